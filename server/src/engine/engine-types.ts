@@ -1,0 +1,89 @@
+/**
+ * What the APIs (REST, GraphQL, SQL over Postgres wire, playground) ask of the semantic engine.
+ * APIs are protocol adapters: they parse their input into a `CubeQuery`, call the engine, and
+ * serialize the result. They never build SQL.
+ */
+import type { CubeQuery } from '../query/query-types.ts';
+import type { ColumnInfo } from '../drivers/driver-types.ts';
+
+/** Claims of the verified JWT (or what `checkSqlAuth` returned): drives row-level security. */
+export type SecurityContext = Readonly<Record<string, unknown>>;
+
+export interface RequestContext {
+  readonly securityContext: SecurityContext;
+  readonly requestId: string;
+  /** Which API asked; metrics and logs only: rules never depend on it. */
+  readonly api: 'rest' | 'graphql' | 'sql' | 'playground' | 'internal';
+  readonly signal?: AbortSignal;
+}
+
+/** Cube's annotation entry for one member (as in `/load` responses). */
+export interface MemberAnnotation {
+  readonly title: string;
+  readonly shortTitle: string;
+  readonly type: string;
+  readonly format?: string;
+  readonly meta?: Readonly<Record<string, unknown>>;
+  readonly drillMembers?: readonly string[];
+  readonly granularity?: { readonly name: string; readonly title: string; readonly interval?: string };
+}
+
+export interface Annotation {
+  readonly measures: Readonly<Record<string, MemberAnnotation>>;
+  readonly dimensions: Readonly<Record<string, MemberAnnotation>>;
+  readonly segments: Readonly<Record<string, MemberAnnotation>>;
+  readonly timeDimensions: Readonly<Record<string, MemberAnnotation>>;
+}
+
+/**
+ * One result set (Cube returns one per query; `compareDateRange` yields several).
+ * Rows stay columnar: `columns[i]` is the result key (e.g. `fato_vendas.data_venda.month`) and
+ * `data[i]` its values, already formatted as Cube formats them (time → local ISO without zone,
+ * decimals/int64 → strings). REST writes JSON rows from these columns without building objects.
+ */
+export interface LoadResult {
+  /** The normalized query as Cube echoes it back (`query` in the response). */
+  readonly query: Readonly<Record<string, unknown>>;
+  readonly columns: readonly ColumnInfo[];
+  readonly data: readonly (readonly unknown[])[];
+  readonly rowCount: number;
+  readonly total?: number;
+  readonly annotation: Annotation;
+  readonly lastRefreshTime: string; // ISO
+  readonly usedPreAggregations: Readonly<Record<string, { readonly targetTableName: string; readonly refreshKeyValues: readonly unknown[] }>>;
+  readonly dataSource: string;
+  readonly dbType: string;
+  readonly external: boolean;
+  readonly slowQuery: boolean;
+}
+
+export interface LoadResponse {
+  readonly queryType: 'regularQuery' | 'compareDateRangeQuery' | 'blendingQuery';
+  readonly results: readonly LoadResult[];
+}
+
+export interface SqlResponse {
+  /** `[sql, params]` exactly as sent to the driver, as Cube's `/v1/sql` returns it. */
+  readonly sql: readonly [string, readonly unknown[]];
+  readonly preAggregations: readonly unknown[];
+  readonly dataSource: string;
+  readonly external: boolean;
+  readonly aliasNameToMember: Readonly<Record<string, string>>;
+  readonly order: readonly { readonly id: string; readonly desc: boolean }[];
+}
+
+export interface DryRunResponse {
+  readonly queryType: LoadResponse['queryType'];
+  readonly normalizedQueries: readonly Readonly<Record<string, unknown>>[];
+  readonly queryOrder: readonly Readonly<Record<string, 'asc' | 'desc'>>[];
+  readonly pivotQuery: Readonly<Record<string, unknown>>;
+  readonly transformedQueries: readonly unknown[];
+}
+
+export interface SemanticEngine {
+  load(query: CubeQuery, ctx: RequestContext): Promise<LoadResponse>;
+  sql(query: CubeQuery, ctx: RequestContext): Promise<readonly SqlResponse[]>;
+  dryRun(query: CubeQuery, ctx: RequestContext): Promise<DryRunResponse>;
+  /** `/v1/meta`: cubes and views visible to this security context. */
+  meta(ctx: RequestContext): Promise<Readonly<Record<string, unknown>>>;
+}

@@ -1,0 +1,33 @@
+/**
+ * One registry of user-facing error codes with their HTTP status (REST/GraphQL) and SQLSTATE
+ * (Postgres-wire SQL API). Each API maps errors once, from this table.
+ */
+export const ERROR_CODES = {
+  // model
+  MODEL_INVALID: { http: 500, sqlState: 'XX000' },
+  // query
+  QUERY_INVALID: { http: 400, sqlState: '42601' },
+  UNKNOWN_MEMBER: { http: 400, sqlState: '42703' },
+  HIDDEN_MEMBER: { http: 400, sqlState: '42703' },
+  INVALID_OPERATOR: { http: 400, sqlState: '22023' },
+  INVALID_VALUE: { http: 400, sqlState: '22023' },
+  INVALID_DATE_RANGE: { http: 400, sqlState: '22007' },
+  LIMIT_EXCEEDED: { http: 400, sqlState: '54000' },
+  MALFORMED_JSON: { http: 400, sqlState: '22P02' },
+  UNSUPPORTED: { http: 400, sqlState: '0A000' },
+  // security
+  UNAUTHENTICATED: { http: 403, sqlState: '28000' },
+  INVALID_TOKEN: { http: 403, sqlState: '28000' },
+  ACCESS_DENIED: { http: 403, sqlState: '42501' },
+  RATE_LIMITED: { http: 429, sqlState: '53300' },
+  // execution
+  QUERY_TIMEOUT: { http: 504, sqlState: '57014' },
+  QUERY_CANCELLED: { http: 499, sqlState: '57014' },
+  SOURCE_ERROR: { http: 502, sqlState: '58000' },
+  // pipeline
+  PIPELINE_INPUT: { http: 400, sqlState: '22000' },
+  DATA_QUALITY: { http: 500, sqlState: '23000' },
+  SOURCE_UNREACHABLE: { http: 502, sqlState: '08006' },
+} as const satisfies Record<string, { http: number; sqlState: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;

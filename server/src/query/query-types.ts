@@ -1,0 +1,126 @@
+/**
+ * Cube's query JSON as clients send it (REST `/load`, GraphQL and the SQL API all end up here),
+ * and the normalized form the planner consumes.
+ * Reference: https://cube.dev/docs/product/apis-integrations/rest-api/query-format
+ */
+import type { Granularity, Measure, Dimension, Segment } from '../model/model-types.ts';
+
+export type FilterOperator =
+  | 'equals'
+  | 'notEquals'
+  | 'contains'
+  | 'notContains'
+  | 'startsWith'
+  | 'notStartsWith'
+  | 'endsWith'
+  | 'notEndsWith'
+  | 'gt'
+  | 'gte'
+  | 'lt'
+  | 'lte'
+  | 'set'
+  | 'notSet'
+  | 'inDateRange'
+  | 'notInDateRange'
+  | 'beforeDate'
+  | 'beforeOrOnDate'
+  | 'afterDate'
+  | 'afterOrOnDate'
+  | 'measureFilter';
+
+export type DateRange = string | readonly [string, string];
+
+export interface MemberFilter {
+  readonly member?: string;
+  /** Deprecated alias of `member` that Cube still accepts. */
+  readonly dimension?: string;
+  readonly operator: FilterOperator;
+  readonly values?: readonly (string | number | boolean | null)[];
+}
+
+export interface LogicalAnd {
+  readonly and: readonly Filter[];
+}
+export interface LogicalOr {
+  readonly or: readonly Filter[];
+}
+export type Filter = MemberFilter | LogicalAnd | LogicalOr;
+
+export interface TimeDimensionRequest {
+  readonly dimension: string;
+  readonly granularity?: Granularity | string;
+  readonly dateRange?: DateRange;
+  readonly compareDateRange?: readonly DateRange[];
+}
+
+export type OrderDirection = 'asc' | 'desc';
+
+/** The query JSON of Cube's REST API. `order` may be an object (key order matters) or pairs. */
+export interface CubeQuery {
+  readonly measures?: readonly string[];
+  readonly dimensions?: readonly string[];
+  readonly segments?: readonly string[];
+  readonly timeDimensions?: readonly TimeDimensionRequest[];
+  readonly filters?: readonly Filter[];
+  readonly order?: Readonly<Record<string, OrderDirection>> | readonly (readonly [string, OrderDirection])[];
+  readonly limit?: number;
+  readonly offset?: number;
+  readonly total?: boolean;
+  readonly ungrouped?: boolean;
+  readonly timezone?: string;
+  readonly renewQuery?: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Normalized query: every member resolved against the model, every value typed, every date range
+// turned into absolute local timestamps in the query timezone. Produced by `normalize-query.ts`.
+// ---------------------------------------------------------------------------------------------
+
+/** A member as the query names it (a view member) and the cube member it reaches. */
+export interface ResolvedMember<M> {
+  /** The name the client used, e.g. `vendas.valor_liquido`; result keys use this. */
+  readonly alias: string;
+  /** The cube member behind it (for a view member, the target in its cube). */
+  readonly member: M;
+  /** For view members, the join path the view declares; empty for cube members. */
+  readonly joinPath: readonly string[];
+}
+
+export type NormalizedFilter =
+  | {
+      readonly kind: 'member';
+      readonly target: ResolvedMember<Measure | Dimension>;
+      readonly operator: Exclude<FilterOperator, 'measureFilter'>;
+      /** Values typed for the member (numbers for number dims, ISO local strings for time). */
+      readonly values: readonly (string | number | boolean)[];
+    }
+  | { readonly kind: 'and'; readonly filters: readonly NormalizedFilter[] }
+  | { readonly kind: 'or'; readonly filters: readonly NormalizedFilter[] };
+
+export interface NormalizedTimeDimension {
+  readonly target: ResolvedMember<Dimension>;
+  readonly granularity?: string; // standard or custom granularity name
+  /** Absolute inclusive range, local time in the query timezone: ['2024-01-01T00:00:00.000', '2024-01-31T23:59:59.999']. */
+  readonly dateRange?: readonly [string, string];
+  readonly compareDateRange?: readonly (readonly [string, string])[];
+}
+
+export interface NormalizedOrder {
+  readonly alias: string; // member alias (as requested), or `alias.granularity` for time dimensions
+  readonly direction: OrderDirection;
+}
+
+export interface NormalizedQuery {
+  readonly measures: readonly ResolvedMember<Measure>[];
+  readonly dimensions: readonly ResolvedMember<Dimension>[];
+  readonly segments: readonly ResolvedMember<Segment>[];
+  readonly timeDimensions: readonly NormalizedTimeDimension[];
+  /** Filters on dimensions go to WHERE, filters on measures to HAVING; the planner splits them. */
+  readonly filters: readonly NormalizedFilter[];
+  readonly order: readonly NormalizedOrder[];
+  readonly limit: number;
+  readonly offset: number;
+  readonly total: boolean;
+  readonly ungrouped: boolean;
+  readonly timezone: string;
+}
