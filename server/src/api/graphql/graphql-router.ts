@@ -1,0 +1,120 @@
+/**
+ * `/cubejs-api/graphql`: GraphQL over HTTP (POST JSON, or GET with `query`/`variables` params),
+ * GraphiQL for browsers in dev mode. The schema is built per model version and per set of
+ * visible members, so an access policy hiding members hides them from introspection too.
+ */
+import { Router, type Request, type Response } from 'express';
+import { GraphQLError, parse, validate, execute, type GraphQLSchema, type ExecutionResult } from 'graphql';
+import type { RequestContext, SemanticEngine } from '../../engine/engine-types.ts';
+import type { SemanticModel } from '../../model/model-types.ts';
+import { isUserError } from '../../errors/user-error.ts';
+import { buildGraphqlSchema, type GraphqlContext } from './build-graphql-schema.ts';
+import { listGraphqlCubes, type MemberVisibility } from './graphql-members.ts';
+import { renderGraphiql } from './graphiql-page.ts';
+
+export interface GraphqlRouterOptions {
+  readonly engine: SemanticEngine;
+  /** Current model (hot reload swaps it). */
+  readonly getModel: () => SemanticModel;
+  /** The caller's request context; throws a UserError (403) when authentication fails. */
+  readonly getRequestContext: (req: Request, res: Response) => Promise<RequestContext> | RequestContext;
+  /** Which members this context may see; defaults to every public member. */
+  readonly visibility?: (ctx: RequestContext, model: SemanticModel) => { key: string; isVisible: MemberVisibility };
+  readonly devMode: boolean;
+  /** Called for errors that are not UserErrors (bugs), e.g. to log them with their stack. */
+  readonly onInternalError?: (error: unknown) => void;
+}
+
+const MAX_CACHED_SCHEMAS = 64;
+
+export function createGraphqlRouter(options: GraphqlRouterOptions): Router {
+  const router = Router();
+  const schemas = new Map<string, GraphQLSchema>();
+
+  function schemaFor(ctx: RequestContext): GraphQLSchema {
+    const model = options.getModel();
+    const visibility = options.visibility?.(ctx, model) ?? { key: '*', isVisible: () => true };
+    const key = `${model.version}|${visibility.key}`;
+    let schema = schemas.get(key);
+    if (!schema) {
+      if (schemas.size >= MAX_CACHED_SCHEMAS) schemas.delete(schemas.keys().next().value!);
+      schema = buildGraphqlSchema(listGraphqlCubes(model, visibility.isVisible));
+      schemas.set(key, schema);
+    }
+    return schema;
+  }
+
+  async function handle(req: Request, res: Response, params: { query?: unknown; variables?: unknown; operationName?: unknown }) {
+    if (typeof params.query !== 'string' || params.query.trim() === '') {
+      res.status(400).json({ errors: [{ message: 'A GraphQL request needs a "query" string', extensions: { code: 'QUERY_INVALID' } }] });
+      return;
+    }
+    let variables: Record<string, unknown> | undefined;
+    try {
+      variables = typeof params.variables === 'string' ? JSON.parse(params.variables) : (params.variables as Record<string, unknown> | undefined);
+    } catch {
+      res.status(400).json({ errors: [{ message: '"variables" is not valid JSON', extensions: { code: 'MALFORMED_JSON' } }] });
+      return;
+    }
+    let ctx: RequestContext;
+    try {
+      ctx = await options.getRequestContext(req, res);
+    } catch (error) {
+      sendFailure(res, error, options);
+      return;
+    }
+    const schema = schemaFor(ctx);
+    let document;
+    try {
+      document = parse(params.query);
+    } catch (error) {
+      res.status(400).json({ errors: [formatError(error as GraphQLError, options)] });
+      return;
+    }
+    const validationErrors = validate(schema, document);
+    if (validationErrors.length > 0) {
+      res.status(400).json({ errors: validationErrors.map((e) => formatError(e, options)) });
+      return;
+    }
+    const context: GraphqlContext = { runQuery: (query) => options.engine.load(query, ctx) };
+    const result: ExecutionResult = await execute({
+      schema,
+      document,
+      variableValues: variables ?? undefined,
+      operationName: typeof params.operationName === 'string' ? params.operationName : undefined,
+      contextValue: context,
+    });
+    res.status(200).json({ data: result.data ?? null, ...(result.errors?.length ? { errors: result.errors.map((e) => formatError(e, options)) } : {}) });
+  }
+
+  router.post('/', (req, res) => handle(req, res, (req.body ?? {}) as Record<string, unknown>));
+  router.get('/', (req, res) => {
+    if (options.devMode && typeof req.query.query !== 'string' && req.accepts(['html', 'json']) === 'html') {
+      res.type('html').send(renderGraphiql(req.baseUrl));
+      return;
+    }
+    return handle(req, res, req.query as Record<string, unknown>);
+  });
+  return router;
+}
+
+function formatError(error: GraphQLError, options: GraphqlRouterOptions): Record<string, unknown> {
+  const original = error.originalError;
+  if (original && isUserError(original)) {
+    return { message: original.message, locations: error.locations, path: error.path, extensions: { code: original.code, httpStatus: original.httpStatus } };
+  }
+  if (original) {
+    options.onInternalError?.(original);
+    return { message: 'Internal error', locations: error.locations, path: error.path, extensions: { code: 'INTERNAL' } };
+  }
+  return { message: error.message, locations: error.locations, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } };
+}
+
+function sendFailure(res: Response, error: unknown, options: GraphqlRouterOptions): void {
+  if (isUserError(error)) {
+    res.status(error.httpStatus).json({ errors: [{ message: error.message, extensions: { code: error.code } }] });
+    return;
+  }
+  options.onInternalError?.(error);
+  res.status(500).json({ errors: [{ message: 'Internal error', extensions: { code: 'INTERNAL' } }] });
+}

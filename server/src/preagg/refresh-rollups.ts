@@ -1,0 +1,214 @@
+/**
+ * Builds and refreshes rollups: decides which partitions to (re)build from each rollup's
+ * refresh key, runs the build queries on the source (through the engine, no row limit), loads
+ * them into the store, and records a status per rollup. A failed build leaves the previous
+ * version serving and records the error.
+ */
+import type { Cube, Granularity, PreAggregation, SemanticModel } from '../model/model-types.ts';
+import type { CubeQuery } from '../query/query-types.ts';
+import type { QueryResult } from '../drivers/driver-types.ts';
+import type { PreAggregationStore } from './preagg-store.ts';
+import { modelForRollupBuild, rollupBuildQuery } from './rollup-build-query.ts';
+import { everyRefreshKeyValue, partitionRange, partitionsInUpdateWindow } from './refresh-schedule.ts';
+import { isStandardGranularity } from './granularity-math.ts';
+
+/** Runs a Cube query on the source without the API row limit; columns named by member alias. */
+export type RunSourceQuery = (model: SemanticModel, query: CubeQuery) => Promise<QueryResult>;
+/** Runs raw SQL on the source (refresh_key.sql, build_range_start/end). */
+export type RunSourceSql = (sql: string) => Promise<QueryResult>;
+
+export interface RollupStatus {
+  readonly id: string; // "cube.rollup"
+  readonly cube: string;
+  readonly name: string;
+  readonly state: 'never_built' | 'building' | 'ready' | 'failed';
+  readonly lastRefreshAt?: string;
+  readonly lastDurationMs?: number;
+  readonly rowCount: number;
+  readonly partitions: number;
+  readonly refreshKeyValue?: string;
+  readonly lastError?: string;
+}
+
+export interface RefreshOptions {
+  /** Rebuild every partition even when refresh keys did not change. */
+  readonly force?: boolean;
+  readonly only?: readonly string[]; // rollup ids
+}
+
+export interface RefreshDeps {
+  readonly store: PreAggregationStore;
+  readonly runSourceQuery: RunSourceQuery;
+  readonly runSourceSql: RunSourceSql;
+  readonly concurrency: number;
+  readonly now?: () => number;
+}
+
+const DEFAULT_EVERY = '1 hour';
+
+export function rollupId(cube: string, rollup: string): string {
+  return `${cube}.${rollup}`;
+}
+
+export class RollupRefresher {
+  private readonly deps: RefreshDeps;
+  private readonly statuses = new Map<string, RollupStatus>();
+  private readonly inFlight = new Map<string, Promise<RollupStatus>>();
+
+  constructor(deps: RefreshDeps) {
+    this.deps = deps;
+  }
+
+  status(model: SemanticModel): RollupStatus[] {
+    return listRollups(model).map(({ cube, rollup }) => {
+      const id = rollupId(cube.name, rollup.name);
+      const known = this.statuses.get(id);
+      const partitions = this.deps.store.partitions(id);
+      const rowCount = partitions.reduce((sum, p) => sum + p.rowCount, 0);
+      return known
+        ? { ...known, rowCount, partitions: partitions.length }
+        : { id, cube: cube.name, name: rollup.name, state: partitions.length ? 'ready' : 'never_built', rowCount, partitions: partitions.length, lastRefreshAt: partitions.at(-1)?.builtAt };
+    });
+  }
+
+  /** Refreshes the rollups whose refresh key changed (all with `force`), at most `concurrency` at once. */
+  async refresh(model: SemanticModel, options: RefreshOptions = {}): Promise<RollupStatus[]> {
+    const targets = listRollups(model).filter(({ cube, rollup }) => {
+      const id = rollupId(cube.name, rollup.name);
+      return options.only ? options.only.includes(id) : rollup.scheduledRefresh || options.force;
+    });
+    const results: RollupStatus[] = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < targets.length) {
+        const { cube, rollup } = targets[next++]!;
+        results.push(await this.refreshOne(model, cube, rollup, options.force ?? false));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, this.deps.concurrency) }, worker));
+    return results;
+  }
+
+  /** Coalesces concurrent refreshes of the same rollup. */
+  refreshOne(model: SemanticModel, cube: Cube, rollup: PreAggregation, force: boolean): Promise<RollupStatus> {
+    const id = rollupId(cube.name, rollup.name);
+    let running = this.inFlight.get(id);
+    if (!running) {
+      running = this.build(model, cube, rollup, force).finally(() => this.inFlight.delete(id));
+      this.inFlight.set(id, running);
+    }
+    return running;
+  }
+
+  private async build(model: SemanticModel, cube: Cube, rollup: PreAggregation, force: boolean): Promise<RollupStatus> {
+    const id = rollupId(cube.name, rollup.name);
+    const started = this.now();
+    const previous = this.statuses.get(id);
+    this.statuses.set(id, { ...(previous ?? { id, cube: cube.name, name: rollup.name, rowCount: 0, partitions: 0 }), state: 'building' });
+    try {
+      const refreshKeyValue = await this.refreshKeyValue(rollup);
+      const partitionsToBuild = await this.partitionsToBuild(model, cube, rollup, id, refreshKeyValue, force);
+      const buildModel = modelForRollupBuild(model, cube, rollup);
+      const granularity = rollup.partitionGranularity;
+      for (const partition of partitionsToBuild) {
+        const range = partition && granularity ? partitionRange(partition, granularity) : undefined;
+        const result = await this.deps.runSourceQuery(buildModel, rollupBuildQuery(cube, rollup, range));
+        await this.deps.store.replacePartition(id, partition, storedColumns(result), refreshKeyValue);
+      }
+      const status = this.readyStatus(id, cube, rollup, started, refreshKeyValue);
+      this.statuses.set(id, status);
+      return status;
+    } catch (error) {
+      const status: RollupStatus = {
+        ...this.readyStatus(id, cube, rollup, started, previous?.refreshKeyValue),
+        state: 'failed',
+        lastRefreshAt: previous?.lastRefreshAt,
+        lastError: error instanceof Error ? error.message : String(error),
+      };
+      this.statuses.set(id, status);
+      return status;
+    }
+  }
+
+  private readyStatus(id: string, cube: Cube, rollup: PreAggregation, started: number, refreshKeyValue?: string): RollupStatus {
+    const partitions = this.deps.store.partitions(id);
+    return {
+      id,
+      cube: cube.name,
+      name: rollup.name,
+      state: partitions.length ? 'ready' : 'never_built',
+      lastRefreshAt: new Date(this.now()).toISOString(),
+      lastDurationMs: this.now() - started,
+      rowCount: partitions.reduce((sum, p) => sum + p.rowCount, 0),
+      partitions: partitions.length,
+      refreshKeyValue,
+    };
+  }
+
+  private async refreshKeyValue(rollup: PreAggregation): Promise<string> {
+    const key = rollup.refreshKey;
+    if (key?.sql) {
+      const sql = key.sql.map((part) => (part.kind === 'text' ? part.text : '')).join('');
+      const result = await this.deps.runSourceSql(sql);
+      return JSON.stringify(result.data.map((column) => column[0] ?? null));
+    }
+    return everyRefreshKeyValue(key?.every ?? DEFAULT_EVERY, this.now());
+  }
+
+  /** Partitions ('' when unpartitioned) to rebuild now, dropping those out of the build range. */
+  private async partitionsToBuild(model: SemanticModel, cube: Cube, rollup: PreAggregation, id: string, refreshKeyValue: string, force: boolean): Promise<string[]> {
+    const granularity = rollup.partitionGranularity;
+    const existing = new Map(this.deps.store.partitions(id).map((p) => [p.partition, p]));
+    if (!granularity || !isStandardGranularity(granularity) || rollup.timeDimensions.length === 0) {
+      const current = existing.get('');
+      return force || !current || current.refreshKeyValue !== refreshKeyValue ? [''] : [];
+    }
+    const all = await this.partitionKeys(model, cube, rollup, granularity);
+    await this.deps.store.dropPartitionsExcept(id, new Set(all));
+    const missing = all.filter((p) => !existing.has(p));
+    if (force) return all;
+    const changed = all.filter((p) => existing.has(p) && existing.get(p)!.refreshKeyValue !== refreshKeyValue);
+    if (rollup.refreshKey?.incremental) {
+      const window = rollup.refreshKey.updateWindow;
+      const recent = window ? partitionsInUpdateWindow(changed, granularity, window, this.now()) : changed;
+      return [...new Set([...missing, ...recent])].sort();
+    }
+    return [...new Set([...missing, ...changed])].sort();
+  }
+
+  /** Partition keys with data at the source: the distinct buckets of the partition granularity. */
+  private async partitionKeys(model: SemanticModel, cube: Cube, rollup: PreAggregation, granularity: Granularity): Promise<string[]> {
+    const dimension = rollup.timeDimensions[0]!.dimension;
+    const result = await this.deps.runSourceQuery(model, { timeDimensions: [{ dimension, granularity }], timezone: rollup.refreshKey?.timezone ?? 'UTC', order: [] });
+    const column = result.columns.findIndex((c) => c.name === `${dimension}.${granularity}`);
+    const values = (result.data[column] ?? []).filter((v) => v !== null && v !== undefined).map((v) => String(v).slice(0, 19));
+    return [...new Set(values)].sort();
+  }
+
+  private now(): number {
+    return (this.deps.now ?? Date.now)();
+  }
+}
+
+/** Every rollup of the model with its cube. */
+export function listRollups(model: SemanticModel): { cube: Cube; rollup: PreAggregation }[] {
+  return Object.values(model.cubes).flatMap((cube) =>
+    Object.values(cube.preAggregations)
+      .filter((rollup) => rollup.type === 'rollup')
+      .map((rollup) => ({ cube, rollup })),
+  );
+}
+
+/**
+ * Keeps one column per stored value: the engine returns a time dimension with a granularity
+ * twice (`x.day` and `x`); the store keeps the granular one.
+ */
+function storedColumns(result: QueryResult): QueryResult {
+  const names = new Set(result.columns.map((c) => c.name));
+  const keep = result.columns.map((c) => !result.columns.some((other) => other.name !== c.name && other.name.startsWith(`${c.name}.`) && names.has(other.name)));
+  return {
+    columns: result.columns.filter((_, i) => keep[i]),
+    data: result.data.filter((_, i) => keep[i]),
+    rowCount: result.rowCount,
+  };
+}

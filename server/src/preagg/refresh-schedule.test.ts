@@ -1,0 +1,33 @@
+import { describe, it, expect } from 'vitest';
+import { everyRefreshKeyValue, parseInterval, partitionRange, partitionsBetween, partitionsInUpdateWindow } from './refresh-schedule.ts';
+
+describe('refresh schedule', () => {
+  it('reads Cube intervals', () => {
+    expect(parseInterval('1 hour')).toBe(3_600_000);
+    expect(parseInterval('30 seconds')).toBe(30_000);
+    expect(parseInterval('2 days')).toBe(172_800_000);
+    expect(() => parseInterval('soon')).toThrow(/Cannot read the interval "soon"/);
+  });
+
+  it('changes the `every` refresh key once per interval', () => {
+    const t = Date.UTC(2024, 0, 1, 10, 15);
+    expect(everyRefreshKeyValue('1 hour', t)).toBe(everyRefreshKeyValue('1 hour', t + 40 * 60_000));
+    expect(everyRefreshKeyValue('1 hour', t)).not.toBe(everyRefreshKeyValue('1 hour', t + 50 * 60_000));
+  });
+
+  it('splits a build range into month partitions, both ends included', () => {
+    const keys = partitionsBetween(Date.UTC(2023, 10, 20), Date.UTC(2024, 1, 3), 'month');
+    expect(keys).toEqual(['2023-11-01T00:00:00', '2023-12-01T00:00:00', '2024-01-01T00:00:00', '2024-02-01T00:00:00']);
+  });
+
+  it('gives each partition an inclusive date range', () => {
+    expect(partitionRange('2024-02-01T00:00:00', 'month')).toEqual(['2024-02-01T00:00:00.000', '2024-02-29T23:59:59.999']);
+    expect(partitionRange('2024-01-01T00:00:00', 'day')).toEqual(['2024-01-01T00:00:00.000', '2024-01-01T23:59:59.999']);
+  });
+
+  it('rebuilds only partitions inside the update window', () => {
+    const keys = partitionsBetween(Date.UTC(2024, 0, 1), Date.UTC(2024, 0, 10), 'day');
+    const now = Date.UTC(2024, 0, 10, 12);
+    expect(partitionsInUpdateWindow(keys, 'day', '2 days', now)).toEqual(['2024-01-08T00:00:00', '2024-01-09T00:00:00', '2024-01-10T00:00:00']);
+  });
+});

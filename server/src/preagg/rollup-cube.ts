@@ -1,0 +1,151 @@
+/**
+ * Serving a query from a rollup = planning it against a virtual cube whose table is the rollup's
+ * stored partitions. Each stored column becomes a member of that cube: dimensions read their
+ * column, measures re-aggregate their partial aggregates (see rollup-columns.ts), `number`
+ * measures keep their formula over the virtual measures. The rewritten query keeps every alias,
+ * so the response is shaped exactly as if the source had answered.
+ */
+import type { Cube, Dimension, Measure, PreAggregation, SemanticModel, SqlTemplate } from '../model/model-types.ts';
+import type { NormalizedFilter, NormalizedQuery, ResolvedMember } from '../query/query-types.ts';
+import { AVG_COUNT_SUFFIX, AVG_SUM_SUFFIX, storedColumnsFor } from './rollup-columns.ts';
+import { quoteIdentifier } from './store-types.ts';
+
+export const ROLLUP_DATA_SOURCE = '__preagg_store';
+
+/** Store column holding a dimension (time dimensions: `path.granularity`). */
+export function dimensionColumn(path: string, granularity?: string): string {
+  return granularity ? `${path}.${granularity}` : path;
+}
+
+export function rollupCubeName(cube: string, rollup: string): string {
+  return `${cube}__${rollup}`;
+}
+
+/** The virtual cube over the rollup tables leased for one query. */
+export function buildRollupCube(model: SemanticModel, cube: Cube, rollup: PreAggregation, tables: readonly string[]): Cube {
+  const name = rollupCubeName(cube.name, rollup.name);
+  const column = (col: string): SqlTemplate => [{ kind: 'cube', cube: name }, { kind: 'text', text: `.${quoteIdentifier(col)}` }];
+  const dimensions: Record<string, Dimension> = {};
+  for (const path of rollup.dimensions) {
+    const source = findDimension(model, path);
+    dimensions[mangle(path)] = virtualDimension(name, mangle(path), source, column(dimensionColumn(path)));
+  }
+  for (const td of rollup.timeDimensions) {
+    const source = findDimension(model, td.dimension);
+    dimensions[mangle(td.dimension)] = virtualDimension(name, mangle(td.dimension), source, column(dimensionColumn(td.dimension, td.granularity)));
+  }
+  const measures: Record<string, Measure> = {};
+  for (const measure of Object.values(cube.measures)) {
+    const stored = rollup.measures.includes(measure.path);
+    if (stored) {
+      for (const part of storedColumnsFor(measure)) {
+        const partName = part.buildMeasure;
+        measures[partName] = virtualMeasure(name, partName, measure, part.reaggregate, column(`${cube.name}.${partName}`));
+      }
+      if (measure.type === 'avg') {
+        measures[measure.name] = {
+          ...virtualMeasure(name, measure.name, measure, 'number', undefined),
+          sql: [
+            { kind: 'member', path: `${name}.${measure.name}${AVG_SUM_SUFFIX}` },
+            { kind: 'text', text: ' / NULLIF(' },
+            { kind: 'member', path: `${name}.${measure.name}${AVG_COUNT_SUFFIX}` },
+            { kind: 'text', text: ', 0)' },
+          ],
+        };
+      }
+    } else if (measure.type === 'number' && measure.sql) {
+      const sql: SqlTemplate = measure.sql.map((part) =>
+        part.kind === 'member' ? { kind: 'member', path: `${name}.${part.path.slice(part.path.indexOf('.') + 1)}` } : part,
+      );
+      measures[measure.name] = { ...virtualMeasure(name, measure.name, measure, 'number', undefined), sql };
+    }
+  }
+  const sql: SqlTemplate = [{ kind: 'text', text: tables.map((t) => `SELECT * FROM ${t}`).join(' UNION ALL ') }];
+  return {
+    name,
+    title: `${cube.title} (${rollup.name})`,
+    public: false,
+    sql,
+    dataSource: ROLLUP_DATA_SOURCE,
+    measures,
+    dimensions,
+    segments: {},
+    joins: [],
+    preAggregations: {},
+    accessPolicies: [],
+    location: rollup.location,
+  };
+}
+
+/** A model holding only the virtual cube: the planner sees a one-cube query, no joins. */
+export function rollupModel(virtual: Cube, source: SemanticModel): SemanticModel {
+  return { cubes: { [virtual.name]: virtual }, views: {}, version: `${source.version}:${virtual.name}` };
+}
+
+/** Points every member of the query at the virtual cube, keeping aliases (result keys). */
+export function rewriteForRollup(query: NormalizedQuery, virtual: Cube): NormalizedQuery {
+  const measure = (m: ResolvedMember<Measure>): ResolvedMember<Measure> => ({ alias: m.alias, member: lookup(virtual.measures, m.member.name, m.member.path), joinPath: [] });
+  const dimension = (d: ResolvedMember<Dimension>): ResolvedMember<Dimension> => ({ alias: d.alias, member: lookup(virtual.dimensions, mangle(d.member.path), d.member.path), joinPath: [] });
+  const filter = (f: NormalizedFilter): NormalizedFilter => {
+    if (f.kind !== 'member') return { kind: f.kind, filters: f.filters.map(filter) };
+    const target = f.target.member.kind === 'measure' ? measure(f.target as ResolvedMember<Measure>) : dimension(f.target as ResolvedMember<Dimension>);
+    return { ...f, target };
+  };
+  return {
+    ...query,
+    measures: query.measures.map(measure),
+    dimensions: query.dimensions.map(dimension),
+    segments: [],
+    timeDimensions: query.timeDimensions.map((td) => ({ ...td, target: dimension(td.target) })),
+    filters: query.filters.map(filter),
+  };
+}
+
+function lookup<T>(members: Readonly<Record<string, T>>, name: string, original: string): T {
+  const member = Object.hasOwn(members, name) ? members[name] : undefined;
+  if (!member) throw new Error(`rollup cube has no member for ${original}`); // matching guarantees it: a bug otherwise
+  return member;
+}
+
+function mangle(path: string): string {
+  return path.replace(/\./g, '__');
+}
+
+function findDimension(model: SemanticModel, path: string): Dimension | undefined {
+  const cube = model.cubes[path.slice(0, path.indexOf('.'))];
+  const name = path.slice(path.indexOf('.') + 1);
+  return cube && Object.hasOwn(cube.dimensions, name) ? cube.dimensions[name] : undefined;
+}
+
+function virtualDimension(cube: string, name: string, source: Dimension | undefined, sql: SqlTemplate): Dimension {
+  return {
+    kind: 'dimension',
+    name,
+    path: `${cube}.${name}`,
+    cube,
+    title: source?.title ?? name,
+    public: true,
+    type: source?.type ?? 'string',
+    sql,
+    primaryKey: false,
+    granularities: source?.granularities ?? [],
+    location: source?.location ?? { file: '<rollup>', line: 0 },
+  };
+}
+
+function virtualMeasure(cube: string, name: string, source: Measure, type: 'sum' | 'min' | 'max' | 'number', sql: SqlTemplate | undefined): Measure {
+  return {
+    kind: 'measure',
+    name,
+    path: `${cube}.${name}`,
+    cube,
+    title: source.title,
+    public: true,
+    type,
+    sql,
+    filters: [],
+    drillMembers: [],
+    format: source.format,
+    location: source.location,
+  };
+}
