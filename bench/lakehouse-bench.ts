@@ -1,0 +1,195 @@
+/**
+ * Batch lakehouse benchmark (issue 2). Prints, from one run at --scale (default 1):
+ *  1. rows/s of each stage: generate, ingest per source, silver, gold; total gold build time;
+ *  2. bronze ingestion of the landing files ÷ a plain DuckDB `CREATE TABLE AS SELECT * FROM
+ *     read_csv/read_json/read_parquet` of the same files (target ≤ 1.2×);
+ *  3. the transformation runner ÷ DuckDB executing the same SQL files directly (target ≤ 1.10×);
+ *  4. an incremental run after one new day of data ÷ the full build (target ≤ 0.05);
+ *  5. peak memory: sampled RSS and resourceUsage().maxRSS.
+ * Compared sides run alternately (A B B A), each on a fresh copy, and the best of each side counts.
+ * Usage: npx tsx bench/lakehouse-bench.ts [--scale 1] [--seed 42] [--reps 2]
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { DEFAULT_PERIOD_END, generateSampleData } from '../server/src/lakehouse/datagen/generate-sample-data.ts';
+import { LANDING_SOURCES } from '../server/src/lakehouse/datagen/landing-layout.ts';
+import { addDays } from '../server/src/lakehouse/datagen/sample-calendar.ts';
+import { runIngestion } from '../server/src/lakehouse/ingest/run-ingestion.ts';
+import { openRdsClient } from '../server/src/lakehouse/rds/open-rds-client.ts';
+import type { RdsClient } from '../server/src/lakehouse/rds/rds-client.ts';
+import { DEFAULT_SQL_DIR, loadSqlLayerSteps, type SqlLayerSteps } from '../server/src/lakehouse/sql-layer-steps.ts';
+
+const args = new Map<string, string>();
+for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
+const scale = Number(args.get('scale') ?? 1);
+const seed = Number(args.get('seed') ?? 42);
+const reps = Number(args.get('reps') ?? 2);
+
+let peakRss = 0;
+const sampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss); }, 50);
+const rows: [string, string, string][] = [];
+const report = (stage: string, value: string, note = '') => { rows.push([stage, value, note]); console.error(`${stage}: ${value} ${note}`); };
+const seconds = async <T>(work: () => Promise<T>): Promise<[number, T]> => {
+  const start = performance.now();
+  const result = await work();
+  return [(performance.now() - start) / 1000, result];
+};
+const perSecond = (n: number, s: number) => `${Math.round(n / s).toLocaleString('en-US')} rows/s`;
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lakehouse-bench-'));
+const landingDir = path.join(dir, 'landing');
+const rdsUrl = `pglite:${path.join(dir, 'rds')}`;
+try {
+  const [genSeconds, generated] = await seconds(() => generateSampleData({ landingDir, scale, seed, rdsUrl }));
+  const generatedRows = Object.values(generated.rows).reduce((a, b) => a + b, 0);
+  report('generate (files + RDS)', `${genSeconds.toFixed(1)} s`, perSecond(generatedRows, genSeconds));
+
+  // 2. Ingestion of the files vs plain CTAS, alternating, each into a fresh DuckDB file.
+  const ingestTimes: number[] = [];
+  const ctasTimes: number[] = [];
+  let perSource: Record<string, { seconds: number; rows: number }> = {};
+  for (let rep = 0; rep < reps; rep++) {
+    const order = rep % 2 === 0 ? ['ctas', 'ingest'] : ['ingest', 'ctas'];
+    for (const side of order) {
+      const file = path.join(dir, `cmp-${side}-${rep}.duckdb`);
+      const instance = await DuckDBInstance.create(file);
+      const connection = await instance.connect();
+      if (side === 'ctas') ctasTimes.push((await seconds(() => plainCtas(connection)))[0]);
+      else {
+        const [s, timings] = await seconds(() => timedIngestion(connection, null));
+        ingestTimes.push(s);
+        perSource = timings;
+      }
+      connection.closeSync();
+      instance.closeSync();
+      fs.rmSync(file, { force: true });
+    }
+  }
+  for (const [table, t] of Object.entries(perSource)) report(`ingest ${table}`, `${t.seconds.toFixed(2)} s`, perSecond(t.rows, t.seconds));
+  const ingestBest = Math.min(...ingestTimes);
+  const ctasBest = Math.min(...ctasTimes);
+  report('ingest files (all sources)', `${ingestBest.toFixed(2)} s`, `plain CTAS ${ctasBest.toFixed(2)} s`);
+  report('ratio ingest ÷ plain CTAS', `${(ingestBest / ctasBest).toFixed(2)}×`, 'target ≤ 1.2×');
+
+  // The lakehouse the rest of the benchmark works on: files + RDS extract.
+  const main = path.join(dir, 'lakehouse.duckdb');
+  const instance = await DuckDBInstance.create(main);
+  let connection = await instance.connect();
+  // The RDS stays connected across runs, as in the long-running server (PGlite's start-up is not ingestion).
+  const rdsClient = await openRdsClient(rdsUrl);
+  const [fullIngest, rdsTimings] = await seconds(() => timedIngestion(connection, rdsClient));
+  for (const table of ['order_status', 'returns']) {
+    const t = rdsTimings[table];
+    if (t) report(`ingest rds:${table}`, `${t.seconds.toFixed(2)} s`, perSecond(t.rows, t.seconds));
+  }
+  let steps: SqlLayerSteps | null = null;
+  try { steps = await loadSqlLayerSteps(); } catch (error) { report('transform', 'n/a', (error as Error).message.split(':')[0]!); }
+  let fullBuild = fullIngest;
+  if (steps) {
+    connection.closeSync();
+    instance.closeSync();
+    fullBuild += await compareRunnerWithDirectSql(main, steps);
+    const reopened = await DuckDBInstance.create(main);
+    connection = await reopened.connect();
+  }
+  report('total gold build (ingest + silver + gold)', `${fullBuild.toFixed(1)} s`, steps ? '' : 'ingest only: no transformations yet');
+
+  // 4. One more day of data, then ingest (+ transform) again.
+  const nextDay = addDays(DEFAULT_PERIOD_END, 1);
+  await rdsClient.close();
+  await generateSampleData({ landingDir, scale, seed, from: nextDay, to: nextDay, rdsUrl });
+  const rdsAgain = await openRdsClient(rdsUrl);
+  const [incrementalIngest] = await seconds(() => runIngestion(connection, { landingDir, rdsUrl: null, rdsClient: rdsAgain }));
+  const [incrementalTransform] = steps ? await seconds(() => steps.runTransformations(connection, { sqlDir: DEFAULT_SQL_DIR })) : [0];
+  await rdsAgain.close();
+  const incremental = incrementalIngest + incrementalTransform;
+  report('incremental ingest (one new day)', `${incrementalIngest.toFixed(2)} s`, `÷ full ingest = ${(incrementalIngest / fullIngest).toFixed(3)}`);
+  if (steps) report('incremental silver + gold', `${incrementalTransform.toFixed(2)} s`, `÷ full silver + gold = ${(incrementalTransform / (fullBuild - fullIngest)).toFixed(3)}`);
+  report('incremental run (one new day)', `${incremental.toFixed(2)} s`, `÷ full build = ${(incremental / fullBuild).toFixed(3)} (target ≤ 0.05)`);
+  connection.closeSync();
+} finally {
+  clearInterval(sampler);
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+report('peak RSS (sampled)', `${(peakRss / 2 ** 20).toFixed(0)} MB`, `maxRSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
+console.log(`\nLakehouse benchmark, scale ${scale}, seed ${seed}, ${os.cpus().length} cores, best of ${reps}\n`);
+const width = Math.max(...rows.map((r) => r[0].length));
+for (const [stage, value, note] of rows) console.log(`${stage.padEnd(width)}  ${value.padStart(14)}  ${note}`);
+
+/** Ingestion with per-source timings taken from its progress events. */
+async function timedIngestion(connection: DuckDBConnection, rds: RdsClient | null) {
+  const marks: { source: string; at: number }[] = [];
+  const result = await runIngestion(connection, {
+    landingDir, rdsUrl: null, rdsClient: rds ?? undefined, onProgress: (e) => marks.push({ source: e.source, at: performance.now() }),
+  });
+  const timings: Record<string, { seconds: number; rows: number }> = {};
+  marks.slice(0, -1).forEach((mark, i) => {
+    const table = result.sources[i]!.table;
+    timings[table] = { seconds: (marks[i + 1]!.at - mark.at) / 1000, rows: result.sources[i]!.read };
+  });
+  return timings;
+}
+
+/**
+ * The baseline: DuckDB reading the same files into tables with the contract's column types, skipping
+ * what does not parse (`ignore_errors`), with no quarantine, lineage, checksums or ingest log.
+ */
+async function plainCtas(connection: DuckDBConnection) {
+  for (const source of LANDING_SOURCES) {
+    const glob = path.join(landingDir, source.folder, '*', '*');
+    const columns = `{${source.columns.map(([n, t]) => `'${n}': '${t}'`).join(', ')}}`;
+    const reader = source.format === 'csv' ? `read_csv('${glob}.csv', header = true, columns = ${columns}, ignore_errors = true)`
+      : source.format === 'json' ? `read_json('${glob}.json', columns = ${columns}, ignore_errors = true)` : `read_parquet('${glob}.parquet')`;
+    await connection.run(`CREATE TABLE ${source.table} AS SELECT * FROM ${reader}`);
+  }
+}
+
+/**
+ * Runs the transformation runner and the same SQL files executed directly by DuckDB, alternating,
+ * each on a fresh copy of the bronze lakehouse; reports silver and gold rows/s and the ratio.
+ * Leaves the runner's result in `main` and returns the runner's best time.
+ */
+async function compareRunnerWithDirectSql(main: string, steps: SqlLayerSteps): Promise<number> {
+  const files = ['silver', 'gold'].flatMap((layer) => {
+    const folder = path.join(DEFAULT_SQL_DIR, layer);
+    return fs.existsSync(folder) ? fs.readdirSync(folder).filter((f) => f.endsWith('.sql')).sort().map((f) => path.join(folder, f)) : [];
+  });
+  const runner: number[] = [];
+  const direct: number[] = [];
+  const layerTimes: Record<string, number> = {};
+  for (let rep = 0; rep < reps; rep++) {
+    for (const side of rep % 2 === 0 ? ['runner', 'direct'] : ['direct', 'runner']) {
+      const copy = path.join(dir, `transform-${side}-${rep}.duckdb`);
+      fs.copyFileSync(main, copy);
+      const instance = await DuckDBInstance.create(copy);
+      const connection = await instance.connect();
+      if (side === 'runner') {
+        const silver = (await seconds(() => steps.runTransformations(connection, { sqlDir: DEFAULT_SQL_DIR, layers: ['silver'] })))[0];
+        const gold = (await seconds(() => steps.runTransformations(connection, { sqlDir: DEFAULT_SQL_DIR, layers: ['gold'] })))[0];
+        runner.push(silver + gold);
+        Object.assign(layerTimes, { silver, gold });
+      } else {
+        direct.push((await seconds(async () => {
+          for (const file of files) {
+            const extracted = await connection.extractStatements(fs.readFileSync(file, 'utf8'));
+            for (let i = 0; i < extracted.count; i++) await (await extracted.prepare(i)).run();
+          }
+        }))[0]);
+      }
+      if (side === 'runner' && rep === reps - 1) {
+        const count = async (schema: string) => Number((await connection.runAndReadAll(
+          `SELECT coalesce(sum(estimated_size), 0) FROM duckdb_tables() WHERE schema_name = '${schema}'`)).getRows()[0]![0]);
+        report('silver', `${layerTimes.silver!.toFixed(2)} s`, perSecond(await count('silver'), layerTimes.silver!));
+        report('gold', `${layerTimes.gold!.toFixed(2)} s`, perSecond(await count('gold'), layerTimes.gold!));
+      }
+      connection.closeSync();
+      instance.closeSync();
+      if (side === 'runner' && rep === reps - 1) fs.copyFileSync(copy, main);
+      fs.rmSync(copy, { force: true });
+    }
+  }
+  report('ratio runner ÷ direct SQL', `${(Math.min(...runner) / Math.min(...direct)).toFixed(2)}×`, 'target ≤ 1.10×');
+  return Math.min(...runner);
+}

@@ -1,0 +1,206 @@
+-- gold.fato_vendas: one row per sale line, online order lines (ERP) and store receipt lines (POS).
+-- Rules (tests recompute totals from bronze with exactly these):
+--   * a line is kept when it is valid in silver (quantity > 0, unit_price >= 0), its header exists in
+--     silver.sales_orders with a timestamp, and the status is not 'test'. Cancelled orders are KEPT
+--     with is_cancelado = true (metrics exclude them); invalid lines and test orders are left out;
+--   * venda_id = origem || ':' || pedido_id || ':' || line_no; data_sk = yyyymmdd of data_venda;
+--   * valor_bruto = preco_unitario × quantidade; desconto_linha = the line's own discount;
+--   * desconto_pedido_rateado: the order-level discount split over the order's kept lines pro rata
+--     to valor_bruto, in cents: each line gets floor(discount × gross / order gross); the cents left
+--     over go one each to the lines with the largest gross (ties: lower line_no), so the shares add
+--     up to the order discount exactly. Store receipts have no order-level discount;
+--   * desconto_total = desconto_linha + desconto_pedido_rateado; valor_liquido = valor_bruto − desconto_total
+--     (returns are NOT subtracted here: they are dated on the refund date, see valor_devolvido);
+--   * quantidade_devolvida / valor_devolvido / data_devolucao: sum of the line's refunds with
+--     refunded_at set and quantity > 0 (silver.returns), latest refund date; 0 / 0 / NULL without;
+--   * is_primeiro_pedido: the order is the customer's earliest valid sale (silver.sales_orders.is_valid,
+--     any channel; ties by origin then id); tipo_cliente = 'nao_identificado' without customer id,
+--     'novo' on the first order, 'recorrente' otherwise (cancelled orders are 'recorrente');
+--   * cliente_sk = the dim_cliente version valid at data_venda (version 1 for earlier sales); 0 for
+--     anonymous receipts and customer ids unknown to the CRM. produto_sk / loja_sk / canal_sk /
+--     campanha_sk = the dimension's key for the natural key, 0 when missing or unknown;
+--   * incremental: orders whose header, lines, status or refunds changed since the last run, plus every
+--     order of customers touched by those changes or by CRM changes (their first-order flag and
+--     version may move), are recomputed and merged by venda_id; lines no longer kept are deleted.
+CREATE SCHEMA IF NOT EXISTS gold;
+
+CREATE TABLE IF NOT EXISTS gold._watermarks (table_name STRING, watermark TIMESTAMP);
+
+CREATE TABLE IF NOT EXISTS gold.fato_vendas (
+  venda_id STRING, pedido_id STRING, origem STRING, data_sk INT, data_venda TIMESTAMP,
+  cliente_sk BIGINT, produto_sk BIGINT, loja_sk BIGINT, canal_sk BIGINT, campanha_sk BIGINT,
+  quantidade INT, preco_unitario DECIMAL(18,2), valor_bruto DECIMAL(18,2), desconto_linha DECIMAL(18,2),
+  desconto_pedido_rateado DECIMAL(18,2), desconto_total DECIMAL(18,2), valor_liquido DECIMAL(18,2),
+  status_pedido STRING, is_cancelado BOOLEAN, is_primeiro_pedido BOOLEAN, tipo_cliente STRING,
+  quantidade_devolvida INT, valor_devolvido DECIMAL(18,2), data_devolucao TIMESTAMP);
+
+MERGE INTO gold.fato_vendas AS t
+USING (
+  WITH wm AS (
+    SELECT coalesce(max(watermark), TIMESTAMP '1900-01-01 00:00:00') AS wm
+    FROM gold._watermarks WHERE table_name = 'fato_vendas'
+  ),
+  changed_orders AS (
+    SELECT so.origin, so.order_id FROM silver.sales_orders so CROSS JOIN wm WHERE so._ingested_at > wm.wm
+    UNION
+    SELECT 'erp' AS origin, ol.order_id FROM silver.order_lines ol CROSS JOIN wm WHERE ol._ingested_at > wm.wm
+    UNION
+    SELECT 'pos' AS origin, ss.receipt_id FROM silver.store_sales ss CROSS JOIN wm WHERE ss._ingested_at > wm.wm
+    UNION
+    SELECT r.source_system AS origin, r.order_id FROM silver.returns r CROSS JOIN wm WHERE r._ingested_at > wm.wm
+  ),
+  affected_customers AS (
+    SELECT so.customer_id FROM silver.sales_orders so
+    JOIN changed_orders c ON c.origin = so.origin AND c.order_id = so.order_id
+    WHERE so.customer_id IS NOT NULL
+    UNION
+    SELECT cv.customer_id FROM silver.customer_versions cv CROSS JOIN wm WHERE cv._ingested_at > wm.wm
+  ),
+  affected_orders AS (
+    SELECT origin, order_id FROM changed_orders
+    UNION
+    SELECT so.origin, so.order_id FROM silver.sales_orders so
+    JOIN affected_customers ac ON ac.customer_id = so.customer_id
+  ),
+  first_orders AS (
+    SELECT origin, order_id FROM (
+      SELECT so.origin, so.order_id,
+             row_number() OVER (PARTITION BY so.customer_id ORDER BY so.order_ts, so.origin, so.order_id) AS rn
+      FROM silver.sales_orders so JOIN affected_customers ac ON ac.customer_id = so.customer_id
+      WHERE so.is_valid
+    ) x WHERE rn = 1
+  ),
+  lines AS (
+    SELECT 'erp' AS origin, ol.order_id, ol.line_no, ol.product_id, ol.quantity, ol.unit_price,
+           ol.line_discount, ol.is_valid
+    FROM silver.order_lines ol JOIN affected_orders a ON a.origin = 'erp' AND a.order_id = ol.order_id
+    UNION ALL
+    SELECT 'pos' AS origin, ss.receipt_id, ss.line_no, ss.product_id, ss.quantity, ss.unit_price,
+           ss.discount, ss.is_valid
+    FROM silver.store_sales ss JOIN affected_orders a ON a.origin = 'pos' AND a.order_id = ss.receipt_id
+  ),
+  joined AS (
+    SELECT l.*, h.customer_id, h.channel_id, h.store_id, h.order_ts, h.status, h.order_discount,
+           h.campaign_id,
+           (l.is_valid AND h.order_id IS NOT NULL AND h.order_ts IS NOT NULL
+            AND coalesce(h.status, '') <> 'test') AS keep
+    FROM lines l
+    LEFT JOIN silver.sales_orders h ON h.origin = l.origin AND h.order_id = l.order_id
+  ),
+  cents AS (
+    SELECT j.*,
+           CASE WHEN j.keep THEN CAST(j.unit_price * 100 AS BIGINT) * j.quantity ELSE 0 END AS bruto_c,
+           CASE WHEN j.keep THEN CAST(j.order_discount * 100 AS BIGINT) ELSE 0 END AS desconto_pedido_c
+    FROM joined j
+  ),
+  shares AS (
+    SELECT c.*,
+           sum(c.bruto_c) OVER (PARTITION BY c.origin, c.order_id, c.keep) AS pedido_bruto_c,
+           row_number() OVER (PARTITION BY c.origin, c.order_id, c.keep ORDER BY c.bruto_c DESC, c.line_no) AS ordem
+    FROM cents c
+  ),
+  floored AS (
+    SELECT s.*,
+           CASE WHEN s.pedido_bruto_c > 0
+                THEN CAST(floor(CAST(s.desconto_pedido_c AS DOUBLE) * s.bruto_c / s.pedido_bruto_c) AS BIGINT)
+                ELSE CAST(0 AS BIGINT) END AS base_c
+    FROM shares s
+  ),
+  allocated AS (
+    SELECT f.*,
+           f.base_c + CASE WHEN f.pedido_bruto_c > 0
+                            AND f.ordem <= f.desconto_pedido_c - sum(f.base_c) OVER (PARTITION BY f.origin, f.order_id, f.keep)
+                           THEN 1 ELSE 0 END AS rateio_c
+    FROM floored f
+  ),
+  refunds AS (
+    SELECT r.source_system AS origin, r.order_id, r.line_no, CAST(sum(r.quantity) AS INT) AS quantidade_devolvida,
+           CAST(sum(coalesce(r.refund_amount, 0)) AS DECIMAL(18,2)) AS valor_devolvido,
+           max(r.refunded_at) AS data_devolucao
+    FROM silver.returns r JOIN affected_orders a ON a.origin = r.source_system AND a.order_id = r.order_id
+    WHERE r.refunded_at IS NOT NULL AND r.quantity > 0
+    GROUP BY r.source_system, r.order_id, r.line_no
+  ),
+  customer_versions AS (
+    SELECT h.origin, h.order_id, d.cliente_sk
+    FROM silver.sales_orders h
+    JOIN affected_orders a ON a.origin = h.origin AND a.order_id = h.order_id
+    JOIN gold.dim_cliente d ON d.cliente_id = h.customer_id
+     AND (d.versao = 1 OR d.valido_de <= h.order_ts)
+     AND (d.valido_ate IS NULL OR h.order_ts < d.valido_ate)
+  ),
+  priced AS (
+    SELECT a.origin || ':' || a.order_id || ':' || CAST(a.line_no AS STRING) AS venda_id,
+           a.order_id AS pedido_id, a.origin AS origem,
+           CAST(year(a.order_ts) * 10000 + month(a.order_ts) * 100 + day(a.order_ts) AS INT) AS data_sk,
+           a.order_ts AS data_venda,
+           coalesce(cv.cliente_sk, CAST(0 AS BIGINT)) AS cliente_sk,
+           coalesce(p.produto_sk, CAST(0 AS BIGINT)) AS produto_sk,
+           coalesce(lj.loja_sk, CAST(0 AS BIGINT)) AS loja_sk,
+           coalesce(cn.canal_sk, CAST(0 AS BIGINT)) AS canal_sk,
+           coalesce(cp.campanha_sk, CAST(0 AS BIGINT)) AS campanha_sk,
+           a.quantity AS quantidade, a.unit_price AS preco_unitario,
+           CAST(a.unit_price * a.quantity AS DECIMAL(18,2)) AS valor_bruto,
+           CAST(a.line_discount AS DECIMAL(18,2)) AS desconto_linha,
+           CAST(CAST(a.rateio_c AS DECIMAL(18,2)) * 0.01 AS DECIMAL(18,2)) AS desconto_pedido_rateado,
+           a.status AS status_pedido,
+           coalesce(a.status, '') = 'cancelled' AS is_cancelado,
+           fo.order_id IS NOT NULL AS is_primeiro_pedido,
+           CASE WHEN a.customer_id IS NULL THEN 'nao_identificado'
+                WHEN fo.order_id IS NOT NULL THEN 'novo' ELSE 'recorrente' END AS tipo_cliente,
+           coalesce(rf.quantidade_devolvida, 0) AS quantidade_devolvida,
+           coalesce(rf.valor_devolvido, CAST(0 AS DECIMAL(18,2))) AS valor_devolvido,
+           rf.data_devolucao,
+           NOT a.keep AS _delete
+    FROM allocated a
+    LEFT JOIN customer_versions cv ON cv.origin = a.origin AND cv.order_id = a.order_id
+    LEFT JOIN gold.dim_produto p ON p.produto_id = a.product_id
+    LEFT JOIN gold.dim_loja lj ON lj.loja_id = a.store_id
+    LEFT JOIN gold.dim_canal cn ON cn.canal_id = a.channel_id
+    LEFT JOIN gold.dim_campanha cp ON cp.campanha_id = a.campaign_id
+    LEFT JOIN first_orders fo ON fo.origin = a.origin AND fo.order_id = a.order_id
+    LEFT JOIN refunds rf ON rf.origin = a.origin AND rf.order_id = a.order_id AND rf.line_no = a.line_no
+  )
+  SELECT venda_id, pedido_id, origem, data_sk, data_venda, cliente_sk, produto_sk, loja_sk, canal_sk,
+         campanha_sk, quantidade, preco_unitario, valor_bruto, desconto_linha, desconto_pedido_rateado,
+         CAST(desconto_linha + desconto_pedido_rateado AS DECIMAL(18,2)) AS desconto_total,
+         CAST(valor_bruto - desconto_linha - desconto_pedido_rateado AS DECIMAL(18,2)) AS valor_liquido,
+         status_pedido, is_cancelado, is_primeiro_pedido, tipo_cliente, quantidade_devolvida,
+         valor_devolvido, data_devolucao, _delete
+  FROM priced
+) AS s
+ON t.venda_id = s.venda_id
+WHEN MATCHED AND s._delete THEN DELETE
+WHEN MATCHED THEN UPDATE SET
+  pedido_id = s.pedido_id, origem = s.origem, data_sk = s.data_sk, data_venda = s.data_venda,
+  cliente_sk = s.cliente_sk, produto_sk = s.produto_sk, loja_sk = s.loja_sk, canal_sk = s.canal_sk,
+  campanha_sk = s.campanha_sk, quantidade = s.quantidade, preco_unitario = s.preco_unitario,
+  valor_bruto = s.valor_bruto, desconto_linha = s.desconto_linha,
+  desconto_pedido_rateado = s.desconto_pedido_rateado, desconto_total = s.desconto_total,
+  valor_liquido = s.valor_liquido, status_pedido = s.status_pedido, is_cancelado = s.is_cancelado,
+  is_primeiro_pedido = s.is_primeiro_pedido, tipo_cliente = s.tipo_cliente,
+  quantidade_devolvida = s.quantidade_devolvida, valor_devolvido = s.valor_devolvido,
+  data_devolucao = s.data_devolucao
+WHEN NOT MATCHED AND NOT s._delete THEN INSERT
+  (venda_id, pedido_id, origem, data_sk, data_venda, cliente_sk, produto_sk, loja_sk, canal_sk,
+   campanha_sk, quantidade, preco_unitario, valor_bruto, desconto_linha, desconto_pedido_rateado,
+   desconto_total, valor_liquido, status_pedido, is_cancelado, is_primeiro_pedido, tipo_cliente,
+   quantidade_devolvida, valor_devolvido, data_devolucao)
+  VALUES (s.venda_id, s.pedido_id, s.origem, s.data_sk, s.data_venda, s.cliente_sk, s.produto_sk,
+          s.loja_sk, s.canal_sk, s.campanha_sk, s.quantidade, s.preco_unitario, s.valor_bruto,
+          s.desconto_linha, s.desconto_pedido_rateado, s.desconto_total, s.valor_liquido,
+          s.status_pedido, s.is_cancelado, s.is_primeiro_pedido, s.tipo_cliente,
+          s.quantidade_devolvida, s.valor_devolvido, s.data_devolucao);
+
+MERGE INTO gold._watermarks AS t
+USING (
+  SELECT 'fato_vendas' AS table_name,
+         greatest(coalesce((SELECT max(_ingested_at) FROM silver.sales_orders), TIMESTAMP '1900-01-01 00:00:00'),
+                  coalesce((SELECT max(_ingested_at) FROM silver.order_lines), TIMESTAMP '1900-01-01 00:00:00'),
+                  coalesce((SELECT max(_ingested_at) FROM silver.store_sales), TIMESTAMP '1900-01-01 00:00:00'),
+                  coalesce((SELECT max(_ingested_at) FROM silver.returns), TIMESTAMP '1900-01-01 00:00:00'),
+                  coalesce((SELECT max(_ingested_at) FROM silver.customer_versions), TIMESTAMP '1900-01-01 00:00:00')) AS watermark
+) AS s
+ON t.table_name = s.table_name
+WHEN MATCHED THEN UPDATE SET watermark = s.watermark
+WHEN NOT MATCHED THEN INSERT (table_name, watermark) VALUES (s.table_name, s.watermark);

@@ -1,0 +1,73 @@
+-- silver.sales_orders: one header per sale (online order or store receipt), both channels alike,
+-- with the status resolved. gold.dim_cliente (first purchase) and gold.fato_vendas (first-order flag)
+-- both read it, so "first order" has one definition.
+-- Rules (tests recompute from bronze with exactly these):
+--   * online: status = the RDS status (silver.order_status) when its updated_at >= the ERP order's
+--     updated_at, else the ERP status;
+--   * store receipts: status 'delivered'; sold_at = earliest sold_at of the receipt's lines;
+--     store_id / customer_id = the greatest non-null value among its lines (they agree in practice);
+--   * is_valid = status not in ('cancelled', 'test') and the sale has a timestamp; only valid sales
+--     count as purchases (first purchase, first order);
+--   * channel_id: the ERP channel for online orders, 'loja_fisica' for store receipts;
+--   * incremental: headers whose order, status or receipt lines changed since the newest
+--     _ingested_at already here are recomputed; _ingested_at = newest contributing row.
+CREATE SCHEMA IF NOT EXISTS silver;
+
+CREATE TABLE IF NOT EXISTS silver.sales_orders (
+  origin STRING, order_id STRING, customer_id STRING, channel_id STRING, store_id STRING,
+  order_ts TIMESTAMP, status STRING, order_discount DECIMAL(18,2), campaign_id STRING,
+  is_valid BOOLEAN, _ingested_at TIMESTAMP);
+
+MERGE INTO silver.sales_orders AS t
+USING (
+  WITH wm AS (
+    SELECT coalesce(max(_ingested_at), TIMESTAMP '1900-01-01 00:00:00') AS wm FROM silver.sales_orders
+  ),
+  changed_erp AS (
+    SELECT o.order_id FROM silver.orders o CROSS JOIN wm WHERE o._ingested_at > wm.wm
+    UNION
+    SELECT st.order_id FROM silver.order_status st CROSS JOIN wm WHERE st._ingested_at > wm.wm
+  ),
+  changed_pos AS (
+    SELECT DISTINCT ss.receipt_id FROM silver.store_sales ss CROSS JOIN wm WHERE ss._ingested_at > wm.wm
+  ),
+  erp AS (
+    SELECT 'erp' AS origin, o.order_id, o.customer_id, o.channel AS channel_id, o.store_id, o.order_ts,
+           CASE WHEN st.updated_at IS NOT NULL AND st.updated_at >= o.updated_at THEN st.status
+                ELSE o.status END AS status,
+           o.order_discount, o.campaign_id,
+           greatest(o._ingested_at, coalesce(st._ingested_at, o._ingested_at)) AS _ingested_at
+    FROM silver.orders o
+    JOIN changed_erp c ON c.order_id = o.order_id
+    LEFT JOIN silver.order_status st ON st.order_id = o.order_id
+  ),
+  pos AS (
+    SELECT 'pos' AS origin, ss.receipt_id AS order_id, max(ss.customer_id) AS customer_id,
+           'loja_fisica' AS channel_id, max(ss.store_id) AS store_id, min(ss.sold_at) AS order_ts,
+           'delivered' AS status, CAST(0 AS DECIMAL(18,2)) AS order_discount,
+           CAST(NULL AS STRING) AS campaign_id, max(ss._ingested_at) AS _ingested_at
+    FROM silver.store_sales ss
+    JOIN changed_pos c ON c.receipt_id = ss.receipt_id
+    GROUP BY ss.receipt_id
+  ),
+  unified AS (
+    SELECT * FROM erp
+    UNION ALL
+    SELECT * FROM pos
+  )
+  SELECT origin, order_id, customer_id, channel_id, store_id, order_ts, status, order_discount,
+         campaign_id,
+         (coalesce(status, '') NOT IN ('cancelled', 'test') AND order_ts IS NOT NULL) AS is_valid,
+         _ingested_at
+  FROM unified
+) AS s
+ON t.origin = s.origin AND t.order_id = s.order_id
+WHEN MATCHED THEN UPDATE SET
+  customer_id = s.customer_id, channel_id = s.channel_id, store_id = s.store_id, order_ts = s.order_ts,
+  status = s.status, order_discount = s.order_discount, campaign_id = s.campaign_id,
+  is_valid = s.is_valid, _ingested_at = s._ingested_at
+WHEN NOT MATCHED THEN INSERT
+  (origin, order_id, customer_id, channel_id, store_id, order_ts, status, order_discount, campaign_id,
+   is_valid, _ingested_at)
+  VALUES (s.origin, s.order_id, s.customer_id, s.channel_id, s.store_id, s.order_ts, s.status,
+          s.order_discount, s.campaign_id, s.is_valid, s._ingested_at);

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Spark parity: runs notebooks/sql on a local SparkSession with Delta and on DuckDB over the same
+# bronze input, then compares every gold table. The virtualenv is created on first run.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+source scripts/lib-venv.sh
+ensure_venv .venv-spark notebooks/requirements-test.txt
+# Exit code 5 (no tests collected) is a failure here: the parity suite must exist and run.
+.venv-spark/bin/python -m pytest -q notebooks/tests "$@"

@@ -1,0 +1,106 @@
+import fs from 'node:fs';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { generateSampleData, type GenerateReport } from './datagen/generate-sample-data.ts';
+import { runIngestion } from './ingest/run-ingestion.ts';
+import type { IngestReport } from './ingest/ingest-types.ts';
+import { resolveLakehousePaths, type LakehousePaths } from './lakehouse-paths.ts';
+import { openLakehouse } from './open-lakehouse.ts';
+import { DEFAULT_SQL_DIR, loadSqlLayerSteps, type SqlLayer } from './sql-layer-steps.ts';
+
+/** Options of a local lakehouse build; everything has a default suited to `npm start`. */
+export interface LocalLakehouseOptions {
+  readonly paths?: Partial<LakehousePaths>;
+  /** Sample data size when sources must be generated (default 0.05 ≈ 50k sale lines, seconds to build). */
+  readonly scale?: number;
+  readonly seed?: number;
+  readonly sqlDir?: string;
+  /** One event per step and per unit of work inside it (files, SQL files, sources). */
+  readonly onProgress?: (event: BuildProgress) => void;
+}
+
+/** Progress of a build: the step, and how far it is. */
+export interface BuildProgress {
+  readonly step: 'generate' | 'ingest' | 'transform' | 'check';
+  readonly detail: string;
+  readonly done: number;
+  readonly total: number;
+}
+
+/** What a build did; `built` is false when the lakehouse already had its gold tables. */
+export interface BuildReport {
+  readonly built: boolean;
+  readonly paths: LakehousePaths;
+  readonly generated?: GenerateReport;
+  readonly ingested?: IngestReport;
+  readonly seconds: number;
+}
+
+/**
+ * Used by `npm start`: builds the lakehouse from generated sample data when the DuckDB file is
+ * missing or has no gold star schema yet, and otherwise leaves it as it is (data is kept between runs).
+ */
+export async function ensureLocalLakehouse(options: LocalLakehouseOptions = {}): Promise<BuildReport> {
+  const paths = resolveLakehousePaths(options.paths);
+  if (fs.existsSync(paths.duckdbPath)) {
+    const connection = await openLakehouse(paths.duckdbPath);
+    try {
+      if (await hasGoldFacts(connection)) return { built: false, paths, seconds: 0 };
+    } finally {
+      connection.closeSync();
+    }
+  }
+  return buildLakehouse(options);
+}
+
+/**
+ * Runs the whole batch pipeline: generate sources (only when the landing folder is empty) →
+ * ingest to bronze → silver SQL → silver checks → gold SQL → gold checks.
+ */
+export async function buildLakehouse(options: LocalLakehouseOptions = {}): Promise<BuildReport> {
+  const started = performance.now();
+  const paths = resolveLakehousePaths(options.paths);
+  const progress = options.onProgress ?? (() => undefined);
+  let generated: GenerateReport | undefined;
+  if (!hasLandingFiles(paths.landingDir)) {
+    generated = await generateSampleData({
+      landingDir: paths.landingDir, scale: options.scale ?? 0.05, seed: options.seed ?? 42, rdsUrl: paths.rdsUrl,
+      onProgress: (e) => progress({ step: 'generate', detail: e.step, done: e.done, total: e.total }),
+    });
+  }
+  const connection = await openLakehouse(paths.duckdbPath);
+  try {
+    const ingested = await runIngestion(connection, {
+      landingDir: paths.landingDir, rdsUrl: paths.rdsUrl,
+      onProgress: (e) => progress({ step: 'ingest', detail: e.source, done: e.done, total: e.total }),
+    });
+    await transformAndCheck(connection, options.sqlDir ?? DEFAULT_SQL_DIR, ['silver', 'gold'], progress);
+    return { built: true, paths, generated, ingested, seconds: (performance.now() - started) / 1000 };
+  } finally {
+    connection.closeSync();
+  }
+}
+
+/** Runs the SQL layers in order, each followed by its data-quality checks (a failed check throws). */
+export async function transformAndCheck(
+  connection: DuckDBConnection, sqlDir: string, layers: readonly SqlLayer[], progress: (e: BuildProgress) => void = () => undefined,
+): Promise<void> {
+  const steps = await loadSqlLayerSteps();
+  for (const layer of layers) {
+    await steps.runTransformations(connection, {
+      sqlDir, layers: [layer], onProgress: (e) => progress({ step: 'transform', detail: `${layer}: ${e.file}`, done: e.done, total: e.total }),
+    });
+    progress({ step: 'check', detail: layer, done: 0, total: 1 });
+    await steps.runQualityChecks(connection, layer);
+    progress({ step: 'check', detail: layer, done: 1, total: 1 });
+  }
+}
+
+function hasLandingFiles(landingDir: string): boolean {
+  return fs.existsSync(landingDir) && fs.readdirSync(landingDir).some((entry) => !entry.startsWith('.'));
+}
+
+async function hasGoldFacts(connection: DuckDBConnection): Promise<boolean> {
+  const reader = await connection.runAndReadAll(
+    "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'gold' AND table_name = 'fato_vendas' AND estimated_size > 0");
+  return Number(reader.getRows()[0]![0]) > 0;
+}

@@ -1,0 +1,37 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { LANDING_SOURCES } from '../datagen/landing-layout.ts';
+import { RDS_TABLES } from '../rds/rds-tables.ts';
+
+/** Lineage columns every bronze row carries (notebooks/sql/README.md, "Bronze"). */
+export const LINEAGE_COLUMNS = '_ingested_at TIMESTAMP, _source VARCHAR, _batch_id VARCHAR';
+
+/** DuckDB types of the RDS columns in bronze (the RDS DDL speaks MySQL/Postgres types). */
+function bronzeType(rdsType: string): string {
+  if (rdsType.startsWith('VARCHAR')) return 'VARCHAR';
+  if (rdsType.startsWith('TIMESTAMP')) return 'TIMESTAMP';
+  if (rdsType === 'INT') return 'INTEGER';
+  return rdsType;
+}
+
+/** Bronze table name → columns with DuckDB types, for files and database extracts alike. */
+export function bronzeColumns(table: string): readonly (readonly [string, string])[] {
+  const file = LANDING_SOURCES.find((s) => s.table === table);
+  if (file) return file.columns;
+  const rds = RDS_TABLES.find((t) => t.name === table);
+  if (rds) return rds.columns.map(([name, type]) => [name, bronzeType(type)] as const);
+  throw new Error(`No bronze table ${table}`);
+}
+
+/** Creates the bronze tables, quarantine and ingest log when missing (idempotent). */
+export async function ensureBronzeTables(connection: DuckDBConnection): Promise<void> {
+  const tables = [...LANDING_SOURCES.map((s) => s.table), ...RDS_TABLES.map((t) => t.name)];
+  const ddl = tables.map((table) =>
+    `CREATE TABLE IF NOT EXISTS bronze.${table} (${bronzeColumns(table).map(([n, t]) => `${n} ${t}`).join(', ')}, ${LINEAGE_COLUMNS});`);
+  ddl.push(`CREATE TABLE IF NOT EXISTS bronze.quarantine (_source VARCHAR, _batch_id VARCHAR, _ingested_at TIMESTAMP,
+    line_no BIGINT, reason VARCHAR, raw VARCHAR);`);
+  // One row per ingested file (path, size, mtime, checksum) or per database extract (watermark).
+  ddl.push(`CREATE TABLE IF NOT EXISTS bronze._ingest_log (batch_id VARCHAR, target_table VARCHAR, path VARCHAR, size BIGINT,
+    mtime_ms BIGINT, checksum VARCHAR, watermark VARCHAR, rows_read BIGINT, rows_accepted BIGINT, rows_quarantined BIGINT,
+    ingested_at TIMESTAMP);`);
+  await connection.run(`CREATE SCHEMA IF NOT EXISTS bronze; ${ddl.join('\n')}`);
+}

@@ -1,0 +1,94 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { UserError } from '../../errors/user-error.ts';
+import { fileExtension, type LandingSource } from '../datagen/landing-layout.ts';
+import { sqlString } from '../open-lakehouse.ts';
+
+/** A landing file not ingested yet, with what the ingest log will remember of it. */
+export interface LandingFile {
+  readonly absolutePath: string;
+  /** Path relative to the landing root: the bronze `_source`. */
+  readonly relativePath: string;
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly checksum: string;
+  /** Records in the file counted from its bytes (data lines of CSV / JSON lines); Parquet counts come from metadata. */
+  readonly lineCount: number | null;
+}
+
+/**
+ * Lists the files of a source under `<landing>/<folder>/dt=YYYY-MM-DD/` that the ingest log does
+ * not know yet. A file is known when its path, size and mtime match a log row (no read needed) or
+ * its path and SHA-256 match (touched but unchanged). A changed file is ingested again as a new version.
+ */
+export async function findNewFiles(connection: DuckDBConnection, landingDir: string, source: LandingSource): Promise<{ files: LandingFile[]; skipped: number }> {
+  const folder = path.join(landingDir, source.folder);
+  if (!fs.existsSync(folder)) return { files: [], skipped: 0 };
+  const pattern = new RegExp(`^${source.prefix}_\\d{8}\\.${fileExtension(source.format)}$`);
+  const log = await loggedFiles(connection, source.table);
+  const files: LandingFile[] = [];
+  let skipped = 0;
+  for (const partition of fs.readdirSync(folder).filter((p) => /^dt=\d{4}-\d{2}-\d{2}$/.test(p)).sort()) {
+    for (const name of fs.readdirSync(path.join(folder, partition)).filter((n) => pattern.test(n)).sort()) {
+      const absolutePath = path.join(folder, partition, name);
+      const relativePath = path.relative(landingDir, absolutePath).split(path.sep).join('/');
+      const stat = fs.statSync(absolutePath);
+      const known = log.get(relativePath) ?? [];
+      if (known.some((k) => k.size === stat.size && k.mtimeMs === Math.trunc(stat.mtimeMs))) { skipped++; continue; }
+      const bytes = fs.readFileSync(absolutePath);
+      const checksum = crypto.createHash('sha256').update(bytes).digest('hex');
+      if (known.some((k) => k.checksum === checksum)) { skipped++; continue; }
+      const lineCount = source.format === 'parquet' ? null : countRecords(bytes, source.format === 'csv');
+      files.push({ absolutePath, relativePath, size: stat.size, mtimeMs: Math.trunc(stat.mtimeMs), checksum, lineCount });
+      if (source.format === 'csv') checkCsvHeader(bytes, relativePath, source);
+    }
+  }
+  return { files, skipped };
+}
+
+async function loggedFiles(connection: DuckDBConnection, table: string) {
+  const reader = await connection.runAndReadAll(
+    `SELECT path, size, mtime_ms, checksum FROM bronze._ingest_log WHERE target_table = ${sqlString(table)} AND checksum IS NOT NULL`);
+  const byPath = new Map<string, { size: number; mtimeMs: number; checksum: string }[]>();
+  for (const [p, size, mtime, checksum] of reader.getRows()) {
+    const list = byPath.get(String(p)) ?? [];
+    list.push({ size: Number(size), mtimeMs: Number(mtime), checksum: String(checksum) });
+    byPath.set(String(p), list);
+  }
+  return byPath;
+}
+
+/**
+ * Non-empty lines, minus the header for CSV. Counted from the bytes (with `indexOf`, fast on large
+ * files) so reconciliation does not trust the loader.
+ */
+function countRecords(bytes: Buffer, hasHeader: boolean): number {
+  const occurrences = (needle: string) => {
+    let n = 0;
+    for (let at = bytes.indexOf(needle); at !== -1; at = bytes.indexOf(needle, at + 1)) n++;
+    return n;
+  };
+  if (bytes.length === 0) return 0;
+  const newlines = occurrences('\n');
+  const unterminated = bytes[bytes.length - 1] !== 0x0a ? 1 : 0;
+  const blank = occurrences('\n\n') + occurrences('\n\r\n') + (bytes[0] === 0x0a ? 1 : 0);
+  return Math.max(0, newlines + unterminated - blank - (hasHeader ? 1 : 0));
+}
+
+/** A CSV whose header is not the contract's columns cannot be loaded safely: fail the batch naming the file. */
+function checkCsvHeader(bytes: Buffer, relativePath: string, source: LandingSource): void {
+  const end = bytes.indexOf(0x0a);
+  const header = bytes.subarray(0, end === -1 ? bytes.length : end).toString('utf8').replace(/\r$/, '').replace(/^\uFEFF/, '');
+  const found = header.split(',').map((h) => h.trim().replace(/^"|"$/g, ''));
+  const expected = source.columns.map(([name]) => name);
+  if (found.join(',') !== expected.join(',')) {
+    const missing = expected.filter((c) => !found.includes(c));
+    const extra = found.filter((c) => !expected.includes(c));
+    throw new UserError('PIPELINE_INPUT',
+      `${relativePath}:1: CSV header does not match ${source.table}: expected ${expected.join(',')}; found ${found.join(',')}` +
+      `${missing.length ? ` (missing: ${missing.join(', ')})` : ''}${extra.length ? ` (unexpected: ${extra.join(', ')})` : ''}`,
+      { location: { file: relativePath, line: 1 }, hint: 'Fix the export or the landing file; nothing was ingested.' });
+  }
+}

@@ -1,0 +1,69 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { UserError } from '../../errors/user-error.ts';
+import type { LandingSource } from '../datagen/landing-layout.ts';
+import { sqlString } from '../open-lakehouse.ts';
+import type { BatchContext } from './ingest-types.ts';
+import type { LandingFile } from './landing-files.ts';
+import { columnListSql, fileListSql, lineageSql, missingReasonSql, relativeSourceSql, requiredMissingSql } from './load-sql.ts';
+
+/**
+ * Loads Parquet files already checked by `checkParquetFiles`, in one scan.
+ */
+export async function loadParquetFiles(connection: DuckDBConnection, source: LandingSource, files: readonly LandingFile[], ctx: BatchContext): Promise<void> {
+  const casts = source.columns.map(([name, type]) => `CAST(${name} AS ${type}) AS ${name}`).join(', ');
+  await connection.run(`INSERT INTO bronze.${source.table} (${columnListSql(source)}, _ingested_at, _source, _batch_id)
+    SELECT ${casts}, ${lineageSql(ctx, 'filename')} FROM read_parquet(${fileListSql(files)}, filename = true)`);
+}
+
+/**
+ * Quarantines this batch's rows missing a required key, with their row number: they are rare, so
+ * only the files holding them are read again.
+ */
+export async function quarantineParquetMissingKeys(connection: DuckDBConnection, source: LandingSource, badFiles: readonly LandingFile[], ctx: BatchContext): Promise<void> {
+  await connection.run(`DELETE FROM bronze.${source.table} WHERE _batch_id = ${sqlString(ctx.batchId)} AND (${requiredMissingSql(source)})`);
+  await connection.run(`INSERT INTO bronze.quarantine
+    SELECT ${relativeSourceSql(ctx, 'filename')}, ${sqlString(ctx.batchId)}, TIMESTAMP '${ctx.ingestedAt}', file_row_number + 1,
+      ${missingReasonSql(source, (c) => c)}, CAST(to_json(struct_pack(${source.columns.map(([n]) => `${n} := ${n}`).join(', ')})) AS VARCHAR)
+    FROM read_parquet(${fileListSql(badFiles)}, filename = true, file_row_number = true) WHERE ${requiredMissingSql(source)}`);
+}
+
+/**
+ * Reads each file's footer before the batch starts (a failed statement would abort the batch's
+ * transaction): row counts for reconciliation by absolute path, and a clear error for a corrupt
+ * file or one missing a column.
+ */
+export async function checkParquetFiles(connection: DuckDBConnection, source: LandingSource, files: readonly LandingFile[]): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  let rows: unknown[][];
+  try {
+    rows = (await connection.runAndReadAll(`SELECT file_name, num_rows FROM parquet_file_metadata(${fileListSql(files)})`)).getRows();
+  } catch (error) {
+    await findCorruptFile(connection, files, error);
+    throw error;
+  }
+  for (const [name, n] of rows) counts.set(String(name), Number(n));
+  const schema = await connection.runAndReadAll(`SELECT file_name, list(name) FROM parquet_schema(${fileListSql(files)}) GROUP BY file_name`);
+  const expected = source.columns.map(([name]) => name);
+  for (const [name, columns] of schema.getRows()) {
+    const found = (columns as { items: unknown[] }).items.map(String);
+    const missing = expected.filter((c) => !found.includes(c));
+    if (missing.length > 0) {
+      const file = files.find((f) => f.absolutePath === String(name));
+      throw new UserError('PIPELINE_INPUT', `${file?.relativePath ?? String(name)}: Parquet file lacks column(s) ${missing.join(', ')} of ${source.table}`, {
+        location: file ? { file: file.relativePath, line: 0 } : undefined, hint: 'Nothing was ingested.' });
+    }
+  }
+  return counts;
+}
+
+async function findCorruptFile(connection: DuckDBConnection, files: readonly LandingFile[], cause: unknown): Promise<void> {
+  for (const file of files) {
+    try {
+      await connection.runAndReadAll(`SELECT num_rows FROM parquet_file_metadata(${sqlString(file.absolutePath)})`);
+    } catch (error) {
+      throw new UserError('PIPELINE_INPUT', `${file.relativePath}: not a readable Parquet file (${(error as Error).message.split('\n')[0]})`, {
+        location: { file: file.relativePath, line: 0 }, hint: 'Replace the file in the landing folder; nothing was ingested.', cause: error });
+    }
+  }
+  throw cause;
+}

@@ -1,0 +1,38 @@
+import type { LandingSource } from '../datagen/landing-layout.ts';
+import { sqlString } from '../open-lakehouse.ts';
+import type { BatchContext } from './ingest-types.ts';
+import type { LandingFile } from './landing-files.ts';
+
+/** SQL fragments shared by the file loaders. */
+export const fileListSql = (files: readonly LandingFile[]) => `[${files.map((f) => sqlString(f.absolutePath)).join(', ')}]`;
+
+/** The landing-relative path of a file DuckDB reports by absolute name. */
+export const relativeSourceSql = (ctx: BatchContext, column: string) =>
+  `replace(substr(${column}, ${ctx.landingDir.length + 2}), '\\', '/')`;
+
+export const lineageSql = (ctx: BatchContext, sourceColumn: string) =>
+  `TIMESTAMP '${ctx.ingestedAt}', ${relativeSourceSql(ctx, sourceColumn)}, ${sqlString(ctx.batchId)}`;
+
+export const columnListSql = (source: LandingSource) => source.columns.map(([name]) => name).join(', ');
+
+export const requiredMissingSql = (source: LandingSource) => source.required.map((c) => `${c} IS NULL`).join(' OR ');
+
+/** `missing required field a, b` for the required columns that are null, else NULL. */
+export const missingReasonSql = (source: LandingSource, valueOf: (column: string, index: number) => string) => {
+  const parts = source.required.map((c) => `CASE WHEN ${valueOf(c, source.columns.findIndex(([n]) => n === c))} IS NULL THEN '${c}' END`);
+  return `CASE WHEN ${parts.map((p) => `${p} IS NOT NULL`).join(' OR ')} THEN 'missing required field ' || concat_ws(', ', ${parts.join(', ')}) END`;
+};
+
+/**
+ * Moves rows of this batch whose required keys are null from the bronze table to quarantine:
+ * loading in one pass and moving the (rare) bad rows after is cheaper than filtering every row twice.
+ */
+export function moveMissingKeysToQuarantine(source: LandingSource, ctx: BatchContext): string[] {
+  const where = `_batch_id = ${sqlString(ctx.batchId)} AND (${requiredMissingSql(source)})`;
+  return [
+    `INSERT INTO bronze.quarantine SELECT _source, _batch_id, _ingested_at, NULL,
+       ${missingReasonSql(source, (c) => c)}, CAST(to_json(struct_pack(${source.columns.map(([n]) => `${n} := ${n}`).join(', ')})) AS VARCHAR)
+     FROM bronze.${source.table} WHERE ${where}`,
+    `DELETE FROM bronze.${source.table} WHERE ${where}`,
+  ];
+}

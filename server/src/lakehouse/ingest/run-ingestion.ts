@@ -1,0 +1,132 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { UserError, isUserError } from '../../errors/user-error.ts';
+import { LANDING_SOURCES, type LandingSource } from '../datagen/landing-layout.ts';
+import { inTransaction, sqlString } from '../open-lakehouse.ts';
+import { openRdsClient } from '../rds/open-rds-client.ts';
+import type { RdsClient } from '../rds/rds-client.ts';
+import { ensureRdsTables } from '../rds/rds-tables.ts';
+import { ensureBronzeTables } from './bronze-tables.ts';
+import { fetchRdsChanges, loadRdsExtract, type RdsExtract } from './extract-rds-tables.ts';
+import type { BatchContext, IngestProgress, IngestReport, SourceIngestReport } from './ingest-types.ts';
+import { findNewFiles, type LandingFile } from './landing-files.ts';
+import { loadCsvFiles } from './load-csv-files.ts';
+import { loadJsonLinesFiles } from './load-json-lines-files.ts';
+import { checkParquetFiles, loadParquetFiles, quarantineParquetMissingKeys } from './load-parquet-files.ts';
+import { moveMissingKeysToQuarantine, requiredMissingSql } from './load-sql.ts';
+
+/** What one ingestion run reads. */
+export interface IngestOptions {
+  readonly landingDir: string;
+  /** RDS connection string; null skips the database extracts. */
+  readonly rdsUrl: string | null;
+  /** An already open RDS client to use instead of connecting to `rdsUrl` (a long-running process keeps one). */
+  readonly rdsClient?: RdsClient;
+  /** Limit to some bronze tables (default: every landing source and RDS table). */
+  readonly tables?: readonly string[];
+  readonly onProgress?: (event: IngestProgress) => void;
+}
+
+interface PlannedSource { source: LandingSource; files: LandingFile[]; skipped: number; parquetRows?: Map<string, number> }
+
+/**
+ * Ingests new landing files and RDS changes into bronze as one batch in one DuckDB transaction:
+ * every check that can fail on bad input (missing folder, wrong CSV header, corrupt Parquet,
+ * unreachable database) runs before the transaction opens, and any failure after rolls it back,
+ * so the lakehouse is either fully updated or left as it was.
+ */
+export async function runIngestion(connection: DuckDBConnection, options: IngestOptions): Promise<IngestReport> {
+  const started = performance.now();
+  if (!fs.existsSync(options.landingDir) || !fs.statSync(options.landingDir).isDirectory()) {
+    throw new UserError('PIPELINE_INPUT', `Landing folder ${options.landingDir} does not exist`, {
+      hint: 'Generate sample data first (`npm run cli -- generate`) or point LAKEHOUSE_DIR at a lakehouse with a landing/ folder.' });
+  }
+  await ensureBronzeTables(connection);
+  const wanted = (table: string) => !options.tables || options.tables.includes(table);
+  const planned: PlannedSource[] = [];
+  for (const source of LANDING_SOURCES.filter((s) => wanted(s.table))) {
+    const found = await findNewFiles(connection, options.landingDir, source);
+    const parquetRows = source.format === 'parquet' && found.files.length > 0 ? await checkParquetFiles(connection, source, found.files) : undefined;
+    planned.push({ source, ...found, parquetRows });
+  }
+  const extracts = options.rdsClient || options.rdsUrl ? await fetchAllRds(connection, options.rdsClient ?? options.rdsUrl!, wanted) : [];
+  const ctx: BatchContext = { batchId: newBatchId(), ingestedAt: new Date().toISOString().replace('T', ' ').replace('Z', ''), landingDir: options.landingDir };
+  const total = planned.length + extracts.length;
+  const sources = await inTransaction(connection, async () => {
+    const reports: SourceIngestReport[] = [];
+    for (const plan of planned) {
+      options.onProgress?.({ source: plan.source.folder, done: reports.length, total });
+      reports.push(await ingestFiles(connection, plan, ctx));
+    }
+    for (const extract of extracts) {
+      options.onProgress?.({ source: `rds:${extract.table.name}`, done: reports.length, total });
+      reports.push(await loadRdsExtract(connection, extract, ctx));
+    }
+    options.onProgress?.({ source: 'done', done: total, total });
+    return reports;
+  });
+  return { batchId: ctx.batchId, sources, seconds: (performance.now() - started) / 1000 };
+}
+
+async function fetchAllRds(connection: DuckDBConnection, rds: string | RdsClient, wanted: (t: string) => boolean): Promise<RdsExtract[]> {
+  const client = typeof rds === 'string' ? await openRdsClient(rds) : rds;
+  try {
+    // A fresh embedded database (sources never generated into it) simply has nothing to extract yet;
+    // a real RDS is never altered by ingestion.
+    if (client.description.startsWith('pglite:')) await ensureRdsTables(client);
+    return (await fetchRdsChanges(connection, client)).filter((e) => wanted(e.table.name));
+  } catch (error) {
+    if (isUserError(error)) throw error;
+    throw new UserError('SOURCE_ERROR', `Extracting from the RDS source ${client.description} failed: ${(error as Error).message}`, { cause: error });
+  } finally {
+    if (typeof rds === 'string') await client.close();
+  }
+}
+
+function newBatchId(): string {
+  return `b${new Date().toISOString().replace(/[-:TZ.]/g, '').slice(0, 14)}-${crypto.randomBytes(3).toString('hex')}`;
+}
+
+/** Loads one source's new files and logs each with its counts; refuses to commit counts that do not reconcile. */
+async function ingestFiles(connection: DuckDBConnection, plan: PlannedSource, ctx: BatchContext): Promise<SourceIngestReport> {
+  const { source, files } = plan;
+  if (files.length === 0) return { table: source.table, files: 0, skippedFiles: plan.skipped, read: 0, accepted: 0, quarantined: 0, watermark: null };
+  if (source.format === 'csv') await loadCsvFiles(connection, source, files, ctx);
+  else if (source.format === 'json') await loadJsonLinesFiles(connection, source, files, ctx);
+  else await loadParquetFiles(connection, source, files, ctx);
+  let perFile = await countsPerFile(connection, source, ctx.batchId);
+  const withMissingKeys = files.filter((f) => (perFile.get(f.relativePath)?.missing ?? 0) > 0);
+  if (withMissingKeys.length > 0) {
+    if (source.format === 'parquet') await quarantineParquetMissingKeys(connection, source, withMissingKeys, ctx);
+    else for (const sql of moveMissingKeysToQuarantine(source, ctx)) await connection.run(sql);
+    perFile = await countsPerFile(connection, source, ctx.batchId);
+  }
+  const report = { table: source.table, files: files.length, skippedFiles: plan.skipped, read: 0, accepted: 0, quarantined: 0, watermark: null };
+  const values: string[] = [];
+  for (const file of files) {
+    const read = file.lineCount ?? plan.parquetRows?.get(file.absolutePath) ?? 0;
+    const { accepted, quarantined } = perFile.get(file.relativePath) ?? { accepted: 0, quarantined: 0 };
+    if (read !== accepted + quarantined) {
+      throw new Error(`Reconciliation failed for ${file.relativePath}: read ${read}, accepted ${accepted}, quarantined ${quarantined}`);
+    }
+    report.read += read; report.accepted += accepted; report.quarantined += quarantined;
+    values.push(`(${sqlString(ctx.batchId)}, ${sqlString(source.table)}, ${sqlString(file.relativePath)}, ${file.size}, ${file.mtimeMs},
+      ${sqlString(file.checksum)}, NULL, ${read}, ${accepted}, ${quarantined}, TIMESTAMP '${ctx.ingestedAt}')`);
+  }
+  await connection.run(`INSERT INTO bronze._ingest_log VALUES ${values.join(', ')}`);
+  return report;
+}
+
+/** Accepted, quarantined and (still in bronze) missing-key rows of this batch, per file. */
+async function countsPerFile(connection: DuckDBConnection, source: LandingSource, batchId: string) {
+  const reader = await connection.runAndReadAll(`SELECT _source, sum(a), sum(q), sum(m) FROM (
+      SELECT _source, count(*) AS a, 0 AS q, count(*) FILTER (WHERE ${requiredMissingSql(source)}) AS m
+      FROM bronze.${source.table} WHERE _batch_id = ${sqlString(batchId)} GROUP BY _source
+      UNION ALL
+      SELECT _source, 0, count(*), 0 FROM bronze.quarantine WHERE _batch_id = ${sqlString(batchId)} GROUP BY _source
+    ) GROUP BY _source`);
+  const counts = new Map<string, { accepted: number; quarantined: number; missing: number }>();
+  for (const [file, a, q, m] of reader.getRows()) counts.set(String(file), { accepted: Number(a), quarantined: Number(q), missing: Number(m) });
+  return counts;
+}

@@ -1,0 +1,232 @@
+import {
+  ExpiredIteratorException,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  ProvisionedThroughputExceededException,
+  type KinesisClient,
+  type _Record,
+} from '@aws-sdk/client-kinesis';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { writeArchive, type ArchiveLine } from './archive-writer.ts';
+import { ensureBronzeEventsTables } from './bronze-events-tables.ts';
+import { commitBronzeBatch, type BronzeBatch, type BronzeCommitResult } from './bronze-events-writer.ts';
+import { CheckpointStore } from './checkpoint-store.ts';
+import { parseEventRecord } from './parse-event-record.ts';
+import { ShardTracker, type ShardRead, type TrackedShard } from './shard-tracker.ts';
+import { WriteLock } from './write-lock.ts';
+
+/**
+ * Points where tests stop the consumer as a crash would: inside the bronze transaction before its
+ * commit, or after the bronze commit but before the checkpoint is written.
+ */
+export interface ConsumerHooks {
+  readonly beforeBronzeCommit?: (batch: BronzeBatch) => void | Promise<void>;
+  readonly afterBronzeCommit?: (batch: BronzeBatch) => void | Promise<void>;
+}
+
+/** Consumer settings. `archiveRoot` (a folder standing for the S3 bucket) enables the raw archive. */
+export interface EventConsumerOptions {
+  readonly client: KinesisClient;
+  readonly streamName: string;
+  readonly connection: DuckDBConnection;
+  readonly archiveRoot?: string;
+  readonly writeLock?: WriteLock;
+  /** Pause between rounds that returned nothing (AWS allows 5 GetRecords per shard per second). */
+  readonly idlePollMs?: number;
+  readonly recordsPerCall?: number;
+  readonly shardRefreshMs?: number;
+  readonly hooks?: ConsumerHooks;
+  readonly onBatchCommitted?: (result: BronzeCommitResult & { readonly batch: BronzeBatch }) => void;
+}
+
+/** Running totals, for logs, tests and the bench. */
+export interface ConsumerStats {
+  records: number;
+  inserted: number;
+  duplicates: number;
+  quarantined: number;
+  batches: number;
+}
+
+/**
+ * Reads every shard of the stream into bronze: GetRecords → archive → bronze transaction (dedupe on
+ * event_id) → checkpoint, in that order, so a crash at any point replays at most the last batch and
+ * the replay adds nothing twice.
+ */
+export class EventConsumer {
+  readonly stats: ConsumerStats = { records: 0, inserted: 0, duplicates: 0, quarantined: 0, batches: 0 };
+  private readonly lock: WriteLock;
+  private readonly checkpoints: CheckpointStore;
+  private readonly tracker: ShardTracker;
+  private lastRefresh = 0;
+
+  constructor(private readonly options: EventConsumerOptions) {
+    this.lock = options.writeLock ?? new WriteLock();
+    this.checkpoints = new CheckpointStore(options.connection, options.streamName);
+    this.tracker = new ShardTracker(options.client, options.streamName, this.checkpoints);
+  }
+
+  async init(): Promise<void> {
+    await ensureBronzeEventsTables(this.options.connection);
+    await this.refreshShards();
+  }
+
+  /** One round over the readable shards; returns how many records it read. */
+  async pollOnce(): Promise<number> {
+    if (Date.now() - this.lastRefresh > (this.options.shardRefreshMs ?? 1_000)) await this.refreshShards();
+    const shards = this.tracker.readable();
+    const reads = await Promise.all(shards.map((shard) => this.takeRead(shard)));
+    let count = 0;
+    let shardFinished = false;
+    for (const [i, read] of reads.entries()) {
+      if (!read) continue;
+      // A full shard is read ahead: Kinesis serves the next batch while this one is committed.
+      if (read.records.length > 0 && read.nextIterator) {
+        const ahead = this.read(shards[i]!, read.nextIterator);
+        ahead.catch(() => undefined); // awaited (and its error raised) by the next round, if any
+        shards[i]!.prefetched = ahead;
+      }
+      await this.commit(shards[i]!, read.records, read.nextIterator);
+      count += read.records.length;
+      shardFinished ||= shards[i]!.finished;
+    }
+    if (shardFinished) await this.refreshShards();
+    return count;
+  }
+
+  /** Polls until `signal` aborts; rejects on the first error (the process would restart it). */
+  async run(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      const count = await this.pollOnce();
+      if (count === 0) await sleep(this.options.idlePollMs ?? 200);
+    }
+  }
+
+  /** Polls until `idleRounds` consecutive rounds read nothing (tests, bench and `stream consume --drain`). */
+  async drain(idleRounds = 3): Promise<void> {
+    for (let idle = 0; idle < idleRounds; ) {
+      const count = await this.pollOnce();
+      idle = count === 0 ? idle + 1 : 0;
+      if (count === 0) await sleep(this.options.idlePollMs ?? 50);
+    }
+  }
+
+  /** The consumer's shard view (tests check that parents finished before children). */
+  shards(): readonly TrackedShard[] {
+    return this.tracker.all();
+  }
+
+  private async refreshShards(): Promise<void> {
+    await this.tracker.refresh();
+    this.lastRefresh = Date.now();
+  }
+
+  private takeRead(shard: TrackedShard): Promise<ShardRead | undefined> {
+    const read = shard.prefetched ?? this.read(shard);
+    shard.prefetched = undefined;
+    return read;
+  }
+
+  private async read(shard: TrackedShard, iterator = shard.iterator): Promise<ShardRead | undefined> {
+    try {
+      const shardIterator = iterator ?? (shard.iterator = await this.openIterator(shard));
+      const response = await this.options.client.send(
+        new GetRecordsCommand({ ShardIterator: shardIterator, Limit: this.options.recordsPerCall ?? 10_000 }),
+      );
+      return { records: response.Records ?? [], nextIterator: response.NextShardIterator ?? undefined };
+    } catch (error) {
+      // An expired iterator is reopened from the checkpoint; throttling waits for the next round.
+      if (error instanceof ExpiredIteratorException) shard.iterator = undefined;
+      else if (!(error instanceof ProvisionedThroughputExceededException)) throw error;
+      return undefined;
+    }
+  }
+
+  private async openIterator(shard: TrackedShard): Promise<string> {
+    const response = await this.options.client.send(
+      new GetShardIteratorCommand({
+        StreamName: this.options.streamName,
+        ShardId: shard.shardId,
+        ...(shard.sequenceNumber
+          ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', StartingSequenceNumber: shard.sequenceNumber }
+          : { ShardIteratorType: 'TRIM_HORIZON' }),
+      }),
+    );
+    if (!response.ShardIterator) throw new Error(`Kinesis returned no iterator for ${shard.shardId}`);
+    return response.ShardIterator;
+  }
+
+  private async commit(shard: TrackedShard, records: readonly _Record[], nextIterator: string | undefined): Promise<void> {
+    const finished = nextIterator === undefined;
+    if (records.length === 0) {
+      if (finished) await this.lock.run(() => this.checkpoints.save(shard.shardId, { sequenceNumber: shard.sequenceNumber, finished }));
+      shard.finished = finished;
+      shard.iterator = nextIterator;
+      return;
+    }
+    const { batch, archive, errors } = this.prepare(shard.shardId, records);
+    if (this.options.archiveRoot) await this.archive(archive, errors);
+    const lastSequence = records[records.length - 1]!.SequenceNumber!;
+    const result = await this.lock.run(async (stampMs) => {
+      const stamped = { ...batch, ingestedAtMs: stampMs };
+      const committed = await commitBronzeBatch(this.options.connection, stamped, () => this.options.hooks?.beforeBronzeCommit?.(stamped));
+      await this.options.hooks?.afterBronzeCommit?.(stamped);
+      await this.checkpoints.save(shard.shardId, { sequenceNumber: lastSequence, finished });
+      return { ...committed, batch: stamped };
+    });
+    Object.assign(shard, { sequenceNumber: lastSequence, finished, iterator: nextIterator });
+    this.count(records.length, result);
+    this.options.onBatchCommitted?.(result);
+  }
+
+  private prepare(shardId: string, records: readonly _Record[]): { batch: BronzeBatch; archive: ArchiveLine[]; errors: ArchiveLine[] } {
+    const events: BronzeBatch['events'][number][] = [];
+    const malformed: BronzeBatch['malformed'][number][] = [];
+    const archive: ArchiveLine[] = [];
+    const errors: ArchiveLine[] = [];
+    for (const record of records) {
+      const data = record.Data ?? new Uint8Array();
+      const arrivalMs = record.ApproximateArrivalTimestamp?.getTime() ?? Date.now();
+      const sequenceNumber = record.SequenceNumber!;
+      const raw = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8');
+      const parsed = parseEventRecord(data);
+      if (parsed.ok) {
+        events.push({ parsed, sequenceNumber, arrivalMs });
+        archive.push({ line: raw.includes('\n') ? JSON.stringify(parsed.event) : raw, arrivalMs });
+      } else {
+        malformed.push({ reason: parsed.reason, raw, sequenceNumber, arrivalMs });
+        errors.push({ line: firehoseErrorLine(shardId, sequenceNumber, arrivalMs, data, parsed.reason), arrivalMs });
+      }
+    }
+    return { batch: { batchId: randomUUID(), source: shardId, ingestedAtMs: 0, events, malformed }, archive, errors };
+  }
+
+  private async archive(lines: ArchiveLine[], errors: ArchiveLine[]): Promise<void> {
+    const common = { root: this.options.archiveRoot!, streamName: this.options.streamName };
+    if (lines.length) await writeArchive({ ...common, prefix: 'bronze/events', lines });
+    if (errors.length) await writeArchive({ ...common, prefix: 'bronze/events_errors', lines: errors });
+  }
+
+  private count(records: number, result: BronzeCommitResult): void {
+    this.stats.records += records;
+    this.stats.inserted += result.inserted;
+    this.stats.duplicates += result.duplicates;
+    this.stats.quarantined += result.quarantined;
+    this.stats.batches += 1;
+  }
+}
+
+/** A failed record in the shape Firehose writes under its error prefix (raw data in base64). */
+function firehoseErrorLine(shardId: string, sequenceNumber: string, arrivalMs: number, data: Uint8Array, reason: string): string {
+  return JSON.stringify({
+    attemptsMade: 1,
+    arrivalTimestamp: arrivalMs,
+    errorCode: 'MalformedEvent',
+    errorMessage: reason,
+    shardId,
+    sequenceNumber,
+    rawData: Buffer.from(data).toString('base64'),
+  });
+}
