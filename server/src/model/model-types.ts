@@ -88,6 +88,22 @@ export interface CustomGranularity {
   readonly title?: string;
 }
 
+/** Cube's `time_shift` entry (multi-stage measures, calendar dimensions); carried, not planned yet. */
+export interface TimeShift {
+  readonly interval?: string;
+  readonly type?: 'prior' | 'next';
+  readonly timeDimension?: string; // member path
+  readonly name?: string;
+  readonly sql?: SqlTemplate;
+}
+
+/** A problem found while compiling the model (an error fails the compile; a warning does not). */
+export interface ModelProblem {
+  readonly message: string;
+  readonly location?: SourceLocation;
+  readonly member?: string;
+}
+
 interface MemberBase {
   readonly name: string; // short name, e.g. "valorLiquido" or "valor_liquido"
   readonly path: string; // "cube.name"
@@ -113,6 +129,13 @@ export interface Measure extends MemberBase {
   readonly drillMembers: readonly string[];
   /** Multi-stage measures (Cube's Tesseract planner only); carried, not planned yet. */
   readonly multiStage?: boolean;
+  /** Multi-stage details (Tesseract only), carried as declared; paths resolved to `Cube.member`. */
+  readonly timeShift?: readonly TimeShift[];
+  readonly groupBy?: readonly string[];
+  readonly reduceBy?: readonly string[];
+  readonly addGroupBy?: readonly string[];
+  /** True for `running_total` and measures with `rolling_window` (Cube's `cumulative`). */
+  readonly cumulative?: boolean;
 }
 
 export interface Dimension extends MemberBase {
@@ -125,6 +148,11 @@ export interface Dimension extends MemberBase {
   readonly propagateFiltersToSubQuery?: boolean;
   readonly granularities: readonly CustomGranularity[];
   /** For `case:` dimensions the compiler lowers them to SQL; nothing else to carry. */
+  /** Calendar cubes: per-shift SQL of a time dimension (Cube `time_shift` on dimensions). */
+  readonly timeShift?: readonly TimeShift[];
+  readonly multiStage?: boolean;
+  /** Cube's `suggest_filter_values` (default true). */
+  readonly suggestFilterValues?: boolean;
 }
 
 export interface Segment extends MemberBase {
@@ -204,6 +232,19 @@ export interface Cube {
   readonly preAggregations: Readonly<Record<string, PreAggregation>>;
   readonly accessPolicies: readonly AccessPolicy[];
   readonly location: SourceLocation;
+  /** `calendar: true` (Cube's retail calendars): its granularities may carry `sql`. */
+  readonly calendar?: boolean;
+  /** Cube-level `refresh_key` (default refresh key of its pre-aggregations). */
+  readonly refreshKey?: RefreshKey;
+  /** The cube it `extends`, after inheritance was applied. */
+  readonly extends?: string;
+  readonly folders?: readonly Folder[];
+}
+
+/** A folder of members for BI tools (Cube `folders`); members are full paths, nested folders allowed. */
+export interface Folder {
+  readonly name: string;
+  readonly members: readonly (string | Folder)[];
 }
 
 /**
@@ -221,6 +262,9 @@ export interface ViewMember {
   readonly description?: string;
   readonly format?: string;
   readonly meta?: Readonly<Record<string, unknown>>;
+  /** Visible through the API; an explicitly included member is public, a `*` one inherits its target's flag. */
+  readonly public?: boolean;
+  readonly shortTitle?: string;
 }
 
 export interface View {
@@ -232,6 +276,7 @@ export interface View {
   readonly members: Readonly<Record<string, ViewMember>>;
   readonly accessPolicies: readonly AccessPolicy[];
   readonly location: SourceLocation;
+  readonly folders?: readonly Folder[];
 }
 
 /** The whole compiled model. Frozen; a recompile produces a new object (hot reload swaps it). */
@@ -240,4 +285,6 @@ export interface SemanticModel {
   readonly views: Readonly<Record<string, View>>;
   /** Version hash of the source files: part of every cache key. */
   readonly version: string;
+  /** Problems that did not fail the compile (e.g. a construct accepted but not executed). */
+  readonly warnings?: readonly ModelProblem[];
 }

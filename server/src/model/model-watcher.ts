@@ -1,0 +1,100 @@
+/**
+ * Dev-mode hot reload: watches the model folder and recompiles when a YAML file changes. An invalid
+ * edit never replaces the running model: the last good model stays current and the error (a
+ * `ModelValidationError` listing every problem) goes to `onError`. Bursts of file events (editors
+ * write several times per save) are coalesced by a short debounce. `fs.watch` is recursive on
+ * Linux since Node 20; `pollIntervalMs` switches to polling for file systems without events.
+ */
+import { watch, type FSWatcher } from 'node:fs';
+import { ModelValidationError } from '../errors/user-error.ts';
+import { readModelFiles, tryCompileModel } from './compile-model.ts';
+import type { SemanticModel } from './model-types.ts';
+
+/** Callbacks and timing of a watcher. */
+export interface ModelWatcherOptions {
+  /** A new valid model (different version) was compiled. */
+  onChange(model: SemanticModel): void;
+  /** The edited model is invalid (the last good one stays current), or the folder could not be read. */
+  onError?(error: unknown): void;
+  debounceMs?: number;
+  /** Poll instead of file-system events (network or container mounts). */
+  pollIntervalMs?: number;
+}
+
+/** A running watcher; `current` is the last good model (undefined if none compiled yet). */
+export interface ModelWatcher {
+  readonly current: SemanticModel | undefined;
+  /** Recompiles now (also what a file event triggers); resolves with the current model. */
+  reload(): Promise<SemanticModel | undefined>;
+  close(): void;
+}
+
+/** Compiles `dir` once, then keeps recompiling it on change. */
+export async function watchModel(dir: string, options: ModelWatcherOptions): Promise<ModelWatcher> {
+  let current: SemanticModel | undefined;
+  let running: Promise<SemanticModel | undefined> | undefined;
+  let again = false;
+  let timer: NodeJS.Timeout | undefined;
+  let closed = false;
+
+  const compileOnce = async (): Promise<SemanticModel | undefined> => {
+    try {
+      const outcome = tryCompileModel(await readModelFiles(dir));
+      if (!outcome.model) options.onError?.(new ModelValidationError(outcome.errors));
+      else if (outcome.model.version !== current?.version) {
+        current = outcome.model;
+        if (!closed) options.onChange(outcome.model);
+      }
+    } catch (error) {
+      options.onError?.(error);
+    }
+    return current;
+  };
+
+  // One compile at a time; an event during a compile schedules exactly one more.
+  const reload = (): Promise<SemanticModel | undefined> => {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = compileOnce().then(async (model) => {
+      while (again && !closed) {
+        again = false;
+        model = await compileOnce();
+      }
+      running = undefined;
+      return model;
+    });
+    return running;
+  };
+
+  const schedule = (): void => {
+    if (closed) return;
+    clearTimeout(timer);
+    timer = setTimeout(() => void reload(), options.debounceMs ?? 50);
+  };
+
+  await reload();
+  let watcher: FSWatcher | undefined;
+  let poller: NodeJS.Timeout | undefined;
+  if (options.pollIntervalMs !== undefined) poller = setInterval(() => void reload(), options.pollIntervalMs);
+  else {
+    watcher = watch(dir, { recursive: true }, (_event, file) => {
+      if (!file || /\.ya?ml$/i.test(String(file))) schedule();
+    });
+    watcher.on('error', (error) => options.onError?.(error));
+  }
+
+  return {
+    get current() {
+      return current;
+    },
+    reload,
+    close() {
+      closed = true;
+      clearTimeout(timer);
+      clearInterval(poller);
+      watcher?.close();
+    },
+  };
+}
