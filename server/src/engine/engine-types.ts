@@ -80,10 +80,18 @@ export interface DryRunResponse {
   readonly transformedQueries: readonly unknown[];
 }
 
+/** Options of `SemanticEngine.meta` (optional; an engine may ignore them). */
+export interface MetaOptions {
+  readonly extended?: boolean;
+}
+
 export interface SemanticEngine {
   load(query: CubeQuery, ctx: RequestContext): Promise<LoadResponse>;
   sql(query: CubeQuery, ctx: RequestContext): Promise<readonly SqlResponse[]>;
   dryRun(query: CubeQuery, ctx: RequestContext): Promise<DryRunResponse>;
-  /** `/v1/meta`: cubes and views visible to this security context. */
-  meta(ctx: RequestContext): Promise<Readonly<Record<string, unknown>>>;
+  /**
+   * `/v1/meta`: cubes and views visible to this security context.
+   * `options.extended` (REST `?extended`) asks for Cube's extended meta (members' SQL, joins).
+   */
+  meta(ctx: RequestContext, options?: MetaOptions): Promise<Readonly<Record<string, unknown>>>;
 }

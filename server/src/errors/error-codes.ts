@@ -24,6 +24,11 @@ export const ERROR_CODES = {
   QUERY_TIMEOUT: { http: 504, sqlState: '57014' },
   QUERY_CANCELLED: { http: 499, sqlState: '57014' },
   SOURCE_ERROR: { http: 502, sqlState: '58000' },
+  // configuration (server refuses to start)
+  CONFIG_INVALID: { http: 500, sqlState: 'F0000' },
+  // REST routing
+  NOT_FOUND: { http: 404, sqlState: '42704' },
+  PAYLOAD_TOO_LARGE: { http: 413, sqlState: '54000' },
   // pipeline
   PIPELINE_INPUT: { http: 400, sqlState: '22000' },
   DATA_QUALITY: { http: 500, sqlState: '23000' },

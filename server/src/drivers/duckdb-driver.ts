@@ -1,0 +1,115 @@
+/**
+ * DuckDB through `@duckdb/node-api` (the maintained "node-neo" binding). Instances come from
+ * `DuckDBInstance.fromCache` so every part of the process opening the same file shares one
+ * database. Sessions run in UTC: the engine converts to the query time zone in SQL.
+ * Values: DECIMAL and BIGINT as strings (as Cube's drivers return them), timestamps as local ISO
+ * strings without zone, other numbers as numbers.
+ */
+import { DuckDBInstance, DuckDBTypeId, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import type { ColumnInfo, ColumnType, Driver, QueryOptions, QueryResult } from './driver-types.ts';
+import { UserError } from '../errors/user-error.ts';
+
+const POOL_SIZE = 4;
+
+export class DuckDbDriver implements Driver {
+  readonly name = 'duckdb';
+  private readonly idle: DuckDBConnection[] = [];
+
+  private constructor(readonly instance: DuckDBInstance) {}
+
+  /** Opens (or reuses from the cache) the database at `path` (':memory:' for a private one). */
+  static async open(path = ':memory:'): Promise<DuckDbDriver> {
+    const instance = path === ':memory:' ? await DuckDBInstance.create(path) : await DuckDBInstance.fromCache(path);
+    return new DuckDbDriver(instance);
+  }
+
+  /** Wraps an instance the caller already holds (tests that load fixtures first). */
+  static fromInstance(instance: DuckDBInstance): DuckDbDriver {
+    return new DuckDbDriver(instance);
+  }
+
+  async query(sql: string, params: readonly unknown[], options: QueryOptions = {}): Promise<QueryResult> {
+    const connection = await this.acquire();
+    const abort = (): void => connection.interrupt();
+    options.signal?.addEventListener('abort', abort, { once: true });
+    try {
+      if (options.signal?.aborted) throw new UserError('QUERY_CANCELLED', 'Query cancelled before it started');
+      const reader = await connection.runAndReadAll(sql, params.map(toDuckDbValue));
+      const types = reader.columnTypes();
+      const columns: ColumnInfo[] = reader.columnNames().map((name, i) => ({ name, type: columnType(types[i]!.typeId) }));
+      const raw = reader.getColumns();
+      const data = columns.map((_, i) => convertColumn(raw[i] ?? [], types[i]!.typeId));
+      return { columns, data, rowCount: reader.currentRowCount };
+    } catch (error) {
+      if (error instanceof UserError) throw error;
+      if (options.signal?.aborted) throw new UserError('QUERY_CANCELLED', 'Query cancelled', { cause: error });
+      throw new UserError('SOURCE_ERROR', `DuckDB: ${(error as Error).message}\nSQL: ${sql}`, { cause: error });
+    } finally {
+      options.signal?.removeEventListener('abort', abort);
+      this.release(connection);
+    }
+  }
+
+  async testConnection(): Promise<void> {
+    await this.query('SELECT 1', []);
+  }
+
+  async close(): Promise<void> {
+    for (const c of this.idle.splice(0)) c.closeSync();
+  }
+
+  private async acquire(): Promise<DuckDBConnection> {
+    const pooled = this.idle.pop();
+    if (pooled) return pooled;
+    const connection = await this.instance.connect();
+    await connection.run("SET SESSION TimeZone = 'UTC'");
+    return connection;
+  }
+
+  private release(connection: DuckDBConnection): void {
+    if (this.idle.length < POOL_SIZE) this.idle.push(connection);
+    else connection.closeSync();
+  }
+}
+
+function toDuckDbValue(value: unknown): DuckDBValue {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return value;
+  return JSON.stringify(value);
+}
+
+const INTEGER_TYPES = new Set<number>([DuckDBTypeId.TINYINT, DuckDBTypeId.SMALLINT, DuckDBTypeId.INTEGER, DuckDBTypeId.UTINYINT, DuckDBTypeId.USMALLINT, DuckDBTypeId.UINTEGER]);
+const BIG_INTEGER_TYPES = new Set<number>([DuckDBTypeId.BIGINT, DuckDBTypeId.UBIGINT, DuckDBTypeId.HUGEINT, DuckDBTypeId.UHUGEINT]);
+const TIMESTAMP_TYPES = new Set<number>([DuckDBTypeId.TIMESTAMP, DuckDBTypeId.TIMESTAMP_S, DuckDBTypeId.TIMESTAMP_MS, DuckDBTypeId.TIMESTAMP_NS, DuckDBTypeId.TIMESTAMP_TZ]);
+
+function columnType(typeId: number): ColumnType {
+  if (INTEGER_TYPES.has(typeId) || BIG_INTEGER_TYPES.has(typeId)) return 'integer';
+  if (typeId === DuckDBTypeId.DECIMAL) return 'decimal';
+  if (typeId === DuckDBTypeId.FLOAT || typeId === DuckDBTypeId.DOUBLE) return 'number';
+  if (typeId === DuckDBTypeId.BOOLEAN) return 'boolean';
+  if (typeId === DuckDBTypeId.DATE) return 'date';
+  if (TIMESTAMP_TYPES.has(typeId)) return 'time';
+  if (typeId === DuckDBTypeId.VARCHAR) return 'string';
+  return 'unknown';
+}
+
+function convertColumn(values: readonly DuckDBValue[], typeId: number): unknown[] {
+  const out = new Array<unknown>(values.length);
+  const type = columnType(typeId);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v === null || v === undefined) out[i] = null;
+    else if (INTEGER_TYPES.has(typeId) || type === 'number' || type === 'boolean') out[i] = typeof v === 'bigint' ? Number(v) : v;
+    else if (type === 'time') out[i] = localIso(String(v));
+    else if (type === 'date') out[i] = `${String(v)}T00:00:00.000`;
+    else out[i] = typeof v === 'string' ? v : String(v);
+  }
+  return out;
+}
+
+/** '2024-05-13 10:00:00.5' (or with a zone suffix in UTC) → '2024-05-13T10:00:00.500'. */
+function localIso(text: string): string {
+  const m = /^(-?\d{4,}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(?:\.(\d+))?/.exec(text);
+  if (!m) return text;
+  return `${m[1]}T${m[2]}.${(m[3] ?? '').slice(0, 3).padEnd(3, '0')}`;
+}

@@ -1,0 +1,77 @@
+/**
+ * Cube's `annotation` of a `/load` response and the echo of the normalized query (`query`).
+ * https://cube.dev/docs/product/apis-integrations/rest-api/reference#base_pathv1load
+ */
+import type { Dimension, Measure, Segment, SemanticModel } from '../model/model-types.ts';
+import type { NormalizedFilter, NormalizedQuery, ResolvedMember } from '../query/query-types.ts';
+import type { Annotation, MemberAnnotation } from './engine-types.ts';
+
+export function annotateQuery(model: SemanticModel, query: NormalizedQuery): Annotation {
+  const measures: Record<string, MemberAnnotation> = {};
+  for (const m of query.measures) {
+    measures[m.alias] = { ...describe(model, m), type: measureType(m.member), drillMembers: m.member.drillMembers };
+  }
+  const dimensions: Record<string, MemberAnnotation> = {};
+  for (const d of query.dimensions) dimensions[d.alias] = { ...describe(model, d), type: d.member.type };
+  const segments: Record<string, MemberAnnotation> = {};
+  for (const s of query.segments) segments[s.alias] = { ...describe(model, s), type: 'string' };
+  const timeDimensions: Record<string, MemberAnnotation> = {};
+  for (const td of query.timeDimensions) {
+    if (!td.granularity) continue;
+    const base = { ...describe(model, td.target), type: 'time' };
+    timeDimensions[`${td.target.alias}.${td.granularity}`] = { ...base, granularity: { name: td.granularity, title: titleize(td.granularity) } };
+    timeDimensions[td.target.alias] = base;
+  }
+  return { measures, dimensions, segments, timeDimensions };
+}
+
+/** Titles as the compiled model carries them (`title` is the full "Cube Member" title, as in /meta). */
+function describe(model: SemanticModel, r: ResolvedMember<Measure | Dimension | Segment>): Omit<MemberAnnotation, 'type'> {
+  const owner = r.alias.slice(0, r.alias.indexOf('.'));
+  const view = model.views[owner];
+  const viewMember = view?.members[r.alias.slice(owner.length + 1)];
+  const shortTitle = viewMember?.shortTitle ?? r.member.shortTitle ?? r.member.title;
+  const title = view ? viewMember?.title ?? `${view.title} ${shortTitle}` : r.member.title;
+  return {
+    title,
+    shortTitle,
+    ...(r.member.format ? { format: r.member.format } : {}),
+    ...(r.member.meta ? { meta: r.member.meta } : {}),
+  };
+}
+
+function measureType(m: Measure): string {
+  return m.type === 'string' || m.type === 'time' || m.type === 'boolean' ? m.type : 'number';
+}
+
+function titleize(name: string): string {
+  return name.replace(/_/g, ' ').replace(/\b\w/g, (c) => c.toUpperCase());
+}
+
+/** The normalized query as Cube echoes it in `query` and in `/v1/dry-run`. */
+export function echoQuery(query: NormalizedQuery): Record<string, unknown> {
+  return {
+    measures: query.measures.map((m) => m.alias),
+    dimensions: query.dimensions.map((d) => d.alias),
+    segments: query.segments.map((s) => s.alias),
+    timeDimensions: query.timeDimensions.map((td) => ({
+      dimension: td.target.alias,
+      ...(td.granularity ? { granularity: td.granularity } : {}),
+      ...(td.dateRange ? { dateRange: td.dateRange } : {}),
+    })),
+    filters: query.filters.map(echoFilter),
+    order: query.order.map((o) => ({ id: o.alias, desc: o.direction === 'desc' })),
+    limit: query.limit,
+    ...(query.offset ? { offset: query.offset } : {}),
+    ...(query.total ? { total: true } : {}),
+    ...(query.ungrouped ? { ungrouped: true } : {}),
+    timezone: query.timezone,
+    queryType: 'regularQuery',
+  };
+}
+
+function echoFilter(f: NormalizedFilter): unknown {
+  if (f.kind === 'and') return { and: f.filters.map(echoFilter) };
+  if (f.kind === 'or') return { or: f.filters.map(echoFilter) };
+  return { member: f.target.alias, operator: f.operator, values: f.values.map(String) };
+}

@@ -1,0 +1,169 @@
+/**
+ * Normalized query + model → logical plan. Decides the join tree, which measures need the
+ * multiplied-cube treatment, which are rolling windows over a date series, and which filters go
+ * to WHERE or HAVING. No SQL here.
+ */
+import type { Dimension, Measure, Member, SemanticModel } from '../model/model-types.ts';
+import type { NormalizedFilter, NormalizedQuery, ResolvedMember } from '../query/query-types.ts';
+import { findJoinTree, type JoinHint, type JoinTree } from '../model/join-graph.ts';
+import { UserError } from '../errors/user-error.ts';
+import type { KeyColumn, LogicalPlan, MeasureNode, OutputColumn, RollingWindowNode, TimeShiftNode } from './plan-types.ts';
+import { hasMeasure } from './filter-sql.ts';
+import { collectCubes } from './collect-cubes.ts';
+import { dateSeries, parseInterval } from './time-series.ts';
+
+export function buildPlan(model: SemanticModel, query: NormalizedQuery): LogicalPlan {
+  const keys = keyColumns(query);
+  const outputs = outputColumns(query, keys);
+  const joinTree = planJoins(model, query);
+  const measureAliases = new Map(query.measures.map((m) => [m.alias, sqlAlias(m.alias)]));
+  const nodes = query.ungrouped ? [{ kind: 'aggregate' as const, measures: query.measures }] : measureNodes(query, keys, joinTree);
+  return {
+    keys,
+    nodes,
+    joinTree,
+    where: query.filters.filter((f) => !hasMeasure(f)),
+    segments: query.segments,
+    dateRanges: query.timeDimensions.filter((td) => td.dateRange),
+    having: query.filters.filter(hasMeasure),
+    measureAliases,
+    order: planOrder(query, keys, measureAliases),
+    limit: query.limit,
+    offset: query.offset,
+    ungrouped: query.ungrouped,
+    timezone: query.timezone,
+    outputs,
+  };
+}
+
+/** SQL column alias of a member alias: `Cube.member` → `Cube__member`. */
+export function sqlAlias(alias: string, granularity?: string): string {
+  return alias.replace(/\./g, '__') + (granularity ? `_${granularity}` : '');
+}
+
+function keyColumns(query: NormalizedQuery): KeyColumn[] {
+  const keys: KeyColumn[] = [];
+  const seen = new Set<string>();
+  for (const member of query.dimensions) {
+    const alias = sqlAlias(member.alias);
+    if (!seen.has(alias)) keys.push({ kind: 'dimension', sqlAlias: alias, member });
+    seen.add(alias);
+  }
+  for (const td of query.timeDimensions) {
+    if (!td.granularity) continue;
+    const alias = sqlAlias(td.target.alias, td.granularity);
+    if (!seen.has(alias)) keys.push({ kind: 'time', sqlAlias: alias, timeDimension: td, granularity: td.granularity });
+    seen.add(alias);
+  }
+  return keys;
+}
+
+function outputColumns(query: NormalizedQuery, keys: readonly KeyColumn[]): OutputColumn[] {
+  const outputs: OutputColumn[] = keys.map((k) =>
+    k.kind === 'dimension'
+      ? { sqlAlias: k.sqlAlias, keys: [k.member.alias], kind: 'dimension', member: k.member.member }
+      : { sqlAlias: k.sqlAlias, keys: [`${k.timeDimension.target.alias}.${k.granularity}`, k.timeDimension.target.alias], kind: 'timeDimension', member: k.timeDimension.target.member, granularity: k.granularity },
+  );
+  const seen = new Set<string>();
+  for (const m of query.measures) {
+    if (!seen.has(m.alias)) outputs.push({ sqlAlias: sqlAlias(m.alias), keys: [m.alias], kind: 'measure', member: m.member });
+    seen.add(m.alias);
+  }
+  return outputs;
+}
+
+function planJoins(model: SemanticModel, query: NormalizedQuery): JoinTree {
+  const members: Member[] = [];
+  const hints: JoinHint[] = [];
+  const add = (r: ResolvedMember<Member>): void => {
+    members.push(r.member);
+    if (r.joinPath.length > 1) hints.push(r.joinPath);
+  };
+  query.measures.forEach(add);
+  query.dimensions.forEach(add);
+  query.segments.forEach(add);
+  query.timeDimensions.forEach((td) => add(td.target));
+  const visit = (f: NormalizedFilter): void => (f.kind === 'member' ? add(f.target) : f.filters.forEach(visit));
+  query.filters.forEach(visit);
+  const cubes = collectCubes(model, members);
+  if (cubes.size === 0) throw new UserError('QUERY_INVALID', 'Invalid query: it names no measure, dimension, segment or time dimension');
+  const rootHint = [...query.measures, ...query.dimensions, ...query.timeDimensions.map((t) => t.target)].find((r) => r.joinPath.length > 0)?.joinPath[0];
+  return findJoinTree(model, [...hints, ...cubes], rootHint);
+}
+
+function isCumulative(m: Measure): boolean {
+  return m.type === 'running_total' || m.rollingWindow !== undefined;
+}
+
+function measureNodes(query: NormalizedQuery, keys: readonly KeyColumn[], tree: JoinTree): MeasureNode[] {
+  const rolling = new Map<string, RollingWindowNode>();
+  const multiplied = new Map<string, ResolvedMember<Measure>[]>();
+  const plain: ResolvedMember<Measure>[] = [];
+  const shifted = new Map<string, TimeShiftNode>();
+  const hasCumulative = query.timeDimensions.length > 0 && query.measures.some((m) => isCumulative(m.member));
+  const series = hasCumulative ? seriesFor(query, keys) : undefined;
+  for (const m of query.measures) {
+    if (isCumulative(m.member) && series) {
+      const window = m.member.rollingWindow ?? { trailing: 'unbounded' };
+      const id = JSON.stringify(window);
+      const node = rolling.get(id) ?? { kind: 'rollingWindow', window, measures: [], ...series };
+      rolling.set(id, { ...node, measures: [...node.measures, m] });
+    } else if (m.member.multiStage && m.member.timeShift?.length === 1 && m.member.timeShift[0]!.interval && query.timeDimensions.length > 0) {
+      const ts = m.member.timeShift[0]!;
+      const parts = parseInterval(ts.interval!, `time_shift of ${m.member.path}`);
+      if (parts === 'unbounded') throw new UserError('MODEL_INVALID', `time_shift of ${m.member.path} cannot be unbounded`);
+      const sign = ts.type === 'next' ? -1 : 1;
+      const shift = parts.map((p) => ({ amount: sign * p.amount, unit: p.unit }));
+      const id = JSON.stringify(shift);
+      const node = shifted.get(id) ?? { kind: 'timeShift', measures: [], shift };
+      shifted.set(id, { ...node, measures: [...node.measures, m] });
+    } else if (tree.multipliedCubes.has(m.member.cube)) {
+      multiplied.set(m.member.cube, [...(multiplied.get(m.member.cube) ?? []), m]);
+    } else {
+      plain.push(m);
+    }
+  }
+  const nodes: MeasureNode[] = [...rolling.values()];
+  if (plain.length > 0 || (nodes.length === 0 && multiplied.size === 0 && shifted.size === 0)) nodes.push({ kind: 'aggregate', measures: plain });
+  for (const [cube, measures] of multiplied) nodes.push({ kind: 'multipliedAggregate', cube, measures });
+  nodes.push(...shifted.values());
+  return nodes;
+}
+
+/** Granularity order for picking the series of a rolling window (Cube's classic planner keeps month over week). */
+const SERIES_RANK = ['second', 'minute', 'hour', 'day', 'month', 'quarter', 'year', 'week'];
+
+function seriesFor(query: NormalizedQuery, keys: readonly KeyColumn[]): Pick<RollingWindowNode, 'seriesKey' | 'seriesMember' | 'buckets'> {
+  const first = query.timeDimensions[0]!;
+  const sameMember = keys.filter((k): k is KeyColumn & { kind: 'time' } => k.kind === 'time' && k.timeDimension.target.alias === first.target.alias);
+  const rank = (g: string): number => (SERIES_RANK.includes(g) ? SERIES_RANK.indexOf(g) : -1);
+  const seriesKey = [...sameMember].sort((a, b) => rank(a.granularity) - rank(b.granularity))[0];
+  const range = query.timeDimensions.find((td) => td.target.alias === first.target.alias && td.dateRange)?.dateRange;
+  if (!range) {
+    throw new UserError('UNSUPPORTED', `Rolling window measures need a dateRange on ${first.target.alias}`, {
+      hint: 'Add "dateRange" to the time dimension; the series of buckets is built inside it.',
+    });
+  }
+  return { seriesKey, seriesMember: first.target as ResolvedMember<Dimension>, buckets: dateSeries(range, seriesKey?.granularity, first.target.member) };
+}
+
+function planOrder(query: NormalizedQuery, keys: readonly KeyColumn[], measures: ReadonlyMap<string, string>): LogicalPlan['order'] {
+  const order: { sqlAlias: string; direction: 'asc' | 'desc' }[] = [];
+  for (const o of query.order) {
+    const alias = measures.get(o.alias) ?? keyAlias(keys, o.alias);
+    if (alias && !order.some((x) => x.sqlAlias === alias)) order.push({ sqlAlias: alias, direction: o.direction });
+  }
+  return order;
+}
+
+/** A member's key column; a time dimension named without granularity means its last granularity (the one shown under its name). */
+function keyAlias(keys: readonly KeyColumn[], alias: string): string | undefined {
+  let found: string | undefined;
+  for (const k of keys) {
+    if (k.kind === 'dimension' && k.member.alias === alias) return k.sqlAlias;
+    if (k.kind === 'time' && `${k.timeDimension.target.alias}.${k.granularity}` === alias) return k.sqlAlias;
+    if (k.kind === 'time' && k.timeDimension.target.alias === alias) found = k.sqlAlias;
+  }
+  return found;
+}
+

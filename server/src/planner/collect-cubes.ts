@@ -1,0 +1,31 @@
+/**
+ * The cubes a query touches: those of its members, plus cubes their SQL reaches through
+ * `{Cube.member}` / `{Cube}` references (e.g. a dimension showing a joined cube's column).
+ */
+import type { Member, SemanticModel, SqlTemplate } from '../model/model-types.ts';
+
+export function collectCubes(model: SemanticModel, members: readonly Member[], into: Set<string> = new Set()): Set<string> {
+  const seen = new Set<string>();
+  const visitTemplate = (template: SqlTemplate | undefined): void => {
+    for (const part of template ?? []) {
+      if (part.kind === 'cube') into.add(part.cube);
+      if (part.kind === 'member') visitPath(part.path);
+    }
+  };
+  const visitMember = (member: Member): void => {
+    if (seen.has(member.path)) return;
+    seen.add(member.path);
+    into.add(member.cube);
+    visitTemplate(member.sql);
+    if (member.kind === 'measure') member.filters.forEach(visitTemplate);
+  };
+  const visitPath = (path: string): void => {
+    const dot = path.indexOf('.');
+    const cube = model.cubes[path.slice(0, dot)];
+    const name = path.slice(dot + 1);
+    const member = cube?.dimensions[name] ?? cube?.measures[name] ?? cube?.segments[name];
+    if (member) visitMember(member);
+  };
+  members.forEach(visitMember);
+  return into;
+}

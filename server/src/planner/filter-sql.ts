@@ -1,0 +1,57 @@
+/**
+ * Normalized filters → SQL predicates, with Cube's operator semantics (BaseFilter): `equals` with
+ * several values is IN, `notEquals`/`notContains` keep NULL rows, `contains` is a case-insensitive
+ * LIKE OR-ed over values. Values are always parameters; time values are compared in UTC, as the
+ * source stores them.
+ */
+import type { NormalizedFilter } from '../query/query-types.ts';
+import { expr, type ExpressionNode } from '../sql/expression-node.ts';
+import { localToUtc } from '../query/local-time.ts';
+
+type MemberFilter = Extract<NormalizedFilter, { kind: 'member' }>;
+
+/** Renders the SQL of a filter's member (a dimension expression, an aggregate, or a column of a subquery). */
+export type FilterTargetSql = (filter: MemberFilter) => ExpressionNode;
+
+const PERCENT = expr.raw(["'%'"]);
+
+export function filterSql(filter: NormalizedFilter, target: FilterTargetSql, timezone: string): ExpressionNode {
+  if (filter.kind === 'and') return expr.and(filter.filters.map((f) => filterSql(f, target, timezone)));
+  if (filter.kind === 'or') return expr.or(filter.filters.map((f) => filterSql(f, target, timezone)));
+  const x = target(filter);
+  const isTime = filter.target.member.kind === 'dimension' && filter.target.member.type === 'time';
+  const value = (v: string | number | boolean): ExpressionNode =>
+    isTime && typeof v === 'string' ? expr.cast(expr.param(localToUtc(v, timezone)), 'timestamp') : expr.param(v);
+  const values = filter.values;
+  const first = (): ExpressionNode => value(values[0]!);
+  switch (filter.operator) {
+    case 'equals':
+      return values.length === 1 ? expr.binary(x, '=', first()) : expr.in(x, values.map(value));
+    case 'notEquals':
+      return expr.or([values.length === 1 ? expr.binary(x, '<>', first()) : expr.in(x, values.map(value), true), expr.isNull(x)]);
+    case 'contains': return expr.or(values.map((v) => expr.like(x, [PERCENT, value(v), PERCENT])));
+    case 'notContains': return expr.or([expr.and(values.map((v) => expr.like(x, [PERCENT, value(v), PERCENT], true))), expr.isNull(x)]);
+    case 'startsWith': return expr.or(values.map((v) => expr.like(x, [value(v), PERCENT])));
+    case 'notStartsWith': return expr.or([expr.and(values.map((v) => expr.like(x, [value(v), PERCENT], true))), expr.isNull(x)]);
+    case 'endsWith': return expr.or(values.map((v) => expr.like(x, [PERCENT, value(v)])));
+    case 'notEndsWith': return expr.or([expr.and(values.map((v) => expr.like(x, [PERCENT, value(v)], true))), expr.isNull(x)]);
+    case 'gt': return expr.binary(x, '>', first());
+    case 'gte': return expr.binary(x, '>=', first());
+    case 'lt': return expr.binary(x, '<', first());
+    case 'lte': return expr.binary(x, '<=', first());
+    case 'set': return expr.isNull(x, true);
+    case 'notSet': return expr.isNull(x);
+    case 'inDateRange': return expr.and([expr.binary(x, '>=', value(values[0]!)), expr.binary(x, '<=', value(values[1]!))]);
+    case 'notInDateRange': return expr.or([expr.binary(x, '<', value(values[0]!)), expr.binary(x, '>', value(values[1]!))]);
+    case 'beforeDate': return expr.binary(x, '<', first());
+    case 'beforeOrOnDate': return expr.binary(x, '<=', first());
+    case 'afterDate': return expr.binary(x, '>', first());
+    case 'afterOrOnDate': return expr.binary(x, '>=', first());
+  }
+}
+
+/** True when any leaf of the filter names a measure (it then belongs in HAVING). */
+export function hasMeasure(filter: NormalizedFilter): boolean {
+  if (filter.kind === 'member') return filter.target.member.kind === 'measure';
+  return filter.filters.some(hasMeasure);
+}

@@ -1,0 +1,118 @@
+/**
+ * Renders model SQL (templates with `{CUBE}`, `{member}`, `{SECURITY_CONTEXT.x}` references)
+ * into SQL expression nodes for one query: cubes become their table aliases, dimension references
+ * their expressions, measure references their aggregates, security-context values parameters.
+ */
+import type { Cube, Dimension, Measure, SemanticModel, SqlTemplate } from '../model/model-types.ts';
+import { expr, type ExpressionNode } from '../sql/expression-node.ts';
+import { UserError } from '../errors/user-error.ts';
+
+const BARE_IDENTIFIER = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*$/;
+
+/** Renders member SQL for one query; `securityContext` feeds `{SECURITY_CONTEXT.x}` parameters. */
+export class MemberSql {
+  constructor(
+    readonly model: SemanticModel,
+    private readonly securityContext: Readonly<Record<string, unknown>> = {},
+  ) {}
+
+  cube(name: string): Cube {
+    const cube = this.model.cubes[name];
+    if (!cube) throw new UserError('UNKNOWN_MEMBER', `Cube ${name} not found`);
+    return cube;
+  }
+
+  /** The alias of a cube's table in the query. */
+  cubeAlias(name: string): string {
+    return this.model.cubes[name]?.sqlAlias ?? name;
+  }
+
+  /** `FROM` SQL of a cube: its table name or its `sql` as a subquery. */
+  cubeFrom(name: string): ExpressionNode {
+    const cube = this.cube(name);
+    if (cube.sqlTable) return this.template(cube.sqlTable, name);
+    if (cube.sql) return expr.raw(['(', this.template(cube.sql, name), ')']);
+    throw new UserError('MODEL_INVALID', `Cube ${name} has neither sql_table nor sql`, { location: cube.location });
+  }
+
+  /** A template of cube `cube`; a lone column name is qualified with the cube alias. */
+  template(template: SqlTemplate, cube: string, stack: readonly string[] = []): ExpressionNode {
+    const only = template.length === 1 ? template[0] : undefined;
+    const bare = only?.kind === 'text' ? BARE_IDENTIFIER.exec(only.text) : null;
+    if (bare && stack.length > 0) return expr.raw([expr.column(undefined, this.cubeAlias(cube)), `.${bare[1]}`]);
+    return expr.raw(
+      template.map((part) => {
+        switch (part.kind) {
+          case 'text': return part.text;
+          case 'cube': return expr.column(undefined, this.cubeAlias(part.cube));
+          case 'member': return this.memberReference(part.path, stack);
+          case 'securityContext': return expr.param(readPath(this.securityContext, part.path));
+        }
+      }),
+    );
+  }
+
+  /** A dimension's SQL expression (not converted to local time). */
+  dimension(dimension: Dimension, stack: readonly string[] = []): ExpressionNode {
+    return this.withCycleCheck(dimension.path, stack, (next) => this.template(dimension.sql, dimension.cube, next));
+  }
+
+  /** The per-row input of a measure (before aggregation), with measure `filters` applied. */
+  measureInput(measure: Measure, stack: readonly string[] = []): ExpressionNode | undefined {
+    return this.withCycleCheck(measure.path, stack, (next) => {
+      const sql = measure.sql ? this.template(measure.sql, measure.cube, next) : undefined;
+      if (measure.filters.length === 0) return sql;
+      const when = expr.and(measure.filters.map((f) => this.template(f, measure.cube, next)));
+      return expr.case([{ when, then: sql ?? expr.literal(1) }]);
+    });
+  }
+
+  /** A measure aggregated (`sum(x)`, `count(DISTINCT x)` …); `number` measures compose others. */
+  measureAggregate(measure: Measure, stack: readonly string[] = []): ExpressionNode {
+    if (measure.type === 'number' || measure.type === 'string' || measure.type === 'time' || measure.type === 'boolean') {
+      if (!measure.sql) throw new UserError('MODEL_INVALID', `Measure ${measure.path} of type ${measure.type} needs sql`, { location: measure.location });
+      return this.withCycleCheck(measure.path, stack, (next) => this.template(measure.sql!, measure.cube, next));
+    }
+    const input = this.measureInput(measure, stack);
+    return aggregate(measure.type, input);
+  }
+
+  private memberReference(path: string, stack: readonly string[]): ExpressionNode {
+    const dot = path.indexOf('.');
+    const cube = this.cube(path.slice(0, dot));
+    const name = path.slice(dot + 1);
+    const dimension = cube.dimensions[name];
+    if (dimension) return this.dimension(dimension, stack);
+    const measure = cube.measures[name];
+    if (measure) return this.measureAggregate(measure, stack);
+    throw new UserError('UNKNOWN_MEMBER', `Reference {${path}} not found`);
+  }
+
+  private withCycleCheck<T>(path: string, stack: readonly string[], render: (next: readonly string[]) => T): T {
+    if (stack.includes(path)) throw new UserError('MODEL_INVALID', `Circular reference: ${[...stack, path].join(' → ')}`);
+    return render([...stack, path]);
+  }
+}
+
+/** The aggregate of an additive/distinct measure type over `input` (`undefined` = count rows). */
+export function aggregate(type: Measure['type'], input: ExpressionNode | undefined): ExpressionNode {
+  const arg = input ?? expr.star();
+  switch (type) {
+    case 'count': return expr.func('count', [arg]);
+    case 'count_distinct': return expr.func('count', [arg], true);
+    case 'count_distinct_approx': return expr.approxCountDistinct(arg);
+    case 'sum':
+    case 'running_total': return expr.func('sum', [arg]);
+    case 'avg': return expr.func('avg', [arg]);
+    case 'min': return expr.func('min', [arg]);
+    case 'max': return expr.func('max', [arg]);
+    default: return arg;
+  }
+}
+
+function readPath(context: Readonly<Record<string, unknown>>, path: readonly string[]): unknown {
+  let value: unknown = context;
+  for (const key of path) value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+  if (value === undefined) throw new UserError('ACCESS_DENIED', `securityContext.${path.join('.')} is required by the model but missing`);
+  return value;
+}

@@ -1,0 +1,87 @@
+/**
+ * Logical plan → SQL AST. One measure node becomes one grouped SELECT (with HAVING, ORDER BY,
+ * LIMIT on it directly); several are joined on their key columns (null-safe), then filtered on
+ * measures, ordered and limited. `total` wraps the un-limited query in a COUNT.
+ */
+import { expr, type ExpressionNode } from '../sql/expression-node.ts';
+import { selectQuery, type SelectQueryNode } from '../sql/select-query-node.ts';
+import type { LogicalPlan, MeasureNode } from './plan-types.ts';
+import type { MemberSql } from './member-sql.ts';
+import { ScanSql } from './scan-sql.ts';
+import { aggregateSql } from './nodes/aggregate-sql.ts';
+import { multipliedAggregateSql } from './nodes/multiplied-aggregate-sql.ts';
+import { rollingWindowSql } from './nodes/rolling-window-sql.ts';
+import { filterSql } from './filter-sql.ts';
+import { UserError } from '../errors/user-error.ts';
+
+/** The main query and, when asked, the query counting its rows without limit. */
+export interface RenderedPlan {
+  readonly query: SelectQueryNode;
+  readonly totalQuery?: SelectQueryNode;
+}
+
+export function renderPlan(plan: LogicalPlan, members: MemberSql, withTotal: boolean): RenderedPlan {
+  const scan = new ScanSql(plan, members);
+  const unlimited = plan.nodes.length === 1 && plan.nodes[0]!.kind === 'aggregate' ? single(plan, scan) : combined(plan, scan);
+  const query = selectQuery({
+    ...unlimited,
+    orderBy: plan.order.map((o) => ({ expr: expr.column(undefined, o.sqlAlias), direction: o.direction })),
+    limit: plan.limit,
+    offset: plan.offset,
+  });
+  const totalQuery = withTotal
+    ? selectQuery({ columns: [{ expr: expr.func('count', [expr.star()]), alias: 'total' }], from: { kind: 'subquery', query: unlimited, alias: 'original_query' } })
+    : undefined;
+  return { query, totalQuery };
+}
+
+function nodeSql(node: MeasureNode, scan: ScanSql): SelectQueryNode {
+  switch (node.kind) {
+    case 'aggregate': return aggregateSql(node, scan);
+    case 'multipliedAggregate': return multipliedAggregateSql(node, scan);
+    case 'rollingWindow': return rollingWindowSql(node, scan);
+    case 'timeShift': return aggregateSql({ kind: 'aggregate', measures: node.measures }, scan.shifted(node.shift));
+  }
+}
+
+/** One plain aggregate: measure filters go to HAVING over the aggregates themselves. */
+function single(plan: LogicalPlan, scan: ScanSql): SelectQueryNode {
+  const q = aggregateSql(plan.nodes[0] as Extract<MeasureNode, { kind: 'aggregate' }>, scan);
+  if (plan.having.length === 0) return q;
+  if (plan.ungrouped) throw new UserError('QUERY_INVALID', 'Invalid query: measure filters need a grouped query (ungrouped: false)');
+  return selectQuery({ ...q, having: expr.and(plan.having.map((f) => scan.filter(f))) });
+}
+
+/** Several nodes: each a subquery `q_i`, joined on the key columns; measure filters over their columns. */
+function combined(plan: LogicalPlan, scan: ScanSql): SelectQueryNode {
+  const subqueries = plan.nodes.map((n, i) => ({ alias: `q_${i}`, node: n, query: nodeSql(n, scan) }));
+  const owner = new Map<string, string>();
+  for (const s of subqueries) for (const m of s.node.measures) owner.set(m.alias, s.alias);
+  const [first, ...rest] = subqueries;
+  const joins = rest.map((s) => ({
+    type: 'LEFT' as const,
+    item: { kind: 'subquery' as const, query: s.query, alias: s.alias },
+    on: plan.keys.length === 0 ? expr.binary(expr.literal(1), '=', expr.literal(1)) : expr.and(plan.keys.map((k) => expr.binary(expr.column(first!.alias, k.sqlAlias), 'IS NOT DISTINCT FROM', expr.column(s.alias, k.sqlAlias)))),
+  }));
+  const column = (alias: string): ExpressionNode => expr.column(owner.get(alias) ?? first!.alias, plan.measureAliases.get(alias)!);
+  const where = plan.having.length === 0 ? undefined : expr.and(plan.having.map((f) => filterSql(f, (leaf) => havingTarget(plan, leaf.target.alias, leaf.target.member.kind, first!.alias, column), plan.timezone)));
+  return selectQuery({
+    columns: [
+      ...plan.keys.map((k) => ({ expr: expr.column(first!.alias, k.sqlAlias), alias: k.sqlAlias })),
+      ...[...plan.measureAliases.keys()].map((alias) => ({ expr: column(alias), alias: plan.measureAliases.get(alias)! })),
+    ],
+    from: { kind: 'subquery', query: first!.query, alias: first!.alias },
+    joins,
+    where,
+  });
+}
+
+function havingTarget(plan: LogicalPlan, alias: string, kind: string, firstAlias: string, column: (alias: string) => ExpressionNode): ExpressionNode {
+  if (kind === 'measure') {
+    if (!plan.measureAliases.has(alias)) throw new UserError('QUERY_INVALID', `Invalid query: filter on measure ${alias} needs it in "measures" when measures come from several cubes`);
+    return column(alias);
+  }
+  const key = plan.keys.find((k) => k.kind === 'dimension' && k.member.alias === alias);
+  if (!key) throw new UserError('QUERY_INVALID', `Invalid query: ${alias} is combined with a measure filter, so it must be in "dimensions"`);
+  return expr.column(firstAlias, key.sqlAlias);
+}

@@ -1,0 +1,97 @@
+/**
+ * One Cube filter → a `NormalizedFilter`: member resolved, operator checked against the member's
+ * type, values typed (numbers for number members, booleans for boolean ones, local timestamps for
+ * date operators).
+ */
+import type { Dimension, Measure, SemanticModel } from '../model/model-types.ts';
+import type { FilterOperator, NormalizedFilter, ResolvedMember } from './query-types.ts';
+import { UserError } from '../errors/user-error.ts';
+import { resolveAnyMember } from './resolve-member.ts';
+import { parseDateRange } from './parse-date-range.ts';
+import { formatLocal, parseLocal } from './local-time.ts';
+
+type Operator = Exclude<FilterOperator, 'measureFilter'>;
+
+const TEXT_OPS: readonly Operator[] = ['contains', 'notContains', 'startsWith', 'notStartsWith', 'endsWith', 'notEndsWith'];
+const COMPARE_OPS: readonly Operator[] = ['gt', 'gte', 'lt', 'lte'];
+const DATE_OPS: readonly Operator[] = ['inDateRange', 'notInDateRange', 'beforeDate', 'beforeOrOnDate', 'afterDate', 'afterOrOnDate'];
+const BASE_OPS: readonly Operator[] = ['equals', 'notEquals', 'set', 'notSet'];
+
+/** Operators valid for each member type (a measure's result type counts as `number` unless declared otherwise). */
+const OPERATORS_BY_TYPE: Readonly<Record<string, readonly Operator[]>> = {
+  string: [...BASE_OPS, ...TEXT_OPS, ...COMPARE_OPS],
+  number: [...BASE_OPS, ...COMPARE_OPS],
+  boolean: BASE_OPS,
+  time: [...BASE_OPS, ...COMPARE_OPS, ...DATE_OPS],
+  geo: BASE_OPS,
+};
+
+/** Context the normalizer passes down: model, query time zone, the injectable clock. */
+export interface FilterContext {
+  readonly model: SemanticModel;
+  readonly timezone: string;
+  readonly now: Date;
+}
+
+export function normalizeFilter(filter: Record<string, unknown>, ctx: FilterContext, where: string): NormalizedFilter {
+  if (Array.isArray(filter.and)) return { kind: 'and', filters: filter.and.map((f, i) => normalizeFilter(f as Record<string, unknown>, ctx, `${where}.and[${i}]`)) };
+  if (Array.isArray(filter.or)) return { kind: 'or', filters: filter.or.map((f, i) => normalizeFilter(f as Record<string, unknown>, ctx, `${where}.or[${i}]`)) };
+  const target = resolveAnyMember(ctx.model, filter.member ?? filter.dimension, where);
+  if (target.member.kind === 'segment') throw new UserError('QUERY_INVALID', `${where}: ${target.alias} is a segment; put it in "segments"`);
+  const member = target as ResolvedMember<Measure | Dimension>;
+  const operator = filter.operator as Operator;
+  const type = memberType(member.member);
+  const allowed = OPERATORS_BY_TYPE[type] ?? BASE_OPS;
+  if (!allowed.includes(operator)) {
+    throw new UserError('INVALID_OPERATOR', `${where}: operator "${String(filter.operator)}" is not valid for ${member.alias} (type ${type}); use one of ${allowed.join(', ')}`);
+  }
+  const raw = (filter.values as unknown[] | undefined) ?? [];
+  return { kind: 'member', target: member, operator, values: typeValues(raw, operator, type, member.alias, ctx, where) };
+}
+
+function memberType(member: Measure | Dimension): string {
+  if (member.kind === 'dimension') return member.type;
+  if (member.type === 'string' || member.type === 'time' || member.type === 'boolean') return member.type;
+  return 'number';
+}
+
+function typeValues(raw: readonly unknown[], op: Operator, type: string, alias: string, ctx: FilterContext, where: string): (string | number | boolean)[] {
+  if (op === 'set' || op === 'notSet') return [];
+  if (op === 'inDateRange' || op === 'notInDateRange') {
+    const range = raw.length === 1 ? raw[0] : raw;
+    return [...parseDateRange(range, ctx.timezone, ctx.now, alias)];
+  }
+  if (raw.length === 0) throw new UserError('INVALID_VALUE', `${where}: operator ${op} on ${alias} needs at least one value`);
+  if (DATE_OPS.includes(op)) {
+    if (raw.length !== 1) throw new UserError('INVALID_VALUE', `${where}: ${op} on ${alias} takes exactly one date`);
+    return [typeTime(raw[0], alias, where, op === 'beforeOrOnDate' || op === 'afterDate')];
+  }
+  return raw.map((v) => typeValue(v, type, alias, where));
+}
+
+function typeValue(v: unknown, type: string, alias: string, where: string): string | number | boolean {
+  const bad = (): never => {
+    throw new UserError('INVALID_VALUE', `${where}: value ${JSON.stringify(v)} is not a valid ${type} for ${alias}`);
+  };
+  if (v === null || v === undefined || typeof v === 'object') return bad();
+  if (type === 'number') {
+    const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+    return Number.isFinite(n) ? n : bad();
+  }
+  if (type === 'boolean') {
+    if (typeof v === 'boolean') return v;
+    if (v === 'true' || v === '1' || v === 1) return true;
+    if (v === 'false' || v === '0' || v === 0) return false;
+    return bad();
+  }
+  if (type === 'time') return typeTime(v, alias, where, false);
+  return String(v);
+}
+
+/** A date value as a local timestamp; a date-only value used as an upper bound covers the whole day. */
+function typeTime(v: unknown, alias: string, where: string, endOfDay: boolean): string {
+  const parsed = typeof v === 'string' ? parseLocal(v) : undefined;
+  if (!parsed) throw new UserError('INVALID_VALUE', `${where}: ${JSON.stringify(v)} is not a date for ${alias}`);
+  if (parsed.dateOnly && endOfDay) return formatLocal(new Date(parsed.date.getTime() + 86400000 - 1));
+  return formatLocal(parsed.date);
+}

@@ -1,0 +1,106 @@
+/**
+ * Cube's own driver-test corpus at engine level: every REST case Cube's classic planner runs must
+ * return the rows Cube returns on Postgres (rows as maps, numbers compared numerically, row order
+ * significant); the two error cases must fail; Tesseract-only cases are counted and reported.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DuckDBInstance } from '@duckdb/node-api';
+import { DuckDbDriver } from '../../src/drivers/duckdb-driver.ts';
+import { createDuckDbDialect } from '../../src/sql/dialects/duckdb/duckdb-dialect.ts';
+import { createEngine } from '../../src/engine/create-engine.ts';
+import type { LoadResult, RequestContext, SemanticEngine } from '../../src/engine/engine-types.ts';
+import { loadCorpusCases, loadCorpusDatabase, loadCorpusModel, type CorpusCase } from './corpus-fixture.ts';
+
+const ctx: RequestContext = { securityContext: {}, requestId: 'corpus', api: 'internal' };
+const { cases, expected } = await loadCorpusCases();
+
+let instance: DuckDBInstance;
+let driver: DuckDbDriver;
+let engine: SemanticEngine;
+
+beforeAll(async () => {
+  instance = await loadCorpusDatabase();
+  driver = DuckDbDriver.fromInstance(instance);
+  engine = createEngine({ model: await loadCorpusModel(), driver, dialect: createDuckDbDialect() });
+});
+
+afterAll(async () => {
+  await driver.close();
+  instance.closeSync();
+});
+
+/** Rows of a columnar result, as `results[0].data` of `/load`. */
+export function rowsOf(result: LoadResult): Record<string, unknown>[] {
+  return Array.from({ length: result.rowCount }, (_, r) => Object.fromEntries(result.columns.map((c, i) => [c.name, result.data[i]![r]])));
+}
+
+const APPROX = /countApprox|rollingCountApprox/;
+
+function normalizeValue(key: string, value: unknown, loose: boolean): unknown {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'boolean') return value;
+  const n = typeof value === 'number' ? value : typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : undefined;
+  if (n !== undefined) return APPROX.test(key) && loose ? new Approximately(n) : Number(n.toFixed(6));
+  return value;
+}
+
+/** HyperLogLog estimates differ between engines: equal within 20 % (the README's "compare loosely"). */
+class Approximately {
+  constructor(readonly value: number) {}
+  asymmetricMatch(other: unknown): boolean {
+    const v = other instanceof Approximately ? other.value : Number(other);
+    return Math.abs(v - this.value) <= Math.max(1, 0.2 * Math.abs(this.value));
+  }
+  toString(): string {
+    return `≈${this.value}`;
+  }
+}
+
+function normalizeRows(rows: readonly Record<string, unknown>[], loose = false): Record<string, unknown>[] {
+  return rows.map((row) => Object.fromEntries(Object.keys(row).sort().map((k) => [k, normalizeValue(k, row[k], loose)])));
+}
+
+/**
+ * Baseline cases whose expected rows come from Cube's pre-aggregation store (Cube Store buckets a
+ * custom granularity over monthly rollup rows differently from the source SQL); we have no
+ * rollups yet, so these are reported, not asserted. Later target: preagg/.
+ */
+const FROM_ROLLUP_ONLY = new Set([
+  'querying custom granularities (with preaggregation) ECommerce: totalQuantity by half_year + no dimension',
+  'querying custom granularities (with preaggregation) ECommerce: totalQuantity by half_year + dimension',
+]);
+const baseline = cases.filter((c) => c.runsIn.baseline && !c.expectsErrorMatching && expected.has(c.name) && !FROM_ROLLUP_ONLY.has(c.name));
+// The "noisy test" is skipped for Postgres upstream in both planners (runsIn: neither); only cases that run must fail.
+const errorCases = cases.filter((c) => c.expectsErrorMatching && (c.runsIn.baseline || c.runsIn.tesseract));
+const tesseractOnly = cases.filter((c) => !c.runsIn.baseline && c.runsIn.tesseract && !c.expectsErrorMatching);
+
+describe('Cube driver-test corpus (engine level, DuckDB)', () => {
+  it.each(baseline.map((c) => [c.name, c] as const))('%s', async (_name, c: CorpusCase) => {
+    const response = await engine.load(c.query, ctx);
+    const result = response.results[0]!;
+    expect(normalizeRows(rowsOf(result), false)).toEqual(normalizeRows(expected.get(c.name)!, true));
+    if (c.checks?.rowCount !== undefined) expect(result.rowCount).toBe(c.checks.rowCount);
+    if (c.checks?.total !== undefined) expect(result.total).toBe(c.checks.total);
+  });
+
+  it.each(errorCases.map((c) => [c.name, c] as const))('fails as Cube does: %s', async (_name, c: CorpusCase) => {
+    const pattern = new RegExp(c.expectsErrorMatching!.replace(/^\/|\/$/g, ''), 'i');
+    await expect(engine.load(c.query, ctx)).rejects.toThrow(pattern);
+  });
+
+  it('counts the cases only Cube Tesseract runs (later targets)', async () => {
+    let passing = 0;
+    for (const c of tesseractOnly) {
+      const rows = expected.get(c.name);
+      if (!rows) continue;
+      try {
+        const response = await engine.load(c.query, ctx);
+        if (JSON.stringify(normalizeRows(rowsOf(response.results[0]!))) === JSON.stringify(normalizeRows(rows))) passing += 1;
+      } catch {
+        // counted as not passing
+      }
+    }
+    console.info(`Tesseract-only corpus cases: ${tesseractOnly.length}, passing here: ${passing}; baseline cases answered from rollups only: ${FROM_ROLLUP_ONLY.size}`);
+    expect(tesseractOnly.length).toBeGreaterThan(0);
+  });
+});
