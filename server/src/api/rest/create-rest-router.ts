@@ -1,0 +1,119 @@
+/**
+ * Cube's REST API under `/cubejs-api/v1`: `load`, `sql`, `dry-run` (GET with `?query=` or POST
+ * with `{query}`) and `meta`. A protocol adapter only: it authenticates, checks the query's shape,
+ * calls the SemanticEngine and writes Cube's response shapes. It never builds SQL.
+ * Reference: https://cube.dev/docs/product/apis-integrations/rest-api/reference
+ */
+import { Router, type Request, type Response } from 'express';
+import type { LoadResponse, LoadResult, RequestContext, SemanticEngine } from '../../engine/engine-types.ts';
+import type { CubeQuery } from '../../query/query-types.ts';
+import type { Authenticator } from '../../security/create-authenticator.ts';
+import type { ServerMetrics } from '../../observability/create-metrics.ts';
+import { locals } from '../../observability/request-observer.ts';
+import { UserError } from '../../errors/user-error.ts';
+import { readParams } from './read-query.ts';
+import { validateQueryShape } from './validate-query-shape.ts';
+import { serializeLoadResponse } from './serialize-load-response.ts';
+import { InFlightQueries } from './in-flight-queries.ts';
+
+/** What the REST routes need; `main.ts`/`server.ts` wire it. */
+export interface RestApiOptions {
+  readonly engine: SemanticEngine;
+  readonly authenticator: Authenticator;
+  readonly metrics: ServerMetrics;
+  readonly queryLimit: number;
+  /** Wait before answering "Continue wait" (Cube's continueWaitTimeout). */
+  readonly continueWaitMs: number;
+  readonly queryTimeoutMs: number;
+  readonly inFlight: InFlightQueries;
+}
+
+type Endpoint = 'load' | 'sql' | 'dry-run' | 'meta';
+
+export function createRestRouter(options: RestApiOptions): Router {
+  const router = Router();
+  const { engine } = options;
+
+  const load = async (req: Request, res: Response): Promise<void> => {
+    const ctx = await requestContext(req, res, options);
+    const { query, queryType } = readParams(req);
+    const queries = toQueryList(query, options.queryLimit);
+    const key = `load\u0000${JSON.stringify(query)}\u0000${JSON.stringify(ctx.securityContext)}`;
+    const outcome = await options.inFlight.run(key, () => timed(options, 'load', () => loadAll(engine, queries, ctx)), options.continueWaitMs);
+    if (!outcome.done) {
+      options.metrics.continueWaits.inc({ endpoint: 'load' });
+      res.status(200).json({ error: 'Continue wait' });
+      return;
+    }
+    const multi = queryType === 'multi';
+    if (outcome.value.queryType !== 'regularQuery' && !multi) {
+      throw new UserError('UNSUPPORTED', `'${outcome.value.queryType}' query type is not supported by the client. Please update the client.`);
+    }
+    const responseFormat = (queries[0] as { responseFormat?: string }).responseFormat;
+    res.type('application/json').send(serializeLoadResponse(outcome.value, multi, { requestId: ctx.requestId, responseFormat }));
+  };
+
+  const sql = async (req: Request, res: Response): Promise<void> => {
+    const ctx = await requestContext(req, res, options);
+    const { query } = readParams(req);
+    const [first, ...rest] = toQueryList(query, options.queryLimit);
+    if (rest.length > 0) throw new UserError('UNSUPPORTED', '/v1/sql takes one query, not an array');
+    const sqls = await timed(options, 'sql', () => engine.sql(first!, ctx));
+    // One query answers `{sql}`; several (compareDateRange) an array of them, as Cube's gateway does.
+    res.json(sqls.length === 1 ? { sql: sqls[0] } : sqls.map((s) => ({ sql: s })));
+  };
+
+  const dryRun = async (req: Request, res: Response): Promise<void> => {
+    const ctx = await requestContext(req, res, options);
+    const { query } = readParams(req);
+    const [first, ...rest] = toQueryList(query, options.queryLimit);
+    if (rest.length > 0) throw new UserError('UNSUPPORTED', '/v1/dry-run takes one query, not an array');
+    res.json(await timed(options, 'dry-run', () => engine.dryRun(first!, ctx)));
+  };
+
+  const meta = async (req: Request, res: Response): Promise<void> => {
+    const ctx = await requestContext(req, res, options);
+    const extended = req.query.extended !== undefined && req.query.extended !== 'false';
+    res.json(await timed(options, 'meta', () => engine.meta(ctx, { extended })));
+  };
+
+  router.get('/load', load);
+  router.post('/load', load);
+  router.get('/sql', sql);
+  router.post('/sql', sql);
+  router.get('/dry-run', dryRun);
+  router.post('/dry-run', dryRun);
+  router.get('/meta', meta);
+  return router;
+}
+
+function toQueryList(query: unknown, queryLimit: number): CubeQuery[] {
+  if (!Array.isArray(query)) return [validateQueryShape(query, { queryLimit })];
+  if (query.length === 0) throw new UserError('QUERY_INVALID', 'Invalid query format: "query" must not be an empty array');
+  return query.map((q, i) => validateQueryShape(q, { queryLimit }, `query[${i}]`));
+}
+
+/** Several queries in one request are Cube's data blending: one result each. */
+async function loadAll(engine: SemanticEngine, queries: readonly CubeQuery[], ctx: RequestContext): Promise<LoadResponse> {
+  if (queries.length === 1) return engine.load(queries[0]!, ctx);
+  const results: LoadResult[] = [];
+  for (const query of queries) results.push(...(await engine.load(query, ctx)).results);
+  return { queryType: 'blendingQuery', results };
+}
+
+async function requestContext(req: Request, res: Response, options: RestApiOptions): Promise<RequestContext> {
+  const securityContext = await options.authenticator.authenticate(req.get('authorization'));
+  return { securityContext, requestId: locals(res).requestId, api: 'rest', signal: AbortSignal.timeout(options.queryTimeoutMs) };
+}
+
+async function timed<T>(options: RestApiOptions, endpoint: Endpoint, run: () => Promise<T>): Promise<T> {
+  const end = options.metrics.queryDuration.startTimer({ api: 'rest', endpoint });
+  try {
+    const value = await run();
+    end({ outcome: 'ok' });
+    return value;
+  } catch (error) {
+    end({ outcome: error instanceof UserError ? 'user_error' : 'error' });
+    throw error;
+  }
+}

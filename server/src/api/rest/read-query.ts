@@ -1,0 +1,45 @@
+/**
+ * Reads Cube's request parameters the way Cube's gateway accepts them: `GET ?query=<json>` or
+ * `POST {"query": {...}}` (the query may also arrive as a JSON string), plus `queryType`
+ * (`multi` from @cubejs-client/core ≥ 0.30 asks for the `results[]` response).
+ */
+import type { Request } from 'express';
+import { UserError } from '../../errors/user-error.ts';
+
+/** The raw parameters of one REST call, before the query's shape is checked. */
+export interface RestParams {
+  readonly query: unknown;
+  readonly queryType?: string;
+}
+
+export function readParams(req: Request): RestParams {
+  const source = req.method === 'GET' ? (req.query as Record<string, unknown>) : bodyObject(req.body);
+  const query = parseQuery(single(source.query));
+  const queryType = single(source.queryType);
+  return { query, queryType: typeof queryType === 'string' ? queryType : undefined };
+}
+
+function bodyObject(body: unknown): Record<string, unknown> {
+  if (body === undefined || body === null) return {};
+  if (typeof body !== 'object' || Array.isArray(body)) {
+    throw new UserError('QUERY_INVALID', 'Request body must be a JSON object like {"query": {...}}');
+  }
+  return body as Record<string, unknown>;
+}
+
+/** Express parses `?query=a&query=b` as an array: take the first, as URLSearchParams.get does. */
+function single(value: unknown): unknown {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function parseQuery(raw: unknown): unknown {
+  if (raw === undefined || raw === null || raw === '') {
+    throw new UserError('QUERY_INVALID', 'Query param is required', { hint: 'pass the query as ?query=<json> or POST {"query": {...}}' });
+  }
+  if (typeof raw !== 'string') return raw;
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch (error) {
+    throw new UserError('MALFORMED_JSON', `Query param "query" is not valid JSON: ${(error as Error).message}`);
+  }
+}

@@ -1,0 +1,96 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { LoadResult } from '../../engine/engine-types.ts';
+import { serializeLoadResponse, serializeLoadResult } from './serialize-load-response.ts';
+
+function result(overrides: Partial<LoadResult> = {}): LoadResult {
+  return {
+    query: { measures: ['Orders.count'], dimensions: ['Orders.status'] },
+    columns: [
+      { name: 'Orders.status', type: 'string' },
+      { name: 'Orders.count', type: 'decimal' },
+      { name: 'Orders.createdAt.day', type: 'time' },
+    ],
+    data: [
+      ['paid', 'em "quote"\n', null],
+      ['3', '10.50', '2024-05-13T00:00:00.000'],
+      ['2024-05-13T00:00:00.000', null, 7n],
+    ],
+    rowCount: 3,
+    annotation: { measures: {}, dimensions: {}, segments: {}, timeDimensions: {} },
+    lastRefreshTime: '2024-05-13T10:00:00.000Z',
+    usedPreAggregations: {},
+    dataSource: 'default',
+    dbType: 'duckdb',
+    external: false,
+    slowQuery: false,
+    ...overrides,
+  };
+}
+
+describe('serializeLoadResult', () => {
+  it('writes one object per row from the columns, equal to what JSON.stringify of rows gives', () => {
+    const r = result();
+    const parsed = JSON.parse(serializeLoadResult(r, { requestId: 'req-1' }));
+    expect(parsed.data).toEqual([
+      { 'Orders.status': 'paid', 'Orders.count': '3', 'Orders.createdAt.day': '2024-05-13T00:00:00.000' },
+      { 'Orders.status': 'em "quote"\n', 'Orders.count': '10.50', 'Orders.createdAt.day': null },
+      { 'Orders.status': null, 'Orders.count': '2024-05-13T00:00:00.000', 'Orders.createdAt.day': '7' },
+    ]);
+    expect(parsed).toMatchObject({ query: r.query, requestId: 'req-1', dataSource: 'default', dbType: 'duckdb', external: false, slowQuery: false, total: null });
+    expect(Object.keys(parsed).slice(0, 3)).toEqual(['query', 'data', 'lastRefreshTime']);
+  });
+
+  it('writes total when the engine counted it, and NaN/Infinity as null', () => {
+    const r = result({ total: 41, columns: [{ name: 'a', type: 'number' }], data: [[1.5, Number.NaN, Number.POSITIVE_INFINITY]] });
+    const parsed = JSON.parse(serializeLoadResult(r, { requestId: 'x' }));
+    expect(parsed.total).toBe(41);
+    expect(parsed.data).toEqual([{ a: 1.5 }, { a: null }, { a: null }]);
+  });
+
+  it('writes the compact format as members and dataset', () => {
+    const parsed = JSON.parse(serializeLoadResult(result(), { requestId: 'x', responseFormat: 'compact' }));
+    expect(parsed.data.members).toEqual(['Orders.status', 'Orders.count', 'Orders.createdAt.day']);
+    expect(parsed.data.dataset[1]).toEqual(['em "quote"\n', '10.50', null]);
+  });
+
+  it('writes exactly what JSON.stringify writes for any strings, numbers, booleans and nulls', () => {
+    const cell = fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme' }), fc.double(), fc.integer(), fc.boolean(), fc.constant(null));
+    fc.assert(
+      fc.property(fc.array(fc.tuple(cell, cell), { maxLength: 20 }), (rows) => {
+        const r = result({ columns: [{ name: 'a "b"', type: 'string' }, { name: 'c\\d', type: 'string' }], data: [rows.map((x) => x[0]), rows.map((x) => x[1])], rowCount: rows.length });
+        const json = serializeLoadResult(r, { requestId: 'x' });
+        const expected = rows.map(([a, b]) => ({ 'a "b"': a, 'c\\d': b }));
+        const text = JSON.stringify(expected);
+        expect(json).toContain(`"data":${text}`);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('writes an empty result as an empty array', () => {
+    const parsed = JSON.parse(serializeLoadResult(result({ data: [[], [], []], rowCount: 0 }), { requestId: 'x' }));
+    expect(parsed.data).toEqual([]);
+  });
+});
+
+describe('serializeLoadResponse', () => {
+  it('wraps results with queryType and pivotQuery for queryType=multi', () => {
+    const parsed = JSON.parse(serializeLoadResponse({ queryType: 'regularQuery', results: [result()] }, true, { requestId: 'x' }));
+    expect(parsed.queryType).toBe('regularQuery');
+    expect(parsed.results).toHaveLength(1);
+    expect(parsed.pivotQuery).toEqual({ measures: ['Orders.count'], dimensions: ['Orders.status'], queryType: 'regularQuery' });
+    expect(parsed.slowQuery).toBe(false);
+  });
+
+  it('returns the single result object without queryType=multi, as Cube does for old clients', () => {
+    const parsed = JSON.parse(serializeLoadResponse({ queryType: 'regularQuery', results: [result()] }, false, { requestId: 'x' }));
+    expect(parsed.queryType).toBeUndefined();
+    expect(parsed.data).toHaveLength(3);
+  });
+
+  it('pivots compareDateRange queries on the range', () => {
+    const parsed = JSON.parse(serializeLoadResponse({ queryType: 'compareDateRangeQuery', results: [result(), result()] }, true, { requestId: 'x' }));
+    expect(parsed.pivotQuery.dimensions).toEqual(['compareDateRange', 'Orders.status']);
+  });
+});

@@ -1,0 +1,113 @@
+/**
+ * Writes /v1/load responses as JSON text straight from the engine's columnar result: each row's
+ * JSON is concatenated from pre-encoded keys and encoded values, never materialised as an object
+ * per row. Shape and key order follow Cube's gateway (`query`, `data`, `lastRefreshTime`, ...,
+ * `total`), with `{queryType, results, pivotQuery, slowQuery}` around it when the client asked
+ * for `queryType=multi`.
+ */
+import type { LoadResponse, LoadResult } from '../../engine/engine-types.ts';
+
+/** Per-request values echoed into each result. */
+export interface SerializeOptions {
+  readonly requestId: string;
+  /** `compact`: `data` is `{members, dataset}` (rows as arrays), as Cube's responseFormat. */
+  readonly responseFormat?: string;
+}
+
+export function serializeLoadResponse(response: LoadResponse, multi: boolean, options: SerializeOptions): string {
+  if (!multi) return serializeLoadResult(response.results[0]!, options);
+  const parts = ['{"queryType":', JSON.stringify(response.queryType), ',"results":['];
+  response.results.forEach((result, i) => {
+    if (i > 0) parts.push(',');
+    parts.push(serializeLoadResult(result, options));
+  });
+  const slowQuery = response.results.some((r) => r.slowQuery);
+  parts.push('],"pivotQuery":', JSON.stringify(pivotQuery(response)), ',"slowQuery":', String(slowQuery), '}');
+  return parts.join('');
+}
+
+export function serializeLoadResult(result: LoadResult, options: SerializeOptions): string {
+  const data = options.responseFormat === 'compact' ? compactData(result) : rowData(result);
+  return [
+    '{"query":', JSON.stringify(result.query),
+    ',"data":', data,
+    ',"lastRefreshTime":', JSON.stringify(result.lastRefreshTime),
+    ',"usedPreAggregations":', JSON.stringify(result.usedPreAggregations),
+    ',"requestId":', JSON.stringify(options.requestId),
+    ',"annotation":', JSON.stringify(result.annotation),
+    ',"dataSource":', JSON.stringify(result.dataSource),
+    ',"dbType":', JSON.stringify(result.dbType),
+    ',"extDbType":', JSON.stringify('duckdb'),
+    ',"external":', String(result.external),
+    ',"slowQuery":', String(result.slowQuery),
+    ',"total":', result.total === undefined ? 'null' : encodeValue(result.total),
+    '}',
+  ].join('');
+}
+
+/** Cube's pivot query: the normalized query plus `queryType`; compare queries pivot on the range. */
+export function pivotQuery(response: LoadResponse): Record<string, unknown> {
+  const first = { ...(response.results[0]?.query ?? {}) } as Record<string, unknown>;
+  if (response.queryType === 'compareDateRangeQuery') {
+    const dimensions = Array.isArray(first.dimensions) ? (first.dimensions as unknown[]) : [];
+    first.dimensions = ['compareDateRange', ...dimensions];
+  }
+  return { ...first, queryType: response.queryType };
+}
+
+function rowData(result: LoadResult): string {
+  const { columns, rowCount } = result;
+  if (rowCount === 0) return '[]';
+  const keys = columns.map((c, i) => (i === 0 ? '{' : ',') + JSON.stringify(c.name) + ':');
+  // Encode column by column (each loop sees one value type), then interleave into one part list.
+  const encoded = result.data.map(encodeColumn);
+  const width = columns.length;
+  const parts: string[] = [];
+  for (let row = 0; row < rowCount; row++) {
+    parts.push(row === 0 ? '[' : ',');
+    if (width === 0) parts.push('{');
+    for (let col = 0; col < width; col++) parts.push(keys[col]!, encoded[col]![row]!);
+    parts.push('}');
+  }
+  parts.push(']');
+  return parts.join('');
+}
+
+function encodeColumn(values: readonly unknown[]): string[] {
+  const out = new Array<string>(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = encodeValue(values[i]);
+  return out;
+}
+
+function compactData(result: LoadResult): string {
+  const { columns, data } = result;
+  const parts: string[] = new Array<string>(result.rowCount);
+  for (let row = 0; row < result.rowCount; row++) {
+    let text = '[';
+    for (let col = 0; col < columns.length; col++) text += (col === 0 ? '' : ',') + encodeValue(data[col]![row]);
+    parts[row] = text + ']';
+  }
+  return `{"members":${JSON.stringify(columns.map((c) => c.name))},"dataset":[${parts.join(',')}]}`;
+}
+
+/** Characters JSON must escape, plus lone surrogates (which JSON.stringify writes as \u escapes). */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** JSON for one cell: drivers hand over primitives; int64 may arrive as bigint (written as a string, like Cube). */
+export function encodeValue(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      // Most values (ids, names, ISO times, decimals) need no escaping: skip JSON.stringify for them.
+      return NEEDS_ESCAPE.test(value) ? JSON.stringify(value) : '"' + value + '"';
+    case 'number':
+      return Number.isFinite(value) ? String(value) : 'null';
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'bigint':
+      return `"${value.toString()}"`;
+    case 'undefined':
+      return 'null';
+    default:
+      return value === null ? 'null' : value instanceof Date ? JSON.stringify(value.toISOString().slice(0, 23)) : JSON.stringify(value) ?? 'null';
+  }
+}

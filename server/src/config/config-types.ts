@@ -1,0 +1,85 @@
+/**
+ * The server's configuration after reading the environment (Cube's variable names) and the
+ * optional typed config file. Plain data: `main.ts` reads it once and wires the parts.
+ * Reference for the names: https://cube.dev/docs/reference/environment-variables
+ */
+import type { CubeConfigFile } from './cube-config-types.ts';
+
+/** Which kind of source the semantic layer queries (`CUBEJS_DB_TYPE`). */
+export type DbType = 'duckdb' | 'databricks' | 'athena';
+
+/** Connection settings for the DuckDB source (`CUBEJS_DB_DUCKDB_*`). */
+export interface DuckDbSourceConfig {
+  readonly type: 'duckdb';
+  /** `CUBEJS_DB_DUCKDB_DATABASE_PATH`; when absent the local lakehouse file is used. */
+  readonly databasePath?: string;
+  /** True when the source is the local lakehouse that `npm start` builds on first run. */
+  readonly isLocalLakehouse: boolean;
+}
+
+/** Databricks SQL (`CUBEJS_DB_DATABRICKS_*`), reached through `@databricks/sql`. */
+export interface DatabricksSourceConfig {
+  readonly type: 'databricks';
+  readonly url?: string;
+  readonly token?: string;
+  readonly catalog?: string;
+  readonly schema?: string;
+}
+
+/** Athena (`CUBEJS_AWS_*`), reached through `@aws-sdk/client-athena`. */
+export interface AthenaSourceConfig {
+  readonly type: 'athena';
+  readonly accessKeyId?: string;
+  readonly secretAccessKey?: string;
+  readonly region?: string;
+  readonly s3OutputLocation?: string;
+  readonly workgroup?: string;
+  readonly catalog?: string;
+  readonly schema?: string;
+}
+
+export type SourceConfig = DuckDbSourceConfig | DatabricksSourceConfig | AthenaSourceConfig;
+
+/** JWT verification settings (`CUBEJS_API_SECRET`, `CUBEJS_JWT_*`). */
+export interface JwtConfig {
+  readonly secret?: string;
+  readonly audience?: string;
+  readonly issuer?: string;
+  readonly subject?: string;
+  readonly algorithms: readonly string[];
+  /** `CUBEJS_JWT_CLAIMS_NAMESPACE`: security context = claims[namespace] instead of all claims. */
+  readonly claimsNamespace?: string;
+  /** `CUBEJS_JWK_URL`: JWKS verification comes with a later issue; read now so it is not silently ignored. */
+  readonly jwkUrl?: string;
+}
+
+/** Everything the composition root needs. */
+export interface ServerConfig {
+  readonly devMode: boolean;
+  readonly port: number;
+  /** `CUBEJS_PG_SQL_PORT`: the Postgres-wire SQL API is enabled when set. */
+  readonly pgSqlPort?: number;
+  readonly sqlUser?: string;
+  readonly sqlPassword?: string;
+  /** `CUBEJS_SCHEMA_PATH`, absolute. */
+  readonly schemaPath: string;
+  readonly source: SourceConfig;
+  /** Folder of the local lakehouse (`LAKEHOUSE_DIR`, default `data/`), used when the source is local. */
+  readonly lakehouseDir: string;
+  readonly jwt: JwtConfig;
+  /** `CUBEJS_DB_QUERY_LIMIT`: the largest `limit` a query may ask for (Cube's default 50 000). */
+  readonly queryLimit: number;
+  /** `CUBEJS_DB_QUERY_DEFAULT_LIMIT`: applied when a query has no limit (Cube's default 10 000). */
+  readonly queryDefaultLimit: number;
+  /** `CUBEJS_DB_QUERY_TIMEOUT` in ms (Cube's default 10 minutes). */
+  readonly queryTimeoutMs: number;
+  /** How long /load holds a request before answering "Continue wait" (`CUBEJS_CONTINUE_WAIT_TIMEOUT`, seconds). */
+  readonly continueWaitMs: number;
+  readonly logLevel: string;
+  /** `CUBEJS_CONFIG_PATH` or `cube.config.ts` at the working directory, absolute; absent when none exists. */
+  readonly configFilePath?: string;
+  /** The typed config file's default export, once loaded. */
+  readonly configFile: CubeConfigFile;
+  /** `CUBEJS_PLAYGROUND` (defaults to dev mode): serve the playground at `/`. */
+  readonly playground: boolean;
+}

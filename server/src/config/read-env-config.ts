@@ -1,0 +1,132 @@
+/**
+ * Reads the server configuration from environment variables, using Cube's names wherever Cube has
+ * one (https://cube.dev/docs/reference/environment-variables) so a team can point this server at
+ * any Cube model folder and DuckDB file without touching code. Pure: no file system, no import.
+ */
+import path from 'node:path';
+import { UserError } from '../errors/user-error.ts';
+import type { DbType, JwtConfig, ServerConfig, SourceConfig } from './config-types.ts';
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** The part of `ServerConfig` that comes from the environment (the config file is loaded apart). */
+export type EnvConfig = Omit<ServerConfig, 'configFile'>;
+
+const DB_TYPES: Readonly<Record<string, DbType>> = {
+  duckdb: 'duckdb',
+  databricks: 'databricks',
+  // Cube's own name for its Databricks driver; same connection variables.
+  'databricks-jdbc': 'databricks',
+  athena: 'athena',
+};
+
+export function readEnvConfig(env: Env, cwd: string): EnvConfig {
+  const devMode = readBoolean(env, 'CUBEJS_DEV_MODE', false);
+  const dbTypeName = (env.CUBEJS_DB_TYPE ?? 'duckdb').trim().toLowerCase();
+  const dbType = DB_TYPES[dbTypeName];
+  if (!dbType) {
+    throw configError(
+      `CUBEJS_DB_TYPE=${JSON.stringify(env.CUBEJS_DB_TYPE)} is not supported`,
+      `use one of: ${Object.keys(DB_TYPES).join(', ')}`,
+    );
+  }
+  const queryLimit = readInteger(env, 'CUBEJS_DB_QUERY_LIMIT', 50_000, 1);
+  return {
+    devMode,
+    port: readInteger(env, 'PORT', readInteger(env, 'CUBEJS_PORT', 4000, 0, 65_535), 0, 65_535),
+    pgSqlPort: readOptionalInteger(env, 'CUBEJS_PG_SQL_PORT', 0, 65_535),
+    sqlUser: env.CUBEJS_SQL_USER,
+    sqlPassword: env.CUBEJS_SQL_PASSWORD,
+    schemaPath: path.resolve(cwd, env.CUBEJS_SCHEMA_PATH ?? 'model'),
+    source: readSource(dbType, env, cwd),
+    lakehouseDir: path.resolve(cwd, env.LAKEHOUSE_DIR ?? 'data'),
+    jwt: readJwt(env),
+    queryLimit,
+    queryDefaultLimit: Math.min(readInteger(env, 'CUBEJS_DB_QUERY_DEFAULT_LIMIT', 10_000, 1), queryLimit),
+    queryTimeoutMs: readDuration(env, 'CUBEJS_DB_QUERY_TIMEOUT', 600_000),
+    continueWaitMs: readDuration(env, 'CUBEJS_CONTINUE_WAIT_TIMEOUT', 10_000),
+    logLevel: (env.CUBEJS_LOG_LEVEL ?? 'info').toLowerCase(),
+    configFilePath: env.CUBEJS_CONFIG_PATH ? path.resolve(cwd, env.CUBEJS_CONFIG_PATH) : undefined,
+    playground: readBoolean(env, 'CUBEJS_PLAYGROUND', devMode),
+  };
+}
+
+function readSource(type: DbType, env: Env, cwd: string): SourceConfig {
+  switch (type) {
+    case 'duckdb': {
+      const file = env.CUBEJS_DB_DUCKDB_DATABASE_PATH;
+      return { type, databasePath: file ? path.resolve(cwd, file) : undefined, isLocalLakehouse: !file };
+    }
+    case 'databricks':
+      return {
+        type,
+        url: env.CUBEJS_DB_DATABRICKS_URL,
+        token: env.CUBEJS_DB_DATABRICKS_TOKEN,
+        catalog: env.CUBEJS_DB_DATABRICKS_CATALOG,
+        schema: env.CUBEJS_DB_SCHEMA ?? env.CUBEJS_DB_NAME,
+      };
+    case 'athena':
+      return {
+        type,
+        accessKeyId: env.CUBEJS_AWS_KEY,
+        secretAccessKey: env.CUBEJS_AWS_SECRET,
+        region: env.CUBEJS_AWS_REGION,
+        s3OutputLocation: env.CUBEJS_AWS_S3_OUTPUT_LOCATION,
+        workgroup: env.CUBEJS_AWS_ATHENA_WORKGROUP,
+        catalog: env.CUBEJS_AWS_ATHENA_CATALOG,
+        schema: env.CUBEJS_DB_SCHEMA ?? env.CUBEJS_DB_NAME,
+      };
+  }
+}
+
+function readJwt(env: Env): JwtConfig {
+  const algs = env.CUBEJS_JWT_ALGS?.split(',').map((s) => s.trim()).filter(Boolean);
+  return {
+    secret: env.CUBEJS_API_SECRET || undefined,
+    audience: env.CUBEJS_JWT_AUDIENCE,
+    issuer: env.CUBEJS_JWT_ISSUER,
+    subject: env.CUBEJS_JWT_SUBJECT,
+    algorithms: algs && algs.length > 0 ? algs : ['HS256'],
+    claimsNamespace: env.CUBEJS_JWT_CLAIMS_NAMESPACE,
+    jwkUrl: env.CUBEJS_JWK_URL,
+  };
+}
+
+function readBoolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = raw.trim().toLowerCase();
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  throw configError(`${name}=${JSON.stringify(raw)} is not a boolean`, 'use true or false');
+}
+
+function readInteger(env: Env, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  return readOptionalInteger(env, name, min, max) ?? fallback;
+}
+
+function readOptionalInteger(env: Env, name: string, min: number, max: number): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw configError(`${name}=${JSON.stringify(raw)} is not an integer between ${min} and ${max}`);
+  }
+  return value;
+}
+
+const DURATION_UNITS_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** Cube writes durations as "10m", "30s" or plain seconds ("600"). */
+function readDuration(env: Env, name: string, fallbackMs: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallbackMs;
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/i.exec(raw);
+  if (!match) throw configError(`${name}=${JSON.stringify(raw)} is not a duration`, 'write e.g. 30s, 10m or a number of seconds');
+  const unit = (match[2] ?? 's').toLowerCase();
+  return Math.round(Number(match[1]) * (DURATION_UNITS_MS[unit] ?? 1000));
+}
+
+export function configError(message: string, hint?: string): UserError {
+  return new UserError('CONFIG_INVALID', hint ? `${message}: ${hint}` : message, hint ? { hint } : {});
+}

@@ -1,0 +1,170 @@
+/**
+ * Composition root (`npm start`): reads the configuration (Cube's environment variables, `.env`,
+ * `cube.config.ts`), builds the local lakehouse on first start, compiles the model (hot reload in
+ * dev mode), creates the driver and the engine, and serves the REST API, playground and metrics.
+ * Shuts down cleanly on SIGINT/SIGTERM; refuses to start (exit code 1) on bad configuration.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { ServerConfig } from './config/config-types.ts';
+import { loadConfig } from './config/load-config.ts';
+import type { Driver } from './drivers/driver-types.ts';
+import { DuckDbDriver } from './drivers/duckdb-driver.ts';
+import { DatabricksDriver } from './drivers/databricks-driver.ts';
+import { AthenaDriver } from './drivers/athena-driver.ts';
+import type { SemanticEngine } from './engine/engine-types.ts';
+import { createEngine } from './engine/create-engine.ts';
+import { isUserError, UserError } from './errors/user-error.ts';
+import { ensureLocalLakehouse } from './lakehouse/build-lakehouse.ts';
+import { resolveLakehousePaths } from './lakehouse/lakehouse-paths.ts';
+import { loadModel } from './model/compile-model.ts';
+import { watchModel, type ModelWatcher } from './model/model-watcher.ts';
+import type { SemanticModel } from './model/model-types.ts';
+import { createLogger, type Logger } from './observability/create-logger.ts';
+import { createMetrics } from './observability/create-metrics.ts';
+import { createServer, REST_BASE_PATH } from './server.ts';
+import { createDialect } from './sql/dialects/create-dialect.ts';
+
+/** The semantic side of the server: what the APIs need, and how to release it. */
+export interface SemanticStack {
+  readonly engine: SemanticEngine;
+  readonly driver: Driver;
+  close(): Promise<void>;
+}
+
+/**
+ * Model + driver + engine for a configuration. In dev mode the model folder is watched and a
+ * valid edit replaces the model the engine reads; an invalid edit is logged and the last good
+ * model stays.
+ */
+export async function buildStack(config: ServerConfig, logger: Logger): Promise<SemanticStack> {
+  let model: SemanticModel;
+  let watcher: ModelWatcher | undefined;
+  if (config.devMode) {
+    watcher = await watchModel(config.schemaPath, {
+      onChange: (next) => {
+        model = next;
+        logger.info({ version: next.version }, 'model recompiled');
+      },
+      onError: (error) => logger.error({ err: error }, 'model has errors; keeping the last good model'),
+    });
+    const first = watcher.current ?? (await loadModel(config.schemaPath));
+    model = first;
+  } else {
+    model = await loadModel(config.schemaPath);
+  }
+  const driver = await createDriver(config);
+  const engine = createEngine({
+    model: () => model,
+    driver,
+    dialect: createDialect(driver.name),
+    maxLimit: config.queryLimit,
+    defaultLimit: config.queryDefaultLimit,
+    queryRewrite: config.configFile.queryRewrite,
+  });
+  return {
+    engine,
+    driver,
+    async close() {
+      watcher?.close();
+      await driver.close();
+    },
+  };
+}
+
+async function createDriver(config: ServerConfig): Promise<Driver> {
+  const { source } = config;
+  if (source.type === 'duckdb') {
+    const file = source.databasePath ?? resolveLakehousePaths({ dir: config.lakehouseDir }).duckdbPath;
+    if (!source.isLocalLakehouse && !existsSync(file)) {
+      throw new UserError('CONFIG_INVALID', `CUBEJS_DB_DUCKDB_DATABASE_PATH points at ${file}, which does not exist`);
+    }
+    return DuckDbDriver.open(file);
+  }
+  if (source.type === 'databricks') {
+    if (!source.url || !source.token) {
+      throw new UserError('CONFIG_INVALID', 'CUBEJS_DB_TYPE=databricks needs CUBEJS_DB_DATABRICKS_URL and CUBEJS_DB_DATABRICKS_TOKEN');
+    }
+    return DatabricksDriver.create({ url: source.url, token: source.token, catalog: source.catalog, schema: source.schema });
+  }
+  if (!source.s3OutputLocation && !source.workgroup) {
+    throw new UserError('CONFIG_INVALID', 'CUBEJS_DB_TYPE=athena needs CUBEJS_AWS_S3_OUTPUT_LOCATION or CUBEJS_AWS_ATHENA_WORKGROUP');
+  }
+  // Cube's key variables feed the AWS SDK's default credential chain (which also covers IRSA on EKS).
+  if (source.accessKeyId && source.secretAccessKey && !process.env.AWS_ACCESS_KEY_ID) {
+    process.env.AWS_ACCESS_KEY_ID = source.accessKeyId;
+    process.env.AWS_SECRET_ACCESS_KEY = source.secretAccessKey;
+  }
+  return AthenaDriver.create({
+    region: source.region,
+    outputLocation: source.s3OutputLocation,
+    workGroup: source.workgroup,
+    catalog: source.catalog,
+    database: source.schema,
+  });
+}
+
+async function buildLocalLakehouseIfNeeded(config: ServerConfig): Promise<void> {
+  if (config.source.type !== 'duckdb' || !config.source.isLocalLakehouse) return;
+  let lastStep = '';
+  const report = await ensureLocalLakehouse({
+    paths: { dir: config.lakehouseDir },
+    onProgress: (event) => {
+      // First start only: one line per step, then a dot per unit of work, so the wait is visible.
+      if (event.step !== lastStep) {
+        lastStep = event.step;
+        process.stdout.write(`\n  ${event.step}: ${event.detail} `);
+      } else if (event.done === event.total || event.done % Math.max(1, Math.floor(event.total / 20)) === 0) {
+        process.stdout.write('.');
+      }
+    },
+  });
+  if (report.built) process.stdout.write(`\nLakehouse built in ${report.seconds.toFixed(1)} s: ${report.paths.duckdbPath}\n`);
+}
+
+/** Cube projects keep local settings in `.env`; real environment variables win. */
+function loadDotEnv(cwd: string): void {
+  const file = path.join(cwd, '.env');
+  if (existsSync(file)) process.loadEnvFile(file);
+}
+
+export async function main(): Promise<void> {
+  loadDotEnv(process.cwd());
+  const config = await loadConfig();
+  const logger = createLogger({ level: config.logLevel });
+  await buildLocalLakehouseIfNeeded(config);
+  const stack = await buildStack(config, logger);
+  const server = createServer({ config, engine: stack.engine, driver: stack.driver, logger, metrics: createMetrics({ collectProcessMetrics: true }) });
+  const { url } = await server.listen(config.port);
+  const lines = [
+    `REST API: ${url}${REST_BASE_PATH}`,
+    config.playground ? `Playground: ${url}/` : undefined,
+    `Metrics: ${url}/metrics`,
+    `Mode: ${config.devMode ? 'development (requests without a token are allowed)' : 'production (JWT required)'}`,
+  ].filter(Boolean);
+  console.log(lines.join('\n'));
+  logger.info({ url, devMode: config.devMode, schemaPath: config.schemaPath }, 'server started');
+
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    await server.close();
+    await stack.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+function reportStartupFailure(error: unknown): never {
+  if (isUserError(error)) console.error(`Cannot start: ${error.message}`);
+  else console.error('Cannot start: unexpected error', error);
+  process.exit(1);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  main().catch(reportStartupFailure);
+}

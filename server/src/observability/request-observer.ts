@@ -1,0 +1,45 @@
+/**
+ * Express middleware: assigns the request id (client's `x-request-id` or a new UUID), a child
+ * logger, and records count + latency per route pattern (not per URL, to keep label cardinality
+ * bounded) when the response finishes.
+ */
+import { randomUUID } from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+import type { Logger } from './create-logger.ts';
+import type { ServerMetrics } from './create-metrics.ts';
+
+/** Per-request values the routes read from `res.locals`. */
+export interface RequestLocals {
+  requestId: string;
+  log: Logger;
+}
+
+export function requestObserver(logger: Logger, metrics: ServerMetrics) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const started = process.hrtime.bigint();
+    const header = req.get('x-request-id');
+    const requestId = header && header.length <= 200 ? header : randomUUID();
+    const log = logger.child({ requestId });
+    Object.assign(res.locals, { requestId, log } satisfies RequestLocals);
+    res.setHeader('x-request-id', requestId);
+    res.on('finish', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const route = routeLabel(req);
+      const labels = { method: req.method, route, status: String(res.statusCode) };
+      metrics.httpRequests.inc(labels);
+      metrics.httpDuration.observe(labels, seconds);
+      log.info({ method: req.method, url: req.originalUrl.slice(0, 500), route, status: res.statusCode, ms: Math.round(seconds * 1e4) / 10 }, 'request');
+    });
+    next();
+  };
+}
+
+function routeLabel(req: Request): string {
+  const route = (req as Request & { route?: { path?: unknown } }).route;
+  if (route && typeof route.path === 'string') return `${req.baseUrl}${route.path}`;
+  return 'unmatched';
+}
+
+export function locals(res: Response): RequestLocals {
+  return res.locals as RequestLocals;
+}

@@ -1,0 +1,131 @@
+/**
+ * Builds the HTTP server from already-created parts (config, engine, driver): middleware order,
+ * routes, the one error mapping, 404s. Testable in-process: `createServer(...)` returns the express
+ * app plus `listen`/`close`; nothing here reads the environment or opens databases.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { ServerConfig } from './config/config-types.ts';
+import type { Driver } from './drivers/driver-types.ts';
+import type { SemanticEngine } from './engine/engine-types.ts';
+import { UserError } from './errors/user-error.ts';
+import { toRestError } from './errors/to-rest-error.ts';
+import { createLogger, type Logger } from './observability/create-logger.ts';
+import { createMetrics, type ServerMetrics } from './observability/create-metrics.ts';
+import { locals, requestObserver } from './observability/request-observer.ts';
+import { createAuthenticator } from './security/create-authenticator.ts';
+import { createRestRouter } from './api/rest/create-rest-router.ts';
+import { createHealthRoutes } from './api/rest/health-routes.ts';
+import { createOpenApiRoutes } from './api/rest/openapi-routes.ts';
+import { InFlightQueries } from './api/rest/in-flight-queries.ts';
+import { createPlaygroundRoutes } from './api/playground/create-playground-routes.ts';
+
+/** The parts a server is made of; `main.ts` creates them, tests pass their own. */
+export interface ServerParts {
+  readonly config: ServerConfig;
+  readonly engine: SemanticEngine;
+  readonly driver: Driver;
+  readonly logger?: Logger;
+  readonly metrics?: ServerMetrics;
+}
+
+/** A built server: the app for in-process tests, and a real socket on demand. */
+export interface SemanticServer {
+  readonly app: express.Express;
+  readonly metrics: ServerMetrics;
+  readonly logger: Logger;
+  /** Listens on `port` (0 = a free port); resolves with the bound URL. */
+  listen(port?: number, host?: string): Promise<{ readonly port: number; readonly url: string }>;
+  close(): Promise<void>;
+}
+
+export const REST_BASE_PATH = '/cubejs-api/v1';
+const BODY_LIMIT = '5mb';
+
+export function createServer(parts: ServerParts): SemanticServer {
+  const { config, driver } = parts;
+  const logger = parts.logger ?? createLogger({ level: config.logLevel });
+  const metrics = parts.metrics ?? createMetrics();
+  const { engine } = parts;
+  const inFlight = new InFlightQueries();
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(requestObserver(logger, metrics));
+  app.use(express.json({ limit: BODY_LIMIT }));
+  app.use(createHealthRoutes(driver));
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  app.use(REST_BASE_PATH, createOpenApiRoutes());
+  app.use(
+    REST_BASE_PATH,
+    createRestRouter({
+      engine,
+      authenticator: createAuthenticator({ devMode: config.devMode, jwt: config.jwt, checkAuth: config.configFile.checkAuth }),
+      metrics,
+      queryLimit: config.queryLimit,
+      continueWaitMs: config.continueWaitMs,
+      queryTimeoutMs: config.queryTimeoutMs,
+      inFlight,
+    }),
+  );
+  if (config.playground) app.use(createPlaygroundRoutes({ restBasePath: REST_BASE_PATH }));
+  app.use((req: Request) => {
+    throw new UserError('NOT_FOUND', `Not found: ${req.method} ${req.path}`);
+  });
+  app.use(errorHandler);
+
+  let server: http.Server | undefined;
+  return {
+    app,
+    metrics,
+    logger,
+    listen(port = config.port, host) {
+      return new Promise((resolve, reject) => {
+        const listening = http.createServer(app);
+        listening.once('error', reject);
+        listening.listen(port, host, () => {
+          server = listening;
+          const address = listening.address() as AddressInfo;
+          const shownHost = host && host !== '0.0.0.0' && host !== '::' ? host : 'localhost';
+          resolve({ port: address.port, url: `http://${shownHost}:${address.port}` });
+        });
+      });
+    },
+    async close() {
+      inFlight.clear();
+      if (!server) return;
+      const closing = server;
+      server = undefined;
+      await new Promise<void>((resolve, reject) => {
+        closing.close((error) => (error ? reject(error) : resolve()));
+        closing.closeAllConnections();
+      });
+    },
+  };
+}
+
+/** The only place REST turns errors into responses (body-parser failures included). */
+function errorHandler(error: unknown, _req: Request, res: Response, _next: NextFunction): void {
+  const mapped = toRestError(fromBodyParser(error), locals(res).requestId);
+  if (!mapped.isUserError) locals(res).log.error({ err: error }, 'internal error');
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  res.status(mapped.status).json(mapped.body);
+}
+
+/** express.json errors carry `type` and a 4xx `status`: they are the caller's fault. */
+function fromBodyParser(error: unknown): unknown {
+  const e = error as { type?: unknown; status?: unknown; message?: unknown };
+  if (typeof e !== 'object' || e === null || typeof e.type !== 'string') return error;
+  if (e.type === 'entity.parse.failed') return new UserError('MALFORMED_JSON', `Request body is not valid JSON: ${String(e.message)}`);
+  if (e.type === 'entity.too.large') return new UserError('PAYLOAD_TOO_LARGE', `Request body is larger than ${BODY_LIMIT}`);
+  if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
+    return new UserError('QUERY_INVALID', `Bad request body: ${String(e.message)}`);
+  }
+  return error;
+}
