@@ -1,0 +1,138 @@
+/**
+ * The catalog: a real Postgres (PGlite, in WASM) holding one empty table per cube and view, with
+ * comments from titles and descriptions and a `measure(anyelement)` aggregate, so pg_catalog and
+ * information_schema queries of every client are answered exactly as Postgres answers them.
+ *
+ * PGlite is one session shared by every connection, so only read-only statements are sent, each
+ * as one complete Parse/Bind/Describe/Execute/Sync unit under a lock; session state (settings,
+ * transactions, prepared statements) lives in our layer.
+ */
+import { PGlite } from '@electric-sql/pglite';
+import type { ModelTable } from './model-tables.ts';
+import { sqlTypeName } from '../wire/pg-types.ts';
+import { SESSION_FUNCTIONS_SQL } from './bind-session-values.ts';
+import {
+  buildBind,
+  buildDescribe,
+  buildExecute,
+  buildParse,
+  buildSync,
+  readErrorFields,
+  readRowDescription,
+  splitBackendMessages,
+} from '../wire/frontend-builders.ts';
+import type { FieldDescription } from '../wire/backend-messages.ts';
+
+/** An error answered by the catalog database, with its SQLSTATE fields. */
+export class CatalogError extends Error {
+  constructor(readonly fields: Readonly<Record<string, string>>) {
+    super(fields.M ?? 'catalog query failed');
+  }
+}
+
+/** Rows of one catalog statement: RowDescription fields, raw DataRow messages, command tag. */
+export interface CatalogResult {
+  readonly fields?: readonly FieldDescription[];
+  readonly rows: readonly Buffer[];
+  readonly tag: string;
+}
+
+/** Parameter and result types of a statement, as Describe (statement) reports them. */
+export interface CatalogDescription {
+  readonly paramTypes: readonly number[];
+  readonly fields?: readonly FieldDescription[];
+}
+
+export class CatalogDatabase {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(private readonly db: PGlite) {}
+
+  /** Starts PGlite (a few seconds) and creates the model tables. */
+  static async create(tables: Iterable<ModelTable>): Promise<CatalogDatabase> {
+    const db = new PGlite();
+    await db.exec(catalogSetupSql(tables));
+    await db.exec(`${SESSION_FUNCTIONS_SQL.join(';\n')};`);
+    return new CatalogDatabase(db);
+  }
+
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+
+  /** Runs one Parse/Bind/Describe/Execute/Sync unit. */
+  execute(sql: string, paramTypes: readonly number[], params: readonly (Buffer | null)[], paramFormats: readonly number[], resultFormats: readonly number[]): Promise<CatalogResult> {
+    const message = Buffer.concat([
+      buildParse('', sql, paramTypes),
+      buildBind('', '', params, paramFormats, resultFormats),
+      buildDescribe('P', ''),
+      buildExecute('', 0),
+      buildSync(),
+    ]);
+    return this.locked(async () => {
+      const frames = splitBackendMessages(await this.db.execProtocolRaw(message, { syncToFs: false }));
+      let fields: FieldDescription[] | undefined;
+      const rows: Buffer[] = [];
+      let tag = '';
+      for (const f of frames) {
+        if (f.type === 'E') throw new CatalogError(readErrorFields(f.body));
+        if (f.type === 'T') fields = readRowDescription(f.body);
+        else if (f.type === 'D') rows.push(Buffer.from(f.raw));
+        else if (f.type === 'C') tag = f.body.toString('utf8', 0, f.body.length - 1);
+      }
+      return { fields, rows, tag };
+    });
+  }
+
+  /** Describe of a statement: parameter types (declared ones kept) and result columns. */
+  describe(sql: string, paramTypes: readonly number[]): Promise<CatalogDescription> {
+    const message = Buffer.concat([buildParse('', sql, paramTypes), buildDescribe('S', ''), buildSync()]);
+    return this.locked(async () => {
+      const frames = splitBackendMessages(await this.db.execProtocolRaw(message, { syncToFs: false }));
+      let types: number[] = [];
+      let fields: FieldDescription[] | undefined;
+      for (const f of frames) {
+        if (f.type === 'E') throw new CatalogError(readErrorFields(f.body));
+        if (f.type === 't') {
+          const n = f.body.readInt16BE(0);
+          types = Array.from({ length: n }, (_, i) => f.body.readUInt32BE(2 + 4 * i));
+        } else if (f.type === 'T') fields = readRowDescription(f.body);
+      }
+      return { paramTypes: types, fields };
+    });
+  }
+
+  private locked<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work, work);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+}
+
+const quoteIdent = (s: string): string => `"${s.replace(/"/g, '""')}"`;
+const quoteLiteral = (s: string): string => `'${s.replace(/'/g, "''")}'`;
+
+function comment(title?: string, description?: string): string | undefined {
+  if (title && description) return `${title}: ${description}`;
+  return description ?? title;
+}
+
+/** DDL of the catalog: the `measure` aggregate and one commented table per cube/view (also used to build the oracle in tests). */
+export function catalogSetupSql(tables: Iterable<ModelTable>): string {
+  const statements = [
+    // Cube's MEASURE(): an aggregate taking any type so clients can type-check `MEASURE(col)`.
+    `CREATE FUNCTION public.measure_sfunc(anyelement, anyelement) RETURNS anyelement LANGUAGE sql IMMUTABLE AS 'SELECT $2'`,
+    `CREATE AGGREGATE public.measure(anyelement) (SFUNC = public.measure_sfunc, STYPE = anyelement)`,
+  ];
+  for (const table of tables) {
+    const cols = table.columns.map((c) => `${quoteIdent(c.name)} ${sqlTypeName(c.oid)}`);
+    statements.push(`CREATE TABLE public.${quoteIdent(table.name)} (${cols.join(', ')})`);
+    const tableComment = comment(table.title, table.description);
+    if (tableComment) statements.push(`COMMENT ON TABLE public.${quoteIdent(table.name)} IS ${quoteLiteral(tableComment)}`);
+    for (const c of table.columns) {
+      const text = comment(c.title, c.description);
+      if (text) statements.push(`COMMENT ON COLUMN public.${quoteIdent(table.name)}.${quoteIdent(c.name)} IS ${quoteLiteral(text)}`);
+    }
+  }
+  return `${statements.join(';\n')};`;
+}

@@ -1,0 +1,71 @@
+/**
+ * Runs one classified statement for one connection and encodes its rows in the formats the
+ * client asked for: session commands in our layer, catalog SELECTs in the catalog database,
+ * model SELECTs through the semantic engine.
+ */
+import type { RequestContext, SemanticEngine } from '../../engine/engine-types.ts';
+import type { CatalogDatabase } from './catalog/catalog-database.ts';
+import { bindSessionValues } from './catalog/bind-session-values.ts';
+import type { ModelTable } from './catalog/model-tables.ts';
+import { runSessionCommand, SqlStateError } from './session/session-commands.ts';
+import type { SessionState } from './session/session-state.ts';
+import { formatFor, type StatementResult } from './session/statement-types.ts';
+import type { ClassifiedStatement } from './translate/classify-statement.ts';
+import { planModelQuery } from './translate/plan-model-query.ts';
+import { runModelQuery, type TypedResult } from './translate/run-model-query.ts';
+import type { ParamValue } from './wire/decode-param.ts';
+import { encodeRows } from './wire/encode-rows.ts';
+import { typeSize } from './wire/pg-types.ts';
+
+/** What statement execution needs from the server. */
+export interface ExecutionDeps {
+  readonly engine: SemanticEngine;
+  readonly catalog: CatalogDatabase;
+  readonly findTable: (schema: string | undefined, name: string) => ModelTable | undefined;
+  readonly maxScanRows: number;
+  /** BackendKeyData process id of the connection (pg_backend_pid()). */
+  readonly processId?: number;
+}
+
+/** One statement with its bound parameters (raw for the catalog, decoded for the translator). */
+export interface BoundStatement {
+  readonly statement: ClassifiedStatement;
+  readonly paramTypes: readonly number[];
+  readonly rawParams: readonly (Buffer | null)[];
+  readonly paramFormats: readonly number[];
+  readonly params: readonly ParamValue[];
+  readonly resultFormats: readonly number[];
+}
+
+export async function executeStatement(deps: ExecutionDeps, session: SessionState, bound: BoundStatement, ctx: RequestContext): Promise<StatementResult> {
+  const { statement } = bound;
+  if (session.transactionStatus === 'E' && !(statement.kind === 'session' && statement.type === 'TransactionStmt')) {
+    throw new SqlStateError('25P02', 'current transaction is aborted, commands ignored until end of transaction block');
+  }
+  switch (statement.kind) {
+    case 'empty':
+      return { rows: [], tag: '' };
+    case 'refused':
+      throw new SqlStateError(statement.sqlState, statement.message);
+    case 'session':
+      return runSessionCommand(session, statement.type, statement.node, bound.resultFormats);
+    case 'catalog': {
+      const sql = bindSessionValues(statement.sql, statement.stmt, session, deps.processId ?? 0);
+      const r = await deps.catalog.execute(sql, bound.paramTypes, bound.rawParams, bound.paramFormats, bound.resultFormats);
+      return { fields: r.fields, rows: r.rows, tag: r.tag };
+    }
+    case 'model': {
+      const plan = planModelQuery(statement.text, statement.select, bound.params, deps.findTable, { maxScanRows: deps.maxScanRows, lists: statement.lists });
+      const result = await runModelQuery(plan, deps.engine, ctx);
+      return encodeResult(result, bound.resultFormats);
+    }
+  }
+}
+
+/** RowDescription fields and DataRow messages of a typed columnar result. */
+export function encodeResult(result: TypedResult, resultFormats: readonly number[]): StatementResult {
+  const formats = result.columns.map((_, i) => formatFor(resultFormats, i));
+  const fields = result.columns.map((c, i) => ({ name: c.name, typeOid: c.oid, typeSize: typeSize(c.oid), typeModifier: -1, format: formats[i]! }));
+  const rows = encodeRows(result.data, result.columns.map((c) => c.oid), formats, result.rowCount);
+  return { fields, rows, tag: `SELECT ${result.rowCount}` };
+}

@@ -1,0 +1,79 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadModule } from 'libpg-query';
+import { compileModel } from '../../../model/compile-model.ts';
+import { buildModelTables, type ModelTable } from '../catalog/model-tables.ts';
+import { classifyStatement, splitStatements } from './classify-statement.ts';
+import { planModelQuery, type ModelQueryPlan } from './plan-model-query.ts';
+
+const MODEL = `cubes:
+  - name: orders
+    sql_table: orders
+    measures:
+      - { name: count, type: count }
+      - { name: total, sql: amount, type: sum }
+      - { name: avg_amount, sql: amount, type: avg }
+    dimensions:
+      - { name: city, sql: city, type: string }
+      - { name: amount, sql: amount, type: number }
+      - { name: created_at, sql: created_at, type: time }
+`;
+
+let tables: Map<string, ModelTable>;
+beforeAll(async () => {
+  await loadModule();
+  tables = buildModelTables(compileModel([{ path: 'orders.yml', content: MODEL }]));
+});
+
+function plan(sql: string, params: unknown[] = []): ModelQueryPlan {
+  const find = (_: string | undefined, name: string) => tables.get(name.toLowerCase() === 'orders' ? 'orders' : name);
+  const st = classifyStatement(splitStatements(sql)[0]!, (s, n) => find(s, n) !== undefined);
+  if (st.kind !== 'model') throw new Error(`not a model query: ${st.kind}`);
+  return planModelQuery(st.text, st.select, params as never, find, { maxScanRows: 50_000, lists: st.lists });
+}
+
+describe('planModelQuery', () => {
+  it('answers a grouped query straight from one Cube query', () => {
+    const p = plan('select city, sum(total) as t from orders where amount > 10 group by 1 order by 2 desc limit 5');
+    expect(p.fast?.outputs.map((o) => o.name)).toEqual(['city', 't']);
+    expect(p.scans[0]!.query).toEqual({
+      measures: ['orders.total'],
+      dimensions: ['orders.city'],
+      filters: [{ member: 'orders.amount', operator: 'gt', values: ['10'] }],
+      limit: 5,
+      order: [['orders.total', 'desc']],
+    });
+  });
+
+  it('turns date_trunc and half-open bounds into a time dimension with an inclusive date range', () => {
+    const p = plan(`select date_trunc('month', created_at), measure(count) from orders where created_at >= $1 and created_at < '2024-04-01' group by 1`, ['2024-01-01']);
+    expect(p.scans[0]!.query.timeDimensions).toEqual([{ dimension: 'orders.created_at', granularity: 'month', dateRange: ['2024-01-01T00:00:00.000', '2024-03-31T23:59:59.999'] }]);
+    expect(p.fast).toBeDefined();
+  });
+
+  it('keeps a 1,000-item IN list as one equals filter', () => {
+    const values = Array.from({ length: 1000 }, (_, i) => `'c${i}'`);
+    const p = plan(`select city, measure(count) from orders where city in (${values.join(', ')}) group by 1`);
+    const filter = p.scans[0]!.query.filters![0] as unknown as { values: string[] };
+    expect(filter.values).toHaveLength(1000);
+    expect(filter.values[999]).toBe('c999');
+  });
+
+  it('evaluates ROLLUP over the aggregated rows, re-aggregating additive measures only', () => {
+    const p = plan('select city, sum(total) from orders group by rollup(city)');
+    expect(p.fast).toBeUndefined();
+    expect(p.outerSql).toMatch(/from __scan_0 AS "orders" group by rollup\(city\)/i);
+    expect(p.outerSql).toContain('sum("orders"."total")');
+    expect(() => plan('select city, measure(avg_amount) from orders group by rollup(city)')).toThrow(/cannot be re-aggregated/);
+  });
+
+  it('puts the original IN list back into the outer SQL', () => {
+    const values = Array.from({ length: 20 }, (_, i) => `'c${i}'`).join(', ');
+    const p = plan(`select city, sum(total) from orders where lower(city) in (${values}) group by rollup(city)`);
+    expect(p.outerSql).toContain(`in (${values})`);
+  });
+
+  it('refuses a mismatched aggregate and an unknown column', () => {
+    expect(() => plan('select min(total) from orders')).toThrow(/MIN\(\) does not match measure orders.total of type sum/);
+    expect(() => plan('select nope from orders')).toThrow(/column "nope" does not exist in orders/);
+  });
+});

@@ -1,0 +1,163 @@
+/**
+ * Turns one scan (a model table read by one query level) into the Cube query that feeds it:
+ * dimensions at the grain the level needs, time dimensions with the granularity of a uniform
+ * `date_trunc`, measures read by aggregates, and WHERE conjuncts pushed down as filters.
+ */
+import { parseSync } from 'libpg-query';
+import type { CubeQuery, Filter, TimeDimensionRequest } from '../../../query/query-types.ts';
+import { UserError } from '../../../errors/user-error.ts';
+import type { ModelColumn } from '../catalog/model-tables.ts';
+import type { ParamValue } from '../wire/decode-param.ts';
+import type { Level, MeasureCall, Scan } from './analyze-levels.ts';
+import { translateWhere } from './translate-filters.ts';
+import type { SqlText } from './sql-text.ts';
+import { walkAst, type AstNode } from './walk-ast.ts';
+import type { FoldedList } from './fold-literal-lists.ts';
+
+/** One column of the scan's result table. */
+export interface ScanColumn {
+  readonly column: ModelColumn;
+  /** Key of the column in the engine's result (`Cube.member` or `Cube.member.granularity`). */
+  readonly resultKey: string;
+  readonly granularity?: string;
+}
+
+export interface ScanPlan {
+  readonly scan: Scan;
+  readonly query: CubeQuery;
+  readonly columns: readonly ScanColumn[];
+  /** WHERE conjuncts fully pushed down and removable from the outer evaluation. */
+  readonly removedConjuncts: readonly AstNode[];
+}
+
+/** Which aggregate functions may read a measure of each type (Cube's type matching). */
+function aggregateMatches(call: MeasureCall): boolean {
+  const type = call.column?.type ?? 'count';
+  switch (call.fn) {
+    case 'measure':
+      return true;
+    case 'sum':
+      return ['sum', 'count', 'number', 'running_total'].includes(type);
+    case 'count':
+      return call.distinct ? ['count_distinct', 'count_distinct_approx'].includes(type) : type === 'count';
+    case 'min':
+    case 'max':
+    case 'avg':
+      return type === call.fn;
+    default:
+      return false;
+  }
+}
+
+export function planScan(level: Level, scan: Scan, params: readonly ParamValue[], text: SqlText, maxRows: number, lists: ReadonlyMap<string, FoldedList>): ScanPlan {
+  for (const call of scan.measureCalls) {
+    if (!call.column && !scan.table.columns.some((c) => c.type === 'count' && c.kind === 'measure')) {
+      throw new UserError('QUERY_INVALID', `COUNT(*) needs a measure of type count in ${scan.table.name}`);
+    }
+    if (!aggregateMatches(call)) {
+      const what = call.column ? `measure ${call.column.path} of type ${call.column.type}` : 'COUNT(*)';
+      throw new UserError('QUERY_INVALID', `${call.fn.toUpperCase()}${call.distinct ? '(DISTINCT …)' : '()'} does not match ${what}; use MEASURE(${call.column?.name ?? 'count'}) or the aggregate of its type`);
+    }
+  }
+  const single = level.scans.length === 1 && level.otherSources === 0 && !level.hasJoin;
+  const where = single ? translateWhere(level, scan, params, lists) : { filters: [] as Filter[], timeBounds: new Map<string, { from?: string; to?: string }>(), pushed: [] as AstNode[] };
+  const removed = where.pushed.filter((c) => isRemovable(text, c));
+  const removedRefs = new Set<AstNode>();
+  walkAst(removed, (type, body) => {
+    if (type === 'ColumnRef') removedRefs.add(body);
+  });
+
+  const columns: ScanColumn[] = [];
+  const dimensions: string[] = [];
+  const timeDimensions: TimeDimensionRequest[] = [];
+  const measures: string[] = [];
+  const filters: Filter[] = [...where.filters];
+  for (const [column, allUses] of scan.uses) {
+    const uses = allUses.filter((u) => !removedRefs.has(u.ref));
+    if (uses.length === 0 || column.kind === 'segment') continue;
+    if (column.kind === 'measure') {
+      measures.push(column.path);
+      columns.push({ column, resultKey: column.path });
+      continue;
+    }
+    const granularity = column.type === 'time' ? finestTrunc(uses.map((u) => u.trunc)) : undefined;
+    if (granularity) {
+      timeDimensions.push({ dimension: column.path, granularity });
+      columns.push({ column, resultKey: `${column.path}.${granularity}`, granularity });
+    } else {
+      dimensions.push(column.path);
+      columns.push({ column, resultKey: column.path });
+    }
+  }
+  for (const call of scan.measureCalls) {
+    if (call.column) continue;
+    const count = scan.table.columns.find((c) => c.kind === 'measure' && c.type === 'count')!;
+    if (!measures.includes(count.path)) {
+      measures.push(count.path);
+      columns.push({ column: count, resultKey: count.path });
+    }
+  }
+  applyTimeBounds(where.timeBounds, timeDimensions, filters);
+  const query: CubeQuery = {
+    ...(measures.length ? { measures } : {}),
+    ...(dimensions.length ? { dimensions } : {}),
+    ...(timeDimensions.length ? { timeDimensions } : {}),
+    ...(filters.length ? { filters } : {}),
+    ...(level.grouped ? {} : { ungrouped: true }),
+    limit: maxRows,
+  };
+  return { scan, query, columns, removedConjuncts: removed };
+}
+
+function applyTimeBounds(bounds: Map<string, { from?: string; to?: string }>, timeDimensions: TimeDimensionRequest[], filters: Filter[]): void {
+  for (const [path, { from, to }] of bounds) {
+    const existing = timeDimensions.findIndex((t) => t.dimension === path && !t.dateRange);
+    if (from && to) {
+      if (existing >= 0) timeDimensions[existing] = { ...timeDimensions[existing]!, dateRange: [from, to] };
+      else timeDimensions.push({ dimension: path, dateRange: [from, to] });
+      continue;
+    }
+    if (from) filters.push({ member: path, operator: 'afterOrOnDate', values: [from] });
+    if (to) filters.push({ member: path, operator: 'beforeOrOnDate', values: [to] });
+  }
+}
+
+/** A pushed conjunct can leave the outer SQL only if its text extent re-parses to the same node. */
+function isRemovable(text: SqlText, conjunct: AstNode): boolean {
+  const extent = text.expressionExtent(conjunct);
+  if (!extent) return false;
+  try {
+    const parsed = parseSync(`SELECT ${text.slice(extent[0], extent[1])}`) as AstNode;
+    const val = parsed.stmts?.[0]?.stmt?.SelectStmt?.targetList?.[0]?.ResTarget?.val;
+    const same = JSON.stringify(stripLocations(val)) === JSON.stringify(stripLocations(conjunct));
+    if (same) (conjunct as { __extent?: [number, number] }).__extent = extent;
+    return same;
+  } catch {
+    return false;
+  }
+}
+
+function stripLocations(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(stripLocations);
+  if (node === null || typeof node !== 'object') return node;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node)) {
+    if (k === 'location' || k === '__extent' || k === 'rexpr_list_start' || k === 'rexpr_list_end') continue;
+    out[k] = stripLocations(v);
+  }
+  return out;
+}
+
+const ORDER = ['second', 'minute', 'hour', 'day', 'week', 'month', 'quarter', 'year'];
+
+/**
+ * When every use of a time dimension is a date_trunc, the finest of them can be pushed down:
+ * coarser truncations of a finer bucket are the same as of the raw value (weeks do not nest in
+ * months, quarters or years, so that mix stays raw).
+ */
+function finestTrunc(truncs: readonly (string | undefined)[]): string | undefined {
+  if (truncs.some((t) => t === undefined || !ORDER.includes(t))) return undefined;
+  const set = new Set(truncs as string[]);
+  if (set.has('week') && (set.has('month') || set.has('quarter') || set.has('year'))) return undefined;
+  return [...set].sort((a, b) => ORDER.indexOf(a) - ORDER.indexOf(b))[0];
+}

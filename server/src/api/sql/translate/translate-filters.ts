@@ -1,0 +1,138 @@
+/**
+ * WHERE conjuncts over dimensions of a single model table → Cube filters and time-dimension date
+ * ranges. Conjuncts that cannot be expressed stay in the outer evaluation.
+ */
+import type { Filter, MemberFilter } from '../../../query/query-types.ts';
+import type { ParamValue } from '../wire/decode-param.ts';
+import type { Level, Scan } from './analyze-levels.ts';
+import { resolveRef } from './analyze-levels.ts';
+import { isPeriodStart, literalValue, NOT_CONSTANT, periodEnd, shiftIso, toIsoTimestamp } from './literal-value.ts';
+import { names, type AstNode } from './walk-ast.ts';
+import { isListPlaceholder, type FoldedList } from './fold-literal-lists.ts';
+
+/** Result of translating one level's WHERE for its only scan. */
+export interface TranslatedWhere {
+  readonly filters: Filter[];
+  /** Time dimension path → inclusive [from, to] bounds (either may be missing). */
+  readonly timeBounds: Map<string, { from?: string; to?: string }>;
+  /** Conjunct nodes fully expressed by `filters`/`timeBounds`. */
+  readonly pushed: AstNode[];
+}
+
+export function conjunctsOf(where: AstNode | undefined): AstNode[] {
+  if (!where) return [];
+  if (where.BoolExpr?.boolop === 'AND_EXPR') return where.BoolExpr.args.flatMap((a: AstNode) => conjunctsOf(a));
+  return [where];
+}
+
+export function translateWhere(level: Level, scan: Scan, params: readonly ParamValue[], lists: ReadonlyMap<string, FoldedList> = new Map()): TranslatedWhere {
+  const out: TranslatedWhere = { filters: [], timeBounds: new Map(), pushed: [] };
+  for (const conjunct of conjunctsOf(level.select.whereClause)) {
+    if (translateConjunct(level, scan, conjunct, params, out, lists)) out.pushed.push(conjunct);
+  }
+  return out;
+}
+
+/** The dimension a node names directly, or through `date_trunc('<g>', dim)`. */
+function dimensionOf(level: Level, scan: Scan, node: AstNode | undefined): { path: string; type: string; trunc?: string } | undefined {
+  if (!node) return undefined;
+  if (node.ColumnRef) {
+    const r = resolveRef(level, node.ColumnRef);
+    if (r?.scan === scan && r.column?.kind === 'dimension') return { path: r.column.path, type: r.column.type };
+    return undefined;
+  }
+  const call = node.FuncCall;
+  if (call && names(call.funcname).at(-1)?.toLowerCase() === 'date_trunc' && call.args?.length === 2) {
+    const g = call.args[0]?.A_Const?.sval?.sval;
+    const inner = dimensionOf(level, scan, call.args[1]);
+    if (g && inner && inner.type === 'time' && !inner.trunc) return { ...inner, trunc: String(g).toLowerCase() };
+  }
+  if (node.TypeCast) return dimensionOf(level, scan, node.TypeCast.arg);
+  return undefined;
+}
+
+function translateConjunct(level: Level, scan: Scan, node: AstNode, params: readonly ParamValue[], out: TranslatedWhere, lists: ReadonlyMap<string, FoldedList>): boolean {
+  if (node.NullTest) {
+    const dim = dimensionOf(level, scan, node.NullTest.arg);
+    if (!dim || dim.trunc) return false;
+    out.filters.push({ member: dim.path, operator: node.NullTest.nulltesttype === 'IS_NULL' ? 'notSet' : 'set' });
+    return true;
+  }
+  const expr = node.A_Expr;
+  if (!expr) return false;
+  const op = names(expr.name).at(-1) ?? '';
+  const dim = dimensionOf(level, scan, expr.lexpr);
+  if (!dim) return false;
+  if (expr.kind === 'AEXPR_IN') {
+    const values = (expr.rexpr?.List?.items ?? []).flatMap((i: AstNode) => {
+      const folded = isListPlaceholder(i.A_Const?.sval?.sval) ? lists.get(i.A_Const.sval.sval) : undefined;
+      return folded ? folded.values : [literalValue(i, params)];
+    });
+    if (values.some((v: unknown) => v === NOT_CONSTANT || v === null)) return false;
+    if (dim.type === 'time') {
+      if (op !== '=' || values.length !== 1 || !dim.trunc) return false;
+      return addTruncEquals(dim, values[0], out);
+    }
+    out.filters.push({ member: dim.path, operator: op === '=' ? 'equals' : 'notEquals', values: values.map(String) });
+    return true;
+  }
+  if (expr.kind === 'AEXPR_LIKE' || expr.kind === 'AEXPR_ILIKE') return false;
+  if (expr.kind !== 'AEXPR_OP') return false;
+  const value = literalValue(expr.rexpr, params);
+  if (value === NOT_CONSTANT || value === null) return false;
+  if (dim.type === 'time') return addTimeComparison(dim, op, value, out);
+  const operator = ({ '=': 'equals', '<>': 'notEquals', '!=': 'notEquals', '>': 'gt', '>=': 'gte', '<': 'lt', '<=': 'lte' } as const)[op];
+  if (!operator) return false;
+  if (dim.type !== 'number' && operator !== 'equals' && operator !== 'notEquals') return false;
+  out.filters.push({ member: dim.path, operator, values: [String(value)] } satisfies MemberFilter);
+  return true;
+}
+
+function bounds(out: TranslatedWhere, path: string): { from?: string; to?: string } {
+  const b = out.timeBounds.get(path) ?? {};
+  out.timeBounds.set(path, b);
+  return b;
+}
+
+function addTruncEquals(dim: { path: string; trunc?: string }, value: ParamValue, out: TranslatedWhere): boolean {
+  const iso = toIsoTimestamp(value);
+  const end = iso && dim.trunc ? periodEnd(iso, dim.trunc) : undefined;
+  if (!iso || !end || !isPeriodStart(iso, dim.trunc!)) return false;
+  const b = bounds(out, dim.path);
+  b.from = b.from && b.from > iso ? b.from : iso;
+  b.to = b.to && b.to < end ? b.to : end;
+  return true;
+}
+
+function addTimeComparison(dim: { path: string; trunc?: string }, op: string, value: ParamValue, out: TranslatedWhere): boolean {
+  const iso = toIsoTimestamp(value);
+  if (!iso) return false;
+  if (dim.trunc) {
+    if (op === '=') return addTruncEquals(dim, value, out);
+    // date_trunc(g, t) < X and >= X equal t < X and t >= X only when X starts a period.
+    if ((op !== '<' && op !== '>=') || !isPeriodStart(iso, dim.trunc)) return false;
+  }
+  const b = bounds(out, dim.path);
+  const setFrom = (v: string) => (b.from = b.from && b.from > v ? b.from : v);
+  const setTo = (v: string) => (b.to = b.to && b.to < v ? b.to : v);
+  switch (op) {
+    case '>=':
+      setFrom(iso);
+      return true;
+    case '>':
+      setFrom(shiftIso(iso, 1));
+      return true;
+    case '<':
+      setTo(shiftIso(iso, -1));
+      return true;
+    case '<=':
+      setTo(iso);
+      return true;
+    case '=':
+      setFrom(iso);
+      setTo(iso);
+      return true;
+    default:
+      return false;
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * Runs the 22 SQL API cases of Cube's driver-test corpus over the wire (user admin / password
+ * admin_password / database db) against the real engine on the corpus data in DuckDB, and
+ * compares rows as the corpus README says: rows as maps, order significant, numbers numerically,
+ * `dateColumns` as ISO strings ending in Z.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import pg from 'pg';
+import { DuckDbDriver } from '../../../src/drivers/duckdb-driver.ts';
+import { createDuckDbDialect } from '../../../src/sql/dialects/duckdb/duckdb-dialect.ts';
+import { createEngine } from '../../../src/engine/create-engine.ts';
+import { startSqlServer, type SqlServer } from '../../../src/api/sql/start-sql-server.ts';
+import { CORPUS_DIR, loadCorpusDatabase, loadCorpusModel } from '../../engine/corpus-fixture.ts';
+
+export interface SqlCase {
+  readonly name: string;
+  readonly sql: string;
+  readonly runsIn: { readonly baseline: boolean; readonly tesseract: boolean };
+}
+
+export interface SqlCaseOutcome {
+  readonly name: string;
+  readonly baseline: boolean;
+  readonly passed: boolean;
+  readonly detail?: string;
+}
+
+export async function startCorpusSqlServer(): Promise<{ server: SqlServer; close(): Promise<void> }> {
+  const instance = await loadCorpusDatabase();
+  const driver = DuckDbDriver.fromInstance(instance);
+  const model = await loadCorpusModel();
+  const engine = createEngine({ model, driver, dialect: createDuckDbDialect() });
+  const server = await startSqlServer({
+    port: 0,
+    host: '127.0.0.1',
+    engine,
+    model,
+    checkSqlAuth: (user) => (user === 'admin' ? { password: 'admin_password', securityContext: {} } : null),
+  });
+  return {
+    server,
+    async close() {
+      await server.close();
+      await driver.close();
+    },
+  };
+}
+
+export async function loadSqlCases(): Promise<{ cases: SqlCase[]; expected: Map<string, { dateColumns: string[]; rows: Record<string, unknown>[] }> }> {
+  const cases = JSON.parse(await readFile(path.join(CORPUS_DIR, 'queries', 'sql-api-queries.json'), 'utf8')).cases as SqlCase[];
+  const expectedList = JSON.parse(await readFile(path.join(CORPUS_DIR, 'expected', 'postgres-sql-api.json'), 'utf8')) as { name: string; dateColumns: string[]; rows: Record<string, unknown>[] }[];
+  return { cases, expected: new Map(expectedList.map((e) => [e.name, e])) };
+}
+
+export async function runSqlCase(port: number, c: SqlCase, expected: { dateColumns: string[]; rows: Record<string, unknown>[] }): Promise<SqlCaseOutcome> {
+  const client = new pg.Client({ host: '127.0.0.1', port, user: 'admin', password: 'admin_password', database: 'db' });
+  await client.connect();
+  try {
+    const result = await client.query(c.sql);
+    const rows = result.rows.map((r: Record<string, unknown>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v])));
+    const problem = compareRows(rows, expected.rows);
+    return { name: c.name, baseline: c.runsIn.baseline, passed: !problem, detail: problem };
+  } catch (e) {
+    return { name: c.name, baseline: c.runsIn.baseline, passed: false, detail: `error: ${(e as Error).message}` };
+  } finally {
+    await client.end();
+  }
+}
+
+function compareRows(got: Record<string, unknown>[], want: Record<string, unknown>[]): string | undefined {
+  if (got.length !== want.length) return `expected ${want.length} rows, got ${got.length}: ${JSON.stringify(got.slice(0, 3))}`;
+  for (let i = 0; i < want.length; i++) {
+    const g = got[i]!;
+    const w = want[i]!;
+    const keys = new Set([...Object.keys(g), ...Object.keys(w)]);
+    for (const k of keys) {
+      if (!sameValue(g[k], w[k])) return `row ${i} column ${k}: expected ${JSON.stringify(w[k])}, got ${JSON.stringify(g[k])} (row ${JSON.stringify(g)})`;
+    }
+  }
+  return undefined;
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === null || a === undefined || b === null || b === undefined) return (a ?? null) === (b ?? null);
+  const na = Number(a);
+  const nb = Number(b);
+  if (typeof a !== 'boolean' && typeof b !== 'boolean' && !Number.isNaN(na) && !Number.isNaN(nb) && String(a).trim() !== '' && String(b).trim() !== '') return Math.abs(na - nb) <= 1e-6 * Math.max(1, Math.abs(nb));
+  return a === b;
+}
