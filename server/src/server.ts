@@ -20,6 +20,7 @@ import { createHealthRoutes } from './api/rest/health-routes.ts';
 import { createOpenApiRoutes } from './api/rest/openapi-routes.ts';
 import { InFlightQueries } from './api/rest/in-flight-queries.ts';
 import { createPlaygroundRoutes } from './api/playground/create-playground-routes.ts';
+import { createGraphqlRouter } from './api/graphql/graphql-router.ts';
 
 /** The parts a server is made of; `main.ts` creates them, tests pass their own. */
 export interface ServerParts {
@@ -41,6 +42,7 @@ export interface SemanticServer {
 }
 
 export const REST_BASE_PATH = '/cubejs-api/v1';
+export const GRAPHQL_PATH = '/cubejs-api/graphql';
 const BODY_LIMIT = '5mb';
 
 export function createServer(parts: ServerParts): SemanticServer {
@@ -59,11 +61,27 @@ export function createServer(parts: ServerParts): SemanticServer {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   app.use(REST_BASE_PATH, createOpenApiRoutes());
+  // One authenticator for every API, so a token means the same security context everywhere.
+  const authenticator = createAuthenticator({ devMode: config.devMode, jwt: config.jwt, checkAuth: config.configFile.checkAuth });
+  app.use(
+    GRAPHQL_PATH,
+    createGraphqlRouter({
+      engine,
+      getModel: () => engine.currentModel(),
+      getRequestContext: async (req, res) => ({
+        securityContext: await authenticator.authenticate(req.get('authorization')),
+        requestId: locals(res).requestId,
+        api: 'graphql',
+      }),
+      devMode: config.devMode,
+      onInternalError: (error) => logger.error({ err: error }, 'GraphQL internal error'),
+    }),
+  );
   app.use(
     REST_BASE_PATH,
     createRestRouter({
       engine,
-      authenticator: createAuthenticator({ devMode: config.devMode, jwt: config.jwt, checkAuth: config.configFile.checkAuth }),
+      authenticator,
       metrics,
       queryLimit: config.queryLimit,
       continueWaitMs: config.continueWaitMs,

@@ -122,5 +122,7 @@ export function createEngine(options: EngineOptions): SemanticEngine {
     async meta(): Promise<Readonly<Record<string, unknown>>> {
       return buildMeta(model()) as unknown as Record<string, unknown>;
     },
+
+    currentModel: model,
   };
 }

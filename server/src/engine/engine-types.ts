@@ -4,6 +4,7 @@
  * serialize the result. They never build SQL.
  */
 import type { CubeQuery } from '../query/query-types.ts';
+import type { SemanticModel } from '../model/model-types.ts';
 import type { ColumnInfo } from '../drivers/driver-types.ts';
 
 /** Claims of the verified JWT (or what `checkSqlAuth` returned): drives row-level security. */
@@ -94,4 +95,6 @@ export interface SemanticEngine {
    * `options.extended` (REST `?extended`) asks for Cube's extended meta (members' SQL, joins).
    */
   meta(ctx: RequestContext, options?: MetaOptions): Promise<Readonly<Record<string, unknown>>>;
+  /** The model queries are answered from right now (hot reload swaps it); APIs build their schemas from it. */
+  currentModel(): SemanticModel;
 }

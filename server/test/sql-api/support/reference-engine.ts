@@ -21,6 +21,10 @@ export class ReferenceEngine implements SemanticEngine {
     private readonly db: DuckDBConnection,
   ) {}
 
+  currentModel(): SemanticModel {
+    return this.model;
+  }
+
   async load(query: CubeQuery, ctx: RequestContext): Promise<LoadResponse> {
     void ctx;
     this.queries.push(query);
