@@ -66,7 +66,7 @@ function stats(values: number[]): { mean: number; p50: number; p95: number } {
 
 async function main(): Promise<void> {
   const gold = compileModel(await readModelFiles(path.join(ROOT, 'model')));
-  const corpusDir = path.resolve(ROOT, '../shared/cube-corpus/model');
+  const corpusDir = path.resolve(ROOT, 'server/test/fixtures/cube-corpus/model');
   const corpus = compileModel([{ path: 'ecommerce.yml', content: await readFile(path.join(corpusDir, 'ecommerce.yml'), 'utf8') }]);
   const times: Record<string, StageTimes> = {
     gold: { normalize: [], plan: [], sql: [], total: [] },

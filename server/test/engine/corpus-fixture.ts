@@ -1,5 +1,5 @@
 /**
- * Loads Cube's driver-test corpus (../shared/cube-corpus) into an in-memory DuckDB, typed as the
+ * Loads Cube's driver-test corpus (vendored in server/test/fixtures/cube-corpus) into an in-memory DuckDB, typed as the
  * corpus README says (empty field = NULL, dates as DATE, decimals with their source scale), and
  * compiles its model. Shared by the engine corpus suite and the golden SQL suite.
  */
@@ -9,7 +9,8 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { compileModel } from '../../src/model/compile-model.ts';
 import type { SemanticModel } from '../../src/model/model-types.ts';
 
-export const CORPUS_DIR = process.env.CUBE_CORPUS_DIR ?? path.resolve(import.meta.dirname, '../../../../shared/cube-corpus');
+export { CORPUS_DIR } from '../fixtures/cube-corpus-dir.ts';
+import { CORPUS_DIR } from '../fixtures/cube-corpus-dir.ts';
 
 const SCHEMAS: Readonly<Record<string, string>> = {
   customers: 'customer_id VARCHAR, customer_name VARCHAR',

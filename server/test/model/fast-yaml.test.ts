@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { readModelFiles } from '../../src/model/compile-model.ts';
 import { parseFastYaml } from '../../src/model/fast-yaml.ts';
 import { ProblemCollector } from '../../src/model/problems.ts';
+import { CORPUS_DIR } from '../fixtures/cube-corpus-dir.ts';
 import { parseWithYamlPackage, type YNode } from '../../src/model/yaml-tree.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -31,7 +32,7 @@ describe('fast YAML path agrees with the yaml package', () => {
   it('on our model files and the Cube corpus model, positions included', async () => {
     const files = [
       ...(await readModelFiles(path.join(root, 'model'))).map((f) => f.content),
-      await readFile('/work/shared/cube-corpus/model/ecommerce.yml', 'utf8'),
+      await readFile(path.join(CORPUS_DIR, 'model', 'ecommerce.yml'), 'utf8'),
     ];
     for (const content of files) {
       const fast = parseFastYaml('f.yml', content);

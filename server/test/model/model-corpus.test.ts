@@ -5,9 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { loadModel, tryCompileModel } from '../../src/model/compile-model.ts';
 import { findJoinTree } from '../../src/model/join-graph.ts';
 import { parse } from 'yaml';
+import { CORPUS_DIR } from '../fixtures/cube-corpus-dir.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const corpusFile = '/work/shared/cube-corpus/model/ecommerce.yml';
+const corpusFile = path.join(CORPUS_DIR, 'model', 'ecommerce.yml');
 
 describe("Cube's driver-test corpus model", () => {
   it('compiles as-is, with warnings only for the undeclared rollup granularity and Tesseract-only view members', async () => {

@@ -1,5 +1,5 @@
 /**
- * Cube's driver-test corpus (../shared/cube-corpus): loads its CSVs into a DuckDB file with the
+ * Cube's driver-test corpus (vendored in server/test/fixtures/cube-corpus): loads its CSVs into a DuckDB file with the
  * types the README prescribes (empty field = NULL, dates typed `date`), reads the REST cases and
  * their expected rows, and compares rows the way the README says (maps, numbers numerically,
  * row order significant).
@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 
-export const CORPUS_DIR = process.env.CUBE_CORPUS_DIR ?? path.resolve(import.meta.dirname, '../../../../../shared/cube-corpus');
+export { CORPUS_DIR } from '../../fixtures/cube-corpus-dir.ts';
+import { CORPUS_DIR } from '../../fixtures/cube-corpus-dir.ts';
 export const CORPUS_MODEL_DIR = path.join(CORPUS_DIR, 'model');
 
 /** One REST case of queries/rest-queries.json. */
