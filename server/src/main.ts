@@ -18,6 +18,7 @@ import { createEngine } from './engine/create-engine.ts';
 import { isUserError, UserError } from './errors/user-error.ts';
 import { ensureLocalLakehouse } from './lakehouse/build-lakehouse.ts';
 import { resolveLakehousePaths } from './lakehouse/lakehouse-paths.ts';
+import { startLocalStreaming, type LocalStreaming } from './lakehouse/stream/start-local-streaming.ts';
 import { loadModel } from './model/compile-model.ts';
 import { watchModel, type ModelWatcher } from './model/model-watcher.ts';
 import type { SemanticModel } from './model/model-types.ts';
@@ -123,6 +124,25 @@ async function buildLocalLakehouseIfNeeded(config: ServerConfig): Promise<void> 
   if (report.built) process.stdout.write(`\nLakehouse built in ${report.seconds.toFixed(1)} s: ${report.paths.duckdbPath}\n`);
 }
 
+/**
+ * On the local lakehouse the real-time path runs in-process (kinesalite, a gentle synthetic
+ * producer, the consumer into bronze and the micro-batches), so campaign metrics move while the
+ * server runs. `LAKEHOUSE_STREAMING=false` turns it off; `LAKEHOUSE_STREAM_RATE` sets events/s.
+ */
+async function startStreamingIfLocal(config: ServerConfig, logger: Logger): Promise<LocalStreaming | undefined> {
+  if (config.source.type !== 'duckdb' || !config.source.isLocalLakehouse) return undefined;
+  if (process.env.LAKEHOUSE_STREAMING === 'false') return undefined;
+  const rate = Number(process.env.LAKEHOUSE_STREAM_RATE ?? 5);
+  if (!Number.isFinite(rate) || rate < 0) {
+    throw new UserError('CONFIG_INVALID', `LAKEHOUSE_STREAM_RATE must be a number of events per second, got "${process.env.LAKEHOUSE_STREAM_RATE}"`);
+  }
+  return startLocalStreaming({
+    duckdbPath: resolveLakehousePaths({ dir: config.lakehouseDir }).duckdbPath,
+    ratePerSecond: rate,
+    logger,
+  });
+}
+
 /** Cube projects keep local settings in `.env`; real environment variables win. */
 function loadDotEnv(cwd: string): void {
   const file = path.join(cwd, '.env');
@@ -137,10 +157,12 @@ export async function main(): Promise<void> {
   const stack = await buildStack(config, logger);
   const server = createServer({ config, engine: stack.engine, driver: stack.driver, logger, metrics: createMetrics({ collectProcessMetrics: true }) });
   const { url } = await server.listen(config.port);
+  const streaming = await startStreamingIfLocal(config, logger);
   const lines = [
     `REST API: ${url}${REST_BASE_PATH}`,
     config.playground ? `Playground: ${url}/` : undefined,
     `Metrics: ${url}/metrics`,
+    streaming ? `Streaming: Kinesis (kinesalite) at ${streaming.endpoint}, stream ${streaming.streamName}` : undefined,
     `Mode: ${config.devMode ? 'development (requests without a token are allowed)' : 'production (JWT required)'}`,
   ].filter(Boolean);
   console.log(lines.join('\n'));
@@ -152,6 +174,7 @@ export async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'shutting down');
     await server.close();
+    await streaming?.stop();
     await stack.close();
     process.exit(0);
   };
