@@ -5,9 +5,10 @@
  * file, line and member; any error fails the compile with one `ModelValidationError` listing all.
  */
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ModelValidationError } from '../errors/user-error.ts';
+import { ModelValidationError, UserError } from '../errors/user-error.ts';
 import { checkReferences } from './check-references.ts';
 import { collectDefinitions, type ViewDefinition } from './collect-definitions.ts';
 import { CompileContext } from './compile-context.ts';
@@ -118,6 +119,9 @@ export async function loadModel(dir: string): Promise<SemanticModel> {
 
 /** The model files under `dir`, paths relative to it with `/` separators. */
 export async function readModelFiles(dir: string): Promise<ModelFile[]> {
+  if (!existsSync(dir)) {
+    throw new UserError('CONFIG_INVALID', `The model folder ${dir} does not exist (CUBEJS_SCHEMA_PATH, default ./model)`);
+  }
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
   const files = entries.filter((e) => e.isFile() && /\.ya?ml$/i.test(e.name));
   return Promise.all(
