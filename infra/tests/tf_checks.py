@@ -15,6 +15,8 @@ from typing import Any, Iterator
 
 import hcl2
 
+from tf_inventory import inventory, strip_source
+
 STANDARD_FILES = ("main.tf", "variables.tf", "outputs.tf", "versions.tf", "README.md")
 
 # AWS/Databricks resource types this repository uses, split by whether the provider accepts
@@ -151,7 +153,8 @@ def check_references(tf: TfDir, module_dirs: dict[str, TfDir] | None = None) -> 
     }
     problems = []
     for file, parsed in tf.files.items():
-        for text in strings_in(parsed):
+        # A moved block's `from` names an address that no longer exists: check_moved covers it.
+        for text in strings_in({kind: blocks for kind, blocks in parsed.items() if kind != "moved"}):
             for kind, pattern in _REF_PATTERNS.items():
                 for match in pattern.finditer(text):
                     problem = _resolve(kind, match, declared, declared_resources, tf, module_dirs)
@@ -177,6 +180,22 @@ def _resolve(kind, match, declared, declared_resources, tf, module_dirs) -> str 
         return None if pair in tf.data_sources() else f"data.{pair[0]}.{pair[1]} is not declared"
     pair = (match.group(1), match.group(2))
     return None if pair in declared_resources else f"{pair[0]}.{pair[1]} is not declared"
+
+
+def check_moved(tf: TfDir) -> list[str]:
+    """Each moved block's `to` is a resource (instance) or module call declared in this directory
+    or in the modules it calls, and its `from` is no longer declared (terraform refuses to move
+    from an address that still exists, and a `to` that exists nowhere destroys what it moved)."""
+    current = {strip_source(a) for a in inventory(tf.path).addresses}
+    problems = []
+    for file, block in tf.blocks("moved"):
+        source, target = unwrap(block["from"]), unwrap(block["to"])
+        where = f"{tf.path.name}/{file}: moved {source} -> {target}"
+        if target not in current and re.sub(r"\[[^\]]*\]$", "[*]", target) not in current:
+            problems.append(f"{where}: target is not declared")
+        if source in current or any(a.startswith(source + "[") for a in current):
+            problems.append(f"{where}: source is still declared")
+    return problems
 
 
 def check_module_calls(env: TfDir, module_dirs: dict[str, TfDir]) -> list[str]:

@@ -1,142 +1,56 @@
-# Composition of the platform for one environment. Names are "<project>-<environment>-..."; every
-# difference between environments lives in terraform.tfvars, not here.
-data "aws_caller_identity" "current" {}
-data "aws_partition" "current" {}
-
+# Development: small, cheap (spot nodes, one NAT gateway, single-AZ RDS) and quick to rebuild
+# (buckets and secrets may be destroyed at once). Everything shared with prod is in
+# ../../modules/platform; this file holds only what differs.
 locals {
-  name = "${var.project}-${var.environment}"
-
+  # Applied by the AWS provider as default_tags and passed to every module as var.tags.
   tags = {
-    Project     = var.project
-    Environment = var.environment
-    Owner       = var.owner
-    CostCenter  = var.cost_center
+    Project     = "lakehouse"
+    Environment = "dev"
+    Owner       = "data-platform"
+    CostCenter  = "analytics"
     ManagedBy   = "terraform"
   }
-
-  # Known before the stream exists, so the Firehose role's policy and the stream are created
-  # in parallel without a dependency cycle between the iam and kinesis modules.
-  events_stream_arn = "arn:${data.aws_partition.current.partition}:kinesis:${var.aws_region}:${data.aws_caller_identity.current.account_id}:stream/${local.name}-events"
 }
 
-module "network" {
-  source = "../../modules/network"
+module "platform" {
+  source = "../../modules/platform"
 
-  name               = local.name
-  cidr_block         = var.vpc_cidr
-  availability_zones = var.availability_zones
-  single_nat_gateway = var.single_nat_gateway
-  eks_cluster_name   = local.name
-  tags               = local.tags
-}
+  project     = local.tags.Project
+  environment = local.tags.Environment
+  tags        = local.tags
 
-module "s3_lakehouse" {
-  source = "../../modules/s3-lakehouse"
+  # Network
+  availability_zones = ["us-east-1a", "us-east-1b"]
+  vpc_cidr           = "10.41.0.0/16"
+  single_nat_gateway = true
 
-  name_prefix   = local.name
-  force_destroy = var.force_destroy_buckets
-  tags          = local.tags
-}
+  # EKS (Airflow, semantic layer)
+  eks_public_access_cidrs = ["203.0.113.0/24"]
+  eks_admin_role_arns     = ["arn:aws:iam::222222222222:role/platform-admin", "arn:aws:iam::222222222222:role/ci-deployer"]
+  eks_node_instance_types = ["m6i.large", "m5.large"]
+  eks_node_capacity_type  = "SPOT"
+  eks_node_min_size       = 1
+  eks_node_max_size       = 4
 
-module "secrets" {
-  source = "../../modules/secrets"
+  # Events stream
+  kinesis_stream_mode = "PROVISIONED"
+  kinesis_shard_count = 1
 
-  name_prefix          = local.name
-  recovery_window_days = var.secrets_recovery_window_days
-  tags                 = local.tags
-}
+  # Transactional Postgres
+  rds_instance_class      = "db.t4g.medium"
+  rds_multi_az            = false
+  rds_deletion_protection = false
 
-module "eks" {
-  source = "../../modules/eks"
+  # Safety of deletes and rebuilds
+  force_destroy_buckets        = true
+  secrets_recovery_window_days = 0
 
-  cluster_name        = local.name
-  vpc_id              = module.network.vpc_id
-  subnet_ids          = module.network.private_subnet_ids
-  public_access_cidrs = var.eks_public_access_cidrs
-  admin_role_arns     = var.eks_admin_role_arns
-  node_instance_types = var.eks_node_instance_types
-  node_capacity_type  = var.eks_node_capacity_type
-  node_min_size       = var.eks_node_min_size
-  node_desired_size   = var.eks_node_min_size
-  node_max_size       = var.eks_node_max_size
-  tags                = local.tags
-}
+  # Alerts
+  alert_emails = []
 
-module "glue_athena" {
-  source = "../../modules/glue-athena"
-
-  name_prefix      = local.name
-  gold_bucket_name = module.s3_lakehouse.bucket_names["gold"]
-  force_destroy    = var.force_destroy_buckets
-  tags             = local.tags
-}
-
-module "monitoring" {
-  source = "../../modules/monitoring"
-
-  name_prefix             = local.name
-  alert_emails            = var.alert_emails
-  kinesis_stream_name     = module.kinesis.stream_name
-  firehose_name           = module.kinesis.firehose_name
-  rds_instance_identifier = module.rds.instance_identifier
-  tags                    = local.tags
-}
-
-module "iam" {
-  source = "../../modules/iam"
-
-  name_prefix               = local.name
-  bucket_arns               = module.s3_lakehouse.bucket_arns
-  events_stream_arn         = local.events_stream_arn
-  athena_results_bucket_arn = module.glue_athena.results_bucket_arn
-  athena_workgroup_arn      = module.glue_athena.workgroup_arn
-  glue_database_name        = module.glue_athena.database_name
-  oidc_provider_arn         = module.eks.oidc_provider_arn
-  oidc_issuer               = module.eks.oidc_issuer
-  alerts_topic_arn          = module.monitoring.alerts_topic_arn
-  secrets_kms_key_arn       = module.secrets.kms_key_arn
-  tags                      = local.tags
-}
-
-module "kinesis" {
-  source = "../../modules/kinesis"
-
-  name_prefix       = local.name
-  stream_mode       = var.kinesis_stream_mode
-  shard_count       = var.kinesis_shard_count
-  bronze_bucket_arn = module.s3_lakehouse.bucket_arns["bronze"]
-  firehose_role_arn = module.iam.firehose_role_arn
-  error_prefix      = module.s3_lakehouse.firehose_error_prefix
-  tags              = local.tags
-}
-
-module "rds" {
-  source = "../../modules/rds"
-
-  identifier                 = "${local.name}-oltp"
-  vpc_id                     = module.network.vpc_id
-  subnet_ids                 = module.network.private_subnet_ids
-  allowed_security_group_ids = [module.eks.cluster_security_group_id]
-  instance_class             = var.rds_instance_class
-  multi_az                   = var.rds_multi_az
-  deletion_protection        = var.rds_deletion_protection
-  tags                       = local.tags
-}
-
-module "databricks" {
-  source = "../../modules/databricks"
-
-  name_prefix              = local.name
-  instance_profile_arn     = module.iam.databricks_instance_profile_arn
-  bucket_names             = module.s3_lakehouse.bucket_names
-  events_stream_name       = module.kinesis.stream_name
-  aws_region               = var.aws_region
-  git_url                  = var.databricks_git_url
-  git_branch               = var.databricks_git_branch
-  max_workers              = var.databricks_max_workers
-  warehouse_size           = var.databricks_warehouse_size
-  notification_emails      = var.alert_emails
-  airflow_principal        = var.databricks_airflow_principal
-  semantic_layer_principal = var.databricks_semantic_layer_principal
-  tags                     = local.tags
+  # Databricks
+  databricks_max_workers              = 2
+  databricks_warehouse_size           = "2X-Small"
+  databricks_airflow_principal        = "00000000-0000-0000-0000-0000000d1f10"
+  databricks_semantic_layer_principal = "00000000-0000-0000-0000-0000000d0be0"
 }

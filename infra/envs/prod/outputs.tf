@@ -1,64 +1,66 @@
+# Root outputs (`terraform output <name>`): the platform module's, under the same names.
+
 output "bucket_names" {
   description = "Lakehouse bucket names by layer."
-  value       = module.s3_lakehouse.bucket_names
+  value       = module.platform.bucket_names
 }
 
 output "events_stream_name" {
   description = "Kinesis stream the producers write to."
-  value       = module.kinesis.stream_name
+  value       = module.platform.events_stream_name
 }
 
 output "eks_cluster_name" {
   description = "EKS cluster running Airflow and the semantic layer (aws eks update-kubeconfig --name ...)."
-  value       = module.eks.cluster_name
+  value       = module.platform.eks_cluster_name
 }
 
 output "airflow_role_arn" {
   description = "IRSA role for the Airflow Helm release (serviceAccount annotation)."
-  value       = module.iam.airflow_role_arn
+  value       = module.platform.airflow_role_arn
 }
 
 output "semantic_layer_role_arn" {
   description = "IRSA role for the semantic layer service account."
-  value       = module.iam.semantic_layer_role_arn
+  value       = module.platform.semantic_layer_role_arn
 }
 
 output "rds_endpoint" {
   description = "Endpoint of the transactional Postgres."
-  value       = module.rds.endpoint
+  value       = module.platform.rds_endpoint
 }
 
 output "rds_master_secret_arn" {
   description = "Secrets Manager secret of the RDS master user (managed and rotated by RDS)."
-  value       = module.rds.master_user_secret_arn
+  value       = module.platform.rds_master_secret_arn
 }
 
 output "secret_arns" {
   description = "Platform secret containers to fill with put-secret-value."
-  value       = module.secrets.secret_arns
+  value       = module.platform.secret_arns
 }
 
 output "databricks_job_names" {
   description = "Databricks job names Airflow triggers."
-  value       = module.databricks.job_names
+  value       = module.platform.databricks_job_names
 }
 
 output "databricks_sql_url" {
   description = "CUBEJS_DB_DATABRICKS_URL for the semantic layer (token goes in the secret, not here)."
-  value       = "jdbc:databricks://${module.databricks.warehouse_hostname}:443/default;transportMode=http;ssl=1;AuthMech=3;httpPath=${module.databricks.warehouse_http_path}"
+  value       = module.platform.databricks_sql_url
 }
 
 output "athena_workgroup" {
   description = "Athena workgroup for the semantic layer when CUBEJS_DB_TYPE=athena."
-  value       = module.glue_athena.workgroup_name
+  value       = module.platform.athena_workgroup
 }
 
 output "athena_results_location" {
   description = "CUBEJS_AWS_S3_OUTPUT_LOCATION when CUBEJS_DB_TYPE=athena."
-  value       = module.glue_athena.results_location
+  value       = module.platform.athena_results_location
 }
 
 output "alerts_topic_arn" {
   description = "SNS topic of all alerts."
-  value       = module.monitoring.alerts_topic_arn
+  value       = module.platform.alerts_topic_arn
 }

@@ -1,5 +1,5 @@
 provider "aws" {
-  region = var.aws_region
+  region = "us-east-1"
 
   # Tags every taggable AWS resource; modules add var.tags on top so the tags also reach
   # resources created indirectly (EKS nodes, Databricks clusters).
@@ -11,5 +11,5 @@ provider "aws" {
 # Authentication comes from the environment (DATABRICKS_CLIENT_ID/DATABRICKS_CLIENT_SECRET of
 # the deployer service principal), never from this file.
 provider "databricks" {
-  host = var.databricks_host
+  host = "https://dbc-prod-lakehouse.cloud.databricks.com"
 }

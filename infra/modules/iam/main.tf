@@ -133,9 +133,26 @@ resource "aws_iam_role_policy" "firehose" {
   policy = data.aws_iam_policy_document.firehose.json
 }
 
-# --- Airflow (IRSA): secrets backend, landing writes, sensors, metrics, alerts ----------------
+# --- Pods on EKS (IRSA): one role per service account, trusting only that account -----------
 
-data "aws_iam_policy_document" "airflow_assume" {
+locals {
+  # Keyed by the role name after the prefix, which is also the name of the role's inline policy.
+  # A service account pattern with a wildcard is matched with StringLike, an exact one with
+  # StringEquals. Trust and permissions are separate maps so that the trust policy never waits
+  # for the resources the permissions name.
+  irsa_service_accounts = {
+    airflow        = "system:serviceaccount:${var.airflow_namespace}:${var.airflow_service_account_pattern}"
+    semantic-layer = "system:serviceaccount:${var.semantic_layer_namespace}:${var.semantic_layer_service_account}"
+  }
+  irsa_policies = {
+    airflow        = data.aws_iam_policy_document.airflow.json
+    semantic-layer = data.aws_iam_policy_document.semantic_layer.json
+  }
+}
+
+data "aws_iam_policy_document" "irsa_assume" {
+  for_each = local.irsa_service_accounts
+
   statement {
     actions = ["sts:AssumeRoleWithWebIdentity"]
     principals {
@@ -148,20 +165,51 @@ data "aws_iam_policy_document" "airflow_assume" {
       values   = ["sts.amazonaws.com"]
     }
     condition {
-      test     = "StringLike"
+      test     = strcontains(each.value, "*") ? "StringLike" : "StringEquals"
       variable = "${var.oidc_issuer}:sub"
-      values   = ["system:serviceaccount:${var.airflow_namespace}:${var.airflow_service_account_pattern}"]
+      values   = [each.value]
     }
   }
 }
 
-resource "aws_iam_role" "airflow" {
-  name               = "${var.name_prefix}-airflow"
-  assume_role_policy = data.aws_iam_policy_document.airflow_assume.json
+resource "aws_iam_role" "irsa" {
+  for_each = local.irsa_service_accounts
+
+  name               = "${var.name_prefix}-${each.key}"
+  assume_role_policy = data.aws_iam_policy_document.irsa_assume[each.key].json
 
   tags = var.tags
 }
 
+resource "aws_iam_role_policy" "irsa" {
+  for_each = local.irsa_policies
+
+  name   = each.key
+  role   = aws_iam_role.irsa[each.key].id
+  policy = each.value
+}
+
+moved {
+  from = aws_iam_role.airflow
+  to   = aws_iam_role.irsa["airflow"]
+}
+
+moved {
+  from = aws_iam_role_policy.airflow
+  to   = aws_iam_role_policy.irsa["airflow"]
+}
+
+moved {
+  from = aws_iam_role.semantic_layer
+  to   = aws_iam_role.irsa["semantic-layer"]
+}
+
+moved {
+  from = aws_iam_role_policy.semantic_layer
+  to   = aws_iam_role_policy.irsa["semantic-layer"]
+}
+
+# Airflow: secrets backend, landing writes, sensors, metrics, alerts.
 data "aws_iam_policy_document" "airflow" {
   statement {
     sid       = "SecretsBackend"
@@ -200,41 +248,7 @@ data "aws_iam_policy_document" "airflow" {
   }
 }
 
-resource "aws_iam_role_policy" "airflow" {
-  name   = "airflow"
-  role   = aws_iam_role.airflow.id
-  policy = data.aws_iam_policy_document.airflow.json
-}
-
-# --- Semantic layer (IRSA): Athena/Glue read of gold, its own secret --------------------------
-
-data "aws_iam_policy_document" "semantic_layer_assume" {
-  statement {
-    actions = ["sts:AssumeRoleWithWebIdentity"]
-    principals {
-      type        = "Federated"
-      identifiers = [var.oidc_provider_arn]
-    }
-    condition {
-      test     = "StringEquals"
-      variable = "${var.oidc_issuer}:aud"
-      values   = ["sts.amazonaws.com"]
-    }
-    condition {
-      test     = "StringEquals"
-      variable = "${var.oidc_issuer}:sub"
-      values   = ["system:serviceaccount:${var.semantic_layer_namespace}:${var.semantic_layer_service_account}"]
-    }
-  }
-}
-
-resource "aws_iam_role" "semantic_layer" {
-  name               = "${var.name_prefix}-semantic-layer"
-  assume_role_policy = data.aws_iam_policy_document.semantic_layer_assume.json
-
-  tags = var.tags
-}
-
+# Semantic layer: Athena/Glue read of gold, its own secrets.
 data "aws_iam_policy_document" "semantic_layer" {
   statement {
     sid       = "AthenaQueries"
@@ -266,10 +280,4 @@ data "aws_iam_policy_document" "semantic_layer" {
     actions   = ["kms:Decrypt"]
     resources = [var.secrets_kms_key_arn]
   }
-}
-
-resource "aws_iam_role_policy" "semantic_layer" {
-  name   = "semantic-layer"
-  role   = aws_iam_role.semantic_layer.id
-  policy = data.aws_iam_policy_document.semantic_layer.json
 }

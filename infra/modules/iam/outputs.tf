@@ -16,10 +16,10 @@ output "firehose_role_arn" {
 
 output "airflow_role_arn" {
   description = "IRSA role annotated on the Airflow service accounts (eks.amazonaws.com/role-arn)."
-  value       = aws_iam_role.airflow.arn
+  value       = aws_iam_role.irsa["airflow"].arn
 }
 
 output "semantic_layer_role_arn" {
   description = "IRSA role annotated on the semantic layer service account."
-  value       = aws_iam_role.semantic_layer.arn
+  value       = aws_iam_role.irsa["semantic-layer"].arn
 }

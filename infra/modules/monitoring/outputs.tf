@@ -5,12 +5,5 @@ output "alerts_topic_arn" {
 
 output "alarm_names" {
   description = "Names of the CloudWatch alarms created."
-  value = [
-    aws_cloudwatch_metric_alarm.kinesis_iterator_age.alarm_name,
-    aws_cloudwatch_metric_alarm.kinesis_write_throttled.alarm_name,
-    aws_cloudwatch_metric_alarm.firehose_delivery_failures.alarm_name,
-    aws_cloudwatch_metric_alarm.firehose_freshness.alarm_name,
-    aws_cloudwatch_metric_alarm.rds_cpu.alarm_name,
-    aws_cloudwatch_metric_alarm.rds_free_storage.alarm_name,
-  ]
+  value       = [for alarm in aws_cloudwatch_metric_alarm.this : alarm.alarm_name]
 }

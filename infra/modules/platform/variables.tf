@@ -1,26 +1,21 @@
 variable "project" {
   type        = string
-  description = "Project name, first part of every resource name and the Project tag."
+  description = "Project name, first part of every resource name."
 }
 
 variable "environment" {
   type        = string
-  description = "Environment name (dev, prod), second part of every resource name and the Environment tag."
+  description = "Environment name (dev, prod), second part of every resource name."
 }
 
-variable "owner" {
-  type        = string
-  description = "Team owning the resources (Owner tag)."
-}
+variable "tags" {
+  type        = map(string)
+  description = "Tags of every resource; the environment's AWS provider applies the same map as default_tags."
 
-variable "cost_center" {
-  type        = string
-  description = "Cost center billed for the resources (CostCenter tag)."
-}
-
-variable "aws_region" {
-  type        = string
-  description = "AWS region of the whole platform."
+  validation {
+    condition     = alltrue([for key in ["Project", "Environment", "Owner", "CostCenter"] : contains(keys(var.tags), key)])
+    error_message = "tags must include Project, Environment, Owner and CostCenter."
+  }
 }
 
 variable "availability_zones" {
@@ -108,19 +103,16 @@ variable "alert_emails" {
   description = "E-mail subscriptions of the alerts topic."
 }
 
-variable "databricks_host" {
-  type        = string
-  description = "URL of the Databricks workspace of this environment."
-}
-
 variable "databricks_git_url" {
   type        = string
   description = "HTTPS URL of this repository, from which Databricks jobs run the notebooks."
+  default     = "https://github.com/example-org/lakehouse-semantic-layer"
 }
 
 variable "databricks_git_branch" {
   type        = string
   description = "Branch the Databricks jobs run from."
+  default     = "main"
 }
 
 variable "databricks_max_workers" {
