@@ -1,7 +1,8 @@
 /**
  * Composition root (`npm start`): reads the configuration (Cube's environment variables, `.env`,
  * `cube.config.ts`), builds the local lakehouse on first start, compiles the model (hot reload in
- * dev mode), creates the driver and the engine, and serves the REST API, playground and metrics.
+ * dev mode), creates the driver and the engine, and serves the REST and GraphQL APIs, the playground,
+ * metrics and the Postgres-wire SQL API.
  * Shuts down cleanly on SIGINT/SIGTERM; refuses to start (exit code 1) on bad configuration.
  */
 import { existsSync } from 'node:fs';
@@ -15,6 +16,9 @@ import { DatabricksDriver } from './drivers/databricks-driver.ts';
 import { AthenaDriver } from './drivers/athena-driver.ts';
 import type { SemanticEngine } from './engine/engine-types.ts';
 import { createEngine } from './engine/create-engine.ts';
+import { createAccessControl } from './security/access-control.ts';
+import { ClientLimiter } from './security/client-limiter.ts';
+import { limitEngineClients } from './security/limit-engine-clients.ts';
 import { isUserError, UserError } from './errors/user-error.ts';
 import { ensureLocalLakehouse } from './lakehouse/build-lakehouse.ts';
 import { resolveLakehousePaths } from './lakehouse/lakehouse-paths.ts';
@@ -24,13 +28,22 @@ import { watchModel, type ModelWatcher } from './model/model-watcher.ts';
 import type { SemanticModel } from './model/model-types.ts';
 import { createLogger, type Logger } from './observability/create-logger.ts';
 import { createMetrics } from './observability/create-metrics.ts';
-import { createServer, REST_BASE_PATH } from './server.ts';
+import { createServer, GRAPHQL_PATH, REST_BASE_PATH } from './server.ts';
+import { startConfiguredSqlApi } from './api/sql/start-configured-sql-api.ts';
+import { DEFAULT_SQL_PORT } from './api/sql/start-sql-server.ts';
 import { createDialect } from './sql/dialects/create-dialect.ts';
+import { QueryOrchestrator } from './orchestrator/query-orchestrator.ts';
+import { openPreAggregations, type PreAggregations } from './preagg/open-pre-aggregations.ts';
+import { readPreAggregationSettings, type PreAggregationSettings } from './preagg/preagg-settings.ts';
 
 /** The semantic side of the server: what the APIs need, and how to release it. */
 export interface SemanticStack {
   readonly engine: SemanticEngine;
   readonly driver: Driver;
+  /** Rollup store, refresher and jobs, when pre-aggregations are on and their store opened. */
+  readonly preAggregations?: PreAggregations;
+  /** Why pre-aggregations are off, when their store could not open. */
+  readonly preAggregationsUnavailable?: string;
   close(): Promise<void>;
 }
 
@@ -39,7 +52,11 @@ export interface SemanticStack {
  * valid edit replaces the model the engine reads; an invalid edit is logged and the last good
  * model stays.
  */
-export async function buildStack(config: ServerConfig, logger: Logger): Promise<SemanticStack> {
+export async function buildStack(
+  config: ServerConfig,
+  logger: Logger,
+  preAggregationSettings: PreAggregationSettings = readPreAggregationSettings(process.env, config),
+): Promise<SemanticStack> {
   let model: SemanticModel;
   let watcher: ModelWatcher | undefined;
   if (config.devMode) {
@@ -56,19 +73,52 @@ export async function buildStack(config: ServerConfig, logger: Logger): Promise<
     model = await loadModel(config.schemaPath);
   }
   const driver = await createDriver(config);
+  const dialect = createDialect(driver.name);
+  // Result cache and per-data-source queues for every API (REST, GraphQL, SQL API) and for builds.
+  const orchestrator = new QueryOrchestrator({
+    queue: { concurrency: preAggregationSettings.queryConcurrency, executionTimeoutMs: config.queryTimeoutMs },
+    cache: { maxEntries: 10_000, ttlMs: 24 * 3_600_000 },
+  });
+  let preAggregations: PreAggregations | undefined;
+  let preAggregationsUnavailable: string | undefined;
+  if (preAggregationSettings.storePath) {
+    try {
+      preAggregations = await openPreAggregations({
+        storePath: preAggregationSettings.storePath,
+        sourceDriver: driver,
+        sourceDialect: dialect,
+        orchestrator,
+        model: () => model,
+        concurrency: preAggregationSettings.buildConcurrency,
+        scheduledRefresh: preAggregationSettings.refreshWorker,
+        refreshIntervalMs: preAggregationSettings.refreshIntervalMs,
+        logger,
+      });
+    } catch (error) {
+      // The source still answers every query; the status endpoint says why rollups are off.
+      preAggregationsUnavailable = (error as Error).message;
+      logger.error({ err: error }, 'pre-aggregations unavailable');
+    }
+  }
   const engine = createEngine({
     model: () => model,
     driver,
-    dialect: createDialect(driver.name),
+    dialect,
     maxLimit: config.queryLimit,
     defaultLimit: config.queryDefaultLimit,
     queryRewrite: config.configFile.queryRewrite,
+    accessControl: createAccessControl({ contextToGroups: config.configFile.contextToGroups }),
+    orchestrator,
+    matchPreAggregation: preAggregations?.matcher,
   });
   return {
     engine,
     driver,
+    preAggregations,
+    preAggregationsUnavailable,
     async close() {
       watcher?.close();
+      await preAggregations?.close();
       await driver.close();
     },
   };
@@ -155,11 +205,36 @@ export async function main(): Promise<void> {
   const logger = createLogger({ level: config.logLevel });
   await buildLocalLakehouseIfNeeded(config);
   const stack = await buildStack(config, logger);
-  const server = createServer({ config, engine: stack.engine, driver: stack.driver, logger, metrics: createMetrics({ collectProcessMetrics: true }) });
+  // One budget per client across REST, GraphQL and the SQL API (CUBEJS_CLIENT_*).
+  const clientLimiter = new ClientLimiter(config.clientLimits ?? { windowMs: 60_000 });
+  const server = createServer({
+    config,
+    clientLimiter,
+    engine: stack.engine,
+    driver: stack.driver,
+    logger,
+    metrics: createMetrics({ collectProcessMetrics: true }),
+    preAggregations: stack.preAggregations,
+    preAggregationsUnavailable: stack.preAggregationsUnavailable,
+  });
   const { url } = await server.listen(config.port);
+  const sqlApi = await startConfiguredSqlApi({
+    port: config.pgSqlPort ?? DEFAULT_SQL_PORT,
+    devMode: config.devMode,
+    checkSqlAuth: config.configFile.checkSqlAuth,
+    sqlUser: config.sqlUser,
+    sqlPassword: config.sqlPassword,
+    tls: config.pgSqlTls,
+    engine: limitEngineClients(stack.engine, clientLimiter),
+    getModel: () => stack.engine.currentModel(),
+    maxScanRows: config.queryLimit,
+    onInternalError: (error) => logger.error({ err: error }, 'SQL API internal error'),
+  });
   const streaming = await startStreamingIfLocal(config, logger);
   const lines = [
     `REST API: ${url}${REST_BASE_PATH}`,
+    `GraphQL API: ${url}${GRAPHQL_PATH}${config.devMode ? ' (GraphiQL in a browser)' : ''}`,
+    sqlApi.line,
     config.playground ? `Playground: ${url}/` : undefined,
     `Metrics: ${url}/metrics`,
     streaming ? `Streaming: Kinesis (kinesalite) at ${streaming.endpoint}, stream ${streaming.streamName}` : undefined,
@@ -174,6 +249,7 @@ export async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'shutting down');
     await server.close();
+    await sqlApi.server?.close();
     await streaming?.stop();
     await stack.close();
     process.exit(0);

@@ -49,18 +49,34 @@ export interface JwtConfig {
   readonly algorithms: readonly string[];
   /** `CUBEJS_JWT_CLAIMS_NAMESPACE`: security context = claims[namespace] instead of all claims. */
   readonly claimsNamespace?: string;
-  /** `CUBEJS_JWK_URL`: JWKS verification comes with a later issue; read now so it is not silently ignored. */
+  /** `CUBEJS_JWK_URL`: the identity provider's JSON Web Key Set (fetched and cached), alongside or instead of the secret. */
   readonly jwkUrl?: string;
+}
+
+/** Per-client limits (`CUBEJS_CLIENT_*`) for REST, GraphQL and the SQL API; undefined = off. */
+export interface ClientLimitsConfig {
+  /** `CUBEJS_CLIENT_RATE_LIMIT`: requests a client may make per window. */
+  readonly maxRequests?: number;
+  /** `CUBEJS_CLIENT_RATE_WINDOW` in ms (default 60 s). */
+  readonly windowMs: number;
+  /** `CUBEJS_CLIENT_MAX_CONCURRENT_QUERIES`: requests a client may have running at once. */
+  readonly maxConcurrent?: number;
 }
 
 /** Everything the composition root needs. */
 export interface ServerConfig {
   readonly devMode: boolean;
   readonly port: number;
-  /** `CUBEJS_PG_SQL_PORT`: the Postgres-wire SQL API is enabled when set. */
-  readonly pgSqlPort?: number;
+  /** `CUBEJS_PG_SQL_PORT`: port of the Postgres-wire SQL API (default 15432; `false` turns it off). */
+  readonly pgSqlPort?: number | false;
+  /** `CUBEJS_SQL_USER` / `CUBEJS_SQL_PASSWORD`: the SQL API login when `checkSqlAuth` is not configured. */
   readonly sqlUser?: string;
   readonly sqlPassword?: string;
+  /**
+   * `CUBEJS_PG_SQL_TLS_CERT` / `CUBEJS_PG_SQL_TLS_KEY` (PEM file paths, absolute): the SQL API
+   * negotiates TLS when set. Cube Core has no such variable (Cube Cloud terminates TLS itself).
+   */
+  readonly pgSqlTls?: { readonly certFile: string; readonly keyFile: string };
   /** `CUBEJS_SCHEMA_PATH`, absolute. */
   readonly schemaPath: string;
   readonly source: SourceConfig;
@@ -82,4 +98,6 @@ export interface ServerConfig {
   readonly configFile: CubeConfigFile;
   /** `CUBEJS_PLAYGROUND` (defaults to dev mode): serve the playground at `/`. */
   readonly playground: boolean;
+  /** Per-client rate and concurrency limits; optional so hand-built configs (tests) may omit them. */
+  readonly clientLimits?: ClientLimitsConfig;
 }

@@ -26,6 +26,13 @@ export type CheckSqlAuth = (
   password: string | null,
 ) => { password?: string; securityContext?: SecurityContext } | Promise<{ password?: string; securityContext?: SecurityContext }>;
 
+/**
+ * Maps a security context to the groups `access_policy` entries name (Cube's `contextToGroups`).
+ * Default (no hook): the context's `groups` claim (array or comma-separated string), else
+ * `group`, `roles`, `role` — see security/context-groups.ts.
+ */
+export type ContextToGroups = (context: CubeHookContext) => readonly string[] | Promise<readonly string[]>;
+
 /** Maps a security context to an app id (multitenancy: separate caches per app). */
 export type ContextToAppId = (context: CubeHookContext) => string;
 
@@ -35,6 +42,7 @@ export interface CubeConfigFile {
   readonly checkAuth?: CheckAuth;
   readonly checkSqlAuth?: CheckSqlAuth;
   readonly contextToAppId?: ContextToAppId;
+  readonly contextToGroups?: ContextToGroups;
 }
 
 /** Identity helper so a config file gets type checking: `export default defineConfig({...})`. */

@@ -9,7 +9,7 @@ import type { ServerConfig } from './config-types.ts';
 import type { CubeConfigFile } from './cube-config-types.ts';
 import { configError, readEnvConfig, type Env } from './read-env-config.ts';
 
-const HOOK_NAMES = ['queryRewrite', 'checkAuth', 'checkSqlAuth', 'contextToAppId'] as const;
+const HOOK_NAMES = ['queryRewrite', 'checkAuth', 'checkSqlAuth', 'contextToAppId', 'contextToGroups'] as const;
 
 /** Options for `loadConfig`; tests pass their own env and working directory. */
 export interface LoadConfigOptions {
@@ -36,10 +36,10 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Serve
  */
 export function assertStartable(config: ServerConfig): void {
   if (config.devMode) return;
-  if (config.jwt.secret || config.configFile.checkAuth) return;
+  if (config.jwt.secret || config.jwt.jwkUrl || config.configFile.checkAuth) return;
   throw configError(
     'CUBEJS_API_SECRET is required in production mode (CUBEJS_DEV_MODE is not true)',
-    'set CUBEJS_API_SECRET to the secret that signs your JWTs, or CUBEJS_DEV_MODE=true for local development',
+    'set CUBEJS_API_SECRET to the secret that signs your JWTs (or CUBEJS_JWK_URL to your identity provider\'s key set), or CUBEJS_DEV_MODE=true for local development',
   );
 }
 

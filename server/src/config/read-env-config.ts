@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { UserError } from '../errors/user-error.ts';
-import type { DbType, JwtConfig, ServerConfig, SourceConfig } from './config-types.ts';
+import type { ClientLimitsConfig, DbType, JwtConfig, ServerConfig, SourceConfig } from './config-types.ts';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -34,7 +34,8 @@ export function readEnvConfig(env: Env, cwd: string): EnvConfig {
   return {
     devMode,
     port: readInteger(env, 'PORT', readInteger(env, 'CUBEJS_PORT', 4000, 0, 65_535), 0, 65_535),
-    pgSqlPort: readOptionalInteger(env, 'CUBEJS_PG_SQL_PORT', 0, 65_535),
+    pgSqlPort: env.CUBEJS_PG_SQL_PORT?.trim().toLowerCase() === 'false' ? false : readInteger(env, 'CUBEJS_PG_SQL_PORT', DEFAULT_PG_SQL_PORT, 0, 65_535),
+    pgSqlTls: readSqlTls(env, cwd),
     sqlUser: env.CUBEJS_SQL_USER,
     sqlPassword: env.CUBEJS_SQL_PASSWORD,
     schemaPath: path.resolve(cwd, env.CUBEJS_SCHEMA_PATH ?? 'model'),
@@ -48,7 +49,28 @@ export function readEnvConfig(env: Env, cwd: string): EnvConfig {
     logLevel: (env.CUBEJS_LOG_LEVEL ?? 'info').toLowerCase(),
     configFilePath: env.CUBEJS_CONFIG_PATH ? path.resolve(cwd, env.CUBEJS_CONFIG_PATH) : undefined,
     playground: readBoolean(env, 'CUBEJS_PLAYGROUND', devMode),
+    clientLimits: readClientLimits(env),
   };
+}
+
+/** 0 or unset turns a limit off. */
+function readClientLimits(env: Env): ClientLimitsConfig {
+  const maxRequests = readInteger(env, 'CUBEJS_CLIENT_RATE_LIMIT', 0, 0);
+  const maxConcurrent = readInteger(env, 'CUBEJS_CLIENT_MAX_CONCURRENT_QUERIES', 0, 0);
+  const windowMs = readDuration(env, 'CUBEJS_CLIENT_RATE_WINDOW', 60_000);
+  if (windowMs <= 0) throw configError('CUBEJS_CLIENT_RATE_WINDOW must be longer than 0');
+  return { windowMs, ...(maxRequests > 0 ? { maxRequests } : {}), ...(maxConcurrent > 0 ? { maxConcurrent } : {}) };
+}
+
+/** Cube's SQL API port (what its dev mode uses when CUBEJS_PG_SQL_PORT is unset). */
+const DEFAULT_PG_SQL_PORT = 15432;
+
+function readSqlTls(env: Env, cwd: string): ServerConfig['pgSqlTls'] {
+  const cert = env.CUBEJS_PG_SQL_TLS_CERT;
+  const key = env.CUBEJS_PG_SQL_TLS_KEY;
+  if (!cert && !key) return undefined;
+  if (!cert || !key) throw configError('CUBEJS_PG_SQL_TLS_CERT and CUBEJS_PG_SQL_TLS_KEY go together', 'set both to PEM file paths, or neither');
+  return { certFile: path.resolve(cwd, cert), keyFile: path.resolve(cwd, key) };
 }
 
 function readSource(type: DbType, env: Env, cwd: string): SourceConfig {
@@ -79,6 +101,14 @@ function readSource(type: DbType, env: Env, cwd: string): SourceConfig {
   }
 }
 
+/** Asymmetric algorithms accepted from a JWKS when CUBEJS_JWT_ALGS does not narrow them. */
+const KEY_SET_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
+
+function defaultAlgorithms(env: Env): string[] {
+  if (!env.CUBEJS_JWK_URL) return ['HS256'];
+  return env.CUBEJS_API_SECRET ? ['HS256', ...KEY_SET_ALGORITHMS] : KEY_SET_ALGORITHMS;
+}
+
 function readJwt(env: Env): JwtConfig {
   const algs = env.CUBEJS_JWT_ALGS?.split(',').map((s) => s.trim()).filter(Boolean);
   return {
@@ -86,7 +116,7 @@ function readJwt(env: Env): JwtConfig {
     audience: env.CUBEJS_JWT_AUDIENCE,
     issuer: env.CUBEJS_JWT_ISSUER,
     subject: env.CUBEJS_JWT_SUBJECT,
-    algorithms: algs && algs.length > 0 ? algs : ['HS256'],
+    algorithms: algs && algs.length > 0 ? algs : defaultAlgorithms(env),
     claimsNamespace: env.CUBEJS_JWT_CLAIMS_NAMESPACE,
     jwkUrl: env.CUBEJS_JWK_URL,
   };

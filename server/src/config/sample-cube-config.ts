@@ -15,6 +15,12 @@ export default defineConfig({
   },
   // One cache namespace per tenant.
   contextToAppId: ({ securityContext }) => `app_${String(securityContext.tenant ?? 'default')}`,
+  // Groups the model's access_policy entries name (gerente_loja, analista_marketing). Without this
+  // hook the server reads the `groups` claim; an identity provider may put them elsewhere.
+  contextToGroups: ({ securityContext }) => {
+    const groups = securityContext['cognito:groups'] ?? securityContext.groups;
+    return Array.isArray(groups) ? groups.filter((g): g is string => typeof g === 'string') : [];
+  },
   // The SQL API (Power BI) logs in with a user name and password, not a JWT.
   checkSqlAuth(user, password) {
     if (user !== process.env.CUBEJS_SQL_USER) throw new Error(`unknown SQL user ${String(user)}`);

@@ -20,6 +20,9 @@ export const ERROR_CODES = {
   INVALID_TOKEN: { http: 403, sqlState: '28000' },
   ACCESS_DENIED: { http: 403, sqlState: '42501' },
   RATE_LIMITED: { http: 429, sqlState: '53300' },
+  // per-client limits (CUBEJS_CLIENT_*): 53400 configuration_limit_exceeded, as Postgres reports a per-role limit
+  TOO_MANY_REQUESTS: { http: 429, sqlState: '53400' },
+  TOO_MANY_CONCURRENT_QUERIES: { http: 429, sqlState: '53400' },
   // execution
   QUERY_TIMEOUT: { http: 504, sqlState: '57014' },
   QUERY_CANCELLED: { http: 499, sqlState: '57014' },

@@ -1,6 +1,7 @@
 /**
  * Turns the `Authorization` header into a security context, the way Cube does: the header holds
- * a JWT (optionally prefixed with `Bearer `) signed with CUBEJS_API_SECRET; its claims (or
+ * a JWT (optionally prefixed with `Bearer `) signed with CUBEJS_API_SECRET or by a key of the
+ * CUBEJS_JWK_URL key set; its claims (or
  * `claims[CUBEJS_JWT_CLAIMS_NAMESPACE]`) become the security context. A `checkAuth` from the
  * config file replaces the built-in check. Dev mode may run open.
  */
@@ -9,7 +10,8 @@ import type { SecurityContext } from '../engine/engine-types.ts';
 import type { JwtConfig } from '../config/config-types.ts';
 import type { CheckAuth } from '../config/cube-config-types.ts';
 import { isUserError, UserError } from '../errors/user-error.ts';
-import { createTokenVerifier, secretKey, type TokenVerifier } from './verify-token.ts';
+import { createTokenVerifier, type TokenVerifier } from './verify-token.ts';
+import { verificationKey, type KeySetCaching } from './verification-key.ts';
 
 /** Authenticates one request; throws a `UserError` (403) when the caller may not proceed. */
 export interface Authenticator {
@@ -21,20 +23,21 @@ export interface AuthenticatorOptions {
   readonly devMode: boolean;
   readonly jwt: JwtConfig;
   readonly checkAuth?: CheckAuth;
+  /** Caching of the CUBEJS_JWK_URL key set (defaults suit production; tests shorten them). */
+  readonly keySetCaching?: KeySetCaching;
 }
 
 export function createAuthenticator(options: AuthenticatorOptions): Authenticator {
   if (options.checkAuth) return customAuthenticator(options.checkAuth);
-  const verify = options.jwt.secret
-    ? createTokenVerifier({ ...options.jwt, key: secretKey(options.jwt.secret) })
-    : undefined;
+  const key = verificationKey(options.jwt, options.keySetCaching);
+  const verify = key ? createTokenVerifier({ ...options.jwt, key }) : undefined;
   return {
     async authenticate(authorization) {
       const token = extractToken(authorization);
       if (!token) {
         if (options.devMode) return {};
         throw new UserError('UNAUTHENTICATED', "Authorization header isn't set", {
-          hint: 'send a JWT signed with CUBEJS_API_SECRET in the Authorization header',
+          hint: 'send a JWT signed with CUBEJS_API_SECRET (or by a key of CUBEJS_JWK_URL) in the Authorization header',
         });
       }
       const claims = verify ? await verify(token) : decodeInDevMode(token, options.devMode);

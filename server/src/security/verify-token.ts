@@ -1,7 +1,7 @@
 /**
- * Verifies a JWT and returns its claims. HS256 with `CUBEJS_API_SECRET` today; the key is a seam:
- * a JWKS key set (`CUBEJS_JWK_URL`, later issue) plugs in as a `JWTVerifyGetKey` without changing
- * callers. `exp` and `nbf` are enforced by jose; failures become `INVALID_TOKEN` (HTTP 403).
+ * Verifies a JWT and returns its claims, with a shared secret (HS256) or a key resolver (the
+ * JWKS of `verification-key.ts`). `exp` and `nbf` are enforced by jose, audience and issuer when
+ * configured; failures become `INVALID_TOKEN` (HTTP 403) with the reason.
  */
 import { errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { UserError } from '../errors/user-error.ts';
@@ -54,6 +54,10 @@ function describeFailure(error: unknown): string {
   }
   if (error instanceof errors.JOSEAlgNotAllowed) return 'Invalid token: signing algorithm not allowed';
   if (error instanceof errors.JWSSignatureVerificationFailed) return 'Invalid token: signature verification failed';
+  if (error instanceof errors.JWKSNoMatchingKey) return 'Invalid token: no key of CUBEJS_JWK_URL matches the token (kid/alg)';
+  if (error instanceof errors.JWKSTimeout) return 'Invalid token: the key set at CUBEJS_JWK_URL did not answer in time';
   if (error instanceof errors.JOSEError) return `Invalid token: ${error.message}`;
+  // fetch of the key set failed (network): the token cannot be verified, so it is not accepted.
+  if (error instanceof TypeError && /fetch/i.test(error.message)) return 'Invalid token: the key set at CUBEJS_JWK_URL could not be fetched';
   return 'Invalid token: not a JWT';
 }

@@ -1,138 +1,80 @@
 /**
  * Builds Cube's GraphQL schema from the model: root `cube(where, orderBy, limit, offset,
- * timezone, renewQuery, ungrouped)` returning `[Result!]!`, one field per cube and view with its
- * measures and dimensions, `TimeDimension` objects (`value` + one field per granularity), typed
- * filter inputs with AND/OR. Beyond Cube: a `segments` argument on each cube field and a root
- * `cubeCompare` field for `compareDateRange` (one result set per range).
+ * timezone, renewQuery, cache, ungrouped)` returning `[Result!]!`, one field per cube and view with
+ * its measures and dimensions, typed filter inputs with AND/OR, `OrderBy` enums.
+ * Beyond Cube: a `segments` argument on each cube field and a root `cubeCompare` field for
+ * `compareDateRange` (one result set per range).
+ * https://cube.dev/docs/product/apis-integrations/graphql-api/reference
  */
 import {
   GraphQLBoolean,
   GraphQLEnumType,
-  GraphQLFloat,
   GraphQLInputObjectType,
   GraphQLInt,
   GraphQLList,
   GraphQLNonNull,
   GraphQLObjectType,
-  GraphQLScalarType,
   GraphQLSchema,
   GraphQLString,
   getArgumentValues,
   type FieldNode,
   type GraphQLFieldConfigMap,
   type GraphQLInputFieldConfigMap,
-  type GraphQLInputType,
-  type GraphQLOutputType,
   type GraphQLResolveInfo,
 } from 'graphql';
 import type { CubeQuery, OrderDirection } from '../../query/query-types.ts';
 import type { LoadResponse } from '../../engine/engine-types.ts';
 import type { GraphqlCube, GraphqlMember } from './graphql-members.ts';
 import { cubeFieldName, cubeTypeName, isGraphqlName } from './graphql-names.ts';
-import { buildCubeQuery, selectedFields, withCompareDateRange, type CompareArgs, type CubeRootArgs } from './graphql-query.ts';
+import { buildCubeQuery, withCompareDateRange, type CompareArgs, type CubeRootArgs, type SelectedCube } from './graphql-query.ts';
+import { selectedFields, selectedMembers, writtenArgument } from './graphql-selection.ts';
+import { memberFilterType, memberOutputType, OrderBy } from './graphql-shared-types.ts';
 import { toGraphqlRows } from './graphql-results.ts';
 
-/** Per-request context handed to `graphql()`: runs a Cube query with the caller's security context. */
+/** Per-request context handed to `execute()`. */
 export interface GraphqlContext {
+  /** Runs a Cube query with the caller's security context. */
   readonly runQuery: (query: CubeQuery) => Promise<LoadResponse>;
-}
-
-const DateTime = new GraphQLScalarType({
-  name: 'DateTime',
-  description: 'An ISO-8601 instant, e.g. 2024-05-13T00:00:00.000Z',
-  serialize: (value) => value,
-  parseValue: (value) => value,
-});
-
-const stringList = new GraphQLList(GraphQLString);
-const floatList = new GraphQLList(GraphQLFloat);
-
-const FloatFilter = new GraphQLInputObjectType({
-  name: 'FloatFilter',
-  fields: { equals: { type: GraphQLFloat }, notEquals: { type: GraphQLFloat }, in: { type: floatList }, notIn: { type: floatList }, set: { type: GraphQLBoolean }, gt: { type: GraphQLFloat }, lt: { type: GraphQLFloat }, gte: { type: GraphQLFloat }, lte: { type: GraphQLFloat } },
-});
-
-const StringFilter = new GraphQLInputObjectType({
-  name: 'StringFilter',
-  fields: Object.fromEntries([
-    ['equals', { type: GraphQLString }],
-    ['notEquals', { type: GraphQLString }],
-    ...['in', 'notIn', 'contains', 'notContains', 'startsWith', 'notStartsWith', 'endsWith', 'notEndsWith'].map((op) => [op, { type: stringList }]),
-    ['set', { type: GraphQLBoolean }],
-  ]),
-});
-
-const BooleanFilter = new GraphQLInputObjectType({
-  name: 'BooleanFilter',
-  fields: { equals: { type: GraphQLBoolean }, notEquals: { type: GraphQLBoolean }, set: { type: GraphQLBoolean } },
-});
-
-const DateTimeFilter = new GraphQLInputObjectType({
-  name: 'DateTimeFilter',
-  fields: Object.fromEntries([
-    ...['equals', 'notEquals', 'in', 'notIn', 'inDateRange', 'notInDateRange'].map((op) => [op, { type: stringList }]),
-    ...['beforeDate', 'beforeOrOnDate', 'afterDate', 'afterOrOnDate'].map((op) => [op, { type: GraphQLString }]),
-    ['set', { type: GraphQLBoolean }],
-  ]),
-});
-
-const OrderBy = new GraphQLEnumType({ name: 'OrderBy', values: { asc: { value: 'asc' }, desc: { value: 'desc' } } });
-
-const TimeDimension = new GraphQLObjectType({
-  name: 'TimeDimension',
-  fields: Object.fromEntries(['value', 'second', 'minute', 'hour', 'day', 'week', 'month', 'quarter', 'year'].map((g) => [g, { type: DateTime }])),
-});
-
-function outputType(member: GraphqlMember): GraphQLOutputType {
-  if (member.type === 'time') return TimeDimension;
-  if (member.type === 'string') return GraphQLString;
-  if (member.type === 'boolean') return GraphQLBoolean;
-  return GraphQLFloat;
-}
-
-function filterType(member: GraphqlMember): GraphQLInputType {
-  if (member.type === 'time') return DateTimeFilter;
-  if (member.type === 'string') return StringFilter;
-  if (member.type === 'boolean') return BooleanFilter;
-  return FloatFilter;
-}
-
-/** Output values: Cube's drivers return numbers as strings; GraphQL Float wants numbers. */
-function resolveMember(member: GraphqlMember) {
-  return (source: Record<string, unknown>) => {
-    const value = source[member.name];
-    if (value === null || value === undefined) return null;
-    if (member.type === 'boolean') return value === true || value === 'true' || value === 1;
-    return value;
-  };
+  /** Variables as the client sent them (graphql-js re-orders coerced input objects). */
+  readonly rawVariables: Readonly<Record<string, unknown>>;
 }
 
 interface CubeTypes {
   readonly cube: GraphqlCube;
+  readonly field: string;
   readonly members: GraphQLObjectType;
   readonly where: GraphQLInputObjectType;
   readonly orderBy: GraphQLInputObjectType;
   readonly segments?: GraphQLEnumType;
 }
 
+/** Output values: the engine returns numbers as strings, which GraphQL's Float serializes. */
+function resolveMember(member: GraphqlMember) {
+  return (source: Record<string, unknown>) => source[member.name] ?? null;
+}
+
 function buildCubeTypes(cube: GraphqlCube): CubeTypes {
   const prefix = cubeTypeName(cube.name);
-  const members = [...cube.measures, ...cube.dimensions].filter((m) => isGraphqlName(m.name));
+  const measures = cube.measures.filter((m) => isGraphqlName(m.name));
+  const dimensions = cube.dimensions.filter((d) => isGraphqlName(d.name));
+  const members = [...measures, ...dimensions];
   const where: GraphQLInputObjectType = new GraphQLInputObjectType({
     name: `${prefix}WhereInput`,
     fields: (): GraphQLInputFieldConfigMap => ({
       AND: { type: new GraphQLList(new GraphQLNonNull(where)) },
       OR: { type: new GraphQLList(new GraphQLNonNull(where)) },
-      ...Object.fromEntries(members.map((m) => [m.name, { type: filterType(m) }])),
+      ...Object.fromEntries(members.map((m) => [m.name, { type: memberFilterType(m) }])),
     }),
   });
   const segmentNames = cube.segments.filter((s) => isGraphqlName(s.name));
+  const output = (m: GraphqlMember, isMeasure: boolean) => [m.name, { type: memberOutputType(m, isMeasure), description: m.description, resolve: resolveMember(m) }];
   return {
     cube,
+    field: cubeFieldName(cube.name),
     members: new GraphQLObjectType({
       name: `${prefix}Members`,
       description: cube.description,
-      fields: Object.fromEntries(members.map((m) => [m.name, { type: outputType(m), description: m.description, resolve: resolveMember(m) }])),
+      fields: Object.fromEntries([...measures.map((m) => output(m, true)), ...dimensions.map((d) => output(d, false))]),
     }),
     where,
     orderBy: new GraphQLInputObjectType({
@@ -147,38 +89,43 @@ function buildCubeTypes(cube: GraphqlCube): CubeTypes {
 
 export function buildGraphqlSchema(cubes: readonly GraphqlCube[]): GraphQLSchema {
   const typed = cubes.filter((c) => isGraphqlName(cubeFieldName(c.name))).map(buildCubeTypes);
-  const byField = new Map(typed.map((t) => [cubeFieldName(t.cube.name), t.cube]));
-  const byName = new Map(typed.map((t) => [t.cube.name, t.cube]));
-  const typesByField = new Map(typed.map((t) => [cubeFieldName(t.cube.name), t]));
+  const cubesByField = new Map(typed.map((t) => [t.field, t.cube]));
+  const cubesByName = new Map(typed.map((t) => [t.cube.name, t.cube]));
+  const typesByField = new Map(typed.map((t) => [t.field, t]));
 
   const RootWhereInput: GraphQLInputObjectType = new GraphQLInputObjectType({
     name: 'RootWhereInput',
     fields: (): GraphQLInputFieldConfigMap => ({
       AND: { type: new GraphQLList(new GraphQLNonNull(RootWhereInput)) },
       OR: { type: new GraphQLList(new GraphQLNonNull(RootWhereInput)) },
-      ...Object.fromEntries(typed.map((t) => [cubeFieldName(t.cube.name), { type: t.where }])),
+      ...Object.fromEntries(typed.map((t) => [t.field, { type: t.where }])),
     }),
   });
   const RootOrderByInput = new GraphQLInputObjectType({
     name: 'RootOrderByInput',
-    fields: Object.fromEntries(typed.map((t) => [cubeFieldName(t.cube.name), { type: t.orderBy }])),
+    fields: Object.fromEntries(typed.map((t) => [t.field, { type: t.orderBy }])),
   });
   const Result = new GraphQLObjectType({
     name: 'Result',
     fields: Object.fromEntries(
       typed.map((t) => [
-        cubeFieldName(t.cube.name),
+        t.field,
         {
           type: new GraphQLNonNull(t.members),
           description: t.cube.description,
           args: { where: { type: t.where }, orderBy: { type: t.orderBy }, ...(t.segments ? { segments: { type: new GraphQLList(new GraphQLNonNull(t.segments)) } } : {}) },
+          // A cube selected only for `__typename` has no column in the rows.
+          resolve: (row: Record<string, unknown>) => row[t.field] ?? {},
         },
       ]),
     ),
   });
   const CompareDateRangeResult = new GraphQLObjectType({
     name: 'CompareDateRangeResult',
-    fields: { dateRange: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(GraphQLString))) }, data: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(Result))) } },
+    fields: {
+      dateRange: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(GraphQLString))) },
+      data: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(Result))) },
+    },
   });
 
   const rootArgs = {
@@ -188,21 +135,46 @@ export function buildGraphqlSchema(cubes: readonly GraphqlCube[]): GraphQLSchema
     offset: { type: GraphQLInt },
     timezone: { type: GraphQLString },
     renewQuery: { type: GraphQLBoolean },
+    cache: { type: GraphQLString, description: 'Cube cache mode; "must-revalidate" and "no-cache" refresh the data' },
     ungrouped: { type: GraphQLBoolean },
   };
 
-  function queryFor(args: CubeRootArgs, resultFields: readonly FieldNode[], info: GraphQLResolveInfo): CubeQuery {
-    return buildCubeQuery(args, resultFields, byField, (field) => cubeFieldArgs(field, typesByField, info), info);
+  /** The cube fields selected under `resultFields`, with their coerced and written arguments. */
+  function selectedCubes(resultFields: readonly FieldNode[], info: GraphQLResolveInfo, rawVariables: Readonly<Record<string, unknown>>): SelectedCube[] {
+    const out: SelectedCube[] = [];
+    for (const field of resultFields) {
+      const types = typesByField.get(field.name.value);
+      if (!types) continue; // validation already rejected unknown fields
+      const definition = Result.getFields()[types.field]! as unknown as Parameters<typeof getArgumentValues>[0];
+      const args = getArgumentValues(definition, field, info.variableValues) as { where?: Record<string, unknown>; segments?: string[] };
+      out.push({
+        cube: types.cube,
+        where: args.where,
+        orderBy: writtenOrder(writtenArgument(field, 'orderBy', rawVariables)),
+        segments: args.segments ?? [],
+        members: selectedMembers(field, info),
+      });
+    }
+    return out;
   }
+
+  function queryFor(args: CubeRootArgs, resultFields: readonly FieldNode[], context: GraphqlContext, info: GraphQLResolveInfo): CubeQuery {
+    const rootOrder = Object.entries((writtenArgument(info.fieldNodes[0]!, 'orderBy', context.rawVariables) ?? {}) as Record<string, unknown>).flatMap(
+      ([field, members]) => writtenOrder(members).map(([member, direction]) => [field, member, direction] as const),
+    );
+    return buildCubeQuery(args, rootOrder, selectedCubes(resultFields, info, context.rawVariables), cubesByField);
+  }
+
+  const rootSelection = (info: GraphQLResolveInfo) => info.fieldNodes.flatMap((node) => selectedFields(node.selectionSet, info));
 
   const fields: GraphQLFieldConfigMap<unknown, GraphqlContext> = {
     cube: {
       type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(Result))),
       args: rootArgs,
       resolve: async (_source, args: CubeRootArgs, context, info) => {
-        const query = queryFor(args, selectedFields(info.fieldNodes[0]!.selectionSet, info), info);
+        const query = queryFor(args, rootSelection(info), context, info);
         const response = await context.runQuery(query);
-        return toGraphqlRows(response.results[0]!, byName, args.timezone ?? 'UTC');
+        return toGraphqlRows(response.results[0]!, query, cubesByName);
       },
     },
     cubeCompare: {
@@ -214,12 +186,12 @@ export function buildGraphqlSchema(cubes: readonly GraphqlCube[]): GraphQLSchema
         dateRanges: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(GraphQLString))))) },
       },
       resolve: async (_source, args: CubeRootArgs & CompareArgs, context, info) => {
-        const dataField = selectedFields(info.fieldNodes[0]!.selectionSet, info).find((f) => f.name.value === 'data');
-        const query = withCompareDateRange(queryFor(args, selectedFields(dataField?.selectionSet, info), info), args);
+        const dataFields = rootSelection(info).filter((f) => f.name.value === 'data').flatMap((f) => selectedFields(f.selectionSet, info));
+        const query = withCompareDateRange(queryFor(args, dataFields, context, info), args);
         const response = await context.runQuery(query);
         return response.results.map((result, i) => ({
           dateRange: args.dateRanges[i] ?? [],
-          data: toGraphqlRows(result, byName, args.timezone ?? 'UTC'),
+          data: toGraphqlRows(result, query, cubesByName),
         }));
       },
     },
@@ -228,9 +200,10 @@ export function buildGraphqlSchema(cubes: readonly GraphqlCube[]): GraphQLSchema
   return new GraphQLSchema({ query: new GraphQLObjectType({ name: 'Query', fields }) });
 }
 
-function cubeFieldArgs(field: FieldNode, typesByField: ReadonlyMap<string, CubeTypes>, info: GraphQLResolveInfo): { where?: Record<string, unknown>; orderBy?: Record<string, OrderDirection>; segments?: readonly string[] } {
-  const resultType = info.schema.getType('Result') as GraphQLObjectType;
-  const definition = resultType.getFields()[field.name.value];
-  if (!definition || !typesByField.has(field.name.value)) return {};
-  return getArgumentValues(definition, field, info.variableValues) as { where?: Record<string, unknown>; orderBy?: Record<string, OrderDirection>; segments?: readonly string[] };
+/** `{ member: direction }` as written → ordered pairs (nulls dropped). */
+function writtenOrder(value: unknown): [string, OrderDirection][] {
+  if (!value || typeof value !== 'object') return [];
+  return Object.entries(value as Record<string, unknown>)
+    .filter(([, direction]) => direction === 'asc' || direction === 'desc')
+    .map(([member, direction]) => [member, direction as OrderDirection]);
 }

@@ -1,25 +1,26 @@
 /**
  * Translates a GraphQL `cube(...) { <cube> { <member> … } }` selection into Cube's query JSON,
- * following Cube's own GraphQL gateway: `in`/`notIn` become equals/notEquals, `set: false`
- * becomes notSet, an `inDateRange` on a time dimension that is selected with a granularity
- * becomes that time dimension's dateRange (so rollups match), order keys are `cube.member`.
+ * following Cube's GraphQL gateway: measures and dimensions from the selected fields, a time
+ * dimension's `value` as a dimension and each granularity field as a time dimension, order keys
+ * as `cube.member` in the order the client wrote them, and the first `inDateRange` filter on a
+ * time dimension moved into that time dimension's `dateRange` (so rollups can match).
  * https://cube.dev/docs/product/apis-integrations/graphql-api/reference
  */
-import { Kind, type FieldNode, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
-import type { CubeQuery, Filter, MemberFilter, OrderDirection, TimeDimensionRequest, DateRange } from '../../query/query-types.ts';
-import type { GraphqlCube } from './graphql-members.ts';
-import { cubeFieldName } from './graphql-names.ts';
+import type { CubeQuery, DateRange, Filter, OrderDirection, TimeDimensionRequest } from '../../query/query-types.ts';
 import { UserError } from '../../errors/user-error.ts';
+import type { GraphqlCube } from './graphql-members.ts';
+import { cubeWhereToFilters, rootWhereToFilters } from './graphql-where.ts';
+import { GRANULARITY_FIELDS, type SelectedMember } from './graphql-selection.ts';
 
-/** Arguments of the root `cube` field (and of `cubeCompare`). */
+/** Arguments of the root `cube` field (and of `cubeCompare`), as coerced by graphql-js. */
 export interface CubeRootArgs {
   readonly where?: Record<string, unknown>;
-  readonly orderBy?: Record<string, Record<string, OrderDirection>>;
-  readonly limit?: number;
-  readonly offset?: number;
-  readonly timezone?: string;
-  readonly renewQuery?: boolean;
-  readonly ungrouped?: boolean;
+  readonly limit?: number | null;
+  readonly offset?: number | null;
+  readonly timezone?: string | null;
+  readonly renewQuery?: boolean | null;
+  readonly cache?: string | null;
+  readonly ungrouped?: boolean | null;
 }
 
 export interface CompareArgs {
@@ -27,119 +28,92 @@ export interface CompareArgs {
   readonly dateRanges: readonly (readonly string[])[];
 }
 
-const GRANULARITY_FIELDS = new Set(['second', 'minute', 'hour', 'day', 'week', 'month', 'quarter', 'year']);
-
-/** Children fields of a selection, fragments expanded, `__typename` and skipped fields left out. */
-export function selectedFields(selectionSet: SelectionSetNode | undefined, info: GraphQLResolveInfo): FieldNode[] {
-  const out: FieldNode[] = [];
-  for (const selection of selectionSet?.selections ?? []) {
-    if (!isIncluded(selection.directives ?? [], info.variableValues)) continue;
-    if (selection.kind === Kind.FIELD) {
-      if (selection.name.value !== '__typename') out.push(selection);
-    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      out.push(...selectedFields(selection.selectionSet, info));
-    } else {
-      out.push(...selectedFields(info.fragments[selection.name.value]?.selectionSet, info));
-    }
-  }
-  return out;
+/** One cube or view field selected under `cube { … }`, with its own arguments. */
+export interface SelectedCube {
+  readonly cube: GraphqlCube;
+  readonly where?: Record<string, unknown>;
+  /** Member names and directions, in the order the client wrote them. */
+  readonly orderBy: readonly (readonly [string, OrderDirection])[];
+  readonly segments: readonly string[];
+  readonly members: readonly SelectedMember[];
 }
 
-function isIncluded(directives: readonly { name: { value: string }; arguments?: readonly { name: { value: string }; value: unknown }[] }[], variables: Record<string, unknown>): boolean {
-  for (const directive of directives) {
-    const arg = directive.arguments?.find((a) => a.name.value === 'if');
-    if (!arg) continue;
-    const node = arg.value as { kind: string; value?: boolean; name?: { value: string } };
-    const value = node.kind === Kind.VARIABLE ? Boolean(variables[node.name!.value]) : Boolean(node.value);
-    if (directive.name.value === 'include' && !value) return false;
-    if (directive.name.value === 'skip' && value) return false;
-  }
-  return true;
-}
+/** Cube's `cache` modes that ask for fresh data map onto `renewQuery`. */
+const RENEWING_CACHE_MODES = new Set(['must-revalidate', 'no-cache']);
 
 /**
- * Builds the Cube query for the cube fields selected under `resultSelection`.
- * `cubeArgs(field)` returns the coerced arguments of a cube field (where/orderBy/segments).
+ * Builds the Cube query. `rootOrder` holds `[cubeField, member, direction]` triples from the root
+ * `orderBy` in written order; per-cube `orderBy` entries follow them.
  */
 export function buildCubeQuery(
   rootArgs: CubeRootArgs,
-  resultFields: readonly FieldNode[],
+  rootOrder: readonly (readonly [string, string, OrderDirection])[],
+  selected: readonly SelectedCube[],
   cubesByField: ReadonlyMap<string, GraphqlCube>,
-  cubeArgs: (field: FieldNode, cube: GraphqlCube) => { where?: Record<string, unknown>; orderBy?: Record<string, OrderDirection>; segments?: readonly string[] },
-  info: GraphQLResolveInfo,
 ): CubeQuery {
-  const measures: string[] = [];
-  const dimensions: string[] = [];
-  const segments: string[] = [];
-  const timeDimensions: TimeDimensionRequest[] = [];
+  let filters: Filter[] = rootArgs.where ? rootWhereToFilters(rootArgs.where, cubesByField) : [];
+  for (const s of selected) if (s.where) filters = [...cubeWhereToFilters(s.where, s.cube), ...filters];
+  const timeMembers = new Set([...cubesByField.values()].flatMap((c) => c.dimensions.filter((d) => d.type === 'time').map((d) => `${c.name}.${d.name}`)));
+  const { rest, dateRanges } = takeDateRanges(filters, timeMembers);
+
   const order: [string, OrderDirection][] = [];
-  let filters: Filter[] = rootArgs.where ? whereToFilters(rootArgs.where, undefined, cubesByField) : [];
+  for (const [field, member, direction] of rootOrder) order.push([`${cubesByField.get(field)?.name ?? field}.${member}`, direction]);
+  for (const s of selected) for (const [member, direction] of s.orderBy) order.push([`${s.cube.name}.${member}`, direction]);
 
-  for (const [field, members] of Object.entries(rootArgs.orderBy ?? {})) {
-    const cube = cubesByField.get(field);
-    for (const [member, direction] of Object.entries(members ?? {})) order.push([`${cube?.name ?? field}.${member}`, direction]);
-  }
-
-  for (const cubeField of resultFields) {
-    const cube = cubesByField.get(cubeField.name.value);
-    if (!cube) continue; // graphql validation already rejects unknown fields
-    const args = cubeArgs(cubeField, cube);
-    for (const [member, direction] of Object.entries(args.orderBy ?? {})) order.push([`${cube.name}.${member}`, direction]);
-    if (args.where) filters = [...whereToFilters(args.where, cube, cubesByField), ...filters];
-    for (const segment of args.segments ?? []) segments.push(`${cube.name}.${segment}`);
-
-    const dateRanges = new Map<string, DateRange>();
-    filters = filters.filter((f) => {
-      if ('operator' in f && f.operator === 'inDateRange' && f.member && !dateRanges.has(f.member)) {
-        dateRanges.set(f.member, toDateRange(f.values ?? []));
-        return false;
-      }
-      return true;
-    });
-
-    for (const memberField of selectedFields(cubeField.selectionSet, info)) {
-      const name = memberField.name.value;
-      const path = `${cube.name}.${name}`;
-      if (cube.measures.some((m) => m.name === name)) {
-        measures.push(path);
-        continue;
-      }
-      const granularities = selectedFields(memberField.selectionSet, info).map((f) => f.name.value);
-      if (granularities.length === 0) {
-        dimensions.push(path);
-        continue;
-      }
-      for (const granularity of granularities) {
-        if (granularity === 'value') dimensions.push(path);
-        else if (GRANULARITY_FIELDS.has(granularity)) {
+  const measures = new Set<string>();
+  const dimensions = new Set<string>();
+  const timeDimensions: TimeDimensionRequest[] = [];
+  const granular = new Set<string>();
+  for (const s of selected) {
+    for (const member of s.members) {
+      const path = `${s.cube.name}.${member.name}`;
+      if (s.cube.measures.some((m) => m.name === member.name)) measures.add(path);
+      else if (member.subfields.length === 0) dimensions.add(path);
+      for (const sub of member.subfields) {
+        if (sub === 'value') dimensions.add(path);
+        else if (GRANULARITY_FIELDS.includes(sub) && !granular.has(`${path}.${sub}`)) {
+          granular.add(`${path}.${sub}`);
+          granular.add(path);
           const dateRange = dateRanges.get(path);
-          timeDimensions.push({ dimension: path, granularity, ...(dateRange ? { dateRange } : {}) });
+          timeDimensions.push({ dimension: path, granularity: sub, ...(dateRange ? { dateRange } : {}) });
         }
       }
     }
-    if (dateRanges.size > 0 && timeDimensions.length === 0) {
-      for (const [dimension, dateRange] of dateRanges) timeDimensions.push({ dimension, dateRange });
-    }
   }
+  // A date range on a time dimension selected without granularity still filters the query.
+  for (const [dimension, dateRange] of dateRanges) if (!granular.has(dimension)) timeDimensions.push({ dimension, dateRange });
 
+  const segments = selected.flatMap((s) => s.segments.map((segment) => `${s.cube.name}.${segment}`));
+  const renew = rootArgs.renewQuery === true || (rootArgs.cache ? RENEWING_CACHE_MODES.has(rootArgs.cache) : false);
   return {
-    ...(measures.length ? { measures } : {}),
-    ...(dimensions.length ? { dimensions } : {}),
+    ...(measures.size ? { measures: [...measures] } : {}),
+    ...(dimensions.size ? { dimensions: [...dimensions] } : {}),
     ...(segments.length ? { segments } : {}),
     ...(timeDimensions.length ? { timeDimensions } : {}),
-    ...(filters.length ? { filters } : {}),
+    ...(rest.length ? { filters: rest } : {}),
     ...(order.length ? { order } : {}),
-    ...(rootArgs.limit !== undefined && rootArgs.limit !== null ? { limit: rootArgs.limit } : {}),
+    ...(typeof rootArgs.limit === 'number' ? { limit: rootArgs.limit } : {}),
     ...(rootArgs.offset ? { offset: rootArgs.offset } : {}),
     ...(rootArgs.timezone ? { timezone: rootArgs.timezone } : {}),
     ...(rootArgs.ungrouped ? { ungrouped: true } : {}),
-    ...(rootArgs.renewQuery ? { renewQuery: true } : {}),
+    ...(renew ? { renewQuery: true } : {}),
   };
+}
+
+/** Moves the first top-level `inDateRange` filter of each time dimension out of the filters. */
+function takeDateRanges(filters: readonly Filter[], timeMembers: ReadonlySet<string>): { rest: Filter[]; dateRanges: Map<string, DateRange> } {
+  const dateRanges = new Map<string, DateRange>();
+  const rest = filters.filter((f) => {
+    if (!('operator' in f) || f.operator !== 'inDateRange' || !f.member || !timeMembers.has(f.member) || dateRanges.has(f.member)) return true;
+    dateRanges.set(f.member, toDateRange(f.values ?? [], f.member));
+    return false;
+  });
+  return { rest, dateRanges };
 }
 
 /** Applies `compareDateRange` to the time dimension it names (adding it when not selected). */
 export function withCompareDateRange(query: CubeQuery, compare: CompareArgs): CubeQuery {
-  const ranges = compare.dateRanges.map(toDateRange);
+  const ranges = compare.dateRanges.map((range) => toDateRange(range, compare.dimension));
   const existing = query.timeDimensions ?? [];
   const hit = existing.find((td) => td.dimension === compare.dimension);
   const timeDimensions = hit
@@ -148,42 +122,9 @@ export function withCompareDateRange(query: CubeQuery, compare: CompareArgs): Cu
   return { ...query, timeDimensions };
 }
 
-function toDateRange(values: readonly unknown[]): DateRange {
+function toDateRange(values: readonly unknown[], member: string): DateRange {
   const strings = values.map(String);
   if (strings.length === 1) return strings[0]!;
   if (strings.length === 2) return [strings[0]!, strings[1]!];
-  throw new UserError('INVALID_DATE_RANGE', `A date range takes one relative range or two dates, got ${strings.length} values`);
+  throw new UserError('INVALID_DATE_RANGE', `A date range for ${member} takes one relative range (e.g. "last 7 days") or two dates, got ${strings.length} values`);
 }
-
-/**
- * `where` → Cube filters. At the root, keys are cube fields (or AND/OR); inside a cube, keys are
- * members (or AND/OR) whose values are `{ operator: value }` objects.
- */
-function whereToFilters(where: Record<string, unknown>, cube: GraphqlCube | undefined, cubesByField: ReadonlyMap<string, GraphqlCube>): Filter[] {
-  const filters: Filter[] = [];
-  for (const [key, value] of Object.entries(where)) {
-    if (value === null || value === undefined) continue;
-    if (key === 'AND' || key === 'OR') {
-      const nested = (value as Record<string, unknown>[]).flatMap((item) => whereToFilters(item, cube, cubesByField));
-      filters.push(key === 'AND' ? { and: nested } : { or: nested });
-    } else if (!cube) {
-      const target = cubesByField.get(key);
-      if (target) filters.push(...whereToFilters(value as Record<string, unknown>, target, cubesByField));
-    } else {
-      for (const [operator, operand] of Object.entries(value as Record<string, unknown>)) {
-        if (operand === null || operand === undefined) continue;
-        filters.push(memberFilter(`${cube.name}.${key}`, operator, operand));
-      }
-    }
-  }
-  return filters;
-}
-
-function memberFilter(member: string, operator: string, operand: unknown): MemberFilter {
-  if (operator === 'set') return { member, operator: operand === true ? 'set' : 'notSet' };
-  const mapped = operator === 'in' ? 'equals' : operator === 'notIn' ? 'notEquals' : operator;
-  const values = (Array.isArray(operand) ? operand : [operand]).map((v) => String(v));
-  return { member, operator: mapped as MemberFilter['operator'], values };
-}
-
-export { cubeFieldName };

@@ -1,35 +1,38 @@
 /**
  * Turns the engine's columnar result into GraphQL result objects:
- * `{ fato_vendas: { valor_liquido: 12.5, data_venda: { value, month } } }` per row.
- * Time values leave as UTC instants (ISO with `Z`), as Cube's GraphQL API returns them.
+ * `{ fato_vendas: { valor_liquido: "12.5", data_venda: { value, month } } }` per row.
+ * Time values leave as UTC instants (ISO with `Z`), as Cube's GraphQL API returns them; the
+ * engine's local times are in the query's timezone.
  */
 import type { LoadResult } from '../../engine/engine-types.ts';
+import type { CubeQuery } from '../../query/query-types.ts';
+import { localIsoToUtcIso } from '../../util/timezone.ts';
 import type { GraphqlCube } from './graphql-members.ts';
 import { cubeFieldName } from './graphql-names.ts';
-import { localIsoToUtcIso } from '../../util/timezone.ts';
 
-export function toGraphqlRows(result: LoadResult, cubes: ReadonlyMap<string, GraphqlCube>, timezone: string): Record<string, Record<string, unknown>>[] {
-  const rows: Record<string, Record<string, unknown>>[] = Array.from({ length: result.rowCount }, () => ({}));
+type Row = Record<string, Record<string, unknown>>;
+
+export function toGraphqlRows(result: LoadResult, query: CubeQuery, cubes: ReadonlyMap<string, GraphqlCube>): Row[] {
+  const timezone = query.timezone ?? 'UTC';
+  const asDimension = new Set(query.dimensions ?? []);
+  const rows: Row[] = Array.from({ length: result.rowCount }, () => ({}));
   result.columns.forEach((column, index) => {
-    const parts = column.name.split('.');
-    const [cubeName, memberName, granularity] = parts;
-    if (!cubeName || !memberName) return;
-    const cube = cubes.get(cubeName);
-    const dimension = cube?.dimensions.find((d) => d.name === memberName);
-    const isTime = dimension?.type === 'time';
-    // A time dimension with a granularity also appears without it in Cube's rows; keep only the granular one.
-    if (isTime && !granularity && result.columns.some((c) => c.name.startsWith(`${column.name}.`))) return;
+    const [cubeName, memberName, granularity] = column.name.split('.');
+    const cube = cubeName ? cubes.get(cubeName) : undefined;
+    if (!cube || !memberName) return;
+    const isTimeDimension = cube.dimensions.some((d) => d.name === memberName && d.type === 'time');
+    const isTimeMeasure = cube.measures.some((m) => m.name === memberName && m.type === 'time');
+    // The engine also writes a granular time dimension under its plain name; that column is the
+    // `value` field only when the client selected `value`.
+    if (isTimeDimension && !granularity && !asDimension.has(column.name)) return;
     const values = result.data[index] ?? [];
-    const field = cubeFieldName(cubeName);
+    const field = cubeFieldName(cubeName!);
+    const toUtc = (raw: unknown) => (raw === null || raw === undefined ? null : localIsoToUtcIso(String(raw), timezone));
     for (let row = 0; row < result.rowCount; row++) {
       const target = (rows[row]![field] ??= {});
       const raw = values[row];
-      if (isTime) {
-        const slot = (target[memberName] ??= {}) as Record<string, unknown>;
-        slot[granularity ?? 'value'] = raw === null || raw === undefined ? null : localIsoToUtcIso(String(raw), timezone);
-      } else {
-        target[memberName] = raw;
-      }
+      if (isTimeDimension) ((target[memberName] ??= {}) as Record<string, unknown>)[granularity ?? 'value'] = toUtc(raw);
+      else target[memberName] = isTimeMeasure ? toUtc(raw) : raw;
     }
   });
   return rows;

@@ -49,13 +49,18 @@ export function createGraphqlRouter(options: GraphqlRouterOptions): Router {
       res.status(400).json({ errors: [{ message: 'A GraphQL request needs a "query" string', extensions: { code: 'QUERY_INVALID' } }] });
       return;
     }
-    let variables: Record<string, unknown> | undefined;
+    let variables: unknown;
     try {
-      variables = typeof params.variables === 'string' ? JSON.parse(params.variables) : (params.variables as Record<string, unknown> | undefined);
+      variables = typeof params.variables === 'string' && params.variables !== '' ? JSON.parse(params.variables) : (params.variables ?? undefined);
     } catch {
       res.status(400).json({ errors: [{ message: '"variables" is not valid JSON', extensions: { code: 'MALFORMED_JSON' } }] });
       return;
     }
+    if (variables !== undefined && variables !== null && (typeof variables !== 'object' || Array.isArray(variables))) {
+      res.status(400).json({ errors: [{ message: '"variables" must be a JSON object', extensions: { code: 'QUERY_INVALID' } }] });
+      return;
+    }
+    const rawVariables = (variables ?? {}) as Record<string, unknown>;
     let ctx: RequestContext;
     try {
       ctx = await options.getRequestContext(req, res);
@@ -76,15 +81,16 @@ export function createGraphqlRouter(options: GraphqlRouterOptions): Router {
       res.status(400).json({ errors: validationErrors.map((e) => formatError(e, options)) });
       return;
     }
-    const context: GraphqlContext = { runQuery: (query) => options.engine.load(query, ctx) };
+    const context: GraphqlContext = { runQuery: (query) => options.engine.load(query, ctx), rawVariables };
     const result: ExecutionResult = await execute({
       schema,
       document,
-      variableValues: variables ?? undefined,
+      variableValues: rawVariables,
       operationName: typeof params.operationName === 'string' ? params.operationName : undefined,
       contextValue: context,
     });
-    res.status(200).json({ data: result.data ?? null, ...(result.errors?.length ? { errors: result.errors.map((e) => formatError(e, options)) } : {}) });
+    const errors = result.errors?.map((e) => formatError(e, options)) ?? [];
+    res.status(statusFor(result)).json({ data: result.data ?? null, ...(errors.length ? { errors } : {}) });
   }
 
   router.post('/', (req, res) => handle(req, res, (req.body ?? {}) as Record<string, unknown>));
@@ -98,12 +104,26 @@ export function createGraphqlRouter(options: GraphqlRouterOptions): Router {
   return router;
 }
 
+/**
+ * 200 when there is data. Without data: a request error (bad variables, unknown operation) is
+ * the caller's fault (400); a failed resolver takes the status of its UserError (400/403/…), and
+ * only a bug is a 500.
+ */
+function statusFor(result: ExecutionResult): number {
+  if (result.data) return 200;
+  const errors = result.errors ?? [];
+  const causes = errors.map((e) => e.originalError).filter((cause) => cause && !(cause instanceof GraphQLError));
+  if (causes.length === 0) return 400;
+  return isUserError(causes[0]) ? causes[0].httpStatus : 500;
+}
+
 function formatError(error: GraphQLError, options: GraphqlRouterOptions): Record<string, unknown> {
   const original = error.originalError;
   if (original && isUserError(original)) {
     return { message: original.message, locations: error.locations, path: error.path, extensions: { code: original.code, httpStatus: original.httpStatus } };
   }
-  if (original) {
+  // graphql-js reports bad variable values as a GraphQLError wrapping another GraphQLError.
+  if (original && !(original instanceof GraphQLError)) {
     options.onInternalError?.(original);
     return { message: 'Internal error', locations: error.locations, path: error.path, extensions: { code: 'INTERNAL' } };
   }

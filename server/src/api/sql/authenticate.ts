@@ -45,7 +45,14 @@ export class Authenticator {
       case 'password':
         if (!this.encrypted) throw new AuthFailure('28000', 'cleartext password authentication requires an SSL connection');
         return msg.authenticationCleartext();
+      case 'trust':
+        throw new Error('trust authentication has no password request; call trust()');
     }
+  }
+
+  /** `trust`: no password exchange; the hook still maps the user to a security context (or refuses it). */
+  async trust(): Promise<{ reply: Buffer[]; securityContext: SecurityContext }> {
+    return { reply: [], securityContext: (await this.lookup(null)).securityContext };
   }
 
   /** Handles one 'p' message: returns the reply to send, or the security context when done. */

@@ -10,6 +10,7 @@ import type { Socket } from 'node:net';
 import { TLSSocket, type SecureContext } from 'node:tls';
 import { AuthFailure, Authenticator } from './authenticate.ts';
 import type { CheckSqlAuth, SqlAuthMethod } from './auth/sql-auth-types.ts';
+import type { SecurityContext } from '../../engine/engine-types.ts';
 import { executeStatement, type ExecutionDeps } from './execute-statement.ts';
 import { ExtendedProtocol } from './extended-protocol.ts';
 import { errorFields } from './error-fields.ts';
@@ -26,6 +27,8 @@ export interface ConnectionDeps extends ExecutionDeps {
   readonly tls?: SecureContext;
   readonly cancels: Map<number, { secretKey: number; cancel: () => void }>;
   readonly onInternalError: (error: unknown) => void;
+  /** Called once when the connection ends, however it ends (the server tracks catalog users). */
+  readonly onClose?: () => void;
 }
 
 const FLUSH_BYTES = 256 * 1024;
@@ -70,6 +73,7 @@ export class PgConnection {
     this.current?.abort();
     this.deps.cancels.delete(this.processId);
     this.socket.destroy();
+    this.deps.onClose?.();
   }
 
   private async pump(): Promise<void> {
@@ -157,8 +161,10 @@ export class PgConnection {
     this.startupParams = { ...packet.parameters };
     this.framer.startupPhase = false;
     try {
-      this.auth = new Authenticator(this.deps.authMethod, this.deps.checkSqlAuth, user, packet.parameters.database ?? user, this.encrypted);
-      this.send(this.auth.start());
+      const auth = new Authenticator(this.deps.authMethod, this.deps.checkSqlAuth, user, packet.parameters.database ?? user, this.encrypted);
+      this.auth = auth;
+      if (this.deps.authMethod === 'trust') return await this.finishAuth(() => auth.trust());
+      this.send(auth.start());
     } catch (e) {
       if (e instanceof AuthFailure) return this.fatal(e.sqlState, e.message);
       throw e;
@@ -167,8 +173,14 @@ export class PgConnection {
 
   private async handleAuth(frame: FrontendFrame): Promise<void> {
     if (frame.type !== 'p') return this.fatal('08P01', `expected password response, got message type '${frame.type}'`);
+    const auth = this.auth!;
+    return this.finishAuth(() => auth.onMessage(frame.body));
+  }
+
+  /** Runs one authentication step; when it yields a security context, completes the startup. */
+  private async finishAuth(step: () => Promise<{ reply: Buffer[]; securityContext?: SecurityContext }>): Promise<void> {
     try {
-      const { reply, securityContext } = await this.auth!.onMessage(frame.body);
+      const { reply, securityContext } = await step();
       this.send(...reply);
       if (!securityContext) return;
       this.auth = undefined;

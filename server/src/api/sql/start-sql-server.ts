@@ -3,14 +3,13 @@
  * tools): a TCP server on CUBEJS_PG_SQL_PORT (default 15432) whose tables are the cubes and views
  * of the model. The composition root calls `startSqlServer`.
  */
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { createSecureContext, type SecureContextOptions } from 'node:tls';
 import { loadModule } from 'libpg-query';
 import type { SemanticEngine } from '../../engine/engine-types.ts';
 import type { SemanticModel } from '../../model/model-types.ts';
 import type { CheckSqlAuth, SqlAuthMethod } from './auth/sql-auth-types.ts';
-import { CatalogDatabase } from './catalog/catalog-database.ts';
-import { buildModelTables, type ModelTable } from './catalog/model-tables.ts';
+import { ModelCatalogs } from './catalog/model-catalogs.ts';
 import { PgConnection } from './pg-connection.ts';
 
 export const DEFAULT_SQL_PORT = 15432;
@@ -21,7 +20,10 @@ export interface SqlServerOptions {
   readonly port?: number;
   readonly host?: string;
   readonly engine: SemanticEngine;
-  readonly model: SemanticModel;
+  /** The model whose cubes and views are the tables; give `getModel` instead to follow hot reload. */
+  readonly model?: SemanticModel;
+  /** The current model (hot reload swaps it): each new connection sees the tables of the current one. */
+  readonly getModel?: () => SemanticModel;
   /** Maps user/password/database to a security context (Cube's `checkSqlAuth`). */
   readonly checkSqlAuth: CheckSqlAuth;
   /** Default SCRAM-SHA-256; `password` (cleartext) is only offered over TLS. */
@@ -41,41 +43,57 @@ export interface SqlServer {
 
 export async function startSqlServer(options: SqlServerOptions): Promise<SqlServer> {
   await loadModule();
-  const tables = buildModelTables(options.model);
-  const byName = new Map<string, ModelTable>();
-  for (const t of tables.values()) byName.set(t.name.toLowerCase(), t);
-  const catalog = await CatalogDatabase.create(tables.values());
-  const findTable = (schema: string | undefined, name: string): ModelTable | undefined =>
-    schema && schema.toLowerCase() !== 'public' ? undefined : byName.get(name.toLowerCase());
+  const fixed = options.model;
+  const getModel = options.getModel ?? (fixed ? () => fixed : undefined);
+  if (!getModel) throw new Error('startSqlServer needs `model` or `getModel`');
+  const onInternalError = options.onInternalError ?? ((e: unknown) => console.error('[sql-api] internal error', e));
+  const catalogs = await ModelCatalogs.create(getModel, onInternalError);
   const deps = {
     engine: options.engine,
-    catalog,
-    findTable,
     maxScanRows: options.maxScanRows ?? 50_000,
     checkSqlAuth: options.checkSqlAuth,
     authMethod: options.authMethod ?? 'scram-sha-256',
     tls: options.tls ? createSecureContext(options.tls) : undefined,
     cancels: new Map(),
-    onInternalError: options.onInternalError ?? ((e: unknown) => console.error('[sql-api] internal error', e)),
+    onInternalError,
   } as const;
-  const sockets = new Set<import('node:net').Socket>();
+  const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
     sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    new PgConnection(socket, { ...deps, cancels: deps.cancels });
+    // The socket buffers the client's first bytes until PgConnection starts reading.
+    catalogs.acquire().then(
+      ({ catalog, release }) => {
+        const onClose = () => {
+          sockets.delete(socket);
+          release();
+        };
+        if (socket.destroyed) return onClose();
+        new PgConnection(socket, { ...deps, catalog: catalog.catalog, findTable: catalog.findTable, onClose });
+      },
+      (error: unknown) => {
+        onInternalError(error);
+        sockets.delete(socket);
+        socket.destroy();
+      },
+    );
   });
   const port = options.port ?? Number(process.env.CUBEJS_PG_SQL_PORT ?? DEFAULT_SQL_PORT);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, options.host ?? '0.0.0.0', () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, options.host ?? '0.0.0.0', () => resolve());
+    });
+  } catch (error) {
+    await catalogs.close();
+    throw error;
+  }
   const address = server.address();
   return {
     port: typeof address === 'object' && address ? address.port : port,
     async close() {
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await catalog.close();
+      await catalogs.close();
     },
   };
 }

@@ -20,4 +20,5 @@ export type CheckSqlAuth = (
   database: string,
 ) => Promise<SqlAuthResult | null> | SqlAuthResult | null;
 
-export type SqlAuthMethod = 'scram-sha-256' | 'md5' | 'password';
+/** `trust` asks for no password (dev mode without configured users); the hook still maps the user. */
+export type SqlAuthMethod = 'scram-sha-256' | 'md5' | 'password' | 'trust';

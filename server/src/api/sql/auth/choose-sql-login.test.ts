@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { isUserError } from '../../../errors/user-error.ts';
+import { chooseSqlLogin } from './choose-sql-login.ts';
+
+describe('chooseSqlLogin', () => {
+  it('prefers the config file hook, passing its password and context through', async () => {
+    const login = chooseSqlLogin({ devMode: true, sqlUser: 'env', sqlPassword: 'x', checkSqlAuth: (user) => ({ password: `pw-${user}`, securityContext: { lojas: ['L1'] } }) });
+    expect(login).toMatchObject({ enabled: true, authMethod: 'scram-sha-256' });
+    if (!login.enabled) throw new Error('unreachable');
+    expect(await login.checkSqlAuth('maria', null, 'db')).toEqual({ password: 'pw-maria', securityContext: { lojas: ['L1'] } });
+  });
+
+  it('turns a hook that throws into a login refusal naming the user and the reason', async () => {
+    const login = chooseSqlLogin({ devMode: false, checkSqlAuth: () => { throw new Error('unknown SQL user'); } });
+    if (!login.enabled) throw new Error('unreachable');
+    const error = await Promise.resolve(login.checkSqlAuth('mallory', null, 'db')).catch((e: unknown) => e);
+    expect(isUserError(error) && error.code).toBe('UNAUTHENTICATED');
+    expect((error as Error).message).toMatch(/"mallory".*unknown SQL user/);
+  });
+
+  it('uses CUBEJS_SQL_USER / CUBEJS_SQL_PASSWORD for that user only, with an empty context', async () => {
+    const login = chooseSqlLogin({ devMode: false, sqlUser: 'bi', sqlPassword: 's3cret' });
+    if (!login.enabled) throw new Error('unreachable');
+    expect(await login.checkSqlAuth('bi', null, 'db')).toEqual({ password: 's3cret', securityContext: {} });
+    expect(await login.checkSqlAuth('other', null, 'db')).toBeNull();
+  });
+
+  it('refuses a user without a password (or the reverse) at startup', () => {
+    expect(() => chooseSqlLogin({ devMode: true, sqlUser: 'bi' })).toThrow(/CUBEJS_SQL_USER and CUBEJS_SQL_PASSWORD go together/);
+  });
+
+  it('accepts anyone without a password request in dev mode, and stays off in production', () => {
+    expect(chooseSqlLogin({ devMode: true })).toMatchObject({ enabled: true, authMethod: 'trust', description: expect.stringMatching(/ANY user/) });
+    expect(chooseSqlLogin({ devMode: false })).toMatchObject({ enabled: false, reason: expect.stringMatching(/CUBEJS_SQL_USER/) });
+  });
+});

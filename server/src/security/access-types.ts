@@ -1,0 +1,12 @@
+/**
+ * What access decisions are made from: the caller's security context and the groups it belongs
+ * to (Cube's `contextToGroups`). Plain data; created once per request by `AccessControl.resolve`.
+ */
+import type { SecurityContext } from '../engine/engine-types.ts';
+
+/** The caller as access policies see it. */
+export interface Access {
+  readonly securityContext: SecurityContext;
+  /** Groups `access_policy` entries are matched against (`group: "*"` matches any, even none). */
+  readonly groups: readonly string[];
+}

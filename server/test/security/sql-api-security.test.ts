@@ -1,0 +1,163 @@
+/**
+ * The Postgres-wire SQL API (real `pg` client, SCRAM) over the same engine as REST, with a
+ * `checkSqlAuth` mapping users to security contexts: a store manager's rows equal hand-written
+ * SQL for their store; denied members fail with SQLSTATE 42501 naming the member; injection in
+ * SQL text is a value or an error; non-semantic SQL (DDL, DML, other tables, read_csv) is refused
+ * with a SQLSTATE; per-client rate and concurrency limits answer SQLSTATE 53400.
+ */
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestStack } from '../api/support/start-stack.ts';
+import { startSqlServer, type SqlServer } from '../../src/api/sql/start-sql-server.ts';
+import type { CheckSqlAuth } from '../../src/api/sql/auth/sql-auth-types.ts';
+import type { SemanticEngine } from '../../src/engine/engine-types.ts';
+import { ClientLimiter } from '../../src/security/client-limiter.ts';
+import { limitEngineClients } from '../../src/security/limit-engine-clients.ts';
+import { CONTEXTS, goldDatabaseFile, goldRowCounts, queryGold, rowSet, startSecureStack } from './support/security-fixture.ts';
+
+const USERS: Record<string, { password: string; securityContext: Record<string, unknown> }> = {
+  gerente: { password: 'gerente-pw', securityContext: CONTEXTS.managerL002 },
+  marketing: { password: 'mkt-pw', securityContext: CONTEXTS.marketing },
+  bi: { password: 'bi-pw', securityContext: CONTEXTS.internal },
+  limited: { password: 'limited-pw', securityContext: { sub: 'limited', groups: ['analista_marketing'] } },
+};
+const checkSqlAuth: CheckSqlAuth = (user) => USERS[user] ?? null;
+
+let stack: TestStack;
+let gold: string;
+let server: SqlServer;
+let countsBefore: Record<string, number>;
+
+beforeAll(async () => {
+  gold = await goldDatabaseFile();
+  countsBefore = await goldRowCounts(gold);
+  stack = await startSecureStack(gold);
+  server = await startSqlServer({ port: 0, host: '127.0.0.1', engine: stack.engine, model: stack.engine.currentModel(), checkSqlAuth });
+}, 120_000);
+afterAll(async () => {
+  await server?.close();
+  await stack?.close();
+});
+
+async function withClient<T>(user: string, run: (c: pg.Client) => Promise<T>, port = server.port): Promise<T> {
+  const c = new pg.Client({ host: '127.0.0.1', port, user, password: USERS[user]!.password, database: 'db' });
+  await c.connect();
+  try {
+    return await run(c);
+  } finally {
+    await c.end();
+  }
+}
+
+async function errorOf(c: pg.Client, sql: string): Promise<{ code?: string; message: string }> {
+  try {
+    await c.query(sql);
+  } catch (e) {
+    return e as { code?: string; message: string };
+  }
+  throw new Error(`expected ${sql} to fail`);
+}
+
+describe('row and member security over the wire', () => {
+  it("the store manager's rows equal hand-written SQL for their store only", async () => {
+    const got = await withClient('gerente', (c) => c.query({ text: 'SELECT loja_loja_id, canal_nome, MEASURE(count) AS n FROM vendas GROUP BY 1, 2', rowMode: 'array' }));
+    const expected = await queryGold(gold, `SELECT l.loja_id, c.nome, count(*) AS n FROM gold.fato_vendas f
+      JOIN gold.dim_loja l ON l.loja_sk = f.loja_sk JOIN gold.dim_canal c ON c.canal_sk = f.canal_sk WHERE l.loja_id = 'L002' GROUP BY 1, 2`);
+    expect(expected.length).toBeGreaterThan(0);
+    expect(rowSet(got.rows.map((r: unknown[]) => [r[0], r[1], Number(r[2])]))).toEqual(rowSet(expected.map((r) => [r.loja_id, r.nome, Number(r.n)])));
+    const total = await withClient('gerente', (c) => c.query('SELECT MEASURE(count) AS n FROM fato_vendas'));
+    const [l002] = await queryGold(gold, "SELECT count(*) AS n FROM gold.fato_vendas f JOIN gold.dim_loja l ON l.loja_sk = f.loja_sk WHERE l.loja_id = 'L002'");
+    expect(Number(total.rows[0].n)).toBe(Number(l002!.n));
+  });
+
+  it("a WHERE on another store or an OR cannot widen the manager's rows", async () => {
+    const rows = await withClient('gerente', async (c) => [
+      ...(await c.query("SELECT loja_loja_id, MEASURE(count) FROM vendas WHERE loja_loja_id = 'ONLINE' GROUP BY 1")).rows,
+      ...(await c.query("SELECT loja_loja_id, MEASURE(count) FROM vendas WHERE loja_loja_id = 'ONLINE' OR loja_loja_id IS NOT NULL GROUP BY 1")).rows,
+    ]);
+    expect(rows.map((r) => r.loja_loja_id)).toEqual(['L002']);
+  });
+
+  it('denied members fail with SQLSTATE 42501 naming the member; the analyst still reads campaigns', async () => {
+    await withClient('gerente', async (c) => {
+      const e = await errorOf(c, 'SELECT cliente_nome, MEASURE(count) FROM vendas GROUP BY 1');
+      expect(e.code).toBe('42501');
+      expect(e.message).toContain('vendas.cliente_nome');
+      expect((await errorOf(c, 'SELECT MEASURE(eventos) FROM eventos')).code).toBe('42501');
+    });
+    await withClient('marketing', async (c) => {
+      expect((await errorOf(c, 'SELECT email FROM dim_cliente GROUP BY 1')).code).toBe('42501');
+      const campaigns = await c.query('SELECT campanha_nome, MEASURE(vendas_liquidas) FROM vendas GROUP BY 1');
+      expect(campaigns.rows.length).toBeGreaterThan(1);
+    });
+  });
+});
+
+describe('hostile SQL', () => {
+  it('injection in literals is a value, stacked statements and non-semantic SQL are refused with a SQLSTATE', async () => {
+    await withClient('bi', async (c) => {
+      const quoted = await c.query("SELECT MEASURE(count) AS n FROM vendas WHERE loja_loja_id = 'L002'' OR ''1''=''1'");
+      expect(Number(quoted.rows[0]?.n ?? 0)).toBe(0);
+      const refusals: [string, string][] = [
+        ['SELECT MEASURE(count) FROM vendas; DROP TABLE vendas', '25006'],
+        ['DELETE FROM vendas', '25006'],
+        ["UPDATE fato_vendas SET origem = 'x'", '25006'],
+        ['CREATE TABLE t (a int)', '25006'],
+        ['DROP TABLE fato_vendas', '25006'],
+        ["SELECT * FROM read_csv('/etc/passwd')", '42883'],
+        ['SELECT * FROM gold.fato_vendas', '42P01'],
+        ['SELECT * FROM secret_table', '42P01'],
+      ];
+      for (const [sql, code] of refusals) {
+        const e = await errorOf(c, sql);
+        expect(e.code, sql).toBe(code);
+        expect(e.message.length, sql).toBeGreaterThan(0);
+        await c.query('SELECT 1'); // the session is still usable after each refusal
+      }
+    });
+    expect(await goldRowCounts(gold)).toEqual(countsBefore);
+  });
+});
+
+describe('per-client limits on the SQL API', () => {
+  /** Holds every query until `open()`: lets a test keep one query running while it sends another. */
+  function gated(engine: SemanticEngine): { engine: SemanticEngine; open: () => void } {
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    return { engine: { ...engine, load: async (q, ctx) => { await gate; return engine.load(q, ctx); } }, open };
+  }
+
+  it('answers SQLSTATE 53400 past the rate limit, for that client only', async () => {
+    const limited = await startSqlServer({ port: 0, host: '127.0.0.1', engine: limitEngineClients(stack.engine, new ClientLimiter({ maxRequests: 3, windowMs: 60_000 })), model: stack.engine.currentModel(), checkSqlAuth });
+    try {
+      await withClient('limited', async (c) => {
+        for (let i = 0; i < 3; i++) await c.query('SELECT MEASURE(count) FROM vendas');
+        const e = await errorOf(c, 'SELECT MEASURE(count) FROM vendas');
+        expect(e.code).toBe('53400');
+        expect(e.message).toMatch(/Too many requests.*CUBEJS_CLIENT_RATE_LIMIT/);
+      }, limited.port);
+      await withClient('bi', (c) => c.query('SELECT MEASURE(count) FROM vendas'), limited.port);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('answers SQLSTATE 53400 when a client exceeds its concurrent queries', async () => {
+    const { engine, open } = gated(stack.engine);
+    const limited = await startSqlServer({ port: 0, host: '127.0.0.1', engine: limitEngineClients(engine, new ClientLimiter({ maxConcurrent: 1, windowMs: 60_000 })), model: stack.engine.currentModel(), checkSqlAuth });
+    try {
+      await withClient('limited', async (first) => {
+        const running = first.query('SELECT MEASURE(count) AS n FROM vendas');
+        await new Promise((r) => setTimeout(r, 200));
+        const e = await withClient('limited', (second) => errorOf(second, 'SELECT MEASURE(count) FROM vendas'), limited.port);
+        expect(e.code).toBe('53400');
+        expect(e.message).toMatch(/concurrent/);
+        open();
+        expect(Number((await running).rows[0].n)).toBeGreaterThan(0);
+      }, limited.port);
+    } finally {
+      open();
+      await limited.close();
+    }
+  });
+});

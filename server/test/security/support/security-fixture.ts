@@ -1,0 +1,77 @@
+/**
+ * The security suite's world: the hand-built gold star schema (`engine/gold-fixture.ts`) in a
+ * DuckDB file, the repository's own model/ with its shipped access policies, the real server
+ * (config → buildStack → createServer) in production mode with an HS256 secret, and helpers to
+ * sign tokens and to read the gold tables directly — the independent side of every comparison.
+ */
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { SignJWT } from 'jose';
+import { GOLD_SQL } from '../../engine/gold-fixture.ts';
+import { startStack, type TestStack } from '../../api/support/start-stack.ts';
+import type { SemanticEngine } from '../../../src/engine/engine-types.ts';
+
+export const MODEL_DIR = path.resolve(import.meta.dirname, '../../../../model');
+export const SECRET = 'security-suite-secret-0123456789abcdef';
+
+/** Security contexts of the shipped policy: a store manager, a marketing analyst, an outsider. */
+export const CONTEXTS = {
+  managerL002: { sub: 'gerente-recife', groups: ['gerente_loja'], lojas: ['L002'] },
+  managerL001: { sub: 'gerente-paulista', groups: ['gerente_loja'], lojas: ['L001'] },
+  marketing: { sub: 'ana-mkt', groups: ['analista_marketing'] },
+  outsider: { sub: 'fornecedor', groups: ['fornecedor'] },
+  internal: { sub: 'bi-interno' },
+} as const;
+
+/** Gold tables and their row counts: checked before and after every hostile input. */
+export const GOLD_TABLES = ['fato_vendas', 'fato_devolucoes', 'dim_loja', 'dim_cliente', 'dim_produto', 'dim_canal', 'dim_campanha', 'dim_tempo'];
+
+export async function goldDatabaseFile(): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'security-gold-'));
+  const file = path.join(dir, 'lakehouse.duckdb');
+  const instance = await DuckDBInstance.create(file);
+  const connection = await instance.connect();
+  await connection.run(GOLD_SQL);
+  connection.closeSync();
+  instance.closeSync();
+  return file;
+}
+
+/** Runs hand-written SQL on the gold file through DuckDB's instance cache (the server's driver may hold it open). */
+export async function queryGold(file: string, sql: string): Promise<Record<string, unknown>[]> {
+  const instance = await DuckDBInstance.fromCache(file);
+  const connection = await instance.connect();
+  try {
+    return (await connection.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
+  } finally {
+    connection.closeSync();
+  }
+}
+
+export async function goldRowCounts(file: string): Promise<Record<string, number>> {
+  const rows = await queryGold(file, GOLD_TABLES.map((t) => `SELECT '${t}' AS t, count(*) AS n FROM gold.${t}`).join(' UNION ALL '));
+  return Object.fromEntries(rows.map((r) => [String(r.t), Number(r.n)]));
+}
+
+export async function sign(claims: Record<string, unknown>, edit?: (jwt: SignJWT) => SignJWT, secret = SECRET): Promise<string> {
+  let jwt = new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime('10m');
+  if (edit) jwt = edit(jwt);
+  return jwt.sign(new TextEncoder().encode(secret));
+}
+
+export async function startSecureStack(duckdbPath: string, env: Record<string, string> = {}, wrapEngine?: (e: SemanticEngine) => SemanticEngine): Promise<TestStack> {
+  return startStack({
+    duckdbPath,
+    modelDir: MODEL_DIR,
+    env: { CUBEJS_DEV_MODE: 'false', CUBEJS_API_SECRET: SECRET, ...env },
+    listen: true,
+    wrapEngine,
+  });
+}
+
+/** Sorted rows as comparable strings: row sets are compared, not orders. */
+export function rowSet(rows: readonly (readonly unknown[])[]): string[] {
+  return rows.map((r) => JSON.stringify(r.map((v) => (v === null || v === undefined ? null : typeof v === 'number' ? v : String(v))))).sort();
+}
