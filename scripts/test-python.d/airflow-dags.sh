@@ -11,5 +11,6 @@ source scripts/lib-venv.sh
 # the pip bundled with Python 3.11 backtracks through connexion/Flask extras for many minutes.
 export PIP_NO_DEPS=1 PIP_PREFER_BINARY=1
 ensure_venv .venv-airflow airflow/requirements-test.txt
+[ "${1:-}" = --prepare-only ] && exit 0
 # Exit code 5 (no tests collected) is a failure here: these suites must exist and run.
 .venv-airflow/bin/python -m pytest -q -p no:cacheprovider airflow/tests infra/tests docker/tests "$@"

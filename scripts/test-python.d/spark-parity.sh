@@ -5,5 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 source scripts/lib-venv.sh
 ensure_venv .venv-spark notebooks/requirements-test.txt
+[ "${1:-}" = --prepare-only ] && exit 0
 # Exit code 5 (no tests collected) is a failure here: the parity suite must exist and run.
 .venv-spark/bin/python -m pytest -q notebooks/tests "$@"

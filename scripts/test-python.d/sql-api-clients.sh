@@ -6,6 +6,7 @@ cd "$(dirname "$0")/../.."
 source scripts/lib-venv.sh
 venv=.venv/sql-api-clients
 ensure_venv "$venv" server/test/sql-api/requirements.txt
+[ "${1:-}" = --prepare-only ] && exit 0
 info=$(mktemp -d)/info.json
 node --import tsx server/test/sql-api/support/serve-fixture.ts "$info" &
 server=$!
