@@ -8,12 +8,13 @@ import { generateCommand } from './generate-command.ts';
 import { ingestCommand } from './ingest-command.ts';
 import { transformCommand } from './transform-command.ts';
 import { streamCommand } from './stream-command.ts';
+import { preaggCommand } from './preagg-command.ts';
 
 /**
  * The pipeline CLI (`npm run cli -- <command>`). One command per file; to add one, write
  * `<name>-command.ts` exporting a function that returns a commander Command and list it here.
  */
-const COMMANDS: readonly (() => Command)[] = [generateCommand, ingestCommand, transformCommand, checkCommand, buildCommand, streamCommand];
+const COMMANDS: readonly (() => Command)[] = [generateCommand, ingestCommand, transformCommand, checkCommand, buildCommand, streamCommand, preaggCommand];
 
 export async function runCli(argv: readonly string[]): Promise<number> {
   const program = new Command('lakehouse').description('local lakehouse pipeline and semantic-layer tools').exitOverride();

@@ -9,7 +9,9 @@
  * - segments are exactly the rollup's segments (a segment filters the stored rows);
  * - time dimensions are the rollup's, at a granularity derivable from the stored one, with date
  *   ranges on whole buckets unless `allow_non_strict_date_range_match`;
- * - the query runs in the rollup's time zone (rollups are built in UTC unless the refresh key says otherwise).
+ * - the query runs in the rollup's time zone (rollups are built in UTC unless the refresh key says otherwise);
+ * - nothing involved reads the security context (a rollup is built once, for every caller);
+ * - a non-additive measure is served only when no partition splits one of its groups.
  */
 import type { Cube, Measure, PreAggregation, SemanticModel } from '../model/model-types.ts';
 import type { NormalizedFilter, NormalizedQuery } from '../query/query-types.ts';
@@ -32,9 +34,14 @@ const ROLLUP_TYPES = new Set(['rollup', 'rollup_lambda']);
 
 /** The best rollup for the query, or undefined; `rejections` says why each candidate did not fit. */
 export function matchRollup(query: NormalizedQuery, model: SemanticModel, rejections: RollupRejection[] = []): RollupMatch | undefined {
-  if (query.ungrouped) return undefined;
+  return matchRollups(query, model, rejections)[0];
+}
+
+/** Every rollup that can answer the query, smallest first (the caller takes the first one built). */
+export function matchRollups(query: NormalizedQuery, model: SemanticModel, rejections: RollupRejection[] = []): RollupMatch[] {
+  if (query.ungrouped) return [];
   const cubeNames = new Set(query.measures.map((m) => m.member.cube));
-  if (query.measures.length === 0 && query.dimensions.length + query.timeDimensions.length === 0) return undefined;
+  if (query.measures.length === 0) return [];
   const candidates: RollupMatch[] = [];
   for (const cubeName of cubeNames.size === 1 ? cubeNames : new Set<string>()) {
     const cube = model.cubes[cubeName];
@@ -47,12 +54,13 @@ export function matchRollup(query: NormalizedQuery, model: SemanticModel, reject
     }
   }
   if (cubeNames.size > 1) rejections.push({ preAggregation: '*', reason: 'measures from more than one cube' });
-  return candidates.sort((a, b) => estimatedSize(a.preAggregation) - estimatedSize(b.preAggregation))[0];
+  return candidates.sort((a, b) => estimatedSize(a.preAggregation) - estimatedSize(b.preAggregation));
 }
 
 function whyNot(query: NormalizedQuery, cube: Cube, rollup: PreAggregation): string | undefined {
   const timezone = rollup.refreshKey?.timezone ?? 'UTC';
   if (query.timezone !== timezone) return `query time zone ${query.timezone} differs from the rollup's ${timezone}`;
+  if (readsSecurityContext(cube)) return `cube ${cube.name} reads the security context`;
   const dimensions = new Set(rollup.dimensions);
   const timeDimensions = new Map(rollup.timeDimensions.map((td) => [td.dimension, td.granularity]));
   const exact = groupsExactly(query, rollup);
@@ -86,8 +94,10 @@ function measureProblem(measure: Measure, cube: Cube, rollup: PreAggregation, ex
   if (depth > 10) return `measure ${measure.path} is nested too deeply`;
   if (measure.rollingWindow || measure.type === 'running_total' || measure.multiStage) return `measure ${measure.path} (rolling/multi-stage) is computed from the source`;
   const stored = rollup.measures.includes(measure.path);
-  if (stored && (ADDITIVE.has(measure.type) || exact)) return undefined;
+  if (stored && ADDITIVE.has(measure.type)) return undefined;
+  if (stored && exact) return partitionsSplitGroups(rollup) ? `measure ${measure.path} (${measure.type}) is not additive and partitions split its groups` : undefined;
   if (measure.type === 'number' && measure.sql) {
+    if (measure.sql.some((p) => p.kind !== 'member' && p.kind !== 'text')) return `number measure ${measure.path} reads columns, not only measures`;
     const references = measure.sql.filter((p) => p.kind === 'member').map((p) => (p as { path: string }).path);
     if (references.length === 0) return `number measure ${measure.path} has no measures to compose`;
     for (const path of references) {
@@ -128,6 +138,31 @@ function filtersProblem(
     }
   }
   return undefined;
+}
+
+/** A partition coarser than or equal to the rollup's time granularity keeps every group in one table. */
+function partitionsSplitGroups(rollup: PreAggregation): boolean {
+  const partition = rollup.partitionGranularity;
+  const stored = rollup.timeDimensions[0]?.granularity;
+  return partition !== undefined && stored !== undefined && !isDerivableGranularity(partition, stored);
+}
+
+const securityContextReaders = new WeakMap<Cube, boolean>();
+
+/** Does any SQL of the cube bind `{SECURITY_CONTEXT.x}`? Then its rows depend on the caller. */
+function readsSecurityContext(cube: Cube): boolean {
+  let reads = securityContextReaders.get(cube);
+  if (reads === undefined) {
+    const templates = [
+      cube.sql, cube.sqlTable,
+      ...Object.values(cube.measures).flatMap((m) => [m.sql, ...m.filters]),
+      ...Object.values(cube.dimensions).map((d) => d.sql),
+      ...Object.values(cube.segments).map((s) => s.sql),
+    ];
+    reads = templates.some((t) => t?.some((part) => part.kind === 'securityContext') ?? false);
+    securityContextReaders.set(cube, reads);
+  }
+  return reads;
 }
 
 /** Does the query group by exactly the rollup's dimensions and time granularities? */

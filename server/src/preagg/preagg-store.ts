@@ -1,12 +1,22 @@
 /**
  * The pre-aggregation store: an embedded DuckDB database apart from the lakehouse (our
  * counterpart of Cube Store). Each build writes a new versioned table per partition; the
- * catalog switches to it in one transaction, so a query sees either the old or the new version,
+ * catalog switches to it in one statement, so a query sees either the old or the new version,
  * never a half-built one. Queries take a lease on the tables they read; a superseded table is
  * dropped once no lease holds it.
+ *
+ * Rows reach the store from any source driver as a columnar `QueryResult`; they are staged as a
+ * CSV file in `stagingDir` and bulk-loaded with `read_csv` (the way Cube loads external
+ * rollups into Cube Store through files). A staging or load failure drops the new table and
+ * leaves the previous version serving.
  */
+import { mkdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import type { ColumnInfo, Driver, QueryResult } from '../drivers/driver-types.ts';
-import { quoteIdentifier, sqlTypeFor, toSqlValue } from './store-types.ts';
+import { UserError } from '../errors/user-error.ts';
+import { quoteIdentifier, sqlTypeFor } from './store-types.ts';
+import { writeStagingCsv } from './staging-csv.ts';
 
 export interface PartitionInfo {
   readonly partition: string; // '' for an unpartitioned rollup, else the partition start (ISO date)
@@ -14,106 +24,135 @@ export interface PartitionInfo {
   readonly builtAt: string;
   readonly rowCount: number;
   readonly refreshKeyValue: string;
+  /**
+   * Latest time-dimension value in the partition (local ISO), or '' when none: a lambda rollup
+   * unions the stored rows with source rows newer than this watermark.
+   */
+  readonly watermark: string;
 }
 
 /** A snapshot of a rollup's tables taken for one query; `release()` when the query is done. */
 export interface RollupLease {
   readonly tables: readonly string[];
   readonly columns: readonly ColumnInfo[];
+  readonly partitions: readonly PartitionInfo[];
   release(): void;
 }
 
-const INSERT_BATCH_ROWS = 500;
+export interface StoreOptions {
+  /** Folder for the CSV files of builds in progress (default: a folder under the OS temp dir). */
+  readonly stagingDir?: string;
+}
+
+// Not "preagg": a store file named preagg.duckdb is a catalog of that name, and DuckDB would find both ambiguous.
+const SCHEMA = 'rollups';
 
 export class PreAggregationStore {
   private readonly driver: Driver;
-  private readonly active = new Map<string, Map<string, PartitionInfo>>(); // rollupId → partition → info
+  private readonly stagingDir: string;
+  private readonly active = new Map<string, Map<string, PartitionInfo>>(); // storeKey → partition → info
   private readonly columns = new Map<string, readonly ColumnInfo[]>();
   private readonly leases = new Map<string, number>(); // table → readers
   private readonly superseded = new Set<string>();
   private version = Date.now();
 
-  constructor(driver: Driver) {
+  constructor(driver: Driver, options: StoreOptions = {}) {
     this.driver = driver;
+    this.stagingDir = options.stagingDir ?? path.join(os.tmpdir(), `preagg-staging-${process.pid}`);
   }
 
   get storeDriver(): Driver {
     return this.driver;
   }
 
-  /** Creates the catalog and reloads what earlier runs built, so a restart serves at once. */
+  /** Creates the catalog, reloads what earlier runs built (a restart serves at once) and drops orphans of crashed builds. */
   async init(): Promise<void> {
-    await this.driver.query('CREATE SCHEMA IF NOT EXISTS preagg', []);
+    await this.driver.query(`CREATE SCHEMA IF NOT EXISTS ${SCHEMA}`, []);
     await this.driver.query(
-      `CREATE TABLE IF NOT EXISTS preagg._partitions (rollup_id VARCHAR, partition_key VARCHAR, table_name VARCHAR,
-        built_at VARCHAR, row_count BIGINT, refresh_key_value VARCHAR, columns_json VARCHAR, PRIMARY KEY (rollup_id, partition_key))`,
+      `CREATE TABLE IF NOT EXISTS ${SCHEMA}._partitions (rollup_id VARCHAR, partition_key VARCHAR, table_name VARCHAR,
+        built_at VARCHAR, row_count BIGINT, refresh_key_value VARCHAR, columns_json VARCHAR, watermark VARCHAR, PRIMARY KEY (rollup_id, partition_key))`,
       [],
     );
-    const result = await this.driver.query('SELECT rollup_id, partition_key, table_name, built_at, row_count, refresh_key_value, columns_json FROM preagg._partitions', []);
-    const [ids, partitions, tables, builtAt, rowCounts, refreshKeys, columnsJson] = result.data;
+    const result = await this.driver.query(`SELECT rollup_id, partition_key, table_name, built_at, row_count, refresh_key_value, columns_json, watermark FROM ${SCHEMA}._partitions`, []);
+    const [ids, partitions, tables, builtAt, rowCounts, refreshKeys, columnsJson, watermarks] = result.data;
     for (let i = 0; i < result.rowCount; i++) {
-      const rollupId = String(ids![i]);
-      this.partitionsOf(rollupId).set(String(partitions![i]), {
+      const key = String(ids![i]);
+      this.partitionsOf(key).set(String(partitions![i]), {
         partition: String(partitions![i]),
         table: String(tables![i]),
         builtAt: String(builtAt![i]),
         rowCount: Number(rowCounts![i]),
         refreshKeyValue: String(refreshKeys![i]),
+        watermark: String(watermarks![i] ?? ''),
       });
-      this.columns.set(rollupId, JSON.parse(String(columnsJson![i])) as ColumnInfo[]);
+      this.columns.set(key, JSON.parse(String(columnsJson![i])) as ColumnInfo[]);
     }
+    await this.dropOrphanTables(new Set(tables?.map((t) => String(t)) ?? []));
   }
 
   /**
    * Loads one partition's rows into a fresh table and swaps it in. On any failure the new table
    * is dropped and the previous version keeps serving; the error propagates to the caller.
    */
-  async replacePartition(rollupId: string, partition: string, result: QueryResult, refreshKeyValue: string): Promise<PartitionInfo> {
-    const table = `preagg.${quoteIdentifier(`${rollupId}__${partition.replace(/[^0-9A-Za-z]/g, '') || 'all'}__${(this.version++).toString(36)}`)}`;
+  async replacePartition(storeKey: string, partition: string, result: QueryResult, refreshKeyValue: string, watermark = ''): Promise<PartitionInfo> {
+    const version = (this.version++).toString(36);
+    const bareName = `${storeKey}__${partition.replace(/[^0-9A-Za-z]/g, '') || 'all'}__${version}`.replace(/[^0-9A-Za-z_@.]/g, '_');
+    const table = `${SCHEMA}.${quoteIdentifier(bareName)}`;
     const types = result.columns.map((column, i) => sqlTypeFor(column.type, result.data[i] ?? []));
+    const file = path.join(this.stagingDir, `${bareName.replace(/[^0-9A-Za-z_]/g, '_')}.csv`);
     try {
-      const columnSql = result.columns.map((c, i) => `${quoteIdentifier(c.name)} ${types[i]}`).join(', ');
-      await this.driver.query(`CREATE TABLE ${table} (${columnSql})`, []);
-      await this.insertRows(table, result, types);
-      const info: PartitionInfo = { partition, table, builtAt: new Date().toISOString(), rowCount: result.rowCount, refreshKeyValue };
+      await this.stage(file, result);
+      const spec = result.columns.map((c, i) => `'${c.name.replace(/'/g, "''")}': '${types[i]}'`).join(', ');
+      await this.driver.query(
+        `CREATE TABLE ${table} AS SELECT * FROM read_csv($1, header = false, auto_detect = false, quote = '"', escape = '"', nullstr = '', allow_quoted_nulls = false, columns = {${spec}})`,
+        [file],
+      );
+      const info: PartitionInfo = { partition, table, builtAt: new Date().toISOString(), rowCount: result.rowCount, refreshKeyValue, watermark };
       // One statement, so the persisted catalog switches atomically; queries read the in-memory
       // catalog, switched below in one synchronous step.
-      await this.driver.query('INSERT OR REPLACE INTO preagg._partitions VALUES ($1, $2, $3, $4, $5, $6, $7)', [
-        rollupId, partition, table, info.builtAt, info.rowCount, refreshKeyValue, JSON.stringify(result.columns),
+      await this.driver.query(`INSERT OR REPLACE INTO ${SCHEMA}._partitions VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, [
+        storeKey, partition, table, info.builtAt, info.rowCount, refreshKeyValue, JSON.stringify(result.columns), watermark,
       ]);
-      const previous = this.partitionsOf(rollupId).get(partition);
-      this.partitionsOf(rollupId).set(partition, info);
-      this.columns.set(rollupId, result.columns);
+      const previous = this.partitionsOf(storeKey).get(partition);
+      this.partitionsOf(storeKey).set(partition, info);
+      this.columns.set(storeKey, result.columns);
       if (previous) this.retire(previous.table);
       return info;
     } catch (error) {
       await this.driver.query(`DROP TABLE IF EXISTS ${table}`, []).catch(() => undefined);
       throw error;
+    } finally {
+      await rm(file, { force: true }).catch(() => undefined);
     }
   }
 
   /** Removes partitions no longer in the build range (e.g. after `build_range_start` moved). */
-  async dropPartitionsExcept(rollupId: string, keep: ReadonlySet<string>): Promise<void> {
-    for (const [partition, info] of [...this.partitionsOf(rollupId)]) {
+  async dropPartitionsExcept(storeKey: string, keep: ReadonlySet<string>): Promise<void> {
+    for (const [partition, info] of [...this.partitionsOf(storeKey)]) {
       if (keep.has(partition)) continue;
-      await this.driver.query('DELETE FROM preagg._partitions WHERE rollup_id = $1 AND partition_key = $2', [rollupId, partition]);
-      this.partitionsOf(rollupId).delete(partition);
+      await this.driver.query(`DELETE FROM ${SCHEMA}._partitions WHERE rollup_id = $1 AND partition_key = $2`, [storeKey, partition]);
+      this.partitionsOf(storeKey).delete(partition);
       this.retire(info.table);
     }
   }
 
-  partitions(rollupId: string): readonly PartitionInfo[] {
-    return [...this.partitionsOf(rollupId).values()].sort((a, b) => a.partition.localeCompare(b.partition));
+  partitions(storeKey: string): readonly PartitionInfo[] {
+    return [...this.partitionsOf(storeKey).values()].sort((a, b) => a.partition.localeCompare(b.partition));
   }
 
-  isBuilt(rollupId: string): boolean {
-    return this.partitionsOf(rollupId).size > 0;
+  /** Keys of every rollup with tables in the store. */
+  storeKeys(): string[] {
+    return [...this.active].filter(([, partitions]) => partitions.size > 0).map(([key]) => key);
+  }
+
+  isBuilt(storeKey: string): boolean {
+    return this.partitionsOf(storeKey).size > 0;
   }
 
   /** Takes a lease on the rollup's current tables, or undefined when it has never been built. */
-  lease(rollupId: string): RollupLease | undefined {
-    const partitions = this.partitions(rollupId);
-    const columns = this.columns.get(rollupId);
+  lease(storeKey: string): RollupLease | undefined {
+    const partitions = this.partitions(storeKey);
+    const columns = this.columns.get(storeKey);
     if (partitions.length === 0 || !columns) return undefined;
     const tables = partitions.map((p) => p.table);
     for (const table of tables) this.leases.set(table, (this.leases.get(table) ?? 0) + 1);
@@ -121,6 +160,7 @@ export class PreAggregationStore {
     return {
       tables,
       columns,
+      partitions,
       release: () => {
         if (released) return;
         released = true;
@@ -134,15 +174,30 @@ export class PreAggregationStore {
     };
   }
 
+  /** Tables that exist in the store right now (tests check superseded versions are dropped). */
+  async listTables(): Promise<string[]> {
+    const result = await this.driver.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_name <> '_partitions' ORDER BY 1`, [SCHEMA]);
+    return (result.data[0] ?? []).map((t) => `${SCHEMA}.${quoteIdentifier(String(t))}`);
+  }
+
   async close(): Promise<void> {
     await this.driver.close();
   }
 
-  private partitionsOf(rollupId: string): Map<string, PartitionInfo> {
-    let partitions = this.active.get(rollupId);
+  private async stage(file: string, result: QueryResult): Promise<void> {
+    try {
+      await mkdir(this.stagingDir, { recursive: true });
+      await writeStagingCsv(file, result);
+    } catch (error) {
+      throw new UserError('SOURCE_ERROR', `Cannot stage the rollup rows in ${this.stagingDir}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  private partitionsOf(storeKey: string): Map<string, PartitionInfo> {
+    let partitions = this.active.get(storeKey);
     if (!partitions) {
       partitions = new Map();
-      this.active.set(rollupId, partitions);
+      this.active.set(storeKey, partitions);
     }
     return partitions;
   }
@@ -157,21 +212,9 @@ export class PreAggregationStore {
     await this.driver.query(`DROP TABLE IF EXISTS ${table}`, []).catch(() => undefined);
   }
 
-  private async insertRows(table: string, result: QueryResult, types: readonly string[]): Promise<void> {
-    const width = result.columns.length;
-    for (let start = 0; start < result.rowCount; start += INSERT_BATCH_ROWS) {
-      const end = Math.min(result.rowCount, start + INSERT_BATCH_ROWS);
-      const params: unknown[] = [];
-      const rows: string[] = [];
-      for (let row = start; row < end; row++) {
-        const cells: string[] = [];
-        for (let col = 0; col < width; col++) {
-          params.push(toSqlValue(result.data[col]![row]));
-          cells.push(`CAST($${params.length} AS ${types[col]})`);
-        }
-        rows.push(`(${cells.join(', ')})`);
-      }
-      await this.driver.query(`INSERT INTO ${table} VALUES ${rows.join(', ')}`, params);
+  private async dropOrphanTables(catalogued: ReadonlySet<string>): Promise<void> {
+    for (const table of await this.listTables()) {
+      if (!catalogued.has(table)) await this.dropTable(table);
     }
   }
 }

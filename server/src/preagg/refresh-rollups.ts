@@ -11,6 +11,8 @@ import type { PreAggregationStore } from './preagg-store.ts';
 import { modelForRollupBuild, rollupBuildQuery } from './rollup-build-query.ts';
 import { everyRefreshKeyValue, partitionRange, partitionsInUpdateWindow } from './refresh-schedule.ts';
 import { isStandardGranularity } from './granularity-math.ts';
+import { rollupStoreKey } from './rollup-signature.ts';
+import { dimensionColumn } from './rollup-cube.ts';
 
 /** Runs a Cube query on the source without the API row limit; columns named by member alias. */
 export type RunSourceQuery = (model: SemanticModel, query: CubeQuery) => Promise<QueryResult>;
@@ -54,6 +56,8 @@ export class RollupRefresher {
   private readonly deps: RefreshDeps;
   private readonly statuses = new Map<string, RollupStatus>();
   private readonly inFlight = new Map<string, Promise<RollupStatus>>();
+  private readonly slotWaiters: (() => void)[] = [];
+  private running = 0;
 
   constructor(deps: RefreshDeps) {
     this.deps = deps;
@@ -63,7 +67,7 @@ export class RollupRefresher {
     return listRollups(model).map(({ cube, rollup }) => {
       const id = rollupId(cube.name, rollup.name);
       const known = this.statuses.get(id);
-      const partitions = this.deps.store.partitions(id);
+      const partitions = this.deps.store.partitions(rollupStoreKey(cube, rollup));
       const rowCount = partitions.reduce((sum, p) => sum + p.rowCount, 0);
       return known
         ? { ...known, rowCount, partitions: partitions.length }
@@ -71,49 +75,65 @@ export class RollupRefresher {
     });
   }
 
-  /** Refreshes the rollups whose refresh key changed (all with `force`), at most `concurrency` at once. */
+  /** Refreshes the rollups whose refresh key changed (all with `force`); builds share the concurrency limit. */
   async refresh(model: SemanticModel, options: RefreshOptions = {}): Promise<RollupStatus[]> {
+    await this.dropStale(model);
     const targets = listRollups(model).filter(({ cube, rollup }) => {
       const id = rollupId(cube.name, rollup.name);
       return options.only ? options.only.includes(id) : rollup.scheduledRefresh || options.force;
     });
-    const results: RollupStatus[] = [];
-    let next = 0;
-    const worker = async () => {
-      while (next < targets.length) {
-        const { cube, rollup } = targets[next++]!;
-        results.push(await this.refreshOne(model, cube, rollup, options.force ?? false));
-      }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, this.deps.concurrency) }, worker));
-    return results;
+    return Promise.all(targets.map(({ cube, rollup }) => this.refreshOne(model, cube, rollup, options.force ?? false)));
   }
 
-  /** Coalesces concurrent refreshes of the same rollup. */
+  /** Coalesces concurrent refreshes of the same rollup; at most `concurrency` builds run at once. */
   refreshOne(model: SemanticModel, cube: Cube, rollup: PreAggregation, force: boolean): Promise<RollupStatus> {
     const id = rollupId(cube.name, rollup.name);
     let running = this.inFlight.get(id);
     if (!running) {
-      running = this.build(model, cube, rollup, force).finally(() => this.inFlight.delete(id));
+      running = this.withSlot(() => this.build(model, cube, rollup, force)).finally(() => this.inFlight.delete(id));
       this.inFlight.set(id, running);
     }
     return running;
   }
 
+  /** Is any build running or waiting for a slot? */
+  get busy(): boolean {
+    return this.inFlight.size > 0;
+  }
+
+  private async withSlot<T>(work: () => Promise<T>): Promise<T> {
+    while (this.running >= Math.max(1, this.deps.concurrency)) await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
+    this.running++;
+    try {
+      return await work();
+    } finally {
+      this.running--;
+      this.slotWaiters.shift()?.();
+    }
+  }
+
   private async build(model: SemanticModel, cube: Cube, rollup: PreAggregation, force: boolean): Promise<RollupStatus> {
     const id = rollupId(cube.name, rollup.name);
+    const key = rollupStoreKey(cube, rollup);
     const started = this.now();
     const previous = this.statuses.get(id);
     this.statuses.set(id, { ...(previous ?? { id, cube: cube.name, name: rollup.name, rowCount: 0, partitions: 0 }), state: 'building' });
     try {
       const refreshKeyValue = await this.refreshKeyValue(rollup);
-      const partitionsToBuild = await this.partitionsToBuild(model, cube, rollup, id, refreshKeyValue, force);
+      const partitionsToBuild = await this.partitionsToBuild(model, cube, rollup, key, refreshKeyValue, force);
+      if (partitionsToBuild.length === 0) {
+        // Up to date: the status keeps describing the last real build.
+        const latest = this.deps.store.partitions(key).map((p) => p.builtAt).sort().at(-1);
+        const status: RollupStatus = { ...this.readyStatus(id, cube, rollup, started, refreshKeyValue), lastRefreshAt: previous?.lastRefreshAt ?? latest, lastDurationMs: previous?.lastDurationMs };
+        this.statuses.set(id, status);
+        return status;
+      }
       const buildModel = modelForRollupBuild(model, cube, rollup);
       const granularity = rollup.partitionGranularity;
       for (const partition of partitionsToBuild) {
         const range = partition && granularity ? partitionRange(partition, granularity) : undefined;
-        const result = await this.deps.runSourceQuery(buildModel, rollupBuildQuery(cube, rollup, range));
-        await this.deps.store.replacePartition(id, partition, storedColumns(result), refreshKeyValue);
+        const result = storedColumns(await this.deps.runSourceQuery(buildModel, rollupBuildQuery(cube, rollup, range)));
+        await this.deps.store.replacePartition(key, partition, result, refreshKeyValue, watermarkOf(rollup, result));
       }
       const status = this.readyStatus(id, cube, rollup, started, refreshKeyValue);
       this.statuses.set(id, status);
@@ -130,8 +150,16 @@ export class RollupRefresher {
     }
   }
 
+  /** Store tables of rollups the current model no longer has (edited or removed) are dropped. */
+  private async dropStale(model: SemanticModel): Promise<void> {
+    const current = new Set(listRollups(model).map(({ cube, rollup }) => rollupStoreKey(cube, rollup)));
+    for (const key of this.deps.store.storeKeys()) {
+      if (!current.has(key)) await this.deps.store.dropPartitionsExcept(key, new Set());
+    }
+  }
+
   private readyStatus(id: string, cube: Cube, rollup: PreAggregation, started: number, refreshKeyValue?: string): RollupStatus {
-    const partitions = this.deps.store.partitions(id);
+    const partitions = this.deps.store.partitions(rollupStoreKey(cube, rollup));
     return {
       id,
       cube: cube.name,
@@ -156,15 +184,15 @@ export class RollupRefresher {
   }
 
   /** Partitions ('' when unpartitioned) to rebuild now, dropping those out of the build range. */
-  private async partitionsToBuild(model: SemanticModel, cube: Cube, rollup: PreAggregation, id: string, refreshKeyValue: string, force: boolean): Promise<string[]> {
+  private async partitionsToBuild(model: SemanticModel, cube: Cube, rollup: PreAggregation, key: string, refreshKeyValue: string, force: boolean): Promise<string[]> {
     const granularity = rollup.partitionGranularity;
-    const existing = new Map(this.deps.store.partitions(id).map((p) => [p.partition, p]));
+    const existing = new Map(this.deps.store.partitions(key).map((p) => [p.partition, p]));
     if (!granularity || !isStandardGranularity(granularity) || rollup.timeDimensions.length === 0) {
       const current = existing.get('');
       return force || !current || current.refreshKeyValue !== refreshKeyValue ? [''] : [];
     }
     const all = await this.partitionKeys(model, cube, rollup, granularity);
-    await this.deps.store.dropPartitionsExcept(id, new Set(all));
+    await this.deps.store.dropPartitionsExcept(key, new Set(all));
     const missing = all.filter((p) => !existing.has(p));
     if (force) return all;
     const changed = all.filter((p) => existing.has(p) && existing.get(p)!.refreshKeyValue !== refreshKeyValue);
@@ -197,6 +225,16 @@ export function listRollups(model: SemanticModel): { cube: Cube; rollup: PreAggr
       .filter((rollup) => rollup.type === 'rollup')
       .map((rollup) => ({ cube, rollup })),
   );
+}
+
+/** Latest value of the rollup's first time dimension in the built rows ('' when none). */
+function watermarkOf(rollup: PreAggregation, result: QueryResult): string {
+  const td = rollup.timeDimensions[0];
+  if (!td) return '';
+  const index = result.columns.findIndex((c) => c.name === dimensionColumn(td.dimension, td.granularity));
+  let latest = '';
+  for (const value of result.data[index] ?? []) if (typeof value === 'string' && value > latest) latest = value;
+  return latest;
 }
 
 /**

@@ -45,7 +45,8 @@ export function syntheticBuildMeasures(measure: Measure): Measure[] {
     name: measure.name + suffix,
     path: measure.path + suffix,
     type,
-    public: false,
+    // Queryable by the build query; they exist only in the build's copy of the model, never in /meta.
+    public: true,
   });
   return [part(AVG_SUM_SUFFIX, 'sum'), part(AVG_COUNT_SUFFIX, 'count')];
 }

@@ -9,6 +9,7 @@ import type { Cube, Dimension, Measure, PreAggregation, SemanticModel, SqlTempla
 import type { NormalizedFilter, NormalizedQuery, ResolvedMember } from '../query/query-types.ts';
 import { AVG_COUNT_SUFFIX, AVG_SUM_SUFFIX, storedColumnsFor } from './rollup-columns.ts';
 import { quoteIdentifier } from './store-types.ts';
+import { isAlignedRange, isStandardGranularity, nextBucket, truncate } from './granularity-math.ts';
 
 export const ROLLUP_DATA_SOURCE = '__preagg_store';
 
@@ -82,7 +83,11 @@ export function rollupModel(virtual: Cube, source: SemanticModel): SemanticModel
   return { cubes: { [virtual.name]: virtual }, views: {}, version: `${source.version}:${virtual.name}` };
 }
 
-/** Points every member of the query at the virtual cube, keeping aliases (result keys). */
+/**
+ * Points every member of the query at the virtual cube, keeping aliases (result keys). Stored
+ * times are already local to the rollup's time zone (matching requires the query's to be the
+ * same), so the rewritten query runs in UTC: no second conversion.
+ */
 export function rewriteForRollup(query: NormalizedQuery, virtual: Cube): NormalizedQuery {
   const measure = (m: ResolvedMember<Measure>): ResolvedMember<Measure> => ({ alias: m.alias, member: lookup(virtual.measures, m.member.name, m.member.path), joinPath: [] });
   const dimension = (d: ResolvedMember<Dimension>): ResolvedMember<Dimension> => ({ alias: d.alias, member: lookup(virtual.dimensions, mangle(d.member.path), d.member.path), joinPath: [] });
@@ -98,6 +103,30 @@ export function rewriteForRollup(query: NormalizedQuery, virtual: Cube): Normali
     segments: [],
     timeDimensions: query.timeDimensions.map((td) => ({ ...td, target: dimension(td.target) })),
     filters: query.filters.map(filter),
+    timezone: 'UTC',
+  };
+}
+
+/**
+ * With `allow_non_strict_date_range_match`, a range that cuts the rollup's buckets reads every
+ * bucket it touches, whole (a documented approximation, as in Cube: dashboards with rolling
+ * ranges such as "last 7 days" keep hitting a daily rollup).
+ */
+export function widenToBuckets(query: NormalizedQuery, rollup: PreAggregation): NormalizedQuery {
+  if (!rollup.allowNonStrictDateRangeMatch) return query;
+  const stored = new Map(rollup.timeDimensions.map((td) => [td.dimension, td.granularity]));
+  const widen = (range: readonly [string, string], granularity: string): readonly [string, string] => {
+    if (!isStandardGranularity(granularity) || isAlignedRange(range, granularity)) return range;
+    const from = truncate(Date.parse(`${range[0]}Z`), granularity);
+    const to = nextBucket(Date.parse(`${range[1]}Z`), granularity) - 1;
+    return [new Date(from).toISOString().slice(0, 23), new Date(to).toISOString().slice(0, 23)];
+  };
+  return {
+    ...query,
+    timeDimensions: query.timeDimensions.map((td) => {
+      const granularity = stored.get(td.target.member.path);
+      return granularity && td.dateRange ? { ...td, dateRange: widen(td.dateRange, granularity) } : td;
+    }),
   };
 }
 

@@ -1,4 +1,4 @@
-/** Mapping of engine column types to the store's DuckDB column types, and value conversion. */
+/** Mapping of engine column types to the store's DuckDB column types. */
 import type { ColumnType } from '../drivers/driver-types.ts';
 
 export function quoteIdentifier(name: string): string {
@@ -39,12 +39,4 @@ function maxScale(values: readonly unknown[]): number {
     if (dot >= 0) scale = Math.max(scale, text.length - dot - 1 - (/[eE]/.test(text) ? text.length : 0));
   }
   return Math.min(Math.max(scale, 0), 18);
-}
-
-/** Values reach the store as text or numbers; DuckDB casts them to the column type. */
-export function toSqlValue(value: unknown): unknown {
-  if (value === null || value === undefined) return null;
-  if (typeof value === 'bigint') return value.toString();
-  if (typeof value === 'boolean' || typeof value === 'number') return value;
-  return String(value);
 }

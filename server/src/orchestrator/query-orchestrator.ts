@@ -1,0 +1,83 @@
+/**
+ * The one path every data query takes to a database (our counterpart of Cube's query
+ * orchestrator): the result cache first, then the queue of the query's data source, which
+ * coalesces identical concurrent queries and bounds concurrency, priority and run time.
+ * The cache key holds everything the answer depends on — the SQL and its parameters, the
+ * security context, the current refresh-key values (or rollup table versions) and the model
+ * version — so a changed refresh key or a rebuilt rollup simply stops hitting old entries.
+ */
+import { QueryQueue, type QueueOptions, type QueueStats } from './query-queue.ts';
+import { ResultCache, type CacheKeyParts } from './result-cache.ts';
+
+export interface OrchestratorOptions {
+  /** Queue settings of every data source unless `perDataSource` overrides them. */
+  readonly queue: QueueOptions;
+  readonly perDataSource?: Readonly<Record<string, Partial<QueueOptions>>>;
+  readonly cache: { readonly maxEntries: number; readonly ttlMs: number };
+  readonly now?: () => number;
+}
+
+export interface ExecuteRequest {
+  readonly dataSource: string;
+  readonly cacheKey: CacheKeyParts;
+  /** Higher runs first; dashboards use 0, background builds below. */
+  readonly priority?: number;
+  readonly signal?: AbortSignal;
+  /** Cube's `renewQuery`: skip the cached answer (the fresh one replaces it). */
+  readonly renew?: boolean;
+  /** False for queries whose answer must not be kept (rollup builds). */
+  readonly cacheable?: boolean;
+}
+
+export interface OrchestratorStats {
+  readonly cache: { readonly entries: number; readonly hits: number; readonly misses: number };
+  readonly queues: Readonly<Record<string, QueueStats>>;
+}
+
+export class QueryOrchestrator {
+  private readonly options: OrchestratorOptions;
+  private readonly cache: ResultCache<unknown>;
+  private readonly queues = new Map<string, QueryQueue>();
+
+  constructor(options: OrchestratorOptions) {
+    this.options = options;
+    this.cache = new ResultCache({ ...options.cache, now: options.now });
+  }
+
+  /** The cached answer, or the task's (run once for all identical concurrent requests). */
+  async execute<T>(request: ExecuteRequest, task: (signal: AbortSignal) => Promise<T>): Promise<{ value: T; fromCache: boolean }> {
+    const cacheable = request.cacheable ?? true;
+    const key = ResultCache.key(request.cacheKey);
+    if (cacheable && !request.renew) {
+      const hit = this.cache.get(key);
+      if (hit) return { value: hit.value as T, fromCache: true };
+    }
+    const value = await this.queue(request.dataSource).run(
+      cacheable ? key : `nocache:${key}`,
+      async (signal) => {
+        const result = await task(signal);
+        if (cacheable) this.cache.set(key, result);
+        return result;
+      },
+      { priority: request.priority, signal: request.signal },
+    );
+    return { value, fromCache: false };
+  }
+
+  stats(): OrchestratorStats {
+    return { cache: this.cache.stats(), queues: Object.fromEntries([...this.queues].map(([name, queue]) => [name, queue.stats()])) };
+  }
+
+  clearCache(): void {
+    this.cache.clear();
+  }
+
+  private queue(dataSource: string): QueryQueue {
+    let queue = this.queues.get(dataSource);
+    if (!queue) {
+      queue = new QueryQueue({ ...this.options.queue, ...this.options.perDataSource?.[dataSource] });
+      this.queues.set(dataSource, queue);
+    }
+    return queue;
+  }
+}
