@@ -9,12 +9,29 @@ import { UserError } from '../errors/user-error.ts';
 
 const BARE_IDENTIFIER = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*$/;
 
+/**
+ * How measures render in the SELECT at hand. `ungrouped`: one row per source row, so a measure is
+ * its per-row value (Cube: a count is 1 when its SQL is not null). `windowPartition`: the
+ * PARTITION BY of a multi-stage measure (`group_by`/`reduce_by`) in a grouped SELECT; absent
+ * where such a measure cannot be computed.
+ */
+export interface MeasureRendering {
+  readonly ungrouped?: boolean;
+  readonly windowPartition?: (measure: Measure) => readonly ExpressionNode[];
+}
+
 /** Renders member SQL for one query; `securityContext` feeds `{SECURITY_CONTEXT.x}` parameters. */
 export class MemberSql {
   constructor(
     readonly model: SemanticModel,
     private readonly securityContext: Readonly<Record<string, unknown>> = {},
+    private readonly rendering: MeasureRendering = {},
   ) {}
+
+  /** The same renderer with measures rendered for another kind of SELECT. */
+  withRendering(rendering: MeasureRendering): MemberSql {
+    return new MemberSql(this.model, this.securityContext, rendering);
+  }
 
   cube(name: string): Cube {
     const cube = this.model.cubes[name];
@@ -69,12 +86,30 @@ export class MemberSql {
 
   /** A measure aggregated (`sum(x)`, `count(DISTINCT x)` …); `number` measures compose others. */
   measureAggregate(measure: Measure, stack: readonly string[] = []): ExpressionNode {
-    if (measure.type === 'number' || measure.type === 'string' || measure.type === 'time' || measure.type === 'boolean') {
+    if (isComposed(measure)) {
       if (!measure.sql) throw new UserError('MODEL_INVALID', `Measure ${measure.path} of type ${measure.type} needs sql`, { location: measure.location });
       return this.withCycleCheck(measure.path, stack, (next) => this.template(measure.sql!, measure.cube, next));
     }
     const input = this.measureInput(measure, stack);
+    if (this.rendering.ungrouped) return ungroupedValue(measure, input);
+    if (measure.multiStage && !measure.timeShift?.length && referencesMeasure(this.model, measure)) return this.multiStageAggregate(measure, input!);
     return aggregate(measure.type, input);
+  }
+
+  /**
+   * A multi-stage aggregate over other measures (`sum({totalProfit})` with `reduce_by`/`group_by`):
+   * the inner measures are aggregated by the query's GROUP BY, the outer aggregate runs over those
+   * groups as a window partitioned by the keys the measure keeps.
+   * https://cube.dev/docs/product/data-modeling/concepts/multi-stage-calculations
+   */
+  private multiStageAggregate(measure: Measure, inner: ExpressionNode): ExpressionNode {
+    const partition = this.rendering.windowPartition;
+    if (!partition || this.rendering.ungrouped) {
+      throw new UserError('UNSUPPORTED', `Multi-stage measure ${measure.path} can only be computed in a grouped query over one cube's measures`, {
+        hint: 'query it without measure filters on it, without ungrouped, and without measures multiplied by a one-to-many join',
+      });
+    }
+    return expr.window(aggregate(measure.type, inner), partition(measure));
   }
 
   private memberReference(path: string, stack: readonly string[]): ExpressionNode {
@@ -92,6 +127,28 @@ export class MemberSql {
     if (stack.includes(path)) throw new UserError('MODEL_INVALID', `Circular reference: ${[...stack, path].join(' → ')}`);
     return render([...stack, path]);
   }
+}
+
+function isComposed(measure: Measure): boolean {
+  return measure.type === 'number' || measure.type === 'string' || measure.type === 'time' || measure.type === 'boolean';
+}
+
+/** A measure's per-row value in an ungrouped query, as Cube renders it (counts: 1 when the SQL is set). */
+function ungroupedValue(measure: Measure, input: ExpressionNode | undefined): ExpressionNode {
+  if (input === undefined) return expr.literal(1);
+  if (measure.type === 'count' || measure.type === 'count_distinct' || measure.type === 'count_distinct_approx') {
+    return expr.case([{ when: expr.isNull(input, true), then: expr.literal(1) }]);
+  }
+  return input;
+}
+
+/** True when the measure's SQL names another measure (so aggregating it nests aggregates). */
+function referencesMeasure(model: SemanticModel, measure: Measure): boolean {
+  return (measure.sql ?? []).some((part) => {
+    if (part.kind !== 'member') return false;
+    const dot = part.path.indexOf('.');
+    return model.cubes[part.path.slice(0, dot)]?.measures[part.path.slice(dot + 1)] !== undefined;
+  });
 }
 
 /** The aggregate of an additive/distinct measure type over `input` (`undefined` = count rows). */

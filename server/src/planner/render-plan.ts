@@ -59,7 +59,7 @@ function combined(plan: LogicalPlan, scan: ScanSql): SelectQueryNode {
   for (const s of subqueries) for (const m of s.node.measures) owner.set(m.alias, s.alias);
   const [first, ...rest] = subqueries;
   const joins = rest.map((s) => ({
-    type: 'LEFT' as const,
+    type: joinType(s.node),
     item: { kind: 'subquery' as const, query: s.query, alias: s.alias },
     on: plan.keys.length === 0 ? expr.binary(expr.literal(1), '=', expr.literal(1)) : expr.and(plan.keys.map((k) => expr.binary(expr.column(first!.alias, k.sqlAlias), 'IS NOT DISTINCT FROM', expr.column(s.alias, k.sqlAlias)))),
   }));
@@ -74,6 +74,15 @@ function combined(plan: LogicalPlan, scan: ScanSql): SelectQueryNode {
     joins,
     where,
   });
+}
+
+/**
+ * Cube's classic planner inner-joins a time-shifted measure to the others, so a bucket shows only
+ * when both sides have rows (its corpus: "SQL API: Timeshift measure from cube"). Other nodes see
+ * the same keys (same scan and WHERE) or a full date series, and are left-joined.
+ */
+function joinType(node: MeasureNode): 'LEFT' | 'INNER' {
+  return node.kind === 'timeShift' ? 'INNER' : 'LEFT';
 }
 
 function havingTarget(plan: LogicalPlan, alias: string, kind: string, firstAlias: string, column: (alias: string) => ExpressionNode): ExpressionNode {

@@ -33,9 +33,22 @@ export interface FilterContext {
   readonly now: Date;
 }
 
+/**
+ * A list of filters, each normalized, with logical groups that end up empty (`{ and: [] }`,
+ * `{ or: [{ and: [] }] }`) dropped: Cube ignores them, and they have no SQL form.
+ */
+export function normalizeFilters(filters: readonly unknown[], ctx: FilterContext, where: string): NormalizedFilter[] {
+  const out: NormalizedFilter[] = [];
+  filters.forEach((f, i) => {
+    const normalized = normalizeFilter(f as Record<string, unknown>, ctx, `${where}[${i}]`);
+    if (normalized.kind === 'member' || normalized.filters.length > 0) out.push(normalized);
+  });
+  return out;
+}
+
 export function normalizeFilter(filter: Record<string, unknown>, ctx: FilterContext, where: string): NormalizedFilter {
-  if (Array.isArray(filter.and)) return { kind: 'and', filters: filter.and.map((f, i) => normalizeFilter(f as Record<string, unknown>, ctx, `${where}.and[${i}]`)) };
-  if (Array.isArray(filter.or)) return { kind: 'or', filters: filter.or.map((f, i) => normalizeFilter(f as Record<string, unknown>, ctx, `${where}.or[${i}]`)) };
+  if (Array.isArray(filter.and)) return { kind: 'and', filters: normalizeFilters(filter.and, ctx, `${where}.and`) };
+  if (Array.isArray(filter.or)) return { kind: 'or', filters: normalizeFilters(filter.or, ctx, `${where}.or`) };
   const target = resolveAnyMember(ctx.model, filter.member ?? filter.dimension, where);
   if (target.member.kind === 'segment') throw new UserError('QUERY_INVALID', `${where}: ${target.alias} is a segment; put it in "segments"`);
   const member = target as ResolvedMember<Measure | Dimension>;

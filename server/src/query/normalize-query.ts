@@ -9,7 +9,7 @@ import type { NormalizedOrder, NormalizedQuery, NormalizedTimeDimension, OrderDi
 import { UserError } from '../errors/user-error.ts';
 import { validateQueryShape } from './validate-query-shape.ts';
 import { resolveAnyMember, resolveMember } from './resolve-member.ts';
-import { normalizeFilter, type FilterContext } from './normalize-filter.ts';
+import { normalizeFilters, type FilterContext } from './normalize-filter.ts';
 import { parseDateRange } from './parse-date-range.ts';
 import { isValidTimeZone } from './local-time.ts';
 
@@ -31,7 +31,8 @@ export function normalizeQuery(model: SemanticModel, query: unknown, options: No
   const dimensions = ((query.dimensions as string[] | undefined) ?? []).map((d, i) => resolveMember(model, d, 'dimension', `dimensions[${i}]`));
   const segments = ((query.segments as string[] | undefined) ?? []).map((s, i) => resolveMember(model, s, 'segment', `segments[${i}]`));
   const timeDimensions = ((query.timeDimensions as Record<string, unknown>[] | undefined) ?? []).map((td, i) => normalizeTimeDimension(td, ctx, `timeDimensions[${i}]`));
-  const filters = ((query.filters as Record<string, unknown>[] | undefined) ?? []).map((f, i) => normalizeFilter(f, ctx, `filters[${i}]`));
+  requireSomethingToSelect(measures.length + dimensions.length, timeDimensions);
+  const filters = normalizeFilters((query.filters as unknown[] | undefined) ?? [], ctx, 'filters');
   const limit = normalizeLimit(query.limit, options);
   const offset = query.offset === undefined || query.offset === null ? 0 : Number(query.offset);
   const explicitOrder = normalizeOrder(model, query.order);
@@ -60,6 +61,17 @@ function normalizeTimeDimension(td: Record<string, unknown>, ctx: FilterContext,
   const dateRange = td.dateRange === undefined || td.dateRange === null ? undefined : parseDateRange(td.dateRange, ctx.timezone, ctx.now, target.alias);
   const compareDateRange = (td.compareDateRange as unknown[] | undefined)?.map((r) => parseDateRange(r, ctx.timezone, ctx.now, target.alias));
   return { target, granularity, dateRange, compareDateRange };
+}
+
+/**
+ * Cube's rule (same message as its API gateway): a query returns at least one member column.
+ * Filters, segments or a date range alone select nothing, and would otherwise render an empty SELECT.
+ */
+function requireSomethingToSelect(members: number, timeDimensions: readonly NormalizedTimeDimension[]): void {
+  if (members > 0 || timeDimensions.some((td) => td.granularity)) return;
+  throw new UserError('QUERY_INVALID', 'Query should contain either measures, dimensions or timeDimensions with granularities in order to be valid', {
+    hint: 'add a measure or a dimension; filters, segments and date ranges only narrow the rows',
+  });
 }
 
 function normalizeLimit(limit: unknown, options: NormalizeOptions): number {

@@ -33,7 +33,8 @@ export type ExpressionNode =
   | { readonly kind: 'toLocalTime'; readonly expr: ExpressionNode; readonly timezone: string }
   | { readonly kind: 'intervalAdd'; readonly expr: ExpressionNode; readonly amount: number; readonly unit: TimeUnit }
   | { readonly kind: 'approxCountDistinct'; readonly expr: ExpressionNode }
-  | { readonly kind: 'customTrunc'; readonly expr: ExpressionNode; readonly origin: string; readonly bucket: CustomBucketSize };
+  | { readonly kind: 'customTrunc'; readonly expr: ExpressionNode; readonly origin: string; readonly bucket: CustomBucketSize }
+  | { readonly kind: 'window'; readonly func: ExpressionNode; readonly partitionBy: readonly ExpressionNode[] };
 
 /**
  * A custom granularity's interval as calendar months plus seconds, and its nominal length in
@@ -80,6 +81,9 @@ export const expr = {
   toLocalTime: (inner: ExpressionNode, timezone: string): ExpressionNode => Object.freeze({ kind: 'toLocalTime', expr: inner, timezone }),
   intervalAdd: (inner: ExpressionNode, amount: number, unit: TimeUnit): ExpressionNode =>
     Object.freeze({ kind: 'intervalAdd', expr: inner, amount, unit }),
+  /** `func OVER (PARTITION BY …)`; an empty partition is the whole result. */
+  window: (func: ExpressionNode, partitionBy: readonly ExpressionNode[]): ExpressionNode =>
+    Object.freeze({ kind: 'window', func, partitionBy: Object.freeze([...partitionBy]) }),
   approxCountDistinct: (inner: ExpressionNode): ExpressionNode => Object.freeze({ kind: 'approxCountDistinct', expr: inner }),
   /** Start of the custom-granularity bucket (see `CustomBucketSize`) holding `inner`. */
   customTrunc: (inner: ExpressionNode, origin: string, bucket: CustomBucketSize): ExpressionNode => {
@@ -90,6 +94,8 @@ export const expr = {
 
 function logical(op: 'AND' | 'OR', items: readonly ExpressionNode[]): ExpressionNode {
   const flat = items.flatMap((item) => (item.kind === 'logical' && item.op === op ? item.items : [item]));
+  // An empty conjunction is true and an empty disjunction false; `()` would not parse anywhere.
+  if (flat.length === 0) return expr.literal(op === 'AND');
   if (flat.length === 1) return flat[0]!;
   return Object.freeze({ kind: 'logical', op, items: Object.freeze(flat) });
 }

@@ -150,6 +150,8 @@ export abstract class SqlCompiler {
         return this.visitApproxCountDistinct(this.visit(e.expr));
       case 'customTrunc':
         return this.visitCustomTrunc(this.visit(e.expr), e.origin, e.bucket);
+      case 'window':
+        return `${this.visit(e.func)} OVER (${e.partitionBy.length > 0 ? `PARTITION BY ${e.partitionBy.map((p) => this.visit(p)).join(', ')}` : ''})`;
     }
   }
 

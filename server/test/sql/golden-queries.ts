@@ -56,6 +56,16 @@ export const GOLDEN_QUERIES: Readonly<Record<string, CubeQuery>> = {
     ],
     ungrouped: true,
   },
+  'multi-stage-window': {
+    measures: ['BigECommerce.totalProfit', 'BigECommerce.percentageOfTotalForStatus', 'BigECommerce.totalProfitForQuarter'],
+    dimensions: ['BigECommerce.category'],
+    timeDimensions: [{ dimension: 'BigECommerce.orderDate', granularity: 'month', dateRange: ['2020-01-01', '2020-12-31'] }],
+  },
+  'ungrouped-count': {
+    measures: ['ECommerce.count', 'ECommerce.totalSales'],
+    dimensions: ['ECommerce.orderId'],
+    ungrouped: true,
+  },
   'time-shift-and-total': {
     measures: ['BigECommerce.totalProfitYearAgo', 'BigECommerce.totalProfit'],
     timeDimensions: [{ dimension: 'BigECommerce.orderDate', granularity: 'week', dateRange: ['2020-01-01', '2020-02-29'] }],

@@ -3,24 +3,19 @@ import { expr } from '../../sql/expression-node.ts';
 import { selectQuery, type SelectQueryNode } from '../../sql/select-query-node.ts';
 import type { AggregateNode } from '../plan-types.ts';
 import type { ScanSql } from '../scan-sql.ts';
+import { windowPartition } from '../multi-stage-partition.ts';
 
 export function aggregateSql(node: AggregateNode, scan: ScanSql): SelectQueryNode {
-  const { plan, members } = scan;
-  const keys = plan.keys.map((k) => ({ expr: scan.keyExpression(k), alias: k.sqlAlias }));
-  const measures = node.measures.map((m) => ({
-    expr: plan.ungrouped ? ungroupedMeasure(scan, m.member) : members.measureAggregate(m.member),
-    alias: plan.measureAliases.get(m.alias)!,
-  }));
+  const { plan } = scan;
+  const keys = plan.keys.map((k) => ({ key: k, expr: scan.keyExpression(k) }));
+  // Ungrouped: each row shows its measures' per-row values (Cube's `ungrouped`); grouped: multi-stage
+  // measures are windows over the groups, partitioned by the keys they keep.
+  const members = scan.members.withRendering(plan.ungrouped ? { ungrouped: true } : { windowPartition: windowPartition(keys) });
+  const measures = node.measures.map((m) => ({ expr: members.measureAggregate(m.member), alias: plan.measureAliases.get(m.alias)! }));
   return selectQuery({
-    columns: [...keys, ...measures],
+    columns: [...keys.map((k) => ({ expr: k.expr, alias: k.key.sqlAlias })), ...measures],
     ...scan.from(),
     where: scan.where(),
     groupBy: plan.ungrouped ? [] : keys.map((_, i) => expr.literal(i + 1)),
   });
-}
-
-/** Ungrouped queries show each row's raw measure SQL (a count is 1 per row), as Cube does. */
-function ungroupedMeasure(scan: ScanSql, measure: AggregateNode['measures'][number]['member']) {
-  if (measure.type === 'number' || measure.type === 'string' || measure.type === 'time' || measure.type === 'boolean') return scan.members.measureAggregate(measure);
-  return scan.members.measureInput(measure) ?? expr.literal(1);
 }

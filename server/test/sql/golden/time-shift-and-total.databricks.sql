@@ -10,7 +10,7 @@ FROM bigecommerce AS `BigECommerce`
 WHERE (`BigECommerce`.order_date >= CAST(? AS TIMESTAMP) AND `BigECommerce`.order_date <= CAST(? AS TIMESTAMP))
 GROUP BY 1
 ) AS `q_0`
-LEFT JOIN (
+INNER JOIN (
 SELECT
   date_trunc('WEEK', (from_utc_timestamp(`BigECommerce`.order_date, 'UTC') + INTERVAL 366 DAY)) `BigECommerce__orderDate_week`,
   sum(`BigECommerce`.profit) `BigECommerce__totalProfitYearAgo`

@@ -10,7 +10,7 @@ FROM bigecommerce AS "BigECommerce"
 WHERE ("BigECommerce".order_date >= CAST($1 AS TIMESTAMP) AND "BigECommerce".order_date <= CAST($2 AS TIMESTAMP))
 GROUP BY 1
 ) AS "q_0"
-LEFT JOIN (
+INNER JOIN (
 SELECT
   date_trunc('week', (timezone('UTC', CAST("BigECommerce".order_date AS TIMESTAMPTZ)) + INTERVAL '366 day')) "BigECommerce__orderDate_week",
   sum("BigECommerce".profit) "BigECommerce__totalProfitYearAgo"

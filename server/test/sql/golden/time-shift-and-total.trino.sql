@@ -10,7 +10,7 @@ FROM bigecommerce AS "BigECommerce"
 WHERE ("BigECommerce".order_date >= CAST(? AS TIMESTAMP) AND "BigECommerce".order_date <= CAST(? AS TIMESTAMP))
 GROUP BY 1
 ) AS "q_0"
-LEFT JOIN (
+INNER JOIN (
 SELECT
   date_trunc('week', date_add('day', 366, CAST(with_timezone(CAST("BigECommerce".order_date AS TIMESTAMP), 'UTC') AT TIME ZONE 'UTC' AS TIMESTAMP))) "BigECommerce__orderDate_week",
   sum("BigECommerce".profit) "BigECommerce__totalProfitYearAgo"

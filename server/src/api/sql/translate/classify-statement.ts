@@ -6,6 +6,7 @@
 import { parseSync } from 'libpg-query';
 import { walkAst, names, type AstNode } from './walk-ast.ts';
 import { foldLiteralLists, type FoldedList } from './fold-literal-lists.ts';
+import { quoteKeywordListItems } from './quote-keyword-identifiers.ts';
 
 export type ClassifiedStatement =
   | { readonly kind: 'empty' }
@@ -42,6 +43,20 @@ export interface SplitStatement {
  * statement that does not start the text is parsed again on its own.
  */
 export function splitStatements(text: string): SplitStatement[] {
+  try {
+    return splitParsed(text);
+  } catch (error) {
+    const quoted = quoteKeywordListItems(text);
+    if (quoted === undefined) throw error;
+    try {
+      return splitParsed(quoted);
+    } catch {
+      throw error; // the original syntax error is the one to report
+    }
+  }
+}
+
+function splitParsed(text: string): SplitStatement[] {
   const folded = foldLiteralLists(text);
   if (folded.lists.size > 0) {
     const own = parseSync(folded.text) as { stmts?: { stmt?: AstNode }[] };

@@ -7,12 +7,20 @@ import { resolveRef } from './analyze-levels.ts';
 import type { SqlText } from './sql-text.ts';
 import { names, type AstNode } from './walk-ast.ts';
 
-/** Name per target of the level, or undefined when the target list has a `*` (names come from the evaluator). */
-export function outputNames(level: Level, text: SqlText): (string | undefined)[] | undefined {
+/**
+ * Name per target of the level, or undefined when the target list has a `*` the names cannot be
+ * followed through (names come from the evaluator). `SELECT * FROM (subselect) alias` shows the
+ * subselect's names, as Postgres does, so they are taken from that level (`levels`).
+ */
+export function outputNames(level: Level, text: SqlText, levels: readonly Level[] = []): (string | undefined)[] | undefined {
   spelled = (ref) => spelledFields(text, ref);
   const targets: AstNode[] = level.select.targetList ?? [];
-  if (targets.some((t) => t.ResTarget?.val?.ColumnRef && names(t.ResTarget.val.ColumnRef.fields).at(-1) === '*')) return undefined;
-  return targets.map((t) => targetName(level, t.ResTarget));
+  const isStar = (t: AstNode): boolean => Boolean(t.ResTarget?.val?.ColumnRef) && names(t.ResTarget.val.ColumnRef.fields).at(-1) === '*';
+  if (!targets.some(isStar)) return targets.map((t) => targetName(level, t.ResTarget));
+  const from: AstNode[] = level.select.fromClause ?? [];
+  const inner = targets.length === 1 && from.length === 1 ? from[0]!.RangeSubselect?.subquery?.SelectStmt : undefined;
+  const innerLevel = inner ? levels.find((l) => l.select === inner) : undefined;
+  return innerLevel ? outputNames(innerLevel, text, levels) : undefined;
 }
 
 function targetName(level: Level, target: AstNode): string {
@@ -54,14 +62,8 @@ let spelled: (ref: AstNode) => string[] = (ref) => names(ref.fields);
 function spelledFields(text: SqlText, ref: AstNode): string[] {
   const folded = names(ref.fields);
   if (typeof ref.location !== 'number') return folded;
-  const out: string[] = [];
-  let i = text.tokenIndexAt(ref.location);
-  for (let n = 0; n < folded.length && i < text.tokens.length; n++) {
-    const raw = text.tokens[i]!.text;
-    out.push(raw.startsWith('"') ? raw.slice(1, -1).replace(/""/g, '"') : raw);
-    i += 2; // skip the '.'
-  }
-  return out.length === folded.length && out.every((o, k) => o.toLowerCase() === folded[k]!.toLowerCase()) ? out : folded;
+  const out = text.nameChainAt(ref.location, folded.length);
+  return out && out.every((o, k) => o.toLowerCase() === folded[k]!.toLowerCase()) ? out : folded;
 }
 
 function defaultQualifier(level: Level, ref: AstNode): string | undefined {

@@ -43,16 +43,20 @@ export function planModelQuery(
   options: PlanOptions,
 ): ModelQueryPlan {
   const text = new SqlText(sql);
+  const lists = options.lists ?? new Map<string, FoldedList>();
   const levels = analyzeLevels(select, findTable);
-  const scans: ScanPlan[] = [];
-  for (const level of levels) for (const scan of level.scans) scans.push(planScan(level, scan, params, text, options.maxScanRows, options.lists ?? new Map()));
   const top = levels[0]!;
-  const names = outputNames(top, text);
-  if (levels.length === 1 && scans.length === 1) {
-    const fast = planFastPath(top, scans[0]!, params, names);
-    if (fast) return { scans: [{ ...scans[0]!, query: fast.query }], fast };
+  const names = outputNames(top, text, levels);
+  if (levels.length === 1 && top.scans.length === 1) {
+    // The fast path never rewrites the text, so it is tried without locating conjuncts in it
+    // (tokenizing and re-parsing them is most of the planning time of a long IN list).
+    const scan = planScan(top, top.scans[0]!, params, undefined, options.maxScanRows, lists);
+    const fast = planFastPath(top, scan, params, names);
+    if (fast) return { scans: [{ ...scan, query: fast.query }], fast };
   }
-  return { scans, outerSql: rewriteForOuter(text, levels, scans, params, options.lists ?? new Map()), names };
+  const scans: ScanPlan[] = [];
+  for (const level of levels) for (const scan of level.scans) scans.push(planScan(level, scan, params, text, options.maxScanRows, lists));
+  return { scans, outerSql: rewriteForOuter(text, levels, scans, params, lists), names };
 }
 
 /** The original SQL with model tables replaced by scan results and measure aggregates re-aggregated. */

@@ -49,7 +49,11 @@ function aggregateMatches(call: MeasureCall): boolean {
   }
 }
 
-export function planScan(level: Level, scan: Scan, params: readonly ParamValue[], text: SqlText, maxRows: number, lists: ReadonlyMap<string, FoldedList>): ScanPlan {
+/**
+ * `text` is undefined when the caller will not rewrite the SQL text (the fast path): every pushed
+ * conjunct then counts as removed, without locating and re-parsing its extent.
+ */
+export function planScan(level: Level, scan: Scan, params: readonly ParamValue[], text: SqlText | undefined, maxRows: number, lists: ReadonlyMap<string, FoldedList>): ScanPlan {
   for (const call of scan.measureCalls) {
     if (!call.column && !scan.table.columns.some((c) => c.type === 'count' && c.kind === 'measure')) {
       throw new UserError('QUERY_INVALID', `COUNT(*) needs a measure of type count in ${scan.table.name}`);
@@ -61,7 +65,7 @@ export function planScan(level: Level, scan: Scan, params: readonly ParamValue[]
   }
   const single = level.scans.length === 1 && level.otherSources === 0 && !level.hasJoin;
   const where = single ? translateWhere(level, scan, params, lists) : { filters: [] as Filter[], timeBounds: new Map<string, { from?: string; to?: string }>(), pushed: [] as AstNode[] };
-  const removed = where.pushed.filter((c) => isRemovable(text, c));
+  const removed = text ? where.pushed.filter((c) => isRemovable(text, c)) : where.pushed;
   const removedRefs = new Set<AstNode>();
   walkAst(removed, (type, body) => {
     if (type === 'ColumnRef') removedRefs.add(body);

@@ -19,9 +19,13 @@ export interface TypedResult {
 
 let instance: Promise<DuckDBInstance> | undefined;
 
-/** One in-memory DuckDB per process; each query gets its own connection and temp tables. */
+/**
+ * One in-memory DuckDB per process; each query gets its own connection and temp tables. NULLs sort
+ * as in PostgreSQL (last ascending, first descending) when the SQL does not say: DuckDB's own
+ * default puts them last both ways.
+ */
 function duckdb(): Promise<DuckDBInstance> {
-  instance ??= DuckDBInstance.create(':memory:', { threads: '2' });
+  instance ??= DuckDBInstance.create(':memory:', { threads: '2', default_null_order: 'nulls_last_on_asc_first_on_desc' });
   return instance;
 }
 

@@ -64,14 +64,11 @@ function translateConjunct(level: Level, scan: Scan, node: AstNode, params: read
   const dim = dimensionOf(level, scan, expr.lexpr);
   if (!dim) return false;
   if (expr.kind === 'AEXPR_IN') {
-    const values = (expr.rexpr?.List?.items ?? []).flatMap((i: AstNode) => {
-      const folded = isListPlaceholder(i.A_Const?.sval?.sval) ? lists.get(i.A_Const.sval.sval) : undefined;
-      return folded ? folded.values : [literalValue(i, params)];
-    });
+    const values = inListValues(expr.rexpr?.List?.items ?? [], params, lists);
     if (values.some((v: unknown) => v === NOT_CONSTANT || v === null)) return false;
     if (dim.type === 'time') {
       if (op !== '=' || values.length !== 1 || !dim.trunc) return false;
-      return addTruncEquals(dim, values[0], out);
+      return addTruncEquals(dim, values[0] as ParamValue, out); // checked above: a constant, not NULL
     }
     out.filters.push({ member: dim.path, operator: op === '=' ? 'equals' : 'notEquals', values: values.map(String) });
     return true;
@@ -86,6 +83,20 @@ function translateConjunct(level: Level, scan: Scan, node: AstNode, params: read
   if (dim.type !== 'number' && operator !== 'equals' && operator !== 'notEquals') return false;
   out.filters.push({ member: dim.path, operator, values: [String(value)] } satisfies MemberFilter);
   return true;
+}
+
+/**
+ * Values of an IN list, folded lists expanded. A plain loop: `flatMap` over a folded list of
+ * thousands of values costs a fifth of a millisecond in V8, most of the SQL planning budget.
+ */
+function inListValues(items: readonly AstNode[], params: readonly ParamValue[], lists: ReadonlyMap<string, FoldedList>): (ParamValue | typeof NOT_CONSTANT)[] {
+  const values: (ParamValue | typeof NOT_CONSTANT)[] = [];
+  for (const item of items) {
+    const folded = isListPlaceholder(item.A_Const?.sval?.sval) ? lists.get(item.A_Const.sval.sval) : undefined;
+    if (!folded) values.push(literalValue(item, params));
+    else for (const v of folded.values) values.push(v);
+  }
+  return values;
 }
 
 function bounds(out: TranslatedWhere, path: string): { from?: string; to?: string } {
