@@ -55,5 +55,8 @@ CREATE TABLE IF NOT EXISTS gold.campanha_metricas_minuto (
   sessoes BIGINT, sessoes_com_visualizacao BIGINT, sessoes_com_carrinho BIGINT, sessoes_com_checkout BIGINT,
   sessoes_com_compra BIGINT, sessoes_carrinho_com_compra BIGINT,
   visualizacoes_pagina BIGINT, visualizacoes_produto BIGINT, adicoes_carrinho BIGINT, remocoes_carrinho BIGINT,
-  checkouts BIGINT, pedidos BIGINT, receita DECIMAL(18,2)
+  checkouts BIGINT, pedidos BIGINT, receita DECIMAL(18,2),
+  -- Ingestion stamp of the micro-batch that last wrote the minute (all its rows alike): the
+  -- lambda pre-aggregation re-reads from here the minutes rewritten after its rollup was built.
+  atualizado_em TIMESTAMP
 );

@@ -3,7 +3,9 @@
 -- revenue in the minute of the event. Every column is additive, so hours and days are sums.
 -- Untagged (direct) traffic is kept under '(direct)'. Only the minutes touched by this micro-batch
 -- (before and after the recompute) are rebuilt: late events land in their own minute.
--- `chave` (minute|source|medium|campaign) identifies a row for the semantic model.
+-- `chave` (minute|source|medium|campaign) identifies a row for the semantic model. `atualizado_em`
+-- is this micro-batch's ingestion stamp, the same on every row of a rewritten minute (the lambda
+-- pre-aggregation relies on whole minutes being rewritten together).
 INSERT INTO gold.stream_minutos_afetados
 SELECT minuto FROM gold.fato_eventos
 WHERE anonymous_id IN (SELECT anonymous_id FROM silver.stream_visitantes_afetados)
@@ -21,7 +23,8 @@ SELECT concat(CAST(minuto AS STRING), '|', fonte, '|', meio, '|', campanha), min
   year(minuto) * 10000 + month(minuto) * 100 + day(minuto),
   fonte, meio, campanha,
   SUM(sessoes), SUM(com_visualizacao), SUM(com_carrinho), SUM(com_checkout), SUM(com_compra), SUM(carrinho_com_compra),
-  SUM(paginas), SUM(visualizacoes), SUM(adicoes), SUM(remocoes), SUM(checkouts), SUM(pedidos), CAST(SUM(receita) AS DECIMAL(18,2))
+  SUM(paginas), SUM(visualizacoes), SUM(adicoes), SUM(remocoes), SUM(checkouts), SUM(pedidos), CAST(SUM(receita) AS DECIMAL(18,2)),
+  (SELECT max(_ingested_at) FROM bronze_events_batch)
 FROM (
   SELECT minuto_inicio AS minuto,
     coalesce(campanha_utm_source, '(direct)') AS fonte, coalesce(campanha_utm_medium, '(direct)') AS meio,

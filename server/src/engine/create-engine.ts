@@ -35,6 +35,8 @@ export interface PreAggregationMatch {
   readonly driver: Driver;
   readonly dialect: Dialect;
   readonly dataSource: string;
+  /** False when the answer also reads the live source (a lambda's tail): never served from the result cache. */
+  readonly cacheable?: boolean;
   release(): void;
 }
 
@@ -140,6 +142,7 @@ export function createEngine(options: EngineOptions): SemanticEngine {
         cacheKey: { query: [c.sql.sql, c.sql.params, c.totalSql?.sql, c.totalSql?.params], securityContext: ctx.securityContext, refreshKeyValues, modelVersion: current.version },
         signal: ctx.signal,
         renew,
+        cacheable: r.match?.cacheable ?? true,
       },
       task,
     );

@@ -35,7 +35,26 @@ export function compilePreAggregations(
     const compiled = compileOne(name, reader, definition.name, ctx, dimensions);
     if (compiled) out[name] = compiled;
   }
+  checkLambdaSources(out, ctx);
   return out;
+}
+
+/**
+ * A lambda that unions source data splits time at its rollups' watermark, so (as in Cube) each
+ * rollup of this cube it names needs a time dimension and a partition_granularity.
+ */
+function checkLambdaSources(preAggregations: Readonly<Record<string, PreAggregation>>, ctx: CompileContext): void {
+  for (const lambda of Object.values(preAggregations)) {
+    if (lambda.type !== 'rollup_lambda' || !lambda.unionWithSourceData) continue;
+    for (const ref of lambda.rollups) {
+      const [owner, name] = ref.split('.') as [string, string];
+      const target = owner === lambda.cube ? preAggregations[name] : undefined;
+      if (!target) continue; // other cubes' rollups are checked where they are defined
+      if (target.timeDimensions.length === 0 || !target.partitionGranularity) {
+        ctx.sink.error(`rollups: ${ref} needs a time_dimension and a partition_granularity to be unioned with source data (union_with_source_data)`, lambda.location, `${lambda.cube}.${lambda.name}`);
+      }
+    }
+  }
 }
 
 function compileOne(

@@ -16,12 +16,15 @@
 import type { Cube, Measure, PreAggregation, SemanticModel } from '../model/model-types.ts';
 import type { NormalizedFilter, NormalizedQuery } from '../query/query-types.ts';
 import { isAlignedRange, isDerivableGranularity } from './granularity-math.ts';
+import { isBatchOfSourceLambda, lambdaAsRollup, resolveLambda, type ResolvedLambda } from './lambda-rollup.ts';
 
 export interface RollupMatch {
   readonly cube: Cube;
   readonly preAggregation: PreAggregation;
   /** The query groups exactly like the rollup: stored values can be read without re-aggregating. */
   readonly exact: boolean;
+  /** Set for a `rollup_lambda`: `preAggregation` then carries its batch rollup's members. */
+  readonly lambda?: ResolvedLambda;
 }
 
 export interface RollupRejection {
@@ -48,9 +51,25 @@ export function matchRollups(query: NormalizedQuery, model: SemanticModel, rejec
     if (!cube) continue;
     for (const preAggregation of Object.values(cube.preAggregations)) {
       if (!ROLLUP_TYPES.has(preAggregation.type)) continue;
-      const reason = whyNot(query, cube, preAggregation);
-      if (reason) rejections.push({ preAggregation: `${cube.name}.${preAggregation.name}`, reason });
-      else candidates.push({ cube, preAggregation, exact: groupsExactly(query, preAggregation) });
+      const id = `${cube.name}.${preAggregation.name}`;
+      if (preAggregation.type === 'rollup' && isBatchOfSourceLambda(cube, preAggregation)) {
+        rejections.push({ preAggregation: id, reason: 'batch layer of a lambda with source data: served through the lambda' });
+        continue;
+      }
+      let lambda: ResolvedLambda | undefined;
+      let rollup = preAggregation;
+      if (preAggregation.type === 'rollup_lambda') {
+        const resolved = resolveLambda(cube, preAggregation);
+        if ('reason' in resolved) {
+          rejections.push({ preAggregation: id, reason: resolved.reason });
+          continue;
+        }
+        lambda = resolved;
+        rollup = lambdaAsRollup(resolved);
+      }
+      const reason = whyNot(query, cube, rollup);
+      if (reason) rejections.push({ preAggregation: id, reason });
+      else candidates.push({ cube, preAggregation: rollup, exact: groupsExactly(query, rollup), ...(lambda ? { lambda } : {}) });
     }
   }
   if (cubeNames.size > 1) rejections.push({ preAggregation: '*', reason: 'measures from more than one cube' });

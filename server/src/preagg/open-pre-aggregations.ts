@@ -71,7 +71,7 @@ export async function openPreAggregations(options: PreAggregationsOptions): Prom
     store,
     refresher,
     jobs: new PreAggregationJobs(refresher, options.model),
-    matcher: createRollupMatcher({ store, dialect: createDuckDbDialect() }),
+    matcher: createRollupMatcher({ store, dialect: createDuckDbDialect(), runSourceQuery: createSourceQueryRunner({ ...runner, priority: 0 }) }),
     worker,
     status: () => refresher.status(options.model()),
     async close() {

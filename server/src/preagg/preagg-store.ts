@@ -29,6 +29,12 @@ export interface PartitionInfo {
    * unions the stored rows with source rows newer than this watermark.
    */
   readonly watermark: string;
+  /**
+   * For the batch rollup of a lambda whose source declares a change stamp: the source's latest
+   * stamp read before this partition was built ('' otherwise). Source buckets stamped after it may
+   * differ from the stored rows, so a lambda query reads them from the source (lambda-boundary.ts).
+   */
+  readonly changeStamp: string;
 }
 
 /** A snapshot of a rollup's tables taken for one query; `release()` when the query is done. */
@@ -73,8 +79,10 @@ export class PreAggregationStore {
         built_at VARCHAR, row_count BIGINT, refresh_key_value VARCHAR, columns_json VARCHAR, watermark VARCHAR, PRIMARY KEY (rollup_id, partition_key))`,
       [],
     );
-    const result = await this.driver.query(`SELECT rollup_id, partition_key, table_name, built_at, row_count, refresh_key_value, columns_json, watermark FROM ${SCHEMA}._partitions`, []);
-    const [ids, partitions, tables, builtAt, rowCounts, refreshKeys, columnsJson, watermarks] = result.data;
+    // Stores created before lambda rollups lack the column: their partitions read as '' (no stamp).
+    await this.driver.query(`ALTER TABLE ${SCHEMA}._partitions ADD COLUMN IF NOT EXISTS change_stamp VARCHAR`, []);
+    const result = await this.driver.query(`SELECT rollup_id, partition_key, table_name, built_at, row_count, refresh_key_value, columns_json, watermark, change_stamp FROM ${SCHEMA}._partitions`, []);
+    const [ids, partitions, tables, builtAt, rowCounts, refreshKeys, columnsJson, watermarks, changeStamps] = result.data;
     for (let i = 0; i < result.rowCount; i++) {
       const key = String(ids![i]);
       this.partitionsOf(key).set(String(partitions![i]), {
@@ -84,6 +92,7 @@ export class PreAggregationStore {
         rowCount: Number(rowCounts![i]),
         refreshKeyValue: String(refreshKeys![i]),
         watermark: String(watermarks![i] ?? ''),
+        changeStamp: String(changeStamps![i] ?? ''),
       });
       this.columns.set(key, JSON.parse(String(columnsJson![i])) as ColumnInfo[]);
     }
@@ -94,7 +103,7 @@ export class PreAggregationStore {
    * Loads one partition's rows into a fresh table and swaps it in. On any failure the new table
    * is dropped and the previous version keeps serving; the error propagates to the caller.
    */
-  async replacePartition(storeKey: string, partition: string, result: QueryResult, refreshKeyValue: string, watermark = ''): Promise<PartitionInfo> {
+  async replacePartition(storeKey: string, partition: string, result: QueryResult, refreshKeyValue: string, watermark = '', changeStamp = ''): Promise<PartitionInfo> {
     const version = (this.version++).toString(36);
     const bareName = `${storeKey}__${partition.replace(/[^0-9A-Za-z]/g, '') || 'all'}__${version}`.replace(/[^0-9A-Za-z_@.]/g, '_');
     const table = `${SCHEMA}.${quoteIdentifier(bareName)}`;
@@ -107,12 +116,14 @@ export class PreAggregationStore {
         `CREATE TABLE ${table} AS SELECT * FROM read_csv($1, header = false, auto_detect = false, quote = '"', escape = '"', nullstr = '', allow_quoted_nulls = false, columns = {${spec}})`,
         [file],
       );
-      const info: PartitionInfo = { partition, table, builtAt: new Date().toISOString(), rowCount: result.rowCount, refreshKeyValue, watermark };
+      const info: PartitionInfo = { partition, table, builtAt: new Date().toISOString(), rowCount: result.rowCount, refreshKeyValue, watermark, changeStamp };
       // One statement, so the persisted catalog switches atomically; queries read the in-memory
       // catalog, switched below in one synchronous step.
-      await this.driver.query(`INSERT OR REPLACE INTO ${SCHEMA}._partitions VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, [
-        storeKey, partition, table, info.builtAt, info.rowCount, refreshKeyValue, JSON.stringify(result.columns), watermark,
-      ]);
+      await this.driver.query(
+        `INSERT OR REPLACE INTO ${SCHEMA}._partitions (rollup_id, partition_key, table_name, built_at, row_count, refresh_key_value, columns_json, watermark, change_stamp)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+        [storeKey, partition, table, info.builtAt, info.rowCount, refreshKeyValue, JSON.stringify(result.columns), watermark, changeStamp],
+      );
       const previous = this.partitionsOf(storeKey).get(partition);
       this.partitionsOf(storeKey).set(partition, info);
       this.columns.set(storeKey, result.columns);

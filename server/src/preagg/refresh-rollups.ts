@@ -13,6 +13,7 @@ import { everyRefreshKeyValue, partitionRange, partitionsInUpdateWindow } from '
 import { isStandardGranularity } from './granularity-math.ts';
 import { rollupStoreKey } from './rollup-signature.ts';
 import { dimensionColumn } from './rollup-cube.ts';
+import { changeStampForBatch, modelWithQueryableStamp } from './lambda-rollup.ts';
 
 /** Runs a Cube query on the source without the API row limit; columns named by member alias. */
 export type RunSourceQuery = (model: SemanticModel, query: CubeQuery) => Promise<QueryResult>;
@@ -120,6 +121,10 @@ export class RollupRefresher {
     this.statuses.set(id, { ...(previous ?? { id, cube: cube.name, name: rollup.name, rowCount: 0, partitions: 0 }), state: 'building' });
     try {
       const refreshKeyValue = await this.refreshKeyValue(rollup);
+      // Read before listing and building partitions: whatever the source rewrites afterwards is
+      // stamped later, so a lambda reads it from the source (lambda-boundary.ts).
+      const stampPath = changeStampForBatch(model, cube, rollup);
+      const changeStamp = stampPath ? await this.latestStamp(model, cube, stampPath, rollup) : '';
       const partitionsToBuild = await this.partitionsToBuild(model, cube, rollup, key, refreshKeyValue, force);
       if (partitionsToBuild.length === 0) {
         // Up to date: the status keeps describing the last real build.
@@ -133,7 +138,7 @@ export class RollupRefresher {
       for (const partition of partitionsToBuild) {
         const range = partition && granularity ? partitionRange(partition, granularity) : undefined;
         const result = storedColumns(await this.deps.runSourceQuery(buildModel, rollupBuildQuery(cube, rollup, range)));
-        await this.deps.store.replacePartition(key, partition, result, refreshKeyValue, watermarkOf(rollup, result));
+        await this.deps.store.replacePartition(key, partition, result, refreshKeyValue, watermarkOf(rollup, result), changeStamp);
       }
       const status = this.readyStatus(id, cube, rollup, started, refreshKeyValue);
       this.statuses.set(id, status);
@@ -204,6 +209,20 @@ export class RollupRefresher {
     return [...new Set([...missing, ...changed])].sort();
   }
 
+  /** The source's latest change stamp ('' when no row has one). */
+  private async latestStamp(model: SemanticModel, cube: Cube, stampPath: string, rollup: PreAggregation): Promise<string> {
+    const result = await this.deps.runSourceQuery(modelWithQueryableStamp(model, cube, stampPath), {
+      dimensions: [stampPath],
+      filters: [{ member: stampPath, operator: 'set' }],
+      order: [[stampPath, 'desc']],
+      limit: 1,
+      timezone: rollup.refreshKey?.timezone ?? 'UTC',
+    });
+    const column = result.columns.findIndex((c) => c.name === stampPath);
+    const value = result.data[column]?.[0];
+    return typeof value === 'string' ? value : '';
+  }
+
   /** Partition keys with data at the source: the distinct buckets of the partition granularity. */
   private async partitionKeys(model: SemanticModel, cube: Cube, rollup: PreAggregation, granularity: Granularity): Promise<string[]> {
     const dimension = rollup.timeDimensions[0]!.dimension;
@@ -241,7 +260,7 @@ function watermarkOf(rollup: PreAggregation, result: QueryResult): string {
  * Keeps one column per stored value: the engine returns a time dimension with a granularity
  * twice (`x.day` and `x`); the store keeps the granular one.
  */
-function storedColumns(result: QueryResult): QueryResult {
+export function storedColumns(result: QueryResult): QueryResult {
   const names = new Set(result.columns.map((c) => c.name));
   const keep = result.columns.map((c) => !result.columns.some((other) => other.name !== c.name && other.name.startsWith(`${c.name}.`) && names.has(other.name)));
   return {

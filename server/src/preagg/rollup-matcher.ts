@@ -12,12 +12,16 @@ import type { PreAggregationStore } from './preagg-store.ts';
 import { matchRollups, type RollupRejection } from './match-rollup.ts';
 import { buildRollupCube, rewriteForRollup, rollupModel, ROLLUP_DATA_SOURCE, widenToBuckets } from './rollup-cube.ts';
 import { rollupStoreKey } from './rollup-signature.ts';
+import type { RunSourceQuery } from './refresh-rollups.ts';
+import { matchLambda } from './lambda-match.ts';
 
 export interface RollupMatcherOptions {
   readonly store: PreAggregationStore;
   readonly dialect: Dialect;
   /** Turned off (e.g. `rollups disabled` in a comparison) the source answers everything. */
   readonly enabled?: () => boolean;
+  /** Runs a lambda's tail on the source (at dashboard priority); without it lambdas are not served. */
+  readonly runSourceQuery?: RunSourceQuery;
 }
 
 export type MatchPreAggregation = (query: NormalizedQuery, model: SemanticModel) => PreAggregationMatch | undefined;
@@ -26,6 +30,11 @@ export function createRollupMatcher(options: RollupMatcherOptions): MatchPreAggr
   return (query, model) => {
     if (options.enabled && !options.enabled()) return undefined;
     for (const candidate of matchRollups(query, model)) {
+      if (candidate.lambda) {
+        const match = options.runSourceQuery && matchLambda({ query, model, candidate, lambda: candidate.lambda, store: options.store, dialect: options.dialect, runSourceQuery: options.runSourceQuery });
+        if (match) return match;
+        continue;
+      }
       const key = rollupStoreKey(candidate.cube, candidate.preAggregation);
       const lease = options.store.lease(key);
       if (!lease) continue;

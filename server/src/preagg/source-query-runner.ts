@@ -17,6 +17,8 @@ export interface SourceRunnerDeps {
   readonly dialect: Dialect;
   readonly orchestrator?: QueryOrchestrator;
   readonly now?: () => Date;
+  /** Queue priority (default: below dashboards, for builds; a lambda's tail runs at 0, as dashboards do). */
+  readonly priority?: number;
 }
 
 /** Below the default priority (0) of API queries. */
@@ -39,6 +41,6 @@ export function createSourceSqlRunner(deps: SourceRunnerDeps): RunSourceSql {
 async function runOnSource(deps: SourceRunnerDeps, sql: string, params: readonly unknown[]): Promise<QueryResult> {
   const task = (signal?: AbortSignal) => deps.driver.query(sql, params, { signal });
   if (!deps.orchestrator) return task();
-  const request = { dataSource: 'default', cacheKey: { query: [sql, params], securityContext: {}, refreshKeyValues: [], modelVersion: '' }, priority: BUILD_PRIORITY, cacheable: false };
+  const request = { dataSource: 'default', cacheKey: { query: [sql, params], securityContext: {}, refreshKeyValues: [], modelVersion: '' }, priority: deps.priority ?? BUILD_PRIORITY, cacheable: false };
   return (await deps.orchestrator.execute(request, task)).value;
 }

@@ -19,6 +19,8 @@ import { openPreAggregations, type PreAggregations } from '../../src/preagg/open
 import type { CubeQuery } from '../../src/query/query-types.ts';
 import { EXTRA_MODEL, loadGoldDatabase } from '../engine/gold-fixture.ts';
 import { NOW } from '../engine/gold-cases.ts';
+import { readFile } from 'node:fs/promises';
+import { STREAMING_SQL_DIR } from '../../src/lakehouse/stream/micro-batch-runner.ts';
 
 const MODEL_DIR = path.resolve(import.meta.dirname, '../../../model');
 
@@ -95,6 +97,7 @@ export interface FixtureOptions {
 
 export async function openPreaggFixture(options: FixtureOptions = {}): Promise<PreaggFixture> {
   const instance = options.instance ?? (await loadGoldDatabase());
+  await createStreamingTables(instance);
   const source = DuckDbDriver.fromInstance(instance);
   const model = await loadPreaggModel();
   const dialect = createDuckDbDialect();
@@ -110,6 +113,24 @@ export async function openPreaggFixture(options: FixtureOptions = {}): Promise<P
       await source.close();
     },
   };
+}
+
+/**
+ * The hand-built gold fixture has no streaming tables; the model's campaign cube has a scheduled
+ * rollup over one, so its tables are created as the pipeline creates them, with one minute of
+ * data (an empty source leaves that rollup `never_built`, which the suites read as a failure).
+ */
+async function createStreamingTables(instance: DuckDBInstance): Promise<void> {
+  const connection = await instance.connect();
+  try {
+    await connection.run(await readFile(path.join(STREAMING_SQL_DIR, '00_tables.sql'), 'utf8'));
+    await connection.run(`INSERT INTO gold.campanha_metricas_minuto
+      SELECT '2024-05-01 10:00:00|google|cpc|maes2024', TIMESTAMP '2024-05-01 10:00:00', 20240501, 'google', 'cpc', 'maes2024',
+        3, 2, 2, 1, 1, 1, 5, 4, 2, 0, 1, 1, 59.80, TIMESTAMP '2024-05-01 10:00:05'
+      WHERE NOT EXISTS (SELECT 1 FROM gold.campanha_metricas_minuto)`);
+  } finally {
+    connection.closeSync();
+  }
 }
 
 export const ctx = { securityContext: {}, requestId: 'preagg', api: 'internal' as const };

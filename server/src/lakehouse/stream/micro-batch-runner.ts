@@ -13,6 +13,13 @@ export const STREAMING_SQL_DIR = fileURLToPath(new URL('../../../../notebooks/sq
 const PROGRESS_DDL = `CREATE SCHEMA IF NOT EXISTS silver;
 CREATE TABLE IF NOT EXISTS silver._stream_progress (pipeline VARCHAR PRIMARY KEY, ingested_until TIMESTAMP)`;
 
+/**
+ * Columns added to the shared tables after local lakehouses were created: `CREATE TABLE IF NOT
+ * EXISTS` leaves an existing table as it was, and the shared SQL cannot say "add if missing" in a
+ * form Spark accepts, so the local runner brings old DuckDB files up to date here.
+ */
+const LOCAL_MIGRATIONS = `ALTER TABLE gold.campanha_metricas_minuto ADD COLUMN IF NOT EXISTS atualizado_em TIMESTAMP`;
+
 /** What one micro-batch did. */
 export interface MicroBatchResult {
   readonly bronzeRows: number;
@@ -47,6 +54,7 @@ export class MicroBatchRunner {
         await ensureBronzeEventsTables(connection);
         await connection.run(PROGRESS_DDL);
         for (const statement of statements.setup) await runStatement(connection, statement);
+        if (await hasTable(connection, 'gold', 'campanha_metricas_minuto')) await connection.run(LOCAL_MIGRATIONS);
         this.setUp = true;
       }
       await connection.run('BEGIN TRANSACTION');
@@ -121,6 +129,14 @@ export class MicroBatchRunner {
     this.statements = statements;
     return statements;
   }
+}
+
+async function hasTable(connection: DuckDBConnection, schema: string, table: string): Promise<boolean> {
+  const reader = await connection.runAndReadAll(
+    'SELECT count(*) FROM information_schema.tables WHERE table_schema = $schema AND table_name = $table',
+    { schema, table },
+  );
+  return Number(reader.getRows()[0]![0]) > 0;
 }
 
 interface Statement extends SqlStatement {
