@@ -61,6 +61,9 @@ async function copyPartitioned(connection: DuckDBConnection, target: string, sou
   const columns = source.columns.map(([name]) => name).join(', ');
   const threads = (await connection.runAndReadAll("SELECT current_setting('threads')")).getRows()[0]![0];
   await connection.run('SET threads = 1');
+  // Past its open-file limit (100 by default) the writer closes a partition and later starts a second
+  // file for it; two years of days need ~730 open partitions, which larger scales reach.
+  await connection.run('SET partitioned_write_max_open_files = 100000');
   try {
     await connection.run(`COPY (${selectForRange(source, range, columns)} ORDER BY ALL)
       TO '${target.replaceAll("'", "''")}' (FORMAT parquet, PARTITION_BY (dt), OVERWRITE_OR_IGNORE true)`);
