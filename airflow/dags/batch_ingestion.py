@@ -69,6 +69,9 @@ with DAG(
             s3_bucket=config.LANDING_BUCKET,
             s3_key=f"rds/{table}/dt={{{{ ds }}}}/{table}_{{{{ ds_nodash }}}}.parquet",
             file_format="parquet",
+            # Microsecond timestamps: pandas writes nanoseconds by default, which Spark 3.5 reads
+            # only with a legacy flag (notebooks/landing_ingest.py copes, but should not have to).
+            pd_kwargs={"coerce_timestamps": "us", "allow_truncated_timestamps": True},
             replace=True,
             aws_conn_id=config.AWS_CONN_ID,
             execution_timeout=timedelta(minutes=30),
