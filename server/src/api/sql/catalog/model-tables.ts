@@ -10,12 +10,20 @@ import { OID } from '../wire/pg-types.ts';
 export interface ModelColumn {
   readonly name: string; // member short name
   readonly path: string; // member path as the API names it (view members: `view.member`)
-  readonly kind: 'measure' | 'dimension' | 'segment';
+  /** `join`: the virtual `__cubeJoinField` column every table has (see JOIN_FIELD). */
+  readonly kind: 'measure' | 'dimension' | 'segment' | 'join';
   readonly type: string; // Cube member type (measure or dimension type)
   readonly oid: number;
   readonly title?: string;
   readonly description?: string;
 }
+
+/**
+ * Cube's virtual join column, present in every model table: `JOIN b ON a.__cubeJoinField =
+ * b.__cubeJoinField` (like `CROSS JOIN`) between model tables joins them as the data model
+ * defines, in one semantic query. It holds no data: selected, it reads NULL.
+ */
+export const JOIN_FIELD = '__cubeJoinField';
 
 /** A cube or a view seen as a table. */
 export interface ModelTable {
@@ -95,6 +103,14 @@ export function buildModelTables(model: SemanticModel): Map<string, ModelTable> 
 }
 
 function makeTable(name: string, title: string | undefined, description: string | undefined, columns: ModelColumn[]): ModelTable {
+  columns.push({
+    name: JOIN_FIELD,
+    path: `${name}.${JOIN_FIELD}`,
+    kind: 'join',
+    type: 'string',
+    oid: OID.text,
+    description: `Join as defined in the data model: JOIN … ON a.${JOIN_FIELD} = b.${JOIN_FIELD}, or CROSS JOIN`,
+  });
   const byName = new Map<string, ModelColumn>();
   for (const c of columns) byName.set(c.name.toLowerCase(), c);
   return { name, title, description, columns, byName };

@@ -3,9 +3,9 @@
  * set-operation branches) and, for each model table read directly by a level, which of its
  * columns that level uses and how (inside an aggregate, under date_trunc, …).
  */
-import type { ModelColumn, ModelTable } from '../catalog/model-tables.ts';
+import { JOIN_FIELD, type ModelColumn, type ModelTable } from '../catalog/model-tables.ts';
 import { UserError } from '../../../errors/user-error.ts';
-import { names, nodeOf, type AstNode } from './walk-ast.ts';
+import { names, nodeOf, walkAst, type AstNode } from './walk-ast.ts';
 
 function outputAliases(level: Level): Set<string> {
   return new Set<string>((level.select.targetList ?? []).map((t: AstNode) => t.ResTarget?.name?.toLowerCase()).filter(Boolean));
@@ -22,17 +22,41 @@ export interface MeasureCall {
   readonly column?: ModelColumn; // undefined for count(*)
 }
 
-/** How one level uses one model table it reads directly. */
-export interface Scan {
-  readonly index: number;
+/** One model table of a scan, as the FROM clause names it. */
+export interface ScanTable {
   readonly table: ModelTable;
   readonly rangeVar: AstNode;
   /** Name columns are qualified with: the alias, else the relation name. */
   readonly alias: string;
+}
+
+/**
+ * How one level uses the model tables it reads directly: one table, or several joined as the data
+ * model defines (`CROSS JOIN`, `FROM a, b`, `JOIN … ON a.__cubeJoinField = b.__cubeJoinField`),
+ * read together by ONE semantic query, as a REST query with members of several cubes.
+ */
+export interface Scan {
+  readonly index: number;
+  /** In the order of the FROM clause (never the same table twice). */
+  readonly tables: readonly ScanTable[];
   readonly level: Level;
   /** Columns used by the level's expressions, with the node of each use. */
   readonly uses: Map<ModelColumn, ColumnUse[]>;
   readonly measureCalls: MeasureCall[];
+}
+
+/** The table of a scan a column belongs to. */
+export function tableOf(scan: Scan, column: ModelColumn): ScanTable {
+  return scan.tables.find((t) => t.table.byName.get(column.name.toLowerCase()) === column) ?? scan.tables[0]!;
+}
+
+/** The count measure `COUNT(*)` reads: the first table's (in FROM order) that has one. */
+export function countColumn(scan: Scan): ModelColumn | undefined {
+  for (const t of scan.tables) {
+    const count = t.table.columns.find((c) => c.kind === 'measure' && c.type === 'count');
+    if (count) return count;
+  }
+  return undefined;
 }
 
 export interface ColumnUse {
@@ -50,6 +74,7 @@ export interface Level {
   readonly scans: Scan[];
   /** Number of FROM items that are not model tables (subselects, joins to them, functions). */
   otherSources: number;
+  /** A join the semantic query does not express (to a subselect, function…): evaluated by the outer SQL. */
   hasJoin: boolean;
   readonly grouped: boolean;
   /** Column names the enclosing level reads from this one (undefined: all); prunes `SELECT *`. */
@@ -72,29 +97,97 @@ export function analyzeLevels(root: AstNode, tables: (schema: string | undefined
     }
     const level: Level = { select, scans: [], otherSources: 0, hasJoin: false, grouped: isGrouped(select), demand };
     levels.push(level);
-    const visitFrom = (item: AstNode): void => {
+    const direct: ScanTable[] = [];
+    /** The model tables an item of the FROM clause reads directly (checking the joins inside it). */
+    const visitFrom = (item: AstNode): ScanTable[] => {
       const [type, body] = nodeOf(item) ?? ['', {}];
       if (type === 'RangeVar') {
         const table = tables(body.schemaname, body.relname);
-        if (table) {
-          level.scans.push({ index: scanIndex++, table, rangeVar: body, alias: body.alias?.aliasname ?? body.relname, level, uses: new Map(), measureCalls: [] });
-        } else level.otherSources++;
-      } else if (type === 'JoinExpr') {
-        level.hasJoin = true;
-        visitFrom(body.larg);
-        visitFrom(body.rarg);
-      } else if (type === 'RangeSubselect') {
+        if (!table) {
+          level.otherSources++;
+          return [];
+        }
+        const t: ScanTable = { table, rangeVar: body, alias: body.alias?.aliasname ?? body.relname };
+        direct.push(t);
+        return [t];
+      }
+      if (type === 'JoinExpr') {
+        const left = visitFrom(body.larg);
+        const right = visitFrom(body.rarg);
+        if (!isModelJoin(body, left, right)) level.hasJoin = true;
+        return [...left, ...right];
+      }
+      if (type === 'RangeSubselect') {
         level.otherSources++;
         const inner = body.subquery?.SelectStmt;
         if (inner) visitSelect(inner, demandOf(select, body.alias?.aliasname));
       } else level.otherSources++;
+      return [];
     };
     for (const item of select.fromClause ?? []) visitFrom(item);
+    if (direct.length > 0) {
+      for (let i = 0; i < direct.length; i++) {
+        const twice = direct.findIndex((t, j) => j > i && t.table === direct[i]!.table);
+        if (twice >= 0) throw notModelJoin(`${direct[i]!.table.name} is read twice in one join`);
+      }
+      level.scans.push({ index: scanIndex++, tables: direct, level, uses: new Map(), measureCalls: [] });
+    }
     collectUses(level, visitSelect);
   };
 
   visitSelect(root);
   return levels;
+}
+
+const isJoinFieldRef = (node: AstNode | undefined): boolean => names(node?.ColumnRef?.fields).at(-1)?.toLowerCase() === JOIN_FIELD.toLowerCase();
+
+function notModelJoin(detail: string): UserError {
+  return new UserError('UNSUPPORTED', `${detail}: joins between cube tables are only supported as defined in the data model`, {
+    hint: `write CROSS JOIN, FROM a, b, or [LEFT] JOIN b ON a.${JOIN_FIELD} = b.${JOIN_FIELD} (the semantic layer joins them as the model defines), or query a view`,
+  });
+}
+
+/**
+ * Whether a join between FROM items is a join as the data model defines it (true), a join the
+ * outer SQL evaluates (false: one side reads no model table), or a join that cannot be answered
+ * (throws): between model tables, only CROSS JOIN and INNER/LEFT JOIN ON conjunctions of
+ * `x.__cubeJoinField = y.__cubeJoinField` are; `__cubeJoinField` joins only model tables read
+ * directly (its value is not carried through subqueries).
+ */
+function isModelJoin(join: AstNode, left: readonly ScanTable[], right: readonly ScanTable[]): boolean {
+  let mentions = false;
+  walkAst(join.quals, (type, body) => {
+    if (type === 'ColumnRef' && isJoinFieldRef({ ColumnRef: body })) mentions = true;
+  });
+  if (left.length === 0 || right.length === 0) {
+    if (mentions) throw notModelJoin(`${JOIN_FIELD} joins only cube tables read directly, not subqueries or other relations`);
+    return false;
+  }
+  const kind = join.jointype === 'JOIN_LEFT' ? 'LEFT' : join.jointype === 'JOIN_INNER' ? 'INNER' : String(join.jointype ?? '').replace('JOIN_', '');
+  if (kind !== 'INNER' && kind !== 'LEFT') throw notModelJoin(`${kind} JOIN between cube tables is not supported`);
+  if (join.isNatural || join.usingClause) throw notModelJoin(`${join.isNatural ? 'NATURAL JOIN' : 'JOIN … USING'} between cube tables is not supported`);
+  if (!join.quals) return true;
+  const names_ = (t: ScanTable) => [t.alias.toLowerCase(), ...(t.rangeVar.alias ? [] : [t.table.name.toLowerCase()])];
+  const ok = conjuncts(join.quals).every((c) => {
+    const e = c.A_Expr;
+    if (!e || e.kind !== 'AEXPR_OP' || names(e.name).at(-1) !== '=' || !isJoinFieldRef(e.lexpr) || !isJoinFieldRef(e.rexpr)) return false;
+    // Both sides qualified, naming tables on the two sides of this join.
+    const side = (ref: AstNode) => {
+      const q = names(ref.ColumnRef.fields).at(-2)?.toLowerCase();
+      return q === undefined ? undefined : left.some((t) => names_(t).includes(q)) ? 'l' : right.some((t) => names_(t).includes(q)) ? 'r' : undefined;
+    };
+    const a = side(e.lexpr);
+    const b = side(e.rexpr);
+    return a !== undefined && b !== undefined;
+  });
+  if (!ok) throw notModelJoin(`JOIN … ON ${mentions ? 'a condition other than' : 'a condition on real columns instead of'} x.${JOIN_FIELD} = y.${JOIN_FIELD}`);
+  return true;
+}
+
+function conjuncts(node: AstNode | undefined): AstNode[] {
+  if (!node) return [];
+  if (node.BoolExpr?.boolop === 'AND_EXPR') return node.BoolExpr.args.flatMap((a: AstNode) => conjuncts(a));
+  return [node];
 }
 
 function isGrouped(select: AstNode): boolean {
@@ -166,7 +259,11 @@ function collectUses(level: Level, visitSelect: (s: AstNode) => void): void {
   const findJoins = (item: AstNode): void => {
     const j = item?.JoinExpr;
     if (!j) return;
-    joins.push(j.quals);
+    let model = false; // join-field quals were checked by isModelJoin: they add no column use
+    walkAst(j.quals, (type, body) => {
+      if (type === 'ColumnRef' && isJoinFieldRef({ ColumnRef: body })) model = true;
+    });
+    if (!model) joins.push(j.quals);
     findJoins(j.larg);
     findJoins(j.rarg);
   };
@@ -174,18 +271,24 @@ function collectUses(level: Level, visitSelect: (s: AstNode) => void): void {
   walk(joins, 'join', false);
 }
 
-/** Which scan (and column) a ColumnRef names, if any. */
-export function resolveRef(level: Level, ref: AstNode): { scan: Scan; column?: ModelColumn; star?: boolean } | undefined {
+/** Which scan, table and column a ColumnRef names, if any. */
+export function resolveRef(level: Level, ref: AstNode): { scan: Scan; table: ScanTable; column?: ModelColumn; star?: boolean } | undefined {
   const fields = names(ref.fields);
   const col = fields.at(-1)!;
   const qualifier = fields.length >= 2 ? fields[fields.length - 2]!.toLowerCase() : undefined;
-  const candidates = qualifier
-    ? level.scans.filter((sc) => sc.alias.toLowerCase() === qualifier || sc.table.name.toLowerCase() === qualifier)
-    : level.scans;
-  if (col === '*') return candidates.length === 1 && (qualifier || level.otherSources === 0) ? { scan: candidates[0]!, star: true } : undefined;
-  const matches = candidates.filter((sc) => sc.table.byName.has(col.toLowerCase()));
+  const candidates: { scan: Scan; table: ScanTable }[] = [];
+  for (const scan of level.scans) {
+    for (const table of scan.tables) {
+      if (!qualifier || table.alias.toLowerCase() === qualifier || (!table.rangeVar.alias && table.table.name.toLowerCase() === qualifier)) candidates.push({ scan, table });
+    }
+  }
+  if (col === '*') {
+    if (qualifier) return candidates.length === 1 ? { ...candidates[0]!, star: true } : undefined;
+    return level.scans.length === 1 && level.otherSources === 0 ? { scan: level.scans[0]!, table: level.scans[0]!.tables[0]!, star: true } : undefined;
+  }
+  const matches = candidates.filter((c) => c.table.table.byName.has(col.toLowerCase()));
   if (matches.length !== 1) return undefined;
-  return { scan: matches[0]!, column: matches[0]!.table.byName.get(col.toLowerCase()) };
+  return { ...matches[0]!, column: matches[0]!.table.table.byName.get(col.toLowerCase()) };
 }
 
 function recordRef(level: Level, ref: AstNode, clause: ColumnUse['clause'], inAggregate: boolean, trunc: { g: string; call: AstNode } | undefined, aliases?: Set<string>): void {
@@ -195,14 +298,20 @@ function recordRef(level: Level, ref: AstNode, clause: ColumnUse['clause'], inAg
   if (!resolved) {
     const onlyModel = level.otherSources === 0 && level.scans.length > 0;
     if (onlyModel && fields.at(-1) !== '*' && !(aliases ?? outputAliases(level)).has(fields.at(-1)!.toLowerCase())) {
-      const tables = level.scans.map((s) => s.table.name).join(', ');
+      const owners = fields.length === 1 ? level.scans.flatMap((s) => s.tables.filter((t) => t.table.byName.has(fields[0]!.toLowerCase()))) : [];
+      if (owners.length > 1) {
+        throw new UserError('QUERY_INVALID', `column reference "${fields[0]}" is ambiguous (${owners.map((t) => t.alias).join(', ')})`, { hint: 'qualify it with the table name or alias' });
+      }
+      const tables = level.scans.flatMap((s) => s.tables.map((t) => t.table.name)).join(', ');
       throw new UserError('UNKNOWN_MEMBER', `column "${fields.join('.')}" does not exist in ${tables}`, { hint: 'columns are the public measures and dimensions of the cube or view' });
     }
     return;
   }
   const { scan } = resolved;
+  // `*` lists the members (not segments, not the join field); unqualified, of every joined table.
+  const starTables = resolved.star ? (names(ref.fields).length >= 2 ? [resolved.table] : scan.tables) : [];
   const columns = resolved.star
-    ? scan.table.columns.filter((c) => c.kind !== 'segment' && (!level.demand || level.demand.has(c.name.toLowerCase())))
+    ? starTables.flatMap((t) => t.table.columns.filter((c) => (c.kind === 'measure' || c.kind === 'dimension') && (!level.demand || level.demand.has(c.name.toLowerCase()))))
     : resolved.column
       ? [resolved.column]
       : [];

@@ -68,7 +68,7 @@ function spelledFields(text: SqlText, ref: AstNode): string[] {
 
 function defaultQualifier(level: Level, ref: AstNode): string | undefined {
   const resolved = resolveRef(level, ref);
-  if (resolved) return resolved.scan.alias === resolved.scan.rangeVar.relname ? resolved.scan.table.name : resolved.scan.alias;
+  if (resolved) return resolved.table.alias === resolved.table.rangeVar.relname ? resolved.table.table.name : resolved.table.alias;
   const from: AstNode[] = level.select.fromClause ?? [];
   if (from.length === 1 && from[0]!.RangeSubselect) return from[0]!.RangeSubselect.alias?.aliasname;
   return undefined;

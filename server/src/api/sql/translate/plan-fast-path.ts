@@ -7,7 +7,7 @@
 import type { CubeQuery } from '../../../query/query-types.ts';
 import type { ParamValue } from '../wire/decode-param.ts';
 import { OID } from '../wire/pg-types.ts';
-import { resolveRef, type Level } from './analyze-levels.ts';
+import { countColumn, resolveRef, tableOf, type Level } from './analyze-levels.ts';
 import { literalValue, NOT_CONSTANT } from './literal-value.ts';
 import type { ScanColumn, ScanPlan } from './plan-scan.ts';
 import { conjunctsOf } from './translate-filters.ts';
@@ -18,6 +18,8 @@ export interface FastOutput {
   readonly name: string;
   readonly resultKey: string;
   readonly oid: number;
+  /** The join field: a per-row key, not read from the engine (see ScanColumn.rowKey). */
+  readonly rowKey?: boolean;
 }
 
 export interface FastPath {
@@ -40,7 +42,11 @@ export function planFastPath(level: Level, plan: ScanPlan, params: readonly Para
     const val = targets[i]!.val;
     if (val?.ColumnRef && names(val.ColumnRef.fields).at(-1) === '*') {
       if (level.grouped) return undefined;
+      const star = resolveRef(level, val.ColumnRef);
+      if (!star) return undefined;
+      const qualified = names(val.ColumnRef.fields).length >= 2;
       for (const c of plan.columns) {
+        if (c.rowKey || (qualified && tableOf(plan.scan, c.column) !== star.table)) continue;
         outputs.push({ name: c.column.name, resultKey: c.resultKey, oid: c.column.oid });
         targetColumns.push(c);
       }
@@ -48,7 +54,7 @@ export function planFastPath(level: Level, plan: ScanPlan, params: readonly Para
     }
     const col = columnOfTarget(level, plan, val);
     if (!col) return undefined;
-    outputs.push({ name: outNames?.[i] ?? col.column.name, resultKey: col.resultKey, oid: col.granularity ? OID.timestamp : col.column.oid });
+    outputs.push({ name: outNames?.[i] ?? col.column.name, resultKey: col.resultKey, oid: col.granularity ? OID.timestamp : col.column.oid, ...(col.rowKey ? { rowKey: true } : {}) });
     targetColumns.push(col);
   }
   // Every column of the scan must be an output; otherwise the grain differs from the result's.
@@ -109,7 +115,7 @@ function columnOfTarget(level: Level, plan: ScanPlan, val: AstNode | undefined):
   }
   const m = plan.scan.measureCalls.find((mc) => mc.call === call);
   if (!m) return undefined;
-  const column = m.column ?? plan.scan.table.columns.find((c) => c.kind === 'measure' && c.type === 'count');
+  const column = m.column ?? countColumn(plan.scan);
   return plan.columns.find((c) => c.column === column);
 }
 

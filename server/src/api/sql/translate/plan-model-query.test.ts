@@ -13,9 +13,19 @@ const MODEL = `cubes:
       - { name: total, sql: amount, type: sum }
       - { name: avg_amount, sql: amount, type: avg }
     dimensions:
+      - { name: id, sql: id, type: number, primary_key: true }
       - { name: city, sql: city, type: string }
       - { name: amount, sql: amount, type: number }
       - { name: created_at, sql: created_at, type: time }
+    joins:
+      - { name: customers, relationship: many_to_one, sql: "{CUBE}.customer_id = {customers}.id" }
+  - name: customers
+    sql_table: customers
+    measures:
+      - { name: count, type: count }
+    dimensions:
+      - { name: id, sql: id, type: number, primary_key: true }
+      - { name: segment, sql: segment, type: string }
 `;
 
 let tables: Map<string, ModelTable>;
@@ -25,7 +35,7 @@ beforeAll(async () => {
 });
 
 function plan(sql: string, params: unknown[] = []): ModelQueryPlan {
-  const find = (_: string | undefined, name: string) => tables.get(name.toLowerCase() === 'orders' ? 'orders' : name);
+  const find = (_: string | undefined, name: string) => tables.get(name.toLowerCase());
   const st = classifyStatement(splitStatements(sql)[0]!, (s, n) => find(s, n) !== undefined);
   if (st.kind !== 'model') throw new Error(`not a model query: ${st.kind}`);
   return planModelQuery(st.text, st.select, params as never, find, { maxScanRows: 50_000, lists: st.lists });
@@ -75,5 +85,40 @@ describe('planModelQuery', () => {
   it('refuses a mismatched aggregate and an unknown column', () => {
     expect(() => plan('select min(total) from orders')).toThrow(/MIN\(\) does not match measure orders.total of type sum/);
     expect(() => plan('select nope from orders')).toThrow(/column "nope" does not exist in orders/);
+  });
+
+  it('reads cube tables joined by CROSS JOIN or __cubeJoinField with one Cube query', () => {
+    for (const sql of [
+      "select c.segment, sum(o.total) from orders o cross join customers c where c.segment = 'b2b' and o.city = 'Recife' group by 1 order by 2 desc",
+      "select c.segment, sum(o.total) from orders o, customers c where c.segment = 'b2b' and o.city = 'Recife' group by 1 order by 2 desc",
+      "select c.segment, sum(o.total) from orders o left join customers c on o.__cubeJoinField = c.__cubeJoinField where c.segment = 'b2b' and o.city = 'Recife' group by 1 order by 2 desc",
+    ]) {
+      const p = plan(sql);
+      expect(p.scans).toHaveLength(1);
+      expect(p.fast).toBeDefined();
+      expect(p.scans[0]!.query).toEqual({
+        measures: ['orders.total'],
+        dimensions: ['customers.segment'],
+        filters: [
+          { member: 'customers.segment', operator: 'equals', values: ['b2b'] },
+          { member: 'orders.city', operator: 'equals', values: ['Recife'] },
+        ],
+        limit: 50_000,
+        order: [['orders.total', 'desc']],
+      });
+    }
+  });
+
+  it('evaluates a joined scan from one result: the other tables read the first one\'s row', () => {
+    const p = plan('select c.segment, sum(o.total) from orders o cross join customers c group by rollup(1)');
+    expect(p.scans).toHaveLength(1);
+    expect(p.outerSql).toContain('from __scan_0 o cross join (SELECT * FROM __scan_0_1 WHERE __scan_0_1."__cubeJoinField" = "o"."__cubeJoinField") AS "c"');
+  });
+
+  it('refuses joins between cube tables that are not the model\'s', () => {
+    expect(() => plan('select c.segment from orders o join customers c on o.amount = c.id')).toThrow(/use|data model/);
+    expect(() => plan('select c.segment from orders o right join customers c on o.__cubeJoinField = c.__cubeJoinField')).toThrow(/RIGHT JOIN/);
+    expect(() => plan('select c.segment from orders o join (select segment, __cubeJoinField from customers) c on o.__cubeJoinField = c.__cubeJoinField')).toThrow(/not subqueries/);
+    expect(() => plan('select segment, measure(count) from orders cross join customers group by 1')).toThrow(/column reference "count" is ambiguous \(orders, customers\)/);
   });
 });

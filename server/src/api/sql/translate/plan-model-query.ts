@@ -1,21 +1,24 @@
 /**
  * SQL over model tables → Cube queries plus, when needed, an outer evaluation.
- * Every model table read by a level becomes one Cube query (`plan-scan.ts`) so pre-aggregations,
- * caching and security apply as in REST. A single-level query whose shape Cube expresses directly
+ * The model tables a level reads directly become one Cube query (`plan-scan.ts`) so pre-aggregations,
+ * caching and security apply as in REST: one table, or several joined as the data model defines
+ * (`CROSS JOIN`, `FROM a, b`, `JOIN … ON a.__cubeJoinField = b.__cubeJoinField`, as in Cube's SQL
+ * API), whose members then come from the engine's join graph; other joins between cube tables are
+ * refused (`analyze-levels.ts`). A single-level query whose shape Cube expresses directly
  * is answered from the engine's result alone (fast path); anything else (rollups, expressions,
  * nested levels, joins back to top-N subqueries) is evaluated over the aggregated rows by DuckDB
  * in memory, from the original SQL text with the model tables swapped for the scan results.
  */
 import { UserError } from '../../../errors/user-error.ts';
-import type { ModelTable } from '../catalog/model-tables.ts';
+import { JOIN_FIELD, type ModelTable } from '../catalog/model-tables.ts';
 import type { ParamValue } from '../wire/decode-param.ts';
-import { analyzeLevels, resolveRef, type Level, type Scan } from './analyze-levels.ts';
+import { analyzeLevels, countColumn, resolveRef, tableOf, type Level, type Scan } from './analyze-levels.ts';
 import { outputNames } from './output-names.ts';
 import { planScan, type ScanPlan } from './plan-scan.ts';
 import { applySplices, quoteIdent, SqlText, type Splice } from './sql-text.ts';
 import { conjunctsOf } from './translate-filters.ts';
 import { planFastPath, type FastPath } from './plan-fast-path.ts';
-import { walkAst, type AstNode } from './walk-ast.ts';
+import { names, walkAst, type AstNode } from './walk-ast.ts';
 import { isListPlaceholder, type FoldedList } from './fold-literal-lists.ts';
 
 export interface ModelQueryPlan {
@@ -66,24 +69,46 @@ function rewriteForOuter(text: SqlText, levels: readonly Level[], scans: readonl
   for (const level of levels) {
     for (const scan of level.scans) {
       const plan = planOf.get(scan)!;
-      const rv = scan.rangeVar;
-      const nameEnd = text.nameEnd(rv.location);
-      splices.push({ start: rv.location, end: nameEnd, text: rv.alias ? `__scan_${scan.index}` : `__scan_${scan.index} AS ${quoteIdent(scan.alias)}` });
+      const keyed = carriesRowKey(plan);
+      const anchor = scan.tables[0]!;
+      scan.tables.forEach((t, k) => {
+        const rv = t.rangeVar;
+        const temp = scanTableName(scan.index, k);
+        if (k === 0) {
+          splices.push({ start: rv.location, end: text.nameEnd(rv.location), text: rv.alias ? temp : `${temp} AS ${quoteIdent(t.alias)}` });
+          return;
+        }
+        // The other tables of a model join read the same result rows as the first one: a lateral
+        // subquery picks the row of the first table's row, whatever join syntax surrounds it.
+        const row = `${temp}.${quoteIdent(JOIN_FIELD)} = ${quoteIdent(anchor.alias)}.${quoteIdent(JOIN_FIELD)}`;
+        splices.push({ start: rv.location, end: rangeVarEnd(text, rv), text: `(SELECT * FROM ${temp} WHERE ${row}) AS ${quoteIdent(t.alias)}` });
+      });
+      if (keyed) {
+        // `*` must not show the row key: list the columns the plan reads instead.
+        const stars = new Set<AstNode>();
+        for (const uses of scan.uses.values()) for (const use of uses) if (names(use.ref.fields).at(-1) === '*') stars.add(use.ref);
+        for (const ref of stars) {
+          const r = resolveRef(level, ref);
+          const only = names(ref.fields).length >= 2 ? r?.table : undefined;
+          const list = plan.columns.filter((c) => !c.rowKey && (!only || tableOf(scan, c.column) === only)).map((c) => `${quoteIdent(tableOf(scan, c.column).alias)}.${quoteIdent(c.column.name)}`);
+          if (list.length) splices.push({ start: ref.location, end: text.nameEnd(ref.location), text: list.join(', ') });
+        }
+      }
       for (const conjunct of plan.removedConjuncts) {
         const extent = (conjunct as { __extent?: [number, number] }).__extent;
         if (extent) splices.push({ start: extent[0], end: extent[1], text: 'TRUE' });
       }
       const exact = isExactGrain(level, plan);
       for (const call of scan.measureCalls) {
-        const column = call.column ?? scan.table.columns.find((c) => c.kind === 'measure' && c.type === 'count')!;
-        splices.push({ start: call.call.location, end: text.callEnd(call.call.location), text: reaggregate(column.type, column.path, exact, `${quoteIdent(scan.alias)}.${quoteIdent(column.name)}`) });
+        const column = call.column ?? countColumn(scan)!;
+        splices.push({ start: call.call.location, end: text.callEnd(call.call.location), text: reaggregate(column.type, column.path, exact, `${quoteIdent(tableOf(scan, column).alias)}.${quoteIdent(column.name)}`) });
       }
       if (level.grouped) {
         for (const [column, uses] of scan.uses) {
           if (column.kind !== 'measure') continue;
           for (const use of uses) {
             if (use.inAggregate || use.clause === 'where' || use.clause === 'join') continue;
-            splices.push({ start: use.ref.location, end: text.nameEnd(use.ref.location), text: reaggregate(column.type, column.path, exact, `${quoteIdent(scan.alias)}.${quoteIdent(column.name)}`) });
+            splices.push({ start: use.ref.location, end: text.nameEnd(use.ref.location), text: reaggregate(column.type, column.path, exact, `${quoteIdent(tableOf(scan, column).alias)}.${quoteIdent(column.name)}`) });
           }
         }
       }
@@ -95,6 +120,30 @@ function rewriteForOuter(text: SqlText, levels: readonly Level[], scans: readonl
     if (type === 'ParamRef') splices.push({ start: body.location, end: text.nameEnd(body.location), text: sqlLiteral(params[(body.number ?? 1) - 1] ?? null) });
   });
   return applySplices(text, splices);
+}
+
+/** Name of the outer evaluation's table holding the columns of table `k` of scan `index`. */
+export function scanTableName(index: number, k: number): string {
+  return k === 0 ? `__scan_${index}` : `__scan_${index}_${k}`;
+}
+
+/** Whether the scan's tables carry the row key column (a model join, or the join field is read). */
+export function carriesRowKey(plan: ScanPlan): boolean {
+  return plan.scan.tables.length > 1 || plan.columns.some((c) => c.rowKey);
+}
+
+/** End of a FROM-clause table reference: its dotted name, then `[AS] alias`. */
+function rangeVarEnd(text: SqlText, rv: AstNode): number {
+  const end = text.nameEnd(rv.location);
+  const alias: string | undefined = rv.alias?.aliasname;
+  if (!alias) return end;
+  if (rv.alias.colnames) throw new UserError('UNSUPPORTED', `column aliases on a joined cube table (${alias}) are not supported`);
+  let i = text.tokenIndexAt(end);
+  if (text.tokens[i]?.text.toUpperCase() === 'AS') i++;
+  const t = text.tokens[i];
+  const bare = t?.text.startsWith('"') ? t.text.slice(1, -1).replace(/""/g, '"') : t?.text.toLowerCase();
+  if (!t || bare !== alias) throw new Error(`cannot locate the alias ${alias} in the SQL text`);
+  return t.end;
 }
 
 function reaggregate(type: string, path: string, exact: boolean, column: string): string {

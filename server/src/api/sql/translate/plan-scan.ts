@@ -8,7 +8,7 @@ import type { CubeQuery, Filter, TimeDimensionRequest } from '../../../query/que
 import { UserError } from '../../../errors/user-error.ts';
 import type { ModelColumn } from '../catalog/model-tables.ts';
 import type { ParamValue } from '../wire/decode-param.ts';
-import type { Level, MeasureCall, Scan } from './analyze-levels.ts';
+import { countColumn, type Level, type MeasureCall, type Scan } from './analyze-levels.ts';
 import { translateWhere } from './translate-filters.ts';
 import type { SqlText } from './sql-text.ts';
 import { walkAst, type AstNode } from './walk-ast.ts';
@@ -20,6 +20,12 @@ export interface ScanColumn {
   /** Key of the column in the engine's result (`Cube.member` or `Cube.member.granularity`). */
   readonly resultKey: string;
   readonly granularity?: string;
+  /**
+   * The join field (`__cubeJoinField`): not a member, so not asked of the engine; its value is the
+   * row's position in the scan's result, so that `a.__cubeJoinField = b.__cubeJoinField` holds
+   * exactly between the columns of one result row when the outer SQL evaluates a join.
+   */
+  readonly rowKey?: boolean;
 }
 
 export interface ScanPlan {
@@ -55,8 +61,8 @@ function aggregateMatches(call: MeasureCall): boolean {
  */
 export function planScan(level: Level, scan: Scan, params: readonly ParamValue[], text: SqlText | undefined, maxRows: number, lists: ReadonlyMap<string, FoldedList>): ScanPlan {
   for (const call of scan.measureCalls) {
-    if (!call.column && !scan.table.columns.some((c) => c.type === 'count' && c.kind === 'measure')) {
-      throw new UserError('QUERY_INVALID', `COUNT(*) needs a measure of type count in ${scan.table.name}`);
+    if (!call.column && !countColumn(scan)) {
+      throw new UserError('QUERY_INVALID', `COUNT(*) needs a measure of type count in ${scan.tables.map((t) => t.table.name).join(', ')}`);
     }
     if (!aggregateMatches(call)) {
       const what = call.column ? `measure ${call.column.path} of type ${call.column.type}` : 'COUNT(*)';
@@ -79,6 +85,10 @@ export function planScan(level: Level, scan: Scan, params: readonly ParamValue[]
   for (const [column, allUses] of scan.uses) {
     const uses = allUses.filter((u) => !removedRefs.has(u.ref));
     if (uses.length === 0 || column.kind === 'segment') continue;
+    if (column.kind === 'join') {
+      columns.push({ column, resultKey: '', rowKey: true });
+      continue;
+    }
     if (column.kind === 'measure') {
       measures.push(column.path);
       columns.push({ column, resultKey: column.path });
@@ -95,7 +105,7 @@ export function planScan(level: Level, scan: Scan, params: readonly ParamValue[]
   }
   for (const call of scan.measureCalls) {
     if (call.column) continue;
-    const count = scan.table.columns.find((c) => c.kind === 'measure' && c.type === 'count')!;
+    const count = countColumn(scan)!;
     if (!measures.includes(count.path)) {
       measures.push(count.path);
       columns.push({ column: count, resultKey: count.path });

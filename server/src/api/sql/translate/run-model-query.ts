@@ -7,7 +7,9 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { LoadResult, RequestContext, SemanticEngine } from '../../../engine/engine-types.ts';
 import { UserError } from '../../../errors/user-error.ts';
 import { OID } from '../wire/pg-types.ts';
-import type { ModelQueryPlan } from './plan-model-query.ts';
+import { carriesRowKey, scanTableName, type ModelQueryPlan } from './plan-model-query.ts';
+import { tableOf } from './analyze-levels.ts';
+import { JOIN_FIELD } from '../catalog/model-tables.ts';
 import type { ScanPlan } from './plan-scan.ts';
 
 /** A columnar result with Postgres types. */
@@ -36,7 +38,7 @@ export async function runModelQuery(plan: ModelQueryPlan, engine: SemanticEngine
     const index = columnIndex(result);
     return {
       columns: plan.fast.outputs.map((o) => ({ name: o.name, oid: o.oid })),
-      data: plan.fast.outputs.map((o) => result.data[lookup(index, o.resultKey)] ?? []),
+      data: plan.fast.outputs.map((o) => (o.rowKey ? rowKeys(result.rowCount) : (result.data[lookup(index, o.resultKey)] ?? []))),
       rowCount: result.rowCount,
     };
   }
@@ -55,7 +57,7 @@ async function load(engine: SemanticEngine, scan: ScanPlan, ctx: RequestContext,
   if (!result) throw new Error('engine returned no result set');
   // An outer evaluation over a truncated scan would silently give wrong answers: refuse instead.
   if (outer && scan.query.limit !== undefined && result.rowCount >= scan.query.limit) {
-    throw new UserError('LIMIT_EXCEEDED', `the query needs more than ${scan.query.limit} rows of ${scan.scan.table.name} from the semantic layer`, {
+    throw new UserError('LIMIT_EXCEEDED', `the query needs more than ${scan.query.limit} rows of ${scan.scan.tables.map((t) => t.table.name).join(' joined with ')} from the semantic layer`, {
       hint: 'add filters, group by fewer dimensions, or write the query in the shape Cube pushes down (dimensions, measures, WHERE, ORDER BY, LIMIT)',
     });
   }
@@ -82,26 +84,44 @@ const DUCK_TYPES: Readonly<Record<number, string>> = {
   [OID.text]: 'VARCHAR',
 };
 
+/** The join field's values: each row's position in the scan's result. */
+function rowKeys(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => String(i));
+}
+
+/**
+ * Loads one scan's result as one temp table per model table of the scan (`scanTableName`); when
+ * the scan joins several tables, each also gets the row key column `__cubeJoinField`.
+ */
 async function loadScan(connection: DuckDBConnection, scan: ScanPlan, result: LoadResult): Promise<void> {
-  const table = `__scan_${scan.scan.index}`;
-  const stage = `${table}_raw`;
-  const cols = scan.columns.map((c, i) => `c${i} VARCHAR`);
-  await connection.run(`CREATE TEMP TABLE ${stage} (${cols.length ? cols.join(', ') : 'c_ VARCHAR'})`);
+  const stage = `${scanTableName(scan.scan.index, 0)}_raw`;
+  const read = scan.columns.filter((c) => !c.rowKey);
+  const cols = read.map((c, i) => `c${i} VARCHAR`);
+  await connection.run(`CREATE TEMP TABLE ${stage} (${[...cols, '__row BIGINT'].join(', ')})`);
   const index = columnIndex(result);
-  const data = scan.columns.map((c) => result.data[lookup(index, c.resultKey)]!);
+  const data = read.map((c) => result.data[lookup(index, c.resultKey)]!);
   const appender = await connection.createAppender(stage, 'main', 'temp');
   for (let r = 0; r < result.rowCount; r++) {
-    if (data.length === 0) appender.appendNull();
     for (const column of data) {
       const v = column[r];
       if (v === null || v === undefined) appender.appendNull();
       else appender.appendVarchar(String(v));
     }
+    appender.appendBigInt(BigInt(r));
     appender.endRow();
   }
   appender.closeSync();
-  const select = scan.columns.map((c, i) => `CAST(c${i} AS ${c.granularity ? 'TIMESTAMP' : (DUCK_TYPES[c.column.oid] ?? 'VARCHAR')}) AS "${c.column.name.replace(/"/g, '""')}"`);
-  await connection.run(`CREATE TEMP TABLE ${table} AS SELECT ${select.length ? select.join(', ') : 'NULL AS __none'} FROM ${stage}`);
+  const keyed = carriesRowKey(scan);
+  for (let k = 0; k < scan.scan.tables.length; k++) {
+    const table = scan.scan.tables[k]!;
+    const select: string[] = [];
+    read.forEach((c, i) => {
+      if (tableOf(scan.scan, c.column) !== table) return;
+      select.push(`CAST(c${i} AS ${c.granularity ? 'TIMESTAMP' : (DUCK_TYPES[c.column.oid] ?? 'VARCHAR')}) AS "${c.column.name.replace(/"/g, '""')}"`);
+    });
+    if (keyed) select.push(`CAST(__row AS VARCHAR) AS "${JOIN_FIELD}"`);
+    await connection.run(`CREATE TEMP TABLE ${scanTableName(scan.scan.index, k)} AS SELECT ${select.length ? select.join(', ') : 'NULL AS __none'} FROM ${stage} ORDER BY __row`);
+  }
 }
 
 async function evaluate(connection: DuckDBConnection, sql: string, names: readonly (string | undefined)[] | undefined): Promise<TypedResult> {
