@@ -4,9 +4,14 @@
  *  1. latency of the same semantic queries through the SQL API (pg client, extended protocol)
  *     divided by REST (POST /cubejs-api/v1/load), interleaved pair by pair (target ≤ 1.15×);
  *  2. SQL planning time (parse + classify + plan) of a query with a 1 000-item IN list (target ≤ 0.5 ms);
- *  3. rows/s of a 50 000-row result over the wire divided by the same through REST (target ≥ 1.5×);
+ *  3. rows/s of a 50 000-row result over the wire divided by the same through REST (target ≥ 1.5×),
+ *     the sides in rotating order each repetition, twice: with an engine that runs the source
+ *     query every time, and with the engine as main.ts wires it (the orchestrator's result cache,
+ *     warm after the first repetition), where only the API layers differ. The SQL API is read by
+ *     node-postgres with its default type parsers (timestamps become Date objects) and, as a
+ *     second figure, with every value kept as the text Postgres sends (what a JSON client gets);
  *  4. peak memory (RSS) of this process.
- * Usage: npx tsx bench/sql-api-bench.ts [--rows 300000] [--rounds 30]
+ * Usage: npx tsx bench/sql-api-bench.ts [--rows 300000] [--rounds 30] [--reps 9] [--only throughput]
  */
 import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -20,6 +25,8 @@ import { createLogger } from '../server/src/observability/create-logger.ts';
 import { DuckDbDriver } from '../server/src/drivers/duckdb-driver.ts';
 import { createDuckDbDialect } from '../server/src/sql/dialects/duckdb/duckdb-dialect.ts';
 import { createEngine } from '../server/src/engine/create-engine.ts';
+import type { SemanticEngine } from '../server/src/engine/engine-types.ts';
+import { QueryOrchestrator } from '../server/src/orchestrator/query-orchestrator.ts';
 import { loadModel } from '../server/src/model/compile-model.ts';
 import { startSqlServer } from '../server/src/api/sql/start-sql-server.ts';
 import { buildModelTables } from '../server/src/api/sql/catalog/model-tables.ts';
@@ -32,6 +39,8 @@ const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
 const rows = Number(args.get('rows') ?? 300_000);
 const rounds = Number(args.get('rounds') ?? 30);
+const reps = Number(args.get('reps') ?? 9);
+const only = args.get('only');
 
 let peakRss = 0;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 25);
@@ -52,14 +61,34 @@ async function setup() {
     FROM range(${rows}) t(i)`);
   c.closeSync();
   const driver = DuckDbDriver.fromInstance(instance);
-  const engine = createEngine({ model, driver, dialect: createDuckDbDialect() });
   const config = await loadConfig({ env: { CUBEJS_DEV_MODE: 'true', CUBEJS_LOG_LEVEL: 'silent', CUBEJS_SCHEMA_PATH: path.join(dir, 'model') }, cwd: dir });
-  const rest = createServer({ config: { ...config, playground: false }, engine, driver, logger: createLogger({ level: 'silent' }) });
-  const { url } = await rest.listen(0, '127.0.0.1');
-  const sql = await startSqlServer({ port: 0, host: '127.0.0.1', engine, model, checkSqlAuth: () => ({ password: 'bench', securityContext: {} }) });
-  const client = new pg.Client({ host: '127.0.0.1', port: sql.port, user: 'bench', password: 'bench', database: 'db' });
-  await client.connect();
-  return { model, url, client, engine, close: async () => { await client.end(); await sql.close(); await rest.close(); await driver.close(); } };
+  const closers: (() => Promise<unknown>)[] = [];
+  /** One engine with its REST server, SQL API server and two pg clients (default parsers, text). */
+  const serve = async (engine: SemanticEngine) => {
+    const rest = createServer({ config: { ...config, playground: false }, engine, driver, logger: createLogger({ level: 'silent' }) });
+    const { url } = await rest.listen(0, '127.0.0.1');
+    const sql = await startSqlServer({ port: 0, host: '127.0.0.1', engine, model, checkSqlAuth: () => ({ password: 'bench', securityContext: {} }) });
+    const options = { host: '127.0.0.1', port: sql.port, user: 'bench', password: 'bench', database: 'db' };
+    const client = new pg.Client(options);
+    const textClient = new pg.Client({ ...options, types: { getTypeParser: () => (value: string) => value } });
+    await client.connect();
+    await textClient.connect();
+    closers.push(() => client.end(), () => textClient.end(), () => sql.close(), () => rest.close());
+    return { url, client, textClient, engine };
+  };
+  const direct = await serve(createEngine({ model, driver, dialect: createDuckDbDialect() }));
+  const orchestrator = new QueryOrchestrator({ queue: { concurrency: 4, executionTimeoutMs: 600_000 }, cache: { maxEntries: 10_000, ttlMs: 24 * 3_600_000 } });
+  const cached = only === 'throughput' || !only ? await serve(createEngine({ model, driver, dialect: createDuckDbDialect(), orchestrator })) : direct;
+  return {
+    model,
+    ...direct,
+    direct,
+    cached,
+    close: async () => {
+      for (const close of closers) await close();
+      await driver.close();
+    },
+  };
 }
 
 async function rest(url: string, query: CubeQuery): Promise<number> {
@@ -130,43 +159,58 @@ function planning(model: Awaited<ReturnType<typeof setup>>['model']) {
   return median(times);
 }
 
-async function throughput(s: Awaited<ReturnType<typeof setup>>) {
+type Side = Awaited<ReturnType<typeof setup>>['direct'];
+
+/** The 50,000-row question asked through each path, in rotating order; medians of rows/s. */
+async function throughput(side: Side) {
   const sql = 'select status, city, created_at, amount from orders limit 50000';
   const query: CubeQuery = { dimensions: ['orders.status', 'orders.city', 'orders.created_at', 'orders.amount'], ungrouped: true, limit: 50000 };
-  const sqlRates: number[] = [];
-  const restRates: number[] = [];
-  const engineRates: number[] = [];
-  for (let r = 0; r < 6; r++) {
-    let t = performance.now();
-    const res = await s.client.query(sql);
-    const sqlMs = performance.now() - t;
-    t = performance.now();
-    const n = await rest(s.url, query);
-    const restMs = performance.now() - t;
-    if (res.rows.length !== 50000 || n !== 50000) throw new Error(`expected 50000 rows, got ${res.rows.length} / ${n}`);
-    t = performance.now();
-    await s.engine.load(query, { securityContext: {}, requestId: 'bench', api: 'internal' });
-    const engineMs = performance.now() - t;
-    if (r > 0) {
-      engineRates.push(50000 / (engineMs / 1000));
-      sqlRates.push(50000 / (sqlMs / 1000));
-      restRates.push(50000 / (restMs / 1000));
+  const paths: Record<string, () => Promise<number>> = {
+    sql: async () => (await side.client.query(sql)).rows.length,
+    sqlText: async () => (await side.textClient.query(sql)).rows.length,
+    rest: () => rest(side.url, query),
+    engine: async () => (await side.engine.load(query, { securityContext: {}, requestId: 'bench', api: 'internal' })).results[0]!.rowCount,
+  };
+  const names = Object.keys(paths);
+  const rates: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+  for (let r = 0; r < reps; r++) {
+    for (let k = 0; k < names.length; k++) {
+      const name = names[(r + k) % names.length]!;
+      const t = performance.now();
+      const n = await paths[name]!();
+      const ms = performance.now() - t;
+      if (n !== 50000) throw new Error(`${name}: expected 50000 rows, got ${n}`);
+      if (r > 0) rates[name]!.push(50000 / (ms / 1000));
     }
   }
-  return { sqlRowsPerSec: median(sqlRates), restRowsPerSec: median(restRates), engineRowsPerSec: median(engineRates), ratio: median(sqlRates) / median(restRates) };
+  const m = (name: string) => median(rates[name]!);
+  return { sql: m('sql'), sqlText: m('sqlText'), rest: m('rest'), engine: m('engine'), ratio: m('sql') / m('rest'), textRatio: m('sqlText') / m('rest') };
+}
+
+function printThroughput(title: string, tp: Awaited<ReturnType<typeof throughput>>) {
+  const k = (x: number) => `${Math.round(x)}`;
+  console.log(`50,000-row result, ${title}:`);
+  console.log(`  SQL API ${k(tp.sql)} rows/s, REST ${k(tp.rest)} rows/s, ratio ${tp.ratio.toFixed(2)}× (target ≥ 1.5×)`);
+  console.log(`  SQL API read as text (no Date objects) ${k(tp.sqlText)} rows/s, ratio ${tp.textRatio.toFixed(2)}×`);
+  console.log(`  (engine.load alone, shared by both paths: ${k(tp.engine)} rows/s)`);
 }
 
 await loadModule();
 const s = await setup();
 try {
-  const lat = await latency(s);
-  const planMs = planning(s.model);
-  const tp = await throughput(s);
-  console.log(`rows in orders: ${rows}, rounds: ${rounds}`);
-  console.log(`latency  SQL API ${lat.sqlMs.toFixed(2)} ms  REST ${lat.restMs.toFixed(2)} ms  median ratio SQL/REST ${lat.ratio.toFixed(3)}× (target ≤ 1.15×)`);
-  console.log(`planning 1,000-item IN list: ${(planMs * 1000).toFixed(0)} µs per statement (target ≤ 500 µs)`);
-  console.log(`50,000-row result: SQL API ${Math.round(tp.sqlRowsPerSec)} rows/s, REST ${Math.round(tp.restRowsPerSec)} rows/s, ratio ${tp.ratio.toFixed(2)}× (target ≥ 1.5×)`);
-  console.log(`  (engine.load alone, shared by both paths: ${Math.round(tp.engineRowsPerSec)} rows/s)`);
+  console.log(`rows in orders: ${rows}, rounds: ${rounds}, throughput repetitions: ${reps}`);
+  if (!only || only === 'latency') {
+    const lat = await latency(s);
+    console.log(`latency  SQL API ${lat.sqlMs.toFixed(2)} ms  REST ${lat.restMs.toFixed(2)} ms  median ratio SQL/REST ${lat.ratio.toFixed(3)}× (target ≤ 1.15×)`);
+  }
+  if (!only || only === 'planning') {
+    const planMs = planning(s.model);
+    console.log(`planning 1,000-item IN list: ${(planMs * 1000).toFixed(0)} µs per statement (target ≤ 500 µs)`);
+  }
+  if (!only || only === 'throughput') {
+    printThroughput('source query every time (engine without result cache)', await throughput(s.direct));
+    printThroughput('engine as main.ts wires it (result cache warm)', await throughput(s.cached));
+  }
   console.log(`load average during the run: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} on ${os.cpus().length} cores`);
   console.log(`peak RSS ${(peakRss / 1e6).toFixed(0)} MB`);
 } finally {

@@ -14,6 +14,7 @@ import type { Portal, PreparedStatement, StatementResult } from './session/state
 import { classifyStatement, splitStatements, type ClassifiedStatement } from './translate/classify-statement.ts';
 import * as msg from './wire/backend-messages.ts';
 import { decodeParam } from './wire/decode-param.ts';
+import { rowCountOf, rowRange } from './wire/encode-rows.ts';
 import { readBind, readExecute, readParse, readTarget } from './wire/frontend-messages.ts';
 import type { FrontendFrame } from './wire/message-framer.ts';
 import { OID } from './wire/pg-types.ts';
@@ -161,10 +162,11 @@ export class ExtendedProtocol {
       return;
     }
     const result = await this.resultOf(portal);
-    const end = maxRows > 0 ? Math.min(result.rows.length, portal.position + maxRows) : result.rows.length;
-    for (let i = portal.position; i < end; i++) this.out.send(result.rows[i]!);
+    const count = rowCountOf(result.rows);
+    const end = maxRows > 0 ? Math.min(count, portal.position + maxRows) : count;
+    for (const part of rowRange(result.rows, portal.position, end)) this.out.send(part);
     portal.position = end;
-    if (end < result.rows.length) {
+    if (end < count) {
       this.out.send(msg.portalSuspended());
       return;
     }

@@ -17,6 +17,7 @@ import { errorFields } from './error-fields.ts';
 import { displayName, REPORTED_SETTINGS, SessionState } from './session/session-state.ts';
 import { classifyStatement, splitStatements } from './translate/classify-statement.ts';
 import * as msg from './wire/backend-messages.ts';
+import { rowCountOf, rowRange } from './wire/encode-rows.ts';
 import { PROTOCOL_3_0, readQuery, readStartupPacket } from './wire/frontend-messages.ts';
 import { MessageFramer, type FrontendFrame } from './wire/message-framer.ts';
 
@@ -32,6 +33,8 @@ export interface ConnectionDeps extends ExecutionDeps {
 }
 
 const FLUSH_BYTES = 256 * 1024;
+/** Messages below this size are copied together into one write; larger ones are written as they are. */
+const SMALL_BYTES = 8 * 1024;
 
 export class PgConnection {
   private socket: Socket;
@@ -99,12 +102,42 @@ export class PgConnection {
     }
   }
 
+  /**
+   * Writes the queued messages: runs of small ones concatenated, large ones (chunks of encoded
+   * rows) as they are, all under one cork so they leave in as few syscalls as possible; waits
+   * for 'drain' when the socket's buffer is over its high-water mark.
+   */
   async flush(): Promise<void> {
     if (this.output.length === 0 || this.closed) return;
-    const data = this.output.length === 1 ? this.output[0]! : Buffer.concat(this.output);
+    const parts = this.output;
     this.output = [];
     this.outputBytes = 0;
-    if (!this.socket.write(data)) await new Promise<void>((resolve) => this.socket.once('drain', resolve).once('close', resolve));
+    const socket = this.socket;
+    if (parts.length === 1) socket.write(parts[0]!);
+    else {
+      socket.cork();
+      for (let i = 0; i < parts.length; ) {
+        if (parts[i]!.length >= SMALL_BYTES) {
+          socket.write(parts[i++]!);
+          continue;
+        }
+        let j = i;
+        let bytes = 0;
+        while (j < parts.length && parts[j]!.length < SMALL_BYTES) bytes += parts[j++]!.length;
+        socket.write(j - i === 1 ? parts[i]! : Buffer.concat(parts.slice(i, j), bytes));
+        i = j;
+      }
+      socket.uncork();
+    }
+    if (socket.writableNeedDrain && !this.closed) {
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          socket.off('drain', done).off('close', done);
+          resolve();
+        };
+        socket.on('drain', done).on('close', done);
+      });
+    }
   }
 
   private fatal(code: string, message: string): void {
@@ -223,8 +256,8 @@ export class PgConnection {
           continue;
         }
         if (result.fields) this.send(msg.rowDescription(result.fields));
-        for (const row of result.rows) {
-          this.send(row);
+        for (const part of rowRange(result.rows, 0, rowCountOf(result.rows))) {
+          this.send(part);
           if (this.outputBytes > FLUSH_BYTES) await this.flush();
         }
         this.send(msg.commandComplete(result.tag), ...(result.after ?? []));

@@ -4,6 +4,7 @@
 import type { FieldDescription } from '../wire/backend-messages.ts';
 import type { ParamValue } from '../wire/decode-param.ts';
 import type { ClassifiedStatement } from '../translate/classify-statement.ts';
+import type { ResultRows } from '../wire/encode-rows.ts';
 
 /** A statement prepared by Parse (or implicitly by a simple Query). */
 export interface PreparedStatement {
@@ -31,11 +32,12 @@ export interface Portal {
 
 /**
  * The outcome of one statement: fields (undefined when it returns no rows), DataRow messages
- * already encoded in the formats the client asked for, and the command tag.
+ * already encoded in the formats the client asked for (a list of messages, or a model result
+ * encoded into large chunks), and the command tag.
  */
 export interface StatementResult {
   readonly fields?: readonly FieldDescription[];
-  readonly rows: readonly Buffer[];
+  readonly rows: ResultRows;
   readonly tag: string;
   /** Messages to send after CommandComplete (ParameterStatus after SET). */
   readonly after?: readonly Buffer[];

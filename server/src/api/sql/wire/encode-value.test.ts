@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { encodeValue } from './encode-value.ts';
 import { decodeParam } from './decode-param.ts';
 import { encodeRows } from './encode-rows.ts';
-import { readDataRow } from './frontend-builders.ts';
+import { readDataRow, splitBackendMessages } from './frontend-builders.ts';
 import { OID } from './pg-types.ts';
 
 describe('value encoders', () => {
@@ -41,7 +41,7 @@ describe('value encoders', () => {
   });
 
   it('packs rows into DataRow messages with per-column formats', () => {
-    const rows = encodeRows([['a', null, 'ção'], [1, 2, 3]], [OID.text, OID.int4], [0, 1], 3);
+    const rows = splitBackendMessages(Buffer.concat(encodeRows([['a', null, 'ção'], [1, 2, 3]], [OID.text, OID.int4], [0, 1], 3).range(0, 3))).map((f) => f.raw);
     expect(rows.map((r) => r[0])).toEqual([0x44, 0x44, 0x44]);
     const values = rows.map((r) => readDataRow(r.subarray(5)));
     expect(values.map((v) => [v[0]?.toString() ?? null, v[1]!.readInt32BE(0)])).toEqual([

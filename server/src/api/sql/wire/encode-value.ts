@@ -86,7 +86,7 @@ function encodeBinary(value: unknown, oid: number): Buffer {
   }
 }
 
-function toBool(value: unknown): boolean {
+export function toBool(value: unknown): boolean {
   if (typeof value === 'string') return value === 't' || value === 'true' || value === '1';
   return Boolean(value);
 }
