@@ -18,6 +18,7 @@ import { annotateQuery, echoQuery } from './annotate-query.ts';
 import { CompileCache } from './compile-cache.ts';
 import { createAccessControl, type AccessControl } from '../security/access-control.ts';
 import { secureQuery } from '../security/secure-query.ts';
+import { AnswerMemo } from './answer-memo.ts';
 
 /**
  * A pre-aggregation that answers a query instead of the source: the query rewritten for the
@@ -40,6 +41,16 @@ export interface PreAggregationMatch {
   release(): void;
 }
 
+/** Finds the pre-aggregation that answers a query (undefined: the source answers). */
+export interface PreAggregationMatcher {
+  (query: NormalizedQuery, model: SemanticModel): PreAggregationMatch | undefined;
+  /**
+   * Changes whenever an answer read from pre-aggregations could change (a rebuild swapped tables
+   * in, rollups switched on or off). Without it the engine does not memoize answers.
+   */
+  readonly generation?: () => number;
+}
+
 /** Wiring of an engine; the composition root (main.ts) builds it from configuration. */
 export interface EngineOptions {
   /** The current model; a function so hot reload can swap it. */
@@ -58,7 +69,7 @@ export interface EngineOptions {
   /** Resolves callers' groups for the model's `access_policy` (default: the `groups` claim). */
   readonly accessControl?: AccessControl;
   /** Rollup matching; returns undefined when the source must answer (the default). */
-  readonly matchPreAggregation?: (query: NormalizedQuery, model: SemanticModel) => PreAggregationMatch | undefined;
+  readonly matchPreAggregation?: PreAggregationMatcher;
   /** Result cache and per-data-source queues; without it every query goes straight to its driver. */
   readonly orchestrator?: QueryOrchestrator;
 }
@@ -74,22 +85,42 @@ interface RunnableQuery {
 interface RawResult {
   readonly result: QueryResult;
   readonly total?: QueryResult;
+  /** When the database answered (ms): `lastRefreshTime`, also for answers served from the cache. */
+  readonly at: number;
+}
+
+/** A request after the security hook: what compilation and the answer memo are keyed by. */
+interface ResolvedRequest {
+  readonly rewritten: CubeQuery;
+  readonly current: SemanticModel;
+  readonly at: Date;
+  /** Compile-cache key: model version, "now" to the second, security context, rewritten query. */
+  readonly key: string;
 }
 
 export function createEngine(options: EngineOptions): SemanticEngine {
   const model = (): SemanticModel => (typeof options.model === 'function' ? options.model() : options.model);
   const now = options.now ?? (() => new Date());
-  const matchPreAggregation = options.matchPreAggregation ?? (() => undefined);
+  const matchPreAggregation: PreAggregationMatcher = options.matchPreAggregation ?? (() => undefined);
   const cache = new CompileCache(options.compileCacheSize ?? 1000);
   const rollupCache = new CompileCache(options.compileCacheSize ?? 1000);
   const accessControl = options.accessControl ?? createAccessControl();
+  // Whole answers of repeated queries, so a cache hit skips normalization, matching, leases and
+  // compilation: only with a result cache (the memo never answers what the cache would not), and
+  // only when the matcher says when rollup answers change.
+  const memo = options.orchestrator && (!options.matchPreAggregation || options.matchPreAggregation.generation) ? new AnswerMemo<RunnableQuery>(500) : undefined;
+  const generation = (): number => matchPreAggregation.generation?.() ?? 0;
 
-  async function prepare(query: CubeQuery, ctx: RequestContext): Promise<{ runnable: readonly RunnableQuery[]; compare: boolean; current: SemanticModel }> {
+  async function resolveRequest(query: CubeQuery, ctx: RequestContext): Promise<ResolvedRequest> {
     const rewritten = options.queryRewrite ? await options.queryRewrite(query, { securityContext: ctx.securityContext }) : query;
-    const access = await accessControl.resolve(ctx.securityContext);
     const current = model();
     const at = now();
-    const key = CompileCache.key(current.version, rewritten, ctx.securityContext, at);
+    return { rewritten, current, at, key: CompileCache.key(current.version, rewritten, ctx.securityContext, at) };
+  }
+
+  async function prepare(query: CubeQuery, ctx: RequestContext, resolved?: ResolvedRequest): Promise<{ runnable: readonly RunnableQuery[]; compare: boolean; current: SemanticModel }> {
+    const { rewritten, current, at, key } = resolved ?? (await resolveRequest(query, ctx));
+    const access = await accessControl.resolve(ctx.securityContext);
     let entry = cache.get(key);
     if (!entry) {
       // Access policies (member and row level) apply here, once, for every API.
@@ -124,7 +155,8 @@ export function createEngine(options: EngineOptions): SemanticEngine {
     for (const r of runnable) r.match?.release();
   }
 
-  async function execute(r: RunnableQuery, current: SemanticModel, ctx: RequestContext, renew: boolean): Promise<RawResult> {
+  /** The raw answer, and for a source query the refresh-key values its cache entry is keyed by. */
+  async function execute(r: RunnableQuery, current: SemanticModel, ctx: RequestContext, renew: boolean): Promise<RawResult & { readonly sourceKeys?: readonly string[] }> {
     const c = r.compiled;
     const driver = r.match?.driver ?? options.driver;
     const task = async (signal?: AbortSignal): Promise<RawResult> => {
@@ -132,10 +164,10 @@ export function createEngine(options: EngineOptions): SemanticEngine {
         driver.query(c.sql.sql, c.sql.params, { signal }),
         c.totalSql ? driver.query(c.totalSql.sql, c.totalSql.params, { signal }) : undefined,
       ]);
-      return { result, total };
+      return { result, total, at: now().getTime() };
     };
     if (!options.orchestrator) return task(ctx.signal);
-    const refreshKeyValues = r.match?.refreshKeyValues ?? sourceRefreshKeyValues(r.source.normalized, current, now().getTime());
+    const refreshKeyValues = r.match?.refreshKeyValues ?? sourceRefreshKeys(r, current);
     const { value } = await options.orchestrator.execute(
       {
         dataSource: r.match?.dataSource ?? 'default',
@@ -146,11 +178,17 @@ export function createEngine(options: EngineOptions): SemanticEngine {
       },
       task,
     );
-    return value;
+    return r.match ? value : { ...value, sourceKeys: refreshKeyValues as string[] };
   }
 
-  async function run(r: RunnableQuery, current: SemanticModel, ctx: RequestContext, renew: boolean): Promise<LoadResult> {
-    const { result, total } = await execute(r, current, ctx, renew);
+  /** Refresh-key values of a query the source answers (they change with time: part of the cache key). */
+  function sourceRefreshKeys(r: RunnableQuery, current: SemanticModel): string[] {
+    return sourceRefreshKeyValues(r.source.normalized, current, now().getTime());
+  }
+
+  async function run(r: RunnableQuery, current: SemanticModel, ctx: RequestContext, renew: boolean, sourceKeys?: Map<RunnableQuery, string>): Promise<LoadResult> {
+    const { result, total, at, sourceKeys: keys } = await execute(r, current, ctx, renew);
+    if (keys) sourceKeys?.set(r, keys.join('\n'));
     const formatted = formatResult(r.source.plan.outputs, result);
     const match = r.match;
     return {
@@ -158,7 +196,7 @@ export function createEngine(options: EngineOptions): SemanticEngine {
       ...formatted,
       ...(total ? { total: Number(total.data[0]?.[0] ?? 0) } : {}),
       annotation: annotateQuery(current, r.source.normalized),
-      lastRefreshTime: now().toISOString(),
+      lastRefreshTime: new Date(at).toISOString(),
       usedPreAggregations: match ? { [match.name]: { targetTableName: match.targetTableName, refreshKeyValues: match.refreshKeyValues } } : {},
       dataSource: 'default',
       dbType: options.driver.name,
@@ -169,10 +207,31 @@ export function createEngine(options: EngineOptions): SemanticEngine {
 
   return {
     async load(query, ctx): Promise<LoadResponse> {
-      const { runnable, compare, current } = await prepare(query, ctx);
+      const renew = query.renewQuery === true;
+      const resolved = await resolveRequest(query, ctx);
+      // The memo key leaves renewQuery out: a renewed answer replaces the memoized one.
+      const memoKey = memo ? (resolved.rewritten.renewQuery === undefined ? resolved.key : CompileCache.key(resolved.current.version, { ...resolved.rewritten, renewQuery: undefined }, ctx.securityContext, resolved.at)) : undefined;
+      const orchestrator = options.orchestrator;
+      if (memo && memoKey && !renew && orchestrator) {
+        const hit = memo.get(memoKey, generation(), orchestrator.epoch, (check) => sourceRefreshKeys(check, resolved.current).join('\n'));
+        if (hit) {
+          orchestrator.countHit();
+          return hit;
+        }
+      }
+      // Read before leasing: a rebuild after this point makes the memoized answer stale, never the reverse.
+      const generationAtLease = generation();
+      const epoch = orchestrator?.epoch ?? 0;
+      const { runnable, compare, current } = await prepare(query, ctx, resolved);
       try {
-        const results = await Promise.all(runnable.map((r) => run(r, current, ctx, query.renewQuery === true)));
-        return { queryType: compare ? 'compareDateRangeQuery' : 'regularQuery', results };
+        const sourceKeys = new Map<RunnableQuery, string>();
+        const results = await Promise.all(runnable.map((r) => run(r, current, ctx, renew, sourceKeys)));
+        const response: LoadResponse = { queryType: compare ? 'compareDateRangeQuery' : 'regularQuery', results };
+        if (memo && memoKey && runnable.every((r) => r.match?.cacheable ?? true)) {
+          const sourceChecks = runnable.filter((r) => !r.match).map((r) => ({ check: r, values: sourceKeys.get(r) ?? '' }));
+          memo.set(memoKey, { response, generation: generationAtLease, epoch, sourceChecks });
+        }
+        return response;
       } finally {
         releaseAll(runnable);
       }

@@ -38,6 +38,8 @@ export class QueryOrchestrator {
   private readonly options: OrchestratorOptions;
   private readonly cache: ResultCache<unknown>;
   private readonly queues = new Map<string, QueryQueue>();
+  private cleared = 0;
+  private answeredAbove = 0;
 
   constructor(options: OrchestratorOptions) {
     this.options = options;
@@ -65,11 +67,23 @@ export class QueryOrchestrator {
   }
 
   stats(): OrchestratorStats {
-    return { cache: this.cache.stats(), queues: Object.fromEntries([...this.queues].map(([name, queue]) => [name, queue.stats()])) };
+    const cache = this.cache.stats();
+    return { cache: { ...cache, hits: cache.hits + this.answeredAbove }, queues: Object.fromEntries([...this.queues].map(([name, queue]) => [name, queue.stats()])) };
+  }
+
+  /** A cached answer served before reaching the cache (the engine's memo of whole answers): counted as a hit. */
+  countHit(): void {
+    this.answeredAbove++;
   }
 
   clearCache(): void {
     this.cache.clear();
+    this.cleared++;
+  }
+
+  /** Changes when the cache is cleared: answers memoized from it (the engine's) stop being served. */
+  get epoch(): number {
+    return this.cleared;
   }
 
   private queue(dataSource: string): QueryQueue {

@@ -60,7 +60,10 @@ export class PreAggregationStore {
   private readonly columns = new Map<string, readonly ColumnInfo[]>();
   private readonly leases = new Map<string, number>(); // table → readers
   private readonly superseded = new Set<string>();
+  /** Sorted partitions per rollup, rebuilt after a catalog change (leases read it on every query). */
+  private readonly sorted = new Map<string, readonly PartitionInfo[]>();
   private version = Date.now();
+  private changes = 0;
 
   constructor(driver: Driver, options: StoreOptions = {}) {
     this.driver = driver;
@@ -69,6 +72,14 @@ export class PreAggregationStore {
 
   get storeDriver(): Driver {
     return this.driver;
+  }
+
+  /**
+   * Changes whenever the catalog does (a partition swapped in, dropped or reloaded): an answer
+   * computed from leased tables stays valid while it is unchanged.
+   */
+  get generation(): number {
+    return this.changes;
   }
 
   /** Creates the catalog, reloads what earlier runs built (a restart serves at once) and drops orphans of crashed builds. */
@@ -96,6 +107,7 @@ export class PreAggregationStore {
       });
       this.columns.set(key, JSON.parse(String(columnsJson![i])) as ColumnInfo[]);
     }
+    this.catalogChanged();
     await this.dropOrphanTables(new Set(tables?.map((t) => String(t)) ?? []));
   }
 
@@ -127,6 +139,7 @@ export class PreAggregationStore {
       const previous = this.partitionsOf(storeKey).get(partition);
       this.partitionsOf(storeKey).set(partition, info);
       this.columns.set(storeKey, result.columns);
+      this.catalogChanged();
       if (previous) this.retire(previous.table);
       return info;
     } catch (error) {
@@ -143,12 +156,19 @@ export class PreAggregationStore {
       if (keep.has(partition)) continue;
       await this.driver.query(`DELETE FROM ${SCHEMA}._partitions WHERE rollup_id = $1 AND partition_key = $2`, [storeKey, partition]);
       this.partitionsOf(storeKey).delete(partition);
+      this.catalogChanged();
       this.retire(info.table);
     }
   }
 
   partitions(storeKey: string): readonly PartitionInfo[] {
-    return [...this.partitionsOf(storeKey).values()].sort((a, b) => a.partition.localeCompare(b.partition));
+    let sorted = this.sorted.get(storeKey);
+    if (!sorted) {
+      // Partition keys are ISO dates ('' when unpartitioned): code-unit order is time order.
+      sorted = [...this.partitionsOf(storeKey).values()].sort((a, b) => (a.partition < b.partition ? -1 : a.partition > b.partition ? 1 : 0));
+      this.sorted.set(storeKey, sorted);
+    }
+    return sorted;
   }
 
   /** Keys of every rollup with tables in the store. */
@@ -160,11 +180,20 @@ export class PreAggregationStore {
     return this.partitionsOf(storeKey).size > 0;
   }
 
-  /** Takes a lease on the rollup's current tables, or undefined when it has never been built. */
-  lease(storeKey: string): RollupLease | undefined {
-    const partitions = this.partitions(storeKey);
+  /**
+   * Takes a lease on the rollup's current tables, or undefined when it has never been built.
+   * `keep` selects the partitions a query can read (partition pruning); when it keeps none, the
+   * first partition is leased so the query still has a table (its date filter then finds nothing).
+   */
+  lease(storeKey: string, keep?: (partition: PartitionInfo) => boolean): RollupLease | undefined {
+    const all = this.partitions(storeKey);
     const columns = this.columns.get(storeKey);
-    if (partitions.length === 0 || !columns) return undefined;
+    if (all.length === 0 || !columns) return undefined;
+    let partitions = all;
+    if (keep) {
+      const kept = all.filter(keep);
+      partitions = kept.length > 0 ? kept : all.slice(0, 1);
+    }
     const tables = partitions.map((p) => p.table);
     for (const table of tables) this.leases.set(table, (this.leases.get(table) ?? 0) + 1);
     let released = false;
@@ -202,6 +231,11 @@ export class PreAggregationStore {
     } catch (error) {
       throw new UserError('SOURCE_ERROR', `Cannot stage the rollup rows in ${this.stagingDir}: ${(error as Error).message}`, { cause: error });
     }
+  }
+
+  private catalogChanged(): void {
+    this.changes++;
+    this.sorted.clear();
   }
 
   private partitionsOf(storeKey: string): Map<string, PartitionInfo> {

@@ -7,13 +7,15 @@
 import type { SemanticModel } from '../model/model-types.ts';
 import type { NormalizedQuery } from '../query/query-types.ts';
 import type { Dialect } from '../sql/dialect.ts';
-import type { PreAggregationMatch } from '../engine/create-engine.ts';
+import type { Cube, PreAggregation } from '../model/model-types.ts';
+import type { PreAggregationMatch, PreAggregationMatcher } from '../engine/create-engine.ts';
 import type { PreAggregationStore } from './preagg-store.ts';
 import { matchRollups, type RollupRejection } from './match-rollup.ts';
 import { buildRollupCube, rewriteForRollup, rollupModel, ROLLUP_DATA_SOURCE, widenToBuckets } from './rollup-cube.ts';
 import { rollupStoreKey } from './rollup-signature.ts';
 import type { RunSourceQuery } from './refresh-rollups.ts';
 import { matchLambda } from './lambda-match.ts';
+import { partitionFilter } from './partition-pruning.ts';
 
 export interface RollupMatcherOptions {
   readonly store: PreAggregationStore;
@@ -24,10 +26,32 @@ export interface RollupMatcherOptions {
   readonly runSourceQuery?: RunSourceQuery;
 }
 
-export type MatchPreAggregation = (query: NormalizedQuery, model: SemanticModel) => PreAggregationMatch | undefined;
+export type MatchPreAggregation = PreAggregationMatcher;
+
+/** Virtual cubes kept per model: one per leased set of tables (a rebuild or another pruning gives a new one). */
+const VIRTUAL_CACHE_SIZE = 256;
 
 export function createRollupMatcher(options: RollupMatcherOptions): MatchPreAggregation {
-  return (query, model) => {
+  // The virtual cube and its model depend only on the source model and the tables read: built
+  // once per set of tables rather than on every query.
+  const virtuals = new WeakMap<SemanticModel, Map<string, { virtual: Cube; model: SemanticModel }>>();
+  const virtualFor = (model: SemanticModel, cube: Cube, rollup: PreAggregation, storeKey: string, tables: readonly string[]) => {
+    let perModel = virtuals.get(model);
+    if (!perModel) {
+      perModel = new Map();
+      virtuals.set(model, perModel);
+    }
+    const key = `${storeKey}\n${tables.join(',')}`;
+    let entry = perModel.get(key);
+    if (!entry) {
+      const virtual = buildRollupCube(model, cube, rollup, tables);
+      entry = { virtual, model: rollupModel(virtual, model) };
+      perModel.set(key, entry);
+      if (perModel.size > VIRTUAL_CACHE_SIZE) perModel.delete(perModel.keys().next().value!);
+    }
+    return entry;
+  };
+  const match = (query: NormalizedQuery, model: SemanticModel): PreAggregationMatch | undefined => {
     if (options.enabled && !options.enabled()) return undefined;
     for (const candidate of matchRollups(query, model)) {
       if (candidate.lambda) {
@@ -36,15 +60,18 @@ export function createRollupMatcher(options: RollupMatcherOptions): MatchPreAggr
         continue;
       }
       const key = rollupStoreKey(candidate.cube, candidate.preAggregation);
-      const lease = options.store.lease(key);
+      const widened = widenToBuckets(query, candidate.preAggregation);
+      // Only the partitions the query's date range touches (lambdas above lease every partition:
+      // their boundary is taken over the whole batch).
+      const lease = options.store.lease(key, partitionFilter(widened, candidate.preAggregation));
       if (!lease) continue;
-      const virtual = buildRollupCube(model, candidate.cube, candidate.preAggregation, lease.tables);
+      const { virtual, model: virtualModel } = virtualFor(model, candidate.cube, candidate.preAggregation, key, lease.tables);
       return {
         name: `${candidate.cube.name}.${candidate.preAggregation.name}`,
         targetTableName: lease.tables.join(','),
         refreshKeyValues: lease.partitions.map((p) => p.refreshKeyValue),
-        model: rollupModel(virtual, model),
-        query: rewriteForRollup(widenToBuckets(query, candidate.preAggregation), virtual),
+        model: virtualModel,
+        query: rewriteForRollup(widened, virtual),
         driver: options.store.storeDriver,
         dialect: options.dialect,
         dataSource: ROLLUP_DATA_SOURCE,
@@ -53,6 +80,8 @@ export function createRollupMatcher(options: RollupMatcherOptions): MatchPreAggr
     }
     return undefined;
   };
+  // Answers read from leased tables stay valid while no table changed and rollups stay on/off.
+  return Object.assign(match, { generation: () => (options.enabled && !options.enabled() ? -1 : options.store.generation) });
 }
 
 /** Why no rollup (or which one) would answer the query: for tests and `/v1/sql` debugging. */

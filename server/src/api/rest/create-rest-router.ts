@@ -13,7 +13,7 @@ import { locals } from '../../observability/request-observer.ts';
 import { UserError } from '../../errors/user-error.ts';
 import { readParams } from './read-query.ts';
 import { validateQueryShape } from './validate-query-shape.ts';
-import { serializeLoadResponse } from './serialize-load-response.ts';
+import { loadResponseBody } from './serialize-load-response.ts';
 import { InFlightQueries } from './in-flight-queries.ts';
 
 /** What the REST routes need; `main.ts`/`server.ts` wire it. */
@@ -50,7 +50,12 @@ export function createRestRouter(options: RestApiOptions): Router {
       throw new UserError('UNSUPPORTED', `'${outcome.value.queryType}' query type is not supported by the client. Please update the client.`);
     }
     const responseFormat = (queries[0] as { responseFormat?: string }).responseFormat;
-    res.type('application/json').send(serializeLoadResponse(outcome.value, multi, { requestId: ctx.requestId, responseFormat }));
+    // The body's bytes around the request id are kept with the answer: a repeated query is
+    // written without encoding it again (res.end: express's send would re-check what is set here).
+    const body = loadResponseBody(outcome.value, multi, { requestId: ctx.requestId, responseFormat });
+    res.setHeader('Content-Type', 'application/json; charset=utf-8');
+    res.setHeader('Content-Length', body.length);
+    res.end(body);
   };
 
   const sql = async (req: Request, res: Response): Promise<void> => {
@@ -103,7 +108,18 @@ async function loadAll(engine: SemanticEngine, queries: readonly CubeQuery[], ct
 
 async function requestContext(req: Request, res: Response, options: RestApiOptions): Promise<RequestContext> {
   const securityContext = await options.authenticator.authenticate(req.get('authorization'));
-  return { securityContext, requestId: locals(res).requestId, api: 'rest', signal: AbortSignal.timeout(options.queryTimeoutMs) };
+  // The timeout signal (a timer) is created when a query reaches the database, not for answers
+  // served from the cache; it counts from the request's start either way.
+  const deadline = Date.now() + options.queryTimeoutMs;
+  let signal: AbortSignal | undefined;
+  return {
+    securityContext,
+    requestId: locals(res).requestId,
+    api: 'rest',
+    get signal() {
+      return (signal ??= AbortSignal.timeout(Math.max(0, deadline - Date.now())));
+    },
+  };
 }
 
 async function timed<T>(options: RestApiOptions, endpoint: Endpoint, run: () => Promise<T>): Promise<T> {

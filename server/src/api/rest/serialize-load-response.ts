@@ -15,25 +15,77 @@ export interface SerializeOptions {
 }
 
 export function serializeLoadResponse(response: LoadResponse, multi: boolean, options: SerializeOptions): string {
-  if (!multi) return serializeLoadResult(response.results[0]!, options);
-  const parts = ['{"queryType":', JSON.stringify(response.queryType), ',"results":['];
+  return loadResponseSegments(response, multi, options.responseFormat).join(JSON.stringify(options.requestId));
+}
+
+/**
+ * The response text around its request ids: the body is `segments.join(JSON.stringify(requestId))`.
+ * Segments of one engine answer are kept (the engine hands out the same immutable answer for
+ * repeated queries), so a repeated query is written without encoding its rows again.
+ */
+export function loadResponseSegments(response: LoadResponse, multi: boolean, responseFormat?: string): readonly string[] {
+  const variant = `${multi ? 'multi' : 'single'}:${responseFormat ?? ''}`;
+  let variants = segmentCache.get(response);
+  const known = variants?.get(variant);
+  if (known) return known;
+  const segments = buildSegments(response, multi, responseFormat);
+  if (!variants) {
+    variants = new Map();
+    segmentCache.set(response, variants);
+  }
+  variants.set(variant, segments);
+  return segments;
+}
+
+const segmentCache = new WeakMap<LoadResponse, Map<string, readonly string[]>>();
+const bufferCache = new WeakMap<readonly string[], readonly Buffer[]>();
+
+/** The response body as bytes: the answer's encoded segments joined by the request id. */
+export function loadResponseBody(response: LoadResponse, multi: boolean, options: SerializeOptions): Buffer {
+  const segments = loadResponseSegments(response, multi, options.responseFormat);
+  let buffers = bufferCache.get(segments);
+  if (!buffers) {
+    buffers = segments.map((segment) => Buffer.from(segment, 'utf8'));
+    bufferCache.set(segments, buffers);
+  }
+  const id = Buffer.from(JSON.stringify(options.requestId), 'utf8');
+  const parts: Buffer[] = [];
+  buffers.forEach((buffer, i) => {
+    if (i > 0) parts.push(id);
+    parts.push(buffer);
+  });
+  return Buffer.concat(parts);
+}
+
+function buildSegments(response: LoadResponse, multi: boolean, responseFormat?: string): string[] {
+  if (!multi) return resultSegments(response.results[0]!, responseFormat);
+  const segments: string[] = [];
+  let open = '{"queryType":' + JSON.stringify(response.queryType) + ',"results":[';
   response.results.forEach((result, i) => {
-    if (i > 0) parts.push(',');
-    parts.push(serializeLoadResult(result, options));
+    const [head, tail] = resultSegments(result, responseFormat) as [string, string];
+    segments.push(open + (i > 0 ? ',' : '') + head);
+    open = tail;
   });
   const slowQuery = response.results.some((r) => r.slowQuery);
-  parts.push('],"pivotQuery":', JSON.stringify(pivotQuery(response)), ',"slowQuery":', String(slowQuery), '}');
-  return parts.join('');
+  segments.push(open + '],"pivotQuery":' + JSON.stringify(pivotQuery(response)) + ',"slowQuery":' + String(slowQuery) + '}');
+  return segments;
 }
 
 export function serializeLoadResult(result: LoadResult, options: SerializeOptions): string {
-  const data = options.responseFormat === 'compact' ? compactData(result) : rowData(result);
-  return [
+  return resultSegments(result, options.responseFormat).join(JSON.stringify(options.requestId));
+}
+
+/** One result's JSON before and after its request id. */
+function resultSegments(result: LoadResult, responseFormat?: string): [string, string] {
+  const data = responseFormat === 'compact' ? compactData(result) : rowData(result);
+  const head = [
     '{"query":', JSON.stringify(result.query),
     ',"data":', data,
     ',"lastRefreshTime":', JSON.stringify(result.lastRefreshTime),
     ',"usedPreAggregations":', JSON.stringify(result.usedPreAggregations),
-    ',"requestId":', JSON.stringify(options.requestId),
+    ',"requestId":',
+  ].join('');
+  const tail = [
     ',"annotation":', JSON.stringify(result.annotation),
     ',"dataSource":', JSON.stringify(result.dataSource),
     ',"dbType":', JSON.stringify(result.dbType),
@@ -43,6 +95,7 @@ export function serializeLoadResult(result: LoadResult, options: SerializeOption
     ',"total":', result.total === undefined ? 'null' : encodeValue(result.total),
     '}',
   ].join('');
+  return [head, tail];
 }
 
 /** Cube's pivot query: the normalized query plus `queryType`; compare queries pivot on the range. */
