@@ -39,7 +39,14 @@ export interface EventConsumerOptions {
   readonly shardRefreshMs?: number;
   readonly hooks?: ConsumerHooks;
   readonly onBatchCommitted?: (result: BronzeCommitResult & { readonly batch: BronzeBatch }) => void;
+  /** Called as soon as a batch is committed to bronze (before its checkpoint): start a micro-batch. */
+  readonly onBronzeCommitted?: () => void;
+  /** Time spent per stage of a batch (the bench's profile); `read` is the wait for GetRecords. */
+  readonly onTiming?: (stage: ConsumerStage, ms: number) => void;
 }
+
+/** Stages of one consumer batch, as reported to `onTiming`. */
+export type ConsumerStage = 'read' | 'parse' | 'archive' | 'lock' | 'bronze' | 'checkpoint';
 
 /** Running totals, for logs, tests and the bench. */
 export interface ConsumerStats {
@@ -77,7 +84,9 @@ export class EventConsumer {
   async pollOnce(): Promise<number> {
     if (Date.now() - this.lastRefresh > (this.options.shardRefreshMs ?? 1_000)) await this.refreshShards();
     const shards = this.tracker.readable();
+    const readStarted = performance.now();
     const reads = await Promise.all(shards.map((shard) => this.takeRead(shard)));
+    this.options.onTiming?.('read', performance.now() - readStarted);
     let count = 0;
     let shardFinished = false;
     for (const [i, read] of reads.entries()) {
@@ -166,16 +175,36 @@ export class EventConsumer {
       shard.iterator = nextIterator;
       return;
     }
+    const timing = this.options.onTiming;
+    let mark = performance.now();
+    const lap = (stage: ConsumerStage): void => {
+      if (!timing) return;
+      const now = performance.now();
+      timing(stage, now - mark);
+      mark = now;
+    };
     const { batch, archive, errors } = this.prepare(shard.shardId, records);
-    if (this.options.archiveRoot) await this.archive(archive, errors);
+    lap('parse');
+    // The archive is written while bronze commits; both are done before the checkpoint moves, so a
+    // crash in between replays the batch (the archive is at-least-once, bronze dedupes).
+    const archiving = this.options.archiveRoot ? this.archive(archive, errors) : undefined;
+    archiving?.catch(() => undefined); // awaited below, before the checkpoint
     const lastSequence = records[records.length - 1]!.SequenceNumber!;
-    const result = await this.lock.run(async (stampMs) => {
+    const committed = await this.lock.run(async (stampMs) => {
+      lap('lock');
       const stamped = { ...batch, ingestedAtMs: stampMs };
-      const committed = await commitBronzeBatch(this.options.connection, stamped, () => this.options.hooks?.beforeBronzeCommit?.(stamped));
-      await this.options.hooks?.afterBronzeCommit?.(stamped);
-      await this.checkpoints.save(shard.shardId, { sequenceNumber: lastSequence, finished });
-      return { ...committed, batch: stamped };
+      const result = await commitBronzeBatch(this.options.connection, stamped, () => this.options.hooks?.beforeBronzeCommit?.(stamped));
+      lap('bronze');
+      return { ...result, batch: stamped };
     });
+    this.options.onBronzeCommitted?.();
+    await this.options.hooks?.afterBronzeCommit?.(committed.batch);
+    await archiving;
+    lap('archive');
+    // Under the lock: a runner sharing this connection may be inside its transaction otherwise.
+    await this.lock.run(() => this.checkpoints.save(shard.shardId, { sequenceNumber: lastSequence, finished }));
+    lap('checkpoint');
+    const result = committed;
     Object.assign(shard, { sequenceNumber: lastSequence, finished, iterator: nextIterator });
     this.count(records.length, result);
     this.options.onBatchCommitted?.(result);
@@ -191,7 +220,7 @@ export class EventConsumer {
       const arrivalMs = record.ApproximateArrivalTimestamp?.getTime() ?? Date.now();
       const sequenceNumber = record.SequenceNumber!;
       const raw = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8');
-      const parsed = parseEventRecord(data);
+      const parsed = parseEventRecord(raw);
       if (parsed.ok) {
         events.push({ parsed, sequenceNumber, arrivalMs });
         archive.push({ line: raw.includes('\n') ? JSON.stringify(parsed.event) : raw, arrivalMs });

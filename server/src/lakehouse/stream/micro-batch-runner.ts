@@ -32,6 +32,12 @@ export interface MicroBatchResult {
  * the watermark (max `_ingested_at` processed) and the watermark update share one transaction, so
  * a micro-batch is applied entirely or not at all. It holds the same WriteLock as the consumer,
  * whose `_ingested_at` stamps only grow, so no committed row can fall behind the watermark.
+ *
+ * With `overlapConsumerCommits` (the runner has its own connection, as in `startLocalStreaming`)
+ * the lock is held only while the batch's rows are selected and while it commits: consumer
+ * commits in between get later stamps than every selected row, so the next micro-batch takes
+ * them, and the consumer no longer waits for the whole micro-batch. Holders of the lock still see
+ * no micro-batch commit while they hold it.
  */
 export class MicroBatchRunner {
   private statements?: { setup: Statement[]; batch: Statement[] };
@@ -40,40 +46,98 @@ export class MicroBatchRunner {
   private again = false;
 
   constructor(
-    private readonly options: { connection: DuckDBConnection; writeLock?: WriteLock; sqlDir?: string; pipeline?: string },
+    private readonly options: {
+      connection: DuckDBConnection;
+      writeLock?: WriteLock;
+      sqlDir?: string;
+      pipeline?: string;
+      /** Release the write lock while the statements run; needs a connection not shared with the consumer. */
+      overlapConsumerCommits?: boolean;
+      /** Time of each step of a micro-batch (`file:line` of a statement, or `select`/`commit`): the bench's profile. */
+      onTiming?: (step: string, ms: number) => void;
+    },
   ) {}
 
   /** Applies every bronze row not yet processed; returns 0 rows when there was nothing new. */
   async runOnce(): Promise<MicroBatchResult> {
     const statements = await this.loadStatements();
     const lock = this.options.writeLock ?? new WriteLock();
-    return lock.run(async () => {
-      const started = performance.now();
-      const connection = this.options.connection;
+    const timing = this.options.onTiming;
+    const requested = performance.now();
+    let started = requested;
+    let mark = requested;
+    const lap = (step: string): void => {
+      if (!timing) return;
+      const now = performance.now();
+      timing(step, now - mark);
+      mark = now;
+    };
+    const connection = this.options.connection;
+    const begin = async (): Promise<number> => {
+      started = performance.now();
+      lap('lock');
       if (!this.setUp) {
         await ensureBronzeEventsTables(connection);
         await connection.run(PROGRESS_DDL);
         for (const statement of statements.setup) await runStatement(connection, statement);
         if (await hasTable(connection, 'gold', 'campanha_metricas_minuto')) await connection.run(LOCAL_MIGRATIONS);
         this.setUp = true;
+        lap('setup');
       }
       await connection.run('BEGIN TRANSACTION');
       try {
-        const bronzeRows = await this.selectNewRows(connection);
-        if (bronzeRows > 0) {
-          for (const statement of statements.batch) await runStatement(connection, statement);
-          await connection.run(
-            `INSERT OR REPLACE INTO silver._stream_progress SELECT $pipeline, max(_ingested_at) FROM bronze_events_batch`,
-            { pipeline: this.pipeline },
-          );
-        }
-        await connection.run('COMMIT');
-        return { bronzeRows, durationMs: performance.now() - started };
+        const rows = await this.selectNewRows(connection);
+        lap('select');
+        return rows;
       } catch (error) {
         await connection.run('ROLLBACK').catch(() => undefined);
         throw error;
       }
-    });
+    };
+    const apply = async (): Promise<void> => {
+      for (const statement of statements.batch) {
+        await runStatement(connection, statement);
+        lap(statement.label);
+      }
+      await connection.run(
+        `INSERT OR REPLACE INTO silver._stream_progress SELECT $pipeline, max(_ingested_at) FROM bronze_events_batch`,
+        { pipeline: this.pipeline },
+      );
+    };
+    const commit = async (bronzeRows: number): Promise<MicroBatchResult> => {
+      await connection.run('COMMIT');
+      lap('commit');
+      if (bronzeRows > 0) timing?.('total', performance.now() - requested);
+      return { bronzeRows, durationMs: performance.now() - started };
+    };
+    const rollingBack = async (error: unknown): Promise<never> => {
+      await connection.run('ROLLBACK').catch(() => undefined);
+      throw error;
+    };
+
+    if (!this.options.overlapConsumerCommits) {
+      return lock.run(async () => {
+        const bronzeRows = await begin();
+        try {
+          if (bronzeRows > 0) await apply();
+          return await commit(bronzeRows);
+        } catch (error) {
+          return rollingBack(error);
+        }
+      });
+    }
+    const bronzeRows = await lock.run(begin);
+    try {
+      if (bronzeRows === 0) return await commit(0);
+      await apply();
+      mark = performance.now();
+      return await lock.run(async () => {
+        lap('lock (commit)');
+        return commit(bronzeRows);
+      });
+    } catch (error) {
+      return rollingBack(error);
+    }
   }
 
   /**
@@ -105,14 +169,18 @@ export class MicroBatchRunner {
   }
 
   private async selectNewRows(connection: DuckDBConnection): Promise<number> {
-    await connection.run(
-      `CREATE OR REPLACE TEMP TABLE bronze_events_batch AS
-       SELECT * FROM bronze.events
-       WHERE _ingested_at > coalesce((SELECT ingested_until FROM silver._stream_progress WHERE pipeline = $pipeline), TIMESTAMP '1970-01-01')`,
+    // The watermark goes into the filter as a literal, so DuckDB skips the row groups (zone maps
+    // on `_ingested_at`, which only grows) that hold rows already processed.
+    const progress = await connection.runAndReadAll(
+      'SELECT epoch_us(ingested_until) FROM silver._stream_progress WHERE pipeline = $pipeline',
       { pipeline: this.pipeline },
     );
-    const reader = await connection.runAndReadAll('SELECT count(*) AS n FROM bronze_events_batch');
-    return Number(reader.getRows()[0]![0]);
+    const until = BigInt((progress.getRows()[0]?.[0] as bigint | null | undefined) ?? 0n);
+    const reader = await connection.runAndReadAll(
+      `CREATE OR REPLACE TEMP TABLE bronze_events_batch AS
+       SELECT * FROM bronze.events WHERE _ingested_at > make_timestamp(${until.toString()})`,
+    );
+    return Number(reader.getRows()[0]?.[0] ?? 0);
   }
 
   /** `00_*` files create tables (run once per runner); the others make up each micro-batch. */
@@ -124,7 +192,9 @@ export class MicroBatchRunner {
     const statements = { setup: [] as Statement[], batch: [] as Statement[] };
     for (const file of files) {
       const target = file.startsWith('00_') ? statements.setup : statements.batch;
-      for (const statement of splitSqlStatements(await readFile(join(dir, file), 'utf8'))) target.push({ ...statement, file: join(dir, file) });
+      for (const statement of splitSqlStatements(await readFile(join(dir, file), 'utf8'))) {
+        target.push({ ...statement, file: join(dir, file), label: `${file}:${statement.line}` });
+      }
     }
     this.statements = statements;
     return statements;
@@ -141,6 +211,8 @@ async function hasTable(connection: DuckDBConnection, schema: string, table: str
 
 interface Statement extends SqlStatement {
   readonly file: string;
+  /** `file:line`, for timings. */
+  readonly label: string;
 }
 
 async function runStatement(connection: DuckDBConnection, statement: Statement): Promise<void> {

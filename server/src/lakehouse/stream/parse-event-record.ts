@@ -20,13 +20,13 @@ const OPTIONAL_TEXT = ['customer_id', 'utm_source', 'utm_medium', 'utm_campaign'
 const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
 
 /**
- * Validates one record's bytes as a StreamEvent. Every reason names the offending field and what
+ * Validates one record (its bytes, or their UTF-8 text) as a StreamEvent. Every reason names the offending field and what
  * was expected, so the quarantine table tells the producer team what to fix.
  */
-export function parseEventRecord(data: Uint8Array): ParsedEvent | MalformedRecord {
+export function parseEventRecord(data: Uint8Array | string): ParsedEvent | MalformedRecord {
   let value: unknown;
   try {
-    value = JSON.parse(Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8'));
+    value = JSON.parse(typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8'));
   } catch (error) {
     return malformed(`invalid JSON: ${(error as Error).message}`);
   }

@@ -5,7 +5,7 @@ import { openLakehouse } from '../open-lakehouse.ts';
 import { createKinesisClient } from './create-kinesis-client.ts';
 import { ensureStream } from './ensure-stream.ts';
 import { loadEventCatalog } from './event-catalog.ts';
-import { EventConsumer } from './event-consumer.ts';
+import { EventConsumer, type EventConsumerOptions } from './event-consumer.ts';
 import { EventGenerator } from './event-generator.ts';
 import { EventProducer } from './event-producer.ts';
 import { MicroBatchRunner } from './micro-batch-runner.ts';
@@ -13,6 +13,9 @@ import { produceAtRate } from './produce-at-rate.ts';
 import { readStreamConfig } from './stream-config.ts';
 import { startKinesalite, type LocalKinesis } from './start-kinesalite.ts';
 import { WriteLock } from './write-lock.ts';
+
+const LOCAL_IDLE_POLL_MS = 20;
+const AWS_IDLE_POLL_MS = 200;
 
 /** Minimal logger shape (pino and console both fit). */
 export interface StreamLogger {
@@ -32,6 +35,9 @@ export interface LocalStreamingOptions {
   /** Micro-batches also run on this interval (besides after every consumer batch). */
   readonly microBatchIntervalMs?: number;
   readonly logger?: StreamLogger;
+  /** Per-stage timings of the consumer and of the micro-batches (the bench's profile). */
+  readonly onConsumerTiming?: EventConsumerOptions['onTiming'];
+  readonly onMicroBatchTiming?: (step: string, ms: number) => void;
 }
 
 /** The running stack; `stop()` ends producer, consumer, micro-batches and kinesalite, in that order. */
@@ -60,7 +66,8 @@ export async function startLocalStreaming(options: LocalStreamingOptions = {}): 
   const consumerConnection = await openLakehouse(paths.duckdbPath);
   const runnerConnection = await openLakehouse(paths.duckdbPath);
   const writeLock = new WriteLock();
-  const runner = new MicroBatchRunner({ connection: runnerConnection, writeLock });
+  // The runner has its own connection, so consumer commits go on while a micro-batch computes.
+  const runner = new MicroBatchRunner({ connection: runnerConnection, writeLock, overlapConsumerCommits: true, onTiming: options.onMicroBatchTiming });
   const onError = (error: unknown) => logger.error({ err: error }, 'streaming micro-batch failed');
   const producer = new EventProducer({ client, streamName: config.streamName, recordAcknowledged: false });
   const generator = new EventGenerator({ catalog: await loadEventCatalog(consumerConnection), seed: Date.now() % 100_000 });
@@ -73,8 +80,11 @@ export async function startLocalStreaming(options: LocalStreamingOptions = {}): 
   const consuming = superviseConsumer(abort.signal, logger, () =>
     new EventConsumer({
       client, streamName: config.streamName, connection: consumerConnection, writeLock,
-      archiveRoot: options.archiveRoot ?? paths.dir, idlePollMs: 200,
-      onBatchCommitted: () => runner.request(onError),
+      archiveRoot: options.archiveRoot ?? paths.dir,
+      // AWS serves 5 GetRecords per shard per second; kinesalite has no such limit, so poll often.
+      idlePollMs: kinesis ? LOCAL_IDLE_POLL_MS : AWS_IDLE_POLL_MS,
+      onBronzeCommitted: () => runner.request(onError),
+      onTiming: options.onConsumerTiming,
     }),
   );
   const timer = setInterval(() => runner.request(onError), options.microBatchIntervalMs ?? 5_000);
