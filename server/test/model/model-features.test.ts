@@ -266,6 +266,7 @@ describe('model compiler features', () => {
         allow_non_strict_date_range_match: true
       - name: multi
         time_dimensions: [{ dimension: created_at, granularity: hour }]
+        partition_granularity: day
         measures: [count]
         refresh_key: { sql: "SELECT max(updated_at) FROM {CUBE}" }
       - name: stream
