@@ -18,6 +18,7 @@ import { annotateQuery, echoQuery } from './annotate-query.ts';
 import { CompileCache } from './compile-cache.ts';
 import { createAccessControl, type AccessControl } from '../security/access-control.ts';
 import { secureQuery } from '../security/secure-query.ts';
+import type { MemberVisibilityMask } from '../security/member-visibility.ts';
 import { AnswerMemo } from './answer-memo.ts';
 
 /**
@@ -110,6 +111,10 @@ export function createEngine(options: EngineOptions): SemanticEngine {
   // only when the matcher says when rollup answers change.
   const memo = options.orchestrator && (!options.matchPreAggregation || options.matchPreAggregation.generation) ? new AnswerMemo<RunnableQuery>(500) : undefined;
   const generation = (): number => matchPreAggregation.generation?.() ?? 0;
+
+  async function visibleMembers(ctx: RequestContext, forModel: SemanticModel = model()): Promise<MemberVisibilityMask> {
+    return accessControl.visibility(forModel, await accessControl.resolve(ctx.securityContext));
+  }
 
   async function resolveRequest(query: CubeQuery, ctx: RequestContext): Promise<ResolvedRequest> {
     const rewritten = options.queryRewrite ? await options.queryRewrite(query, { securityContext: ctx.securityContext }) : query;
@@ -266,9 +271,11 @@ export function createEngine(options: EngineOptions): SemanticEngine {
 
     async meta(ctx): Promise<Readonly<Record<string, unknown>>> {
       const current = model();
-      const visible = accessControl.visibility(current, await accessControl.resolve(ctx.securityContext));
+      const visible = await visibleMembers(ctx, current);
       return buildMeta(current, visible.isVisible) as unknown as Record<string, unknown>;
     },
+
+    visibleMembers,
 
     currentModel: model,
   };

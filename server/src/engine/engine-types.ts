@@ -6,6 +6,7 @@
 import type { CubeQuery } from '../query/query-types.ts';
 import type { SemanticModel } from '../model/model-types.ts';
 import type { ColumnInfo } from '../drivers/driver-types.ts';
+import type { MemberVisibilityMask } from '../security/member-visibility.ts';
 
 /** Claims of the verified JWT (or what `checkSqlAuth` returned): drives row-level security. */
 export type SecurityContext = Readonly<Record<string, unknown>>;
@@ -95,6 +96,11 @@ export interface SemanticEngine {
    * `options.extended` (REST `?extended`) asks for Cube's extended meta (members' SQL, joins).
    */
   meta(ctx: RequestContext, options?: MetaOptions): Promise<Readonly<Record<string, unknown>>>;
+  /**
+   * Which members of `model` (default: the current one) this security context may query, by the
+   * same access policies `load` enforces: APIs that list members (the SQL API's catalog) hide the rest.
+   */
+  visibleMembers(ctx: RequestContext, model?: SemanticModel): Promise<MemberVisibilityMask>;
   /** The model queries are answered from right now (hot reload swaps it); APIs build their schemas from it. */
   currentModel(): SemanticModel;
 }

@@ -1,8 +1,8 @@
 /**
  * Per-client limits for APIs that call the engine without HTTP in front (the Postgres-wire SQL
  * API): every query (`load`, `sql`, `dryRun`) is admitted by the limiter for the caller's identity
- * (the security context `checkSqlAuth` returned) and released when it settles. `meta` and the
- * model are not limited: they run no query. The refusal is a UserError the SQL API sends as an
+ * (the security context `checkSqlAuth` returned) and released when it settles. `meta`, visible members and
+ * the model are not limited: they run no query. The refusal is a UserError the SQL API sends as an
  * ErrorResponse with SQLSTATE 53400.
  */
 import type { RequestContext, SemanticEngine } from '../engine/engine-types.ts';
@@ -25,6 +25,7 @@ export function limitEngineClients(engine: SemanticEngine, limiter: ClientLimite
     sql: (query, ctx) => admitted(ctx, () => engine.sql(query, ctx)),
     dryRun: (query, ctx) => admitted(ctx, () => engine.dryRun(query, ctx)),
     meta: (ctx, options) => engine.meta(ctx, options),
+    visibleMembers: (ctx, model) => engine.visibleMembers(ctx, model),
     currentModel: () => engine.currentModel(),
   };
 }

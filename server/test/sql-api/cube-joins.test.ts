@@ -35,6 +35,7 @@ beforeAll(async () => {
     sql: (query, ctx) => engine.sql(query, ctx),
     dryRun: (query, ctx) => engine.dryRun(query, ctx),
     meta: (ctx, options) => engine.meta(ctx, options),
+    visibleMembers: (ctx, model) => engine.visibleMembers(ctx, model),
     currentModel: () => engine.currentModel(),
   };
   server = await startSqlServer({

@@ -7,7 +7,7 @@
 import type { RequestContext } from '../../engine/engine-types.ts';
 import { errorFields } from './error-fields.ts';
 import { executeStatement } from './execute-statement.ts';
-import type { ConnectionDeps } from './pg-connection.ts';
+import type { SessionDeps } from './pg-connection.ts';
 import { SqlStateError } from './session/session-commands.ts';
 import type { SessionState } from './session/session-state.ts';
 import type { Portal, PreparedStatement, StatementResult } from './session/statement-types.ts';
@@ -31,7 +31,7 @@ export class ExtendedProtocol {
 
   constructor(
     private readonly out: ProtocolOutput,
-    private readonly deps: ConnectionDeps,
+    private readonly deps: SessionDeps,
     private readonly requestContext: () => RequestContext,
   ) {}
 

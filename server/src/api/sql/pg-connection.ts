@@ -9,8 +9,10 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { TLSSocket, type SecureContext } from 'node:tls';
 import { AuthFailure, Authenticator } from './authenticate.ts';
+import { isUserError } from '../../errors/user-error.ts';
 import type { CheckSqlAuth, SqlAuthMethod } from './auth/sql-auth-types.ts';
-import type { SecurityContext } from '../../engine/engine-types.ts';
+import type { RequestContext, SecurityContext } from '../../engine/engine-types.ts';
+import type { CatalogLease } from './catalog/model-catalogs.ts';
 import { executeStatement, type ExecutionDeps } from './execute-statement.ts';
 import { ExtendedProtocol } from './extended-protocol.ts';
 import { errorFields } from './error-fields.ts';
@@ -22,15 +24,20 @@ import { PROTOCOL_3_0, readQuery, readStartupPacket } from './wire/frontend-mess
 import { MessageFramer, type FrontendFrame } from './wire/message-framer.ts';
 
 /** Everything a connection needs from its server. */
-export interface ConnectionDeps extends ExecutionDeps {
+export interface ConnectionDeps extends Omit<ExecutionDeps, 'catalog' | 'findTable'> {
   readonly checkSqlAuth: CheckSqlAuth;
+  /** The tables and catalog this caller may see, chosen once authentication gives a security context. */
+  readonly acquireCatalog: (ctx: RequestContext) => Promise<CatalogLease>;
   readonly authMethod: SqlAuthMethod;
   readonly tls?: SecureContext;
   readonly cancels: Map<number, { secretKey: number; cancel: () => void }>;
   readonly onInternalError: (error: unknown) => void;
-  /** Called once when the connection ends, however it ends (the server tracks catalog users). */
+  /** Called once when the connection ends, however it ends. */
   readonly onClose?: () => void;
 }
+
+/** What an authenticated connection runs statements with. */
+export type SessionDeps = ConnectionDeps & ExecutionDeps;
 
 const FLUSH_BYTES = 256 * 1024;
 /** Messages below this size are copied together into one write; larger ones are written as they are. */
@@ -53,6 +60,9 @@ export class PgConnection {
   private current?: AbortController;
 
   private readonly deps: ConnectionDeps;
+  /** Set once authenticated: the deps plus the catalog of this caller. */
+  private sessionDeps?: SessionDeps;
+  private releaseCatalog?: () => void;
 
   constructor(socket: Socket, deps: ConnectionDeps) {
     this.deps = { ...deps, processId: this.processId };
@@ -76,6 +86,7 @@ export class PgConnection {
     this.current?.abort();
     this.deps.cancels.delete(this.processId);
     this.socket.destroy();
+    this.releaseCatalog?.();
     this.deps.onClose?.();
   }
 
@@ -217,15 +228,22 @@ export class PgConnection {
       this.send(...reply);
       if (!securityContext) return;
       this.auth = undefined;
+      const lease = await this.deps.acquireCatalog({ securityContext, requestId: randomUUID(), api: 'sql' });
+      if (this.closed) return lease.release();
+      this.releaseCatalog = lease.release;
+      const deps: SessionDeps = { ...this.deps, catalog: lease.catalog.catalog, findTable: lease.catalog.findTable };
+      this.sessionDeps = deps;
       const user = this.startupParams.user!;
       this.session = new SessionState(user, this.startupParams.database ?? user, securityContext, this.startupParams);
-      this.extended = new ExtendedProtocol(this, this.deps, () => this.requestContext());
+      this.extended = new ExtendedProtocol(this, deps, () => this.requestContext());
       this.deps.cancels.set(this.processId, { secretKey: this.secretKey, cancel: () => this.current?.abort() });
       this.send(msg.authenticationOk());
       for (const key of REPORTED_SETTINGS) this.send(msg.parameterStatus(displayName(key), this.session.settings.get(key) ?? ''));
       this.send(msg.backendKeyData(this.processId, this.secretKey), msg.readyForQuery('I'));
     } catch (e) {
       if (e instanceof AuthFailure) return this.fatal(e.sqlState, e.message);
+      // e.g. contextToGroups refusing the security context: its UserError keeps its SQLSTATE.
+      if (isUserError(e)) return this.fatal(e.sqlState, e.message);
       this.deps.onInternalError(e);
       return this.fatal('XX000', 'authentication failed: internal error');
     }
@@ -249,8 +267,9 @@ export class PgConnection {
     if (statements.length === 0) this.send(msg.emptyQueryResponse());
     for (const split of statements) {
       try {
-        const statement = classifyStatement(split, (schema, name) => this.deps.findTable(schema, name) !== undefined);
-        const result = await executeStatement(this.deps, session, { statement, paramTypes: [], rawParams: [], paramFormats: [], params: [], resultFormats: [] }, this.requestContext());
+        const deps = this.sessionDeps!;
+        const statement = classifyStatement(split, (schema, name) => deps.findTable(schema, name) !== undefined);
+        const result = await executeStatement(deps, session, { statement, paramTypes: [], rawParams: [], paramFormats: [], params: [], resultFormats: [] }, this.requestContext());
         if (statement.kind === 'empty') {
           this.send(msg.emptyQueryResponse());
           continue;

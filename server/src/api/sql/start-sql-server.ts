@@ -47,7 +47,7 @@ export async function startSqlServer(options: SqlServerOptions): Promise<SqlServ
   const getModel = options.getModel ?? (fixed ? () => fixed : undefined);
   if (!getModel) throw new Error('startSqlServer needs `model` or `getModel`');
   const onInternalError = options.onInternalError ?? ((e: unknown) => console.error('[sql-api] internal error', e));
-  const catalogs = await ModelCatalogs.create(getModel, onInternalError);
+  const catalogs = await ModelCatalogs.create(getModel, (ctx, model) => options.engine.visibleMembers(ctx, model), onInternalError);
   const deps = {
     engine: options.engine,
     maxScanRows: options.maxScanRows ?? 50_000,
@@ -60,22 +60,7 @@ export async function startSqlServer(options: SqlServerOptions): Promise<SqlServ
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
     sockets.add(socket);
-    // The socket buffers the client's first bytes until PgConnection starts reading.
-    catalogs.acquire().then(
-      ({ catalog, release }) => {
-        const onClose = () => {
-          sockets.delete(socket);
-          release();
-        };
-        if (socket.destroyed) return onClose();
-        new PgConnection(socket, { ...deps, catalog: catalog.catalog, findTable: catalog.findTable, onClose });
-      },
-      (error: unknown) => {
-        onInternalError(error);
-        sockets.delete(socket);
-        socket.destroy();
-      },
-    );
+    new PgConnection(socket, { ...deps, acquireCatalog: (ctx) => catalogs.acquire(ctx), onClose: () => sockets.delete(socket) });
   });
   const port = options.port ?? Number(process.env.CUBEJS_PG_SQL_PORT ?? DEFAULT_SQL_PORT);
   try {

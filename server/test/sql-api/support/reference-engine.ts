@@ -11,6 +11,7 @@ import type { Cube, SemanticModel, SqlTemplate } from '../../../src/model/model-
 import type { CubeQuery, Filter } from '../../../src/query/query-types.ts';
 import type { ColumnInfo } from '../../../src/drivers/driver-types.ts';
 import { UserError } from '../../../src/errors/user-error.ts';
+import type { MemberVisibilityMask } from '../../../src/security/member-visibility.ts';
 
 export class ReferenceEngine implements SemanticEngine {
   /** Every query the engine received, so tests can check what the SQL API asked for. */
@@ -61,6 +62,10 @@ export class ReferenceEngine implements SemanticEngine {
   }
   async meta(): Promise<Record<string, unknown>> {
     return {};
+  }
+  /** No access policies here: every member is visible. */
+  async visibleMembers(): Promise<MemberVisibilityMask> {
+    return { key: '*', isVisible: () => true };
   }
 
   private cubeOf(path: string): [Cube, string] {

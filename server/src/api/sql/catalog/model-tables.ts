@@ -111,7 +111,25 @@ function makeTable(name: string, title: string | undefined, description: string 
     oid: OID.text,
     description: `Join as defined in the data model: JOIN … ON a.${JOIN_FIELD} = b.${JOIN_FIELD}, or CROSS JOIN`,
   });
+  return { name, title, description, columns, byName: indexColumns(columns) };
+}
+
+function indexColumns(columns: readonly ModelColumn[]): Map<string, ModelColumn> {
   const byName = new Map<string, ModelColumn>();
   for (const c of columns) byName.set(c.name.toLowerCase(), c);
-  return { name, title, description, columns, byName };
+  return byName;
+}
+
+/**
+ * The tables as one caller sees them: members the access policies hide are left out, and so is
+ * a table left with no member at all (its name alone would say what exists).
+ */
+export function visibleTables(tables: Iterable<ModelTable>, isVisible: (memberPath: string) => boolean): ModelTable[] {
+  const shown: ModelTable[] = [];
+  for (const table of tables) {
+    const columns = table.columns.filter((c) => c.kind === 'join' || isVisible(c.path));
+    if (!columns.some((c) => c.kind !== 'join')) continue;
+    shown.push(columns.length === table.columns.length ? table : { ...table, columns, byName: indexColumns(columns) });
+  }
+  return shown;
 }

@@ -17,6 +17,8 @@ const MODEL = `cubes:
       - { name: city, sql: city, type: string }
       - { name: amount, sql: amount, type: number }
       - { name: created_at, sql: created_at, type: time }
+    segments:
+      - { name: big, sql: "{CUBE}.amount > 100" }
     joins:
       - { name: customers, relationship: many_to_one, sql: "{CUBE}.customer_id = {customers}.id" }
   - name: customers
@@ -80,6 +82,16 @@ describe('planModelQuery', () => {
     const values = Array.from({ length: 20 }, (_, i) => `'c${i}'`).join(', ');
     const p = plan(`select city, sum(total) from orders where lower(city) in (${values}) group by rollup(city)`);
     expect(p.outerSql).toContain(`in (${values})`);
+  });
+
+  it('reads a segment column required by WHERE as the Cube segment, in each way clients write it', () => {
+    for (const where of ['big', 'big IS TRUE', 'big = true', 'true = orders.big', 'big = $1']) {
+      const p = plan(`select city, measure(count) from orders where ${where} and city = 'Recife' group by 1`, [true]);
+      expect(p.scans[0]!.query.segments, where).toEqual(['orders.big']);
+      expect(p.scans[0]!.query.filters, where).toEqual([{ member: 'orders.city', operator: 'equals', values: ['Recife'] }]);
+      expect(p.fast, where).toBeDefined();
+    }
+    expect(plan('select measure(count) from orders where big is false').scans[0]!.query.segments).toBeUndefined();
   });
 
   it('refuses a mismatched aggregate and an unknown column', () => {

@@ -70,7 +70,7 @@ export function planScan(level: Level, scan: Scan, params: readonly ParamValue[]
     }
   }
   const single = level.scans.length === 1 && level.otherSources === 0 && !level.hasJoin;
-  const where = single ? translateWhere(level, scan, params, lists) : { filters: [] as Filter[], timeBounds: new Map<string, { from?: string; to?: string }>(), pushed: [] as AstNode[] };
+  const where = single ? translateWhere(level, scan, params, lists) : { filters: [] as Filter[], timeBounds: new Map<string, { from?: string; to?: string }>(), segments: [] as string[], pushed: [] as AstNode[] };
   const removed = text ? where.pushed.filter((c) => isRemovable(text, c)) : where.pushed;
   const removedRefs = new Set<AstNode>();
   walkAst(removed, (type, body) => {
@@ -117,6 +117,7 @@ export function planScan(level: Level, scan: Scan, params: readonly ParamValue[]
     ...(dimensions.length ? { dimensions } : {}),
     ...(timeDimensions.length ? { timeDimensions } : {}),
     ...(filters.length ? { filters } : {}),
+    ...(where.segments.length ? { segments: where.segments } : {}),
     ...(level.grouped ? {} : { ungrouped: true }),
     limit: maxRows,
   };

@@ -15,7 +15,9 @@ export interface TranslatedWhere {
   readonly filters: Filter[];
   /** Time dimension path → inclusive [from, to] bounds (either may be missing). */
   readonly timeBounds: Map<string, { from?: string; to?: string }>;
-  /** Conjunct nodes fully expressed by `filters`/`timeBounds`. */
+  /** Segments the WHERE requires (`WHERE seg`, `seg IS TRUE`, `seg = true`). */
+  readonly segments: string[];
+  /** Conjunct nodes fully expressed by `filters`/`timeBounds`/`segments`. */
   readonly pushed: AstNode[];
 }
 
@@ -26,7 +28,7 @@ export function conjunctsOf(where: AstNode | undefined): AstNode[] {
 }
 
 export function translateWhere(level: Level, scan: Scan, params: readonly ParamValue[], lists: ReadonlyMap<string, FoldedList> = new Map()): TranslatedWhere {
-  const out: TranslatedWhere = { filters: [], timeBounds: new Map(), pushed: [] };
+  const out: TranslatedWhere = { filters: [], timeBounds: new Map(), segments: [], pushed: [] };
   for (const conjunct of conjunctsOf(level.select.whereClause)) {
     if (translateConjunct(level, scan, conjunct, params, out, lists)) out.pushed.push(conjunct);
   }
@@ -51,7 +53,32 @@ function dimensionOf(level: Level, scan: Scan, node: AstNode | undefined): { pat
   return undefined;
 }
 
+/**
+ * The segment a conjunct requires, as Cube's SQL API exposes segments: boolean columns that can
+ * only be asked to hold — `WHERE seg`, `WHERE seg IS TRUE`, `WHERE seg = true`.
+ */
+function requiredSegment(level: Level, scan: Scan, node: AstNode, params: readonly ParamValue[]): string | undefined {
+  const segmentOf = (ref: AstNode | undefined): string | undefined => {
+    const r = ref?.ColumnRef ? resolveRef(level, ref.ColumnRef) : undefined;
+    return r?.scan === scan && r.column?.kind === 'segment' ? r.column.path : undefined;
+  };
+  if (node.ColumnRef) return segmentOf(node);
+  if (node.BooleanTest?.booltesttype === 'IS_TRUE') return segmentOf(node.BooleanTest.arg);
+  const expr = node.A_Expr;
+  if (expr?.kind === 'AEXPR_OP' && names(expr.name).at(-1) === '=') {
+    const path = segmentOf(expr.lexpr) ?? segmentOf(expr.rexpr);
+    const other = segmentOf(expr.lexpr) ? expr.rexpr : expr.lexpr;
+    if (path && literalValue(other, params) === true) return path;
+  }
+  return undefined;
+}
+
 function translateConjunct(level: Level, scan: Scan, node: AstNode, params: readonly ParamValue[], out: TranslatedWhere, lists: ReadonlyMap<string, FoldedList>): boolean {
+  const segment = requiredSegment(level, scan, node, params);
+  if (segment) {
+    if (!out.segments.includes(segment)) out.segments.push(segment);
+    return true;
+  }
   if (node.NullTest) {
     const dim = dimensionOf(level, scan, node.NullTest.arg);
     if (!dim || dim.trunc) return false;
