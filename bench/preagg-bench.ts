@@ -24,6 +24,7 @@ import { loadConfig } from '../server/src/config/load-config.ts';
 import { buildStack } from '../server/src/main.ts';
 import { createLogger } from '../server/src/observability/create-logger.ts';
 import { createServer } from '../server/src/server.ts';
+import { untilAnswered } from './support/until-answered.ts';
 
 const REPO = path.resolve(import.meta.dirname, '..');
 const args = new Map(process.argv.slice(2).map((a, i, all) => (a.startsWith('--') ? [a.slice(2), all[i + 1] ?? ''] : ['', ''])));
@@ -86,16 +87,8 @@ async function loadClient(): Promise<void> {
       if (message.op === 'sequence') {
         const results: Timed[] = [];
         for (const path of message.paths) {
-          // A raw query outliving the continue-wait time (scale 10) is polled again, as
-          // @cubejs-client/core does; the figure is the time until the answer.
-          let total = 0;
-          for (;;) {
-            const t = await get(`${message.base}${path}`);
-            total += t.ms;
-            if (t.status === 200 && t.error === 'Continue wait') continue;
-            results.push({ ...t, ms: total });
-            break;
-          }
+          // A raw query outliving the continue-wait time (scale 10) is polled again.
+          results.push(await untilAnswered(() => get(`${message.base}${path}`), (t) => t.status === 200 && t.error === 'Continue wait'));
         }
         process.send!({ id: message.id, results });
       } else {

@@ -21,6 +21,7 @@ import { createServer } from '../server/src/server.ts';
 import { createLogger } from '../server/src/observability/create-logger.ts';
 import type { SemanticEngine } from '../server/src/engine/engine-types.ts';
 import type { CubeQuery } from '../server/src/query/query-types.ts';
+import { CONTINUE_WAIT_BODY, untilAnswered } from './support/until-answered.ts';
 
 const REPO = path.resolve(import.meta.dirname, '..');
 const args = new Map<string, string>();
@@ -47,19 +48,17 @@ async function startServer(env: Record<string, string>): Promise<Started> {
 }
 
 async function post(url: string, endpoint: string, query: unknown): Promise<{ text: string; ms: number }> {
-  const started = performance.now();
-  for (;;) {
-    const res = await fetch(`${url}/cubejs-api/v1/${endpoint}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query }),
-    });
-    const text = await res.text();
-    // A query outliving the continue-wait time (scale 10) is polled again, as @cubejs-client/core does.
-    if (res.status === 200 && text === '{"error":"Continue wait"}') continue;
-    if (res.status !== 200 || text.startsWith('{"error"')) throw new Error(`${endpoint} ${res.status}: ${text.slice(0, 300)}`);
-    return { text, ms: performance.now() - started };
-  }
+  // A query outliving the continue-wait time (scale 10) is polled again.
+  const answer = await untilAnswered(
+    async () => {
+      const started = performance.now();
+      const res = await fetch(`${url}/cubejs-api/v1/${endpoint}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+      return { status: res.status, text: await res.text(), ms: performance.now() - started };
+    },
+    (a) => a.status === 200 && a.text === CONTINUE_WAIT_BODY,
+  );
+  if (answer.status !== 200 || answer.text.startsWith('{"error"')) throw new Error(`${endpoint} ${answer.status}: ${answer.text.slice(0, 300)}`);
+  return answer;
 }
 
 /**
@@ -90,21 +89,21 @@ function threadClient(): { load(url: string, query: unknown): Promise<number>; c
   let next = 0;
   return {
     load: async (url, query) => {
-      // Polls again on Continue wait (scale 10), adding up the time of every round trip.
-      for (let total = 0; ; ) {
-        const m = await new Promise<{ ms?: number; status?: number; text?: string; error?: string }>((resolve) => {
-          const id = next++;
-          pending.set(id, (answer) => {
-            pending.delete(id);
-            resolve(answer);
-          });
-          worker.postMessage({ id, url: `${url}/cubejs-api/v1/load`, body: JSON.stringify({ query }) });
-        });
-        total += m.ms ?? 0;
-        if (!m.error && m.status === 200 && m.text === '{"error":"Continue wait"}') continue;
-        if (m.error || m.status !== 200 || m.text!.startsWith('{"error"')) throw new Error(`load ${m.status}: ${m.error ?? m.text}`);
-        return total;
-      }
+      // Polls again on Continue wait (scale 10).
+      const m = await untilAnswered(
+        () =>
+          new Promise<{ ms: number; status?: number; text?: string; error?: string }>((resolve) => {
+            const id = next++;
+            pending.set(id, (answer) => {
+              pending.delete(id);
+              resolve({ ...answer, ms: answer.ms ?? 0 });
+            });
+            worker.postMessage({ id, url: `${url}/cubejs-api/v1/load`, body: JSON.stringify({ query }) });
+          }),
+        (a) => !a.error && a.status === 200 && a.text === CONTINUE_WAIT_BODY,
+      );
+      if (m.error || m.status !== 200 || m.text!.startsWith('{"error"')) throw new Error(`load ${m.status}: ${m.error ?? m.text}`);
+      return m.ms;
     },
     close: () => worker.terminate(),
   };

@@ -127,8 +127,9 @@ export async function buildStack(
 async function createDriver(config: ServerConfig): Promise<Driver> {
   const { source } = config;
   if (source.type === 'duckdb') {
-    const file = source.databasePath ?? resolveLakehousePaths({ dir: config.lakehouseDir }).duckdbPath;
-    if (!source.isLocalLakehouse && !existsSync(file)) {
+    const local = localLakehouseFile(config);
+    const file = local ?? source.databasePath!;
+    if (!local && !existsSync(file)) {
       throw new UserError('CONFIG_INVALID', `CUBEJS_DB_DUCKDB_DATABASE_PATH points at ${file}, which does not exist`);
     }
     return DuckDbDriver.open(file);
@@ -156,8 +157,14 @@ async function createDriver(config: ServerConfig): Promise<Driver> {
   });
 }
 
+/** The local lakehouse's DuckDB file when it is the source (no CUBEJS_DB_DUCKDB_DATABASE_PATH given). */
+function localLakehouseFile(config: ServerConfig): string | undefined {
+  const { source } = config;
+  return source.type === 'duckdb' && source.isLocalLakehouse ? resolveLakehousePaths({ dir: config.lakehouseDir }).duckdbPath : undefined;
+}
+
 async function buildLocalLakehouseIfNeeded(config: ServerConfig): Promise<void> {
-  if (config.source.type !== 'duckdb' || !config.source.isLocalLakehouse) return;
+  if (!localLakehouseFile(config)) return;
   let lastStep = '';
   const report = await ensureLocalLakehouse({
     paths: { dir: config.lakehouseDir },
@@ -180,14 +187,14 @@ async function buildLocalLakehouseIfNeeded(config: ServerConfig): Promise<void> 
  * server runs. `LAKEHOUSE_STREAMING=false` turns it off; `LAKEHOUSE_STREAM_RATE` sets events/s.
  */
 async function startStreamingIfLocal(config: ServerConfig, logger: Logger): Promise<LocalStreaming | undefined> {
-  if (config.source.type !== 'duckdb' || !config.source.isLocalLakehouse) return undefined;
-  if (process.env.LAKEHOUSE_STREAMING === 'false') return undefined;
+  const duckdbPath = localLakehouseFile(config);
+  if (!duckdbPath || process.env.LAKEHOUSE_STREAMING === 'false') return undefined;
   const rate = Number(process.env.LAKEHOUSE_STREAM_RATE ?? 5);
   if (!Number.isFinite(rate) || rate < 0) {
     throw new UserError('CONFIG_INVALID', `LAKEHOUSE_STREAM_RATE must be a number of events per second, got "${process.env.LAKEHOUSE_STREAM_RATE}"`);
   }
   return startLocalStreaming({
-    duckdbPath: resolveLakehousePaths({ dir: config.lakehouseDir }).duckdbPath,
+    duckdbPath,
     ratePerSecond: rate,
     logger,
   });

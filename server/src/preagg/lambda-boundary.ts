@@ -5,16 +5,23 @@
  *
  * - watermark W = the latest bucket any leased partition holds; buckets after W come from the
  *   source (Cube's rule: the speed layer only covers data newer than the batch);
- * - stamp S = the oldest change stamp of the leased partitions, when the source declares one;
- *   every bucket holding a row stamped at or after S may have been rewritten since its partition
+ * - stamps, when the source declares one: the partitions, in time order, are grouped into a few
+ *   consecutive time ranges, each with S = the oldest change stamp of its partitions; a bucket of
+ *   a range holding a row stamped at or after its S may have been rewritten since its partition
  *   was built, so it is read from the source too and its stored rows are left out.
  *
  * Why S is sound: a partition's stamp is read from the source *before* its build query runs. A
  * bucket rewritten after that read carries a later stamp, so it lands in the tail; a bucket
- * rewritten before it is already in the build. Taking the oldest stamp over the lease only moves
+ * rewritten before it is already in the build. Taking the oldest stamp over a range only moves
  * more buckets to the source. The source must rewrite whole buckets (all rows of a bucket get the
  * new stamp), as the campaign micro-batch does with whole minutes; otherwise the unchanged rows of
- * a rewritten bucket would be missing from the tail.
+ * a rewritten bucket would be missing from the tail. The ranges tile the whole timeline (the first
+ * has no start, each ends where the next starts), so a bucket no partition holds is covered too.
+ *
+ * Why ranges and not one S for the lease: partitions outside the update window are never rebuilt,
+ * so their stamps stay as old as the server; one S would send every bucket written since then to
+ * the source and the tail would grow for as long as the server runs. Per range, old partitions
+ * only send the (rare) late rewrites of their own hours.
  *
  * Without a declared stamp the lambda assumes an append-only source (Cube's semantics): only
  * buckets after W come from the source.
@@ -30,9 +37,18 @@ export interface LambdaBoundary {
   readonly watermark: string;
   /** First bucket the source answers in full (the bucket after the watermark); '' = from the start. */
   readonly tailStart: string;
-  /** Buckets stamped at or after this come from the source ('' = no stamp declared). */
-  readonly changedSince: string;
+  /** Per time range, buckets stamped at or after its stamp come from the source (empty = no stamp declared). */
+  readonly changedSince: readonly StampRange[];
 }
+
+/** Buckets from `from` ('' = the start of time) up to the next range's `from`, and the stamp that marks them changed. */
+export interface StampRange {
+  readonly from: string;
+  readonly stamp: string;
+}
+
+/** More ranges make the tail query longer; fewer make old partitions share recent stamps. */
+const MAX_STAMP_RANGES = 12;
 
 /** The boundary of a lease, or undefined when a partition lacks the stamp the source declares. */
 export function lambdaBoundary(batch: PreAggregation, partitions: readonly PartitionInfo[], stamped: boolean): LambdaBoundary | undefined {
@@ -40,26 +56,65 @@ export function lambdaBoundary(batch: PreAggregation, partitions: readonly Parti
   if (!isStandardGranularity(granularity)) return undefined;
   let watermark = '';
   for (const p of partitions) if (p.watermark > watermark) watermark = p.watermark;
-  let changedSince = '';
+  let changedSince: StampRange[] = [];
   if (stamped) {
     // A partition built without a stamp cannot tell which of its buckets changed: no lambda.
     if (partitions.some((p) => p.changeStamp === '')) return undefined;
-    changedSince = partitions.map((p) => p.changeStamp).sort()[0]!;
+    changedSince = stampRanges(partitions);
   }
   return { watermark, tailStart: watermark ? afterBucket(watermark, granularity) : '', changedSince };
 }
 
 /**
+ * Groups the partitions, in time order, into at most MAX_STAMP_RANGES consecutive ranges whose
+ * stamps lie within a tolerance of each other, the tolerance growing until they fit: partitions
+ * built in the same refresh pass share a range, recent and old ones stay apart.
+ */
+export function stampRanges(partitions: readonly PartitionInfo[]): StampRange[] {
+  const sorted = [...partitions].sort((a, b) => (a.partition < b.partition ? -1 : a.partition > b.partition ? 1 : 0));
+  const millis = sorted.map((p) => stampMillis(p.changeStamp));
+  if (millis.some((m) => Number.isNaN(m))) return [{ from: '', stamp: sorted.map((p) => p.changeStamp).sort()[0]! }];
+  for (let tolerance = 0; ; tolerance = Math.max(1000, tolerance * 4)) {
+    const ranges: { from: string; stamp: string; min: number; max: number }[] = [];
+    sorted.forEach((p, i) => {
+      const m = millis[i]!;
+      const last = ranges.at(-1);
+      if (last && Math.max(last.max, m) - Math.min(last.min, m) <= tolerance) {
+        if (m < last.min) [last.min, last.stamp] = [m, p.changeStamp];
+        last.max = Math.max(last.max, m);
+      } else {
+        ranges.push({ from: ranges.length === 0 ? '' : p.partition, stamp: p.changeStamp, min: m, max: m });
+      }
+    });
+    if (ranges.length <= MAX_STAMP_RANGES) return ranges.map(({ from, stamp }) => ({ from, stamp }));
+  }
+}
+
+/** A stamp as milliseconds, read as UTC whatever its form: only differences between stamps matter. */
+function stampMillis(stamp: string): number {
+  const iso = stamp.trim().replace(' ', 'T');
+  return Date.parse(/(Z|[+-]\d\d:?\d\d)$/.test(iso) ? iso : `${iso}Z`);
+}
+
+/**
  * The Cube query for the tail: the batch's build query (same grouping and stored columns) over
- * the buckets from `tailStart` on, plus, with a stamp, every row stamped at or after
- * `changedSince`. One query, so the source answers from one snapshot.
+ * the buckets from `tailStart` on, plus, with a stamp, every row of a range stamped at or after
+ * that range's stamp. One query, so the source answers from one snapshot.
  */
 export function lambdaTailQuery(cube: Cube, batch: PreAggregation, boundary: LambdaBoundary, stampPath: string | undefined): CubeQuery {
   const base = rollupBuildQuery(cube, batch);
   const time = batch.timeDimensions[0]!.dimension;
   const parts: Filter[] = [];
   if (boundary.tailStart) parts.push({ member: time, operator: 'afterOrOnDate', values: [boundary.tailStart] });
-  if (stampPath && boundary.changedSince) parts.push({ member: stampPath, operator: 'afterOrOnDate', values: [boundary.changedSince] });
+  if (stampPath) {
+    boundary.changedSince.forEach((range, i) => {
+      const next = boundary.changedSince[i + 1]?.from;
+      const conditions: Filter[] = [{ member: stampPath, operator: 'afterOrOnDate', values: [range.stamp] }];
+      if (range.from) conditions.push({ member: time, operator: 'afterOrOnDate', values: [range.from] });
+      if (next) conditions.push({ member: time, operator: 'beforeDate', values: [next] });
+      parts.push(conditions.length === 1 ? conditions[0]! : { and: conditions });
+    });
+  }
   // No watermark means nothing stored: the whole source is the tail.
   if (!boundary.tailStart) return base;
   return { ...base, filters: [parts.length === 1 ? parts[0]! : { or: parts }] };

@@ -52,7 +52,7 @@ export function matchLambda(input: LambdaMatchInput): PreAggregationMatch | unde
     name: `${cube.name}.${lambda.lambda.name}`,
     targetTableName: `${lease.tables.join(',')}${lambda.lambda.unionWithSourceData ? ',source' : ''}`,
     // The boundary is part of what was read; the answer is never cached anyway (see cacheable).
-    refreshKeyValues: [...lease.partitions.map((p) => p.refreshKeyValue), boundary.watermark, boundary.changedSince],
+    refreshKeyValues: [...lease.partitions.map((p) => p.refreshKeyValue), boundary.watermark, ...boundary.changedSince.map((r) => `${r.from}>${r.stamp}`)],
     model: rollupModel(virtual, model),
     query: rewriteForRollup(widenToBuckets(input.query, candidate.preAggregation), virtual),
     driver: createLambdaDriver({

@@ -3,6 +3,8 @@
  * repository's model/ compiled with one extra test-only file adding the measure types and the
  * one-to-many join the production model does not declare.
  */
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { compileModel, readModelFiles } from '../../src/model/compile-model.ts';
@@ -110,6 +112,21 @@ export async function loadGoldDatabase(): Promise<DuckDBInstance> {
   await connection.run(GOLD_SQL);
   connection.closeSync();
   return instance;
+}
+
+/**
+ * The gold star schema in a DuckDB file of a fresh temp dir, for tests that start the real server.
+ * The file is not named after the `gold` schema, which DuckDB would find ambiguous.
+ */
+export async function writeGoldDatabaseFile(prefix: string): Promise<{ dir: string; file: string }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
+  const file = path.join(dir, 'lakehouse.duckdb');
+  const instance = await DuckDBInstance.create(file);
+  const connection = await instance.connect();
+  await connection.run(GOLD_SQL);
+  connection.closeSync();
+  instance.closeSync();
+  return { dir, file };
 }
 
 export async function loadGoldModel(): Promise<SemanticModel> {

@@ -3,10 +3,7 @@
  * real JWTs): the jobs protocol the Airflow DAG `preagg_refresh` speaks, the status listing,
  * and `/load` naming the rollup once it is built.
  */
-import { mkdtemp } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { SignJWT } from 'jose';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +11,7 @@ import { loadConfig } from '../../src/config/load-config.ts';
 import { buildStack, type SemanticStack } from '../../src/main.ts';
 import { createLogger } from '../../src/observability/create-logger.ts';
 import { createServer, type SemanticServer } from '../../src/server.ts';
-import { GOLD_SQL } from '../engine/gold-fixture.ts';
+import { writeGoldDatabaseFile } from '../engine/gold-fixture.ts';
 
 const SECRET = 'preagg-jobs-test-secret-of-32-bytes!!';
 const MODEL_DIR = path.resolve(import.meta.dirname, '../../../model');
@@ -24,13 +21,7 @@ let server: SemanticServer;
 const token = (claims: Record<string, unknown>) => new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime('10m').sign(new TextEncoder().encode(SECRET));
 
 beforeAll(async () => {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'preagg-api-'));
-  const duckdbPath = path.join(dir, 'lakehouse.duckdb');
-  const instance = await DuckDBInstance.create(duckdbPath);
-  const connection = await instance.connect();
-  await connection.run(GOLD_SQL);
-  connection.closeSync();
-  instance.closeSync();
+  const { dir, file: duckdbPath } = await writeGoldDatabaseFile('preagg-api-');
   const config = await loadConfig({ cwd: dir, env: { CUBEJS_SCHEMA_PATH: MODEL_DIR, CUBEJS_DB_DUCKDB_DATABASE_PATH: duckdbPath, CUBEJS_API_SECRET: SECRET, CUBEJS_LOG_LEVEL: 'silent' } });
   const logger = createLogger({ level: 'silent' });
   stack = await buildStack(config, logger, { storePath: path.join(dir, 'preagg.duckdb'), refreshWorker: false, buildConcurrency: 2, refreshIntervalMs: 60_000, queryConcurrency: 4 });

@@ -4,24 +4,16 @@
  * model/ plus the test-only extras. One HTTP server answers both REST and GraphQL, so a GraphQL
  * answer can be compared with the REST answer to the same query.
  */
-import { cp, mkdtemp, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { cp, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
-import { EXTRA_MODEL, GOLD_SQL } from '../../engine/gold-fixture.ts';
+import { EXTRA_MODEL, writeGoldDatabaseFile } from '../../engine/gold-fixture.ts';
 import { startStack, type TestStack } from '../../api/support/start-stack.ts';
 
 const MODEL_DIR = path.resolve(import.meta.dirname, '../../../../model');
 
-/** A DuckDB file (not named after the `gold` schema, which DuckDB would find ambiguous) and a model folder (model/ + extras) in a fresh temp dir. */
+/** The gold DuckDB file and a model folder (model/ + extras) in a fresh temp dir. */
 export async function prepareGoldFiles(): Promise<{ duckdbPath: string; modelDir: string }> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'graphql-gold-'));
-  const duckdbPath = path.join(dir, 'lakehouse.duckdb');
-  const instance = await DuckDBInstance.create(duckdbPath);
-  const connection = await instance.connect();
-  await connection.run(GOLD_SQL);
-  connection.closeSync();
-  instance.closeSync();
+  const { dir, file: duckdbPath } = await writeGoldDatabaseFile('graphql-gold-');
   const modelDir = path.join(dir, 'model');
   await cp(MODEL_DIR, modelDir, { recursive: true });
   await writeFile(path.join(modelDir, 'cubes', 'zz_test_extras.yml'), EXTRA_MODEL);

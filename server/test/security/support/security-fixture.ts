@@ -4,13 +4,10 @@
  * (config → buildStack → createServer) in production mode with an HS256 secret, and helpers to
  * sign tokens and to read the gold tables directly — the independent side of every comparison.
  */
-import { mkdtemp } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { SignJWT } from 'jose';
-import { GOLD_SQL } from '../../engine/gold-fixture.ts';
-import { startStack, type TestStack } from '../../api/support/start-stack.ts';
+import { writeGoldDatabaseFile } from '../../engine/gold-fixture.ts';
+import { queryDuckDb, startStack, type TestStack } from '../../api/support/start-stack.ts';
 import type { SemanticEngine } from '../../../src/engine/engine-types.ts';
 
 export const MODEL_DIR = path.resolve(import.meta.dirname, '../../../../model');
@@ -29,26 +26,11 @@ export const CONTEXTS = {
 export const GOLD_TABLES = ['fato_vendas', 'fato_devolucoes', 'dim_loja', 'dim_cliente', 'dim_produto', 'dim_canal', 'dim_campanha', 'dim_tempo'];
 
 export async function goldDatabaseFile(): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'security-gold-'));
-  const file = path.join(dir, 'lakehouse.duckdb');
-  const instance = await DuckDBInstance.create(file);
-  const connection = await instance.connect();
-  await connection.run(GOLD_SQL);
-  connection.closeSync();
-  instance.closeSync();
-  return file;
+  return (await writeGoldDatabaseFile('security-gold-')).file;
 }
 
 /** Runs hand-written SQL on the gold file through DuckDB's instance cache (the server's driver may hold it open). */
-export async function queryGold(file: string, sql: string): Promise<Record<string, unknown>[]> {
-  const instance = await DuckDBInstance.fromCache(file);
-  const connection = await instance.connect();
-  try {
-    return (await connection.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
-  } finally {
-    connection.closeSync();
-  }
-}
+export const queryGold = queryDuckDb;
 
 export async function goldRowCounts(file: string): Promise<Record<string, number>> {
   const rows = await queryGold(file, GOLD_TABLES.map((t) => `SELECT '${t}' AS t, count(*) AS n FROM gold.${t}`).join(' UNION ALL '));
