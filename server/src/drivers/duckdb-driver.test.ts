@@ -27,6 +27,30 @@ describe('DuckDbDriver', () => {
     expect(r.data.map((c) => c[0])).toEqual([1, '9007199254740993', '1.50', 0.25, true, '2024-05-13T00:00:00.000', '2024-05-13T10:11:12.500', null, 'x']);
   });
 
+  it('writes every timestamp type as DuckDB itself formats it, before 1970 and at the edges too', async () => {
+    // Random instants over years 0001–9999 plus edge values, each cast to the five timestamp types;
+    // DuckDB's own strftime (milliseconds cut, not rounded) is the expected text.
+    const values = `SELECT t FROM (
+        SELECT make_timestamp(CAST(floor(random() * 315537897600000000) AS BIGINT) - 62135596800000000) AS t FROM range(2000)
+        UNION ALL SELECT * FROM (VALUES (TIMESTAMP '1969-12-31 23:59:59.9985'), (TIMESTAMP '1970-01-01 00:00:00'), (TIMESTAMP '0001-01-01 00:00:00'),
+          (TIMESTAMP '9999-12-31 23:59:59.999999'), (TIMESTAMP '1900-02-28 12:34:56.789'), (TIMESTAMP '2024-02-29 23:59:59.001'))
+      )`;
+    const types = ['TIMESTAMP', 'TIMESTAMPTZ', 'TIMESTAMP_MS', 'TIMESTAMP_S', 'TIMESTAMP_NS'];
+    for (const type of types) {
+      // TIMESTAMP_NS only reaches 1677–2262.
+      const range = type === 'TIMESTAMP_NS' ? "WHERE t BETWEEN TIMESTAMP '1678-01-01' AND TIMESTAMP '2261-12-31'" : '';
+      const r = await driver.query(
+        `SELECT CAST(t AS ${type}) AS v, strftime(CAST(CAST(t AS ${type}) AS TIMESTAMP), '%Y-%m-%dT%H:%M:%S.%g') AS expected FROM (${values}) ${range}`,
+        [],
+      );
+      expect(r.rowCount, type).toBeGreaterThan(100);
+      expect(r.columns[0]!.type, type).toBe('time');
+      expect(r.data[0], type).toEqual(r.data[1]);
+    }
+    const infinite = await driver.query("SELECT 'infinity'::TIMESTAMP AS a, '-infinity'::TIMESTAMP AS b", []);
+    expect(infinite.data).toEqual([['infinity'], ['-infinity']]);
+  });
+
   it('binds $n parameters instead of splicing them', async () => {
     const r = await driver.query('SELECT $1 AS v, $2 + 1 AS n', ["o'brien; DROP TABLE x", 41]);
     expect(r.data).toEqual([["o'brien; DROP TABLE x"], [42]]);

@@ -8,6 +8,7 @@
 import { DuckDBInstance, DuckDBTypeId, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import type { ColumnInfo, ColumnType, Driver, QueryOptions, QueryResult } from './driver-types.ts';
 import { UserError } from '../errors/user-error.ts';
+import { timestampText } from './duckdb-timestamps.ts';
 
 const POOL_SIZE = 4;
 
@@ -100,16 +101,10 @@ function convertColumn(values: readonly DuckDBValue[], typeId: number): unknown[
     const v = values[i];
     if (v === null || v === undefined) out[i] = null;
     else if (INTEGER_TYPES.has(typeId) || type === 'number' || type === 'boolean') out[i] = typeof v === 'bigint' ? Number(v) : v;
-    else if (type === 'time') out[i] = localIso(String(v));
+    else if (type === 'time') out[i] = timestampText(v, typeId);
     else if (type === 'date') out[i] = `${String(v)}T00:00:00.000`;
     else out[i] = typeof v === 'string' ? v : String(v);
   }
   return out;
 }
 
-/** '2024-05-13 10:00:00.5' (or with a zone suffix in UTC) → '2024-05-13T10:00:00.500'. */
-function localIso(text: string): string {
-  const m = /^(-?\d{4,}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(?:\.(\d+))?/.exec(text);
-  if (!m) return text;
-  return `${m[1]}T${m[2]}.${(m[3] ?? '').slice(0, 3).padEnd(3, '0')}`;
-}

@@ -47,8 +47,11 @@ export interface StampRange {
   readonly stamp: string;
 }
 
-/** More ranges make the tail query longer; fewer make old partitions share recent stamps. */
-const MAX_STAMP_RANGES = 12;
+/**
+ * A bound on the OR the tail query carries. Cheap merging keeps one range per stretch of
+ * partitions left behind together (≈ one per update window of uptime), far below this.
+ */
+const MAX_STAMP_RANGES = 96;
 
 /** The boundary of a lease, or undefined when a partition lacks the stamp the source declares. */
 export function lambdaBoundary(batch: PreAggregation, partitions: readonly PartitionInfo[], stamped: boolean): LambdaBoundary | undefined {
@@ -66,15 +69,45 @@ export function lambdaBoundary(batch: PreAggregation, partitions: readonly Parti
 }
 
 /**
- * Groups the partitions, in time order, into at most MAX_STAMP_RANGES consecutive ranges whose
- * stamps lie within a tolerance of each other, the tolerance growing until they fit: partitions
- * built in the same refresh pass share a range, recent and old ones stay apart.
+ * The partitions, in time order, as consecutive ranges, each with the oldest stamp of its
+ * partitions. Partitions merge when that costs no untouched rows; only past MAX_STAMP_RANGES do
+ * ranges merge at a cost (stamps within a tolerance that grows until they fit).
  */
 export function stampRanges(partitions: readonly PartitionInfo[]): StampRange[] {
   const sorted = [...partitions].sort((a, b) => (a.partition < b.partition ? -1 : a.partition > b.partition ? 1 : 0));
   const millis = sorted.map((p) => stampMillis(p.changeStamp));
   if (millis.some((m) => Number.isNaN(m))) return [{ from: '', stamp: sorted.map((p) => p.changeStamp).sort()[0]! }];
-  for (let tolerance = 0; ; tolerance = Math.max(1000, tolerance * 4)) {
+  const cheap = mergeWhileFree(sorted, millis);
+  return cheap.length <= MAX_STAMP_RANGES ? cheap : mergeWithinTolerance(sorted, millis);
+}
+
+/**
+ * A partition joins the range before it when the range's stamp S (the oldest) stays sound and
+ * cheap for every member: a member whose own stamp is newer than S sends its rows stamped since S,
+ * which are only rewrites when S was read after the member's last bucket began (its rows written
+ * in the normal course are stamped before S). So the history built at start-up is one range, and
+ * hours left behind by the update window join it as soon as a stamp old enough covers them.
+ */
+function mergeWhileFree(sorted: readonly PartitionInfo[], millis: readonly number[]): StampRange[] {
+  const ranges: { from: string; stamp: string; min: number; lastBucket: number }[] = [];
+  sorted.forEach((p, i) => {
+    const m = millis[i]!;
+    const lastBucket = p.watermark ? stampMillis(p.watermark) : Number.NEGATIVE_INFINITY;
+    const range = ranges.at(-1);
+    // Joining keeps S when m ≥ S (the newcomer must be covered by S), else S becomes m (every member must be).
+    const joins = range !== undefined && (m >= range.min ? m === range.min || range.min >= lastBucket : m >= range.lastBucket);
+    if (!joins) {
+      ranges.push({ from: ranges.length === 0 ? '' : p.partition, stamp: p.changeStamp, min: m, lastBucket });
+      return;
+    }
+    if (m < range.min) [range.min, range.stamp] = [m, p.changeStamp];
+    range.lastBucket = Math.max(range.lastBucket, lastBucket);
+  });
+  return ranges.map(({ from, stamp }) => ({ from, stamp }));
+}
+
+function mergeWithinTolerance(sorted: readonly PartitionInfo[], millis: readonly number[]): StampRange[] {
+  for (let tolerance = 1000; ; tolerance *= 4) {
     const ranges: { from: string; stamp: string; min: number; max: number }[] = [];
     sorted.forEach((p, i) => {
       const m = millis[i]!;
