@@ -223,13 +223,37 @@ export class RollupRefresher {
     return typeof value === 'string' ? value : '';
   }
 
-  /** Partition keys with data at the source: the distinct buckets of the partition granularity. */
+  /**
+   * Partition keys with data at the source (the distinct buckets of the partition granularity),
+   * kept to those touching [build_range_start, build_range_end] when the rollup declares them.
+   */
   private async partitionKeys(model: SemanticModel, cube: Cube, rollup: PreAggregation, granularity: Granularity): Promise<string[]> {
     const dimension = rollup.timeDimensions[0]!.dimension;
     const result = await this.deps.runSourceQuery(model, { timeDimensions: [{ dimension, granularity }], timezone: rollup.refreshKey?.timezone ?? 'UTC', order: [] });
     const column = result.columns.findIndex((c) => c.name === `${dimension}.${granularity}`);
     const values = (result.data[column] ?? []).filter((v) => v !== null && v !== undefined).map((v) => String(v).slice(0, 19));
-    return [...new Set(values)].sort();
+    const [from, to] = await Promise.all([this.buildRangeBound(cube, rollup, 'start'), this.buildRangeBound(cube, rollup, 'end')]);
+    return [...new Set(values)].sort().filter((key) => {
+      const [start, end] = partitionRange(key, granularity);
+      return (from === undefined || end >= from) && (to === undefined || start <= to);
+    });
+  }
+
+  /** A build range bound as local ISO time ('YYYY-MM-DDTHH:MM:SS.sss'), from the SQL the rollup gives. */
+  private async buildRangeBound(cube: Cube, rollup: PreAggregation, side: 'start' | 'end'): Promise<string | undefined> {
+    const template = side === 'start' ? rollup.buildRangeStart : rollup.buildRangeEnd;
+    if (!template) return undefined;
+    const sql = template.map((part) => (part.kind === 'text' ? part.text : '')).join('');
+    const result = await this.deps.runSourceSql(sql);
+    const value = result.data[0]?.[0];
+    const text = typeof value === 'string' ? value.trim().replace(' ', 'T') : value instanceof Date ? value.toISOString() : undefined;
+    if (!text || !/^\d{4}-\d{2}-\d{2}/.test(text)) {
+      throw new Error(`build_range_${side} of ${cube.name}.${rollup.name} must return one date or timestamp, got ${JSON.stringify(value ?? null)}`);
+    }
+    const base = text.slice(0, 23);
+    const rest = side === 'start' ? 'T00:00:00.000' : 'T23:59:59.999';
+    // A date, a timestamp to the minute or second, or to the millisecond: completed to the millisecond.
+    return base.length < 23 ? base + rest.slice(base.length - 10) : base;
   }
 
   private now(): number {

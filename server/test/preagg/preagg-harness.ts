@@ -70,9 +70,10 @@ cubes:
         allow_non_strict_date_range_match: true
 `;
 
-export async function loadPreaggModel(): Promise<SemanticModel> {
+export async function loadPreaggModel(extraModel?: string): Promise<SemanticModel> {
   const files = await readModelFiles(MODEL_DIR);
-  return compileModel([...files, { path: 'test/extras.yml', content: EXTRA_MODEL }, { path: 'test/rollups.yml', content: ROLLUP_TEST_MODEL }]);
+  const extra = extraModel ? [{ path: 'test/extra-rollups.yml', content: extraModel }] : [];
+  return compileModel([...files, { path: 'test/extras.yml', content: EXTRA_MODEL }, { path: 'test/rollups.yml', content: ROLLUP_TEST_MODEL }, ...extra]);
 }
 
 export interface PreaggFixture {
@@ -93,13 +94,15 @@ export interface FixtureOptions {
   readonly storePath?: string;
   readonly stagingDir?: string;
   readonly instance?: DuckDBInstance;
+  /** More model YAML (cubes a single suite needs). */
+  readonly extraModel?: string;
 }
 
 export async function openPreaggFixture(options: FixtureOptions = {}): Promise<PreaggFixture> {
   const instance = options.instance ?? (await loadGoldDatabase());
   await createStreamingTables(instance);
   const source = DuckDbDriver.fromInstance(instance);
-  const model = await loadPreaggModel();
+  const model = await loadPreaggModel(options.extraModel);
   const dialect = createDuckDbDialect();
   const orchestrator = new QueryOrchestrator({ queue: { concurrency: 4, executionTimeoutMs: 60_000 }, cache: { maxEntries: 1000, ttlMs: 600_000 }, now: () => NOW.getTime() });
   const storePath = options.storePath ?? path.join(await mkdtemp(path.join(os.tmpdir(), 'preagg-test-')), 'preagg.duckdb');
