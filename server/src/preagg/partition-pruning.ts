@@ -42,6 +42,27 @@ export function partitionFilter(query: NormalizedQuery, rollup: PreAggregation):
   };
 }
 
+/**
+ * Whether a rollup built for a limited range (`build_range_start/end`, `covered` as the store
+ * recorded it) holds every row the query can select: the query's date range on the partitioned
+ * time dimension must lie inside it. Otherwise the source answers — a rollup would silently drop
+ * the rows outside its build range (Cube serves them incomplete).
+ */
+export function coversQuery(query: NormalizedQuery, rollup: PreAggregation, covered: readonly [string | undefined, string | undefined]): boolean {
+  const partitioned = rollup.timeDimensions[0];
+  if (!partitioned) return true;
+  const from = covered[0] === undefined ? -Infinity : parseLocal(covered[0]);
+  const to = covered[1] === undefined ? Infinity : parseLocal(covered[1]);
+  let start = -Infinity;
+  let end = Infinity;
+  for (const td of query.timeDimensions) {
+    if (td.target.member.path !== partitioned.dimension || !td.dateRange) continue;
+    start = Math.max(start, parseLocal(td.dateRange[0]));
+    end = Math.min(end, parseLocal(td.dateRange[1]));
+  }
+  return start >= from && end <= to;
+}
+
 /** Local ISO ('2026-03-01', '2026-03-01T00:00:00.000') → milliseconds of the same wall-clock time in UTC. */
 function parseLocal(iso: string): number {
   const text = iso.length === 10 ? `${iso}T00:00:00.000` : iso;

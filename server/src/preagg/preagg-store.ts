@@ -62,6 +62,7 @@ export class PreAggregationStore {
   private readonly superseded = new Set<string>();
   /** Sorted partitions per rollup, rebuilt after a catalog change (leases read it on every query). */
   private readonly sorted = new Map<string, readonly PartitionInfo[]>();
+  private readonly buildRanges = new Map<string, readonly [string | undefined, string | undefined]>();
   private version = Date.now();
   private changes = 0;
 
@@ -236,6 +237,24 @@ export class PreAggregationStore {
   private catalogChanged(): void {
     this.changes++;
     this.sorted.clear();
+  }
+
+  /**
+   * The time range a rollup with `build_range_start/end` was last built for (local ISO, inclusive),
+   * set by each refresh. Kept in memory: after a restart it is unknown until the first refresh,
+   * and such a rollup is not used meanwhile (it may lack data the source has).
+   */
+  buildRange(storeKey: string): readonly [string | undefined, string | undefined] | undefined {
+    return this.buildRanges.get(storeKey);
+  }
+
+  /** Records the range (undefined: not known to be built, the rollup is not used). */
+  setBuildRange(storeKey: string, range: readonly [string | undefined, string | undefined] | undefined): void {
+    const previous = this.buildRanges.get(storeKey);
+    if (previous?.[0] === range?.[0] && previous?.[1] === range?.[1] && (previous === undefined) === (range === undefined)) return;
+    if (range) this.buildRanges.set(storeKey, range);
+    else this.buildRanges.delete(storeKey);
+    this.catalogChanged();
   }
 
   private partitionsOf(storeKey: string): Map<string, PartitionInfo> {

@@ -10,7 +10,7 @@ import type { QueryResult } from '../drivers/driver-types.ts';
 import type { PreAggregationStore } from './preagg-store.ts';
 import { modelForRollupBuild, rollupBuildQuery } from './rollup-build-query.ts';
 import { everyRefreshKeyValue, partitionRange, partitionsInUpdateWindow } from './refresh-schedule.ts';
-import { isStandardGranularity } from './granularity-math.ts';
+import { isStandardGranularity, truncate } from './granularity-math.ts';
 import { rollupStoreKey } from './rollup-signature.ts';
 import { dimensionColumn } from './rollup-cube.ts';
 import { changeStampForBatch, modelWithQueryableStamp } from './lambda-rollup.ts';
@@ -19,6 +19,9 @@ import { changeStampForBatch, modelWithQueryableStamp } from './lambda-rollup.ts
 export type RunSourceQuery = (model: SemanticModel, query: CubeQuery) => Promise<QueryResult>;
 /** Runs raw SQL on the source (refresh_key.sql, build_range_start/end). */
 export type RunSourceSql = (sql: string) => Promise<QueryResult>;
+
+/** A build range as whole partitions cover it (local ISO, inclusive; undefined = unbounded). */
+type BuildRange = readonly [string | undefined, string | undefined];
 
 export interface RollupStatus {
   readonly id: string; // "cube.rollup"
@@ -58,6 +61,8 @@ export class RollupRefresher {
   private readonly statuses = new Map<string, RollupStatus>();
   private readonly inFlight = new Map<string, Promise<RollupStatus>>();
   private readonly slotWaiters: (() => void)[] = [];
+  /** Build ranges read by a pass, recorded in the store once the pass has built them. */
+  private readonly coverageAfterBuild = new Map<string, BuildRange>();
   private running = 0;
 
   constructor(deps: RefreshDeps) {
@@ -127,6 +132,7 @@ export class RollupRefresher {
       const changeStamp = stampPath ? await this.latestStamp(model, cube, stampPath, rollup) : '';
       const partitionsToBuild = await this.partitionsToBuild(model, cube, rollup, key, refreshKeyValue, force);
       if (partitionsToBuild.length === 0) {
+        this.recordCoverage(key);
         // Up to date: the status keeps describing the last real build.
         const latest = this.deps.store.partitions(key).map((p) => p.builtAt).sort().at(-1);
         const status: RollupStatus = { ...this.readyStatus(id, cube, rollup, started, refreshKeyValue), lastRefreshAt: previous?.lastRefreshAt ?? latest, lastDurationMs: previous?.lastDurationMs };
@@ -140,6 +146,7 @@ export class RollupRefresher {
         const result = storedColumns(await this.deps.runSourceQuery(buildModel, rollupBuildQuery(cube, rollup, range)));
         await this.deps.store.replacePartition(key, partition, result, refreshKeyValue, watermarkOf(rollup, result), changeStamp);
       }
+      this.recordCoverage(key);
       const status = this.readyStatus(id, cube, rollup, started, refreshKeyValue);
       this.statuses.set(id, status);
       return status;
@@ -161,6 +168,14 @@ export class RollupRefresher {
     for (const key of this.deps.store.storeKeys()) {
       if (!current.has(key)) await this.deps.store.dropPartitionsExcept(key, new Set());
     }
+  }
+
+  /** After a successful pass, the build range the store now holds in full. */
+  private recordCoverage(key: string): void {
+    const covered = this.coverageAfterBuild.get(key);
+    if (!covered) return;
+    this.coverageAfterBuild.delete(key);
+    this.deps.store.setBuildRange(key, covered);
   }
 
   private readyStatus(id: string, cube: Cube, rollup: PreAggregation, started: number, refreshKeyValue?: string): RollupStatus {
@@ -196,7 +211,13 @@ export class RollupRefresher {
       const current = existing.get('');
       return force || !current || current.refreshKeyValue !== refreshKeyValue ? [''] : [];
     }
-    const all = await this.partitionKeys(model, cube, rollup, granularity);
+    const { keys: all, covered } = await this.partitionKeys(model, cube, rollup, granularity);
+    const recorded = this.deps.store.buildRange(key);
+    if (covered && (recorded?.[0] !== covered[0] || recorded?.[1] !== covered[1])) {
+      // Until the partitions of the new range are built, queries go to the source.
+      this.deps.store.setBuildRange(key, undefined);
+      this.coverageAfterBuild.set(key, covered);
+    }
     await this.deps.store.dropPartitionsExcept(key, new Set(all));
     const missing = all.filter((p) => !existing.has(p));
     if (force) return all;
@@ -227,16 +248,26 @@ export class RollupRefresher {
    * Partition keys with data at the source (the distinct buckets of the partition granularity),
    * kept to those touching [build_range_start, build_range_end] when the rollup declares them.
    */
-  private async partitionKeys(model: SemanticModel, cube: Cube, rollup: PreAggregation, granularity: Granularity): Promise<string[]> {
+  private async partitionKeys(model: SemanticModel, cube: Cube, rollup: PreAggregation, granularity: Granularity): Promise<{ keys: string[]; covered?: BuildRange }> {
     const dimension = rollup.timeDimensions[0]!.dimension;
     const result = await this.deps.runSourceQuery(model, { timeDimensions: [{ dimension, granularity }], timezone: rollup.refreshKey?.timezone ?? 'UTC', order: [] });
     const column = result.columns.findIndex((c) => c.name === `${dimension}.${granularity}`);
     const values = (result.data[column] ?? []).filter((v) => v !== null && v !== undefined).map((v) => String(v).slice(0, 19));
-    const [from, to] = await Promise.all([this.buildRangeBound(cube, rollup, 'start'), this.buildRangeBound(cube, rollup, 'end')]);
-    return [...new Set(values)].sort().filter((key) => {
+    const from = await this.buildRangeBound(cube, rollup, 'start');
+    const to = await this.buildRangeBound(cube, rollup, 'end');
+    const kept = [...new Set(values)].sort().filter((key) => {
       const [start, end] = partitionRange(key, granularity);
       return (from === undefined || end >= from) && (to === undefined || start <= to);
     });
+    if (from !== undefined || to !== undefined) {
+      // Whole partitions are built: the rollup holds every row from the start of the first to the end of the last.
+      const covered: BuildRange = [
+        from === undefined ? undefined : partitionRange(partitionKeyOf(from, granularity), granularity)[0],
+        to === undefined ? undefined : partitionRange(partitionKeyOf(to, granularity), granularity)[1],
+      ];
+      return { keys: kept, covered };
+    }
+    return { keys: kept };
   }
 
   /** A build range bound as local ISO time ('YYYY-MM-DDTHH:MM:SS.sss'), from the SQL the rollup gives. */
@@ -259,6 +290,11 @@ export class RollupRefresher {
   private now(): number {
     return (this.deps.now ?? Date.now)();
   }
+}
+
+/** The key of the partition holding a local ISO time ('YYYY-MM-DDTHH:MM:SS.sss'). */
+function partitionKeyOf(iso: string, granularity: Granularity): string {
+  return new Date(truncate(Date.parse(`${iso}Z`), granularity)).toISOString().slice(0, 19);
 }
 
 /** Every rollup of the model with its cube. */

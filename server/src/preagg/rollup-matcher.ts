@@ -15,7 +15,7 @@ import { buildRollupCube, rewriteForRollup, rollupModel, ROLLUP_DATA_SOURCE, wid
 import { rollupStoreKey } from './rollup-signature.ts';
 import type { RunSourceQuery } from './refresh-rollups.ts';
 import { matchLambda } from './lambda-match.ts';
-import { partitionFilter } from './partition-pruning.ts';
+import { coversQuery, partitionFilter } from './partition-pruning.ts';
 
 export interface RollupMatcherOptions {
   readonly store: PreAggregationStore;
@@ -61,6 +61,10 @@ export function createRollupMatcher(options: RollupMatcherOptions): MatchPreAggr
       }
       const key = rollupStoreKey(candidate.cube, candidate.preAggregation);
       const widened = widenToBuckets(query, candidate.preAggregation);
+      if (candidate.preAggregation.buildRangeStart || candidate.preAggregation.buildRangeEnd) {
+        const covered = options.store.buildRange(key);
+        if (!covered || !coversQuery(widened, candidate.preAggregation, covered)) continue;
+      }
       // Only the partitions the query's date range touches (lambdas above lease every partition:
       // their boundary is taken over the whole batch).
       const lease = options.store.lease(key, partitionFilter(widened, candidate.preAggregation));

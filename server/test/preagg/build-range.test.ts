@@ -2,7 +2,7 @@
  * `build_range_start` / `build_range_end`: a partitioned rollup is built only for the partitions
  * touching the range its SQL returns, and partitions left outside when the range moves are
  * dropped. Expected months come from SQL on the source; answers inside the range equal the
- * source's. A bound whose SQL returns no date fails the build with a message naming the rollup.
+ * source's, and a query reaching outside it is answered by the source. A bound whose SQL returns no date fails the build with a message naming the rollup.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rollupStoreKey } from '../../src/preagg/rollup-signature.ts';
@@ -73,6 +73,19 @@ describe('build_range_start / build_range_end', () => {
     expect(rolled.rollup).toBe(ROLLUP);
     expect(rolled.rows).toEqual(source.rows);
     expect(rolled.rows.length).toBeGreaterThan(0);
+  });
+
+  it('leaves to the source a query reaching past the build range, or without a date range', async () => {
+    const base = { measures: ['vendas_faixa.linhas'], dimensions: ['vendas_faixa.origem'], order: [['vendas_faixa.origem', 'asc']] as [string, 'asc'][] };
+    const queries = [
+      { ...base, timeDimensions: [{ dimension: 'vendas_faixa.data_venda', granularity: 'month', dateRange: [`${months[0]}-01`, `${months[2]}-28`] as [string, string] }] },
+      { ...base, timeDimensions: [{ dimension: 'vendas_faixa.data_venda', granularity: 'month' }] },
+    ];
+    for (const query of queries) {
+      const answered = await loadRows(fx.engine, query);
+      expect(answered.rollup).toBeUndefined();
+      expect(answered.rows).toEqual((await loadRows(fx.plain, query)).rows);
+    }
   });
 
   it('drops the partitions a moved range leaves out', async () => {
