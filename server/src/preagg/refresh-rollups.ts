@@ -133,6 +133,7 @@ export class RollupRefresher {
       const partitionsToBuild = await this.partitionsToBuild(model, cube, rollup, key, refreshKeyValue, force);
       if (partitionsToBuild.length === 0) {
         this.recordCoverage(key);
+        await this.consolidate(key);
         // Up to date: the status keeps describing the last real build.
         const latest = this.deps.store.partitions(key).map((p) => p.builtAt).sort().at(-1);
         const status: RollupStatus = { ...this.readyStatus(id, cube, rollup, started, refreshKeyValue), lastRefreshAt: previous?.lastRefreshAt ?? latest, lastDurationMs: previous?.lastDurationMs };
@@ -147,6 +148,7 @@ export class RollupRefresher {
         await this.deps.store.replacePartition(key, partition, result, refreshKeyValue, watermarkOf(rollup, result), changeStamp);
       }
       this.recordCoverage(key);
+      await this.consolidate(key);
       const status = this.readyStatus(id, cube, rollup, started, refreshKeyValue);
       this.statuses.set(id, status);
       return status;
@@ -168,6 +170,11 @@ export class RollupRefresher {
     for (const key of this.deps.store.storeKeys()) {
       if (!current.has(key)) await this.deps.store.dropPartitionsExcept(key, new Set());
     }
+  }
+
+  /** One table for reads of every partition (an optimization: on failure the partitions still serve). */
+  private async consolidate(key: string): Promise<void> {
+    await this.deps.store.consolidate(key).catch(() => undefined);
   }
 
   /** After a successful pass, the build range the store now holds in full. */

@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CubeQuery } from '../../src/query/query-types.ts';
+import { rollupStoreKey } from '../../src/preagg/rollup-signature.ts';
 import { ctx, loadRows, openPreaggFixture, type PreaggFixture } from './preagg-harness.ts';
 
 let fx: PreaggFixture;
@@ -31,9 +32,9 @@ const query = (dateRange?: [string, string], granularity = 'day'): CubeQuery => 
   order: [['rollup_teste.data_venda', 'asc'], ['rollup_teste.origem', 'asc']],
 });
 
-/** 'YYYYMM' of each table a rollup answer read (table names carry their partition start). */
+/** 'YYYYMM' of each table a rollup answer read (table names carry their partition start), 'all' for the consolidated copy. */
 function monthsRead(targetTableName: string): string[] {
-  return targetTableName.split(',').map((table) => /__(\d{6})01T000000__/.exec(table)?.[1] ?? `? ${table}`);
+  return targetTableName.split(',').map((table) => (table.includes('__consolidated__') ? 'all' : /__(\d{6})01T000000__/.exec(table)?.[1] ?? `? ${table}`));
 }
 
 function lastDay(month: string): string {
@@ -62,10 +63,24 @@ describe('partition pruning', () => {
     expect(await servedAndEqual(query([from, `${second}-02`]))).toEqual([first.replace('-', ''), second.replace('-', '')]);
   });
 
-  it('reads every month without a date range, and every month a wide range covers', async () => {
-    expect(await servedAndEqual(query(undefined, 'month'))).toEqual(months.map((m) => m.replace('-', '')));
+  it('reads the consolidated copy of every month without a date range, or for a range covering every month', async () => {
+    expect(months.length).toBeGreaterThanOrEqual(4); // consolidation starts at four partitions
+    expect(await servedAndEqual(query(undefined, 'month'))).toEqual(['all']);
     const wide = query([`${months[0]}-01`, lastDay(months.at(-1)!)], 'month');
-    expect(await servedAndEqual(wide)).toEqual(months.map((m) => m.replace('-', '')));
+    expect(await servedAndEqual(wide)).toEqual(['all']);
+  });
+
+  it('reads the partitions themselves while the copy is older than a rebuilt partition, and the new copy after the refresh', async () => {
+    const cube = fx.model.cubes.rollup_teste!;
+    const key = rollupStoreKey(cube, cube.preAggregations.por_origem_dia!);
+    const [first] = fx.preAggregations.store.partitions(key);
+    const rows = await fx.preAggregations.store.storeDriver.query(`SELECT * FROM ${first!.table}`, []);
+    await fx.preAggregations.store.replacePartition(key, first!.partition, rows, first!.refreshKeyValue, first!.watermark, first!.changeStamp);
+    expect(await servedAndEqual(query(undefined, 'month'))).toEqual(months.map((m) => m.replace('-', '')));
+    await fx.preAggregations.store.consolidate(key);
+    expect(await servedAndEqual(query(undefined, 'month'))).toEqual(['all']);
+    // Superseded copies are dropped once no query reads them.
+    expect((await fx.preAggregations.store.listTables()).filter((t) => t.includes('__consolidated__'))).toHaveLength(1);
   });
 
   it('answers a range outside the data with no rows, from one table', async () => {
