@@ -76,7 +76,8 @@ describe('build_range_start / build_range_end', () => {
   });
 
   it('leaves to the source a query reaching past the build range, or without a date range', async () => {
-    const base = { measures: ['vendas_faixa.linhas'], dimensions: ['vendas_faixa.origem'], order: [['vendas_faixa.origem', 'asc']] as [string, 'asc'][] };
+    // A total order, so both answers list their rows alike.
+    const base = { measures: ['vendas_faixa.linhas'], dimensions: ['vendas_faixa.origem'], order: [['vendas_faixa.data_venda', 'asc'], ['vendas_faixa.origem', 'asc']] as [string, 'asc'][] };
     const queries = [
       { ...base, timeDimensions: [{ dimension: 'vendas_faixa.data_venda', granularity: 'month', dateRange: [`${months[0]}-01`, `${months[2]}-28`] as [string, string] }] },
       { ...base, timeDimensions: [{ dimension: 'vendas_faixa.data_venda', granularity: 'month' }] },
