@@ -255,9 +255,11 @@ export class PreAggregationStore {
     } finally {
       lease.release();
     }
+    // Read again: another copy may have been registered while this one was written.
+    const replaced = this.consolidated.get(storeKey);
     this.consolidated.set(storeKey, { table, sources });
     this.catalogChanged();
-    if (current) this.retire(current.table);
+    if (replaced) this.retire(replaced.table);
   }
 
   /** The consolidated copy of a rollup when it holds exactly the current partitions. */
