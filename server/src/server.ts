@@ -21,7 +21,6 @@ import { createOpenApiRoutes } from './api/rest/openapi-routes.ts';
 import { InFlightQueries } from './api/rest/in-flight-queries.ts';
 import { createPlaygroundRoutes } from './api/playground/create-playground-routes.ts';
 import { createGraphqlRouter } from './api/graphql/graphql-router.ts';
-import { createAccessControl, type AccessControl } from './security/access-control.ts';
 import { ClientLimiter } from './security/client-limiter.ts';
 import { limitHttpClients } from './security/limit-http-clients.ts';
 import { createPreAggregationRoutes } from './api/rest/preagg-routes.ts';
@@ -34,8 +33,6 @@ export interface ServerParts {
   readonly driver: Driver;
   readonly logger?: Logger;
   readonly metrics?: ServerMetrics;
-  /** Resolves callers' groups for access policies (GraphQL schema per visible member set); default from the config file. */
-  readonly accessControl?: AccessControl;
   /** Per-client limits shared with the SQL API (main.ts); default: one built from `config.clientLimits`. */
   readonly clientLimiter?: ClientLimiter;
   /** Rollup store, refresher and jobs; absent when pre-aggregations are off. */
@@ -76,7 +73,6 @@ export function createServer(parts: ServerParts): SemanticServer {
   app.use(REST_BASE_PATH, createOpenApiRoutes());
   // One authenticator for every API, so a token means the same security context everywhere.
   const authenticator = createAuthenticator({ devMode: config.devMode, jwt: config.jwt, checkAuth: config.configFile.checkAuth });
-  const accessControl = parts.accessControl ?? createAccessControl({ contextToGroups: config.configFile.contextToGroups });
   // Per-client limits (CUBEJS_CLIENT_*) before the routers, so a refusal is an HTTP 429.
   const limiter = parts.clientLimiter ?? new ClientLimiter(config.clientLimits ?? { windowMs: 60_000 });
   app.use(GRAPHQL_PATH, limitHttpClients(limiter, authenticator, 'graphql'));
@@ -86,13 +82,7 @@ export function createServer(parts: ServerParts): SemanticServer {
     createGraphqlRouter({
       engine,
       getModel: () => engine.currentModel(),
-      getRequestContext: async (req, res) => {
-        const securityContext = await authenticator.authenticate(req.get('authorization'));
-        await accessControl.resolve(securityContext);
-        return { securityContext, requestId: locals(res).requestId, api: 'graphql' };
-      },
-      // Introspection shows only what the access policies let this caller query.
-      visibility: (ctx, model) => accessControl.visibility(model, accessControl.resolved(ctx.securityContext) ?? { securityContext: ctx.securityContext, groups: [] }),
+      getRequestContext: async (req, res) => ({ securityContext: await authenticator.authenticate(req.get('authorization')), requestId: locals(res).requestId, api: 'graphql' }),
       devMode: config.devMode,
       onInternalError: (error) => logger.error({ err: error }, 'GraphQL internal error'),
     }),

@@ -14,8 +14,6 @@ import { memberVisibility, type MemberVisibilityMask } from './member-visibility
 /** Resolves callers and what they may see; one per server, shared by every API. */
 export interface AccessControl {
   resolve(securityContext: SecurityContext): Promise<Access>;
-  /** Same as `resolve` for a context already resolved (sync callers such as GraphQL's schema cache). */
-  resolved(securityContext: SecurityContext): Access | undefined;
   visibility(model: SemanticModel, access: Access): MemberVisibilityMask;
 }
 
@@ -37,7 +35,6 @@ export function createAccessControl(options: AccessControlOptions = {}): AccessC
       resolvedByContext.set(securityContext, access);
       return access;
     },
-    resolved: (securityContext) => resolvedByContext.get(securityContext),
     visibility: memberVisibility,
   };
 }

@@ -9,7 +9,7 @@ import type { RequestContext, SemanticEngine } from '../../engine/engine-types.t
 import type { SemanticModel } from '../../model/model-types.ts';
 import { isUserError } from '../../errors/user-error.ts';
 import { buildGraphqlSchema, type GraphqlContext } from './build-graphql-schema.ts';
-import { listGraphqlCubes, type MemberVisibility } from './graphql-members.ts';
+import { listGraphqlCubes } from './graphql-members.ts';
 import { renderGraphiql } from './graphiql-page.ts';
 
 export interface GraphqlRouterOptions {
@@ -18,8 +18,6 @@ export interface GraphqlRouterOptions {
   readonly getModel: () => SemanticModel;
   /** The caller's request context; throws a UserError (403) when authentication fails. */
   readonly getRequestContext: (req: Request, res: Response) => Promise<RequestContext> | RequestContext;
-  /** Which members this context may see; defaults to every public member. */
-  readonly visibility?: (ctx: RequestContext, model: SemanticModel) => { key: string; isVisible: MemberVisibility };
   readonly devMode: boolean;
   /** Called for errors that are not UserErrors (bugs), e.g. to log them with their stack. */
   readonly onInternalError?: (error: unknown) => void;
@@ -31,9 +29,10 @@ export function createGraphqlRouter(options: GraphqlRouterOptions): Router {
   const router = Router();
   const schemas = new Map<string, GraphQLSchema>();
 
-  function schemaFor(ctx: RequestContext): GraphQLSchema {
+  /** The schema of what this caller may query: introspection shows nothing the access policies hide. */
+  async function schemaFor(ctx: RequestContext): Promise<GraphQLSchema> {
     const model = options.getModel();
-    const visibility = options.visibility?.(ctx, model) ?? { key: '*', isVisible: () => true };
+    const visibility = await options.engine.visibleMembers(ctx, model);
     const key = `${model.version}|${visibility.key}`;
     let schema = schemas.get(key);
     if (!schema) {
@@ -62,13 +61,14 @@ export function createGraphqlRouter(options: GraphqlRouterOptions): Router {
     }
     const rawVariables = (variables ?? {}) as Record<string, unknown>;
     let ctx: RequestContext;
+    let schema: GraphQLSchema;
     try {
       ctx = await options.getRequestContext(req, res);
+      schema = await schemaFor(ctx);
     } catch (error) {
       sendFailure(res, error, options);
       return;
     }
-    const schema = schemaFor(ctx);
     let document;
     try {
       document = parse(params.query);
