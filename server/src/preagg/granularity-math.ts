@@ -36,9 +36,14 @@ export function isAlignedRange(range: readonly [string, string], granularity: st
   return truncate(start, granularity) === start && truncate(endExclusive, granularity) === endExclusive;
 }
 
-function parseLocal(iso: string): number {
-  const normalized = iso.length === 10 ? `${iso}T00:00:00.000` : iso;
-  return Date.parse(normalized.endsWith('Z') ? normalized : `${normalized}Z`);
+/**
+ * Local ISO time ('2026-03-01', '2026-03-01T00:00:00.000', '2026-03-01 00:00:00') → milliseconds
+ * of the same wall-clock time read as UTC, the arithmetic every bucket computation here uses (a
+ * zone suffix, when present, is honoured).
+ */
+export function parseLocal(iso: string): number {
+  const text = iso.length === 10 ? `${iso}T00:00:00.000` : iso.trim().replace(' ', 'T');
+  return Date.parse(/(Z|[+-]\d\d:?\d\d)$/.test(text) ? text : `${text}Z`);
 }
 
 /** Start of the bucket containing `millis` (UTC arithmetic on wall-clock values; ISO weeks start Monday). */

@@ -29,7 +29,7 @@
 import type { Cube, Granularity, PreAggregation } from '../model/model-types.ts';
 import type { CubeQuery, Filter } from '../query/query-types.ts';
 import type { PartitionInfo } from './preagg-store.ts';
-import { isStandardGranularity, nextBucket } from './granularity-math.ts';
+import { isStandardGranularity, nextBucket, parseLocal } from './granularity-math.ts';
 import { rollupBuildQuery } from './rollup-build-query.ts';
 
 export interface LambdaBoundary {
@@ -75,7 +75,7 @@ export function lambdaBoundary(batch: PreAggregation, partitions: readonly Parti
  */
 export function stampRanges(partitions: readonly PartitionInfo[]): StampRange[] {
   const sorted = [...partitions].sort((a, b) => (a.partition < b.partition ? -1 : a.partition > b.partition ? 1 : 0));
-  const millis = sorted.map((p) => stampMillis(p.changeStamp));
+  const millis = sorted.map((p) => parseLocal(p.changeStamp));
   if (millis.some((m) => Number.isNaN(m))) return [{ from: '', stamp: sorted.map((p) => p.changeStamp).sort()[0]! }];
   const cheap = mergeWhileFree(sorted, millis);
   return cheap.length <= MAX_STAMP_RANGES ? cheap : mergeWithinTolerance(sorted, millis);
@@ -92,7 +92,7 @@ function mergeWhileFree(sorted: readonly PartitionInfo[], millis: readonly numbe
   const ranges: { from: string; stamp: string; min: number; lastBucket: number }[] = [];
   sorted.forEach((p, i) => {
     const m = millis[i]!;
-    const lastBucket = p.watermark ? stampMillis(p.watermark) : Number.NEGATIVE_INFINITY;
+    const lastBucket = p.watermark ? parseLocal(p.watermark) : Number.NEGATIVE_INFINITY;
     const range = ranges.at(-1);
     // Joining keeps S when m ≥ S (the newcomer must be covered by S), else S becomes m (every member must be).
     const joins = range !== undefined && (m >= range.min ? m === range.min || range.min >= lastBucket : m >= range.lastBucket);
@@ -123,11 +123,6 @@ function mergeWithinTolerance(sorted: readonly PartitionInfo[], millis: readonly
   }
 }
 
-/** A stamp as milliseconds, read as UTC whatever its form: only differences between stamps matter. */
-function stampMillis(stamp: string): number {
-  const iso = stamp.trim().replace(' ', 'T');
-  return Date.parse(/(Z|[+-]\d\d:?\d\d)$/.test(iso) ? iso : `${iso}Z`);
-}
 
 /**
  * The Cube query for the tail: the batch's build query (same grouping and stored columns) over

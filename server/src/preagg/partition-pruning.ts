@@ -11,34 +11,21 @@
  */
 import type { PreAggregation } from '../model/model-types.ts';
 import type { NormalizedQuery } from '../query/query-types.ts';
-import type { PartitionInfo } from './preagg-store.ts';
-import { isAlignedRange, isStandardGranularity, nextBucket } from './granularity-math.ts';
+import { isAlignedRange, isStandardGranularity, nextBucket, parseLocal } from './granularity-math.ts';
+import type { BuildRange, PartitionInfo } from './preagg-store.ts';
 
 /** The partitions the query can read, as a filter; undefined when all of them (nothing to prune). */
 export function partitionFilter(query: NormalizedQuery, rollup: PreAggregation): ((partition: PartitionInfo) => boolean) | undefined {
   const partitionGranularity = rollup.partitionGranularity;
-  const partitioned = rollup.timeDimensions[0];
-  if (!partitionGranularity || !isStandardGranularity(partitionGranularity) || !partitioned) return undefined;
-  let from = -Infinity;
-  let to = Infinity;
-  let bounded = false;
-  for (const td of query.timeDimensions) {
-    if (td.target.member.path !== partitioned.dimension || !td.dateRange) continue;
-    // A range cutting a stored bucket could select a row built in a partition outside it: no pruning.
-    if (!isAlignedRange(td.dateRange, partitioned.granularity)) return undefined;
-    const start = parseLocal(td.dateRange[0]);
-    const end = parseLocal(td.dateRange[1]);
-    if (Number.isNaN(start) || Number.isNaN(end)) return undefined;
-    from = Math.max(from, start);
-    to = Math.min(to, end);
-    bounded = true;
-  }
-  if (!bounded) return undefined;
+  if (!partitionGranularity || !isStandardGranularity(partitionGranularity)) return undefined;
+  const range = requestedRange(query, rollup);
+  // A range cutting a stored bucket could select a row built in a partition outside it: no pruning.
+  if (!range || !range.aligned || Number.isNaN(range.from) || Number.isNaN(range.to)) return undefined;
   return (partition) => {
     if (partition.partition === '') return true;
     const start = Date.parse(`${partition.partition}Z`);
     if (Number.isNaN(start)) return true;
-    return start <= to && nextBucket(start, partitionGranularity) > from;
+    return start <= range.to && nextBucket(start, partitionGranularity) > range.from;
   };
 }
 
@@ -48,23 +35,29 @@ export function partitionFilter(query: NormalizedQuery, rollup: PreAggregation):
  * time dimension must lie inside it. Otherwise the source answers — a rollup would silently drop
  * the rows outside its build range (Cube serves them incomplete).
  */
-export function coversQuery(query: NormalizedQuery, rollup: PreAggregation, covered: readonly [string | undefined, string | undefined]): boolean {
-  const partitioned = rollup.timeDimensions[0];
-  if (!partitioned) return true;
+export function coversQuery(query: NormalizedQuery, rollup: PreAggregation, covered: BuildRange): boolean {
+  if (!rollup.timeDimensions[0]) return true;
+  const range = requestedRange(query, rollup);
   const from = covered[0] === undefined ? -Infinity : parseLocal(covered[0]);
   const to = covered[1] === undefined ? Infinity : parseLocal(covered[1]);
-  let start = -Infinity;
-  let end = Infinity;
-  for (const td of query.timeDimensions) {
-    if (td.target.member.path !== partitioned.dimension || !td.dateRange) continue;
-    start = Math.max(start, parseLocal(td.dateRange[0]));
-    end = Math.min(end, parseLocal(td.dateRange[1]));
-  }
-  return start >= from && end <= to;
+  return (range?.from ?? -Infinity) >= from && (range?.to ?? Infinity) <= to;
 }
 
-/** Local ISO ('2026-03-01', '2026-03-01T00:00:00.000') → milliseconds of the same wall-clock time in UTC. */
-function parseLocal(iso: string): number {
-  const text = iso.length === 10 ? `${iso}T00:00:00.000` : iso;
-  return Date.parse(text.endsWith('Z') ? text : `${text}Z`);
+/**
+ * The date range the query asks of the rollup's (first, partitioned) time dimension, every range
+ * on it intersected, and whether each falls on whole stored buckets; undefined when it has none.
+ */
+function requestedRange(query: NormalizedQuery, rollup: PreAggregation): { from: number; to: number; aligned: boolean } | undefined {
+  const partitioned = rollup.timeDimensions[0];
+  if (!partitioned) return undefined;
+  let range: { from: number; to: number; aligned: boolean } | undefined;
+  for (const td of query.timeDimensions) {
+    if (td.target.member.path !== partitioned.dimension || !td.dateRange) continue;
+    range = {
+      from: Math.max(range?.from ?? -Infinity, parseLocal(td.dateRange[0])),
+      to: Math.min(range?.to ?? Infinity, parseLocal(td.dateRange[1])),
+      aligned: (range?.aligned ?? true) && isAlignedRange(td.dateRange, partitioned.granularity),
+    };
+  }
+  return range;
 }

@@ -37,6 +37,13 @@ export interface PartitionInfo {
   readonly changeStamp: string;
 }
 
+/** The time range a rollup's partitions hold in full (local ISO, inclusive; undefined = unbounded). */
+export type BuildRange = readonly [string | undefined, string | undefined];
+
+export function sameBuildRange(a: BuildRange | undefined, b: BuildRange | undefined): boolean {
+  return a === b || (a !== undefined && b !== undefined && a[0] === b[0] && a[1] === b[1]);
+}
+
 /** A snapshot of a rollup's tables taken for one query; `release()` when the query is done. */
 export interface RollupLease {
   readonly tables: readonly string[];
@@ -66,7 +73,7 @@ export class PreAggregationStore {
   private readonly superseded = new Set<string>();
   /** Sorted partitions per rollup, rebuilt after a catalog change (leases read it on every query). */
   private readonly sorted = new Map<string, readonly PartitionInfo[]>();
-  private readonly buildRanges = new Map<string, readonly [string | undefined, string | undefined]>();
+  private readonly buildRanges = new Map<string, BuildRange>();
   /** Per rollup, one table holding all its partitions, and the partition tables it was copied from. */
   private readonly consolidated = new Map<string, { readonly table: string; readonly sources: string }>();
   private version = Date.now();
@@ -203,10 +210,8 @@ export class PreAggregationStore {
       const kept = all.filter(keep);
       partitions = kept.length === all.length ? all : kept.length > 0 ? kept : all.slice(0, 1);
     }
-    let tables = partitions.map((p) => p.table);
-    const whole = partitions === all ? this.consolidated.get(storeKey) : undefined;
-    // The copy serves only while it holds exactly the current partitions.
-    if (whole && whole.sources === tables.join(',')) tables = [whole.table];
+    const whole = partitions === all ? this.consolidatedTable(storeKey) : undefined;
+    const tables = whole ? [whole] : partitions.map((p) => p.table);
     for (const table of tables) this.leases.set(table, (this.leases.get(table) ?? 0) + 1);
     let released = false;
     return {
@@ -234,8 +239,9 @@ export class PreAggregationStore {
    */
   async consolidate(storeKey: string): Promise<void> {
     const all = this.partitions(storeKey);
+    const partitionTables = all.map((p) => p.table);
+    const sources = partitionTables.join(',');
     const current = this.consolidated.get(storeKey);
-    const sources = all.map((p) => p.table).join(',');
     if (current?.sources === sources) return;
     const rows = all.reduce((sum, p) => sum + p.rowCount, 0);
     if (all.length < CONSOLIDATE_FROM_PARTITIONS || rows > CONSOLIDATE_UP_TO_ROWS) {
@@ -247,7 +253,6 @@ export class PreAggregationStore {
     // Held while copying, so a concurrent rebuild cannot drop a source table under the copy.
     const lease = this.lease(storeKey)!;
     try {
-      const partitionTables = all.map((p) => p.table);
       await this.driver.query(`CREATE TABLE ${table} AS ${partitionTables.map((t) => `SELECT * FROM ${t}`).join(' UNION ALL ')}`, []);
     } catch (error) {
       await this.driver.query(`DROP TABLE IF EXISTS ${table}`, []).catch(() => undefined);
@@ -262,7 +267,7 @@ export class PreAggregationStore {
     if (replaced) this.retire(replaced.table);
   }
 
-  /** The consolidated copy of a rollup when it holds exactly the current partitions. */
+  /** The consolidated copy of a rollup when it holds exactly the current partitions (the only time it may serve). */
   consolidatedTable(storeKey: string): string | undefined {
     const whole = this.consolidated.get(storeKey);
     return whole && whole.sources === this.partitions(storeKey).map((p) => p.table).join(',') ? whole.table : undefined;
@@ -303,14 +308,13 @@ export class PreAggregationStore {
    * set by each refresh. Kept in memory: after a restart it is unknown until the first refresh,
    * and such a rollup is not used meanwhile (it may lack data the source has).
    */
-  buildRange(storeKey: string): readonly [string | undefined, string | undefined] | undefined {
+  buildRange(storeKey: string): BuildRange | undefined {
     return this.buildRanges.get(storeKey);
   }
 
   /** Records the range (undefined: not known to be built, the rollup is not used). */
-  setBuildRange(storeKey: string, range: readonly [string | undefined, string | undefined] | undefined): void {
-    const previous = this.buildRanges.get(storeKey);
-    if (previous?.[0] === range?.[0] && previous?.[1] === range?.[1] && (previous === undefined) === (range === undefined)) return;
+  setBuildRange(storeKey: string, range: BuildRange | undefined): void {
+    if (sameBuildRange(this.buildRanges.get(storeKey), range)) return;
     if (range) this.buildRanges.set(storeKey, range);
     else this.buildRanges.delete(storeKey);
     this.catalogChanged();

@@ -4,13 +4,13 @@
  * them into the store, and records a status per rollup. A failed build leaves the previous
  * version serving and records the error.
  */
-import type { Cube, Granularity, PreAggregation, SemanticModel } from '../model/model-types.ts';
+import type { Cube, Granularity, PreAggregation, SemanticModel, SqlTemplate } from '../model/model-types.ts';
 import type { CubeQuery } from '../query/query-types.ts';
 import type { QueryResult } from '../drivers/driver-types.ts';
-import type { PreAggregationStore } from './preagg-store.ts';
+import { sameBuildRange, type BuildRange, type PreAggregationStore } from './preagg-store.ts';
 import { modelForRollupBuild, rollupBuildQuery } from './rollup-build-query.ts';
 import { everyRefreshKeyValue, partitionRange, partitionsInUpdateWindow } from './refresh-schedule.ts';
-import { isStandardGranularity, truncate } from './granularity-math.ts';
+import { isStandardGranularity, parseLocal, truncate } from './granularity-math.ts';
 import { rollupStoreKey } from './rollup-signature.ts';
 import { dimensionColumn } from './rollup-cube.ts';
 import { changeStampForBatch, modelWithQueryableStamp } from './lambda-rollup.ts';
@@ -19,9 +19,6 @@ import { changeStampForBatch, modelWithQueryableStamp } from './lambda-rollup.ts
 export type RunSourceQuery = (model: SemanticModel, query: CubeQuery) => Promise<QueryResult>;
 /** Runs raw SQL on the source (refresh_key.sql, build_range_start/end). */
 export type RunSourceSql = (sql: string) => Promise<QueryResult>;
-
-/** A build range as whole partitions cover it (local ISO, inclusive; undefined = unbounded). */
-type BuildRange = readonly [string | undefined, string | undefined];
 
 export interface RollupStatus {
   readonly id: string; // "cube.rollup"
@@ -61,8 +58,6 @@ export class RollupRefresher {
   private readonly statuses = new Map<string, RollupStatus>();
   private readonly inFlight = new Map<string, Promise<RollupStatus>>();
   private readonly slotWaiters: (() => void)[] = [];
-  /** Build ranges read by a pass, recorded in the store once the pass has built them. */
-  private readonly coverageAfterBuild = new Map<string, BuildRange>();
   private running = 0;
 
   constructor(deps: RefreshDeps) {
@@ -130,9 +125,10 @@ export class RollupRefresher {
       // stamped later, so a lambda reads it from the source (lambda-boundary.ts).
       const stampPath = changeStampForBatch(model, cube, rollup);
       const changeStamp = stampPath ? await this.latestStamp(model, cube, stampPath, rollup) : '';
-      const partitionsToBuild = await this.partitionsToBuild(model, cube, rollup, key, refreshKeyValue, force);
+      const { partitions: partitionsToBuild, covered } = await this.partitionsToBuild(model, cube, rollup, key, refreshKeyValue, force);
+      // Once the pass has built them, the store holds the build range's partitions in full.
       if (partitionsToBuild.length === 0) {
-        this.recordCoverage(key);
+        if (covered) this.deps.store.setBuildRange(key, covered);
         await this.consolidate(key);
         // Up to date: the status keeps describing the last real build.
         const latest = this.deps.store.partitions(key).map((p) => p.builtAt).sort().at(-1);
@@ -147,7 +143,7 @@ export class RollupRefresher {
         const result = storedColumns(await this.deps.runSourceQuery(buildModel, rollupBuildQuery(cube, rollup, range)));
         await this.deps.store.replacePartition(key, partition, result, refreshKeyValue, watermarkOf(rollup, result), changeStamp);
       }
-      this.recordCoverage(key);
+      if (covered) this.deps.store.setBuildRange(key, covered);
       await this.consolidate(key);
       const status = this.readyStatus(id, cube, rollup, started, refreshKeyValue);
       this.statuses.set(id, status);
@@ -177,14 +173,6 @@ export class RollupRefresher {
     await this.deps.store.consolidate(key).catch(() => undefined);
   }
 
-  /** After a successful pass, the build range the store now holds in full. */
-  private recordCoverage(key: string): void {
-    const covered = this.coverageAfterBuild.get(key);
-    if (!covered) return;
-    this.coverageAfterBuild.delete(key);
-    this.deps.store.setBuildRange(key, covered);
-  }
-
   private readyStatus(id: string, cube: Cube, rollup: PreAggregation, started: number, refreshKeyValue?: string): RollupStatus {
     const partitions = this.deps.store.partitions(rollupStoreKey(cube, rollup));
     return {
@@ -203,38 +191,36 @@ export class RollupRefresher {
   private async refreshKeyValue(rollup: PreAggregation): Promise<string> {
     const key = rollup.refreshKey;
     if (key?.sql) {
-      const sql = key.sql.map((part) => (part.kind === 'text' ? part.text : '')).join('');
-      const result = await this.deps.runSourceSql(sql);
+      const result = await this.deps.runSourceSql(plainSql(key.sql));
       return JSON.stringify(result.data.map((column) => column[0] ?? null));
     }
     return everyRefreshKeyValue(key?.every ?? DEFAULT_EVERY, this.now());
   }
 
-  /** Partitions ('' when unpartitioned) to rebuild now, dropping those out of the build range. */
-  private async partitionsToBuild(model: SemanticModel, cube: Cube, rollup: PreAggregation, key: string, refreshKeyValue: string, force: boolean): Promise<string[]> {
+  /**
+   * Partitions ('' when unpartitioned) to rebuild now, dropping those out of the build range, and
+   * the range they will cover (with `build_range_start/end`).
+   */
+  private async partitionsToBuild(model: SemanticModel, cube: Cube, rollup: PreAggregation, key: string, refreshKeyValue: string, force: boolean): Promise<{ partitions: string[]; covered?: BuildRange }> {
     const granularity = rollup.partitionGranularity;
     const existing = new Map(this.deps.store.partitions(key).map((p) => [p.partition, p]));
     if (!granularity || !isStandardGranularity(granularity) || rollup.timeDimensions.length === 0) {
       const current = existing.get('');
-      return force || !current || current.refreshKeyValue !== refreshKeyValue ? [''] : [];
+      return { partitions: force || !current || current.refreshKeyValue !== refreshKeyValue ? [''] : [] };
     }
     const { keys: all, covered } = await this.partitionKeys(model, cube, rollup, granularity);
-    const recorded = this.deps.store.buildRange(key);
-    if (covered && (recorded?.[0] !== covered[0] || recorded?.[1] !== covered[1])) {
-      // Until the partitions of the new range are built, queries go to the source.
-      this.deps.store.setBuildRange(key, undefined);
-      this.coverageAfterBuild.set(key, covered);
-    }
+    // Until the partitions of a new range are built, queries go to the source.
+    if (covered && !sameBuildRange(this.deps.store.buildRange(key), covered)) this.deps.store.setBuildRange(key, undefined);
     await this.deps.store.dropPartitionsExcept(key, new Set(all));
     const missing = all.filter((p) => !existing.has(p));
-    if (force) return all;
+    if (force) return { partitions: all, covered };
     const changed = all.filter((p) => existing.has(p) && existing.get(p)!.refreshKeyValue !== refreshKeyValue);
     if (rollup.refreshKey?.incremental) {
       const window = rollup.refreshKey.updateWindow;
       const recent = window ? partitionsInUpdateWindow(changed, granularity, window, this.now()) : changed;
-      return [...new Set([...missing, ...recent])].sort();
+      return { partitions: [...new Set([...missing, ...recent])].sort(), covered };
     }
-    return [...new Set([...missing, ...changed])].sort();
+    return { partitions: [...new Set([...missing, ...changed])].sort(), covered };
   }
 
   /** The source's latest change stamp ('' when no row has one). */
@@ -281,8 +267,7 @@ export class RollupRefresher {
   private async buildRangeBound(cube: Cube, rollup: PreAggregation, side: 'start' | 'end'): Promise<string | undefined> {
     const template = side === 'start' ? rollup.buildRangeStart : rollup.buildRangeEnd;
     if (!template) return undefined;
-    const sql = template.map((part) => (part.kind === 'text' ? part.text : '')).join('');
-    const result = await this.deps.runSourceSql(sql);
+    const result = await this.deps.runSourceSql(plainSql(template));
     const value = result.data[0]?.[0];
     const text = typeof value === 'string' ? value.trim().replace(' ', 'T') : value instanceof Date ? value.toISOString() : undefined;
     if (!text || !/^\d{4}-\d{2}-\d{2}/.test(text)) {
@@ -299,9 +284,14 @@ export class RollupRefresher {
   }
 }
 
+/** The text of SQL the rollup runs on the source as it is (refresh_key.sql, build_range_*): member references are not expanded there. */
+function plainSql(template: SqlTemplate): string {
+  return template.map((part) => (part.kind === 'text' ? part.text : '')).join('');
+}
+
 /** The key of the partition holding a local ISO time ('YYYY-MM-DDTHH:MM:SS.sss'). */
 function partitionKeyOf(iso: string, granularity: Granularity): string {
-  return new Date(truncate(Date.parse(`${iso}Z`), granularity)).toISOString().slice(0, 19);
+  return new Date(truncate(parseLocal(iso), granularity)).toISOString().slice(0, 19);
 }
 
 /** Every rollup of the model with its cube. */
