@@ -15,6 +15,9 @@ export const ERROR_CODES = {
   LIMIT_EXCEEDED: { http: 400, sqlState: '54000' },
   MALFORMED_JSON: { http: 400, sqlState: '22P02' },
   UNSUPPORTED: { http: 400, sqlState: '0A000' },
+  UNDEFINED_FUNCTION: { http: 400, sqlState: '42883' },
+  // an aggregate over a measure that would not give the measure's own value (42803 grouping_error)
+  MEASURE_AGGREGATE: { http: 400, sqlState: '42803' },
   // security
   UNAUTHENTICATED: { http: 403, sqlState: '28000' },
   INVALID_TOKEN: { http: 403, sqlState: '28000' },
@@ -26,6 +29,8 @@ export const ERROR_CODES = {
   // execution
   QUERY_TIMEOUT: { http: 504, sqlState: '57014' },
   QUERY_CANCELLED: { http: 499, sqlState: '57014' },
+  // a result or working set past a configured memory bound (the SQL API's sandbox): 53200 out_of_memory
+  OUT_OF_MEMORY: { http: 503, sqlState: '53200' },
   SOURCE_ERROR: { http: 502, sqlState: '58000' },
   // configuration (server refuses to start)
   CONFIG_INVALID: { http: 500, sqlState: 'F0000' },

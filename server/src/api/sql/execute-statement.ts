@@ -11,8 +11,8 @@ import { runSessionCommand, SqlStateError } from './session/session-commands.ts'
 import type { SessionState } from './session/session-state.ts';
 import { formatFor, type StatementResult } from './session/statement-types.ts';
 import type { ClassifiedStatement } from './translate/classify-statement.ts';
-import { planModelQuery } from './translate/plan-model-query.ts';
-import { runModelQuery, type TypedResult } from './translate/run-model-query.ts';
+import { answerModelSelect } from './translate/answer-model-select.ts';
+import type { TypedResult } from './translate/run-model-query.ts';
 import type { ParamValue } from './wire/decode-param.ts';
 import { encodeRows } from './wire/encode-rows.ts';
 import { typeSize } from './wire/pg-types.ts';
@@ -55,8 +55,7 @@ export async function executeStatement(deps: ExecutionDeps, session: SessionStat
       return { fields: r.fields, rows: r.rows, tag: r.tag };
     }
     case 'model': {
-      const plan = planModelQuery(statement.text, statement.select, bound.params, deps.findTable, { maxScanRows: deps.maxScanRows, lists: statement.lists });
-      const result = await runModelQuery(plan, deps.engine, ctx);
+      const result = await answerModelSelect(statement, bound.params, deps, ctx);
       return encodeResult(result, bound.resultFormats);
     }
   }

@@ -4,6 +4,7 @@ import { compileModel } from '../../../model/compile-model.ts';
 import { buildModelTables, type ModelTable } from '../catalog/model-tables.ts';
 import { classifyStatement, splitStatements } from './classify-statement.ts';
 import { planModelQuery, type ModelQueryPlan } from './plan-model-query.ts';
+import { prepareModelSelect } from './prepare-model-select.ts';
 
 const MODEL = `cubes:
   - name: orders
@@ -36,11 +37,20 @@ beforeAll(async () => {
   tables = buildModelTables(compileModel([{ path: 'orders.yml', content: MODEL }]));
 });
 
+const find = (_: string | undefined, name: string) => tables.get(name.toLowerCase());
+
 function plan(sql: string, params: unknown[] = []): ModelQueryPlan {
-  const find = (_: string | undefined, name: string) => tables.get(name.toLowerCase());
   const st = classifyStatement(splitStatements(sql)[0]!, (s, n) => find(s, n) !== undefined);
   if (st.kind !== 'model') throw new Error(`not a model query: ${st.kind}`);
-  return planModelQuery(st.text, st.select, params as never, find, { maxScanRows: 50_000, lists: st.lists });
+  return planModelQuery(st.text, structuredClone(st.select), params as never, find, { maxScanRows: 50_000, lists: st.lists });
+}
+
+/** Plans after the preparation the SQL API runs first (inlining wrapper levels). */
+async function preparedPlan(sql: string): Promise<ModelQueryPlan> {
+  const st = classifyStatement(splitStatements(sql)[0]!, (s, n) => find(s, n) !== undefined);
+  if (st.kind !== 'model') throw new Error(`not a model query: ${st.kind}`);
+  const select = await prepareModelSelect(st.select, find, () => Promise.reject(new Error('no subqueries here')));
+  return planModelQuery(st.text, select, [], find, { maxScanRows: 50_000, lists: st.lists });
 }
 
 describe('planModelQuery', () => {
@@ -73,15 +83,15 @@ describe('planModelQuery', () => {
   it('evaluates ROLLUP over the aggregated rows, re-aggregating additive measures only', () => {
     const p = plan('select city, sum(total) from orders group by rollup(city)');
     expect(p.fast).toBeUndefined();
-    expect(p.outerSql).toMatch(/from __scan_0 AS "orders" group by rollup\(city\)/i);
-    expect(p.outerSql).toContain('sum("orders"."total")');
-    expect(() => plan('select city, measure(avg_amount) from orders group by rollup(city)')).toThrow(/cannot be re-aggregated/);
+    expect(p.outerSql).toMatch(/FROM __scan_0 AS orders\s+GROUP BY\s+ROLLUP \(city\)/);
+    expect(p.outerSql).toContain('sum(orders.total)');
+    expect(() => plan('select city, measure(avg_amount) from orders group by rollup(city)')).toThrow(/avg_amount \(avg\) cannot be computed at this grain/);
   });
 
-  it('puts the original IN list back into the outer SQL', () => {
+  it('puts the original IN list back into the residual SQL', () => {
     const values = Array.from({ length: 20 }, (_, i) => `'c${i}'`).join(', ');
     const p = plan(`select city, sum(total) from orders where lower(city) in (${values}) group by rollup(city)`);
-    expect(p.outerSql).toContain(`in (${values})`);
+    expect(p.outerSql).toContain(`IN (${values})`);
   });
 
   it('reads a segment column required by WHERE as the Cube segment, in each way clients write it', () => {
@@ -95,7 +105,7 @@ describe('planModelQuery', () => {
   });
 
   it('refuses a mismatched aggregate and an unknown column', () => {
-    expect(() => plan('select min(total) from orders')).toThrow(/MIN\(\) does not match measure orders.total of type sum/);
+    expect(() => plan('select min(total) from orders')).toThrow(/MIN\(\) over measure orders.total of type sum would not give the measure's value/);
     expect(() => plan('select nope from orders')).toThrow(/column "nope" does not exist in orders/);
   });
 
@@ -124,13 +134,41 @@ describe('planModelQuery', () => {
   it('evaluates a joined scan from one result: the other tables read the first one\'s row', () => {
     const p = plan('select c.segment, sum(o.total) from orders o cross join customers c group by rollup(1)');
     expect(p.scans).toHaveLength(1);
-    expect(p.outerSql).toContain('from __scan_0 o cross join (SELECT * FROM __scan_0_1 WHERE __scan_0_1."__cubeJoinField" = "o"."__cubeJoinField") AS "c"');
+    expect(p.outerSql).toMatch(/FROM __scan_0 AS o\s+CROSS JOIN LATERAL \(\s*SELECT \*\s+FROM __scan_0_1\s+WHERE\s+__scan_0_1."__cubeJoinField" = o."__cubeJoinField"\s*\) AS c/);
   });
 
   it('refuses joins between cube tables that are not the model\'s', () => {
     expect(() => plan('select c.segment from orders o join customers c on o.amount = c.id')).toThrow(/use|data model/);
     expect(() => plan('select c.segment from orders o right join customers c on o.__cubeJoinField = c.__cubeJoinField')).toThrow(/RIGHT JOIN/);
-    expect(() => plan('select c.segment from orders o join (select segment, __cubeJoinField from customers) c on o.__cubeJoinField = c.__cubeJoinField')).toThrow(/not subqueries/);
+    expect(() => plan('select c.segment from orders o join (select segment, __cubeJoinField from customers group by 1, 2) c on o.__cubeJoinField = c.__cubeJoinField')).toThrow(/not subqueries/);
     expect(() => plan('select segment, measure(count) from orders cross join customers group by 1')).toThrow(/column reference "count" is ambiguous \(orders, customers\)/);
+  });
+
+  it('inlines levels that only rename and filter, so the grouping level is one semantic query (Power BI nested shape)', async () => {
+    const p = await preparedPlan(
+      `select "rows"."c", sum("rows"."t") as "a0" from (select "_"."city" as "c", "_"."total" as "t" from "public"."orders" "_" where "_"."created_at" >= timestamp '2024-01-01 00:00:00' and "_"."created_at" < timestamp '2024-02-01 00:00:00') "rows" group by "c" limit 1000001`,
+    );
+    expect(p.fast?.outputs.map((o) => o.name)).toEqual(['c', 'a0']);
+    expect(p.scans[0]!.query).toEqual({
+      measures: ['orders.total'],
+      dimensions: ['orders.city'],
+      timeDimensions: [{ dimension: 'orders.created_at', dateRange: ['2024-01-01T00:00:00.000', '2024-01-31T23:59:59.999'] }],
+      limit: 50_000,
+    });
+  });
+
+  it('inlines through several levels and keeps the names each level gives', async () => {
+    const p = await preparedPlan(
+      `select "_"."k" as "k", "_"."a0" as "a0" from (select "rows"."k" as "k", count(distinct "rows"."n") as "a0" from (select "$Table"."city" as "k", "$Table"."amount" as "n" from (select * from orders) "$Table") "rows" group by "k") "_" where not "_"."a0" is null limit 1000001`,
+    );
+    // The grouping level reads orders directly; the outer filter on the aggregate stays residual.
+    expect(p.fast).toBeUndefined();
+    expect(p.scans).toHaveLength(1);
+    expect(p.scans[0]!.query.dimensions).toEqual(["orders.city", "orders.amount"]);
+  });
+
+  it('refuses an aggregate over a wrapped measure that would not be the measure, naming it', async () => {
+    await expect(preparedPlan('select r.c, avg(r.t) from (select city as c, total as t from orders) r group by 1')).rejects.toThrow(/orders\.total/);
+    await expect(preparedPlan('select r.c, sum(r.a) from (select city as c, avg_amount as a from orders) r group by 1')).rejects.toThrow(/orders\.avg_amount/);
   });
 });

@@ -3,14 +3,12 @@
  * dimensions at the grain the level needs, time dimensions with the granularity of a uniform
  * `date_trunc`, measures read by aggregates, and WHERE conjuncts pushed down as filters.
  */
-import { parseSync } from 'libpg-query';
 import type { CubeQuery, Filter, TimeDimensionRequest } from '../../../query/query-types.ts';
 import { UserError } from '../../../errors/user-error.ts';
 import type { ModelColumn } from '../catalog/model-tables.ts';
 import type { ParamValue } from '../wire/decode-param.ts';
 import { countColumn, type Level, type MeasureCall, type Scan } from './analyze-levels.ts';
 import { translateWhere } from './translate-filters.ts';
-import type { SqlText } from './sql-text.ts';
 import { walkAst, type AstNode } from './walk-ast.ts';
 import type { FoldedList } from './fold-literal-lists.ts';
 
@@ -36,42 +34,52 @@ export interface ScanPlan {
   readonly removedConjuncts: readonly AstNode[];
 }
 
-/** Which aggregate functions may read a measure of each type (Cube's type matching). */
-function aggregateMatches(call: MeasureCall): boolean {
+/**
+ * Which aggregates read a measure as the measure itself at the level's grain. A BI visual asks for
+ * the measure at its grain (Power BI applies its column's default summarization, usually SUM);
+ * an aggregate reads the measure when it cannot mean anything else:
+ * - MEASURE() always, and the aggregate of the measure's own type (Cube's type matching): SUM on
+ *   sum/count, COUNT on count, COUNT(DISTINCT) on distinct counts, MIN/MAX/AVG on min/max/avg;
+ * - SUM, AVG, MIN or MAX on measures whose per-row value means nothing of its own (distinct counts,
+ *   calculated `number` measures): the only number such an aggregate can stand for is the measure.
+ * Everything else (MIN of a sum, AVG of a count, COUNT of a sum…) could mean a statistic over rows
+ * the semantic layer does not expose: refused, naming the measure, never a different number.
+ */
+export function aggregateMatches(call: Pick<MeasureCall, 'fn' | 'distinct'> & { readonly column?: { readonly type: string } }): boolean {
   const type = call.column?.type ?? 'count';
+  const opaque = type === 'count_distinct' || type === 'count_distinct_approx' || type === 'number';
   switch (call.fn) {
     case 'measure':
       return true;
     case 'sum':
-      return ['sum', 'count', 'number', 'running_total'].includes(type);
+      return ['sum', 'count', 'running_total'].includes(type) || opaque;
     case 'count':
       return call.distinct ? ['count_distinct', 'count_distinct_approx'].includes(type) : type === 'count';
     case 'min':
     case 'max':
     case 'avg':
-      return type === call.fn;
+      return type === call.fn || opaque;
     default:
       return false;
   }
 }
 
-/**
- * `text` is undefined when the caller will not rewrite the SQL text (the fast path): every pushed
- * conjunct then counts as removed, without locating and re-parsing its extent.
- */
-export function planScan(level: Level, scan: Scan, params: readonly ParamValue[], text: SqlText | undefined, maxRows: number, lists: ReadonlyMap<string, FoldedList>): ScanPlan {
+/** The Cube query of one scan, and which WHERE conjuncts it fully expresses. */
+export function planScan(level: Level, scan: Scan, params: readonly ParamValue[], maxRows: number, lists: ReadonlyMap<string, FoldedList>): ScanPlan {
   for (const call of scan.measureCalls) {
     if (!call.column && !countColumn(scan)) {
       throw new UserError('QUERY_INVALID', `COUNT(*) needs a measure of type count in ${scan.tables.map((t) => t.table.name).join(', ')}`);
     }
     if (!aggregateMatches(call)) {
       const what = call.column ? `measure ${call.column.path} of type ${call.column.type}` : 'COUNT(*)';
-      throw new UserError('QUERY_INVALID', `${call.fn.toUpperCase()}${call.distinct ? '(DISTINCT …)' : '()'} does not match ${what}; use MEASURE(${call.column?.name ?? 'count'}) or the aggregate of its type`);
+      throw new UserError('MEASURE_AGGREGATE', `${call.fn.toUpperCase()}${call.distinct ? '(DISTINCT …)' : '()'} over ${what} would not give the measure's value at this grain`, {
+        hint: `use MEASURE(${call.column?.name ?? 'count'}) (in Power BI: set the column's summarization to the one of its type, or "Don't summarize" in a native query with MEASURE)`,
+      });
     }
   }
   const single = level.scans.length === 1 && level.otherSources === 0 && !level.hasJoin;
   const where = single ? translateWhere(level, scan, params, lists) : { filters: [] as Filter[], timeBounds: new Map<string, { from?: string; to?: string }>(), segments: [] as string[], pushed: [] as AstNode[] };
-  const removed = text ? where.pushed.filter((c) => isRemovable(text, c)) : where.pushed;
+  const removed = where.pushed;
   const removedRefs = new Set<AstNode>();
   walkAst(removed, (type, body) => {
     if (type === 'ColumnRef') removedRefs.add(body);
@@ -135,32 +143,6 @@ function applyTimeBounds(bounds: Map<string, { from?: string; to?: string }>, ti
     if (from) filters.push({ member: path, operator: 'afterOrOnDate', values: [from] });
     if (to) filters.push({ member: path, operator: 'beforeOrOnDate', values: [to] });
   }
-}
-
-/** A pushed conjunct can leave the outer SQL only if its text extent re-parses to the same node. */
-function isRemovable(text: SqlText, conjunct: AstNode): boolean {
-  const extent = text.expressionExtent(conjunct);
-  if (!extent) return false;
-  try {
-    const parsed = parseSync(`SELECT ${text.slice(extent[0], extent[1])}`) as AstNode;
-    const val = parsed.stmts?.[0]?.stmt?.SelectStmt?.targetList?.[0]?.ResTarget?.val;
-    const same = JSON.stringify(stripLocations(val)) === JSON.stringify(stripLocations(conjunct));
-    if (same) (conjunct as { __extent?: [number, number] }).__extent = extent;
-    return same;
-  } catch {
-    return false;
-  }
-}
-
-function stripLocations(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(stripLocations);
-  if (node === null || typeof node !== 'object') return node;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(node)) {
-    if (k === 'location' || k === '__extent' || k === 'rexpr_list_start' || k === 'rexpr_list_end') continue;
-    out[k] = stripLocations(v);
-  }
-  return out;
 }
 
 const ORDER = ['second', 'minute', 'hour', 'day', 'week', 'month', 'quarter', 'year'];
