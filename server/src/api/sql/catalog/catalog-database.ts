@@ -3,24 +3,12 @@
  * comments from titles and descriptions and a `measure(anyelement)` aggregate, so pg_catalog and
  * information_schema queries of every client are answered exactly as Postgres answers them.
  *
- * PGlite is one session shared by every connection, so only read-only statements are sent, each
- * as one complete Parse/Bind/Describe/Execute/Sync unit under a lock; session state (settings,
- * transactions, prepared statements) lives in our layer.
+ * This file holds what a connection sees of it (`CatalogDatabase`), the answers and errors, and
+ * the DDL of the tables; `shared-catalog-database.ts` runs the PGlite behind it.
  */
-import { PGlite } from '@electric-sql/pglite';
 import type { ModelTable } from './model-tables.ts';
 import { sqlTypeName } from '../wire/pg-types.ts';
-import { SESSION_FUNCTIONS_SQL } from './bind-session-values.ts';
-import {
-  buildBind,
-  buildDescribe,
-  buildExecute,
-  buildParse,
-  buildSync,
-  readErrorFields,
-  readRowDescription,
-  splitBackendMessages,
-} from '../wire/frontend-builders.ts';
+import { buildBind, buildDescribe, buildExecute, buildParse, buildSync, readErrorFields, readRowDescription, type BackendFrame } from '../wire/frontend-builders.ts';
 import type { FieldDescription } from '../wire/backend-messages.ts';
 
 /** An error answered by the catalog database, with its SQLSTATE fields. */
@@ -43,70 +31,54 @@ export interface CatalogDescription {
   readonly fields?: readonly FieldDescription[];
 }
 
-export class CatalogDatabase {
-  private queue: Promise<unknown> = Promise.resolve();
-
-  private constructor(private readonly db: PGlite) {}
-
-  /** Starts PGlite (a few seconds) and creates the model tables. */
-  static async create(tables: Iterable<ModelTable>): Promise<CatalogDatabase> {
-    const db = new PGlite();
-    await db.exec(catalogSetupSql(tables));
-    await db.exec(`${SESSION_FUNCTIONS_SQL.join(';\n')};`);
-    return new CatalogDatabase(db);
-  }
-
-  async close(): Promise<void> {
-    await this.db.close();
-  }
-
-  /** Runs one Parse/Bind/Describe/Execute/Sync unit. */
-  execute(sql: string, paramTypes: readonly number[], params: readonly (Buffer | null)[], paramFormats: readonly number[], resultFormats: readonly number[]): Promise<CatalogResult> {
-    const message = Buffer.concat([
-      buildParse('', sql, paramTypes),
-      buildBind('', '', params, paramFormats, resultFormats),
-      buildDescribe('P', ''),
-      buildExecute('', 0),
-      buildSync(),
-    ]);
-    return this.locked(async () => {
-      const frames = splitBackendMessages(await this.db.execProtocolRaw(message, { syncToFs: false }));
-      let fields: FieldDescription[] | undefined;
-      const rows: Buffer[] = [];
-      let tag = '';
-      for (const f of frames) {
-        if (f.type === 'E') throw new CatalogError(readErrorFields(f.body));
-        if (f.type === 'T') fields = readRowDescription(f.body);
-        else if (f.type === 'D') rows.push(Buffer.from(f.raw));
-        else if (f.type === 'C') tag = f.body.toString('utf8', 0, f.body.length - 1);
-      }
-      return { fields, rows, tag };
-    });
-  }
-
+/**
+ * The catalog as one connection's caller may see it. Only read-only statements are sent, each as
+ * one complete Parse/Bind/Describe/Execute/Sync unit; session state (settings, transactions,
+ * prepared statements) lives in the SQL API's own layer.
+ */
+export interface CatalogDatabase {
+  /** Runs one statement with its bound parameters; rejects with CatalogError as Postgres answers. */
+  execute(sql: string, paramTypes: readonly number[], params: readonly (Buffer | null)[], paramFormats: readonly number[], resultFormats: readonly number[]): Promise<CatalogResult>;
   /** Describe of a statement: parameter types (declared ones kept) and result columns. */
-  describe(sql: string, paramTypes: readonly number[]): Promise<CatalogDescription> {
-    const message = Buffer.concat([buildParse('', sql, paramTypes), buildDescribe('S', ''), buildSync()]);
-    return this.locked(async () => {
-      const frames = splitBackendMessages(await this.db.execProtocolRaw(message, { syncToFs: false }));
-      let types: number[] = [];
-      let fields: FieldDescription[] | undefined;
-      for (const f of frames) {
-        if (f.type === 'E') throw new CatalogError(readErrorFields(f.body));
-        if (f.type === 't') {
-          const n = f.body.readInt16BE(0);
-          types = Array.from({ length: n }, (_, i) => f.body.readUInt32BE(2 + 4 * i));
-        } else if (f.type === 'T') fields = readRowDescription(f.body);
-      }
-      return { paramTypes: types, fields };
-    });
-  }
+  describe(sql: string, paramTypes: readonly number[]): Promise<CatalogDescription>;
+}
 
-  private locked<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(work, work);
-    this.queue = run.catch(() => undefined);
-    return run;
+/** The protocol messages of one `execute` unit. */
+export function executeMessage(sql: string, paramTypes: readonly number[], params: readonly (Buffer | null)[], paramFormats: readonly number[], resultFormats: readonly number[]): Buffer {
+  return Buffer.concat([buildParse('', sql, paramTypes), buildBind('', '', params, paramFormats, resultFormats), buildDescribe('P', ''), buildExecute('', 0), buildSync()]);
+}
+
+/** The protocol messages of one `describe` unit. */
+export function describeMessage(sql: string, paramTypes: readonly number[]): Buffer {
+  return Buffer.concat([buildParse('', sql, paramTypes), buildDescribe('S', ''), buildSync()]);
+}
+
+/** Reads the answer to an `execute` unit; throws its ErrorResponse as CatalogError. */
+export function readExecuteAnswer(frames: readonly BackendFrame[]): CatalogResult {
+  let fields: FieldDescription[] | undefined;
+  const rows: Buffer[] = [];
+  let tag = '';
+  for (const f of frames) {
+    if (f.type === 'E') throw new CatalogError(readErrorFields(f.body));
+    if (f.type === 'T') fields = readRowDescription(f.body);
+    else if (f.type === 'D') rows.push(Buffer.from(f.raw));
+    else if (f.type === 'C') tag = f.body.toString('utf8', 0, f.body.length - 1);
   }
+  return { fields, rows, tag };
+}
+
+/** Reads the answer to a `describe` unit; throws its ErrorResponse as CatalogError. */
+export function readDescribeAnswer(frames: readonly BackendFrame[]): CatalogDescription {
+  let paramTypes: number[] = [];
+  let fields: FieldDescription[] | undefined;
+  for (const f of frames) {
+    if (f.type === 'E') throw new CatalogError(readErrorFields(f.body));
+    if (f.type === 't') {
+      const n = f.body.readInt16BE(0);
+      paramTypes = Array.from({ length: n }, (_, i) => f.body.readUInt32BE(2 + 4 * i));
+    } else if (f.type === 'T') fields = readRowDescription(f.body);
+  }
+  return { paramTypes, fields };
 }
 
 const quoteIdent = (s: string): string => `"${s.replace(/"/g, '""')}"`;

@@ -1,22 +1,26 @@
 /**
- * The catalog databases connections read pg_catalog and information_schema from: one per model
- * version and per set of members the caller may see, so a restricted user's `\dt` or
- * `information_schema.columns` lists only what the access policies let them query (the key of
- * that set names the members, not the caller, so users with the same rights share one catalog).
+ * The catalogs connections read pg_catalog and information_schema from: one catalog database per
+ * model version holding every table, seen by each caller through a scope that hides what their
+ * access policies hide (`shared-catalog-database.ts`), so a restricted user's `\dt` or
+ * `information_schema.columns` lists only what they may query. Scopes are keyed by the set of
+ * visible members (not the caller), so users with the same rights share one; a new set costs no
+ * new database, only a few milliseconds of DDL inside the catalog's transaction.
  *
  * The tables queries are translated against stay complete: a hidden member queried anyway reaches
  * the engine, which refuses it with SQLSTATE 42501 naming it — as Postgres does for a column the
  * user has no privilege on, rather than pretending it does not exist.
  *
  * Kept in step with model hot reload: a new connection gets the catalog of the current model
- * (built on first use — PGlite starts in a few seconds); open connections keep theirs, and an
- * outdated or long-idle catalog closes when its last connection ends.
+ * (built on first use, in a worker thread); open connections keep theirs, and an outdated catalog
+ * closes when its last connection ends.
  */
 import type { RequestContext } from '../../../engine/engine-types.ts';
 import type { SemanticModel } from '../../../model/model-types.ts';
 import type { MemberVisibilityMask } from '../../../security/member-visibility.ts';
-import { CatalogDatabase } from './catalog-database.ts';
-import { buildModelTables, visibleTables, type ModelTable } from './model-tables.ts';
+import type { CatalogDatabase } from './catalog-database.ts';
+import { hideMembersSql } from './hide-members-sql.ts';
+import { buildModelTables, type ModelTable } from './model-tables.ts';
+import { SharedCatalogDatabase } from './shared-catalog-database.ts';
 
 /** What a connection reads: the model's tables by name and the catalog database its caller sees. */
 export interface ModelCatalog {
@@ -34,40 +38,24 @@ export interface CatalogLease {
 /** The members a caller may see in a model (the engine's `visibleMembers`). */
 export type VisibilityOf = (ctx: RequestContext, model: SemanticModel) => Promise<MemberVisibilityMask>;
 
-/** Idle catalogs kept for callers with other rights; more are closed, least recently used first. */
-const MAX_IDLE_CATALOGS = 8;
-const EVERYTHING: MemberVisibilityMask = { key: '*', isVisible: () => true };
+/** Scopes remembered per model version (each is a key and a DDL string); past this, the oldest go. */
+const MAX_SCOPES = 256;
 
-interface Entry extends ModelCatalog {
-  readonly id: string;
-  readonly visibilityKey: string;
+interface Entry {
+  readonly model: SemanticModel;
+  readonly version: string;
+  readonly database: SharedCatalogDatabase;
+  readonly tables: readonly ModelTable[];
+  readonly findTable: ModelCatalog['findTable'];
+  readonly scopes: Map<string, ModelCatalog>;
   users: number;
-  lastUsed: number;
-}
-
-const entryId = (version: string, visibilityKey: string): string => `${version}\u0000${visibilityKey}`;
-
-async function buildEntry(model: SemanticModel, visible: MemberVisibilityMask): Promise<Entry> {
-  const tables = buildModelTables(model);
-  const byName = new Map<string, ModelTable>();
-  for (const t of tables.values()) byName.set(t.name.toLowerCase(), t);
-  const catalog = await CatalogDatabase.create(visibleTables(tables.values(), visible.isVisible));
-  return {
-    id: entryId(model.version, visible.key),
-    version: model.version,
-    visibilityKey: visible.key,
-    catalog,
-    findTable: (schema, name) => (schema && schema.toLowerCase() !== 'public' ? undefined : byName.get(name.toLowerCase())),
-    users: 0,
-    lastUsed: 0,
-  };
 }
 
 export class ModelCatalogs {
   private readonly ready = new Map<string, Entry>();
   /** Builds in flight, and failed ones (kept so a model the catalog cannot represent is not rebuilt per connection). */
   private readonly building = new Map<string, Promise<Entry>>();
-  private clock = 0;
+  private latest?: Entry;
   private closed = false;
 
   private constructor(
@@ -76,33 +64,30 @@ export class ModelCatalogs {
     private readonly onError: (error: unknown) => void,
   ) {}
 
-  /** Builds the catalog of callers who see everything up front, so a bad model fails at start. */
+  /** Builds the catalog of the current model up front, so a bad model fails at start. */
   static async create(getModel: () => SemanticModel, visibilityOf: VisibilityOf, onError: (error: unknown) => void): Promise<ModelCatalogs> {
     const catalogs = new ModelCatalogs(getModel, visibilityOf, onError);
-    await catalogs.entry(getModel(), EVERYTHING);
+    await catalogs.entry(getModel());
     return catalogs;
   }
 
   /** The catalog of the current model as this caller may see it; call `release` when the connection ends. */
   async acquire(ctx: RequestContext): Promise<CatalogLease> {
-    const model = this.getModel();
-    const visible = await this.visibilityOf(ctx, model);
     let entry: Entry;
     try {
-      entry = await this.entry(model, visible);
+      entry = await this.entry(this.getModel());
     } catch (error) {
-      // A model the catalog cannot represent: keep serving this caller's tables of an earlier version.
-      const previous = this.latestReady(visible.key);
-      if (!previous) throw error;
+      // A model the catalog cannot represent: keep serving the tables of the last version that could.
+      if (!this.latest) throw error;
       this.onError(error);
-      entry = previous;
+      entry = this.latest;
     }
+    const catalog = scopeOf(entry, await this.visibilityOf(ctx, entry.model));
     entry.users++;
-    entry.lastUsed = ++this.clock;
     this.prune();
     let released = false;
     return {
-      catalog: entry,
+      catalog,
       release: () => {
         if (released) return;
         released = true;
@@ -112,59 +97,84 @@ export class ModelCatalogs {
     };
   }
 
-  private entry(model: SemanticModel, visible: MemberVisibilityMask): Promise<Entry> {
-    const id = entryId(model.version, visible.key);
-    const known = this.ready.get(id);
+  private entry(model: SemanticModel): Promise<Entry> {
+    const known = this.ready.get(model.version);
     if (known) return Promise.resolve(known);
-    let pending = this.building.get(id);
+    let pending = this.building.get(model.version);
     if (!pending) {
-      pending = buildEntry(model, visible).then((entry) => {
-        if (this.closed) {
-          void entry.catalog.close().catch(this.onError);
-          throw new Error('the SQL API is shutting down');
-        }
-        this.building.delete(id);
-        this.ready.set(id, entry);
-        return entry;
-      });
-      this.building.set(id, pending);
+      pending = this.build(model);
+      this.building.set(model.version, pending);
     }
     return pending;
   }
 
-  private latestReady(visibilityKey: string): Entry | undefined {
-    let latest: Entry | undefined;
-    for (const e of this.ready.values()) if (e.visibilityKey === visibilityKey && (!latest || e.lastUsed > latest.lastUsed)) latest = e;
-    return latest;
+  private async build(model: SemanticModel): Promise<Entry> {
+    const tables = [...buildModelTables(model).values()];
+    const byName = new Map<string, ModelTable>();
+    for (const t of tables) byName.set(t.name.toLowerCase(), t);
+    const database = await SharedCatalogDatabase.create(tables, (error) => this.lost(model.version, error));
+    if (this.closed) {
+      void database.close().catch(this.onError);
+      throw new Error('the SQL API is shutting down');
+    }
+    const entry: Entry = {
+      model,
+      version: model.version,
+      database,
+      tables,
+      findTable: (schema, name) => (schema && schema.toLowerCase() !== 'public' ? undefined : byName.get(name.toLowerCase())),
+      scopes: new Map(),
+      users: 0,
+    };
+    this.building.delete(model.version);
+    this.ready.set(model.version, entry);
+    this.latest = entry;
+    return entry;
   }
 
-  /**
-   * Closes idle catalogs nobody will get again: those of an older model version once the current
-   * version has one for the same rights, and the least recently used past MAX_IDLE_CATALOGS.
-   */
+  /** A catalog thread that stopped on its own: forget it, so the next connection builds a new one. */
+  private lost(version: string, error: Error): void {
+    if (this.closed) return;
+    this.onError(error);
+    const entry = this.ready.get(version);
+    if (!entry) return;
+    this.ready.delete(version);
+    if (this.latest === entry) this.latest = undefined;
+  }
+
+  /** Closes idle catalogs of older model versions once the current version has its own. */
   private prune(): void {
     const current = this.getModel().version;
-    for (const id of this.building.keys()) if (!id.startsWith(`${current}\u0000`)) this.building.delete(id);
-    const idle = [...this.ready.values()].filter((e) => e.users === 0).sort((a, b) => a.lastUsed - b.lastUsed);
-    let excess = idle.length - MAX_IDLE_CATALOGS;
-    for (const e of idle) {
-      const superseded = e.version !== current && this.ready.has(entryId(current, e.visibilityKey));
-      if (superseded || excess > 0) {
-        this.discard(e);
-        excess--;
-      }
+    for (const version of this.building.keys()) if (version !== current) this.building.delete(version);
+    if (!this.ready.has(current)) return;
+    for (const entry of [...this.ready.values()]) {
+      if (entry.version === current || entry.users > 0) continue;
+      this.ready.delete(entry.version);
+      void entry.database.close().catch(this.onError);
     }
-  }
-
-  private discard(entry: Entry): void {
-    this.ready.delete(entry.id);
-    void entry.catalog.close().catch(this.onError);
   }
 
   async close(): Promise<void> {
     this.closed = true;
     const entries = [...this.ready.values()];
     this.ready.clear();
-    await Promise.all(entries.map((e) => e.catalog.close()));
+    this.latest = undefined;
+    await Promise.all(entries.map((e) => e.database.close()));
   }
+}
+
+/** The caller's view of an entry, remembered per set of visible members. */
+function scopeOf(entry: Entry, visible: MemberVisibilityMask): ModelCatalog {
+  const known = entry.scopes.get(visible.key);
+  if (known) {
+    // Most recently used last, so the oldest is dropped first when there are too many.
+    entry.scopes.delete(visible.key);
+    entry.scopes.set(visible.key, known);
+    return known;
+  }
+  const hideSql = hideMembersSql(entry.tables, visible.isVisible);
+  const catalog: ModelCatalog = { version: entry.version, catalog: entry.database.scoped({ key: visible.key, hideSql }), findTable: entry.findTable };
+  entry.scopes.set(visible.key, catalog);
+  if (entry.scopes.size > MAX_SCOPES) entry.scopes.delete(entry.scopes.keys().next().value!);
+  return catalog;
 }

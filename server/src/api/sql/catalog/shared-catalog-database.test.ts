@@ -1,0 +1,136 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { performance } from 'node:perf_hooks';
+import { compileModel } from '../../../model/compile-model.ts';
+import { buildModelTables, visibleTables, type ModelTable } from './model-tables.ts';
+import { hideMembersSql } from './hide-members-sql.ts';
+import { SharedCatalogDatabase, type CatalogScope } from './shared-catalog-database.ts';
+import type { CatalogDatabase } from './catalog-database.ts';
+import { readDataRow } from '../wire/frontend-builders.ts';
+
+const MODEL = `cubes:
+  - name: orders
+    sql_table: orders
+    description: One row per order
+    measures:
+      - { name: count, type: count }
+      - { name: revenue, sql: amount, type: sum, description: Gross revenue }
+    dimensions:
+      - { name: id, sql: id, type: number, primary_key: true }
+      - { name: city, sql: city, type: string }
+      - { name: email, sql: email, type: string, description: Customer e-mail }
+  - name: customers
+    sql_table: customers
+    measures:
+      - { name: count, type: count }
+    dimensions:
+      - { name: id, sql: id, type: number, primary_key: true }
+      - { name: name, sql: name, type: string }
+`;
+const HIDDEN = new Set(['orders.email', 'orders.revenue', 'customers.count', 'customers.name']);
+const isVisible = (path: string) => !HIDDEN.has(path);
+
+/** What clients read to list tables, columns and comments (psql \d, information_schema, pgjdbc, Npgsql). */
+const CLIENT_QUERIES = [
+  `SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns WHERE table_schema = 'public' ORDER BY 1, 2`,
+  `SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`,
+  `SELECT c.relname, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), pg_catalog.col_description(a.attrelid, a.attnum)
+     FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname = 'public' AND a.attnum > 0 AND NOT a.attisdropped ORDER BY 1, 2`,
+  `SELECT c.relname, pg_catalog.obj_description(c.oid, 'pg_class') FROM pg_catalog.pg_class c WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r' ORDER BY 1`,
+  `SELECT d.description FROM pg_catalog.pg_description d JOIN pg_catalog.pg_class c ON c.oid = d.objoid WHERE c.relnamespace = 'public'::regnamespace ORDER BY 1`,
+  `SELECT t.typname FROM pg_catalog.pg_type t WHERE t.typnamespace = 'public'::regnamespace ORDER BY 1`,
+];
+
+async function rows(catalog: CatalogDatabase, sql: string): Promise<(string | null)[][]> {
+  const r = await catalog.execute(sql, [], [], [], []);
+  return r.rows.map((raw) => readDataRow(raw.subarray(5)).map((v) => (v === null ? null : v.toString('utf8'))));
+}
+
+let tables: ModelTable[];
+let shared: SharedCatalogDatabase;
+let oracle: SharedCatalogDatabase;
+const everything: CatalogScope = { key: '*' };
+let restricted: CatalogScope;
+
+beforeAll(async () => {
+  tables = [...buildModelTables(compileModel([{ path: 'model.yml', content: MODEL }])).values()];
+  restricted = { key: 'restricted', hideSql: hideMembersSql(tables, isVisible) };
+  shared = await SharedCatalogDatabase.create(tables);
+  // The catalog as it was built before: a database holding only what the caller may see.
+  oracle = await SharedCatalogDatabase.create(visibleTables(tables, isVisible));
+}, 120_000);
+afterAll(async () => {
+  await shared?.close();
+  await oracle?.close();
+});
+
+describe('SharedCatalogDatabase', () => {
+  it('hides a table with no visible member and the hidden columns of the others', () => {
+    expect(restricted.hideSql).toBe('DROP TABLE public."customers";\nALTER TABLE public."orders" DROP COLUMN "revenue", DROP COLUMN "email"');
+    expect(hideMembersSql(tables, () => true)).toBeUndefined();
+  });
+
+  it('answers client catalog queries in a restricted scope exactly as a catalog holding only the visible tables', async () => {
+    for (const sql of CLIENT_QUERIES) {
+      const expected = await rows(oracle.scoped(everything), sql);
+      expect(await rows(shared.scoped(restricted), sql), sql).toEqual(expected);
+    }
+    const listed = await rows(shared.scoped(restricted), CLIENT_QUERIES[0]!);
+    expect(listed.map((r) => r[1])).toEqual(['__cubeJoinField', 'city', 'count']); // primary keys are not public
+    // Everything is still there for callers who may see it, whatever ran before.
+    const full = await rows(shared.scoped(everything), CLIENT_QUERIES[1]!);
+    expect(full.map((r) => r[0])).toEqual(['customers', 'orders']);
+  });
+
+  it('keeps the OIDs and column numbers of visible tables the same in every scope', async () => {
+    const sql = `SELECT 'orders'::regclass::oid, a.attnum FROM pg_catalog.pg_attribute a WHERE a.attrelid = 'orders'::regclass AND a.attname = 'city'`;
+    expect(await rows(shared.scoped(restricted), sql)).toEqual(await rows(shared.scoped(everything), sql));
+  });
+
+  it('never lets concurrent callers of different scopes see each other’s catalog', async () => {
+    const other: CatalogScope = { key: 'no-city', hideSql: hideMembersSql(tables, (p) => p !== 'orders.city') };
+    const columnsOf = async (scope: CatalogScope) =>
+      (await rows(shared.scoped(scope), `SELECT column_name FROM information_schema.columns WHERE table_name = 'orders' ORDER BY 1`)).map((r) => r[0]);
+    const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => columnsOf([restricted, everything, other][i % 3]!)));
+    answers.forEach((columns, i) => {
+      if (i % 3 === 0) expect(columns).toEqual(['__cubeJoinField', 'city', 'count']);
+      else if (i % 3 === 1) expect(columns).toEqual(['__cubeJoinField', 'city', 'count', 'email', 'revenue']);
+      else expect(columns).toEqual(['__cubeJoinField', 'count', 'email', 'revenue']);
+    });
+  });
+
+  it('reports a hidden column as missing (42703) and keeps hiding after the error', async () => {
+    const catalog = shared.scoped(restricted);
+    await expect(catalog.describe('SELECT email FROM orders', [])).rejects.toMatchObject({ fields: { C: '42703' } });
+    await expect(catalog.execute('SELECT count(*) FROM customers', [], [], [], [])).rejects.toMatchObject({ fields: { C: '42P01' } });
+    expect((await rows(catalog, `SELECT count(*) FROM information_schema.columns WHERE table_name = 'orders'`))[0]).toEqual(['3']);
+    expect((await shared.scoped(everything).describe('SELECT email FROM orders', [])).fields?.map((f) => f.name)).toEqual(['email']);
+  });
+
+  it("gives now() the statement's time in a restricted scope, not the time its hiding began", async () => {
+    const catalog = shared.scoped(restricted);
+    const [[first]] = await rows(catalog, 'SELECT extract(epoch from now())::text');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const [[second]] = await rows(catalog, 'SELECT extract(epoch from now())::text');
+    expect(Number(second) - Number(first)).toBeGreaterThanOrEqual(0.04);
+  });
+
+  it('starts PGlite off the event loop', async () => {
+    let worst = 0;
+    let last = performance.now();
+    const timer = setInterval(() => {
+      const now = performance.now();
+      worst = Math.max(worst, now - last);
+      last = now;
+    }, 5);
+    try {
+      const another = await SharedCatalogDatabase.create(tables);
+      await rows(another.scoped(restricted), CLIENT_QUERIES[0]!);
+      await another.close();
+    } finally {
+      clearInterval(timer);
+    }
+    // PGlite in the server's own thread blocked it 0.3–3 s per start; what remains is message passing.
+    expect(worst).toBeLessThan(250);
+  }, 60_000);
+});
