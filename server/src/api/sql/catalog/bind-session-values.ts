@@ -1,24 +1,14 @@
 /**
  * The catalog database is one shared session, so functions that describe the session
  * (current_user, current_database(), pg_backend_pid(), current_setting('…')) would answer for
- * PGlite, not for this connection. Before a catalog statement runs they are rewritten into calls
- * of same-named functions in schema `sqlapi_session` that return this connection's value
- * (same-named, so the result column keeps the name Postgres gives it).
+ * PGlite, not for this connection. Before a catalog statement runs they are replaced by scalar
+ * subqueries holding this connection's value, `(SELECT 'ana'::name AS "current_user")`: Postgres
+ * names such a subquery's column after its only output column, so the result column keeps the
+ * name and type Postgres gives the function, and no helper object shows up in the catalog.
  */
 import { applySplices, SqlText, type Splice } from '../translate/sql-text.ts';
 import { names, walkAst, type AstNode } from '../translate/walk-ast.ts';
 import type { SessionState } from '../session/session-state.ts';
-
-export const SESSION_FUNCTIONS_SQL = [
-  'CREATE SCHEMA sqlapi_session',
-  `CREATE FUNCTION sqlapi_session."current_user"(name) RETURNS name LANGUAGE sql IMMUTABLE AS 'SELECT $1'`,
-  `CREATE FUNCTION sqlapi_session."session_user"(name) RETURNS name LANGUAGE sql IMMUTABLE AS 'SELECT $1'`,
-  `CREATE FUNCTION sqlapi_session."user"(name) RETURNS name LANGUAGE sql IMMUTABLE AS 'SELECT $1'`,
-  `CREATE FUNCTION sqlapi_session."current_catalog"(name) RETURNS name LANGUAGE sql IMMUTABLE AS 'SELECT $1'`,
-  `CREATE FUNCTION sqlapi_session.current_database(name) RETURNS name LANGUAGE sql IMMUTABLE AS 'SELECT $1'`,
-  `CREATE FUNCTION sqlapi_session.pg_backend_pid(integer) RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT $1'`,
-  `CREATE FUNCTION sqlapi_session.current_setting(text) RETURNS text LANGUAGE sql IMMUTABLE AS 'SELECT $1'`,
-];
 
 const VALUE_FUNCTIONS: Readonly<Record<string, string>> = {
   SVFOP_CURRENT_USER: 'current_user',
@@ -29,6 +19,9 @@ const VALUE_FUNCTIONS: Readonly<Record<string, string>> = {
 
 const literal = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 
+/** `value` typed as `type`, named like the function it stands for. */
+const bound = (value: string, type: string, name: string): string => `(SELECT ${literal(value)}::${type} AS "${name}")`;
+
 /** The statement text with session functions bound to this connection's values (unchanged when none occur). */
 export function bindSessionValues(sql: string, stmt: AstNode | undefined, session: SessionState, processId: number): string {
   if (!stmt || !/current_|session_user|\buser\b|pg_backend_pid/i.test(sql)) return sql;
@@ -38,16 +31,16 @@ export function bindSessionValues(sql: string, stmt: AstNode | undefined, sessio
     if (type === 'SQLValueFunction' && VALUE_FUNCTIONS[body.op]) {
       const fn = VALUE_FUNCTIONS[body.op]!;
       const value = fn === 'current_catalog' ? session.database : session.user;
-      splices.push({ start: body.location, end: text.nameEnd(body.location), text: `sqlapi_session."${fn}"(${literal(value)})` });
+      splices.push({ start: body.location, end: text.nameEnd(body.location), text: bound(value, 'name', fn) });
     } else if (type === 'FuncCall' && names(body.funcname).length === 1) {
       const fn = names(body.funcname)[0]!.toLowerCase();
       const end = () => text.callEnd(body.location);
-      if (fn === 'current_database' && !body.args) splices.push({ start: body.location, end: end(), text: `sqlapi_session.current_database(${literal(session.database)})` });
-      else if (fn === 'pg_backend_pid' && !body.args) splices.push({ start: body.location, end: end(), text: `sqlapi_session.pg_backend_pid(${processId})` });
+      if (fn === 'current_database' && !body.args) splices.push({ start: body.location, end: end(), text: bound(session.database, 'name', fn) });
+      else if (fn === 'pg_backend_pid' && !body.args) splices.push({ start: body.location, end: end(), text: bound(String(processId), 'integer', fn) });
       else if (fn === 'current_setting' && body.args?.length === 1) {
         const key = body.args[0]?.A_Const?.sval?.sval;
         const value = typeof key === 'string' ? session.settings.get(key.toLowerCase()) : undefined;
-        if (value !== undefined) splices.push({ start: body.location, end: end(), text: `sqlapi_session.current_setting(${literal(value)})` });
+        if (value !== undefined) splices.push({ start: body.location, end: end(), text: bound(value, 'text', fn) });
       }
     }
   });

@@ -92,9 +92,10 @@ function comment(title?: string, description?: string): string | undefined {
 /** DDL of the catalog: the `measure` aggregate and one commented table per cube/view (also used to build the oracle in tests). */
 export function catalogSetupSql(tables: Iterable<ModelTable>): string {
   const statements = [
-    // Cube's MEASURE(): an aggregate taking any type so clients can type-check `MEASURE(col)`.
-    `CREATE FUNCTION public.measure_sfunc(anyelement, anyelement) RETURNS anyelement LANGUAGE sql IMMUTABLE AS 'SELECT $2'`,
-    `CREATE AGGREGATE public.measure(anyelement) (SFUNC = public.measure_sfunc, STYPE = anyelement)`,
+    // Cube's MEASURE(): an aggregate taking any type so clients can type-check `MEASURE(col)`. Its
+    // step function is an implementation detail: in pg_catalog, so psql's \df lists only `measure`.
+    `CREATE FUNCTION pg_catalog.sqlapi_measure_step(anyelement, anyelement) RETURNS anyelement LANGUAGE sql IMMUTABLE AS 'SELECT $2'`,
+    `CREATE AGGREGATE public.measure(anyelement) (SFUNC = pg_catalog.sqlapi_measure_step, STYPE = anyelement)`,
   ];
   for (const table of tables) {
     const cols = table.columns.map((c) => `${quoteIdent(c.name)} ${sqlTypeName(c.oid)}`);

@@ -17,7 +17,6 @@
  * other servers in the process) start in ≈ 0.5 s instead of running initdb again.
  */
 import { PgliteThread } from './pglite-thread.ts';
-import { SESSION_FUNCTIONS_SQL } from './bind-session-values.ts';
 import {
   CatalogError,
   catalogSetupSql,
@@ -30,6 +29,7 @@ import {
   type CatalogResult,
 } from './catalog-database.ts';
 import type { ModelTable } from './model-tables.ts';
+import { rewriteCatalogCompat } from './rewrite-catalog-compat.ts';
 import { buildQuery, readErrorFields, splitBackendMessages, type BackendFrame } from '../wire/frontend-builders.ts';
 
 /** What one caller sees: `hideSql` drops what they may not see (undefined: everything). */
@@ -54,8 +54,7 @@ export class SharedCatalogDatabase {
 
   /** Starts PGlite in a worker thread (0.5–3 s, off the event loop) and creates the model tables. */
   static async create(tables: Iterable<ModelTable>, onExit?: (error: Error) => void): Promise<SharedCatalogDatabase> {
-    const setupSql = `${catalogSetupSql(tables)}\n${SESSION_FUNCTIONS_SQL.join(';\n')};`;
-    const thread = await PgliteThread.start(setupSql, { dataDir: initializedCluster, wantDataDir: !initializedCluster, onExit });
+    const thread = await PgliteThread.start(catalogSetupSql(tables), { dataDir: initializedCluster, wantDataDir: !initializedCluster, onExit });
     initializedCluster ??= thread.dataDir;
     return new SharedCatalogDatabase(thread);
   }
@@ -68,12 +67,15 @@ export class SharedCatalogDatabase {
     };
   }
 
+  /** Runs one statement (older clients' names of renamed catalog columns answered, see rewrite-catalog-compat.ts). */
   async execute(scope: CatalogScope, sql: string, paramTypes: readonly number[], params: readonly (Buffer | null)[], paramFormats: readonly number[], resultFormats: readonly number[]): Promise<CatalogResult> {
-    return readExecuteAnswer(await this.run(scope, sql, executeMessage(sql, paramTypes, params, paramFormats, resultFormats)));
+    const text = rewriteCatalogCompat(sql);
+    return readExecuteAnswer(await this.run(scope, text, executeMessage(text, paramTypes, params, paramFormats, resultFormats)));
   }
 
   async describe(scope: CatalogScope, sql: string, paramTypes: readonly number[]): Promise<CatalogDescription> {
-    return readDescribeAnswer(await this.run(scope, sql, describeMessage(sql, paramTypes)));
+    const text = rewriteCatalogCompat(sql);
+    return readDescribeAnswer(await this.run(scope, text, describeMessage(text, paramTypes)));
   }
 
   close(): Promise<void> {
