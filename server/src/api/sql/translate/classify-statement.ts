@@ -7,6 +7,8 @@ import { parseSync } from 'libpg-query';
 import { walkAst, names, type AstNode } from './walk-ast.ts';
 import { foldLiteralLists, type FoldedList } from './fold-literal-lists.ts';
 import { quoteKeywordListItems } from './quote-keyword-identifiers.ts';
+import { findRefusedFunction } from '../sandbox/find-refused-function.ts';
+import { ERROR_CODES } from '../../../errors/error-codes.ts';
 
 export type ClassifiedStatement =
   | { readonly kind: 'empty' }
@@ -121,6 +123,12 @@ function classifySelect(select: AstNode, split: SplitStatement, isModelTable: (s
     }
   });
   if (refused) return refused;
+  if (modelTables > 0) {
+    // What runs after the semantic query (the sandbox) may call only allow-listed functions and
+    // read only the model tables: table functions (read_text, glob, range…) are refused up front.
+    const refusal = findRefusedFunction(select);
+    if (refusal) return { kind: 'refused', sqlState: ERROR_CODES[refusal.code].sqlState, message: refusal.message };
+  }
   if (modelTables > 0 && otherTables > 0) {
     return { kind: 'refused', sqlState: '0A000', message: 'queries may not mix model tables (cubes, views) with other tables' };
   }

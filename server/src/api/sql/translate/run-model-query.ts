@@ -1,9 +1,8 @@
 /**
  * Executes a model query plan: one `engine.load` per scan (security, caching and
  * pre-aggregations apply as in REST), then either maps the single result to the output columns
- * (fast path) or loads the scan results into an in-memory DuckDB and evaluates the outer SQL.
+ * (fast path) or hands the scan results and the residual SQL to the sandbox (`../sandbox/`).
  */
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { LoadResult, RequestContext, SemanticEngine } from '../../../engine/engine-types.ts';
 import { UserError } from '../../../errors/user-error.ts';
 import { OID } from '../wire/pg-types.ts';
@@ -11,6 +10,8 @@ import { carriesRowKey, scanTableName, type ModelQueryPlan } from './plan-model-
 import { tableOf } from './analyze-levels.ts';
 import { JOIN_FIELD } from '../catalog/model-tables.ts';
 import type { ScanPlan } from './plan-scan.ts';
+import { sharedResidualSandbox } from '../sandbox/residual-sandbox.ts';
+import type { ResidualSandbox, SandboxColumn, SandboxColumnType, SandboxTable } from '../sandbox/sandbox-types.ts';
 
 /** A columnar result with Postgres types. */
 export interface TypedResult {
@@ -19,19 +20,8 @@ export interface TypedResult {
   readonly rowCount: number;
 }
 
-let instance: Promise<DuckDBInstance> | undefined;
-
-/**
- * One in-memory DuckDB per process; each query gets its own connection and temp tables. NULLs sort
- * as in PostgreSQL (last ascending, first descending) when the SQL does not say: DuckDB's own
- * default puts them last both ways.
- */
-function duckdb(): Promise<DuckDBInstance> {
-  instance ??= DuckDBInstance.create(':memory:', { threads: '2', default_null_order: 'nulls_last_on_asc_first_on_desc' });
-  return instance;
-}
-
-export async function runModelQuery(plan: ModelQueryPlan, engine: SemanticEngine, ctx: RequestContext): Promise<TypedResult> {
+/** `sandbox` defaults to the process's (`sharedResidualSandbox`); the engine and the sandbox both stop on `ctx.signal`. */
+export async function runModelQuery(plan: ModelQueryPlan, engine: SemanticEngine, ctx: RequestContext, sandbox?: ResidualSandbox): Promise<TypedResult> {
   const results = await Promise.all(plan.scans.map((s) => load(engine, s, ctx, !plan.fast)));
   if (plan.fast) {
     const result = results[0]!;
@@ -42,13 +32,13 @@ export async function runModelQuery(plan: ModelQueryPlan, engine: SemanticEngine
       rowCount: result.rowCount,
     };
   }
-  const connection = await (await duckdb()).connect();
-  try {
-    for (let i = 0; i < plan.scans.length; i++) await loadScan(connection, plan.scans[i]!, results[i]!);
-    return await evaluate(connection, plan.outerSql!, plan.names);
-  } finally {
-    connection.closeSync();
-  }
+  const tables = plan.scans.flatMap((scan, i) => scanTables(scan, results[i]!));
+  const result = await (sandbox ?? (await sharedResidualSandbox())).evaluate({ tables, sql: plan.outerSql!, signal: ctx.signal });
+  return {
+    columns: result.columns.map((c, i) => ({ name: plan.names?.[i] ?? c.name, oid: oidOfDuckType(c.type) })),
+    data: result.data,
+    rowCount: result.rowCount,
+  };
 }
 
 async function load(engine: SemanticEngine, scan: ScanPlan, ctx: RequestContext, outer: boolean): Promise<LoadResult> {
@@ -76,7 +66,7 @@ function lookup(index: Map<string, number>, key: string): number {
   return i;
 }
 
-const DUCK_TYPES: Readonly<Record<number, string>> = {
+const DUCK_TYPES: Readonly<Record<number, SandboxColumnType>> = {
   [OID.int8]: 'BIGINT',
   [OID.float8]: 'DOUBLE',
   [OID.timestamp]: 'TIMESTAMP',
@@ -90,51 +80,20 @@ function rowKeys(count: number): string[] {
 }
 
 /**
- * Loads one scan's result as one temp table per model table of the scan (`scanTableName`); when
- * the scan joins several tables, each also gets the row key column `__cubeJoinField`.
+ * One scan's result as one sandbox table per model table of the scan (`scanTableName`); when the
+ * scan joins several tables, each also gets the row key column `__cubeJoinField`.
  */
-async function loadScan(connection: DuckDBConnection, scan: ScanPlan, result: LoadResult): Promise<void> {
-  const stage = `${scanTableName(scan.scan.index, 0)}_raw`;
-  const read = scan.columns.filter((c) => !c.rowKey);
-  const cols = read.map((c, i) => `c${i} VARCHAR`);
-  await connection.run(`CREATE TEMP TABLE ${stage} (${[...cols, '__row BIGINT'].join(', ')})`);
+function scanTables(scan: ScanPlan, result: LoadResult): SandboxTable[] {
   const index = columnIndex(result);
-  const data = read.map((c) => result.data[lookup(index, c.resultKey)]!);
-  const appender = await connection.createAppender(stage, 'main', 'temp');
-  for (let r = 0; r < result.rowCount; r++) {
-    for (const column of data) {
-      const v = column[r];
-      if (v === null || v === undefined) appender.appendNull();
-      else appender.appendVarchar(String(v));
-    }
-    appender.appendBigInt(BigInt(r));
-    appender.endRow();
-  }
-  appender.closeSync();
-  const keyed = carriesRowKey(scan);
-  for (let k = 0; k < scan.scan.tables.length; k++) {
-    const table = scan.scan.tables[k]!;
-    const select: string[] = [];
-    read.forEach((c, i) => {
-      if (tableOf(scan.scan, c.column) !== table) return;
-      select.push(`CAST(c${i} AS ${c.granularity ? 'TIMESTAMP' : (DUCK_TYPES[c.column.oid] ?? 'VARCHAR')}) AS "${c.column.name.replace(/"/g, '""')}"`);
-    });
-    if (keyed) select.push(`CAST(__row AS VARCHAR) AS "${JOIN_FIELD}"`);
-    await connection.run(`CREATE TEMP TABLE ${scanTableName(scan.scan.index, k)} AS SELECT ${select.length ? select.join(', ') : 'NULL AS __none'} FROM ${stage} ORDER BY __row`);
-  }
-}
-
-async function evaluate(connection: DuckDBConnection, sql: string, names: readonly (string | undefined)[] | undefined): Promise<TypedResult> {
-  let reader;
-  try {
-    reader = await connection.runAndReadAll(sql);
-  } catch (error) {
-    throw new UserError('UNSUPPORTED', `cannot evaluate this query over the semantic layer's result: ${(error as Error).message.split('\n')[0]}`, { cause: error });
-  }
-  const types = reader.columnTypes();
-  const columns = reader.columnNames().map((name, i) => ({ name: names?.[i] ?? name, oid: oidOfDuckType(types[i]!.toString()) }));
-  const data = reader.getColumnsJson() as unknown[][];
-  return { columns, data, rowCount: reader.currentRowCount };
+  const read = scan.columns.filter((c) => !c.rowKey);
+  const keys = carriesRowKey(scan) ? rowKeys(result.rowCount) : undefined;
+  return scan.scan.tables.map((table, k) => {
+    const columns: SandboxColumn[] = read
+      .filter((c) => tableOf(scan.scan, c.column) === table)
+      .map((c) => ({ name: c.column.name, type: c.granularity ? 'TIMESTAMP' : (DUCK_TYPES[c.column.oid] ?? 'VARCHAR'), values: result.data[lookup(index, c.resultKey)]! }));
+    if (keys) columns.push({ name: JOIN_FIELD, type: 'VARCHAR', values: keys });
+    return { name: scanTableName(scan.scan.index, k), columns, rowCount: result.rowCount };
+  });
 }
 
 function oidOfDuckType(type: string): number {
