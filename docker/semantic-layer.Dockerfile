@@ -19,6 +19,7 @@ FROM ${NODE_IMAGE}
 ENV NODE_ENV=production \
     PORT=4000 \
     CUBEJS_PG_SQL_PORT=15432 \
+    CUBEJS_PG_SQL_HOST=0.0.0.0 \
     CUBEJS_DEV_MODE=false \
     CUBEJS_SCHEMA_PATH=model \
     LAKEHOUSE_DIR=/app/data \

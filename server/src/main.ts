@@ -227,6 +227,9 @@ export async function main(): Promise<void> {
   const { url } = await server.listen(config.port);
   const sqlApi = await startConfiguredSqlApi({
     port: config.pgSqlPort ?? DEFAULT_SQL_PORT,
+    host: config.pgSqlHost,
+    maxMessageBytes: config.pgSqlMaxMessageBytes,
+    authTimeoutMs: config.pgSqlAuthTimeoutMs,
     devMode: config.devMode,
     checkSqlAuth: config.configFile.checkSqlAuth,
     sqlUser: config.sqlUser,

@@ -69,6 +69,15 @@ export interface ServerConfig {
   readonly port: number;
   /** `CUBEJS_PG_SQL_PORT`: port of the Postgres-wire SQL API (default 15432; `false` turns it off). */
   readonly pgSqlPort?: number | false;
+  /**
+   * `CUBEJS_PG_SQL_HOST`: address the SQL API listens on (default 127.0.0.1; `0.0.0.0` for every
+   * interface, as in containers). Ours: Cube Core documents no such variable.
+   */
+  readonly pgSqlHost?: string;
+  /** `CUBEJS_PG_SQL_MAX_MESSAGE_SIZE`: largest Query/Parse/Bind message in bytes (default 16 MiB). */
+  readonly pgSqlMaxMessageBytes?: number;
+  /** `CUBEJS_PG_SQL_AUTH_TIMEOUT` in ms: time a SQL API socket has to log in (default 10 s). */
+  readonly pgSqlAuthTimeoutMs?: number;
   /** `CUBEJS_SQL_USER` / `CUBEJS_SQL_PASSWORD`: the SQL API login when `checkSqlAuth` is not configured. */
   readonly sqlUser?: string;
   readonly sqlPassword?: string;

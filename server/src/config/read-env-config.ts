@@ -36,6 +36,9 @@ export function readEnvConfig(env: Env, cwd: string): EnvConfig {
     port: readInteger(env, 'PORT', readInteger(env, 'CUBEJS_PORT', 4000, 0, 65_535), 0, 65_535),
     pgSqlPort: env.CUBEJS_PG_SQL_PORT?.trim().toLowerCase() === 'false' ? false : readInteger(env, 'CUBEJS_PG_SQL_PORT', DEFAULT_PG_SQL_PORT, 0, 65_535),
     pgSqlTls: readSqlTls(env, cwd),
+    pgSqlHost: env.CUBEJS_PG_SQL_HOST?.trim() || undefined,
+    pgSqlMaxMessageBytes: readOptionalInteger(env, 'CUBEJS_PG_SQL_MAX_MESSAGE_SIZE', 10_000, 1_073_741_823),
+    pgSqlAuthTimeoutMs: readPositiveDuration(env, 'CUBEJS_PG_SQL_AUTH_TIMEOUT'),
     sqlUser: env.CUBEJS_SQL_USER,
     sqlPassword: env.CUBEJS_SQL_PASSWORD,
     schemaPath: path.resolve(cwd, env.CUBEJS_SCHEMA_PATH ?? 'model'),
@@ -143,6 +146,14 @@ function readOptionalInteger(env: Env, name: string, min: number, max: number): 
     throw configError(`${name}=${JSON.stringify(raw)} is not an integer between ${min} and ${max}`);
   }
   return value;
+}
+
+/** A duration that must be longer than 0, or undefined when unset. */
+function readPositiveDuration(env: Env, name: string): number | undefined {
+  if (env[name] === undefined || env[name] === '') return undefined;
+  const ms = readDuration(env, name, 0);
+  if (ms <= 0) throw configError(`${name} must be longer than 0`);
+  return ms;
 }
 
 const DURATION_UNITS_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };

@@ -10,7 +10,7 @@ import { finishScram, md5Response, startScram, type ScramExchange } from './auth
 import type { CheckSqlAuth, SqlAuthMethod } from './auth/sql-auth-types.ts';
 import * as msg from './wire/backend-messages.ts';
 import { readSaslInitial } from './wire/frontend-messages.ts';
-import { BodyReader } from './wire/message-framer.ts';
+import { BodyReader } from './wire/body-reader.ts';
 
 /** Thrown to end the connection with a FATAL error. */
 export class AuthFailure extends Error {

@@ -8,13 +8,14 @@ import { isUserError } from '../../errors/user-error.ts';
 import { CatalogError } from './catalog/catalog-database.ts';
 import { SqlStateError } from './session/session-commands.ts';
 import type { ErrorFields } from './wire/backend-messages.ts';
+import { WireError } from './wire/wire-error.ts';
 
 export function errorFields(error: unknown, onInternalError: (e: unknown) => void): ErrorFields {
   if (isUserError(error)) {
     const where = error.location ? `${error.location.file}:${error.location.line}` : undefined;
     return { severity: 'ERROR', code: error.sqlState, message: error.message, hint: error.hint, detail: where };
   }
-  if (error instanceof SqlStateError) return { severity: 'ERROR', code: error.sqlState, message: error.message };
+  if (error instanceof SqlStateError || error instanceof WireError) return { severity: 'ERROR', code: error.sqlState, message: error.message };
   if (error instanceof CatalogError) {
     const f = error.fields;
     return { severity: 'ERROR', code: f.C ?? 'XX000', message: f.M ?? error.message, detail: f.D, hint: f.H, position: f.P ? Number(f.P) : undefined };

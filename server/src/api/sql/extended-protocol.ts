@@ -15,9 +15,10 @@ import { classifyStatement, splitStatements, type ClassifiedStatement } from './
 import * as msg from './wire/backend-messages.ts';
 import { decodeParam } from './wire/decode-param.ts';
 import { rowCountOf, rowRange } from './wire/encode-rows.ts';
-import { readBind, readExecute, readParse, readTarget } from './wire/frontend-messages.ts';
+import { readBind, readEmpty, readExecute, readParse, readTarget } from './wire/frontend-messages.ts';
 import type { FrontendFrame } from './wire/message-framer.ts';
 import { OID } from './wire/pg-types.ts';
+import { protocolViolation } from './wire/wire-error.ts';
 
 /** The part of a connection the extended protocol writes to. */
 export interface ProtocolOutput {
@@ -43,10 +44,16 @@ export class ExtendedProtocol {
     if (frame.type === 'S') {
       this.skipUntilSync = false;
       this.session.portals.delete('');
+      // A Sync with a body is answered like Postgres: the error, then ReadyForQuery all the same.
+      this.guard(() => readEmpty(frame.body, 'Sync'));
       this.out.send(msg.readyForQuery(this.session.transactionStatus));
       return;
     }
-    if (frame.type === 'H') return this.out.flush();
+    if (frame.type === 'H') {
+      // Flush sends what is queued even while skipping to Sync, so a client waiting on an error sees it.
+      if (!this.skipUntilSync) this.guard(() => readEmpty(frame.body, 'Flush'), true);
+      return this.out.flush();
+    }
     if (this.skipUntilSync) return;
     try {
       switch (frame.type) {
@@ -62,9 +69,23 @@ export class ExtendedProtocol {
           return this.close(frame.body);
       }
     } catch (e) {
-      this.out.send(msg.errorResponse(errorFields(e, this.deps.onInternalError)));
-      if (this.session.transactionStatus === 'T') this.session.transactionStatus = 'E';
+      this.fail(e);
       this.skipUntilSync = true;
+    }
+  }
+
+  private fail(e: unknown): void {
+    this.out.send(msg.errorResponse(errorFields(e, this.deps.onInternalError)));
+    if (this.session.transactionStatus === 'T') this.session.transactionStatus = 'E';
+  }
+
+  /** Runs a check; its error is answered (and, inside an extended-protocol unit, skips to Sync). */
+  private guard(step: () => void, skip = false): void {
+    try {
+      step();
+    } catch (e) {
+      this.fail(e);
+      if (skip) this.skipUntilSync = true;
     }
   }
 
@@ -94,10 +115,14 @@ export class ExtendedProtocol {
     const m = readBind(body);
     const prepared = this.session.statements.get(m.statement);
     if (!prepared) throw new SqlStateError('26000', `prepared statement "${m.statement}" does not exist`);
+    const required = requiredParamCount(prepared);
+    if (required !== undefined && m.params.length !== required) {
+      throw protocolViolation(`bind message supplies ${m.params.length} parameters, but prepared statement "${m.statement}" requires ${required}`);
+    }
     const types = prepared.paramTypes ?? m.params.map((_, i) => prepared.declaredParamTypes[i] || OID.text);
     const params = m.params.map((raw, i) => {
       const format = m.paramFormats.length === 1 ? m.paramFormats[0]! : (m.paramFormats[i] ?? 0);
-      return decodeParam(raw, types[i] ?? 0, format);
+      return decodeParam(raw, types[i] ?? 0, format, i + 1);
     });
     if (m.portal && this.session.portals.has(m.portal)) throw new SqlStateError('42P03', `portal "${m.portal}" already exists`);
     const portal: Portal = { name: m.portal, prepared, rawParams: m.params, paramFormats: m.paramFormats, params, resultFormats: m.resultFormats, position: 0 };
@@ -106,7 +131,7 @@ export class ExtendedProtocol {
   }
 
   private async describe(body: Buffer): Promise<void> {
-    const { target, name } = readTarget(body);
+    const { target, name } = readTarget(body, 'Describe');
     if (target === 'S') {
       const prepared = this.session.statements.get(name);
       if (!prepared) throw new SqlStateError('26000', `prepared statement "${name}" does not exist`);
@@ -117,7 +142,13 @@ export class ExtendedProtocol {
       return;
     }
     const portal = this.session.portals.get(name);
-    if (!portal) throw new SqlStateError('34000', `portal "${name}" does not exist`);
+    if (!portal) {
+      // A DECLAREd cursor is a portal too: psycopg describes it by name to learn its columns.
+      const cursor = this.session.cursors.get(name);
+      if (!cursor) throw new SqlStateError('34000', `portal "${name}" does not exist`);
+      this.out.send(msg.rowDescription(cursor.fields));
+      return;
+    }
     const st = portal.prepared.statement;
     // Commands without rows run at Execute only (DISCARD ALL must not run twice, or at Describe).
     if (st.kind === 'empty' || (st.kind === 'session' && st.type !== 'VariableShowStmt')) {
@@ -174,9 +205,22 @@ export class ExtendedProtocol {
   }
 
   private close(body: Buffer): void {
-    const { target, name } = readTarget(body);
+    const { target, name } = readTarget(body, 'Close');
     if (target === 'S') this.session.statements.delete(name);
     else this.session.portals.delete(name);
     this.out.send(msg.closeComplete());
   }
+}
+
+/**
+ * How many values a Bind must carry, when known before running anything: the types already
+ * described, else the declared types and the highest `$n` of a model statement. Catalog
+ * statements are checked by the catalog database itself.
+ */
+function requiredParamCount(prepared: PreparedStatement): number | undefined {
+  if (prepared.paramTypes) return prepared.paramTypes.length;
+  const st = prepared.statement;
+  if (st.kind === 'model') return Math.max(st.paramCount, prepared.declaredParamTypes.length);
+  if (st.kind === 'empty') return prepared.declaredParamTypes.length;
+  return undefined;
 }

@@ -4,6 +4,12 @@
  * queued in order (Cube's issue #10013 came from answering out of order); output is flushed at
  * ReadyForQuery, Flush, or when it grows large.
  * https://www.postgresql.org/docs/current/protocol-flow.html
+ *
+ * Protocol errors follow postgres.c: a bad header (unknown type, length out of bounds) or any
+ * malformed message before login ends the connection with a FATAL ErrorResponse; a malformed
+ * message after login (truncated Bind, bad Describe target…) gets an ERROR and the session goes
+ * on. The socket is read only as fast as the framer has room, and a connection that has not
+ * authenticated within `authTimeoutMs` is closed.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
@@ -22,6 +28,7 @@ import * as msg from './wire/backend-messages.ts';
 import { rowCountOf, rowRange } from './wire/encode-rows.ts';
 import { PROTOCOL_3_0, readQuery, readStartupPacket } from './wire/frontend-messages.ts';
 import { MessageFramer, type FrontendFrame } from './wire/message-framer.ts';
+import { describeType, WireError } from './wire/wire-error.ts';
 
 /** Everything a connection needs from its server. */
 export interface ConnectionDeps extends Omit<ExecutionDeps, 'catalog' | 'findTable'> {
@@ -32,6 +39,12 @@ export interface ConnectionDeps extends Omit<ExecutionDeps, 'catalog' | 'findTab
   readonly tls?: SecureContext;
   readonly cancels: Map<number, { secretKey: number; cancel: () => void }>;
   readonly onInternalError: (error: unknown) => void;
+  /** Largest Query/Parse/Bind message accepted, length word included. */
+  readonly maxMessageBytes: number;
+  /** A connection whose credentials are not accepted within this time is closed. */
+  readonly authTimeoutMs: number;
+  /** Called once when the credentials are accepted (the catalog may still be loading). */
+  readonly onAuthenticated?: () => void;
   /** Called once when the connection ends, however it ends. */
   readonly onClose?: () => void;
 }
@@ -42,10 +55,14 @@ export type SessionDeps = ConnectionDeps & ExecutionDeps;
 const FLUSH_BYTES = 256 * 1024;
 /** Messages below this size are copied together into one write; larger ones are written as they are. */
 const SMALL_BYTES = 8 * 1024;
+/** How long a closing connection waits for the client to read its last error before dropping it. */
+const CLOSE_GRACE_MS = 1000;
 
 export class PgConnection {
   private socket: Socket;
-  private readonly framer = new MessageFramer();
+  private readonly framer: MessageFramer;
+  private authTimer?: NodeJS.Timeout;
+  private authenticated = false;
   private output: Buffer[] = [];
   private outputBytes = 0;
   private busy = false;
@@ -67,42 +84,87 @@ export class PgConnection {
   constructor(socket: Socket, deps: ConnectionDeps) {
     this.deps = { ...deps, processId: this.processId };
     this.socket = socket;
+    this.framer = new MessageFramer(deps.maxMessageBytes);
+    this.authTimer = setTimeout(() => this.authTimedOut(), deps.authTimeoutMs);
+    this.authTimer.unref();
     this.attach(socket);
+  }
+
+  /** The most bytes this connection's framer ever held (at most one message of the largest allowed size). */
+  get peakBufferedBytes(): number {
+    return this.framer.peakBufferedBytes;
   }
 
   private attach(socket: Socket): void {
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => {
-      this.framer.push(chunk);
-      void this.pump();
-    });
+    socket.on('data', (chunk: Buffer) => this.receive(socket, chunk));
     socket.on('error', () => this.close());
     socket.on('close', () => this.close());
   }
 
-  private close(): void {
+  /**
+   * Gives the framer what it has room for; the rest goes back to the socket, which stays paused
+   * until the pending messages are handled (then TCP flow control holds the client back).
+   */
+  private receive(socket: Socket, chunk: Buffer): void {
+    if (this.closed) return;
+    const room = this.framer.room;
+    if (chunk.length > room) {
+      socket.pause();
+      socket.unshift(chunk.subarray(room));
+      chunk = chunk.subarray(0, room);
+    }
+    this.framer.push(chunk);
+    void this.pump();
+  }
+
+  /** `graceful`: send what is queued (a FATAL error), then end the socket; otherwise drop it now. */
+  private close(graceful = false): void {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.authTimer);
     this.current?.abort();
     this.deps.cancels.delete(this.processId);
-    this.socket.destroy();
+    const socket = this.socket;
+    if (graceful && !socket.destroyed) {
+      socket.end(Buffer.concat(this.output));
+      setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref();
+    } else socket.destroy();
+    this.output = [];
+    this.outputBytes = 0;
     this.releaseCatalog?.();
     this.deps.onClose?.();
+  }
+
+  private authTimedOut(): void {
+    if (this.authenticated || this.closed) return;
+    this.fatal('08P01', `canceling authentication due to timeout: the login did not complete within ${this.deps.authTimeoutMs / 1000} s`);
   }
 
   private async pump(): Promise<void> {
     if (this.busy || this.closed) return;
     this.busy = true;
     try {
-      for (let frame = this.framer.next(); frame && !this.closed; frame = this.framer.next()) {
+      while (!this.closed) {
+        let frame = this.framer.next();
+        if (!frame) {
+          await this.flush();
+          // Bytes may have arrived while flushing: look again before giving the socket back.
+          frame = this.closed ? undefined : this.framer.next();
+          if (!frame) break;
+        }
         await this.handle(frame);
         if (this.outputBytes > FLUSH_BYTES) await this.flush();
       }
-      await this.flush();
     } catch (error) {
-      this.fatal('08P01', error instanceof Error ? error.message : String(error));
+      if (error instanceof WireError) this.fatal(error.sqlState, error.message);
+      else {
+        this.deps.onInternalError(error);
+        this.fatal('XX000', 'internal error in the SQL API (logged on the server)');
+      }
     } finally {
       this.busy = false;
+      if (!this.closed && this.socket.isPaused()) this.socket.resume();
     }
   }
 
@@ -152,16 +214,25 @@ export class PgConnection {
   }
 
   private fatal(code: string, message: string): void {
+    if (this.closed) return;
     this.send(msg.errorResponse({ severity: 'FATAL', code, message }));
-    void this.flush().finally(() => this.close());
+    this.close(true);
   }
 
   private async handle(frame: FrontendFrame): Promise<void> {
-    if (this.framer.startupPhase) return this.handleStartup(frame);
+    if (this.framer.phase === 'startup') return this.handleStartup(frame);
     if (this.auth) return this.handleAuth(frame);
     switch (frame.type) {
-      case 'Q':
-        return this.simpleQuery(readQuery(frame.body));
+      case 'Q': {
+        let text: string;
+        try {
+          text = readQuery(frame.body);
+        } catch (e) {
+          this.send(msg.errorResponse(errorFields(e, this.deps.onInternalError)), msg.readyForQuery(this.session!.transactionStatus));
+          return;
+        }
+        return this.simpleQuery(text);
+      }
       case 'X':
         await this.flush();
         return this.close();
@@ -173,9 +244,18 @@ export class PgConnection {
       case 'S':
       case 'H':
         return this.extended!.handle(frame);
-      default:
-        this.send(msg.errorResponse({ severity: 'ERROR', code: '08P01', message: `unsupported frontend message type '${frame.type}'` }));
+      case 'F':
+        this.send(msg.errorResponse({ severity: 'ERROR', code: '0A000', message: 'the function call protocol (FunctionCall message) is not supported' }));
         this.send(msg.readyForQuery(this.session!.transactionStatus));
+        return;
+      case 'd':
+      case 'c':
+      case 'f':
+        // CopyData/CopyDone/CopyFail outside COPY: ignored, as Postgres does (a COPY that failed earlier).
+        return;
+      default:
+        // The framer admits only the types above; anything else means the stream is out of sync.
+        throw new WireError('08P01', `invalid frontend message type ${describeType(frame.type.charCodeAt(0))}`);
     }
   }
 
@@ -183,6 +263,8 @@ export class PgConnection {
     const packet = readStartupPacket(frame.body);
     if (packet.kind === 'ssl') {
       if (!this.deps.tls || this.encrypted) return void this.socket.write(msg.sslRefused());
+      // Bytes sent after SSLRequest but before the handshake would be read as if encrypted (CVE-2021-23214).
+      if (this.framer.bufferedBytes > 0) return this.fatal('08P01', 'received unencrypted data after SSL request');
       this.socket.write(msg.sslAccepted());
       this.socket.removeAllListeners('data');
       this.socket.removeAllListeners('close');
@@ -203,7 +285,7 @@ export class PgConnection {
     const user = packet.parameters.user;
     if (!user) return this.fatal('28000', 'no PostgreSQL user name specified in startup packet');
     this.startupParams = { ...packet.parameters };
-    this.framer.startupPhase = false;
+    this.framer.phase = 'auth';
     try {
       const auth = new Authenticator(this.deps.authMethod, this.deps.checkSqlAuth, user, packet.parameters.database ?? user, this.encrypted);
       this.auth = auth;
@@ -228,6 +310,9 @@ export class PgConnection {
       this.send(...reply);
       if (!securityContext) return;
       this.auth = undefined;
+      this.authenticated = true;
+      clearTimeout(this.authTimer);
+      this.deps.onAuthenticated?.();
       const lease = await this.deps.acquireCatalog({ securityContext, requestId: randomUUID(), api: 'sql' });
       if (this.closed) return lease.release();
       this.releaseCatalog = lease.release;
@@ -240,8 +325,10 @@ export class PgConnection {
       this.send(msg.authenticationOk());
       for (const key of REPORTED_SETTINGS) this.send(msg.parameterStatus(displayName(key), this.session.settings.get(key) ?? ''));
       this.send(msg.backendKeyData(this.processId, this.secretKey), msg.readyForQuery('I'));
+      this.framer.phase = 'query';
     } catch (e) {
       if (e instanceof AuthFailure) return this.fatal(e.sqlState, e.message);
+      if (e instanceof WireError) return this.fatal(e.sqlState, e.message);
       // e.g. contextToGroups refusing the security context: its UserError keeps its SQLSTATE.
       if (isUserError(e)) return this.fatal(e.sqlState, e.message);
       this.deps.onInternalError(e);

@@ -13,7 +13,12 @@ import { startSqlServer, type SqlServer } from './start-sql-server.ts';
 export interface ConfiguredSqlApiOptions extends SqlLoginOptions {
   /** `false` turns the SQL API off; 0 picks a free port. */
   readonly port: number | false;
+  /** Address to listen on (CUBEJS_PG_SQL_HOST); default 127.0.0.1, `0.0.0.0` for every interface. */
   readonly host?: string;
+  /** CUBEJS_PG_SQL_MAX_MESSAGE_SIZE, bytes. */
+  readonly maxMessageBytes?: number;
+  /** CUBEJS_PG_SQL_AUTH_TIMEOUT, ms. */
+  readonly authTimeoutMs?: number;
   /** PEM files of the server certificate and key. */
   readonly tls?: { readonly certFile: string; readonly keyFile: string };
   readonly engine: SemanticEngine;
@@ -38,6 +43,8 @@ export async function startConfiguredSqlApi(options: ConfiguredSqlApiOptions): P
       authMethod: login.authMethod,
       tls,
       maxScanRows: options.maxScanRows,
+      maxMessageBytes: options.maxMessageBytes,
+      authTimeoutMs: options.authTimeoutMs,
       onInternalError: options.onInternalError,
     });
   } catch (error) {
@@ -46,11 +53,17 @@ export async function startConfiguredSqlApi(options: ConfiguredSqlApiOptions): P
     }
     throw error;
   }
-  const shownHost = options.host && options.host !== '0.0.0.0' && options.host !== '::' ? options.host : 'localhost';
   return {
     server,
-    line: `SQL API (Postgres wire): postgres://${shownHost}:${server.port}/db${tls ? ' (TLS)' : ''}; login: ${login.description}`,
+    line: `SQL API (Postgres wire): ${listeningAddress(server.host, server.port)}${tls ? ' (TLS)' : ''}; login: ${login.description}`,
   };
+}
+
+/** The URL to connect to, and whether other machines can reach it (a wildcard address means every interface). */
+function listeningAddress(host: string, port: number): string {
+  if (host === '0.0.0.0' || host === '::') return `postgres://localhost:${port}/db, listening on every interface (${host})`;
+  const shown = host.includes(':') ? `[${host}]` : host;
+  return `postgres://${shown}:${port}/db`;
 }
 
 async function readPem(file: string, variable: string): Promise<string> {

@@ -1,8 +1,11 @@
 /**
- * Readers for the frontend messages the server understands.
+ * Readers for the frontend messages the server understands. Each checks the layout the way
+ * Postgres's exec_* functions do (counts, lengths, format codes, nothing left over) and raises a
+ * WireError naming the message and what was wrong (08P01, or 22023 for a format code).
  * https://www.postgresql.org/docs/current/protocol-message-formats.html
  */
-import { BodyReader } from './message-framer.ts';
+import { BodyReader } from './body-reader.ts';
+import { protocolViolation, WireError } from './wire-error.ts';
 
 export const SSL_REQUEST_CODE = 80877103;
 export const GSSENC_REQUEST_CODE = 80877104;
@@ -17,17 +20,20 @@ export type StartupPacket =
   | { readonly kind: 'startup'; readonly version: number; readonly parameters: Readonly<Record<string, string>> };
 
 export function readStartupPacket(body: Buffer): StartupPacket {
-  const r = new BodyReader(body);
-  const code = r.int32();
+  const r = new BodyReader(body, 'startup');
+  const code = r.int32('the protocol version');
   if (code === SSL_REQUEST_CODE) return { kind: 'ssl' };
   if (code === GSSENC_REQUEST_CODE) return { kind: 'gssenc' };
-  if (code === CANCEL_REQUEST_CODE) return { kind: 'cancel', processId: r.int32(), secretKey: r.int32() };
+  if (code === CANCEL_REQUEST_CODE) return { kind: 'cancel', processId: r.int32('the process id'), secretKey: r.int32('the secret key') };
+  if (code >> 16 !== 3) return { kind: 'startup', version: code, parameters: {} };
+  // name\0value\0 pairs, then one terminating NUL as the last byte (Postgres's ProcessStartupPacket).
   const parameters: Record<string, string> = {};
-  while (r.remaining > 1) {
-    const key = r.cstring();
+  for (;;) {
+    const key = r.cstring('a parameter name');
     if (key === '') break;
-    parameters[key] = r.cstring();
+    parameters[key] = r.cstring(`the value of parameter "${key}"`);
   }
+  if (r.remaining !== 0) throw protocolViolation('invalid startup packet layout: expected terminator as last byte');
   return { kind: 'startup', version: code, parameters };
 }
 
@@ -39,12 +45,13 @@ export interface ParseMessage {
 }
 
 export function readParse(body: Buffer): ParseMessage {
-  const r = new BodyReader(body);
-  const name = r.cstring();
-  const sql = r.cstring();
-  const n = r.int16();
+  const r = new BodyReader(body, 'Parse');
+  const name = r.cstring('the statement name');
+  const sql = r.cstring('the query string');
+  const n = r.count('parameter type count', 4);
   const paramTypes: number[] = [];
-  for (let i = 0; i < n; i++) paramTypes.push(r.int32() >>> 0);
+  for (let i = 0; i < n; i++) paramTypes.push(r.int32('a parameter type') >>> 0);
+  r.end();
   return { name, sql, paramTypes };
 }
 
@@ -58,19 +65,33 @@ export interface BindMessage {
 }
 
 export function readBind(body: Buffer): BindMessage {
-  const r = new BodyReader(body);
-  const portal = r.cstring();
-  const statement = r.cstring();
-  const paramFormats: number[] = [];
-  for (let i = 0, n = r.int16(); i < n; i++) paramFormats.push(r.int16());
+  const r = new BodyReader(body, 'Bind');
+  const portal = r.cstring('the portal name');
+  const statement = r.cstring('the statement name');
+  const paramFormats = readFormats(r, 'parameter format');
   const params: (Buffer | null)[] = [];
-  for (let i = 0, n = r.int16(); i < n; i++) {
-    const len = r.int32();
-    params.push(len < 0 ? null : Buffer.from(r.bytes(len)));
+  for (let i = 0, n = r.count('parameter count', 4); i < n; i++) {
+    const len = r.int32(`the length of parameter ${i + 1}`);
+    if (len < -1) throw protocolViolation(`invalid length ${len} of parameter ${i + 1} in Bind message`);
+    params.push(len === -1 ? null : Buffer.from(r.bytes(len, `parameter ${i + 1}`)));
   }
-  const resultFormats: number[] = [];
-  for (let i = 0, n = r.int16(); i < n; i++) resultFormats.push(r.int16());
+  if (paramFormats.length > 1 && paramFormats.length !== params.length) {
+    throw protocolViolation(`bind message has ${paramFormats.length} parameter formats but ${params.length} parameters`);
+  }
+  const resultFormats = readFormats(r, 'result format');
+  r.end();
   return { portal, statement, paramFormats, params, resultFormats };
+}
+
+/** A count of format codes, then the codes: 0 text or 1 binary. */
+function readFormats(r: BodyReader, what: string): number[] {
+  const formats: number[] = [];
+  for (let i = 0, n = r.count(`${what} count`, 2); i < n; i++) {
+    const f = r.int16(`a ${what} code`);
+    if (f !== 0 && f !== 1) throw new WireError('22023', `unsupported ${what} code ${f} in Bind message (0 text or 1 binary)`);
+    formats.push(f);
+  }
+  return formats;
 }
 
 /** Describe ('D') and Close ('C'): 'S' statement or 'P' portal, by name. */
@@ -79,32 +100,48 @@ export interface TargetMessage {
   readonly name: string;
 }
 
-export function readTarget(body: Buffer): TargetMessage {
-  const r = new BodyReader(body);
-  const target = r.byte();
-  if (target !== 'S' && target !== 'P') throw new Error(`invalid Describe/Close target '${target}'`);
-  return { target, name: r.cstring() };
+export function readTarget(body: Buffer, message: 'Describe' | 'Close'): TargetMessage {
+  const r = new BodyReader(body, message);
+  const target = String.fromCharCode(r.byte('the target kind'));
+  if (target !== 'S' && target !== 'P') throw protocolViolation(`invalid ${message} message subtype ${JSON.stringify(target)} (S or P)`);
+  const name = r.cstring('the name');
+  r.end();
+  return { target, name };
 }
 
-/** Execute ('E'): portal and the maximum number of rows (0 = all). */
+/** Execute ('E'): portal and the maximum number of rows (0 or less = all, as in Postgres). */
 export interface ExecuteMessage {
   readonly portal: string;
   readonly maxRows: number;
 }
 
 export function readExecute(body: Buffer): ExecuteMessage {
-  const r = new BodyReader(body);
-  return { portal: r.cstring(), maxRows: r.int32() };
+  const r = new BodyReader(body, 'Execute');
+  const portal = r.cstring('the portal name');
+  const maxRows = r.int32('the row limit');
+  r.end();
+  return { portal, maxRows: Math.max(0, maxRows) };
 }
 
 export function readQuery(body: Buffer): string {
-  return new BodyReader(body).cstring();
+  const r = new BodyReader(body, 'Query');
+  const sql = r.cstring('the query string');
+  r.end();
+  return sql;
+}
+
+/** Sync, Flush and Terminate have no body. */
+export function readEmpty(body: Buffer, message: string): void {
+  new BodyReader(body, message).end();
 }
 
 /** SASLInitialResponse ('p' during SCRAM): mechanism and the client-first message. */
 export function readSaslInitial(body: Buffer): { mechanism: string; data: string } {
-  const r = new BodyReader(body);
-  const mechanism = r.cstring();
-  const len = r.int32();
-  return { mechanism, data: len < 0 ? '' : r.bytes(len).toString('utf8') };
+  const r = new BodyReader(body, 'SASLInitialResponse');
+  const mechanism = r.cstring('the mechanism');
+  const len = r.int32('the response length');
+  if (len < -1) throw protocolViolation(`invalid response length ${len} in SASLInitialResponse message`);
+  const data = len === -1 ? '' : r.bytes(len, 'the response').toString('utf8');
+  r.end();
+  return { mechanism, data };
 }
