@@ -93,6 +93,16 @@ describe('loadConfig', () => {
     await expect(loadConfig({ env: { CUBEJS_DEV_MODE: 'true', CUBEJS_CONFIG_PATH: 'missing.ts' }, cwd })).rejects.toThrow(/does not exist/);
   });
 
+  it('reads the SQL API wire limits: listen address, message size, auth timeout (unset = server defaults)', async () => {
+    const cwd = await tempDir();
+    const unset = await loadConfig({ env: { CUBEJS_DEV_MODE: 'true' }, cwd });
+    expect([unset.pgSqlHost, unset.pgSqlMaxMessageBytes, unset.pgSqlAuthTimeoutMs]).toEqual([undefined, undefined, undefined]);
+    const set = await loadConfig({ env: { CUBEJS_DEV_MODE: 'true', CUBEJS_PG_SQL_HOST: '0.0.0.0', CUBEJS_PG_SQL_MAX_MESSAGE_SIZE: '1048576', CUBEJS_PG_SQL_AUTH_TIMEOUT: '30s' }, cwd });
+    expect([set.pgSqlHost, set.pgSqlMaxMessageBytes, set.pgSqlAuthTimeoutMs]).toEqual(['0.0.0.0', 1_048_576, 30_000]);
+    await expect(loadConfig({ env: { CUBEJS_DEV_MODE: 'true', CUBEJS_PG_SQL_MAX_MESSAGE_SIZE: '100' }, cwd })).rejects.toThrow(/CUBEJS_PG_SQL_MAX_MESSAGE_SIZE="100" is not an integer between 10000 and 1073741823/);
+    await expect(loadConfig({ env: { CUBEJS_DEV_MODE: 'true', CUBEJS_PG_SQL_AUTH_TIMEOUT: '0' }, cwd })).rejects.toThrow(/CUBEJS_PG_SQL_AUTH_TIMEOUT must be longer than 0/);
+  });
+
   it('loads cube.config.ts from the working directory and checks its hooks', async () => {
     const cwd = await tempDir();
     await writeFile(

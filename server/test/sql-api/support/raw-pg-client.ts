@@ -111,7 +111,42 @@ export class RawPgClient {
     return frames;
   }
 
+  /**
+   * Frames until `stop` says enough, the server closes the connection, or `timeoutMs` passes
+   * (for exchanges where the server may legitimately end the session or stay silent).
+   */
+  async readUntil(stop: (frames: readonly BackendFrame[]) => boolean, timeoutMs: number): Promise<{ frames: BackendFrame[]; closed: boolean }> {
+    const frames: BackendFrame[] = [];
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      while (this.buffer.length >= 5 && this.buffer.length >= 1 + this.buffer.readInt32BE(1)) {
+        const len = this.buffer.readInt32BE(1);
+        frames.push({ type: String.fromCharCode(this.buffer[0]!), body: Buffer.from(this.buffer.subarray(5, 1 + len)), raw: Buffer.from(this.buffer.subarray(0, 1 + len)) });
+        this.buffer = this.buffer.subarray(1 + len);
+        if (stop(frames)) return { frames, closed: false };
+      }
+      if (this.socket.destroyed || this.socket.readableEnded) return { frames, closed: true };
+      const left = deadline - Date.now();
+      if (left <= 0) return { frames, closed: false };
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          clearTimeout(timer);
+          this.socket.off('close', done).off('end', done);
+          resolve();
+        };
+        const timer = setTimeout(done, left);
+        this.waiters.push(done);
+        this.socket.once('close', done).once('end', done);
+      });
+    }
+  }
+
   close(): void {
     this.socket.end(Buffer.from([0x58, 0, 0, 0, 4]));
+  }
+
+  /** Drops the connection without a Terminate message. */
+  destroy(): void {
+    this.socket.destroy();
   }
 }
