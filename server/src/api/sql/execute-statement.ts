@@ -8,6 +8,7 @@ import type { CatalogDatabase } from './catalog/catalog-database.ts';
 import { bindSessionValues } from './catalog/bind-session-values.ts';
 import type { ModelTable } from './catalog/model-tables.ts';
 import { runSessionCommand, SqlStateError } from './session/session-commands.ts';
+import { runCursorCommand } from './session/cursor-commands.ts';
 import type { SessionState } from './session/session-state.ts';
 import { formatFor, type StatementResult } from './session/statement-types.ts';
 import type { ClassifiedStatement } from './translate/classify-statement.ts';
@@ -49,6 +50,11 @@ export async function executeStatement(deps: ExecutionDeps, session: SessionStat
       throw new SqlStateError(statement.sqlState, statement.message);
     case 'session':
       return runSessionCommand(session, statement.type, statement.node, bound.resultFormats);
+    case 'cursor':
+      return runCursorCommand(statement, session, bound.resultFormats, {
+        isModelTable: (schema, name) => deps.findTable(schema, name) !== undefined,
+        runQuery: (query) => executeStatement(deps, session, { ...bound, statement: query, resultFormats: [] }, ctx),
+      });
     case 'catalog': {
       const sql = bindSessionValues(statement.sql, statement.stmt, session, deps.processId ?? 0);
       const r = await deps.catalog.execute(sql, bound.paramTypes, bound.rawParams, bound.paramFormats, bound.resultFormats);

@@ -75,3 +75,43 @@ def test_refused_statements_raise_with_sqlstate():
         with pytest.raises(psycopg.errors.UndefinedFunction):
             conn.execute("select * from read_csv('/etc/passwd')")
         assert conn.execute("select 1").fetchone() == (1,)
+
+
+@pytest.mark.parametrize("binary", [False, True])
+def test_psycopg3_server_side_cursor_pages_through_a_grouped_query(binary):
+    # psycopg declares the cursor (extended protocol, parameters bound server-side), describes it
+    # as a portal, then pages with FETCH FORWARD n.
+    with psycopg.connect(**BASE, sslmode="disable") as conn:
+        with conn.cursor(name="by_status", binary=binary) as cur:
+            cur.itersize = 2
+            cur.execute("select status, measure(count) as n, sum(total_amount) as t from orders where amount > %s group by 1 order by 1", (-1,))
+            assert [d.name for d in cur.description] == ["status", "n", "t"]
+            got = [(s, n, pytest.approx(t)) for s, n, t in cur]  # iterates in FETCH pages of 2
+        assert got == by_status()
+        with conn.cursor(name="recife", scrollable=True) as cur:
+            cur.execute("select status, measure(count) from orders where city = %s and amount > %s group by 1 order by 1", ("Recife", 500))
+            expected = [(r["status"], int(r["n"])) for r in EXPECTED["recifeAbove500"]]
+            assert cur.fetchmany(2) == expected[:2]
+            cur.scroll(0, mode="absolute")  # MOVE ABSOLUTE 0: back before the first row
+            assert cur.fetchall() == expected
+
+
+def test_psycopg3_withhold_cursor_survives_commit():
+    with psycopg.connect(**BASE, sslmode="disable") as conn:
+        with conn.cursor(name="held", withhold=True) as cur:
+            cur.execute("select status, measure(count) from orders group by 1 order by 1")
+            conn.commit()
+            assert [(s, n) for s, n in cur.fetchall()] == [(s, n) for s, n, _ in by_status()]
+
+
+def test_psycopg2_named_cursor():
+    conn = psycopg2.connect(**BASE, sslmode="disable")
+    try:
+        cur = conn.cursor("p2_cursor")
+        cur.itersize = 2
+        cur.execute("select status, measure(count), sum(total_amount) from orders group by 1 order by 1")
+        assert [(s, n, pytest.approx(t)) for s, n, t in cur] == by_status()
+        cur.close()
+        conn.rollback()
+    finally:
+        conn.close()

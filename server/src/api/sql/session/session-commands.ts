@@ -1,6 +1,7 @@
 /**
  * Session commands answered per connection: SET/RESET/SHOW, BEGIN/COMMIT/ROLLBACK (and
- * savepoints), DISCARD, DEALLOCATE, CLOSE. Nothing here reaches the shared catalog database.
+ * savepoints), DISCARD, DEALLOCATE, CLOSE (cursors; DECLARE and FETCH are in cursor-commands.ts).
+ * Nothing here reaches the shared catalog database.
  * https://www.postgresql.org/docs/current/sql-commands.html
  */
 import { UserError } from '../../../errors/user-error.ts';
@@ -11,16 +12,9 @@ import { displayName, REPORTED_SETTINGS, type SessionState } from './session-sta
 import type { StatementResult } from './statement-types.ts';
 import { formatFor } from './statement-types.ts';
 import type { AstNode } from '../translate/walk-ast.ts';
+import { SqlStateError } from './sql-state-error.ts';
 
-/** An error with an explicit SQLSTATE (session-level errors that are not UserErrors). */
-export class SqlStateError extends Error {
-  constructor(
-    readonly sqlState: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { SqlStateError };
 
 export function runSessionCommand(session: SessionState, type: string, node: AstNode, resultFormats: readonly number[]): StatementResult {
   switch (type) {
@@ -48,8 +42,12 @@ export function runSessionCommand(session: SessionState, type: string, node: Ast
       return { rows: [], tag: 'DEALLOCATE' };
     }
     case 'ClosePortalStmt':
-      if (node.portalname) throw new SqlStateError('34000', `cursor "${node.portalname}" does not exist`);
-      return { rows: [], tag: 'CLOSE CURSOR ALL' };
+      if (!node.portalname) {
+        session.cursors.clear();
+        return { rows: [], tag: 'CLOSE CURSOR ALL' };
+      }
+      if (!session.cursors.delete(node.portalname)) throw new SqlStateError('34000', `cursor "${node.portalname}" does not exist`);
+      return { rows: [], tag: 'CLOSE CURSOR' };
     default:
       throw new UserError('UNSUPPORTED', `${type} is not supported`);
   }
@@ -114,10 +112,12 @@ function transaction(session: SessionState, node: AstNode): StatementResult {
     case 'TRANS_STMT_COMMIT': {
       const failed = session.transactionStatus === 'E';
       session.transactionStatus = 'I';
+      session.endTransaction(!failed);
       return { rows: [], tag: failed ? 'ROLLBACK' : 'COMMIT' };
     }
     case 'TRANS_STMT_ROLLBACK':
       session.transactionStatus = 'I';
+      session.endTransaction(false);
       return { rows: [], tag: 'ROLLBACK' };
     case 'TRANS_STMT_SAVEPOINT':
       return { rows: [], tag: 'SAVEPOINT' };

@@ -1,9 +1,10 @@
 /**
  * Per-connection session state kept in our layer (never in the shared catalog database):
- * settings changed by SET/RESET, transaction status, prepared statements and portals.
+ * settings changed by SET/RESET, transaction status, prepared statements, portals and cursors.
  */
 import type { SecurityContext } from '../../../engine/engine-types.ts';
 import type { PreparedStatement, Portal } from './statement-types.ts';
+import type { Cursor } from './cursor.ts';
 
 /** Settings reported to the client at startup (ParameterStatus) and again whenever SET changes them. */
 export const REPORTED_SETTINGS = new Set([
@@ -73,6 +74,8 @@ export function defaultSettings(user: string, startup: Readonly<Record<string, s
 export class SessionState {
   readonly statements = new Map<string, PreparedStatement>();
   readonly portals = new Map<string, Portal>();
+  /** Cursors opened by DECLARE, by name. */
+  readonly cursors = new Map<string, Cursor>();
   settings: Map<string, string>;
   /** 'I' idle, 'T' inside BEGIN…COMMIT, 'E' failed transaction waiting for ROLLBACK. */
   transactionStatus: 'I' | 'T' | 'E' = 'I';
@@ -90,7 +93,18 @@ export class SessionState {
   discardAll(): void {
     this.statements.clear();
     this.portals.clear();
+    this.cursors.clear();
     this.settings = defaultSettings(this.user, this.startup);
+  }
+
+  /**
+   * The transaction block ends: cursors without HOLD close; on a rollback, so do WITH HOLD cursors
+   * opened inside it (a committed WITH HOLD cursor stays open until CLOSE or the end of the session).
+   */
+  endTransaction(committed: boolean): void {
+    for (const [name, cursor] of this.cursors) {
+      if (!cursor.holds || (!committed && cursor.openedInTransaction)) this.cursors.delete(name);
+    }
   }
 
   resetSetting(key: string): void {

@@ -23,7 +23,9 @@ export type ClassifiedStatement =
       readonly select: AstNode;
       readonly paramCount: number;
     }
-  | { readonly kind: 'refused'; readonly sqlState: string; readonly message: string };
+  | { readonly kind: 'refused'; readonly sqlState: string; readonly message: string }
+  /** DECLARE … CURSOR FOR and FETCH/MOVE, answered by session/cursor-commands.ts. */
+  | { readonly kind: 'cursor'; readonly type: 'DeclareCursorStmt' | 'FetchStmt'; readonly node: AstNode; readonly sql: string };
 
 /** Functions that could read files, block the shared catalog session or change its state. */
 const REFUSED_FUNCTIONS = /^(set_config|pg_sleep.*|pg_read_.*|pg_ls_.*|pg_stat_file|lo_.*|dblink.*|pg_terminate_backend|pg_cancel_backend|pg_reload_conf|pg_advisory.*|pg_try_advisory.*|nextval|setval|pg_notify|txid_current|pg_current_xact_id|pg_logical_.*|pg_create_.*|pg_drop_.*|query_to_xml.*|table_to_xml.*|database_to_xml.*|cursor_to_xml|pg_file_.*|copy)$/i;
@@ -87,6 +89,7 @@ export function classifyStatement(split: SplitStatement, isModelTable: (schema: 
   if (!stmt) return { kind: 'empty' };
   const [type, node] = Object.entries(stmt)[0] as [string, AstNode];
   if (SESSION_NODES.has(type)) return { kind: 'session', type, node, sql };
+  if (type === 'DeclareCursorStmt' || type === 'FetchStmt') return { kind: 'cursor', type, node, sql };
   if (type === 'SelectStmt') return classifySelect(node, split, isModelTable);
   if (WRITE_NODES.test(type)) {
     return { kind: 'refused', sqlState: '25006', message: `cannot execute ${commandName(type)} in a read-only transaction: the SQL API only reads the semantic model` };
