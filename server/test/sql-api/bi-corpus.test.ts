@@ -17,26 +17,7 @@ import { checkCorpusStatement, type CorpusStatement } from './support/check-corp
 import { connectBi, run, startGoldSqlStack, type GoldSqlStack } from './support/gold-sql-stack.ts';
 
 /** Statement id → what goes wrong today. Empty it as the SQL API is fixed. */
-const KNOWN_FAILING: ReadonlyMap<string, string> = new Map<string, string>([
-  ['pbi-import-all-columns', '0A000: Binder Error: Table "$Table" does not have a column named "online" (segment columns)'],
-  ['pbi-dq-default-sum-distinct-count', 'wrong number: sum of ungrouped rows, App 46 where MEASURE(clientes_distintos) is 4'],
-  ['pbi-dq-average-ratio', 'wrong number: average of ungrouped rows, Sudeste 24.83 where MEASURE(ticket_medio) is 34.17'],
-  ['odbc-cursor-grouped', '25006 cannot execute DECLARE CURSOR in a read-only transaction'],
-  ['odbc-cursor-grouped-close', '34000 cursor does not exist (its DECLARE was refused)'],
-  ['odbc-cursor-rows-1', '25006 cannot execute DECLARE CURSOR in a read-only transaction'],
-  ['odbc-cursor-rows-2', '25006 cannot execute FETCH in a read-only transaction'],
-  ['odbc-cursor-rows-3', '25006 cannot execute FETCH in a read-only transaction'],
-  ['odbc-cursor-rows-close', '34000 cursor does not exist (its DECLARE was refused)'],
-  ['tableau-extract-year', '25006 cannot execute DECLARE CURSOR in a read-only transaction'],
-  ['tableau-extract-year-close', '34000 cursor does not exist (its DECLARE was refused)'],
-  ['tableau-filtered-cursor', '25006 cannot execute DECLARE CURSOR in a read-only transaction'],
-  ['tableau-filtered-cursor-close', '34000 cursor does not exist (its DECLARE was refused)'],
-  ['metabase-distinct-count', '0A000: Binder Error: Referenced table "public.vendas" not found (COUNT(DISTINCT "public"."vendas"."pedido_id"))'],
-  ['metabase-extract-filter', '0A000: Binder Error: Referenced table "public.vendas" not found (EXTRACT over a fully qualified column)'],
-  ['superset-schemas', 'pg_namespace lists the internal schema sqlapi_session'],
-  ['superset-chart-timeseries', "0A000: Binder Error: no function to_timestamp(STRING_LITERAL, STRING_LITERAL)"],
-  ['superset-chart-daily', "0A000: Binder Error: no function to_timestamp(STRING_LITERAL, STRING_LITERAL)"],
-]);
+const KNOWN_FAILING: ReadonlyMap<string, string> = new Map<string, string>([]);
 
 const CORPUS = JSON.parse(readFileSync(path.join(import.meta.dirname, 'bi-corpus', 'statements.json'), 'utf8')) as { statements: CorpusStatement[] };
 

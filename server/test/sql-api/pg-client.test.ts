@@ -108,8 +108,8 @@ describe('SQL API with node-postgres', () => {
 
   it('refuses an aggregate that does not match the measure type', async () => {
     const e = await withClient((c) => errorOf(c, 'select avg(total_amount) from orders'));
-    expect(e.code).toBe('42601');
-    expect(e.message).toMatch(/does not match measure orders.total_amount of type sum/);
+    expect(e.code).toBe('42803');
+    expect(e.message).toMatch(/over measure orders.total_amount of type sum would not give the measure's value/);
   });
 
   it('refuses DDL, DML, other tables and file functions with proper SQLSTATEs', async () => {

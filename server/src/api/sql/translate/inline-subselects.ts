@@ -114,8 +114,16 @@ function inlinableTable(inner: AstNode, findTable: FindTable): ModelTable | unde
   const table = rv ? findTable(rv.schemaname, rv.relname) : undefined;
   if (!table) return undefined;
   let plain = true;
+  // An IN (subquery) filter moves with the WHERE (a top-N filter once rewritten); it is its own scope.
+  walkAst(inner.targetList, (type) => {
+    if (type === 'SubLink') plain = false;
+  });
   walkAst([inner.targetList, inner.whereClause], (type, body) => {
-    if (type === 'SubLink' || type === 'RangeFunction') plain = false;
+    if (type === 'SubLink') {
+      if (body.subLinkType !== 'ANY_SUBLINK' && body.subLinkType !== 'EXISTS_SUBLINK') plain = false;
+      return false;
+    }
+    if (type === 'RangeFunction') plain = false;
     if (type === 'FuncCall' && (body.over || body.agg_star || AGGREGATES.has(names(body.funcname).at(-1)?.toLowerCase() ?? '') || isSetReturning(body))) plain = false;
     if (type === 'ColumnRef' && inner.whereClause) {
       // A row filter on a measure has no meaning once the level merges into a grouping level.
@@ -175,6 +183,11 @@ function inlinedOutputs(inner: AstNode, table: ModelTable, alias: string, innerN
 /** Rewrites references to the inner table (qualified by its name/alias, or bare) as `alias.column`. */
 function requalify(expr: AstNode, alias: string, innerNames: ReadonlySet<string>, table: ModelTable): AstNode {
   walkAst(expr, (type, body) => {
+    if (type === 'SubLink') {
+      // Only the tested expression is in this level's scope; the subquery has its own.
+      if (body.testexpr) requalify(body.testexpr, alias, innerNames, table);
+      return false;
+    }
     if (type !== 'ColumnRef') return;
     const fields = names(body.fields);
     const col = fields.at(-1)!;

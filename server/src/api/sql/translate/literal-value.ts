@@ -25,6 +25,7 @@ export function literalValue(node: AstNode | undefined, params: readonly ParamVa
     const v = params[(node.ParamRef.number ?? 1) - 1];
     return v === undefined ? NOT_CONSTANT : v;
   }
+  if (node.FuncCall) return constantTimestamp(node.FuncCall, params);
   if (node.TypeCast) {
     const inner = literalValue(node.TypeCast.arg, params);
     if (inner === NOT_CONSTANT || inner === null) return inner;
@@ -108,4 +109,67 @@ export function isPeriodStart(iso: string, g: string): boolean {
     default:
       return false;
   }
+}
+
+/**
+ * `to_timestamp(text, format)` / `to_date(text, format)` over constants (Superset writes its time
+ * range so): the local ISO timestamp, so the filter is pushed down like a timestamp literal.
+ * Supports Postgres's common template patterns; anything else is not a constant here.
+ */
+function constantTimestamp(call: AstNode, params: readonly ParamValue[]): ParamValue | typeof NOT_CONSTANT {
+  const fn = names(call.funcname).at(-1)?.toLowerCase();
+  if ((fn !== 'to_timestamp' && fn !== 'to_date') || call.args?.length !== 2) return NOT_CONSTANT;
+  const text = literalValue(call.args[0], params);
+  const format = literalValue(call.args[1], params);
+  if (typeof text !== 'string' || typeof format !== 'string') return NOT_CONSTANT;
+  const parts = parseWithTemplate(text, format);
+  if (!parts) return NOT_CONSTANT;
+  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+  const time = fn === 'to_date' ? '00:00:00.000' : `${pad(parts.hour)}:${pad(parts.minute)}:${pad(parts.second)}.${pad(parts.millisecond, 3)}`;
+  return `${pad(parts.year, 4)}-${pad(parts.month)}-${pad(parts.day)}T${time}`;
+}
+
+const TEMPLATE_FIELDS: readonly [string, keyof TimeParts, number][] = [
+  ['YYYY', 'year', 4],
+  ['HH24', 'hour', 2],
+  ['MM', 'month', 2],
+  ['DD', 'day', 2],
+  ['MI', 'minute', 2],
+  ['SS', 'second', 2],
+  ['MS', 'millisecond', 3],
+  ['US', 'microsecond', 6],
+];
+
+interface TimeParts {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+  millisecond: number;
+  microsecond: number;
+}
+
+function parseWithTemplate(text: string, format: string): TimeParts | undefined {
+  const parts: TimeParts = { year: 0, month: 1, day: 1, hour: 0, minute: 0, second: 0, millisecond: 0, microsecond: 0 };
+  let t = 0;
+  for (let f = 0; f < format.length; ) {
+    const field = TEMPLATE_FIELDS.find(([pattern]) => format.startsWith(pattern, f));
+    if (field) {
+      const [pattern, key, width] = field;
+      const digits = /^\d+/.exec(text.slice(t, t + width))?.[0];
+      if (!digits) return undefined;
+      parts[key] = Number(digits);
+      t += digits.length;
+      f += pattern.length;
+      continue;
+    }
+    if (/[A-Za-z]/.test(format[f]!) || text[t] !== format[f]) return undefined;
+    t++;
+    f++;
+  }
+  if (t !== text.length || parts.month < 1 || parts.month > 12 || parts.day < 1 || parts.day > 31) return undefined;
+  if (parts.microsecond) parts.millisecond = Math.floor(parts.microsecond / 1000);
+  return parts;
 }

@@ -20,6 +20,8 @@ export interface FastOutput {
   readonly oid: number;
   /** The join field: a per-row key, not read from the engine (see ScanColumn.rowKey). */
   readonly rowKey?: boolean;
+  /** A segment selected: NULL on every row (see ScanColumn.nullValue). */
+  readonly nullValue?: boolean;
 }
 
 export interface FastPath {
@@ -54,11 +56,12 @@ export function planFastPath(level: Level, plan: ScanPlan, params: readonly Para
     }
     const col = columnOfTarget(level, plan, val);
     if (!col) return undefined;
-    outputs.push({ name: outNames?.[i] ?? col.column.name, resultKey: col.resultKey, oid: col.granularity ? OID.timestamp : col.column.oid, ...(col.rowKey ? { rowKey: true } : {}) });
+    outputs.push({ name: outNames?.[i] ?? col.column.name, resultKey: col.resultKey, oid: col.granularity ? OID.timestamp : col.column.oid, ...(col.rowKey ? { rowKey: true } : {}), ...(col.nullValue ? { nullValue: true } : {}) });
     targetColumns.push(col);
   }
-  // Every column of the scan must be an output; otherwise the grain differs from the result's.
-  if (plan.columns.some((c) => !targetColumns.includes(c))) return undefined;
+  // Every dimension of the scan must be an output; otherwise the grain differs from the result's.
+  // A measure read only by ORDER BY (a top-N subquery's `order by sum(m) desc`) leaves the grain as it is.
+  if (plan.columns.some((c) => !targetColumns.includes(c) && (c.column.kind !== 'measure' || !level.grouped))) return undefined;
   if (level.grouped && (s.groupClause ?? []).length > 0) {
     const groupCols = new Set<ScanColumn>();
     for (const g of s.groupClause as AstNode[]) {

@@ -101,7 +101,12 @@ describe('planModelQuery', () => {
       expect(p.scans[0]!.query.filters, where).toEqual([{ member: 'orders.city', operator: 'equals', values: ['Recife'] }]);
       expect(p.fast, where).toBeDefined();
     }
-    expect(plan('select measure(count) from orders where big is false').scans[0]!.query.segments).toBeUndefined();
+    // A segment is a filter: its negation is not defined, so it is refused rather than read as NULL.
+    expect(() => plan('select measure(count) from orders where big is false')).toThrow(/segment big can only be required in WHERE/);
+    // Selected (Power BI Import lists every column), it reads NULL and asks the engine nothing.
+    const selected = plan('select city, big from orders');
+    expect(selected.scans[0]!.query.segments).toBeUndefined();
+    expect(selected.fast?.outputs.find((o) => o.name === 'big')?.nullValue).toBe(true);
   });
 
   it('refuses a mismatched aggregate and an unknown column', () => {

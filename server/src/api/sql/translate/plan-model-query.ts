@@ -15,6 +15,7 @@ import { planScan, type ScanPlan } from './plan-scan.ts';
 import { SqlText } from './sql-text.ts';
 import { planFastPath, type FastPath } from './plan-fast-path.ts';
 import { residualSql } from './residual-sql.ts';
+import { checkMeasureLineage } from './check-measure-lineage.ts';
 import type { AstNode } from './walk-ast.ts';
 import type { ModelTable } from '../catalog/model-tables.ts';
 import type { ParamValue } from '../wire/decode-param.ts';
@@ -61,6 +62,7 @@ export function planModelQuery(
     const fast = planFastPath(top, scan, params, names);
     if (fast) return { scans: [{ ...scan, query: fast.query }], fast };
   }
+  checkMeasureLineage(select, levels);
   const scans: ScanPlan[] = [];
   for (const level of levels) for (const scan of level.scans) scans.push(planScan(level, scan, params, options.maxScanRows, lists));
   return { scans, outerSql: residualSql(select, levels, scans, params, lists, isExactGrain), names };

@@ -24,6 +24,11 @@ export interface ScanColumn {
    * exactly between the columns of one result row when the outer SQL evaluates a join.
    */
   readonly rowKey?: boolean;
+  /**
+   * A segment in the select list (Power BI Import selects every column): segments are filters the
+   * engine applies, not values it returns, so the column reads NULL, as in Cube's SQL API.
+   */
+  readonly nullValue?: boolean;
 }
 
 export interface ScanPlan {
@@ -92,7 +97,16 @@ export function planScan(level: Level, scan: Scan, params: readonly ParamValue[]
   const filters: Filter[] = [...where.filters];
   for (const [column, allUses] of scan.uses) {
     const uses = allUses.filter((u) => !removedRefs.has(u.ref));
-    if (uses.length === 0 || column.kind === 'segment') continue;
+    if (uses.length === 0) continue;
+    if (column.kind === 'segment') {
+      if (uses.some((u) => u.clause !== 'target')) {
+        throw new UserError('UNSUPPORTED', `segment ${column.name} can only be required in WHERE (${column.name}, ${column.name} IS TRUE or ${column.name} = true)`, {
+          hint: 'a segment is a filter of the data model; its negation or use in expressions is not defined',
+        });
+      }
+      columns.push({ column, resultKey: '', nullValue: true });
+      continue;
+    }
     if (column.kind === 'join') {
       columns.push({ column, resultKey: '', rowKey: true });
       continue;

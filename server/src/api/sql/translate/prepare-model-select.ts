@@ -22,7 +22,8 @@ const MAX_LIST_VALUES = 10_000;
 export async function prepareModelSelect(original: AstNode, findTable: FindTable, runSubselect: RunSubselect): Promise<AstNode> {
   const select = structuredClone(original);
   inlineSubselects(select, findTable);
-  rewriteSemiJoins(select, findTable);
+  // A top-N join rewritten as a filter leaves a level that only filters: inline it in turn.
+  if (rewriteSemiJoins(select, findTable)) inlineSubselects(select, findTable);
   await resolveInSubqueries(select, findTable, runSubselect);
   return select;
 }

@@ -97,15 +97,24 @@ function replaceScan(level: Level, plan: ScanPlan, out: Map<AstNode, AstNode | A
     }
   }
   for (const conjunct of plan.removedConjuncts) out.set(conjunct, { A_Const: { boolval: { boolval: true } } });
+  // `schema.table.column` (Metabase qualifies every column) names the scan table by its alias.
+  for (const [column, uses] of scan.uses) {
+    for (const use of uses) {
+      if (names(use.ref.fields).length === 3 && !out.has(use.ref)) out.set(use.ref, columnRefNode(tableOf(scan, column).alias, column.name));
+    }
+  }
   const exact = exactGrain(level, plan);
   for (const call of scan.measureCalls) {
     const column = call.column ?? countColumn(scan)!;
     out.set(call.call, reaggregate(column.type, column.path, exact, tableOf(scan, column).alias, column.name));
   }
   if (!level.grouped) return;
+  const callArgs = new Set(scan.measureCalls.map((c) => c.call.args?.[0]?.ColumnRef).filter(Boolean));
   for (const [column, uses] of scan.uses) {
     if (column.kind !== 'measure') continue;
     for (const use of uses) {
+      // Inside another expression an aggregate reads the measure's value only when each group holds one row.
+      if (use.inAggregate && !callArgs.has(use.ref) && !exact) throw notAtGrain(column.path, column.type, column.name);
       if (use.inAggregate || use.clause === 'where' || use.clause === 'join') continue;
       out.set(use.ref, reaggregate(column.type, column.path, exact, tableOf(scan, column).alias, column.name));
     }
@@ -122,7 +131,11 @@ function reaggregate(type: string, path: string, exact: boolean, alias: string, 
   if (type === 'count' || type === 'sum') return funcCallNode('sum', [column]);
   if (type === 'min' || type === 'max') return funcCallNode(type, [column]);
   if (exact) return funcCallNode('min', [column]);
-  throw new UserError('MEASURE_AGGREGATE', `measure ${path} (${type}) cannot be computed at this grain: the query groups or filters by an expression the semantic layer cannot push down, and a ${type} measure cannot be re-aggregated from finer groups`, {
+  throw notAtGrain(path, type, name);
+}
+
+function notAtGrain(path: string, type: string, name: string): UserError {
+  return new UserError('MEASURE_AGGREGATE', `measure ${path} (${type}) cannot be computed at this grain: the query groups or filters by an expression the semantic layer cannot push down, and a ${type} measure cannot be re-aggregated from finer groups`, {
     hint: `group and filter by plain columns (dimensions, date_trunc of a time dimension) so MEASURE(${name}) is computed at the query's own grain`,
   });
 }

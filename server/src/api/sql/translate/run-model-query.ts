@@ -28,7 +28,7 @@ export async function runModelQuery(plan: ModelQueryPlan, engine: SemanticEngine
     const index = columnIndex(result);
     return {
       columns: plan.fast.outputs.map((o) => ({ name: o.name, oid: o.oid })),
-      data: plan.fast.outputs.map((o) => (o.rowKey ? rowKeys(result.rowCount) : (result.data[lookup(index, o.resultKey)] ?? []))),
+      data: plan.fast.outputs.map((o) => (o.rowKey ? rowKeys(result.rowCount) : o.nullValue ? [] : (result.data[lookup(index, o.resultKey)] ?? []))),
       rowCount: result.rowCount,
     };
   }
@@ -90,7 +90,7 @@ function scanTables(scan: ScanPlan, result: LoadResult): SandboxTable[] {
   return scan.scan.tables.map((table, k) => {
     const columns: SandboxColumn[] = read
       .filter((c) => tableOf(scan.scan, c.column) === table)
-      .map((c) => ({ name: c.column.name, type: c.granularity ? 'TIMESTAMP' : (DUCK_TYPES[c.column.oid] ?? 'VARCHAR'), values: result.data[lookup(index, c.resultKey)]! }));
+      .map((c) => ({ name: c.column.name, type: c.granularity ? 'TIMESTAMP' : (DUCK_TYPES[c.column.oid] ?? 'VARCHAR'), values: c.nullValue ? [] : result.data[lookup(index, c.resultKey)]! }));
     if (keys) columns.push({ name: JOIN_FIELD, type: 'VARCHAR', values: keys });
     return { name: scanTableName(scan.scan.index, k), columns, rowCount: result.rowCount };
   });

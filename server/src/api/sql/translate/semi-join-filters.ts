@@ -17,15 +17,15 @@ export const NULL_SAFE = '__sqlapiNullSafe';
 /** Marks a SubLink made from a top-N join: the subquery to answer directly, and its key column. */
 export const KEY_SOURCE = '__sqlapiKeySource';
 
-/** Rewrites top-N joins into IN (subquery) filters in every level of `select` (in place). */
-export function rewriteSemiJoins(select: AstNode, findTable: FindTable): void {
+/** Rewrites top-N joins into IN (subquery) filters in every level of `select` (in place); true if any was. */
+export function rewriteSemiJoins(select: AstNode, findTable: FindTable): boolean {
   if (select.op && select.op !== 'SETOP_NONE') {
-    rewriteSemiJoins(select.larg, findTable);
-    rewriteSemiJoins(select.rarg, findTable);
-    return;
+    const left = rewriteSemiJoins(select.larg, findTable);
+    return rewriteSemiJoins(select.rarg, findTable) || left;
   }
+  let rewritten = false;
   walkAst(select.fromClause, (type, body) => {
-    if (type === 'RangeSubselect' && body.subquery?.SelectStmt) rewriteSemiJoins(body.subquery.SelectStmt, findTable);
+    if (type === 'RangeSubselect' && body.subquery?.SelectStmt && rewriteSemiJoins(body.subquery.SelectStmt, findTable)) rewritten = true;
     return type === 'RangeSubselect' ? false : undefined;
   });
   const from: AstNode[] = select.fromClause ?? [];
@@ -36,7 +36,9 @@ export function rewriteSemiJoins(select: AstNode, findTable: FindTable): void {
     if (!filter) continue;
     from[i] = filter.kept;
     select.whereClause = select.whereClause ? { BoolExpr: { boolop: 'AND_EXPR', args: [select.whereClause, filter.condition] } } : filter.condition;
+    rewritten = true;
   }
+  return rewritten;
 }
 
 function semiJoinFilter(select: AstNode, join: AstNode, findTable: FindTable): { kept: AstNode; condition: AstNode } | undefined {
@@ -98,13 +100,24 @@ function keyCondition(quals: AstNode, tableAlias: string, subAlias: string): Key
   return undefined;
 }
 
-/** Whether the subquery returns each value of `column` once (grouped by it alone, or DISTINCT over it alone). */
+/**
+ * Whether the subquery returns each value of `column` once: grouped by it alone, DISTINCT over it
+ * alone, or a level that only filters, orders and limits such a subquery and passes the column on.
+ */
 function hasUniqueKey(inner: AstNode, column: string): boolean {
   if (inner.op && inner.op !== 'SETOP_NONE') return false;
   const targets: AstNode[] = (inner.targetList ?? []).map((t: AstNode) => t.ResTarget);
   const index = targets.findIndex((t) => String(t.name ?? names(t.val?.ColumnRef?.fields).at(-1) ?? '').toLowerCase() === column.toLowerCase());
   if (index < 0) return false;
   const target = targets[index]!;
+  const from: AstNode[] = inner.fromClause ?? [];
+  const passed = target.val?.ColumnRef ? names(target.val.ColumnRef.fields) : [];
+  const wrapped = from.length === 1 ? from[0]!.RangeSubselect : undefined;
+  if (!inner.groupClause && !inner.distinctClause && wrapped?.subquery?.SelectStmt && !wrapped.alias?.colnames && passed.length > 0) {
+    const qualifier = passed.length === 2 ? passed[0]!.toLowerCase() : undefined;
+    if (qualifier !== undefined && qualifier !== String(wrapped.alias?.aliasname ?? '').toLowerCase()) return false;
+    return hasUniqueKey(wrapped.subquery.SelectStmt, passed.at(-1)!);
+  }
   const sameItem = (g: AstNode): boolean => {
     if (g.A_Const?.ival?.ival === index + 1) return true;
     const f = g.ColumnRef ? names(g.ColumnRef.fields) : undefined;
