@@ -31,6 +31,12 @@ export interface Driver {
   readonly name: string; // "duckdb", "databricks", "athena", "postgres"
   /** Runs one statement with positional parameters bound by the driver (never spliced). */
   query(sql: string, params: readonly unknown[], options?: QueryOptions): Promise<QueryResult>;
+  /**
+   * Runs one statement and yields its rows in chunks, so a large result never sits in memory at
+   * once (optional: without it, callers fall back to `query`). Stopping the iteration early ends
+   * the statement.
+   */
+  stream?(sql: string, params: readonly unknown[], options?: QueryOptions): AsyncIterable<QueryResult>;
   /** Cheap liveness check for /readyz. */
   testConnection(): Promise<void>;
   close(): Promise<void>;

@@ -51,6 +51,35 @@ export class DuckDbDriver implements Driver {
     }
   }
 
+  async *stream(sql: string, params: readonly unknown[], options: QueryOptions = {}): AsyncIterable<QueryResult> {
+    const connection = await this.acquire();
+    const abort = (): void => connection.interrupt();
+    options.signal?.addEventListener('abort', abort, { once: true });
+    let finished = false;
+    try {
+      if (options.signal?.aborted) throw new UserError('QUERY_CANCELLED', 'Query cancelled before it started');
+      const result = await connection.stream(sql, params.map(toDuckDbValue));
+      const types = result.columnTypes();
+      const columns: ColumnInfo[] = result.columnNames().map((name, i) => ({ name, type: columnType(types[i]!.typeId) }));
+      for (;;) {
+        const chunk = await result.fetchChunk();
+        if (!chunk || chunk.rowCount === 0) break;
+        const raw = chunk.getColumns();
+        yield { columns, data: columns.map((_, i) => convertColumn(raw[i] ?? [], types[i]!.typeId)), rowCount: chunk.rowCount };
+      }
+      finished = true;
+    } catch (error) {
+      if (error instanceof UserError) throw error;
+      if (options.signal?.aborted) throw new UserError('QUERY_CANCELLED', 'Query cancelled', { cause: error });
+      throw new UserError('SOURCE_ERROR', `DuckDB: ${(error as Error).message}\nSQL: ${sql}`, { cause: error });
+    } finally {
+      options.signal?.removeEventListener('abort', abort);
+      // A stream left early still holds a pending result: that connection is not reused.
+      if (finished) this.release(connection);
+      else connection.closeSync();
+    }
+  }
+
   async testConnection(): Promise<void> {
     await this.query('SELECT 1', []);
   }

@@ -7,7 +7,7 @@ import type { SemanticModel } from '../model/model-types.ts';
 import type { CubeQuery, NormalizedQuery } from '../query/query-types.ts';
 import type { Driver, QueryResult } from '../drivers/driver-types.ts';
 import type { Dialect } from '../sql/dialect.ts';
-import type { DryRunResponse, LoadResponse, LoadResult, RequestContext, SecurityContext, SemanticEngine, SqlResponse } from './engine-types.ts';
+import type { DryRunResponse, LoadResponse, LoadResult, RequestContext, SecurityContext, SemanticEngine, SqlResponse, StreamedResult } from './engine-types.ts';
 import type { QueryOrchestrator } from '../orchestrator/query-orchestrator.ts';
 import { sourceRefreshKeyValues } from '../orchestrator/source-refresh-keys.ts';
 import { normalizeQuery } from '../query/normalize-query.ts';
@@ -20,6 +20,14 @@ import { createAccessControl, type AccessControl } from '../security/access-cont
 import { secureQuery } from '../security/secure-query.ts';
 import type { MemberVisibilityMask } from '../security/member-visibility.ts';
 import { AnswerMemo } from './answer-memo.ts';
+import { UserError } from '../errors/user-error.ts';
+
+/** The limit a streamed query runs with when it has none: the largest LIMIT every SQL engine takes. */
+const STREAM_LIMIT = 2 ** 31 - 1;
+
+async function* oneChunk(result: Promise<QueryResult>): AsyncIterable<QueryResult> {
+  yield await result;
+}
 
 /**
  * A pre-aggregation that answers a query instead of the source: the query rewritten for the
@@ -123,13 +131,13 @@ export function createEngine(options: EngineOptions): SemanticEngine {
     return { rewritten, current, at, key: CompileCache.key(current.version, rewritten, ctx.securityContext, at) };
   }
 
-  async function prepare(query: CubeQuery, ctx: RequestContext, resolved?: ResolvedRequest): Promise<{ runnable: readonly RunnableQuery[]; compare: boolean; current: SemanticModel }> {
+  async function prepare(query: CubeQuery, ctx: RequestContext, resolved?: ResolvedRequest, maxLimit = options.maxLimit): Promise<{ runnable: readonly RunnableQuery[]; compare: boolean; current: SemanticModel }> {
     const { rewritten, current, at, key } = resolved ?? (await resolveRequest(query, ctx));
     const access = await accessControl.resolve(ctx.securityContext);
     let entry = cache.get(key);
     if (!entry) {
       // Access policies (member and row level) apply here, once, for every API.
-      const normalized = secureQuery(current, normalizeQuery(current, rewritten, { now: at, maxLimit: options.maxLimit, defaultLimit: options.defaultLimit }), access, at);
+      const normalized = secureQuery(current, normalizeQuery(current, rewritten, { now: at, maxLimit, defaultLimit: options.defaultLimit }), access, at);
       const { queries, compare } = expandCompareDateRange(normalized);
       entry = { compiled: queries.map((q) => compileQuery(current, q, options.dialect, ctx.securityContext)), compare };
       cache.set(key, entry);
@@ -240,6 +248,38 @@ export function createEngine(options: EngineOptions): SemanticEngine {
       } finally {
         releaseAll(runnable);
       }
+    },
+
+    async stream(query, ctx): Promise<StreamedResult> {
+      // The whole answer, bounded only by the query's own limit: chunks go to the caller as the
+      // driver reads them, so no maximum result size (CUBEJS_DB_QUERY_LIMIT) is needed to bound memory.
+      const { runnable, compare } = await prepare({ ...query, limit: query.limit ?? STREAM_LIMIT }, ctx, undefined, STREAM_LIMIT);
+      const r = runnable[0]!;
+      if (compare || runnable.length !== 1) {
+        releaseAll(runnable);
+        throw new UserError('UNSUPPORTED', 'compareDateRange queries cannot be streamed');
+      }
+      const driver = r.match?.driver ?? options.driver;
+      const outputs = r.source.plan.outputs;
+      const sql = r.compiled.sql;
+      const first = formatResult(outputs, { columns: [], data: [], rowCount: 0 }, true);
+      async function* chunks(): AsyncIterable<{ data: readonly (readonly unknown[])[]; rowCount: number }> {
+        try {
+          const source = driver.stream ? driver.stream(sql.sql, sql.params, { signal: ctx.signal }) : oneChunk(driver.query(sql.sql, sql.params, { signal: ctx.signal }));
+          for await (const chunk of source) {
+            const formatted = formatResult(outputs, chunk);
+            yield { data: formatted.data, rowCount: formatted.rowCount };
+          }
+        } finally {
+          releaseAll(runnable);
+        }
+      }
+      const match = r.match;
+      return {
+        columns: first.columns,
+        usedPreAggregations: match ? { [match.name]: { targetTableName: match.targetTableName, refreshKeyValues: match.refreshKeyValues } } : {},
+        chunks: chunks(),
+      };
     },
 
     async sql(query, ctx): Promise<readonly SqlResponse[]> {

@@ -87,8 +87,22 @@ export interface MetaOptions {
   readonly extended?: boolean;
 }
 
+/**
+ * A result read chunk by chunk, for answers too large to hold at once (the SQL API's ungrouped and
+ * Import queries): no row cap but the query's own limit, never cached. `chunks` yields columnar
+ * rows in `columns`' order, formatted as in `LoadResult`; the lease on any rollup read is held
+ * until the iteration ends (completed, thrown or returned early).
+ */
+export interface StreamedResult {
+  readonly columns: readonly ColumnInfo[];
+  readonly usedPreAggregations: LoadResult['usedPreAggregations'];
+  readonly chunks: AsyncIterable<{ readonly data: readonly (readonly unknown[])[]; readonly rowCount: number }>;
+}
+
 export interface SemanticEngine {
   load(query: CubeQuery, ctx: RequestContext): Promise<LoadResponse>;
+  /** The query's whole answer in chunks (see StreamedResult); optional for engines that cannot stream. */
+  stream?(query: CubeQuery, ctx: RequestContext): Promise<StreamedResult>;
   sql(query: CubeQuery, ctx: RequestContext): Promise<readonly SqlResponse[]>;
   dryRun(query: CubeQuery, ctx: RequestContext): Promise<DryRunResponse>;
   /**

@@ -14,14 +14,18 @@ export interface FormattedColumns {
   readonly rowCount: number;
 }
 
-export function formatResult(outputs: readonly OutputColumn[], result: QueryResult): FormattedColumns {
+/**
+ * `namesOnly`: only the response's columns are wanted (a streamed result announces them before the
+ * first row); their types then come from the members, not from the driver.
+ */
+export function formatResult(outputs: readonly OutputColumn[], result: QueryResult, namesOnly = false): FormattedColumns {
   const byName = new Map(result.columns.map((c, i) => [c.name, i]));
   const keyed = new Map<string, { type: ColumnType; values: readonly unknown[] }>();
   for (const output of outputs) {
     const index = byName.get(output.sqlAlias);
-    if (index === undefined) throw new Error(`internal: column ${output.sqlAlias} missing from the result`);
-    const column = result.columns[index]!;
-    const values = convert(output, column.type, result.data[index]!);
+    if (index === undefined && !namesOnly) throw new Error(`internal: column ${output.sqlAlias} missing from the result`);
+    const column = index === undefined ? { type: 'unknown' as ColumnType } : result.columns[index]!;
+    const values = index === undefined ? [] : convert(output, column.type, result.data[index]!);
     const type = output.kind === 'timeDimension' ? 'time' : column.type;
     for (const key of output.keys) {
       keyed.delete(key); // re-insert so the last granularity of a member wins and keeps its position last

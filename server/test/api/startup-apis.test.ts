@@ -16,7 +16,7 @@ import { CORPUS_MODEL_DIR } from './support/corpus.ts';
 import { cleanEnv, runMain } from './support/run-main.ts';
 import { corpusDatabase } from './support/start-stack.ts';
 
-const SQL_LINE = /SQL API \(Postgres wire\): postgres:\/\/localhost:(\d+)\/db/;
+const SQL_LINE = /SQL API \(Postgres wire\): postgres:\/\/127\.0\.0\.1:(\d+)\/db/;
 const REST_LINE = /REST API: (http:\/\/\S+?)\/cubejs-api\/v1/;
 const byCity = { measures: ['ECommerce.count'], dimensions: ['ECommerce.city'], order: { 'ECommerce.city': 'asc' } };
 

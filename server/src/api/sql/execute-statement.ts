@@ -12,8 +12,9 @@ import { runCursorCommand } from './session/cursor-commands.ts';
 import type { SessionState } from './session/session-state.ts';
 import { formatFor, type StatementResult } from './session/statement-types.ts';
 import type { ClassifiedStatement } from './translate/classify-statement.ts';
-import { answerModelSelect } from './translate/answer-model-select.ts';
-import type { TypedResult } from './translate/run-model-query.ts';
+import { answerModelSelect, collectResult } from './translate/answer-model-select.ts';
+import { isStreamed, type ModelResult } from './translate/run-model-query.ts';
+import { StreamedRows } from './wire/streamed-rows.ts';
 import type { ParamValue } from './wire/decode-param.ts';
 import { encodeRows } from './wire/encode-rows.ts';
 import { typeSize } from './wire/pg-types.ts';
@@ -36,6 +37,8 @@ export interface BoundStatement {
   readonly paramFormats: readonly number[];
   readonly params: readonly ParamValue[];
   readonly resultFormats: readonly number[];
+  /** Gather a streamed model result into one (a cursor keeps its rows to move over them). */
+  readonly collect?: boolean;
 }
 
 export async function executeStatement(deps: ExecutionDeps, session: SessionState, bound: BoundStatement, ctx: RequestContext): Promise<StatementResult> {
@@ -53,7 +56,7 @@ export async function executeStatement(deps: ExecutionDeps, session: SessionStat
     case 'cursor':
       return runCursorCommand(statement, session, bound.resultFormats, {
         isModelTable: (schema, name) => deps.findTable(schema, name) !== undefined,
-        runQuery: (query) => executeStatement(deps, session, { ...bound, statement: query, resultFormats: [] }, ctx),
+        runQuery: (query) => executeStatement(deps, session, { ...bound, statement: query, resultFormats: [], collect: true }, ctx),
       });
     case 'catalog': {
       const sql = bindSessionValues(statement.sql, statement.stmt, session, deps.processId ?? 0);
@@ -62,15 +65,20 @@ export async function executeStatement(deps: ExecutionDeps, session: SessionStat
     }
     case 'model': {
       const result = await answerModelSelect(statement, bound.params, deps, ctx);
-      return encodeResult(result, bound.resultFormats);
+      return encodeResult(bound.collect ? await collectResult(result) : result, bound.resultFormats);
     }
   }
 }
 
-/** RowDescription fields and DataRow messages of a typed columnar result. */
-export function encodeResult(result: TypedResult, resultFormats: readonly number[]): StatementResult {
+/**
+ * RowDescription fields and DataRow messages of a typed columnar result; a streamed one is encoded
+ * chunk by chunk as the connection writes it (its tag counts the rows once they are all sent).
+ */
+export function encodeResult(result: ModelResult, resultFormats: readonly number[]): StatementResult {
   const formats = result.columns.map((_, i) => formatFor(resultFormats, i));
   const fields = result.columns.map((c, i) => ({ name: c.name, typeOid: c.oid, typeSize: typeSize(c.oid), typeModifier: -1, format: formats[i]! }));
-  const rows = encodeRows(result.data, result.columns.map((c) => c.oid), formats, result.rowCount);
+  const oids = result.columns.map((c) => c.oid);
+  if (isStreamed(result)) return { fields, rows: new StreamedRows(result.chunks, oids, formats), tag: 'SELECT' };
+  const rows = encodeRows(result.data, oids, formats, result.rowCount);
   return { fields, rows, tag: `SELECT ${result.rowCount}` };
 }

@@ -15,6 +15,7 @@ import { classifyStatement, splitStatements, type ClassifiedStatement } from './
 import * as msg from './wire/backend-messages.ts';
 import { decodeParam } from './wire/decode-param.ts';
 import { rowCountOf, rowRange } from './wire/encode-rows.ts';
+import { StreamedRows } from './wire/streamed-rows.ts';
 import { readBind, readEmpty, readExecute, readParse, readTarget } from './wire/frontend-messages.ts';
 import type { FrontendFrame } from './wire/message-framer.ts';
 import { OID } from './wire/pg-types.ts';
@@ -43,7 +44,7 @@ export class ExtendedProtocol {
   async handle(frame: FrontendFrame): Promise<void> {
     if (frame.type === 'S') {
       this.skipUntilSync = false;
-      this.session.portals.delete('');
+      this.session.dropPortal('');
       // A Sync with a body is answered like Postgres: the error, then ReadyForQuery all the same.
       this.guard(() => readEmpty(frame.body, 'Sync'));
       this.out.send(msg.readyForQuery(this.session.transactionStatus));
@@ -126,6 +127,7 @@ export class ExtendedProtocol {
     });
     if (m.portal && this.session.portals.has(m.portal)) throw new SqlStateError('42P03', `portal "${m.portal}" already exists`);
     const portal: Portal = { name: m.portal, prepared, rawParams: m.params, paramFormats: m.paramFormats, params, resultFormats: m.resultFormats, position: 0 };
+    this.session.dropPortal(m.portal);
     this.session.portals.set(m.portal, portal);
     this.out.send(msg.bindComplete());
   }
@@ -166,6 +168,7 @@ export class ExtendedProtocol {
     if (st.kind === 'model' || (st.kind === 'session' && st.type === 'VariableShowStmt')) {
       // Types of a model query depend on its plan: run it once with NULL parameters.
       const result = await executeStatement(this.deps, this.session, { statement: st, paramTypes: types, rawParams: types.map(() => null), paramFormats: [], params: types.map(() => null), resultFormats: [] }, this.requestContext());
+      if (result.rows instanceof StreamedRows) await result.rows.close();
       return result.fields;
     }
     return undefined;
@@ -193,6 +196,7 @@ export class ExtendedProtocol {
       return;
     }
     const result = await this.resultOf(portal);
+    if (result.rows instanceof StreamedRows) return this.executeStreamed(result.rows, maxRows);
     const count = rowCountOf(result.rows);
     const end = maxRows > 0 ? Math.min(count, portal.position + maxRows) : count;
     for (const part of rowRange(result.rows, portal.position, end)) this.out.send(part);
@@ -204,10 +208,28 @@ export class ExtendedProtocol {
     this.out.send(msg.commandComplete(result.tag), ...(result.after ?? []));
   }
 
+  /** Execute over a streamed result: chunks written as they are encoded, the socket drained in between. */
+  private async executeStreamed(rows: StreamedRows, maxRows: number): Promise<void> {
+    const start = rows.sent;
+    for (;;) {
+      const left = maxRows > 0 ? maxRows - (rows.sent - start) : 0;
+      if (maxRows > 0 && left <= 0) break;
+      const parts = await rows.next(left);
+      if (parts.length === 0) break;
+      for (const part of parts) this.out.send(part);
+      await this.out.flush();
+    }
+    if (maxRows > 0 && rows.sent - start >= maxRows && (await rows.hasMore())) {
+      this.out.send(msg.portalSuspended());
+      return;
+    }
+    this.out.send(msg.commandComplete(`SELECT ${rows.sent}`));
+  }
+
   private close(body: Buffer): void {
     const { target, name } = readTarget(body, 'Close');
     if (target === 'S') this.session.statements.delete(name);
-    else this.session.portals.delete(name);
+    else this.session.dropPortal(name);
     this.out.send(msg.closeComplete());
   }
 }

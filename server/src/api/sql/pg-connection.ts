@@ -26,6 +26,7 @@ import { displayName, REPORTED_SETTINGS, SessionState } from './session/session-
 import { classifyStatement, splitStatements } from './translate/classify-statement.ts';
 import * as msg from './wire/backend-messages.ts';
 import { rowCountOf, rowRange } from './wire/encode-rows.ts';
+import { StreamedRows } from './wire/streamed-rows.ts';
 import { PROTOCOL_3_0, readQuery, readStartupPacket } from './wire/frontend-messages.ts';
 import { MessageFramer, type FrontendFrame } from './wire/message-framer.ts';
 import { describeType, WireError } from './wire/wire-error.ts';
@@ -132,6 +133,7 @@ export class PgConnection {
     } else socket.destroy();
     this.output = [];
     this.outputBytes = 0;
+    this.session?.dropPortals();
     this.releaseCatalog?.();
     this.deps.onClose?.();
   }
@@ -342,6 +344,19 @@ export class PgConnection {
     return { securityContext: this.session!.securityContext, requestId: randomUUID(), api: 'sql' as const, signal: this.current.signal };
   }
 
+  /** Writes a streamed result chunk by chunk, waiting for the socket to drain, then its CommandComplete. */
+  private async sendStreamed(rows: StreamedRows): Promise<void> {
+    try {
+      for (let parts = await rows.next(); parts.length > 0 && !this.closed; parts = await rows.next()) {
+        for (const part of parts) this.send(part);
+        if (this.outputBytes > FLUSH_BYTES) await this.flush();
+      }
+    } finally {
+      await rows.close();
+    }
+    this.send(msg.commandComplete(`SELECT ${rows.sent}`));
+  }
+
   private async simpleQuery(text: string): Promise<void> {
     const session = this.session!;
     let statements;
@@ -362,6 +377,10 @@ export class PgConnection {
           continue;
         }
         if (result.fields) this.send(msg.rowDescription(result.fields));
+        if (result.rows instanceof StreamedRows) {
+          await this.sendStreamed(result.rows);
+          continue;
+        }
         for (const part of rowRange(result.rows, 0, rowCountOf(result.rows))) {
           this.send(part);
           if (this.outputBytes > FLUSH_BYTES) await this.flush();

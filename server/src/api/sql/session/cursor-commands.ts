@@ -7,6 +7,7 @@
  * https://www.postgresql.org/docs/current/sql-declare.html
  */
 import * as msg from '../wire/backend-messages.ts';
+import { StreamedRows } from '../wire/streamed-rows.ts';
 import { encodeValue } from '../wire/encode-value.ts';
 import { readDataRow } from '../wire/frontend-builders.ts';
 import { OID } from '../wire/pg-types.ts';
@@ -48,6 +49,7 @@ async function declare(statement: CursorStatement, session: SessionState, deps: 
   }
   const query = cursorQuery(statement.sql, deps.isModelTable);
   const result = await deps.runQuery(query);
+  if (result.rows instanceof StreamedRows) throw new Error('a cursor query must be run with collect'); // see execute-statement.ts
   session.cursors.set(name, new Cursor(name, result.fields ?? [], result.rows, options, session.transactionStatus !== 'I'));
   return { rows: [], tag: 'DECLARE CURSOR' };
 }

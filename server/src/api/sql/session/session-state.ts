@@ -2,6 +2,7 @@
  * Per-connection session state kept in our layer (never in the shared catalog database):
  * settings changed by SET/RESET, transaction status, prepared statements, portals and cursors.
  */
+import { StreamedRows } from '../wire/streamed-rows.ts';
 import type { SecurityContext } from '../../../engine/engine-types.ts';
 import type { PreparedStatement, Portal } from './statement-types.ts';
 import type { Cursor } from './cursor.ts';
@@ -89,10 +90,22 @@ export class SessionState {
     this.settings = defaultSettings(user, startup);
   }
 
+  /** Removes a portal; a result still streaming ends its query (and its lease on any rollup). */
+  dropPortal(name: string): void {
+    const rows = this.portals.get(name)?.result?.rows;
+    if (rows instanceof StreamedRows) void rows.close();
+    this.portals.delete(name);
+  }
+
+  /** Every portal dropped (DISCARD ALL, the connection ends). */
+  dropPortals(): void {
+    for (const name of [...this.portals.keys()]) this.dropPortal(name);
+  }
+
   /** DISCARD ALL: back to the state right after login. */
   discardAll(): void {
     this.statements.clear();
-    this.portals.clear();
+    this.dropPortals();
     this.cursors.clear();
     this.settings = defaultSettings(this.user, this.startup);
   }

@@ -5,6 +5,7 @@ import type { FieldDescription } from '../wire/backend-messages.ts';
 import type { ParamValue } from '../wire/decode-param.ts';
 import type { ClassifiedStatement } from '../translate/classify-statement.ts';
 import type { ResultRows } from '../wire/encode-rows.ts';
+import type { StreamedRows } from '../wire/streamed-rows.ts';
 
 /** A statement prepared by Parse (or implicitly by a simple Query). */
 export interface PreparedStatement {
@@ -37,7 +38,8 @@ export interface Portal {
  */
 export interface StatementResult {
   readonly fields?: readonly FieldDescription[];
-  readonly rows: ResultRows;
+  /** Encoded rows, or rows encoded as they stream (the tag then gets the count once all are sent). */
+  readonly rows: ResultRows | StreamedRows;
   readonly tag: string;
   /** Messages to send after CommandComplete (ParameterStatus after SET). */
   readonly after?: readonly Buffer[];

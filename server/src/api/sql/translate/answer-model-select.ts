@@ -9,7 +9,7 @@ import type { ParamValue } from '../wire/decode-param.ts';
 import type { FoldedList } from './fold-literal-lists.ts';
 import { planModelQuery } from './plan-model-query.ts';
 import { prepareModelSelect } from './prepare-model-select.ts';
-import { runModelQuery, type TypedResult } from './run-model-query.ts';
+import { isStreamed, runModelQuery, type ModelResult, type TypedResult } from './run-model-query.ts';
 import type { AstNode } from './walk-ast.ts';
 
 /** What answering a model SELECT needs from the connection. */
@@ -26,9 +26,24 @@ export interface ModelSelect {
   readonly lists: ReadonlyMap<string, FoldedList>;
 }
 
-export async function answerModelSelect(statement: ModelSelect, params: readonly ParamValue[], deps: ModelSelectDeps, ctx: RequestContext): Promise<TypedResult> {
-  const runSubselect = (select: AstNode): Promise<TypedResult> => answerModelSelect({ ...statement, select }, params, deps, ctx);
+export async function answerModelSelect(statement: ModelSelect, params: readonly ParamValue[], deps: ModelSelectDeps, ctx: RequestContext): Promise<ModelResult> {
+  const runSubselect = async (select: AstNode): Promise<TypedResult> => collectResult(await answerModelSelect({ ...statement, select }, params, deps, ctx));
   const select = await prepareModelSelect(statement.select, deps.findTable, runSubselect);
   const plan = planModelQuery(statement.text, select, params, deps.findTable, { maxScanRows: deps.maxScanRows, lists: statement.lists });
   return runModelQuery(plan, deps.engine, ctx);
+}
+
+/** A streamed result gathered into one (a subquery's keys, a cursor's rows). */
+export async function collectResult(result: ModelResult): Promise<TypedResult> {
+  if (!isStreamed(result)) return result;
+  const data: unknown[][] = result.columns.map(() => []);
+  let rowCount = 0;
+  for await (const chunk of result.chunks) {
+    data.forEach((column, c) => {
+      const values = chunk.data[c] ?? [];
+      for (let r = 0; r < chunk.rowCount; r++) column.push(values[r] ?? null);
+    });
+    rowCount += chunk.rowCount;
+  }
+  return { columns: result.columns, data, rowCount };
 }

@@ -27,6 +27,8 @@ export interface FastOutput {
 export interface FastPath {
   readonly query: CubeQuery;
   readonly outputs: readonly FastOutput[];
+  /** The statement's own LIMIT (undefined: every row); `query.limit` may be lower (the scan limit). */
+  readonly requestedLimit?: number;
 }
 
 export function planFastPath(level: Level, plan: ScanPlan, params: readonly ParamValue[], outNames: readonly (string | undefined)[] | undefined): FastPath | undefined {
@@ -90,7 +92,7 @@ export function planFastPath(level: Level, plan: ScanPlan, params: readonly Para
     ...(limit !== undefined ? { limit: Math.min(limit, plan.query.limit ?? limit) } : {}),
     ...(offset ? { offset } : {}),
   };
-  return { query, outputs };
+  return { query, outputs, ...(limit !== undefined ? { requestedLimit: limit } : {}) };
 }
 
 function constant(node: AstNode | undefined, params: readonly ParamValue[]): number | undefined | typeof NOT_CONSTANT {

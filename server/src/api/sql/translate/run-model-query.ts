@@ -12,6 +12,7 @@ import { JOIN_FIELD } from '../catalog/model-tables.ts';
 import type { ScanPlan } from './plan-scan.ts';
 import { sharedResidualSandbox } from '../sandbox/residual-sandbox.ts';
 import type { ResidualSandbox, SandboxColumn, SandboxColumnType, SandboxTable } from '../sandbox/sandbox-types.ts';
+import type { ColumnarChunks } from '../wire/streamed-rows.ts';
 
 /** A columnar result with Postgres types. */
 export interface TypedResult {
@@ -20,15 +21,32 @@ export interface TypedResult {
   readonly rowCount: number;
 }
 
+/** A result read chunk by chunk (more rows than the scan limit): columns first, rows as they come. */
+export interface StreamedTypedResult {
+  readonly columns: readonly { readonly name: string; readonly oid: number }[];
+  readonly chunks: ColumnarChunks;
+}
+
+export type ModelResult = TypedResult | StreamedTypedResult;
+
+export function isStreamed(result: ModelResult): result is StreamedTypedResult {
+  return 'chunks' in result;
+}
+
 /** `sandbox` defaults to the process's (`sharedResidualSandbox`); the engine and the sandbox both stop on `ctx.signal`. */
-export async function runModelQuery(plan: ModelQueryPlan, engine: SemanticEngine, ctx: RequestContext, sandbox?: ResidualSandbox): Promise<TypedResult> {
+export async function runModelQuery(plan: ModelQueryPlan, engine: SemanticEngine, ctx: RequestContext, sandbox?: ResidualSandbox): Promise<ModelResult> {
   const results = await Promise.all(plan.scans.map((s) => load(engine, s, ctx, !plan.fast)));
   if (plan.fast) {
+    const fast = plan.fast;
     const result = results[0]!;
+    const scanLimit = plan.scans[0]!.query.limit;
+    const truncated = scanLimit !== undefined && result.rowCount >= scanLimit && (fast.requestedLimit === undefined || fast.requestedLimit > scanLimit);
+    // More rows than one answer holds (an Import of a whole fact table): read them all as a stream.
+    if (truncated) return streamAll(plan, engine, ctx, scanLimit);
     const index = columnIndex(result);
     return {
-      columns: plan.fast.outputs.map((o) => ({ name: o.name, oid: o.oid })),
-      data: plan.fast.outputs.map((o) => (o.rowKey ? rowKeys(result.rowCount) : o.nullValue ? [] : (result.data[lookup(index, o.resultKey)] ?? []))),
+      columns: fast.outputs.map((o) => ({ name: o.name, oid: o.oid })),
+      data: outputColumns(fast.outputs, result.data, index, result.rowCount, 0),
       rowCount: result.rowCount,
     };
   }
@@ -41,20 +59,47 @@ export async function runModelQuery(plan: ModelQueryPlan, engine: SemanticEngine
   };
 }
 
+/** The fast path's whole answer from `engine.stream`, bounded only by the statement's own LIMIT. */
+async function streamAll(plan: ModelQueryPlan, engine: SemanticEngine, ctx: RequestContext, scanLimit: number): Promise<StreamedTypedResult> {
+  const fast = plan.fast!;
+  if (!engine.stream) {
+    throw new UserError('LIMIT_EXCEEDED', `the result has more than ${scanLimit} rows, the most one answer holds (CUBEJS_DB_QUERY_LIMIT), and this engine cannot stream`, {
+      hint: 'add filters or a LIMIT, or raise CUBEJS_DB_QUERY_LIMIT',
+    });
+  }
+  const { limit: _scanLimit, ...query } = fast.query;
+  const streamed = await engine.stream(fast.requestedLimit === undefined ? query : { ...query, limit: fast.requestedLimit }, ctx);
+  const index = new Map<string, number>();
+  streamed.columns.forEach((c, i) => index.set(c.name, i));
+  async function* chunks(): ColumnarChunks {
+    let offset = 0;
+    for await (const chunk of streamed.chunks) {
+      yield { data: outputColumns(fast.outputs, chunk.data, index, chunk.rowCount, offset), rowCount: chunk.rowCount };
+      offset += chunk.rowCount;
+    }
+  }
+  return { columns: fast.outputs.map((o) => ({ name: o.name, oid: o.oid })), chunks: chunks() };
+}
+
+/** The fast path's output columns from the engine's columns; `offset` numbers the row keys of a chunk. */
+function outputColumns(outputs: NonNullable<ModelQueryPlan['fast']>['outputs'], data: readonly (readonly unknown[])[], index: Map<string, number>, rowCount: number, offset: number): (readonly unknown[])[] {
+  return outputs.map((o) => (o.rowKey ? rowKeys(rowCount, offset) : o.nullValue ? [] : (data[lookup(index, o.resultKey)] ?? [])));
+}
+
 async function load(engine: SemanticEngine, scan: ScanPlan, ctx: RequestContext, outer: boolean): Promise<LoadResult> {
   const response = await engine.load(scan.query, ctx);
   const result = response.results[0];
   if (!result) throw new Error('engine returned no result set');
   // An outer evaluation over a truncated scan would silently give wrong answers: refuse instead.
   if (outer && scan.query.limit !== undefined && result.rowCount >= scan.query.limit) {
-    throw new UserError('LIMIT_EXCEEDED', `the query needs more than ${scan.query.limit} rows of ${scan.scan.tables.map((t) => t.table.name).join(' joined with ')} from the semantic layer`, {
+    throw new UserError('LIMIT_EXCEEDED', `the query needs more than ${scan.query.limit} rows of ${scan.scan.tables.map((t) => t.table.name).join(' joined with ')} from the semantic layer before its post-processing (CUBEJS_DB_QUERY_LIMIT)`, {
       hint: 'add filters, group by fewer dimensions, or write the query in the shape Cube pushes down (dimensions, measures, WHERE, ORDER BY, LIMIT)',
     });
   }
   return result;
 }
 
-function columnIndex(result: LoadResult): Map<string, number> {
+function columnIndex(result: Pick<LoadResult, 'columns'>): Map<string, number> {
   const index = new Map<string, number>();
   result.columns.forEach((c, i) => index.set(c.name, i));
   return index;
@@ -75,8 +120,8 @@ const DUCK_TYPES: Readonly<Record<number, SandboxColumnType>> = {
 };
 
 /** The join field's values: each row's position in the scan's result. */
-function rowKeys(count: number): string[] {
-  return Array.from({ length: count }, (_, i) => String(i));
+function rowKeys(count: number, offset = 0): string[] {
+  return Array.from({ length: count }, (_, i) => String(offset + i));
 }
 
 /**
