@@ -1,6 +1,8 @@
 /**
- * Byte-offset helpers over the SQL text: libpg-query reports node locations as byte offsets, and
- * rewrites for the outer evaluation are splices of the original text (there is no deparser).
+ * Byte-offset helpers over the SQL text: libpg-query reports node locations as byte offsets.
+ * Output names read identifiers as the user spelled them; catalog statements (run by PGlite, a
+ * real Postgres) get small splices at the parser's own locations. Model queries are never spliced:
+ * their residual SQL is rewritten on the parse tree and deparsed (`residual-sql.ts`).
  */
 import { scanSync } from 'libpg-query';
 import type { AstNode } from './walk-ast.ts';
@@ -107,63 +109,11 @@ export class SqlText {
     }
     return end;
   }
-
-  /**
-   * Best-effort extent of an expression: from its smallest to its largest location, extended to
-   * balance parentheses and over trailing keywords the tree has no location for. Callers verify
-   * the extent by re-parsing it.
-   */
-  expressionExtent(node: unknown): [number, number] | undefined {
-    const locations: number[] = [];
-    collectLocations(node, locations);
-    if (locations.length === 0) return undefined;
-    const start = Math.min(...locations);
-    let i = this.tokenIndexAt(Math.max(...locations));
-    let depth = 0;
-    for (const t of this.tokens) {
-      if (t.start < start) continue;
-      if (t.start > this.tokens[i]!.start) break;
-      if (t.text === '(') depth++;
-      else if (t.text === ')') depth--;
-    }
-    const TRAILING = /^(not|null|true|false|unknown|precision|varying|without|with|time|zone)$/i;
-    while (i + 1 < this.tokens.length) {
-      const next = this.tokens[i + 1]!.text;
-      if (depth > 0 && next !== ')') {
-        if (next === '(') depth++;
-        i++;
-        continue;
-      }
-      if (depth > 0 && next === ')') {
-        depth--;
-        i++;
-        continue;
-      }
-      if (TRAILING.test(next)) {
-        i++;
-        continue;
-      }
-      break;
-    }
-    return [start, this.tokens[i]!.end];
-  }
 }
 
 /** Letters, `_`, `$` and any byte of a multi-byte UTF-8 character (PostgreSQL's identifier bytes). */
 function isIdentifierByte(c: number): boolean {
   return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f || c === 0x24 || c >= 0x80;
-}
-
-function collectLocations(node: unknown, out: number[]): void {
-  if (Array.isArray(node)) {
-    for (const n of node) collectLocations(n, out);
-    return;
-  }
-  if (node === null || typeof node !== 'object') return;
-  for (const [key, value] of Object.entries(node as AstNode)) {
-    if (key === 'location' && typeof value === 'number' && value >= 0) out.push(value);
-    else if (typeof value === 'object') collectLocations(value, out);
-  }
 }
 
 /** One replacement of the byte range [start, end) by `text`. */
@@ -192,4 +142,3 @@ export function applySplices(text: SqlText, splices: readonly Splice[]): string 
   return parts.join('');
 }
 
-export const quoteIdent = (s: string): string => `"${s.replace(/"/g, '""')}"`;
