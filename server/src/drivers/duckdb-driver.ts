@@ -34,7 +34,7 @@ export class DuckDbDriver implements Driver {
     const abort = (): void => connection.interrupt();
     options.signal?.addEventListener('abort', abort, { once: true });
     try {
-      if (options.signal?.aborted) throw new UserError('QUERY_CANCELLED', 'Query cancelled before it started');
+      if (options.signal?.aborted) throw cancelledBeforeStart();
       const reader = await connection.runAndReadAll(sql, params.map(toDuckDbValue));
       const types = reader.columnTypes();
       const columns: ColumnInfo[] = reader.columnNames().map((name, i) => ({ name, type: columnType(types[i]!.typeId) }));
@@ -42,9 +42,7 @@ export class DuckDbDriver implements Driver {
       const data = columns.map((_, i) => convertColumn(raw[i] ?? [], types[i]!.typeId));
       return { columns, data, rowCount: reader.currentRowCount };
     } catch (error) {
-      if (error instanceof UserError) throw error;
-      if (options.signal?.aborted) throw new UserError('QUERY_CANCELLED', 'Query cancelled', { cause: error });
-      throw new UserError('SOURCE_ERROR', `DuckDB: ${(error as Error).message}\nSQL: ${sql}`, { cause: error });
+      throw driverError(error, sql, options.signal);
     } finally {
       options.signal?.removeEventListener('abort', abort);
       this.release(connection);
@@ -57,7 +55,7 @@ export class DuckDbDriver implements Driver {
     options.signal?.addEventListener('abort', abort, { once: true });
     let finished = false;
     try {
-      if (options.signal?.aborted) throw new UserError('QUERY_CANCELLED', 'Query cancelled before it started');
+      if (options.signal?.aborted) throw cancelledBeforeStart();
       const result = await connection.stream(sql, params.map(toDuckDbValue));
       const types = result.columnTypes();
       const columns: ColumnInfo[] = result.columnNames().map((name, i) => ({ name, type: columnType(types[i]!.typeId) }));
@@ -69,9 +67,7 @@ export class DuckDbDriver implements Driver {
       }
       finished = true;
     } catch (error) {
-      if (error instanceof UserError) throw error;
-      if (options.signal?.aborted) throw new UserError('QUERY_CANCELLED', 'Query cancelled', { cause: error });
-      throw new UserError('SOURCE_ERROR', `DuckDB: ${(error as Error).message}\nSQL: ${sql}`, { cause: error });
+      throw driverError(error, sql, options.signal);
     } finally {
       options.signal?.removeEventListener('abort', abort);
       // A stream left early still holds a pending result: that connection is not reused.
@@ -100,6 +96,17 @@ export class DuckDbDriver implements Driver {
     if (this.idle.length < POOL_SIZE) this.idle.push(connection);
     else connection.closeSync();
   }
+}
+
+function cancelledBeforeStart(): UserError {
+  return new UserError('QUERY_CANCELLED', 'Query cancelled before it started');
+}
+
+/** A DuckDB failure as the engine reports it: a cancel as such, anything else with the SQL attached. */
+function driverError(error: unknown, sql: string, signal: AbortSignal | undefined): UserError {
+  if (error instanceof UserError) return error;
+  if (signal?.aborted) return new UserError('QUERY_CANCELLED', 'Query cancelled', { cause: error });
+  return new UserError('SOURCE_ERROR', `DuckDB: ${(error as Error).message}\nSQL: ${sql}`, { cause: error });
 }
 
 function toDuckDbValue(value: unknown): DuckDBValue {
