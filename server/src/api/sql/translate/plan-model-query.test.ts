@@ -176,4 +176,9 @@ describe('planModelQuery', () => {
     await expect(preparedPlan('select r.c, avg(r.t) from (select city as c, total as t from orders) r group by 1')).rejects.toThrow(/orders\.total/);
     await expect(preparedPlan('select r.c, sum(r.a) from (select city as c, avg_amount as a from orders) r group by 1')).rejects.toThrow(/orders\.avg_amount/);
   });
+
+  it('refuses a row filter on a measure in a grouped level (it would filter the groups instead)', () => {
+    expect(() => plan('select city, sum(total) from orders where total > 5 group by 1')).toThrow(/measure orders.total cannot filter rows in WHERE/);
+    expect(plan('select city, sum(total) from orders group by 1 having sum(total) > 5').scans[0]!.query.measures).toEqual(['orders.total']);
+  });
 });

@@ -115,6 +115,12 @@ function replaceScan(level: Level, plan: ScanPlan, out: Map<AstNode, AstNode | A
     for (const use of uses) {
       // Inside another expression an aggregate reads the measure's value only when each group holds one row.
       if (use.inAggregate && !callArgs.has(use.ref) && !exact) throw notAtGrain(column.path, column.type, column.name);
+      // A row filter on a measure of a grouped level would be evaluated on the groups' values instead.
+      if (use.clause === 'where' && !use.inAggregate) {
+        throw new UserError('UNSUPPORTED', `measure ${column.path} cannot filter rows in WHERE: in a grouped query it is computed per group`, {
+          hint: `filter the groups with HAVING MEASURE(${column.name}) …`,
+        });
+      }
       if (use.inAggregate || use.clause === 'where' || use.clause === 'join') continue;
       out.set(use.ref, reaggregate(column.type, column.path, exact, tableOf(scan, column).alias, column.name));
     }
