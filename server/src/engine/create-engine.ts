@@ -58,6 +58,12 @@ export interface PreAggregationMatcher {
    * in, rollups switched on or off). Without it the engine does not memoize answers.
    */
   readonly generation?: () => number;
+  /**
+   * True when a pre-aggregation that answers live (a lambda unioning source data) covers the
+   * query but cannot serve it yet (its batch is not built), so the source answers: that answer
+   * must not be kept either, or it would hide the fresh rows the lambda exists to show.
+   */
+  readonly coversLive?: (query: NormalizedQuery, model: SemanticModel) => boolean;
 }
 
 /** Wiring of an engine; the composition root (main.ts) builds it from configuration. */
@@ -89,6 +95,13 @@ interface RunnableQuery {
   /** The source compilation: its outputs format the result and its query is echoed. */
   readonly source: CompiledQuery;
   readonly match?: PreAggregationMatch;
+  /** Answered by the source in place of a live lambda not built yet: never cached. */
+  readonly live?: boolean;
+}
+
+/** May this query's answer be kept (result cache, answer memo)? */
+function isCacheable(r: RunnableQuery): boolean {
+  return r.match ? (r.match.cacheable ?? true) : !r.live;
 }
 
 interface RawResult {
@@ -146,7 +159,7 @@ export function createEngine(options: EngineOptions): SemanticEngine {
     // the store's model and dialect (not cached: the rollup version changes with every build).
     const runnable = entry.compiled.map((source, i): RunnableQuery => {
       const match = matchPreAggregation(source.normalized, current);
-      if (!match) return { compiled: source, source };
+      if (!match) return matchPreAggregation.coversLive?.(source.normalized, current) ? { compiled: source, source, live: true } : { compiled: source, source };
       try {
         // Keyed by the table versions leased: a rebuild compiles anew, repeated queries do not.
         const rollupKey = `${key}\n${i}\n${match.targetTableName}`;
@@ -187,7 +200,7 @@ export function createEngine(options: EngineOptions): SemanticEngine {
         cacheKey: { query: [c.sql.sql, c.sql.params, c.totalSql?.sql, c.totalSql?.params], securityContext: ctx.securityContext, refreshKeyValues, modelVersion: current.version },
         signal: ctx.signal,
         renew,
-        cacheable: r.match?.cacheable ?? true,
+        cacheable: isCacheable(r),
       },
       task,
     );
@@ -240,7 +253,7 @@ export function createEngine(options: EngineOptions): SemanticEngine {
         const sourceKeys = new Map<RunnableQuery, string>();
         const results = await Promise.all(runnable.map((r) => run(r, current, ctx, renew, sourceKeys)));
         const response: LoadResponse = { queryType: compare ? 'compareDateRangeQuery' : 'regularQuery', results };
-        if (memo && memoKey && runnable.every((r) => r.match?.cacheable ?? true)) {
+        if (memo && memoKey && runnable.every(isCacheable)) {
           const sourceChecks = runnable.filter((r) => !r.match).map((r) => ({ check: r, values: sourceKeys.get(r) ?? '' }));
           memo.set(memoKey, { response, generation: generationAtLease, epoch, sourceChecks });
         }

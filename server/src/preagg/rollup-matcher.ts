@@ -84,8 +84,12 @@ export function createRollupMatcher(options: RollupMatcherOptions): MatchPreAggr
     }
     return undefined;
   };
+  // A live lambda that covers the query but is not built yet leaves it to the source, whose answer
+  // must then be as fresh as the lambda's (never cached): asked only when `match` found nothing.
+  const coversLive = (query: NormalizedQuery, model: SemanticModel): boolean =>
+    (!options.enabled || options.enabled()) && matchRollups(query, model).some((c) => c.lambda?.lambda.unionWithSourceData === true);
   // Answers read from leased tables stay valid while no table changed and rollups stay on/off.
-  return Object.assign(match, { generation: () => (options.enabled && !options.enabled() ? -1 : options.store.generation) });
+  return Object.assign(match, { generation: () => (options.enabled && !options.enabled() ? -1 : options.store.generation), coversLive });
 }
 
 /** Why no rollup (or which one) would answer the query: for tests and `/v1/sql` debugging. */

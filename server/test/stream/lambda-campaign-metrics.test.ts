@@ -168,48 +168,11 @@ describe('lambda pre-aggregation over the event stream', () => {
   it('answers like the raw data at every checkpoint while events keep arriving', async () => {
     const runner = new MicroBatchRunner({ connection: h.connection, writeLock: h.lock });
     await runner.runOnce(); // creates the gold tables before the first query
-    const started = Date.now();
-    const simulatedNow = () => T0 + (Date.now() - started) * SPEED;
-    const producing = produceAtRate({ producer: h.producer, generator: new EventGenerator({ seed: 7, now: simulatedNow }), ratePerSecond: 150, tickMs: 100 });
-
-    const consumer = await h.consumer({ recordsPerCall: 500 });
-    let consuming = true;
-    let consumerError: unknown;
-    const consumerLoop = (async () => {
-      while (consuming) {
-        const n = await consumer.pollOnce();
-        runner.request((error) => (consumerError = error));
-        if (n === 0) await sleep(30);
-      }
-    })().catch((error: unknown) => (consumerError = error));
-
     const batchKey = rollupStoreKey(model.cubes[CUBE]!, model.cubes[CUBE]!.preAggregations.metricas_por_minuto!);
     const seen = { checkpoints: 0, servedByLambda: 0, withBatchRows: 0, newTail: 0, rewrittenBuiltMinutes: 0, builds: 0 };
-    let refreshing: Promise<unknown> = Promise.resolve();
-    let sentLate = false;
 
-    // Runs at least RUN_MS, and longer (up to MAX_RUN_MS) on a loaded machine until the run has
-    // exercised every case the assertions below demand; the simulated clock keeps advancing.
-    const exercised = () =>
-      seen.checkpoints >= 12 && seen.servedByLambda >= 8 && seen.withBatchRows >= 6 && seen.newTail >= 1 && seen.rewrittenBuiltMinutes >= 1;
-    for (let i = 0; Date.now() - started < RUN_MS || (!exercised() && Date.now() - started < MAX_RUN_MS); i++) {
-      await sleep(500);
-      if (i % 4 === 1) {
-        // Some refreshes overlap the stream and the next checkpoint's wait; at most one at a time.
-        await refreshing;
-        refreshing = preAggregations.refresher.refresh(model, { only: [BATCH], force: i % 8 === 1 }).then((statuses) => {
-          // 'never_built' only while gold is still empty (the first refresh can come before any event).
-          expect(statuses[0]?.state, statuses[0]?.lastError).not.toBe('failed');
-          seen.builds++;
-        });
-      }
-      if (!sentLate && Date.now() - started > RUN_MS / 2) {
-        sentLate = true;
-        await h.producer.send(lateVisit(simulatedNow(), 3)); // late: lands in a minute already built
-      }
-      await refreshing; // the checkpoint must know which partitions the lambda leases
-
-      await h.lock.run(async () => {
+    const checkpoint = () =>
+      h.lock.run(async () => {
         // Nothing writes the lakehouse while the lock is held: both sides see one moment.
         const partitions = preAggregations.store.partitions(batchKey);
         const lambda = await load(lambdaEngine, byCampaignMinute);
@@ -238,6 +201,54 @@ describe('lambda pre-aggregation over the event stream', () => {
           if (Number(tail!.rewritten) > 0) seen.rewrittenBuiltMinutes++;
         }
       });
+
+    // What a loaded machine once produced (issue 11): a checkpoint and the first build both come
+    // before the first events land, so the lambda is not built when the first rows arrive. The
+    // source then answers in its place and must not serve its cached empty answer.
+    await checkpoint();
+    const [first] = await preAggregations.refresher.refresh(model, { only: [BATCH] });
+    expect(first?.state).toBe('never_built');
+
+    const started = Date.now();
+    const simulatedNow = () => T0 + (Date.now() - started) * SPEED;
+    const producing = produceAtRate({ producer: h.producer, generator: new EventGenerator({ seed: 7, now: simulatedNow }), ratePerSecond: 150, tickMs: 100 });
+
+    const consumer = await h.consumer({ recordsPerCall: 500 });
+    let consuming = true;
+    let consumerError: unknown;
+    const consumerLoop = (async () => {
+      while (consuming) {
+        const n = await consumer.pollOnce();
+        runner.request((error) => (consumerError = error));
+        if (n === 0) await sleep(30);
+      }
+    })().catch((error: unknown) => (consumerError = error));
+
+    let refreshing: Promise<unknown> = Promise.resolve();
+    let sentLate = false;
+
+    // Runs at least RUN_MS, and longer (up to MAX_RUN_MS) on a loaded machine until the run has
+    // exercised every case the assertions below demand; the simulated clock keeps advancing.
+    const exercised = () =>
+      seen.checkpoints >= 12 && seen.servedByLambda >= 8 && seen.withBatchRows >= 6 && seen.newTail >= 1 && seen.rewrittenBuiltMinutes >= 1;
+    for (let i = 0; Date.now() - started < RUN_MS || (!exercised() && Date.now() - started < MAX_RUN_MS); i++) {
+      await sleep(500);
+      if (i % 4 === 1) {
+        // Some refreshes overlap the stream and the next checkpoint's wait; at most one at a time.
+        await refreshing;
+        refreshing = preAggregations.refresher.refresh(model, { only: [BATCH], force: i % 8 === 1 }).then((statuses) => {
+          // 'never_built' only while gold is still empty (the first refresh can come before any event).
+          expect(statuses[0]?.state, statuses[0]?.lastError).not.toBe('failed');
+          seen.builds++;
+        });
+      }
+      if (!sentLate && Date.now() - started > RUN_MS / 2) {
+        sentLate = true;
+        await h.producer.send(lateVisit(simulatedNow(), 3)); // late: lands in a minute already built
+      }
+      await refreshing; // the checkpoint must know which partitions the lambda leases
+
+      await checkpoint();
       expect(consumerError).toBeUndefined();
     }
 
