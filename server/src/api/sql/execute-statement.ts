@@ -60,7 +60,7 @@ export async function executeStatement(deps: ExecutionDeps, session: SessionStat
       });
     case 'catalog': {
       const sql = bindSessionValues(statement.sql, statement.stmt, session, deps.processId ?? 0);
-      const r = await deps.catalog.execute(sql, bound.paramTypes, bound.rawParams, bound.paramFormats, bound.resultFormats);
+      const r = await deps.catalog.execute(sql, bound.paramTypes, bound.rawParams, bound.paramFormats, bound.resultFormats, ctx.signal);
       return { fields: r.fields, rows: r.rows, tag: r.tag };
     }
     case 'model': {

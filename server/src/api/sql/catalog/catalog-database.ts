@@ -37,10 +37,14 @@ export interface CatalogDescription {
  * prepared statements) lives in the SQL API's own layer.
  */
 export interface CatalogDatabase {
-  /** Runs one statement with its bound parameters; rejects with CatalogError as Postgres answers. */
-  execute(sql: string, paramTypes: readonly number[], params: readonly (Buffer | null)[], paramFormats: readonly number[], resultFormats: readonly number[]): Promise<CatalogResult>;
-  /** Describe of a statement: parameter types (declared ones kept) and result columns. */
-  describe(sql: string, paramTypes: readonly number[]): Promise<CatalogDescription>;
+  /**
+   * Runs one statement with its bound parameters; rejects with CatalogError as Postgres answers,
+   * or with 57014 past the statement timeout or once `signal` (the connection's CancelRequest)
+   * is tripped, or 53200 past the catalog's memory bound.
+   */
+  execute(sql: string, paramTypes: readonly number[], params: readonly (Buffer | null)[], paramFormats: readonly number[], resultFormats: readonly number[], signal?: AbortSignal): Promise<CatalogResult>;
+  /** Describe of a statement: parameter types (declared ones kept) and result columns; bounded as `execute`. */
+  describe(sql: string, paramTypes: readonly number[], signal?: AbortSignal): Promise<CatalogDescription>;
 }
 
 /** The protocol messages of one `execute` unit. */

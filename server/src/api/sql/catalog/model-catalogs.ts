@@ -12,12 +12,14 @@
  *
  * Kept in step with model hot reload: a new connection gets the catalog of the current model
  * (built on first use, in a worker thread); open connections keep theirs, and an outdated catalog
- * closes when its last connection ends.
+ * closes when its last connection ends. Each catalog bounds its statements' time and memory and
+ * replaces its thread when it has to stop one (`shared-catalog-database.ts`, `catalog-limits.ts`).
  */
 import type { RequestContext } from '../../../engine/engine-types.ts';
 import type { SemanticModel } from '../../../model/model-types.ts';
 import type { MemberVisibilityMask } from '../../../security/member-visibility.ts';
 import type { CatalogDatabase } from './catalog-database.ts';
+import { readCatalogLimits, type CatalogLimits } from './catalog-limits.ts';
 import { hideMembersSql } from './hide-members-sql.ts';
 import { buildModelTables, type ModelTable } from './model-tables.ts';
 import { SharedCatalogDatabase } from './shared-catalog-database.ts';
@@ -62,11 +64,15 @@ export class ModelCatalogs {
     private readonly getModel: () => SemanticModel,
     private readonly visibilityOf: VisibilityOf,
     private readonly onError: (error: unknown) => void,
+    private readonly limits: CatalogLimits,
   ) {}
 
-  /** Builds the catalog of the current model up front, so a bad model fails at start. */
-  static async create(getModel: () => SemanticModel, visibilityOf: VisibilityOf, onError: (error: unknown) => void): Promise<ModelCatalogs> {
-    const catalogs = new ModelCatalogs(getModel, visibilityOf, onError);
+  /**
+   * Builds the catalog of the current model up front, so a bad model fails at start. `limits`
+   * default to the environment's (`catalog-limits.ts`).
+   */
+  static async create(getModel: () => SemanticModel, visibilityOf: VisibilityOf, onError: (error: unknown) => void, limits: CatalogLimits = readCatalogLimits(process.env)): Promise<ModelCatalogs> {
+    const catalogs = new ModelCatalogs(getModel, visibilityOf, onError, limits);
     await catalogs.entry(getModel());
     return catalogs;
   }
@@ -112,7 +118,7 @@ export class ModelCatalogs {
     const tables = [...buildModelTables(model).values()];
     const byName = new Map<string, ModelTable>();
     for (const t of tables) byName.set(t.name.toLowerCase(), t);
-    const database = await SharedCatalogDatabase.create(tables, (error) => this.lost(model.version, error));
+    const database = await SharedCatalogDatabase.create(tables, { limits: this.limits, onError: this.onError });
     if (this.closed) {
       void database.close().catch(this.onError);
       throw new Error('the SQL API is shutting down');
@@ -130,16 +136,6 @@ export class ModelCatalogs {
     this.ready.set(model.version, entry);
     this.latest = entry;
     return entry;
-  }
-
-  /** A catalog thread that stopped on its own: forget it, so the next connection builds a new one. */
-  private lost(version: string, error: Error): void {
-    if (this.closed) return;
-    this.onError(error);
-    const entry = this.ready.get(version);
-    if (!entry) return;
-    this.ready.delete(version);
-    if (this.latest === entry) this.latest = undefined;
   }
 
   /** Closes idle catalogs of older model versions once the current version has its own. */

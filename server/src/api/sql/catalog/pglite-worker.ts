@@ -3,10 +3,16 @@
  * (seconds of synchronous WASM work: initdb, Postgres startup) and every catalog statement run
  * off the server's event loop.
  *
- * workerData: `{ setupSql, dataDir? }` — `dataDir` is a tarball of an initialized, empty cluster
- * (`dumpDataDir`) to start from instead of running initdb (≈ 0.4 s instead of 2–3 s). When
- * `wantDataDir` is set and no `dataDir` was given, the fresh cluster is dumped before `setupSql`
- * runs and sent back, so the parent can start the next catalog from it.
+ * workerData: `{ setupSql, dataDir?, wantDataDir?, memoryBytes? }` — `dataDir` is a tarball of an
+ * initialized, empty cluster (`dumpDataDir`) to start from instead of running initdb (≈ 0.5 s
+ * instead of 2–3 s). When `wantDataDir` is set and no `dataDir` was given, the fresh cluster is
+ * dumped before `setupSql` runs and sent back in a SharedArrayBuffer, so the parent can start the
+ * next catalog (or a replacement thread) from it without copying it.
+ * `memoryBytes` bounds PGlite's WASM memory (an allocation past it is Postgres' own 53200 "out of
+ * memory", and PGlite goes on); a quarter of it bounds one statement's temporary files, which
+ * PGlite keeps in memory (temp_file_limit, 53400), and another quarter one answer's size (past it
+ * the worker says `{ id, tooLarge }` at once and the parent stops it). Catalog answers and sorts
+ * take kilobytes; the quarters keep the worst case near 1.5 × `memoryBytes`.
  *
  * Messages: `{ id, message }` with raw frontend protocol bytes; answered `{ id, reply }` with the
  * raw backend bytes (errors travel as ErrorResponse messages inside them), or `{ id, error }`.
@@ -16,35 +22,84 @@ import { PGlite } from '@electric-sql/pglite';
 
 interface StartData {
   readonly setupSql: string;
-  readonly dataDir?: Uint8Array<ArrayBuffer>;
+  readonly dataDir?: Uint8Array;
   readonly wantDataDir?: boolean;
+  readonly memoryBytes?: number;
 }
 
 const port = parentPort!;
 const start = workerData as StartData;
+const WASM_PAGE = 65_536;
+
+/**
+ * Caps the maximum of every WebAssembly memory this thread creates. PGlite creates its memory
+ * itself with a 2 GiB maximum and no option to lower it; a smaller maximum is a valid import for
+ * its module, and Postgres then meets the bound as a failed malloc, which it reports as an error.
+ * The worker hosts nothing else, so the change reaches no other code.
+ */
+function limitWasmMemory(bytes: number): void {
+  const maxPages = Math.floor(bytes / WASM_PAGE);
+  const Unbounded = WebAssembly.Memory;
+  class BoundedMemory extends Unbounded {
+    constructor(descriptor: WebAssembly.MemoryDescriptor) {
+      super({ ...descriptor, maximum: Math.min(descriptor.maximum ?? maxPages, maxPages) });
+    }
+  }
+  WebAssembly.Memory = BoundedMemory;
+}
 
 async function open(): Promise<{ db: PGlite; dataDir?: Uint8Array }> {
-  if (start.dataDir) return { db: await PGlite.create({ loadDataDir: new Blob([start.dataDir]) }) };
+  // A copy of the shared tarball, in this thread (PGlite reads it as a Blob).
+  if (start.dataDir) return { db: await PGlite.create({ loadDataDir: new Blob([start.dataDir.slice()]) }) };
   const db = await PGlite.create();
   if (!start.wantDataDir) return { db };
-  const blob = await db.dumpDataDir('none');
-  return { db, dataDir: new Uint8Array(await blob.arrayBuffer()) };
+  const dump = new Uint8Array(await (await db.dumpDataDir('none')).arrayBuffer());
+  // Shared memory: later threads get it without a copy on the server's thread (≈ 50 ms for 40 MB).
+  const dataDir = new Uint8Array(new SharedArrayBuffer(dump.length));
+  dataDir.set(dump);
+  return { db, dataDir };
+}
+
+/** Runs one unit; answers its bytes, or `tooLarge` as soon as they pass `limit` (the rest is dropped). */
+async function answer(db: PGlite, id: number, message: Uint8Array, limit: number): Promise<void> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  let tooLarge = false;
+  await db.execProtocolRawStream(message, {
+    syncToFs: false,
+    onRawData: (data) => {
+      if (tooLarge) return;
+      size += data.length;
+      if (size > limit) {
+        tooLarge = true;
+        chunks.length = 0;
+        port.postMessage({ id, tooLarge: size });
+        return;
+      }
+      // A copy: `data` is a view of PGlite's own memory, reused for the next chunk.
+      chunks.push(data.slice());
+    },
+  });
+  if (tooLarge) return;
+  const reply = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    reply.set(chunk, at);
+    at += chunk.length;
+  }
+  port.postMessage({ id, reply }, [reply.buffer]);
 }
 
 try {
+  const quarter = start.memoryBytes ? Math.floor(start.memoryBytes / 4) : undefined;
+  if (start.memoryBytes) limitWasmMemory(start.memoryBytes);
   const { db, dataDir } = await open();
+  if (quarter) await db.exec(`SET temp_file_limit = '${Math.floor(quarter / 1024)}kB'`);
   await db.exec(start.setupSql);
   port.on('message', (m: { id: number; message: Uint8Array }) => {
-    db.execProtocolRaw(m.message, { syncToFs: false }).then(
-      (answer) => {
-        // A copy: the answer may be a view of PGlite's own memory, which must not be transferred.
-        const reply = answer.slice();
-        port.postMessage({ id: m.id, reply }, [reply.buffer]);
-      },
-      (error: unknown) => port.postMessage({ id: m.id, error: error instanceof Error ? error.message : String(error) }),
-    );
+    answer(db, m.id, m.message, quarter ?? Number.POSITIVE_INFINITY).catch((error: unknown) => port.postMessage({ id: m.id, error: error instanceof Error ? error.message : String(error) }));
   });
-  port.postMessage({ ready: true, dataDir }, dataDir ? [dataDir.buffer as ArrayBuffer] : []);
+  port.postMessage({ ready: true, dataDir });
 } catch (error) {
   port.postMessage({ ready: false, error: error instanceof Error ? error.message : String(error) });
 }

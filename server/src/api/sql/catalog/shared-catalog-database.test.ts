@@ -134,3 +134,106 @@ describe('SharedCatalogDatabase', () => {
     expect(worst).toBeLessThan(250);
   }, 60_000);
 });
+
+describe('SharedCatalogDatabase bounds', () => {
+  const TIMEOUT_MS = 1000;
+  const RECURSIVE = 'WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT n+1 FROM t) SELECT count(*) FROM t';
+  let bounded: SharedCatalogDatabase;
+  const errors: Error[] = [];
+  beforeAll(async () => {
+    bounded = await SharedCatalogDatabase.create(tables, { limits: { timeoutMs: TIMEOUT_MS, memoryBytes: 512e6 }, onError: (e) => errors.push(e) });
+  }, 120_000);
+  afterAll(async () => {
+    await bounded?.close();
+    // Stopping threads on purpose is no crash.
+    expect(errors).toEqual([]);
+  });
+
+  /** Whatever a unit answers or throws, with the time it took. */
+  async function outcome(run: Promise<unknown>): Promise<{ code?: string; message?: string; ms: number }> {
+    const started = performance.now();
+    try {
+      await run;
+      return { ms: performance.now() - started };
+    } catch (e) {
+      const error = e as { sqlState?: string; fields?: Record<string, string>; message: string };
+      return { code: error.sqlState ?? error.fields?.C, message: error.message, ms: performance.now() - started };
+    }
+  }
+
+  it('ends a runaway statement at the timeout with 57014, then runs the units queued behind it on a new thread, seeing the same catalog', async () => {
+    const before = await Promise.all(CLIENT_QUERIES.map((sql) => rows(bounded.scoped(restricted), sql)));
+    const oids = `SELECT c.oid::int, c.relname, a.attnum, a.attname FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid WHERE c.relnamespace = 'public'::regnamespace AND a.attnum > 0 ORDER BY 1, 3`;
+    const oidsBefore = await rows(bounded.scoped(everything), oids);
+    const restartsBefore = bounded.restarts;
+    const runaway = outcome(bounded.scoped(everything).execute(RECURSIVE, [], [], [], []));
+    // Queued behind it, in both kinds of scope: they wait, then answer as before.
+    const queued = Promise.all(CLIENT_QUERIES.map((sql) => rows(bounded.scoped(restricted), sql)));
+    const queuedOids = rows(bounded.scoped(everything), oids);
+    const ended = await runaway;
+    expect(ended.code, ended.message).toBe('57014');
+    expect(ended.message).toBe('canceling statement due to statement timeout');
+    expect(ended.ms).toBeGreaterThanOrEqual(TIMEOUT_MS - 50);
+    expect(ended.ms).toBeLessThan(TIMEOUT_MS + 1000);
+    const waited = performance.now();
+    expect(await queued).toEqual(before);
+    expect(await queuedOids).toEqual(oidsBefore);
+    console.log(`runaway ended after ${ended.ms.toFixed(0)} ms; queued units answered ${(performance.now() - waited).toFixed(0)} ms later (new thread)`);
+    expect(bounded.restarts).toBe(restartsBefore + 1);
+  }, 60_000);
+
+  it('ends a running statement within 1 s of its cancel, and a queued one at once without running it', async () => {
+    const running = new AbortController();
+    const queuedCancel = new AbortController();
+    const huge = outcome(bounded.scoped(everything).execute('SELECT count(*) FROM generate_series(1, 10000000000)', [], [], [], [], running.signal));
+    const queued = outcome(bounded.scoped(restricted).execute(RECURSIVE, [], [], [], [], queuedCancel.signal));
+    await new Promise((r) => setTimeout(r, 300));
+    let cancelledAt = performance.now();
+    queuedCancel.abort();
+    const q = await queued;
+    expect(q.code).toBe('57014');
+    expect(q.message).toBe('canceling statement due to user request');
+    expect(performance.now() - cancelledAt).toBeLessThan(50);
+    const restartsBefore = bounded.restarts;
+    cancelledAt = performance.now();
+    running.abort();
+    const h = await huge;
+    expect(h.code).toBe('57014');
+    expect(h.message).toBe('canceling statement due to user request');
+    expect(performance.now() - cancelledAt).toBeLessThan(1000);
+    // The queued recursive CTE never ran: the next unit answers after one restart, well within the timeout.
+    expect((await rows(bounded.scoped(everything), 'SELECT 1 + 1'))[0]).toEqual(['2']);
+    expect(bounded.restarts).toBe(restartsBefore + 1);
+    // A signal already tripped never reaches the database.
+    await expect(bounded.scoped(everything).execute('SELECT 1', [], [], [], [], AbortSignal.abort())).rejects.toMatchObject({ sqlState: '57014' });
+  }, 60_000);
+
+  it('fails memory blowups with 53200 or 53400 and goes on answering', async () => {
+    // The smallest bound, and time enough to reach it: 64 MB of temporary files, 64 MB of answer.
+    const small = await SharedCatalogDatabase.create(tables, { limits: { timeoutMs: 60_000, memoryBytes: 256e6 }, onError: (e) => errors.push(e) });
+    try {
+      await blowUp(small);
+    } finally {
+      await small.close();
+    }
+  }, 120_000);
+
+  async function blowUp(small: SharedCatalogDatabase): Promise<void> {
+    const catalog = small.scoped(everything);
+    const restartsBefore = small.restarts;
+    // Past PGlite's memory: Postgres' own out-of-memory error, and the same thread goes on.
+    const big = await outcome(catalog.execute(`SELECT length(repeat('x', 300000000))`, [], [], [], []));
+    expect(big.code, big.message).toBe('53200');
+    // Sorts spilled to temporary files, which PGlite keeps in memory: past temp_file_limit (53400),
+    // or past the memory bound first (53200).
+    const spilled = await outcome(catalog.execute(`SELECT count(*) FROM (SELECT repeat('x', 1000) || g AS s FROM generate_series(1, 1000000) g ORDER BY 1) t`, [], [], [], []));
+    expect(spilled.code, spilled.message).toMatch(/^53[24]00$/);
+    expect(small.restarts).toBe(restartsBefore);
+    // An answer past a quarter of the bound (100 rows of 1 MB): the thread is stopped and replaced.
+    const answer = await outcome(catalog.execute(`SELECT repeat('x', 1000000) FROM generate_series(1, 100)`, [], [], [], []));
+    expect(answer.code, answer.message).toBe('53200');
+    expect(answer.message).toContain('catalog database ran out of memory');
+    expect((await rows(catalog, `SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'`))[0]).toEqual(['2']);
+    expect(small.restarts).toBe(restartsBefore + 1);
+  }
+});

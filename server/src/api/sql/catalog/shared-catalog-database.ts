@@ -15,8 +15,18 @@
  * PGlite runs in a worker thread (`pglite-thread.ts`). The first catalog of the process keeps a
  * tarball of its freshly initialized cluster (≈ 40 MB), from which later catalogs (hot reloads,
  * other servers in the process) start in ≈ 0.5 s instead of running initdb again.
+ *
+ * Bounds (`catalog-limits.ts`): PGlite cannot interrupt its own statement (statement_timeout
+ * never fires inside its WASM), so a unit that runs past the statement timeout, or whose caller
+ * cancels it, has its thread stopped: the statement fails with 57014 and a new thread starts at
+ * once from the same tarball and DDL (same OIDs, so clients' cached OIDs stay right). Units queued
+ * behind it were never sent, so they simply run on the new thread; the time they waited does not
+ * count against their own timeout. A thread that stops on its own (out of memory, a WASM abort)
+ * is replaced the same way.
  */
+import { isUserError, UserError } from '../../../errors/user-error.ts';
 import { PgliteThread } from './pglite-thread.ts';
+import { readCatalogLimits, type CatalogLimits } from './catalog-limits.ts';
 import {
   CatalogError,
   catalogSetupSql,
@@ -43,84 +53,188 @@ const SAVEPOINT = 'sqlapi_visible';
 /** Functions whose answer is the transaction's start time (or derived from it). */
 const TRANSACTION_CLOCK = /\b(now|current_timestamp|current_date|current_time|localtime|localtimestamp|transaction_timestamp)\b/i;
 
+/** How a catalog database runs. */
+export interface SharedCatalogOptions {
+  /** Statement timeout and memory bound (default: those of an empty environment, 30 s and 512 MB). */
+  readonly limits?: CatalogLimits;
+  /** Told when a thread stops on its own or a new one cannot start (the catalog goes on trying). */
+  readonly onError?: (error: Error) => void;
+}
+
+/** Why a running unit was stopped. */
+type Stop = 'timeout' | 'cancel';
+
 let initializedCluster: Uint8Array | undefined;
 
 export class SharedCatalogDatabase {
   private queue: Promise<unknown> = Promise.resolve();
   /** Key of the scope whose hiding transaction is open, if any. */
   private hiding?: string;
+  /** The thread units run on, or its start when it is being replaced. */
+  private thread: Promise<PgliteThread>;
+  private closed = false;
+  private restartCount = 0;
 
-  private constructor(private readonly thread: PgliteThread) {}
+  private constructor(
+    first: PgliteThread,
+    private readonly setupSql: string,
+    private readonly limits: CatalogLimits,
+    private readonly onError: (error: Error) => void,
+  ) {
+    this.thread = Promise.resolve(first);
+  }
 
   /** Starts PGlite in a worker thread (0.5–3 s, off the event loop) and creates the model tables. */
-  static async create(tables: Iterable<ModelTable>, onExit?: (error: Error) => void): Promise<SharedCatalogDatabase> {
-    const thread = await PgliteThread.start(catalogSetupSql(tables), { dataDir: initializedCluster, wantDataDir: !initializedCluster, onExit });
-    initializedCluster ??= thread.dataDir;
-    return new SharedCatalogDatabase(thread);
+  static async create(tables: Iterable<ModelTable>, options: SharedCatalogOptions = {}): Promise<SharedCatalogDatabase> {
+    const setupSql = catalogSetupSql(tables);
+    const limits = options.limits ?? readCatalogLimits({});
+    let database: SharedCatalogDatabase | undefined;
+    const onExit = (error: Error): void => database?.lost(first, error);
+    const first = await PgliteThread.start(setupSql, { dataDir: initializedCluster, wantDataDir: !initializedCluster, memoryBytes: limits.memoryBytes, onExit });
+    initializedCluster ??= first.dataDir;
+    database = new SharedCatalogDatabase(first, setupSql, limits, options.onError ?? (() => undefined));
+    return database;
+  }
+
+  /** Threads started to replace a stopped one since this catalog was created. */
+  get restarts(): number {
+    return this.restartCount;
   }
 
   /** The catalog as seen by callers of one scope. */
   scoped(scope: CatalogScope): CatalogDatabase {
     return {
-      execute: (sql, paramTypes, params, paramFormats, resultFormats) => this.execute(scope, sql, paramTypes, params, paramFormats, resultFormats),
-      describe: (sql, paramTypes) => this.describe(scope, sql, paramTypes),
+      execute: (sql, paramTypes, params, paramFormats, resultFormats, signal) => this.execute(scope, sql, paramTypes, params, paramFormats, resultFormats, signal),
+      describe: (sql, paramTypes, signal) => this.describe(scope, sql, paramTypes, signal),
     };
   }
 
   /** Runs one statement (older clients' names of renamed catalog columns answered, see rewrite-catalog-compat.ts). */
-  async execute(scope: CatalogScope, sql: string, paramTypes: readonly number[], params: readonly (Buffer | null)[], paramFormats: readonly number[], resultFormats: readonly number[]): Promise<CatalogResult> {
+  async execute(scope: CatalogScope, sql: string, paramTypes: readonly number[], params: readonly (Buffer | null)[], paramFormats: readonly number[], resultFormats: readonly number[], signal?: AbortSignal): Promise<CatalogResult> {
     const text = rewriteCatalogCompat(sql);
-    return readExecuteAnswer(await this.run(scope, text, executeMessage(text, paramTypes, params, paramFormats, resultFormats)));
+    return readExecuteAnswer(await this.run(scope, text, executeMessage(text, paramTypes, params, paramFormats, resultFormats), signal));
   }
 
-  async describe(scope: CatalogScope, sql: string, paramTypes: readonly number[]): Promise<CatalogDescription> {
+  async describe(scope: CatalogScope, sql: string, paramTypes: readonly number[], signal?: AbortSignal): Promise<CatalogDescription> {
     const text = rewriteCatalogCompat(sql);
-    return readDescribeAnswer(await this.run(scope, text, describeMessage(text, paramTypes)));
+    return readDescribeAnswer(await this.run(scope, text, describeMessage(text, paramTypes), signal));
   }
 
-  close(): Promise<void> {
-    return this.locked(() => this.thread.close());
+  /** Stops the thread now: a unit running fails, queued ones fail without running. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await (await this.thread.catch(() => undefined))?.close();
   }
 
-  /** Runs one unit in the scope's view of the catalog and returns PGlite's answer. */
-  private run(scope: CatalogScope, sql: string, message: Buffer): Promise<BackendFrame[]> {
-    return this.locked(async () => {
-      await this.enter(scope, TRANSACTION_CLOCK.test(sql));
-      const frames = splitBackendMessages(await this.thread.send(message));
-      if (scope.hideSql) {
-        const status = readyStatus(frames);
-        if (status === 'E') await this.command(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`);
-        else if (status !== 'T') {
-          // Nothing a read-only statement does ends a transaction; if it happened, its rows are not shown.
-          this.hiding = undefined;
-          throw new Error(`the catalog's hiding transaction ended during a statement (status ${status ?? 'none'})`);
+  /**
+   * Runs one unit in the scope's view of the catalog and returns PGlite's answer. A cancel while
+   * the unit waits for its turn ends it at once; one while it runs, or the timeout, stops the thread.
+   */
+  private run(scope: CatalogScope, sql: string, message: Buffer, signal?: AbortSignal): Promise<BackendFrame[]> {
+    if (signal?.aborted) return Promise.reject(stopError('cancel', this.limits));
+    const unit = this.locked(async () => {
+      if (signal?.aborted) throw stopError('cancel', this.limits);
+      const thread = await this.current();
+      return this.watched(thread, signal, async () => {
+        await this.enter(thread, scope, TRANSACTION_CLOCK.test(sql));
+        const frames = splitBackendMessages(await thread.send(message));
+        if (scope.hideSql) {
+          const status = readyStatus(frames);
+          if (status === 'E') await this.command(thread, `ROLLBACK TO SAVEPOINT ${SAVEPOINT}`);
+          else if (status !== 'T') {
+            // Nothing a read-only statement does ends a transaction; if it happened, its rows are not shown.
+            this.hiding = undefined;
+            throw new Error(`the catalog's hiding transaction ended during a statement (status ${status ?? 'none'})`);
+          }
         }
-      }
-      return frames;
+        return frames;
+      });
     });
+    return signal ? untilAborted(unit, signal, () => stopError('cancel', this.limits)) : unit;
+  }
+
+  /** Runs `work` on `thread`, stopping the thread if the timeout passes or `signal` is tripped first. */
+  private async watched<T>(thread: PgliteThread, signal: AbortSignal | undefined, work: () => Promise<T>): Promise<T> {
+    let stopped: Stop | undefined;
+    const halt = (why: Stop): void => {
+      if (stopped) return;
+      stopped = why;
+      this.replace(thread, stopError(why, this.limits));
+    };
+    const timer = setTimeout(() => halt('timeout'), this.limits.timeoutMs);
+    const onAbort = (): void => halt('cancel');
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await work();
+    } catch (error) {
+      if (stopped) throw stopError(stopped, this.limits);
+      throw error;
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** The thread to run on: the current one, or a new one if the last start failed. */
+  private current(): Promise<PgliteThread> {
+    if (this.closed) return Promise.reject(new Error('the catalog database is closed'));
+    this.thread = this.thread.catch(() => this.spawn());
+    return this.thread;
+  }
+
+  /** Stops `thread` if it is still the current one and starts its replacement at once. */
+  private replace(thread: PgliteThread, reason: Error): void {
+    void this.thread.then((current) => {
+      if (current !== thread || this.closed) return;
+      this.hiding = undefined;
+      this.thread = this.spawn();
+      void thread.close(reason);
+    }, () => undefined);
+  }
+
+  /** A thread that stopped on its own (out of memory, a WASM abort): report a crash, replace it. */
+  private lost(thread: PgliteThread, error: Error): void {
+    if (this.closed) return;
+    // Running out of memory is the statement's error (53200), answered to its caller; not a crash.
+    if (!isUserError(error)) this.onError(error);
+    this.replace(thread, error);
+  }
+
+  private spawn(): Promise<PgliteThread> {
+    this.restartCount++;
+    let thread: PgliteThread | undefined;
+    const started = PgliteThread.start(this.setupSql, { dataDir: initializedCluster, memoryBytes: this.limits.memoryBytes, onExit: (error) => thread && this.lost(thread, error) });
+    void started.then(
+      (t) => {
+        thread = t;
+        if (this.closed) void t.close();
+      },
+      (error: Error) => this.onError(error),
+    );
+    return started;
   }
 
   /** Makes the scope's hiding (or none) the one in effect. */
-  private async enter(scope: CatalogScope, fresh: boolean): Promise<void> {
+  private async enter(thread: PgliteThread, scope: CatalogScope, fresh: boolean): Promise<void> {
     const key = scope.hideSql ? scope.key : undefined;
     if (this.hiding === key && !(fresh && key !== undefined)) return;
     if (this.hiding !== undefined) {
       this.hiding = undefined;
-      await this.command('ROLLBACK');
+      await this.command(thread, 'ROLLBACK');
     }
     if (key === undefined) return;
     try {
-      await this.command(`BEGIN; ${scope.hideSql}; SAVEPOINT ${SAVEPOINT}`);
+      await this.command(thread, `BEGIN; ${scope.hideSql}; SAVEPOINT ${SAVEPOINT}`);
     } catch (error) {
-      await this.command('ROLLBACK');
+      await this.command(thread, 'ROLLBACK');
       throw error;
     }
     this.hiding = key;
   }
 
   /** Runs control statements (simple query); throws the first error. */
-  private async command(sql: string): Promise<void> {
-    const frames = splitBackendMessages(await this.thread.send(buildQuery(sql)));
+  private async command(thread: PgliteThread, sql: string): Promise<void> {
+    const frames = splitBackendMessages(await thread.send(buildQuery(sql)));
     const error = frames.find((f) => f.type === 'E');
     if (error) throw new CatalogError(readErrorFields(error.body));
   }
@@ -130,6 +244,24 @@ export class SharedCatalogDatabase {
     this.queue = run.catch(() => undefined);
     return run;
   }
+}
+
+/** The error of a statement stopped by the timeout or a cancel, worded as Postgres words it. */
+function stopError(stop: Stop, limits: CatalogLimits): UserError {
+  return stop === 'timeout'
+    ? new UserError('QUERY_TIMEOUT', 'canceling statement due to statement timeout', {
+        hint: `a catalog statement may run ${limits.timeoutMs} ms (CUBEJS_SQL_API_STATEMENT_TIMEOUT)`,
+      })
+    : new UserError('QUERY_CANCELLED', 'canceling statement due to user request');
+}
+
+/** `work`, or `stop()` as soon as `signal` is tripped, whichever comes first. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal, stop: () => Error): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(stop());
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 function readyStatus(frames: readonly BackendFrame[]): string | undefined {

@@ -1,7 +1,8 @@
 /**
  * The sandbox's bounds and where a deployment sets them:
- * - CUBEJS_SQL_API_SANDBOX_TIMEOUT: how long one residual evaluation (loading the semantic results,
- *   running the SQL, reading its result) may take; Cube-style duration ("30s", "2m", or seconds).
+ * - CUBEJS_SQL_API_STATEMENT_TIMEOUT (or its earlier name CUBEJS_SQL_API_SANDBOX_TIMEOUT): how long
+ *   one residual evaluation (loading the semantic results, running the SQL, reading its result) may
+ *   take; Cube-style duration ("30s", "2m", or seconds). Catalog statements honour it too.
  * - CUBEJS_SQL_API_SANDBOX_MEMORY_LIMIT: DuckDB's working memory ("512MB", "1GiB"); the result
  *   handed back is bounded by the same figure (its estimated size).
  * The semantic queries themselves are bounded by CUBEJS_DB_QUERY_TIMEOUT, as in REST.
@@ -22,13 +23,25 @@ export const DEFAULT_SANDBOX_OPTIONS: SandboxOptions = { timeoutMs: 30_000, memo
 type Env = Readonly<Record<string, string | undefined>>;
 
 export function readSandboxOptions(env: Env): SandboxOptions {
-  const timeout = env.CUBEJS_SQL_API_SANDBOX_TIMEOUT?.trim();
   const memory = env.CUBEJS_SQL_API_SANDBOX_MEMORY_LIMIT?.trim();
   return {
     ...DEFAULT_SANDBOX_OPTIONS,
-    ...(timeout ? { timeoutMs: durationMs('CUBEJS_SQL_API_SANDBOX_TIMEOUT', timeout) } : {}),
+    timeoutMs: readStatementTimeoutMs(env),
     ...(memory ? { memoryLimit: checkedMemory('CUBEJS_SQL_API_SANDBOX_MEMORY_LIMIT', memory) } : {}),
   };
+}
+
+/**
+ * The SQL API's statement timeout in ms: CUBEJS_SQL_API_STATEMENT_TIMEOUT, else
+ * CUBEJS_SQL_API_SANDBOX_TIMEOUT (its earlier name, kept working), else 30 s. One figure bounds
+ * both the sandbox's evaluation and a catalog statement's run.
+ */
+export function readStatementTimeoutMs(env: Env): number {
+  for (const name of ['CUBEJS_SQL_API_STATEMENT_TIMEOUT', 'CUBEJS_SQL_API_SANDBOX_TIMEOUT']) {
+    const raw = env[name]?.trim();
+    if (raw) return durationMs(name, raw);
+  }
+  return DEFAULT_SANDBOX_OPTIONS.timeoutMs;
 }
 
 const DURATION_UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
