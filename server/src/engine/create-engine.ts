@@ -21,6 +21,7 @@ import { secureQuery } from '../security/secure-query.ts';
 import type { MemberVisibilityMask } from '../security/member-visibility.ts';
 import { AnswerMemo } from './answer-memo.ts';
 import { UserError } from '../errors/user-error.ts';
+import { withCleanup } from '../util/with-cleanup.ts';
 
 /** The limit a streamed query runs with when it has none: the largest LIMIT every SQL engine takes. */
 const STREAM_LIMIT = 2 ** 31 - 1;
@@ -144,13 +145,17 @@ export function createEngine(options: EngineOptions): SemanticEngine {
     return { rewritten, current, at, key: CompileCache.key(current.version, rewritten, ctx.securityContext, at) };
   }
 
-  async function prepare(query: CubeQuery, ctx: RequestContext, resolved?: ResolvedRequest, maxLimit = options.maxLimit): Promise<{ runnable: readonly RunnableQuery[]; compare: boolean; current: SemanticModel }> {
-    const { rewritten, current, at, key } = resolved ?? (await resolveRequest(query, ctx));
+  /** `streamed`: no maximum limit and no default order (see `stream`); compiled under a key of its own. */
+  async function prepare(query: CubeQuery, ctx: RequestContext, resolved?: ResolvedRequest, streamed = false): Promise<{ runnable: readonly RunnableQuery[]; compare: boolean; current: SemanticModel }> {
+    const request = resolved ?? (await resolveRequest(query, ctx));
+    const { rewritten, current, at } = request;
+    const key = streamed ? `${request.key}\nstreamed` : request.key;
+    const maxLimit = streamed ? STREAM_LIMIT : options.maxLimit;
     const access = await accessControl.resolve(ctx.securityContext);
     let entry = cache.get(key);
     if (!entry) {
       // Access policies (member and row level) apply here, once, for every API.
-      const normalized = secureQuery(current, normalizeQuery(current, rewritten, { now: at, maxLimit, defaultLimit: options.defaultLimit }), access, at);
+      const normalized = secureQuery(current, normalizeQuery(current, rewritten, { now: at, maxLimit, defaultLimit: options.defaultLimit, defaultOrder: !streamed }), access, at);
       const { queries, compare } = expandCompareDateRange(normalized);
       entry = { compiled: queries.map((q) => compileQuery(current, q, options.dialect, ctx.securityContext)), compare };
       cache.set(key, entry);
@@ -266,7 +271,8 @@ export function createEngine(options: EngineOptions): SemanticEngine {
     async stream(query, ctx): Promise<StreamedResult> {
       // The whole answer, bounded only by the query's own limit: chunks go to the caller as the
       // driver reads them, so no maximum result size (CUBEJS_DB_QUERY_LIMIT) is needed to bound memory.
-      const { runnable, compare } = await prepare({ ...query, limit: query.limit ?? STREAM_LIMIT }, ctx, undefined, STREAM_LIMIT);
+      // Without an explicit order the rows come as the source reads them: a sort would hold them all.
+      const { runnable, compare } = await prepare({ ...query, limit: query.limit ?? STREAM_LIMIT }, ctx, undefined, true);
       const r = runnable[0]!;
       if (compare || runnable.length !== 1) {
         releaseAll(runnable);
@@ -277,21 +283,18 @@ export function createEngine(options: EngineOptions): SemanticEngine {
       const sql = r.compiled.sql;
       const first = formatResult(outputs, { columns: [], data: [], rowCount: 0 }, true);
       async function* chunks(): AsyncIterable<{ data: readonly (readonly unknown[])[]; rowCount: number }> {
-        try {
-          const source = driver.stream ? driver.stream(sql.sql, sql.params, { signal: ctx.signal }) : oneChunk(driver.query(sql.sql, sql.params, { signal: ctx.signal }));
-          for await (const chunk of source) {
-            const formatted = formatResult(outputs, chunk);
-            yield { data: formatted.data, rowCount: formatted.rowCount };
-          }
-        } finally {
-          releaseAll(runnable);
+        const source = driver.stream ? driver.stream(sql.sql, sql.params, { signal: ctx.signal }) : oneChunk(driver.query(sql.sql, sql.params, { signal: ctx.signal }));
+        for await (const chunk of source) {
+          const formatted = formatResult(outputs, chunk);
+          yield { data: formatted.data, rowCount: formatted.rowCount };
         }
       }
       const match = r.match;
       return {
         columns: first.columns,
         usedPreAggregations: match ? { [match.name]: { targetTableName: match.targetTableName, refreshKeyValues: match.refreshKeyValues } } : {},
-        chunks: chunks(),
+        // The rollup lease is held until the caller has read the stream or let it go.
+        chunks: withCleanup(chunks(), () => releaseAll(runnable)),
       };
     },
 

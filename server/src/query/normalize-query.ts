@@ -20,6 +20,12 @@ export interface NormalizeOptions {
   readonly defaultLimit?: number;
   /** `CUBEJS_DB_QUERY_LIMIT` (Cube: 50000); a larger `limit` is rejected. */
   readonly maxLimit?: number;
+  /**
+   * false: a query without `order` is left unordered instead of getting Cube's default order (a
+   * SQL statement without ORDER BY promises no order, and sorting a whole table to stream it
+   * would hold all of it in memory).
+   */
+  readonly defaultOrder?: boolean;
 }
 
 export function normalizeQuery(model: SemanticModel, query: unknown, options: NormalizeOptions = {}): NormalizedQuery {
@@ -40,7 +46,7 @@ export function normalizeQuery(model: SemanticModel, query: unknown, options: No
   return {
     ...base,
     filters,
-    order: explicitOrder ?? defaultOrder(base),
+    order: explicitOrder ?? (options.defaultOrder === false ? [] : defaultOrder(base)),
     limit,
     offset,
     total: query.total === true,

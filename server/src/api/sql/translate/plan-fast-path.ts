@@ -95,7 +95,8 @@ export function planFastPath(level: Level, plan: ScanPlan, params: readonly Para
   return { query, outputs, ...(limit !== undefined ? { requestedLimit: limit } : {}) };
 }
 
-function constant(node: AstNode | undefined, params: readonly ParamValue[]): number | undefined | typeof NOT_CONSTANT {
+/** A constant LIMIT/OFFSET: its number, undefined when absent or NULL, NOT_CONSTANT otherwise. */
+export function constant(node: AstNode | undefined, params: readonly ParamValue[]): number | undefined | typeof NOT_CONSTANT {
   if (!node) return undefined;
   const v = literalValue(node, params);
   if (v === null) return undefined;

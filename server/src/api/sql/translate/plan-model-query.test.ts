@@ -181,4 +181,16 @@ describe('planModelQuery', () => {
     expect(() => plan('select city, sum(total) from orders where total > 5 group by 1')).toThrow(/measure orders.total cannot filter rows in WHERE/);
     expect(plan('select city, sum(total) from orders group by 1 having sum(total) > 5').scans[0]!.query.measures).toEqual(['orders.total']);
   });
+
+  it("answers Power BI's outer not-null level from the grouping level's Cube query (a HAVING, no post-processing)", async () => {
+    const p = await preparedPlan(
+      `select "_"."c", "_"."a0" from (select "rows"."c" as "c", sum("rows"."t") as "a0" from (select "_"."city" as "c", "_"."total" as "t" from "public"."orders" "_") "rows" group by "c") "_" where not "_"."a0" is null limit 1000001`,
+    );
+    expect(p.outerSql).toBeUndefined();
+    expect(p.fast?.outputs.map((o) => o.name)).toEqual(['c', 'a0']);
+    expect(p.fast?.requestedLimit).toBe(1000001);
+    expect(p.scans[0]!.query).toEqual({ measures: ['orders.total'], dimensions: ['orders.city'], filters: [{ member: 'orders.total', operator: 'set' }], limit: 50_000 });
+    // Anything else in the wrapper (an expression here) goes through the post-processing step.
+    expect((await preparedPlan(`select "_"."c", "_"."a0" * 2 from (select city as c, sum(total) as a0 from orders group by 1) "_"`)).outerSql).toBeDefined();
+  });
 });

@@ -14,6 +14,7 @@ import { outputNames } from './output-names.ts';
 import { planScan, type ScanPlan } from './plan-scan.ts';
 import { SqlText } from './sql-text.ts';
 import { planFastPath, type FastPath } from './plan-fast-path.ts';
+import { planOuterFilter } from './plan-outer-filter.ts';
 import { residualSql } from './residual-sql.ts';
 import { checkMeasureLineage } from './check-measure-lineage.ts';
 import type { AstNode } from './walk-ast.ts';
@@ -60,6 +61,14 @@ export function planModelQuery(
   if (levels.length === 1 && top.scans.length === 1) {
     const scan = planScan(top, top.scans[0]!, params, options.maxScanRows, lists);
     const fast = planFastPath(top, scan, params, names);
+    if (fast) return { scans: [{ ...scan, query: fast.query }], fast };
+  }
+  // Power BI's `… from (<grouping level>) "_" where not "_"."a0" is null limit 1000001`.
+  if (levels.length === 2 && top.scans.length === 0 && levels[1]!.scans.length === 1) {
+    const inner = levels[1]!;
+    const scan = planScan(inner, inner.scans[0]!, params, options.maxScanRows, lists);
+    const innerFast = planFastPath(inner, scan, params, outputNames(inner, text, levels));
+    const fast = innerFast && planOuterFilter(top, inner, innerFast, params);
     if (fast) return { scans: [{ ...scan, query: fast.query }], fast };
   }
   checkMeasureLineage(select, levels);

@@ -13,6 +13,7 @@ import type { ScanPlan } from './plan-scan.ts';
 import { sharedResidualSandbox } from '../sandbox/residual-sandbox.ts';
 import type { ResidualSandbox, SandboxColumn, SandboxColumnType, SandboxTable } from '../sandbox/sandbox-types.ts';
 import type { ColumnarChunks } from '../wire/streamed-rows.ts';
+import { mapAsync } from '../../../util/map-async.ts';
 
 /** A columnar result with Postgres types. */
 export interface TypedResult {
@@ -35,9 +36,12 @@ export function isStreamed(result: ModelResult): result is StreamedTypedResult {
 
 /** `sandbox` defaults to the process's (`sharedResidualSandbox`); the engine and the sandbox both stop on `ctx.signal`. */
 export async function runModelQuery(plan: ModelQueryPlan, engine: SemanticEngine, ctx: RequestContext, sandbox?: ResidualSandbox): Promise<ModelResult> {
+  // An ungrouped read without LIMIT (Power BI's Import, a table copy) is the whole table: streamed
+  // from the start rather than after a first, truncated answer.
+  const fast = plan.fast;
+  if (fast && fast.query.ungrouped && fast.requestedLimit === undefined && engine.stream) return streamAll(plan, engine, ctx, plan.scans[0]!.query.limit ?? 0);
   const results = await Promise.all(plan.scans.map((s) => load(engine, s, ctx, !plan.fast)));
-  if (plan.fast) {
-    const fast = plan.fast;
+  if (fast) {
     const result = results[0]!;
     const scanLimit = plan.scans[0]!.query.limit;
     const truncated = scanLimit !== undefined && result.rowCount >= scanLimit && (fast.requestedLimit === undefined || fast.requestedLimit > scanLimit);
@@ -71,14 +75,13 @@ async function streamAll(plan: ModelQueryPlan, engine: SemanticEngine, ctx: Requ
   const streamed = await engine.stream(fast.requestedLimit === undefined ? query : { ...query, limit: fast.requestedLimit }, ctx);
   const index = new Map<string, number>();
   streamed.columns.forEach((c, i) => index.set(c.name, i));
-  async function* chunks(): ColumnarChunks {
-    let offset = 0;
-    for await (const chunk of streamed.chunks) {
-      yield { data: outputColumns(fast.outputs, chunk.data, index, chunk.rowCount, offset), rowCount: chunk.rowCount };
-      offset += chunk.rowCount;
-    }
-  }
-  return { columns: fast.outputs.map((o) => ({ name: o.name, oid: o.oid })), chunks: chunks() };
+  let offset = 0;
+  const chunks = mapAsync(streamed.chunks, (chunk) => {
+    const data = outputColumns(fast.outputs, chunk.data, index, chunk.rowCount, offset);
+    offset += chunk.rowCount;
+    return { data, rowCount: chunk.rowCount };
+  });
+  return { columns: fast.outputs.map((o) => ({ name: o.name, oid: o.oid })), chunks };
 }
 
 /** The fast path's output columns from the engine's columns; `offset` numbers the row keys of a chunk. */
