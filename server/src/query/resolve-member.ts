@@ -2,6 +2,10 @@
  * Finds the cube member behind a name in a query: `Cube.member` or `View.member` (a view member
  * points at a cube member along the view's join path). Unknown names and hidden members are
  * user errors naming the member.
+ *
+ * Names come from the caller, so every lookup is an own-property lookup (`ownEntry`): the model's
+ * records are plain objects, and `__proto__`, `constructor` or `toString` must be unknown members,
+ * not the prototype's properties.
  */
 import type { Dimension, Measure, Segment, SemanticModel } from '../model/model-types.ts';
 import type { ResolvedMember } from './query-types.ts';
@@ -25,22 +29,27 @@ export function resolveAnyMember(model: SemanticModel, name: unknown, where: str
   const dot = name.indexOf('.');
   const owner = dot > 0 ? name.slice(0, dot) : '';
   const short = dot > 0 ? name.slice(dot + 1) : '';
-  const cube = model.cubes[owner];
+  const cube = ownEntry(model.cubes, owner);
   if (cube) {
-    const member = cube.measures[short] ?? cube.dimensions[short] ?? cube.segments[short];
+    const member = ownEntry(cube.measures, short) ?? ownEntry(cube.dimensions, short) ?? ownEntry(cube.segments, short);
     if (!member) throw unknown(name, where);
     if (!member.public || !cube.public) throw hidden(name, where);
     return { alias: name, member, joinPath: [] };
   }
-  const view = model.views[owner];
-  const viewMember = view?.members[short];
+  const view = ownEntry(model.views, owner);
+  const viewMember = view ? ownEntry(view.members, short) : undefined;
   if (!view || !viewMember) throw unknown(name, where);
   if (viewMember.public === false || !view.public) throw hidden(name, where);
   const [targetCube, targetName] = splitPath(viewMember.target);
-  const c = model.cubes[targetCube];
-  const member = c?.measures[targetName] ?? c?.dimensions[targetName] ?? c?.segments[targetName];
+  const c = ownEntry(model.cubes, targetCube);
+  const member = c ? (ownEntry(c.measures, targetName) ?? ownEntry(c.dimensions, targetName) ?? ownEntry(c.segments, targetName)) : undefined;
   if (!member) throw unknown(`${name} (→ ${viewMember.target})`, where);
   return { alias: name, member, joinPath: viewMember.joinPath };
+}
+
+/** `record[key]` when `key` is the record's own property; never a value inherited from Object.prototype. */
+function ownEntry<T>(record: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
 }
 
 function splitPath(path: string): [string, string] {

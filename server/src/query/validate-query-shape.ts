@@ -28,7 +28,8 @@ const FILTER_KEYS = new Set(['member', 'dimension', 'operator', 'values', 'and',
 export function validateQueryShape(query: unknown): asserts query is Record<string, unknown> {
   if (!isPlainObject(query)) throw invalid('query', 'must be a JSON object');
   for (const [key, value] of Object.entries(query)) {
-    const check = TOP_LEVEL[key];
+    // Own keys only: a key such as "constructor" or "__proto__" must not find Object.prototype's.
+    const check = Object.hasOwn(TOP_LEVEL, key) ? TOP_LEVEL[key] : undefined;
     if (!check) throw invalid(key, `is not a query property (allowed: ${Object.keys(TOP_LEVEL).join(', ')})`);
     if (value !== undefined && !check(value)) throw invalid(key, `has the wrong type: ${JSON.stringify(value)}`);
   }
