@@ -31,7 +31,7 @@ export function isValidTimeZone(timeZone: string): boolean {
 export function localNow(now: Date, timeZone: string): Date {
   const parts: Record<string, number> = {};
   for (const p of formatter(timeZone).formatToParts(now)) if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  return new Date(Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!, now.getUTCMilliseconds()));
+  return utcDate(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!, now.getUTCMilliseconds());
 }
 
 /** '2024-05-13T00:00:00.000' from a naive Date. */
@@ -49,14 +49,14 @@ export function startOf(d: Date, unit: CalendarUnit): Date {
     case 'second': return new Date(Math.floor(d.getTime() / 1000) * 1000);
     case 'minute': return new Date(Math.floor(d.getTime() / 60000) * 60000);
     case 'hour': return new Date(Math.floor(d.getTime() / 3600000) * 3600000);
-    case 'day': return new Date(Date.UTC(y, m, d.getUTCDate()));
+    case 'day': return utcDate(y, m, d.getUTCDate());
     case 'week': {
-      const day = new Date(Date.UTC(y, m, d.getUTCDate()));
+      const day = utcDate(y, m, d.getUTCDate());
       return addUnits(day, -((day.getUTCDay() + 6) % 7), 'day');
     }
-    case 'month': return new Date(Date.UTC(y, m, 1));
-    case 'quarter': return new Date(Date.UTC(y, m - (m % 3), 1));
-    case 'year': return new Date(Date.UTC(y, 0, 1));
+    case 'month': return utcDate(y, m, 1);
+    case 'quarter': return utcDate(y, m - (m % 3), 1);
+    case 'year': return utcDate(y, 0, 1);
   }
 }
 
@@ -75,7 +75,7 @@ export function addUnits(d: Date, n: number, unit: CalendarUnit): Date {
   const day = d.getUTCDate();
   target.setUTCDate(1);
   target.setUTCMonth(target.getUTCMonth() + months);
-  const last = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate();
+  const last = utcDate(target.getUTCFullYear(), target.getUTCMonth() + 1, 0).getUTCDate();
   target.setUTCDate(Math.min(day, last));
   return target;
 }
@@ -88,9 +88,30 @@ export function parseLocal(text: string): { date: Date; dateOnly: boolean } | un
   if (!m) return undefined;
   const [, y, mo, d, h, mi, s, frac] = m;
   const ms = frac ? Number(frac.slice(0, 3).padEnd(3, '0')) : 0;
-  const date = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h ?? 0), Number(mi ?? 0), Number(s ?? 0), ms));
+  const date = utcDate(Number(y), Number(mo) - 1, Number(d), Number(h ?? 0), Number(mi ?? 0), Number(s ?? 0), ms);
   if (Number.isNaN(date.getTime()) || date.getUTCDate() !== Number(d) || date.getUTCMonth() !== Number(mo) - 1) return undefined;
+  if (!isSupportedLocalTime(date)) return undefined;
   return { date, dateOnly: h === undefined };
+}
+
+/** `Date.UTC` with the year taken as written: `Date.UTC` itself reads years 0–99 as 1900–1999. */
+function utcDate(year: number, month: number, day: number, hour = 0, minute = 0, second = 0, ms = 0): Date {
+  const date = new Date(0);
+  date.setUTCFullYear(year, month, day);
+  date.setUTCHours(hour, minute, second, ms); // overflowing fields roll over, as in Date.UTC
+  return date;
+}
+
+const FIRST_SUPPORTED = -62135596800000; // 0001-01-01T00:00:00.000 (Date.UTC would read year 1 as 1901)
+const LAST_SUPPORTED = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/**
+ * True for a valid naive Date in years 0001–9999: the range DuckDB, Spark and Trino all accept as
+ * `TIMESTAMP 'YYYY-…'`, and the only one `formatLocal`'s fixed-width text can write.
+ */
+export function isSupportedLocalTime(d: Date): boolean {
+  const t = d.getTime();
+  return t >= FIRST_SUPPORTED && t <= LAST_SUPPORTED;
 }
 
 /** The UTC instant (naive, '…T…' without zone) at which wall-clock `local` happens in `timeZone`. */
@@ -103,5 +124,7 @@ export function localToUtc(local: string, timeZone: string): string {
   // Two passes settle the offset around DST transitions.
   let utc = wall - offset(wall);
   utc = wall - offset(utc);
-  return formatLocal(new Date(utc));
+  // A bound at the calendar's edge (9999-12-31 in a zone west of UTC) would cross it in UTC:
+  // clamp, which compares the same against every storable timestamp.
+  return formatLocal(new Date(Math.min(Math.max(utc, FIRST_SUPPORTED), LAST_SUPPORTED)));
 }

@@ -46,6 +46,18 @@ describe('parseDateRange', () => {
     expect(parseDateRange('today', 'America/Sao_Paulo', new Date('2024-06-15T01:00:00Z'), 'x.y')).toEqual(['2024-06-14T00:00:00.000', '2024-06-14T23:59:59.999']);
   });
 
+  it('reads years before 100 as written (not 19xx)', () => {
+    expect(range(['0050-03-01', '0050-03-02'])).toEqual(['0050-03-01T00:00:00.000', '0050-03-02T23:59:59.999']);
+    expect(range('from 2000 years ago to now')).toEqual(['0024-06-15T00:00:00.000', '2024-06-15T23:59:59.999']);
+  });
+
+  it.each([['from 10000 years ago to now'], ['from now to 8000 years from now'], ['last 99999999999999 days'], ['next 9000000 quarters'], [['0000-01-01', '2024-01-01']]])(
+    'rejects %j, which leaves the years 0001–9999, with INVALID_DATE_RANGE',
+    (bad) => {
+      expect(() => range(bad)).toThrow(expect.objectContaining({ code: 'INVALID_DATE_RANGE' }));
+    },
+  );
+
   it.each([['someday'], [['2024-02-30', '2024-03-01']], [['2024-03-01', '2024-02-01']], [42], [['2024-01-01']], ['last -1 days']])('rejects %j with INVALID_DATE_RANGE', (bad) => {
     expect(() => range(bad)).toThrow(expect.objectContaining({ code: 'INVALID_DATE_RANGE' }));
   });

@@ -5,7 +5,7 @@
  * https://cube.dev/docs/product/apis-integrations/rest-api/query-format#relative-date-range
  */
 import { UserError } from '../errors/user-error.ts';
-import { addUnits, endOf, formatLocal, localNow, parseLocal, startOf, type CalendarUnit } from './local-time.ts';
+import { addUnits, endOf, formatLocal, isSupportedLocalTime, localNow, parseLocal, startOf, type CalendarUnit } from './local-time.ts';
 
 const UNITS = 'second|minute|hour|day|week|month|quarter|year';
 const LAST_N = new RegExp(`^last\\s+(\\d+)\\s+(${UNITS})s?$`);
@@ -15,6 +15,7 @@ const AGO = new RegExp(`^(\\d+)\\s+(${UNITS})s?\\s+ago$`);
 const FROM_NOW = new RegExp(`^(\\d+)\\s+(${UNITS})s?\\s+from\\s+now$`);
 
 type Range = readonly [string, string];
+type DateSpan = readonly [Date, Date];
 
 /** Resolves a Cube `dateRange` (string or pair) at instant `now` in `timeZone`. */
 export function parseDateRange(range: unknown, timeZone: string, now: Date, member: string): Range {
@@ -23,22 +24,31 @@ export function parseDateRange(range: unknown, timeZone: string, now: Date, memb
       hint: "Use ['2024-01-01', '2024-01-31'], 'last 7 days', 'this month', 'from 3 months ago to now' …",
     });
   };
-  if (Array.isArray(range)) {
-    if (range.length !== 2 || typeof range[0] !== 'string' || typeof range[1] !== 'string') return fail();
-    const from = parseLocal(range[0]);
-    const to = parseLocal(range[1]);
-    if (!from || !to) return fail();
-    const end = to.dateOnly ? endOf(to.date, 'day') : to.date;
-    if (end.getTime() < from.date.getTime()) return fail();
-    return [formatLocal(from.date), formatLocal(end)];
+  const span = resolveSpan(range, timeZone, now) ?? fail();
+  // "from 10000 years ago to now", "last 99999999 years": the arithmetic leaves the calendar the
+  // databases share (years 1 to 9999) or overflows to an invalid Date; either way the caller's range is bad.
+  if (!span.every(isSupportedLocalTime)) {
+    throw new UserError('INVALID_DATE_RANGE', `Date range ${JSON.stringify(range)} of ${member} reaches outside the years 0001 to 9999`);
   }
-  if (typeof range !== 'string') return fail();
-  return parseRelative(range.trim().toLowerCase(), localNow(now, timeZone)) ?? fail();
+  return [formatLocal(span[0]), formatLocal(span[1])];
 }
 
-function parseRelative(text: string, now: Date): Range | undefined {
-  const span = (from: Date, to: Date): Range => [formatLocal(from), formatLocal(to)];
-  const day = (d: Date): Range => span(startOf(d, 'day'), endOf(d, 'day'));
+function resolveSpan(range: unknown, timeZone: string, now: Date): DateSpan | undefined {
+  if (Array.isArray(range)) {
+    if (range.length !== 2 || typeof range[0] !== 'string' || typeof range[1] !== 'string') return undefined;
+    const from = parseLocal(range[0]);
+    const to = parseLocal(range[1]);
+    if (!from || !to) return undefined;
+    const end = to.dateOnly ? endOf(to.date, 'day') : to.date;
+    return end.getTime() < from.date.getTime() ? undefined : [from.date, end];
+  }
+  if (typeof range !== 'string') return undefined;
+  return parseRelative(range.trim().toLowerCase(), localNow(now, timeZone));
+}
+
+function parseRelative(text: string, now: Date): DateSpan | undefined {
+  const span = (from: Date, to: Date): DateSpan => [from, to];
+  const day = (d: Date): DateSpan => span(startOf(d, 'day'), endOf(d, 'day'));
   if (text === 'today') return day(now);
   if (text === 'yesterday') return day(addUnits(now, -1, 'day'));
   if (text === 'tomorrow') return day(addUnits(now, 1, 'day'));
