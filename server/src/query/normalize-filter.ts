@@ -98,7 +98,10 @@ function typeValue(v: unknown, type: string, alias: string, where: string): stri
     return bad();
   }
   if (type === 'time') return typeTime(v, alias, where, false);
-  return String(v);
+  const text = String(v);
+  // Postgres text cannot hold U+0000 and DuckDB's ILIKE fails on it ("pattern must not end with escape character").
+  if (text.includes('\u0000')) throw new UserError('INVALID_VALUE', `${where}: value ${JSON.stringify(v)} for ${alias} contains a NUL character (U+0000), which text values cannot hold`);
+  return text;
 }
 
 /** A date value as a local timestamp; a date-only value used as an upper bound covers the whole day. */
