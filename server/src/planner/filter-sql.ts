@@ -3,6 +3,11 @@
  * several values is IN, `notEquals`/`notContains` keep NULL rows, `contains` is a case-insensitive
  * LIKE OR-ed over values. Values are always parameters; time values are compared in UTC, as the
  * source stores them.
+ *
+ * The text operators match the value literally: `%`, `_` and the escape character in a value are
+ * escaped and the LIKE carries `ESCAPE '!'` (Cube's own SQL leaves them as wildcards, so `contains
+ * '%'` would match every row). `!` because a backslash inside a Spark SQL string literal escapes
+ * the closing quote; the clause is the same in DuckDB, Spark SQL and Trino.
  */
 import type { NormalizedFilter } from '../query/query-types.ts';
 import { expr, type ExpressionNode } from '../sql/expression-node.ts';
@@ -14,6 +19,13 @@ type MemberFilter = Extract<NormalizedFilter, { kind: 'member' }>;
 export type FilterTargetSql = (filter: MemberFilter) => ExpressionNode;
 
 const PERCENT = expr.raw(["'%'"]);
+/** The escape character of every text-operator LIKE. */
+export const LIKE_ESCAPE = '!';
+
+/** `text` as a LIKE pattern matching exactly itself under `ESCAPE '!'`. */
+export function escapeLikeText(text: string): string {
+  return text.replace(/[!%_]/g, (c) => LIKE_ESCAPE + c);
+}
 
 export function filterSql(filter: NormalizedFilter, target: FilterTargetSql, timezone: string): ExpressionNode {
   if (filter.kind === 'and') return expr.and(filter.filters.map((f) => filterSql(f, target, timezone)));
@@ -24,17 +36,21 @@ export function filterSql(filter: NormalizedFilter, target: FilterTargetSql, tim
     isTime && typeof v === 'string' ? expr.cast(expr.param(localToUtc(v, timezone)), 'timestamp') : expr.param(v);
   const values = filter.values;
   const first = (): ExpressionNode => value(values[0]!);
+  const like = (v: string | number | boolean, before: boolean, after: boolean, negated = false): ExpressionNode => {
+    const text = expr.param(escapeLikeText(String(v)));
+    return expr.like(x, [...(before ? [PERCENT] : []), text, ...(after ? [PERCENT] : [])], negated, LIKE_ESCAPE);
+  };
   switch (filter.operator) {
     case 'equals':
       return values.length === 1 ? expr.binary(x, '=', first()) : expr.in(x, values.map(value));
     case 'notEquals':
       return expr.or([values.length === 1 ? expr.binary(x, '<>', first()) : expr.in(x, values.map(value), true), expr.isNull(x)]);
-    case 'contains': return expr.or(values.map((v) => expr.like(x, [PERCENT, value(v), PERCENT])));
-    case 'notContains': return expr.or([expr.and(values.map((v) => expr.like(x, [PERCENT, value(v), PERCENT], true))), expr.isNull(x)]);
-    case 'startsWith': return expr.or(values.map((v) => expr.like(x, [value(v), PERCENT])));
-    case 'notStartsWith': return expr.or([expr.and(values.map((v) => expr.like(x, [value(v), PERCENT], true))), expr.isNull(x)]);
-    case 'endsWith': return expr.or(values.map((v) => expr.like(x, [PERCENT, value(v)])));
-    case 'notEndsWith': return expr.or([expr.and(values.map((v) => expr.like(x, [PERCENT, value(v)], true))), expr.isNull(x)]);
+    case 'contains': return expr.or(values.map((v) => like(v, true, true)));
+    case 'notContains': return expr.or([expr.and(values.map((v) => like(v, true, true, true))), expr.isNull(x)]);
+    case 'startsWith': return expr.or(values.map((v) => like(v, false, true)));
+    case 'notStartsWith': return expr.or([expr.and(values.map((v) => like(v, false, true, true))), expr.isNull(x)]);
+    case 'endsWith': return expr.or(values.map((v) => like(v, true, false)));
+    case 'notEndsWith': return expr.or([expr.and(values.map((v) => like(v, true, false, true))), expr.isNull(x)]);
     case 'gt': return expr.binary(x, '>', first());
     case 'gte': return expr.binary(x, '>=', first());
     case 'lt': return expr.binary(x, '<', first());

@@ -26,7 +26,7 @@ export type ExpressionNode =
   | { readonly kind: 'not'; readonly expr: ExpressionNode }
   | { readonly kind: 'isNull'; readonly expr: ExpressionNode; readonly negated: boolean }
   | { readonly kind: 'in'; readonly expr: ExpressionNode; readonly list: readonly ExpressionNode[]; readonly negated: boolean }
-  | { readonly kind: 'like'; readonly expr: ExpressionNode; readonly pattern: readonly ExpressionNode[]; readonly negated: boolean }
+  | { readonly kind: 'like'; readonly expr: ExpressionNode; readonly pattern: readonly ExpressionNode[]; readonly negated: boolean; readonly escape?: string }
   | { readonly kind: 'case'; readonly whens: readonly { readonly when: ExpressionNode; readonly then: ExpressionNode }[]; readonly else?: ExpressionNode }
   | { readonly kind: 'cast'; readonly expr: ExpressionNode; readonly type: CastType }
   | { readonly kind: 'timeTrunc'; readonly unit: TimeUnit; readonly expr: ExpressionNode }
@@ -71,9 +71,15 @@ export const expr = {
   isNull: (inner: ExpressionNode, negated = false): ExpressionNode => Object.freeze({ kind: 'isNull', expr: inner, negated }),
   in: (inner: ExpressionNode, list: readonly ExpressionNode[], negated = false): ExpressionNode =>
     Object.freeze({ kind: 'in', expr: inner, list: Object.freeze([...list]), negated }),
-  /** Case-insensitive LIKE; `pattern` pieces are concatenated (e.g. `'%'`, param, `'%'`). */
-  like: (inner: ExpressionNode, pattern: readonly ExpressionNode[], negated = false): ExpressionNode =>
-    Object.freeze({ kind: 'like', expr: inner, pattern: Object.freeze([...pattern]), negated }),
+  /**
+   * Case-insensitive LIKE; `pattern` pieces are concatenated (e.g. `'%'`, param, `'%'`). With
+   * `escape` (one character, see `LIKE_ESCAPE`) the pattern is compiled with `ESCAPE '<c>'`, so a
+   * value escaped by `escapeLikeText` matches itself, wildcards included.
+   */
+  like: (inner: ExpressionNode, pattern: readonly ExpressionNode[], negated = false, escape?: string): ExpressionNode => {
+    if (escape !== undefined && !/^[!#^~]$/.test(escape)) throw new Error(`internal: unsupported LIKE escape character ${JSON.stringify(escape)}`);
+    return Object.freeze({ kind: 'like', expr: inner, pattern: Object.freeze([...pattern]), negated, ...(escape === undefined ? {} : { escape }) });
+  },
   case: (whens: readonly { when: ExpressionNode; then: ExpressionNode }[], otherwise?: ExpressionNode): ExpressionNode =>
     Object.freeze({ kind: 'case', whens: Object.freeze([...whens]), else: otherwise }),
   cast: (inner: ExpressionNode, type: CastType): ExpressionNode => Object.freeze({ kind: 'cast', expr: inner, type }),

@@ -134,7 +134,7 @@ export abstract class SqlCompiler {
       case 'in':
         return `${this.visit(e.expr)} ${e.negated ? 'NOT IN' : 'IN'} (${e.list.map((i) => this.visit(i)).join(', ')})`;
       case 'like':
-        return this.visitLike(this.visit(e.expr), e.pattern.map((p) => this.visit(p)), e.negated);
+        return this.visitLike(this.visit(e.expr), e.pattern.map((p) => this.visit(p)), e.negated, e.escape);
       case 'case':
         return this.visitCase(e);
       case 'cast':
@@ -160,10 +160,15 @@ export abstract class SqlCompiler {
     return `CASE ${whens}${e.else ? ` ELSE ${this.visit(e.else)}` : ''} END`;
   }
 
-  protected visitLike(inner: string, pattern: readonly string[], negated: boolean): string {
+  /**
+   * `ESCAPE '<c>'` has the same form in DuckDB, Spark SQL and Trino; the character is never a
+   * backslash, which Spark's string literals would read as an escape of the closing quote.
+   */
+  protected visitLike(inner: string, pattern: readonly string[], negated: boolean, escape?: string): string {
     const joined = pattern.join(' || ');
-    if (this.capabilities.supportsIlike) return `${inner} ${negated ? 'NOT ILIKE' : 'ILIKE'} ${joined}`;
-    return `LOWER(${inner}) ${negated ? 'NOT LIKE' : 'LIKE'} LOWER(${joined})`;
+    const escapeClause = escape === undefined ? '' : ` ESCAPE '${escape}'`;
+    if (this.capabilities.supportsIlike) return `${inner} ${negated ? 'NOT ILIKE' : 'ILIKE'} ${joined}${escapeClause}`;
+    return `LOWER(${inner}) ${negated ? 'NOT LIKE' : 'LIKE'} LOWER(${joined})${escapeClause}`;
   }
 
   /** A timezone name is validated by the normalizer (IANA); quote it as a string literal safely. */

@@ -77,8 +77,8 @@ export const CASES: GoldCase[] = [
     sql: `SELECT nome "dim_produto.nome" FROM gold.dim_produto WHERE nome ILIKE 'ca%' GROUP BY 1 ORDER BY 1` },
   { name: 'notStartsWith', query: { dimensions: ['dim_produto.nome'], filters: [{ member: 'dim_produto.nome', operator: 'notStartsWith', values: ['ca', 'N'] }], order: { 'dim_produto.nome': 'asc' } },
     sql: `SELECT nome "dim_produto.nome" FROM gold.dim_produto WHERE NOT (nome ILIKE 'ca%') AND NOT (nome ILIKE 'n%') GROUP BY 1 ORDER BY 1` },
-  { name: 'endsWith (a LIKE wildcard in the value behaves as in Cube)', query: { dimensions: ['dim_produto.nome'], filters: [{ member: 'dim_produto.nome', operator: 'endsWith', values: ['_urbana', 'algodão'] }], order: { 'dim_produto.nome': 'asc' } },
-    sql: `SELECT nome "dim_produto.nome" FROM gold.dim_produto WHERE nome ILIKE '%_urbana' OR nome ILIKE '%algodão' GROUP BY 1 ORDER BY 1` },
+  { name: 'endsWith (a LIKE wildcard in the value matches itself)', query: { dimensions: ['dim_produto.nome'], filters: [{ member: 'dim_produto.nome', operator: 'endsWith', values: ['_urbana', 'algodão'] }], order: { 'dim_produto.nome': 'asc' } },
+    sql: `SELECT nome "dim_produto.nome" FROM gold.dim_produto WHERE nome ILIKE '%\\_urbana' ESCAPE '\\' OR nome ILIKE '%algodão' GROUP BY 1 ORDER BY 1` },
   { name: 'notEndsWith', query: { dimensions: ['dim_produto.nome'], filters: [{ member: 'dim_produto.nome', operator: 'notEndsWith', values: ['a'] }], order: { 'dim_produto.nome': 'asc' } },
     sql: `SELECT nome "dim_produto.nome" FROM gold.dim_produto WHERE nome NOT ILIKE '%a' GROUP BY 1 ORDER BY 1` },
   ...(

@@ -16,6 +16,15 @@ export const GOLDEN_QUERIES: Readonly<Record<string, CubeQuery>> = {
       { member: 'Customers.customerId', operator: 'notEquals', values: ['AH-10465', 'AJ-10780'] },
     ],
   },
+  // `%`, `_` and the escape character `!` in values match themselves: escaped, with ESCAPE '!'.
+  'filters-like-wildcards-escaped': {
+    dimensions: ['Customers.customerName'],
+    filters: [
+      { member: 'Customers.customerName', operator: 'contains', values: ['100%', 'a_b'] },
+      { member: 'Customers.customerName', operator: 'notStartsWith', values: ['!x'] },
+      { member: 'Customers.customerId', operator: 'endsWith', values: ['_%!'] },
+    ],
+  },
   'time-month-timezone': {
     measures: ['ECommerce.totalSales', 'ECommerce.count'],
     timeDimensions: [{ dimension: 'ECommerce.orderDate', granularity: 'month', dateRange: ['2020-01-01', '2020-06-30'] }],

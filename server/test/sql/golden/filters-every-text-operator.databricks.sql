@@ -1,7 +1,7 @@
 SELECT
   `Customers`.customer_name `Customers__customerName`
 FROM customers AS `Customers`
-WHERE ((`Customers`.customer_name ILIKE '%' || ? || '%' OR `Customers`.customer_name ILIKE '%' || ? || '%') AND (`Customers`.customer_name NOT ILIKE '%' || ? || '%' OR (`Customers`.customer_name IS NULL)) AND `Customers`.customer_id ILIKE ? || '%' AND (`Customers`.customer_id NOT ILIKE '%' || ? OR (`Customers`.customer_id IS NULL)) AND (`Customers`.customer_id NOT IN (?, ?) OR (`Customers`.customer_id IS NULL)))
+WHERE ((`Customers`.customer_name ILIKE '%' || ? || '%' ESCAPE '!' OR `Customers`.customer_name ILIKE '%' || ? || '%' ESCAPE '!') AND (`Customers`.customer_name NOT ILIKE '%' || ? || '%' ESCAPE '!' OR (`Customers`.customer_name IS NULL)) AND `Customers`.customer_id ILIKE ? || '%' ESCAPE '!' AND (`Customers`.customer_id NOT ILIKE '%' || ? ESCAPE '!' OR (`Customers`.customer_id IS NULL)) AND (`Customers`.customer_id NOT IN (?, ?) OR (`Customers`.customer_id IS NULL)))
 GROUP BY 1
 ORDER BY `Customers__customerName` ASC NULLS LAST
 LIMIT 10000

@@ -1,0 +1,8 @@
+SELECT
+  `Customers`.customer_name `Customers__customerName`
+FROM customers AS `Customers`
+WHERE ((`Customers`.customer_name ILIKE '%' || ? || '%' ESCAPE '!' OR `Customers`.customer_name ILIKE '%' || ? || '%' ESCAPE '!') AND (`Customers`.customer_name NOT ILIKE ? || '%' ESCAPE '!' OR (`Customers`.customer_name IS NULL)) AND `Customers`.customer_id ILIKE '%' || ? ESCAPE '!')
+GROUP BY 1
+ORDER BY `Customers__customerName` ASC NULLS LAST
+LIMIT 10000
+-- params: ["100!%","a!_b","!!x","!_!%!!"]
