@@ -11,6 +11,7 @@ import type { Driver } from './drivers/driver-types.ts';
 import type { SemanticEngine } from './engine/engine-types.ts';
 import { UserError } from './errors/user-error.ts';
 import { toRestError } from './errors/to-rest-error.ts';
+import { fromBodyParserError } from './errors/from-body-parser-error.ts';
 import { createLogger, type Logger } from './observability/create-logger.ts';
 import { createMetrics, type ServerMetrics } from './observability/create-metrics.ts';
 import { locals, requestObserver } from './observability/request-observer.ts';
@@ -141,23 +142,11 @@ export function createServer(parts: ServerParts): SemanticServer {
 
 /** The only place REST turns errors into responses (body-parser failures included). */
 function errorHandler(error: unknown, _req: Request, res: Response, _next: NextFunction): void {
-  const mapped = toRestError(fromBodyParser(error), locals(res).requestId);
+  const mapped = toRestError(fromBodyParserError(error, BODY_LIMIT), locals(res).requestId);
   if (!mapped.isUserError) locals(res).log.error({ err: error }, 'internal error');
   if (res.headersSent) {
     res.end();
     return;
   }
   res.status(mapped.status).json(mapped.body);
-}
-
-/** express.json errors carry `type` and a 4xx `status`: they are the caller's fault. */
-function fromBodyParser(error: unknown): unknown {
-  const e = error as { type?: unknown; status?: unknown; message?: unknown };
-  if (typeof e !== 'object' || e === null || typeof e.type !== 'string') return error;
-  if (e.type === 'entity.parse.failed') return new UserError('MALFORMED_JSON', `Request body is not valid JSON: ${String(e.message)}`);
-  if (e.type === 'entity.too.large') return new UserError('PAYLOAD_TOO_LARGE', `Request body is larger than ${BODY_LIMIT}`);
-  if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
-    return new UserError('QUERY_INVALID', `Bad request body: ${String(e.message)}`);
-  }
-  return error;
 }

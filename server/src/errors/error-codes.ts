@@ -37,6 +37,10 @@ export const ERROR_CODES = {
   // REST routing
   NOT_FOUND: { http: 404, sqlState: '42704' },
   PAYLOAD_TOO_LARGE: { http: 413, sqlState: '54000' },
+  // a request body that cannot be read (bad compression, truncated): 22P02 invalid_text_representation
+  MALFORMED_BODY: { http: 400, sqlState: '22P02' },
+  // a body in a Content-Encoding or charset the server does not read
+  UNSUPPORTED_MEDIA_TYPE: { http: 415, sqlState: '0A000' },
   // pipeline
   PIPELINE_INPUT: { http: 400, sqlState: '22000' },
   DATA_QUALITY: { http: 500, sqlState: '23000' },
