@@ -15,6 +15,7 @@ import { readParams } from './read-query.ts';
 import { validateQueryShape } from './validate-query-shape.ts';
 import { loadResponseBody } from './serialize-load-response.ts';
 import { InFlightQueries } from './in-flight-queries.ts';
+import { blendResults, checkBlendingQueries } from './blend-queries.ts';
 
 /** What the REST routes need; `main.ts`/`server.ts` wire it. */
 export interface RestApiOptions {
@@ -38,8 +39,14 @@ export function createRestRouter(options: RestApiOptions): Router {
     const ctx = await requestContext(req, res, options);
     const { query, queryType } = readParams(req);
     const queries = toQueryList(query, options.queryLimit);
+    const blending = Array.isArray(query);
+    if (blending) {
+      checkBlendingQueries(queries);
+      if (queryType !== 'multi') throw unsupportedByClient('blendingQuery');
+    }
     const key = `load\u0000${JSON.stringify(query)}\u0000${JSON.stringify(ctx.securityContext)}`;
-    const outcome = await options.inFlight.run(key, () => timed(options, 'load', () => loadAll(engine, queries, ctx)), options.continueWaitMs);
+    const run = () => (blending ? loadBlended(engine, queries, ctx) : engine.load(queries[0]!, ctx));
+    const outcome = await options.inFlight.run(key, () => timed(options, 'load', run), options.continueWaitMs);
     if (!outcome.done) {
       options.metrics.continueWaits.inc({ endpoint: 'load' });
       res.status(200).json({ error: 'Continue wait' });
@@ -47,7 +54,7 @@ export function createRestRouter(options: RestApiOptions): Router {
     }
     const multi = queryType === 'multi';
     if (outcome.value.queryType !== 'regularQuery' && !multi) {
-      throw new UserError('UNSUPPORTED', `'${outcome.value.queryType}' query type is not supported by the client. Please update the client.`);
+      throw unsupportedByClient(outcome.value.queryType);
     }
     const responseFormat = (queries[0] as { responseFormat?: string }).responseFormat;
     // The body's bytes around the request id are kept with the answer: a repeated query is
@@ -92,18 +99,24 @@ export function createRestRouter(options: RestApiOptions): Router {
   return router;
 }
 
+/** Cube's answer to a client that did not send `queryType=multi` for a query with several results. */
+function unsupportedByClient(queryType: string): UserError {
+  return new UserError('UNSUPPORTED', `'${queryType}' query type is not supported by the client. Please update the client.`, {
+    hint: 'send queryType=multi (as @cubejs-client/core does) to receive {queryType, results, pivotQuery}',
+  });
+}
+
 function toQueryList(query: unknown, queryLimit: number): CubeQuery[] {
   if (!Array.isArray(query)) return [validateQueryShape(query, { queryLimit })];
   if (query.length === 0) throw new UserError('QUERY_INVALID', 'Invalid query format: "query" must not be an empty array');
   return query.map((q, i) => validateQueryShape(q, { queryLimit }, `query[${i}]`));
 }
 
-/** Several queries in one request are Cube's data blending: one result each. */
-async function loadAll(engine: SemanticEngine, queries: readonly CubeQuery[], ctx: RequestContext): Promise<LoadResponse> {
-  if (queries.length === 1) return engine.load(queries[0]!, ctx);
+/** An array of queries is Cube's data blending: one result per query, in the request's order. */
+async function loadBlended(engine: SemanticEngine, queries: readonly CubeQuery[], ctx: RequestContext): Promise<LoadResponse> {
   const results: LoadResult[] = [];
   for (const query of queries) results.push(...(await engine.load(query, ctx)).results);
-  return { queryType: 'blendingQuery', results };
+  return blendResults(queries, results);
 }
 
 async function requestContext(req: Request, res: Response, options: RestApiOptions): Promise<RequestContext> {

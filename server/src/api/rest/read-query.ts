@@ -1,7 +1,8 @@
 /**
  * Reads Cube's request parameters the way Cube's gateway accepts them: `GET ?query=<json>` or
  * `POST {"query": {...}}` (the query may also arrive as a JSON string), plus `queryType`
- * (`multi` from @cubejs-client/core ≥ 0.30 asks for the `results[]` response).
+ * (`multi` from @cubejs-client/core ≥ 0.30 asks for the `results[]` response). @cubejs-client/core
+ * switches from GET to POST once the URL passes 2,000 characters, so both carry the same shapes.
  */
 import type { Request } from 'express';
 import { UserError } from '../../errors/user-error.ts';
@@ -13,9 +14,11 @@ export interface RestParams {
 }
 
 export function readParams(req: Request): RestParams {
-  const source = req.method === 'GET' ? (req.query as Record<string, unknown>) : bodyObject(req.body);
-  const query = parseQuery(single(source.query));
-  const queryType = single(source.queryType);
+  const isGet = req.method === 'GET';
+  const source = isGet ? (req.query as Record<string, unknown>) : bodyObject(req.body);
+  // Only a query string repeats a key; a POST body's `query` may be an array of queries (blending).
+  const query = parseQuery(isGet ? single(source.query) : source.query);
+  const queryType = isGet ? single(source.queryType) : source.queryType;
   return { query, queryType: typeof queryType === 'string' ? queryType : undefined };
 }
 

@@ -89,6 +89,17 @@ describe('serializeLoadResponse', () => {
     expect(parsed.data).toHaveLength(3);
   });
 
+  it('pivots blending queries on time, with the measures and dimensions of every query', () => {
+    const other = result({ query: { measures: ['Users.count', 'Orders.count'], dimensions: [], timeDimensions: [{ dimension: 'Users.createdAt', granularity: 'week' }] } });
+    const parsed = JSON.parse(serializeLoadResponse({ queryType: 'blendingQuery', results: [result(), other] }, true, { requestId: 'x' }));
+    expect(parsed.pivotQuery).toEqual({
+      measures: ['Orders.count', 'Users.count'],
+      dimensions: ['Orders.status'],
+      timeDimensions: [{ dimension: 'time', granularity: 'week' }],
+      queryType: 'blendingQuery',
+    });
+  });
+
   it('pivots compareDateRange queries on the range', () => {
     const parsed = JSON.parse(serializeLoadResponse({ queryType: 'compareDateRangeQuery', results: [result(), result()] }, true, { requestId: 'x' }));
     expect(parsed.pivotQuery.dimensions).toEqual(['compareDateRange', 'Orders.status']);

@@ -6,6 +6,7 @@
  * for `queryType=multi`.
  */
 import type { LoadResponse, LoadResult } from '../../engine/engine-types.ts';
+import { blendingPivotQuery } from './blend-queries.ts';
 
 /** Per-request values echoed into each result. */
 export interface SerializeOptions {
@@ -98,8 +99,12 @@ function resultSegments(result: LoadResult, responseFormat?: string): [string, s
   return [head, tail];
 }
 
-/** Cube's pivot query: the normalized query plus `queryType`; compare queries pivot on the range. */
+/**
+ * Cube's pivot query: the normalized query plus `queryType`; compare queries pivot on the range,
+ * blending queries on `time` (see blend-queries.ts).
+ */
 export function pivotQuery(response: LoadResponse): Record<string, unknown> {
+  if (response.queryType === 'blendingQuery') return blendingPivotQuery(response);
   const first = { ...(response.results[0]?.query ?? {}) } as Record<string, unknown>;
   if (response.queryType === 'compareDateRangeQuery') {
     const dimensions = Array.isArray(first.dimensions) ? (first.dimensions as unknown[]) : [];
