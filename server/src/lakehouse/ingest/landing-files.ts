@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -42,6 +43,7 @@ export async function findNewFiles(connection: DuckDBConnection, landingDir: str
       if (known.some((k) => k.checksum === checksum)) { skipped++; continue; }
       const lineCount = source.format === 'parquet' ? null : countRecords(bytes, source.format === 'csv');
       files.push({ absolutePath, relativePath, size: stat.size, mtimeMs: Math.trunc(stat.mtimeMs), checksum, lineCount });
+      if (source.format !== 'parquet') checkUtf8(bytes, relativePath);
       if (source.format === 'csv') checkCsvHeader(bytes, relativePath, source);
     }
   }
@@ -75,6 +77,24 @@ function countRecords(bytes: Buffer, hasHeader: boolean): number {
   const unterminated = bytes[bytes.length - 1] !== 0x0a ? 1 : 0;
   const blank = occurrences('\n\n') + occurrences('\n\r\n') + (bytes[0] === 0x0a ? 1 : 0);
   return Math.max(0, newlines + unterminated - blank - (hasHeader ? 1 : 0));
+}
+
+/**
+ * Text landing files are UTF-8 (the contract). A file in another encoding (a Latin-1 export, say)
+ * would have every accented line wrong, so it fails the batch naming its first bad line, before
+ * anything is written, rather than quarantining lines one by one.
+ */
+function checkUtf8(bytes: Buffer, relativePath: string): void {
+  if (isUtf8(bytes)) return;
+  let line = 1;
+  for (let start = 0; start < bytes.length; line++) {
+    const end = bytes.indexOf(0x0a, start);
+    const stop = end === -1 ? bytes.length : end;
+    if (!isUtf8(bytes.subarray(start, stop))) break;
+    start = stop + 1;
+  }
+  throw new UserError('PIPELINE_INPUT', `${relativePath}:${line}: not valid UTF-8 text`, {
+    location: { file: relativePath, line }, hint: 'Export the file as UTF-8 and put it in the landing folder again; nothing was ingested.' });
 }
 
 /** A CSV whose header is not the contract's columns cannot be loaded safely: fail the batch naming the file. */

@@ -1,28 +1,35 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { LandingSource } from '../datagen/landing-layout.ts';
-import { sqlString } from '../open-lakehouse.ts';
 import type { BatchContext } from './ingest-types.ts';
 import type { LandingFile } from './landing-files.ts';
-import { columnListSql, fileListSql, lineageSql, relativeSourceSql } from './load-sql.ts';
+import { loadTextRecords, problemColumn, textColumn } from './load-text-records.ts';
+
+/** One CSV field (RFC 4180): quoted, with `""` for a quote inside, or unquoted without quotes or commas. */
+const FIELD = '("(?:[^"]|"")*"|[^",]*)';
 
 /**
- * Loads CSV files into their bronze table in one typed scan. DuckDB's `store_rejects` keeps the
- * lines it cannot parse (bad dates, bad numbers, wrong field count) with their line number and raw
- * text; those become quarantine rows. Rows missing a required key are moved out afterwards by the
- * caller (`moveMissingKeysToQuarantine`). https://duckdb.org/docs/stable/data/csv/reading_faulty_csv_files
+ * Loads CSV files (header already checked against the contract) one line per record. A line that
+ * is not a sequence of RFC 4180 fields (an unterminated or misplaced quote) or has the wrong number
+ * of fields is quarantined as malformed, with its line number, and the lines after it load as
+ * usual; a field that does not fit its column's type is quarantined with the column and the value.
+ * An empty field, quoted or not, is NULL. https://www.rfc-editor.org/rfc/rfc4180#section-2
+ *
+ * DuckDB's CSV reader (`store_rejects`) cannot do this: a quoted value may span lines there, so one
+ * unterminated quote swallows the rest of the file, and a file mixing CRLF and LF fails the scan.
  */
 export async function loadCsvFiles(connection: DuckDBConnection, source: LandingSource, files: readonly LandingFile[], ctx: BatchContext): Promise<void> {
-  const types = `{${source.columns.map(([n, t]) => `${sqlString(n)}: ${sqlString(t)}`).join(', ')}}`;
-  const rejects = `rejects_${source.table}`;
-  await connection.run(`DROP TABLE IF EXISTS ${rejects}_errors; DROP TABLE IF EXISTS ${rejects}_scans;`);
-  await connection.run(`INSERT INTO bronze.${source.table} (${columnListSql(source)}, _ingested_at, _source, _batch_id)
-    SELECT ${columnListSql(source)}, ${lineageSql(ctx, 'filename')}
-    FROM read_csv(${fileListSql(files)}, header = true, delim = ',', quote = '"', escape = '"', auto_detect = false,
-      columns = ${types}, filename = true, store_rejects = true, rejects_table = '${rejects}_errors', rejects_scan = '${rejects}_scans')`);
-  await connection.run(`INSERT INTO bronze.quarantine
-    SELECT ${relativeSourceSql(ctx, 's.file_path')}, ${sqlString(ctx.batchId)}, TIMESTAMP '${ctx.ingestedAt}', e.line,
-      string_agg(coalesce(e.column_name || ': ', '') || e.error_message, '; ' ORDER BY e.column_idx), min(e.csv_line)
-    FROM ${rejects}_errors e JOIN ${rejects}_scans s ON s.scan_id = e.scan_id AND s.file_id = e.file_id
-    GROUP BY s.file_path, e.line`);
-  await connection.run(`DROP TABLE ${rejects}_errors; DROP TABLE ${rejects}_scans;`);
+  const n = source.columns.length;
+  const fields = source.columns.map((_c, i) => `_f[${i + 1}] AS ${textColumn(i)}, NULL::VARCHAR AS ${problemColumn(i)}`);
+  await loadTextRecords(connection, source, files, ctx, {
+    header: true,
+    fieldsSql: (lines) => `SELECT _source, _line_no, _line, ${fields.join(', ')},
+        CASE WHEN NOT _well_formed THEN 'malformed CSV record: unterminated or misplaced quote'
+             WHEN len(_f) <> ${n} THEN 'malformed CSV record: expected ${n} fields, found ' || len(_f) END AS _malformed
+      FROM (SELECT *,
+          CASE WHEN NOT contains(_line, '"') THEN list_transform(string_split(_line, ','), v -> nullif(v, ''))
+               WHEN _well_formed THEN list_transform(regexp_extract_all(',' || _line, ',${FIELD}', 1),
+                 v -> nullif(CASE WHEN starts_with(v, '"') THEN replace(v[2:-2], '""', '"') ELSE v END, ''))
+          END AS _f
+        FROM (SELECT *, NOT contains(_line, '"') OR regexp_full_match(_line, '${FIELD}(?:,${FIELD})*') AS _well_formed FROM ${lines}))`,
+  });
 }

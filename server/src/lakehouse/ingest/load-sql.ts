@@ -22,17 +22,3 @@ export const missingReasonSql = (source: LandingSource, valueOf: (column: string
   const parts = source.required.map((c) => `CASE WHEN ${valueOf(c, source.columns.findIndex(([n]) => n === c))} IS NULL THEN '${c}' END`);
   return `CASE WHEN ${parts.map((p) => `${p} IS NOT NULL`).join(' OR ')} THEN 'missing required field ' || concat_ws(', ', ${parts.join(', ')}) END`;
 };
-
-/**
- * Moves rows of this batch whose required keys are null from the bronze table to quarantine:
- * loading in one pass and moving the (rare) bad rows after is cheaper than filtering every row twice.
- */
-export function moveMissingKeysToQuarantine(source: LandingSource, ctx: BatchContext): string[] {
-  const where = `_batch_id = ${sqlString(ctx.batchId)} AND (${requiredMissingSql(source)})`;
-  return [
-    `INSERT INTO bronze.quarantine SELECT _source, _batch_id, _ingested_at, NULL,
-       ${missingReasonSql(source, (c) => c)}, CAST(to_json(struct_pack(${source.columns.map(([n]) => `${n} := ${n}`).join(', ')})) AS VARCHAR)
-     FROM bronze.${source.table} WHERE ${where}`,
-    `DELETE FROM bronze.${source.table} WHERE ${where}`,
-  ];
-}

@@ -14,7 +14,7 @@ import { findNewFiles, type LandingFile } from './landing-files.ts';
 import { loadCsvFiles } from './load-csv-files.ts';
 import { loadJsonLinesFiles } from './load-json-lines-files.ts';
 import { checkParquetFiles, loadParquetFiles, quarantineParquetMissingKeys } from './load-parquet-files.ts';
-import { moveMissingKeysToQuarantine, requiredMissingSql } from './load-sql.ts';
+import { requiredMissingSql } from './load-sql.ts';
 
 /** What one ingestion run reads. */
 export interface IngestOptions {
@@ -96,10 +96,10 @@ async function ingestFiles(connection: DuckDBConnection, plan: PlannedSource, ct
   else if (source.format === 'json') await loadJsonLinesFiles(connection, source, files, ctx);
   else await loadParquetFiles(connection, source, files, ctx);
   let perFile = await countsPerFile(connection, source, ctx.batchId);
+  // Text loaders quarantine missing keys line by line; Parquet rows missing one are moved out after a one-pass load.
   const withMissingKeys = files.filter((f) => (perFile.get(f.relativePath)?.missing ?? 0) > 0);
   if (withMissingKeys.length > 0) {
-    if (source.format === 'parquet') await quarantineParquetMissingKeys(connection, source, withMissingKeys, ctx);
-    else for (const sql of moveMissingKeysToQuarantine(source, ctx)) await connection.run(sql);
+    await quarantineParquetMissingKeys(connection, source, withMissingKeys, ctx);
     perFile = await countsPerFile(connection, source, ctx.batchId);
   }
   const report = { table: source.table, files: files.length, skippedFiles: plan.skipped, read: 0, accepted: 0, quarantined: 0, watermark: null };

@@ -1,0 +1,51 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { LandingSource } from '../datagen/landing-layout.ts';
+import { sqlString } from '../open-lakehouse.ts';
+import type { BatchContext } from './ingest-types.ts';
+import type { LandingFile } from './landing-files.ts';
+import { columnListSql, missingReasonSql } from './load-sql.ts';
+import { numberedLinesSql } from './numbered-lines-sql.ts';
+import { castTextSql } from './text-value-sql.ts';
+
+/**
+ * What a text format (CSV, JSON lines) makes of its lines: a SELECT over `lines`
+ * (`_source, _line_no, _line`) that keeps those columns and adds, for the contract's i-th column
+ * (1-based), `_t<i>` (its text, NULL when absent) and `_p<i>` (why the field is unusable before any
+ * cast, e.g. a JSON type mismatch, else NULL), and `_malformed` (why the whole line is not a
+ * record, else NULL).
+ */
+export type TextFieldsSql = (lines: string) => string;
+
+/** Names of the per-column staging columns. */
+export const textColumn = (i: number) => `_t${i + 1}`;
+export const problemColumn = (i: number) => `_p${i + 1}`;
+
+/**
+ * Loads text files line by line: every line becomes either one bronze row (all its values typed per
+ * the contract) or one quarantine row with its file, line number, reason and raw text. Reasons, in
+ * this order: the format's `_malformed`; else every missing required field, then each field's
+ * problem (`_p<i>`, or `<column>: cannot parse '<text>' as <TYPE>`), joined by '; '.
+ * Nothing here fails on what a line holds, so one bad record never stops the batch.
+ */
+export async function loadTextRecords(
+  connection: DuckDBConnection, source: LandingSource, files: readonly LandingFile[], ctx: BatchContext,
+  format: { header: boolean; fieldsSql: TextFieldsSql },
+): Promise<void> {
+  const typed = source.columns.map(([name, type], i) => `${castTextSql(textColumn(i), type)} AS ${name}`);
+  const problems = source.columns.map(([name, type], i) => (type === 'VARCHAR' ? problemColumn(i)
+    : `coalesce(${problemColumn(i)}, CASE WHEN ${textColumn(i)} IS NOT NULL AND ${name} IS NULL
+        THEN '${name}: cannot parse ''' || ${textColumn(i)} || ''' as ${type}' END)`));
+  // One scan of the files into a staging table, then the two inserts read it (a filter on the
+  // unmaterialized query would be pushed down and compute the fields again).
+  await connection.run(`CREATE OR REPLACE TEMP TABLE stage_text_records AS
+    SELECT _source, _line_no, _line, ${columnListSql(source)},
+      coalesce(_malformed, nullif(concat_ws('; ', ${missingReasonSql(source, (_c, i) => textColumn(i))}, ${problems.join(', ')}), '')) AS _reason
+    FROM (SELECT *, ${typed.join(', ')} FROM (${format.fieldsSql(`(${numberedLinesSql(files, ctx, { header: format.header })})`)}))`);
+  await connection.run(`INSERT INTO bronze.${source.table} (${columnListSql(source)}, _ingested_at, _source, _batch_id)
+    SELECT ${columnListSql(source)}, TIMESTAMP '${ctx.ingestedAt}', _source, ${sqlString(ctx.batchId)}
+    FROM stage_text_records WHERE _reason IS NULL`);
+  await connection.run(`INSERT INTO bronze.quarantine
+    SELECT _source, ${sqlString(ctx.batchId)}, TIMESTAMP '${ctx.ingestedAt}', _line_no, _reason, _line
+    FROM stage_text_records WHERE _reason IS NOT NULL`);
+  await connection.run('DROP TABLE stage_text_records');
+}
