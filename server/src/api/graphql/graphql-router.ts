@@ -11,6 +11,7 @@ import { isUserError } from '../../errors/user-error.ts';
 import { buildGraphqlSchema, type GraphqlContext } from './build-graphql-schema.ts';
 import { listGraphqlCubes } from './graphql-members.ts';
 import { renderGraphiql } from './graphiql-page.ts';
+import { checkGraphqlLimits, DEFAULT_GRAPHQL_LIMITS, type GraphqlLimits } from './graphql-limits.ts';
 
 export interface GraphqlRouterOptions {
   readonly engine: SemanticEngine;
@@ -21,6 +22,8 @@ export interface GraphqlRouterOptions {
   readonly devMode: boolean;
   /** Called for errors that are not UserErrors (bugs), e.g. to log them with their stack. */
   readonly onInternalError?: (error: unknown) => void;
+  /** Size limits per request (cube queries, aliases, depth, tokens); defaults: `DEFAULT_GRAPHQL_LIMITS`. */
+  readonly limits?: Partial<GraphqlLimits>;
 }
 
 const MAX_CACHED_SCHEMAS = 64;
@@ -28,6 +31,7 @@ const MAX_CACHED_SCHEMAS = 64;
 export function createGraphqlRouter(options: GraphqlRouterOptions): Router {
   const router = Router();
   const schemas = new Map<string, GraphQLSchema>();
+  const limits: GraphqlLimits = { ...DEFAULT_GRAPHQL_LIMITS, ...options.limits };
 
   /** The schema of what this caller may query: introspection shows nothing the access policies hide. */
   async function schemaFor(ctx: RequestContext): Promise<GraphQLSchema> {
@@ -71,9 +75,16 @@ export function createGraphqlRouter(options: GraphqlRouterOptions): Router {
     }
     let document;
     try {
-      document = parse(params.query);
+      document = parse(params.query, { maxTokens: limits.maxTokens });
     } catch (error) {
       res.status(400).json({ errors: [formatError(error as GraphQLError, options)] });
+      return;
+    }
+    const operationName = typeof params.operationName === 'string' ? params.operationName : undefined;
+    try {
+      checkGraphqlLimits(document, operationName, limits);
+    } catch (error) {
+      sendFailure(res, error, options);
       return;
     }
     const validationErrors = validate(schema, document);
@@ -86,7 +97,7 @@ export function createGraphqlRouter(options: GraphqlRouterOptions): Router {
       schema,
       document,
       variableValues: rawVariables,
-      operationName: typeof params.operationName === 'string' ? params.operationName : undefined,
+      operationName,
       contextValue: context,
     });
     const errors = result.errors?.map((e) => formatError(e, options)) ?? [];
