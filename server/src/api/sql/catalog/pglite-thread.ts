@@ -11,7 +11,8 @@
  * A thread can be stopped at any moment (`close`), even inside a statement that never ends: that
  * is how a catalog statement is timed out or cancelled. Its memory is bounded (`memoryBytes` for
  * PGlite's WASM memory and one answer, a fixed JS heap); a thread that runs out of JS heap, or
- * whose answer grows past the bound, stops, and its pending request fails with 53200.
+ * whose answer grows past the bound, stops, and its pending request fails with 53200. On Linux
+ * the thread runs at nice 10, so a statement burning CPU until its timeout yields to the event loop.
  */
 import { Worker } from 'node:worker_threads';
 import { UserError } from '../../../errors/user-error.ts';

@@ -17,6 +17,8 @@
  * Messages: `{ id, message }` with raw frontend protocol bytes; answered `{ id, reply }` with the
  * raw backend bytes (errors travel as ErrorResponse messages inside them), or `{ id, error }`.
  */
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 
@@ -46,6 +48,22 @@ function limitWasmMemory(bytes: number): void {
     }
   }
   WebAssembly.Memory = BoundedMemory;
+}
+
+/**
+ * Lowers this thread's CPU priority (nice 10), so that a statement running until it is stopped
+ * (at most the statement timeout) yields the CPU to the server's event loop — REST, health checks,
+ * logins — when cores are busy. Linux schedules threads as tasks with their own nice value; the
+ * thread's id is read from /proc/thread-self. Elsewhere, or if refused, the thread keeps the
+ * process's priority.
+ */
+function yieldToServer(): void {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, 10);
+  } catch {
+    // Not Linux, or not allowed: the same priority as the server.
+  }
 }
 
 async function open(): Promise<{ db: PGlite; dataDir?: Uint8Array }> {
@@ -91,6 +109,7 @@ async function answer(db: PGlite, id: number, message: Uint8Array, limit: number
 }
 
 try {
+  yieldToServer();
   const quarter = start.memoryBytes ? Math.floor(start.memoryBytes / 4) : undefined;
   if (start.memoryBytes) limitWasmMemory(start.memoryBytes);
   const { db, dataDir } = await open();
