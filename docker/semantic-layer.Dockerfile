@@ -16,8 +16,10 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 FROM ${NODE_IMAGE}
+# Both APIs listen on 127.0.0.1 by default; in a container they must accept the published ports.
 ENV NODE_ENV=production \
     PORT=4000 \
+    CUBEJS_HOST=0.0.0.0 \
     CUBEJS_PG_SQL_PORT=15432 \
     CUBEJS_PG_SQL_HOST=0.0.0.0 \
     CUBEJS_DEV_MODE=false \

@@ -98,6 +98,20 @@ def test_semantic_layer_image_installs_runtime_deps_only_and_runs_the_server():
             assert (REPO / item).exists(), item
 
 
+def env_of(steps: list[tuple[str, str]]) -> dict[str, str]:
+    """The final stage's ENV settings (`NAME=value` pairs)."""
+    pairs = " ".join(rest for k, rest in final_stage(steps) if k == "ENV").split()
+    return dict(pair.split("=", 1) for pair in pairs)
+
+
+def test_semantic_layer_image_listens_on_every_interface():
+    # The server listens on 127.0.0.1 unless told otherwise; a container must accept its published ports.
+    env = env_of(instructions(DOCKER / "semantic-layer.Dockerfile"))
+    assert env["CUBEJS_HOST"] == "0.0.0.0"
+    assert env["CUBEJS_PG_SQL_HOST"] == "0.0.0.0"
+    assert env["PORT"] == "4000" and env["CUBEJS_PG_SQL_PORT"] == "15432"
+
+
 def test_airflow_image_matches_the_tested_versions():
     steps = instructions(DOCKER / "airflow.Dockerfile")
     tested = (REPO / "airflow" / "requirements-test.txt").read_text()
@@ -121,6 +135,8 @@ def test_compose_stack_has_server_postgres_kinesalite_and_prometheus():
             assert is_pinned(service["image"], set()), name
     env = services["server"]["environment"]
     assert env["KINESIS_ENDPOINT"] == "http://kinesalite:4567"
+    # Published ports and Prometheus reach the server from outside its container.
+    assert env["CUBEJS_HOST"] == "0.0.0.0" and env["CUBEJS_PG_SQL_HOST"] == "0.0.0.0"
     assert env["LAKEHOUSE_RDS_URL"].startswith("postgres://") and "@postgres:5432/" in env["LAKEHOUSE_RDS_URL"]
     for mount in services["prometheus"]["volumes"]:
         assert (DOCKER / mount.split(":")[0]).exists(), mount

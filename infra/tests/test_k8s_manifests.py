@@ -50,3 +50,6 @@ def test_irsa_probes_non_root_and_metrics():
     assert pod["metadata"]["annotations"]["prometheus.io/path"] == "/metrics"
     ports = {p["containerPort"] for p in container()["ports"]}
     assert ports == {4000, 15432}
+    # Probes, the Service and Prometheus connect to the pod's IP: both APIs listen on every interface.
+    env = {e["name"]: e.get("value") for e in container()["env"]}
+    assert env["CUBEJS_HOST"] == "0.0.0.0" and env["CUBEJS_PG_SQL_HOST"] == "0.0.0.0"

@@ -47,12 +47,17 @@ export interface SemanticServer {
   readonly app: express.Express;
   readonly metrics: ServerMetrics;
   readonly logger: Logger;
-  /** Listens on `port` (0 = a free port); resolves with the bound URL. */
+  /**
+   * Listens on `port` (0 = a free port) at `host` (default: the config's, else 127.0.0.1);
+   * resolves with the bound URL.
+   */
   listen(port?: number, host?: string): Promise<{ readonly port: number; readonly url: string }>;
   close(): Promise<void>;
 }
 
 export const REST_BASE_PATH = '/cubejs-api/v1';
+/** Loopback only: reaching the HTTP API from other machines is a decision (CUBEJS_HOST). */
+export const DEFAULT_HTTP_HOST = '127.0.0.1';
 export const GRAPHQL_PATH = '/cubejs-api/graphql';
 const BODY_LIMIT = '5mb';
 
@@ -115,7 +120,7 @@ export function createServer(parts: ServerParts): SemanticServer {
     app,
     metrics,
     logger,
-    listen(port = config.port, host) {
+    listen(port = config.port, host = config.host ?? DEFAULT_HTTP_HOST) {
       return new Promise((resolve, reject) => {
         const listening = http.createServer(app);
         listening.once('error', reject);

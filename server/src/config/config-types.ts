@@ -67,6 +67,12 @@ export interface ClientLimitsConfig {
 export interface ServerConfig {
   readonly devMode: boolean;
   readonly port: number;
+  /**
+   * `CUBEJS_HOST`: address the REST/GraphQL API, playground and metrics listen on (default
+   * 127.0.0.1; `0.0.0.0` for every interface, as in containers). Ours: Cube Core listens on every
+   * interface and documents no such variable.
+   */
+  readonly host?: string;
   /** `CUBEJS_PG_SQL_PORT`: port of the Postgres-wire SQL API (default 15432; `false` turns it off). */
   readonly pgSqlPort?: number | false;
   /**

@@ -93,6 +93,13 @@ describe('loadConfig', () => {
     await expect(loadConfig({ env: { CUBEJS_DEV_MODE: 'true', CUBEJS_CONFIG_PATH: 'missing.ts' }, cwd })).rejects.toThrow(/does not exist/);
   });
 
+  it('reads the HTTP listen address (unset = the server default, 127.0.0.1)', async () => {
+    const cwd = await tempDir();
+    expect((await loadConfig({ env: { CUBEJS_DEV_MODE: 'true' }, cwd })).host).toBeUndefined();
+    expect((await loadConfig({ env: { CUBEJS_DEV_MODE: 'true', CUBEJS_HOST: ' ' }, cwd })).host).toBeUndefined();
+    expect((await loadConfig({ env: { CUBEJS_DEV_MODE: 'true', CUBEJS_HOST: '0.0.0.0' }, cwd })).host).toBe('0.0.0.0');
+  });
+
   it('reads the SQL API wire limits: listen address, message size, auth timeout (unset = server defaults)', async () => {
     const cwd = await tempDir();
     const unset = await loadConfig({ env: { CUBEJS_DEV_MODE: 'true' }, cwd });

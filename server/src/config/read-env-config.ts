@@ -34,6 +34,7 @@ export function readEnvConfig(env: Env, cwd: string): EnvConfig {
   return {
     devMode,
     port: readInteger(env, 'PORT', readInteger(env, 'CUBEJS_PORT', 4000, 0, 65_535), 0, 65_535),
+    host: env.CUBEJS_HOST?.trim() || undefined,
     pgSqlPort: env.CUBEJS_PG_SQL_PORT?.trim().toLowerCase() === 'false' ? false : readInteger(env, 'CUBEJS_PG_SQL_PORT', DEFAULT_PG_SQL_PORT, 0, 65_535),
     pgSqlTls: readSqlTls(env, cwd),
     pgSqlHost: env.CUBEJS_PG_SQL_HOST?.trim() || undefined,
