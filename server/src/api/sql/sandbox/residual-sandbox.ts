@@ -108,7 +108,7 @@ function stopError(stop: Stop, options: SandboxOptions, cause?: unknown): UserEr
   return stop === 'timeout'
     ? new UserError('QUERY_TIMEOUT', 'canceling statement due to statement timeout', {
         cause,
-        hint: `the post-processing of a query over cubes and views may take ${options.timeoutMs} ms (CUBEJS_SQL_API_SANDBOX_TIMEOUT)`,
+        hint: `the post-processing of a query over cubes and views may take ${options.timeoutMs} ms (CUBEJS_SQL_API_STATEMENT_TIMEOUT)`,
       })
     : new UserError('QUERY_CANCELLED', 'canceling statement due to user request', { cause });
 }

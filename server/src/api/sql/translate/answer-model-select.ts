@@ -7,7 +7,7 @@ import type { RequestContext, SemanticEngine } from '../../../engine/engine-type
 import type { ModelTable } from '../catalog/model-tables.ts';
 import type { ParamValue } from '../wire/decode-param.ts';
 import type { FoldedList } from './fold-literal-lists.ts';
-import { planModelQuery } from './plan-model-query.ts';
+import { planModelQuery, type ModelQueryPlan } from './plan-model-query.ts';
 import { prepareModelSelect } from './prepare-model-select.ts';
 import { isStreamed, runModelQuery, type ModelResult, type TypedResult } from './run-model-query.ts';
 import type { AstNode } from './walk-ast.ts';
@@ -27,10 +27,41 @@ export interface ModelSelect {
 }
 
 export async function answerModelSelect(statement: ModelSelect, params: readonly ParamValue[], deps: ModelSelectDeps, ctx: RequestContext): Promise<ModelResult> {
-  const runSubselect = async (select: AstNode): Promise<TypedResult> => collectResult(await answerModelSelect({ ...statement, select }, params, deps, ctx));
+  return runModelQuery(await planOf(statement, params, deps, ctx, true), deps.engine, ctx);
+}
+
+/**
+ * Plans are kept per model (its `findTable`) and statement text + parameters: BI tools send the
+ * same statements again and again, and a repeated one then costs what REST costs. A plan is kept
+ * only when it does not depend on data (no IN subquery or top-N keys were read to make it).
+ */
+const PLAN_CACHE_SIZE = 500;
+const plans = new WeakMap<ModelSelectDeps['findTable'], Map<string, ModelQueryPlan>>();
+
+/** `whole`: the statement itself (cached); otherwise one of its subqueries, planned each time. */
+async function planOf(statement: ModelSelect, params: readonly ParamValue[], deps: ModelSelectDeps, ctx: RequestContext, whole: boolean): Promise<ModelQueryPlan> {
+  const cache = plans.get(deps.findTable) ?? new Map<string, ModelQueryPlan>();
+  plans.set(deps.findTable, cache);
+  const key = `${deps.maxScanRows}\u0000${statement.text}\u0000${JSON.stringify(params)}`;
+  const known = whole ? cache.get(key) : undefined;
+  if (known) {
+    cache.delete(key); // most recently used last
+    cache.set(key, known);
+    return known;
+  }
+  let readData = false;
+  const runSubselect = async (select: AstNode): Promise<TypedResult> => {
+    readData = true;
+    const sub = await planOf({ ...statement, select }, params, deps, ctx, false);
+    return collectResult(await runModelQuery(sub, deps.engine, ctx));
+  };
   const select = await prepareModelSelect(statement.select, deps.findTable, runSubselect);
   const plan = planModelQuery(statement.text, select, params, deps.findTable, { maxScanRows: deps.maxScanRows, lists: statement.lists });
-  return runModelQuery(plan, deps.engine, ctx);
+  if (whole && !readData) {
+    cache.set(key, plan);
+    if (cache.size > PLAN_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+  }
+  return plan;
 }
 
 /** A streamed result gathered into one (a subquery's keys, a cursor's rows). */

@@ -7,7 +7,7 @@
  * columns (a HAVING for a measure, a WHERE for a dimension), the LIMIT the query's limit, the
  * column list a projection of the result — no post-processing step.
  */
-import type { MemberFilter } from '../../../query/query-types.ts';
+import type { Filter, MemberFilter } from '../../../query/query-types.ts';
 import type { ParamValue } from '../wire/decode-param.ts';
 import type { Level } from './analyze-levels.ts';
 import { NOT_CONSTANT } from './literal-value.ts';
@@ -46,13 +46,19 @@ export function planOuterFilter(top: Level, inner: Level, innerFast: FastPath, p
     outputs.push(rt.name ? { ...output, name: rt.name } : output);
   }
 
-  const filters: MemberFilter[] = [];
-  for (const conjunct of conjunctsOf(s.whereClause)) {
-    const test = nullTest(conjunct);
+  const filters: Filter[] = [];
+  const memberTest = (node: AstNode): MemberFilter | undefined => {
+    const test = nullTest(node);
     const output = test && outputOf(test.arg);
     const member = output && !output.rowKey && !output.nullValue ? memberOf(output) : undefined;
-    if (!test || !member) return undefined;
-    filters.push({ member, operator: test.isNull ? 'notSet' : 'set' });
+    return test && member ? { member, operator: test.isNull ? 'notSet' : 'set' } : undefined;
+  };
+  for (const conjunct of conjunctsOf(s.whereClause)) {
+    // With several measures Power BI keeps a row when any of them is set: `not a0 is null or not a1 is null`.
+    const alternatives: AstNode[] = conjunct.BoolExpr?.boolop === 'OR_EXPR' ? conjunct.BoolExpr.args : [conjunct];
+    const tests = alternatives.map(memberTest);
+    if (tests.some((t) => !t)) return undefined;
+    filters.push(tests.length === 1 ? tests[0]! : { or: tests as MemberFilter[] });
   }
 
   const limit = constant(s.limitCount, params);
