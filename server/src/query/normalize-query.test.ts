@@ -88,6 +88,9 @@ describe('normalizeQuery', () => {
     [{ measures: ['orders.count'], timezone: 'Mars/Olympus' }, 'QUERY_INVALID', /Mars/],
     [{ measures: ['orders.count'], order: { 'orders.count': 'up' } }, 'QUERY_INVALID', /asc/],
     [{ measures: ['orders.count'], filters: [{ member: 'orders.status', operator: 'equals', values: ['a'], extra: 1 }] }, 'QUERY_INVALID', /extra/],
+    [{ measures: ['orders.count'], timeDimensions: [{ dimension: 'orders.created', granularity: 'day', compareDateRange: [] }] }, 'QUERY_INVALID', /compareDateRange.*at least one/],
+    [{ measures: ['orders.__proto__'] }, 'UNKNOWN_MEMBER', /orders\.__proto__/],
+    [{ measures: ['orders.count'], filters: [{ member: 'orders.status', operator: 'endsWith', values: ['a\u0000'] }] }, 'INVALID_VALUE', /NUL/],
   ])('rejects %j with %s', (query, code, message) => fails(query, code, message));
 
   it('takes the maximum limit from options (CUBEJS_DB_QUERY_LIMIT)', () => {

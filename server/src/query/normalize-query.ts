@@ -65,7 +65,10 @@ function normalizeTimeDimension(td: Record<string, unknown>, ctx: FilterContext,
     });
   }
   const dateRange = td.dateRange === undefined || td.dateRange === null ? undefined : parseDateRange(td.dateRange, ctx.timezone, ctx.now, target.alias);
-  const compareDateRange = (td.compareDateRange as unknown[] | undefined)?.map((r) => parseDateRange(r, ctx.timezone, ctx.now, target.alias));
+  const compareRanges = td.compareDateRange as unknown[] | undefined;
+  // Each range is one result set: none would be an answer without results.
+  if (compareRanges?.length === 0) throw new UserError('QUERY_INVALID', `${where}.compareDateRange of ${target.alias} needs at least one date range`);
+  const compareDateRange = compareRanges?.map((r) => parseDateRange(r, ctx.timezone, ctx.now, target.alias));
   return { target, granularity, dateRange, compareDateRange };
 }
 
