@@ -27,6 +27,16 @@ describe('DuckDbDriver', () => {
     expect(r.data.map((c) => c[0])).toEqual([1, '9007199254740993', '1.50', 0.25, true, '2024-05-13T00:00:00.000', '2024-05-13T10:11:12.500', null, 'x']);
   });
 
+  it('binds integer-valued numbers past the safe integers as doubles (not an int64 overflow)', async () => {
+    for (const big of [2 ** 63, 1e300, -(2 ** 70)]) {
+      const r = await driver.query('SELECT count(*) AS n FROM range(3) HAVING count(*) < $1', [big]);
+      expect(r.data[0], String(big)).toEqual(big > 0 ? ['3'] : []);
+    }
+    const streamed = [];
+    for await (const chunk of driver.stream!('SELECT x FROM range(3) t(x) WHERE x > $1 AND x < $2', [1, 2 ** 64])) streamed.push(...chunk.data[0]!);
+    expect(streamed).toEqual(['2']);
+  });
+
   it('writes every timestamp type as DuckDB itself formats it, before 1970 and at the edges too', async () => {
     // Scattered instants (a hash of the row number, so every run reads the same ones) over years
     // 0001–9999, plus edge values, each cast to the five timestamp types; DuckDB's own strftime

@@ -5,7 +5,7 @@
  * Values: DECIMAL and BIGINT as strings (as Cube's drivers return them), timestamps as local ISO
  * strings without zone, other numbers as numbers.
  */
-import { DuckDBInstance, DuckDBTypeId, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { DOUBLE, DuckDBInstance, DuckDBTypeId, type DuckDBConnection, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import type { ColumnInfo, ColumnType, Driver, QueryOptions, QueryResult } from './driver-types.ts';
 import { UserError } from '../errors/user-error.ts';
 import { timestampText } from './duckdb-timestamps.ts';
@@ -35,7 +35,7 @@ export class DuckDbDriver implements Driver {
     options.signal?.addEventListener('abort', abort, { once: true });
     try {
       if (options.signal?.aborted) throw cancelledBeforeStart();
-      const reader = await connection.runAndReadAll(sql, params.map(toDuckDbValue));
+      const reader = await connection.runAndReadAll(sql, params.map(toDuckDbValue), paramTypes(params));
       const types = reader.columnTypes();
       const columns: ColumnInfo[] = reader.columnNames().map((name, i) => ({ name, type: columnType(types[i]!.typeId) }));
       const raw = reader.getColumns();
@@ -56,7 +56,7 @@ export class DuckDbDriver implements Driver {
     let finished = false;
     try {
       if (options.signal?.aborted) throw cancelledBeforeStart();
-      const result = await connection.stream(sql, params.map(toDuckDbValue));
+      const result = await connection.stream(sql, params.map(toDuckDbValue), paramTypes(params));
       const types = result.columnTypes();
       const columns: ColumnInfo[] = result.columnNames().map((name, i) => ({ name, type: columnType(types[i]!.typeId) }));
       for (;;) {
@@ -107,6 +107,18 @@ function driverError(error: unknown, sql: string, signal: AbortSignal | undefine
   if (error instanceof UserError) return error;
   if (signal?.aborted) return new UserError('QUERY_CANCELLED', 'Query cancelled', { cause: error });
   return new UserError('SOURCE_ERROR', `DuckDB: ${(error as Error).message}\nSQL: ${sql}`, { cause: error });
+}
+
+/**
+ * Explicit types where node-api's inference fails: it binds every integer-valued JS number as
+ * INTEGER or BIGINT, so 2^63 or 1e300 (a filter value) failed with "bigint out of int64 range".
+ * Beyond the safe integers a JS number is a double: bind it as one. Other parameters are inferred.
+ */
+function paramTypes(params: readonly unknown[]): DuckDBType[] | undefined {
+  const isBigDouble = (value: unknown) => typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value);
+  if (!params.some(isBigDouble)) return undefined;
+  // node-api reads a types array by position; an undefined entry keeps the inferred type.
+  return params.map((value) => (isBigDouble(value) ? DOUBLE : undefined)) as DuckDBType[];
 }
 
 function toDuckDbValue(value: unknown): DuckDBValue {
