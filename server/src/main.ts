@@ -22,6 +22,7 @@ import { limitEngineClients } from './security/limit-engine-clients.ts';
 import { isUserError, UserError } from './errors/user-error.ts';
 import { ensureLocalLakehouse } from './lakehouse/build-lakehouse.ts';
 import { resolveLakehousePaths } from './lakehouse/lakehouse-paths.ts';
+import { announceRunningServer } from './lakehouse/running-server.ts';
 import { startLocalStreaming, type LocalStreaming } from './lakehouse/stream/start-local-streaming.ts';
 import { loadModel } from './model/compile-model.ts';
 import { watchModel, type ModelWatcher } from './model/model-watcher.ts';
@@ -250,6 +251,11 @@ export async function main(): Promise<void> {
     streaming ? `Streaming: Kinesis (kinesalite) at ${streaming.endpoint}, stream ${streaming.streamName}` : undefined,
     `Mode: ${config.devMode ? 'development (requests without a token are allowed)' : 'production (JWT required)'}`,
   ].filter(Boolean);
+  // The pipeline CLI finds this server (its jobs API, its local stream) in <lakehouse-dir>/server.json.
+  const local = localLakehouseFile(config);
+  const unannounce = local
+    ? announceRunningServer(config.lakehouseDir, { url, restBasePath: REST_BASE_PATH, duckdbPath: local, stream: streaming && { endpoint: streaming.endpoint, streamName: streaming.streamName } })
+    : undefined;
   console.log(lines.join('\n'));
   logger.info({ url, devMode: config.devMode, schemaPath: config.schemaPath }, 'server started');
 
@@ -258,6 +264,7 @@ export async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
+    unannounce?.();
     await server.close();
     await sqlApi.server?.close();
     await streaming?.stop();

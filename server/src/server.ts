@@ -25,6 +25,7 @@ import { createGraphqlRouter } from './api/graphql/graphql-router.ts';
 import { ClientLimiter } from './security/client-limiter.ts';
 import { limitHttpClients } from './security/limit-http-clients.ts';
 import { createPreAggregationRoutes } from './api/rest/preagg-routes.ts';
+import { createPipelineRoutes } from './api/rest/pipeline-routes.ts';
 import type { PreAggregations } from './preagg/open-pre-aggregations.ts';
 
 /** The parts a server is made of; `main.ts` creates them, tests pass their own. */
@@ -109,6 +110,8 @@ export function createServer(parts: ServerParts): SemanticServer {
     REST_BASE_PATH,
     createPreAggregationRoutes({ authenticator, devMode: config.devMode, preAggregations: parts.preAggregations, unavailable: parts.preAggregationsUnavailable }),
   );
+  // Lakehouse steps for the CLI while this process holds the local lakehouse (DuckDB: one process per file).
+  app.use(REST_BASE_PATH, createPipelineRoutes({ authenticator, config, onInternalError: (error) => logger.error({ err: error }, 'pipeline job failed') }));
   if (config.playground) app.use(createPlaygroundRoutes({ restBasePath: REST_BASE_PATH }));
   app.use((req: Request) => {
     throw new UserError('NOT_FOUND', `Not found: ${req.method} ${req.path}`);

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Command } from 'commander';
 import { isUserError } from '../errors/user-error.ts';
+import { exitCodeFor } from './exit-codes.ts';
 import { buildCommand } from './build-command.ts';
 import { checkCommand } from './check-command.ts';
 import { generateCommand } from './generate-command.ts';
@@ -13,6 +14,7 @@ import { preaggCommand } from './preagg-command.ts';
 /**
  * The pipeline CLI (`npm run cli -- <command>`). One command per file; to add one, write
  * `<name>-command.ts` exporting a function that returns a commander Command and list it here.
+ * Exit codes: exit-codes.ts (0 done, 1 fix your input, 2 a bug, 3 lakehouse held, 4 a service unreachable).
  */
 const COMMANDS: readonly (() => Command)[] = [generateCommand, ingestCommand, transformCommand, checkCommand, buildCommand, streamCommand, preaggCommand];
 
@@ -27,16 +29,17 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   }
 }
 
+/** Prints the error the way its kind deserves and answers the exit code (exit-codes.ts). */
 function reportError(error: unknown): number {
   if (error && typeof error === 'object' && 'exitCode' in error && (error as { code?: string }).code?.startsWith('commander.')) {
     return Number((error as { exitCode: number }).exitCode);
   }
   if (isUserError(error)) {
     console.error(`error [${error.code}]: ${error.message}${error.hint ? `\n  hint: ${error.hint}` : ''}`);
-    return 1;
+  } else {
+    console.error('internal error (a bug, please report it):', error);
   }
-  console.error('internal error (a bug, please report it):', error);
-  return 2;
+  return exitCodeFor(error);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {

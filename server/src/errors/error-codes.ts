@@ -45,6 +45,8 @@ export const ERROR_CODES = {
   PIPELINE_INPUT: { http: 400, sqlState: '22000' },
   DATA_QUALITY: { http: 500, sqlState: '23000' },
   SOURCE_UNREACHABLE: { http: 502, sqlState: '08006' },
+  // the lakehouse DuckDB file is held by another process (DuckDB: one process per file): 55006 object_in_use
+  LAKEHOUSE_BUSY: { http: 409, sqlState: '55006' },
 } as const satisfies Record<string, { http: number; sqlState: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -57,7 +57,8 @@ export function createPreAggregationRoutes(options: PreAggregationRoutesOptions)
   return router;
 }
 
-function hasJobsScope(scope: unknown): boolean {
+/** Does a security context's `scope` claim (array or space/comma-separated string) include `jobs`? */
+export function hasJobsScope(scope: unknown): boolean {
   if (Array.isArray(scope)) return scope.includes('jobs');
   return typeof scope === 'string' && scope.split(/[\s,]+/).includes('jobs');
 }

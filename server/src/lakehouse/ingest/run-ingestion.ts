@@ -6,7 +6,7 @@ import { LANDING_SOURCES, type LandingSource } from '../datagen/landing-layout.t
 import { inTransaction, sqlString } from '../open-lakehouse.ts';
 import { openRdsClient } from '../rds/open-rds-client.ts';
 import type { RdsClient } from '../rds/rds-client.ts';
-import { ensureRdsTables } from '../rds/rds-tables.ts';
+import { ensureRdsTables, RDS_TABLES } from '../rds/rds-tables.ts';
 import { ensureBronzeTables } from './bronze-tables.ts';
 import { fetchRdsChanges, loadRdsExtract, type RdsExtract } from './extract-rds-tables.ts';
 import type { BatchContext, IngestProgress, IngestReport, SourceIngestReport } from './ingest-types.ts';
@@ -42,6 +42,7 @@ export async function runIngestion(connection: DuckDBConnection, options: Ingest
     throw new UserError('PIPELINE_INPUT', `Landing folder ${options.landingDir} does not exist`, {
       hint: 'Generate sample data first (`npm run cli -- generate`) or point LAKEHOUSE_DIR at a lakehouse with a landing/ folder.' });
   }
+  checkTables(options.tables);
   await ensureBronzeTables(connection);
   const wanted = (table: string) => !options.tables || options.tables.includes(table);
   const planned: PlannedSource[] = [];
@@ -82,6 +83,13 @@ async function fetchAllRds(connection: DuckDBConnection, rds: string | RdsClient
   } finally {
     if (typeof rds === 'string') await client.close();
   }
+}
+
+/** `--tables` names bronze tables; an unknown one would silently ingest nothing, so it is refused. */
+function checkTables(tables: readonly string[] | undefined): void {
+  const known = [...LANDING_SOURCES.map((s) => s.table), ...RDS_TABLES.map((t) => t.name)];
+  const unknown = (tables ?? []).filter((t) => !known.includes(t));
+  if (unknown.length > 0) throw new UserError('PIPELINE_INPUT', `Unknown bronze table(s) ${unknown.join(', ')}; tables are ${known.join(', ')}`);
 }
 
 function newBatchId(): string {
