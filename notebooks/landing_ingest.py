@@ -18,10 +18,13 @@ What one run does (`ingest_landing`), in two phases so that bad input fails befo
    has no log row are leftovers of an interrupted run and are deleted, so a rerun (same or new
    batch id) neither loses nor duplicates rows.
 
-Records are parsed as text first (CSV through `from_csv`, JSON lines through `from_json`, both in
-PERMISSIVE mode with a corrupt-record column), then cast to the contract types, so that a
-quarantine reason names the column and the value (`birth_date: cannot parse '03/07/1988' as DATE`),
-worded as the TypeScript JSON and RDS loaders word theirs.
+Records are parsed as text first, one line per record (CSV through `from_csv`, JSON lines through
+`from_json`, both in PERMISSIVE mode with a corrupt-record column), then cast to the contract types,
+so that a quarantine reason names the column and the value (`birth_date: cannot parse '03/07/1988'
+as DATE`), worded as the TypeScript loaders word theirs (server/src/lakehouse/ingest/README.md). A CSV
+line with an unterminated or misplaced quote, or the wrong number of fields, is a malformed record;
+a JSON field whose JSON type does not fit its column (a number where the contract has a string) is
+quarantined (`state: expected a JSON string, got number 12`), never coerced to text.
 """
 from __future__ import annotations
 
@@ -104,8 +107,9 @@ QUARANTINE_DDL = "_source STRING, _batch_id STRING, _ingested_at TIMESTAMP, line
 INGEST_LOG_DDL = ("batch_id STRING, target_table STRING, path STRING, size BIGINT, mtime_ms BIGINT, checksum STRING, "
                   "watermark STRING, rows_read BIGINT, rows_accepted BIGINT, rows_quarantined BIGINT, ingested_at TIMESTAMP")
 
-# What a text value must look like to be cast, so that Spark accepts what DuckDB accepts: Spark's
-# cast alone is laxer (it reads '2024' as a timestamp and truncates '1.5' to the integer 1).
+# What a text value must look like to be cast: a cast alone is lax (Spark reads '2024' as a
+# timestamp and truncates '1.5' to the integer 1; DuckDB rounds '3.7' to 4), and a value that does
+# not fit is quarantined, not coerced. server/src/lakehouse/ingest/text-value-sql.ts checks the same shapes.
 _TEXT_SHAPES = {
     "INTEGER": r"^\s*[+-]?[0-9]+\s*$",
     "DATE": r"^\s*[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}\s*$",
@@ -113,6 +117,14 @@ _TEXT_SHAPES = {
     MONEY: r"^\s*[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)\s*$",
 }
 _CORRUPT = "_corrupt_record"
+# One CSV field (RFC 4180): quoted with "" for a quote inside, or unquoted without quotes or commas.
+# Possessive quantifiers keep Java's regex from backtracking (or recursing deeply) on long lines.
+_CSV_QUOTED = '"(?:[^"]|"")*+"'
+_CSV_LINE = f'^(?:{_CSV_QUOTED}|[^",]*+)(?:,(?:{_CSV_QUOTED}|[^",]*+))*+$'
+# The JSON types a field may hold per contract type (JSON null stands for a missing value), and how
+# the reason words the expectation; as server/src/lakehouse/ingest/text-value-sql.ts.
+_JSON_KINDS = {"INTEGER": ({"integer"}, "a JSON integer"), MONEY: ({"integer", "number"}, "a JSON number")}
+_JSON_TEXT = ({"string"}, "a JSON string")
 
 
 class LandingFileError(ValueError):
@@ -373,18 +385,65 @@ def _parse_text(spark, source: Source, files: list[LandingFile]):
     options = {"mode": "PERMISSIVE", "columnNameOfCorruptRecord": _CORRUPT}
     if source.format == "csv":
         parsed = F.from_csv("value", text_schema, {**options, "sep": ",", "quote": '"', "escape": '"'})
-        malformed = F.when(F.col(f"_p.{_CORRUPT}").isNotNull(),
-                           F.lit(f"malformed CSV record: expected {len(names)} fields"))
+        # Fields = commas outside quoted fields + 1, counted once the line is known well formed.
+        found = F.size(F.split(F.regexp_replace("value", _CSV_QUOTED, ""), ",", -1))
+        malformed = (F.when(~F.col("value").rlike(_CSV_LINE), F.lit("malformed CSV record: unterminated or misplaced quote"))
+                     .when(found != len(names), F.concat(F.lit(f"malformed CSV record: expected {len(names)} fields, found "),
+                                                         found.cast("string")))
+                     .when(F.col(f"_p.{_CORRUPT}").isNotNull(), F.lit(f"malformed CSV record: expected {len(names)} fields")))
         # DuckDB reads an empty CSV field, quoted or not, as NULL.
         value = lambda n: F.expr(f"nullif(_p.`{n}`, '')")  # noqa: E731
+        type_problems = F.lit(None).cast("array<string>")
     else:
         parsed = F.from_json("value", text_schema, options)
-        malformed = F.when(F.col("_p").isNull() | F.col(f"_p.{_CORRUPT}").isNotNull(), F.lit("not a JSON object"))
+        type_problems = _json_type_problems(source)("value")
+        malformed = F.when(F.col("_p").isNull() | F.col(f"_p.{_CORRUPT}").isNotNull() | type_problems.isNull(),
+                           F.lit("not a JSON object"))
         value = lambda n: F.col(f"_p.`{n}`")  # noqa: E731
     records = lines.withColumn("_p", parsed).select(
         "_source", "_line_no", F.col("value").alias("_raw"), malformed.alias("_malformed"),
-        *[value(n).alias(n) for n in names])
+        type_problems.alias("_type_problems"), *[value(n).alias(n) for n in names])
     return _typed(records, source, text=True)
+
+
+def _json_type_problems(source: Source):
+    """A UDF over a JSON line: per contract column, why the field's JSON type does not fit the
+    column (`state: expected a JSON string, got number 12`) or None; None for a line that is not a
+    JSON object. Spark's `from_json` turns a number or an object read into a STRING field into its
+    text, so the types are read here, with Python's own JSON parser."""
+    import json
+
+    from pyspark.sql import functions as F
+
+    expected = [(name, *_JSON_KINDS.get(duck_type, _JSON_TEXT)) for name, duck_type in source.columns]
+
+    def kind(value) -> str:
+        if isinstance(value, bool):
+            return "boolean"
+        if isinstance(value, int):
+            return "integer"
+        if isinstance(value, float):
+            return "number"
+        return {str: "string", dict: "object", list: "array"}[type(value)]
+
+    def problems(line: str):
+        try:
+            record = json.loads(line)
+        except ValueError:
+            return None
+        if not isinstance(record, dict):
+            return None
+        out = []
+        for name, kinds, wording in expected:
+            value = record.get(name)
+            if value is None or kind(value) in kinds:
+                out.append(None)
+            else:
+                text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+                out.append(f"{name}: expected {wording}, got {kind(value).replace('integer', 'number')} {text}")
+        return out
+
+    return F.udf(problems, "array<string>")
 
 
 def _parse_parquet(spark, source: Source, files: list[LandingFile]):
@@ -409,7 +468,8 @@ def _parse_parquet(spark, source: Source, files: list[LandingFile]):
         for c in expected:
             if "TIMESTAMP(NANOS" in group[0].parquet_columns[c]:
                 frame = frame.withColumn(c, F.expr(f"timestamp_micros(CAST(floor(`{c}` / 1000) AS BIGINT))"))
-        parts.append(frame.withColumn("_raw", F.to_json(F.struct(*expected))).withColumn("_malformed", F.lit(None).cast("string")))
+        parts.append(frame.withColumn("_raw", F.to_json(F.struct(*expected))).withColumn("_malformed", F.lit(None).cast("string"))
+                     .withColumn("_type_problems", F.lit(None).cast("array<string>")))
     if not parts:
         return spark.createDataFrame([], _empty_schema(source))
     return reduce(lambda a, b: a.unionByName(b), [_typed(p, source, text=False) for p in parts])
@@ -421,14 +481,16 @@ def _empty_schema(source: Source) -> str:
 
 
 def _typed(records, source: Source, text: bool):
-    """Adds the typed columns and `_reason`: missing required fields, then every value that does not
-    parse as its type (text must also have the shape DuckDB accepts; a number read from Parquet
-    must survive the cast to INT unchanged), joined by '; ' — the TypeScript wording."""
+    """Adds the typed columns and `_reason`: missing required fields, then per column its JSON type
+    problem (`_type_problems`) or a value that does not parse as its type (text must also have the
+    type's shape, as text-value-sql.ts checks; a number read from Parquet must survive the cast to
+    INT unchanged), joined by '; ' — the TypeScript wording."""
     from pyspark.sql import functions as F
 
     dtypes = dict(records.dtypes)
     typed, problems = [], []
-    for name, duck_type in source.columns:
+    for i, (name, duck_type) in enumerate(source.columns):
+        type_problem = F.col("_type_problems")[i]
         spark_type = SPARK_TYPES[duck_type]
         raw = F.col(f"`{name}`")
         if spark_type == "STRING":
@@ -442,7 +504,8 @@ def _typed(records, source: Source, text: bool):
             if not text and duck_type == "INTEGER" and (dtypes[name] in ("double", "float") or dtypes[name].startswith("decimal")):
                 bad = bad | (raw.isNotNull() & (value.cast("double") != raw.cast("double")))
         typed.append(value.alias(name))
-        problems.append(F.when(bad, F.concat(F.lit(f"{name}: cannot parse '"), raw.cast("string"), F.lit(f"' as {duck_type}"))))
+        problems.append(F.coalesce(type_problem, F.when(bad, F.concat(F.lit(f"{name}: cannot parse '"), raw.cast("string"),
+                                                                      F.lit(f"' as {duck_type}")))))
     missing = [F.when(F.col(f"`{c}`").isNull(), F.lit(c)) for c in source.required]
     missing_reason = F.when(F.concat_ws(", ", *missing) != "", F.concat(F.lit("missing required field "), F.concat_ws(", ", *missing)))
     problems_text = F.concat_ws("; ", missing_reason, *problems)

@@ -28,14 +28,17 @@ DIRTY_FILES = {
         "OX3,C0000003,site,L000,2024-12-01 12:00:00,paid\n"
         ",C0000004,site,L000,2024-12-01 13:00:00,paid,0.00,,,,,2024-12-01 13:00:00\n"
         "OX5,C0000005,marketplace,L000,2024-12-01T14:00:00,paid,1.234,,,,,2024-12-01 14:00:00.123456\n"
-        "OX6,C0000006,site,L000,2024-12-01 15:00:00,paid,abc,,,,,2024-12-01 15:00:00\n"),
+        "OX6,C0000006,site,L000,2024-12-01 15:00:00,paid,abc,,,,,2024-12-01 15:00:00\n"
+        'OX7,C0000007,site,L000,"2024-12-01 16:00:00,paid,0.00,,,,,2024-12-01 16:00:00\n'
+        "OX8,C0000008,site,L000,2024-12-01 17:00:00,paid,0.00,,,,,2024-12-01 17:00:00\n"),
     f"erp/order_lines/dt={DIRTY_DAY}/order_lines_20241201.csv": (
         "order_id,line_no,product_id,quantity,unit_price,line_discount,updated_at\n"
         "OX1,1,P000001,2,10.00,0.00,2024-12-01 10:00:00\n"
         "OX1,x,P000002,1,10.00,0.00,2024-12-01 10:00:00\n"
         "OX1,2,P000003,dois,10.00,0.00,2024-12-01 10:00:00\n"
         "OX1,,P000005,1,10.00,0.00,2024-12-01 10:00:00\n"
-        "OX1,3,P000004,-1,10.00,0.00,2024-12-01 10:00:00\n"),
+        "OX1,3,P000004,-1,10.00,0.00,2024-12-01 10:00:00\n"
+        "OX1,4,P000006,3.7,10.00,0.00,2024-12-01 10:00:00\n"),
     f"crm/customers/dt={DIRTY_DAY}/customers_20241201.json": (
         '{"customer_id":"CX1","name":"Ana","email":"a@x","city":"Recife","state":"PE","segment":"vip",'
         '"birth_date":"1990-01-02","signup_date":"2024-12-01","updated_at":"2024-12-01 09:00:00"}\n'
@@ -44,21 +47,28 @@ DIRTY_FILES = {
         '{"name":"no id","updated_at":"2024-12-01 09:00:00"}\n'
         "\n"
         '{"customer_id":"CX3","state":12,"updated_at":"2024-12-01 09:00:00"}\n'
-        '{"customer_id":"CX4","updated_at":"yesterday"}\n'),
+        '{"customer_id":"CX4","updated_at":"yesterday"}\n'
+        '{"customer_id":"CX5","name":{"first":"Ana"},"birth_date":19900102,"updated_at":"2024-12-01 09:00:00"}\n'
+        "[1, 2]\n"),
 }
 # Reasons the Spark side must give for the dirty records above (worded as the TypeScript JSON/RDS loaders).
 EXPECTED_REASONS = {
     ("erp/orders", "order_ts: cannot parse '01/12/2024 11:00' as TIMESTAMP"),
-    ("erp/orders", "malformed CSV record: expected 12 fields"),
+    ("erp/orders", "malformed CSV record: expected 12 fields, found 6"),
+    ("erp/orders", "malformed CSV record: unterminated or misplaced quote"),
     ("erp/orders", "missing required field order_id"),
     ("erp/orders", "order_discount: cannot parse 'abc' as DECIMAL(18,2)"),
     ("erp/order_lines", "line_no: cannot parse 'x' as INTEGER"),
     ("erp/order_lines", "quantity: cannot parse 'dois' as INTEGER"),
     ("erp/order_lines", "missing required field line_no"),
+    ("erp/order_lines", "quantity: cannot parse '3.7' as INTEGER"),
     ("crm/customers", "not a JSON object"),
     ("crm/customers", "birth_date: cannot parse '02/01/1990' as DATE"),
     ("crm/customers", "missing required field customer_id"),
     ("crm/customers", "updated_at: cannot parse 'yesterday' as TIMESTAMP"),
+    ("crm/customers", "state: expected a JSON string, got number 12"),
+    ("crm/customers", 'name: expected a JSON string, got object {"first":"Ana"}'),
+    ("crm/customers", "birth_date: expected a JSON string, got number 19900102"),
     ("pos/store_sales", "missing required field receipt_id"),
     ("pos/store_sales", "missing required field line_no"),
     ("rds/returns", "missing required field return_id"),
@@ -220,6 +230,10 @@ def test_landing_to_bronze_matches_the_typescript_ingestion(spark, landing_and_t
     reasons = {(folder, part) for r in spark_quarantine for part in r.reason.split("; ")
                for folder in [s.folder for s in SOURCES if r._source.startswith(s.folder + "/")]}
     assert EXPECTED_REASONS <= reasons, sorted(EXPECTED_REASONS - reasons)
+    # ... and the same reason for the same line, word for word.
+    ts_reasons = {(s, n): r for s, n, r in _ts_rows(ts_db, "SELECT _source, line_no, reason FROM bronze.quarantine WHERE line_no IS NOT NULL")}
+    spark_reasons = {(r._source, r.line_no): r.reason for r in spark_quarantine}
+    assert {key: spark_reasons.get(key) for key in ts_reasons} == ts_reasons
 
     # 4. A second run adds nothing: every file is known to the ingest log.
     before = _table_counts(spark)
