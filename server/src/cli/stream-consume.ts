@@ -40,7 +40,7 @@ export function streamConsumeCommand(): Command {
       throw new UserError('LAKEHOUSE_BUSY', `${paths.duckdbPath} is held by ${server.description}, which consumes its own stream into it already`, {
         hint: 'Use `stream produce` to add events (they land within seconds), or stop the server to consume here.' });
     }
-    const target = resolveStreamTarget(options, paths);
+    const target = resolveStreamTarget(options, paths, 'consume');
     const client = createKinesisClient(target);
     const writeLock = new WriteLock();
     const runner = new MicroBatchRunner({ connection: await openCliLakehouse(paths.duckdbPath), writeLock });

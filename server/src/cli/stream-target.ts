@@ -26,7 +26,7 @@ export interface StreamTargetOptions {
  * (its kinesalite, announced in <lakehouse-dir>/server.json). With none of them there is no stream
  * to talk to, which is said plainly (never a silent call to AWS).
  */
-export function resolveStreamTarget(options: StreamTargetOptions, paths: { dir: string; duckdbPath: string }): StreamTarget {
+export function resolveStreamTarget(options: StreamTargetOptions, paths: { dir: string; duckdbPath: string }, purpose: 'produce' | 'consume' = 'produce'): StreamTarget {
   const env = readStreamConfig();
   if (options.endpoint && options.aws) throw new UserError('PIPELINE_INPUT', '--endpoint and --aws name two different streams; give one');
   const streamName = options.stream ?? env.streamName;
@@ -41,6 +41,8 @@ export function resolveStreamTarget(options: StreamTargetOptions, paths: { dir: 
   throw new UserError('SOURCE_UNREACHABLE', server
     ? `${server.description} runs without its local stream (LAKEHOUSE_STREAMING=false or KINESIS_ENDPOINT set there), so there is no local stream to use`
     : `No local stream: no server runs on ${paths.dir} (npm start runs the local Kinesis and announces it in ${paths.dir}/server.json)`, {
-    hint: 'Start `npm start` on this lakehouse folder, or pass --endpoint <kinesalite URL>, or --aws for the AWS Kinesis stream (credentials from the environment).',
+    hint: purpose === 'produce'
+      ? 'Start `npm start` on this lakehouse folder, or pass --endpoint <kinesalite URL>, or --aws for the AWS Kinesis stream (credentials from the environment).'
+      : 'Pass --endpoint <kinesalite URL>, or --aws for the AWS Kinesis stream (credentials from the environment); the local stream of `npm start` is consumed by the server itself.',
   });
 }

@@ -116,7 +116,9 @@ async function ingestFiles(connection: DuckDBConnection, plan: PlannedSource, ct
     const read = file.lineCount ?? plan.parquetRows?.get(file.absolutePath) ?? 0;
     const { accepted, quarantined } = perFile.get(file.relativePath) ?? { accepted: 0, quarantined: 0 };
     if (read !== accepted + quarantined) {
-      throw new Error(`Reconciliation failed for ${file.relativePath}: read ${read}, accepted ${accepted}, quarantined ${quarantined}`);
+      // Every record lands or is quarantined, so a gap means the file changed (or vanished) during the batch.
+      throw new UserError('PIPELINE_INPUT', `Reconciliation failed for ${file.relativePath}: read ${read}, accepted ${accepted}, quarantined ${quarantined}; the file changed during the batch`, {
+        location: { file: file.relativePath, line: 0 }, hint: 'Nothing was ingested; run the ingestion again once the landing folder is stable.' });
     }
     report.read += read; report.accepted += accepted; report.quarantined += quarantined;
     values.push(`(${sqlString(ctx.batchId)}, ${sqlString(source.table)}, ${sqlString(file.relativePath)}, ${file.size}, ${file.mtimeMs},
