@@ -116,22 +116,15 @@ describe('SharedCatalogDatabase', () => {
   });
 
   it('starts PGlite off the event loop', async () => {
-    let worst = 0;
-    let last = performance.now();
-    const timer = setInterval(() => {
-      const now = performance.now();
-      worst = Math.max(worst, now - last);
-      last = now;
-    }, 5);
-    try {
-      const another = await SharedCatalogDatabase.create(tables);
-      await rows(another.scoped(restricted), CLIENT_QUERIES[0]!);
-      await another.close();
-    } finally {
-      clearInterval(timer);
-    }
-    // PGlite in the server's own thread blocked it 0.3–3 s per start; what remains is message passing.
-    expect(worst).toBeLessThan(250);
+    // The event loop's own busy time, not wall-clock gaps between timers: a loaded machine delays
+    // timers whatever this code does, while PGlite started in this thread keeps the loop busy
+    // 0.3–3 s per start (measured before it moved to a worker).
+    const before = performance.eventLoopUtilization();
+    const another = await SharedCatalogDatabase.create(tables);
+    await rows(another.scoped(restricted), CLIENT_QUERIES[0]!);
+    await another.close();
+    const busy = performance.eventLoopUtilization(before).active;
+    expect(busy).toBeLessThan(200);
   }, 60_000);
 });
 

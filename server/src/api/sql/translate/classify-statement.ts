@@ -47,6 +47,7 @@ export interface SplitStatement {
  * statement that does not start the text is parsed again on its own.
  */
 export function splitStatements(text: string): SplitStatement[] {
+  if (text === '') return []; // an empty query string (EmptyQueryResponse); the parser refuses it
   try {
     return splitParsed(text);
   } catch (error) {
