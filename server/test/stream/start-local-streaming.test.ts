@@ -20,7 +20,7 @@ describe('startLocalStreaming (what npm start runs)', () => {
   it('produces, consumes and keeps campaign metrics moving until stopped', async () => {
     const logged: string[] = [];
     const logger = { info: (_: object, m?: string) => logged.push(m ?? ''), error: (o: object, m?: string) => logged.push(`ERROR ${m} ${String((o as { err: unknown }).err)}`) };
-    streaming = await startLocalStreaming({ duckdbPath: join(dir, 'lakehouse.duckdb'), archiveRoot: dir, ratePerSecond: 300, microBatchIntervalMs: 300, logger });
+    streaming = await startLocalStreaming({ duckdbPath: join(dir, 'lakehouse.duckdb'), archiveRoot: dir, ratePerSecond: 300, logger });
     expect(streaming.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const connection = await openLakehouse(join(dir, 'lakehouse.duckdb'));
     const sessions = async () => Number((await queryRows(connection, 'SELECT coalesce(sum(sessoes), 0) AS n FROM gold.campanha_metricas_minuto').catch(() => [{ n: 0 }]))[0]!.n);

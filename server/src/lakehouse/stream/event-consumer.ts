@@ -2,6 +2,7 @@ import {
   ExpiredIteratorException,
   GetRecordsCommand,
   GetShardIteratorCommand,
+  InvalidArgumentException,
   ProvisionedThroughputExceededException,
   type KinesisClient,
   type _Record,
@@ -14,7 +15,9 @@ import { ensureBronzeEventsTables } from './bronze-events-tables.ts';
 import { commitBronzeBatch, type BronzeBatch, type BronzeCommitResult } from './bronze-events-writer.ts';
 import { CheckpointStore } from './checkpoint-store.ts';
 import { parseEventRecord } from './parse-event-record.ts';
-import { ShardTracker, type ShardRead, type TrackedShard } from './shard-tracker.ts';
+import { ShardTracker, type ShardRead, type StaleCheckpoint, type TrackedShard } from './shard-tracker.ts';
+import type { InitialPosition } from './stream-config.ts';
+import { describeStreamIdentity, type StreamIdentity } from './stream-identity.ts';
 import { WriteLock } from './write-lock.ts';
 
 /**
@@ -33,8 +36,19 @@ export interface EventConsumerOptions {
   readonly connection: DuckDBConnection;
   readonly archiveRoot?: string;
   readonly writeLock?: WriteLock;
-  /** Pause between rounds that returned nothing (AWS allows 5 GetRecords per shard per second). */
+  /**
+   * Pause after a round that returned nothing (AWS allows 5 GetRecords per shard per second). In
+   * `run`, each further empty round doubles it up to `maxIdlePollMs` (default: no growth), so an
+   * idle stream costs a few requests a second; `wake()` ends the pause when new data is known.
+   */
   readonly idlePollMs?: number;
+  readonly maxIdlePollMs?: number;
+  /** Where shards without a valid checkpoint start (default TRIM_HORIZON; stream-config.ts). */
+  readonly initialPosition?: InitialPosition;
+  /** Expected conditions worth one line in the log (checkpoints of a recreated stream dropped). */
+  readonly onWarning?: (message: string, details: object) => void;
+  /** After every round: records read, and up to when the stream is known to be in bronze. */
+  readonly onRound?: (round: ConsumerRound) => void;
   readonly recordsPerCall?: number;
   readonly shardRefreshMs?: number;
   readonly hooks?: ConsumerHooks;
@@ -43,6 +57,18 @@ export interface EventConsumerOptions {
   readonly onBronzeCommitted?: () => void;
   /** Time spent per stage of a batch (the bench's profile); `read` is the wait for GetRecords. */
   readonly onTiming?: (stage: ConsumerStage, ms: number) => void;
+}
+
+/** One round over the readable shards, as reported to `onRound`. */
+export interface ConsumerRound {
+  readonly records: number;
+  /**
+   * Every record that arrived before this time (ms) is committed to bronze: set when each shard
+   * answered with less than a full batch, at the moment its read was requested minus how far
+   * behind the tip Kinesis said it was. Undefined when some shard may hold more.
+   */
+  readonly caughtUpAtMs?: number;
+  readonly millisBehindLatest: number;
 }
 
 /** Stages of one consumer batch, as reported to `onTiming`. */
@@ -67,7 +93,10 @@ export class EventConsumer {
   private readonly lock: WriteLock;
   private readonly checkpoints: CheckpointStore;
   private readonly tracker: ShardTracker;
+  private identity?: StreamIdentity;
   private lastRefresh = 0;
+  private woken = false;
+  private wakeUp?: () => void;
 
   constructor(private readonly options: EventConsumerOptions) {
     this.lock = options.writeLock ?? new WriteLock();
@@ -76,8 +105,15 @@ export class EventConsumer {
   }
 
   async init(): Promise<void> {
-    await ensureBronzeEventsTables(this.options.connection);
+    // Under the lock: a micro-batch runner on another connection may be creating the same tables.
+    await this.lock.run(() => ensureBronzeEventsTables(this.options.connection));
+    this.identity = await describeStreamIdentity(this.options.client, this.options.streamName);
     await this.refreshShards();
+  }
+
+  /** The stream this consumer reads (after `init`). */
+  streamIdentity(): StreamIdentity | undefined {
+    return this.identity;
   }
 
   /** One round over the readable shards; returns how many records it read. */
@@ -89,8 +125,14 @@ export class EventConsumer {
     this.options.onTiming?.('read', performance.now() - readStarted);
     let count = 0;
     let shardFinished = false;
+    let caughtUpAtMs: number | undefined = Number.POSITIVE_INFINITY;
+    let millisBehindLatest = 0;
+    const limit = this.options.recordsPerCall ?? 10_000;
     for (const [i, read] of reads.entries()) {
-      if (!read) continue;
+      if (!read) {
+        caughtUpAtMs = undefined;
+        continue;
+      }
       // A full shard is read ahead: Kinesis serves the next batch while this one is committed.
       if (read.records.length > 0 && read.nextIterator) {
         const ahead = this.read(shards[i]!, read.nextIterator);
@@ -100,17 +142,62 @@ export class EventConsumer {
       await this.commit(shards[i]!, read.records, read.nextIterator);
       count += read.records.length;
       shardFinished ||= shards[i]!.finished;
+      millisBehindLatest = Math.max(millisBehindLatest, read.millisBehindLatest);
+      if (caughtUpAtMs !== undefined) {
+        caughtUpAtMs = read.records.length >= limit ? undefined : Math.min(caughtUpAtMs, read.requestedAtMs - read.millisBehindLatest);
+      }
     }
     if (shardFinished) await this.refreshShards();
+    const caughtUp = caughtUpAtMs !== undefined && Number.isFinite(caughtUpAtMs) ? caughtUpAtMs : shards.length === 0 ? Date.now() : undefined;
+    this.options.onRound?.({ records: count, caughtUpAtMs: caughtUp, millisBehindLatest });
     return count;
   }
 
-  /** Polls until `signal` aborts; rejects on the first error (the process would restart it). */
+  /**
+   * Polls until `signal` aborts; rejects on the first error (the supervisor restarts it). An idle
+   * stream is polled less and less often (idlePollMs doubling up to maxIdlePollMs) until records
+   * come back or `wake()` says some were just put.
+   */
   async run(signal: AbortSignal): Promise<void> {
+    const base = this.options.idlePollMs ?? 200;
+    const max = Math.max(base, this.options.maxIdlePollMs ?? base);
+    let idleMs = base;
     while (!signal.aborted) {
       const count = await this.pollOnce();
-      if (count === 0) await sleep(this.options.idlePollMs ?? 200);
+      if (count > 0) {
+        idleMs = base;
+        continue;
+      }
+      if (await this.pause(idleMs, signal)) idleMs = base;
+      else idleMs = Math.min(max, idleMs * 2);
     }
+  }
+
+  /** New records were put (the in-process producer says so): end the idle pause now. */
+  wake(): void {
+    this.woken = true;
+    this.wakeUp?.();
+  }
+
+  /** Waits `ms` unless woken or aborted first; true when woken. */
+  private pause(ms: number, signal: AbortSignal): Promise<boolean> {
+    if (this.woken) {
+      this.woken = false;
+      return Promise.resolve(true);
+    }
+    return new Promise((resolve) => {
+      const done = (woken: boolean) => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        this.wakeUp = undefined;
+        this.woken = false;
+        resolve(woken);
+      };
+      const onAbort = () => done(false);
+      const timer = setTimeout(() => done(false), ms);
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.wakeUp = () => done(true);
+    });
   }
 
   /** Polls until `idleRounds` consecutive rounds read nothing (tests, bench and `stream consume --drain`). */
@@ -127,9 +214,31 @@ export class EventConsumer {
     return this.tracker.all();
   }
 
+  /**
+   * Lists shards; checkpoints saved on another incarnation of the stream (deleted and created
+   * again, before this start or while running) are dropped with one warning, and their shards
+   * start where the configuration says — never retried against a stream that refuses them.
+   */
   private async refreshShards(): Promise<void> {
-    await this.tracker.refresh();
+    this.identity ??= await describeStreamIdentity(this.options.client, this.options.streamName);
+    let refresh = await this.tracker.refresh(this.identity);
+    if (refresh.recreated) {
+      this.identity = await describeStreamIdentity(this.options.client, this.options.streamName);
+      this.tracker.reset();
+      refresh = await this.tracker.refresh(this.identity);
+    }
+    await this.forget(refresh.stale);
     this.lastRefresh = Date.now();
+  }
+
+  private async forget(stale: readonly StaleCheckpoint[]): Promise<void> {
+    if (stale.length === 0) return;
+    await this.lock.run(() => this.checkpoints.discard(stale.map((s) => s.shardId)));
+    this.options.onWarning?.(
+      `stream ${this.options.streamName} is not the one ${stale.length} saved checkpoint(s) belong to (it was created again); ` +
+        `reading its shards from ${this.options.initialPosition ?? 'TRIM_HORIZON'}`,
+      { stream: this.identity, dropped: stale.map((s) => ({ shardId: s.shardId, sequenceNumber: s.checkpoint.sequenceNumber, reason: s.reason })) },
+    );
   }
 
   private takeRead(shard: TrackedShard): Promise<ShardRead | undefined> {
@@ -141,10 +250,14 @@ export class EventConsumer {
   private async read(shard: TrackedShard, iterator = shard.iterator): Promise<ShardRead | undefined> {
     try {
       const shardIterator = iterator ?? (shard.iterator = await this.openIterator(shard));
+      const requestedAtMs = Date.now();
       const response = await this.options.client.send(
         new GetRecordsCommand({ ShardIterator: shardIterator, Limit: this.options.recordsPerCall ?? 10_000 }),
       );
-      return { records: response.Records ?? [], nextIterator: response.NextShardIterator ?? undefined };
+      return {
+        records: response.Records ?? [], nextIterator: response.NextShardIterator ?? undefined,
+        millisBehindLatest: response.MillisBehindLatest ?? 0, requestedAtMs,
+      };
     } catch (error) {
       // An expired iterator is reopened from the checkpoint; throttling waits for the next round.
       if (error instanceof ExpiredIteratorException) shard.iterator = undefined;
@@ -154,23 +267,43 @@ export class EventConsumer {
   }
 
   private async openIterator(shard: TrackedShard): Promise<string> {
+    if (shard.sequenceNumber) {
+      try {
+        return await this.getIterator(shard, { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', StartingSequenceNumber: shard.sequenceNumber });
+      } catch (error) {
+        // The lineage check missed it (e.g. a stream recreated within the same second): Kinesis
+        // says the sequence number is not this shard's. Drop it once, start as configured.
+        if (!(error instanceof InvalidArgumentException)) throw error;
+        const checkpoint = { sequenceNumber: shard.sequenceNumber, finished: false, streamCreatedAt: null, shardStart: null };
+        shard.sequenceNumber = null;
+        await this.forget([{ shardId: shard.shardId, checkpoint, reason: error.message }]);
+      }
+    }
+    // Children of a split or merge read from their start once their parents are done (no loss).
+    const type = this.tracker.hasTrackedParent(shard) ? 'TRIM_HORIZON' : (this.options.initialPosition ?? 'TRIM_HORIZON');
+    return this.getIterator(shard, { ShardIteratorType: type });
+  }
+
+  private async getIterator(
+    shard: TrackedShard,
+    position: { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER' | 'TRIM_HORIZON' | 'LATEST'; StartingSequenceNumber?: string },
+  ): Promise<string> {
     const response = await this.options.client.send(
-      new GetShardIteratorCommand({
-        StreamName: this.options.streamName,
-        ShardId: shard.shardId,
-        ...(shard.sequenceNumber
-          ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', StartingSequenceNumber: shard.sequenceNumber }
-          : { ShardIteratorType: 'TRIM_HORIZON' }),
-      }),
+      new GetShardIteratorCommand({ StreamName: this.options.streamName, ShardId: shard.shardId, ...position }),
     );
     if (!response.ShardIterator) throw new Error(`Kinesis returned no iterator for ${shard.shardId}`);
     return response.ShardIterator;
   }
 
+  /** The identity saved with a checkpoint of this shard. */
+  private checkpointOf(shard: TrackedShard, sequenceNumber: string | null, finished: boolean) {
+    return { sequenceNumber, finished, streamCreatedAt: this.identity?.createdAt || null, shardStart: shard.startingSequence || null };
+  }
+
   private async commit(shard: TrackedShard, records: readonly _Record[], nextIterator: string | undefined): Promise<void> {
     const finished = nextIterator === undefined;
     if (records.length === 0) {
-      if (finished) await this.lock.run(() => this.checkpoints.save(shard.shardId, { sequenceNumber: shard.sequenceNumber, finished }));
+      if (finished) await this.lock.run(() => this.checkpoints.save(shard.shardId, this.checkpointOf(shard, shard.sequenceNumber, finished)));
       shard.finished = finished;
       shard.iterator = nextIterator;
       return;
@@ -202,7 +335,7 @@ export class EventConsumer {
     await archiving;
     lap('archive');
     // Under the lock: a runner sharing this connection may be inside its transaction otherwise.
-    await this.lock.run(() => this.checkpoints.save(shard.shardId, { sequenceNumber: lastSequence, finished }));
+    await this.lock.run(() => this.checkpoints.save(shard.shardId, this.checkpointOf(shard, lastSequence, finished)));
     lap('checkpoint');
     const result = committed;
     Object.assign(shard, { sequenceNumber: lastSequence, finished, iterator: nextIterator });

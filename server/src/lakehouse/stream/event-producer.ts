@@ -29,6 +29,8 @@ export interface EventProducerOptions {
   readonly maxBackoffMs?: number;
   /** Keep every acknowledged id in `acknowledged` (tests compare it with bronze). */
   readonly recordAcknowledged?: boolean;
+  /** Called after a call that stored records (an in-process consumer wakes up on it). */
+  readonly onAcknowledged?: () => void;
 }
 
 /**
@@ -39,7 +41,7 @@ export interface EventProducerOptions {
  */
 export class EventProducer {
   readonly acknowledged = new Set<string>();
-  private readonly options: Required<Omit<EventProducerOptions, 'client' | 'streamName'>> & EventProducerOptions;
+  private readonly options: Required<Omit<EventProducerOptions, 'client' | 'streamName' | 'onAcknowledged'>> & EventProducerOptions;
 
   constructor(options: EventProducerOptions) {
     this.options = { maxAttempts: 8, baseBackoffMs: 50, maxBackoffMs: 2_000, recordAcknowledged: true, ...options };
@@ -60,6 +62,7 @@ export class EventProducer {
       failed.push(...result.failed);
     }
     if (this.options.recordAcknowledged) for (const id of acknowledged) this.acknowledged.add(id);
+    if (acknowledged.length > 0) this.options.onAcknowledged?.();
     return { acknowledged, failed };
   }
 

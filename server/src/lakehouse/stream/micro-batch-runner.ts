@@ -24,7 +24,14 @@ const LOCAL_MIGRATIONS = `ALTER TABLE gold.campanha_metricas_minuto ADD COLUMN I
 export interface MicroBatchResult {
   readonly bronzeRows: number;
   readonly durationMs: number;
+  /** When its commit made the rows queryable (epoch ms). */
+  readonly committedAtMs: number;
 }
+
+/** How a requested micro-batch ended (`request`), for health and metrics. */
+export type MicroBatchReport =
+  | { readonly ok: true; readonly result: MicroBatchResult; readonly durationMs: number }
+  | { readonly ok: false; readonly error: unknown; readonly durationMs: number };
 
 /**
  * Runs the streaming SQL files over the bronze rows committed since the previous micro-batch,
@@ -55,8 +62,31 @@ export class MicroBatchRunner {
       overlapConsumerCommits?: boolean;
       /** Time of each step of a micro-batch (`file:line` of a statement, or `select`/`commit`): the bench's profile. */
       onTiming?: (step: string, ms: number) => void;
+      /** Every requested micro-batch's outcome (runs started by `request`). */
+      onReport?: (report: MicroBatchReport) => void;
+      /**
+       * Arrival times in the stream of the events a micro-batch just made queryable, grouped by
+       * millisecond (one extra query on the batch's temporary table, after the commit, only when set).
+       */
+      onQueryable?: (committedAtMs: number, arrivals: readonly { readonly arrivalMs: number; readonly count: number }[]) => void;
     },
   ) {}
+
+  /**
+   * Creates the streaming tables (bronze events, progress, the `00_*` files' silver and gold
+   * tables) when missing; the first micro-batch does it anyway. `npm start` calls it before the
+   * server opens, so the real-time cubes and their rollups find their tables, empty or not.
+   * Not under the write lock: call it before the consumer and micro-batches start.
+   */
+  async createTables(): Promise<void> {
+    const statements = await this.loadStatements();
+    const connection = this.options.connection;
+    await ensureBronzeEventsTables(connection);
+    await connection.run(PROGRESS_DDL);
+    for (const statement of statements.setup) await runStatement(connection, statement);
+    if (await hasTable(connection, 'gold', 'campanha_metricas_minuto')) await connection.run(LOCAL_MIGRATIONS);
+    this.setUp = true;
+  }
 
   /** Applies every bronze row not yet processed; returns 0 rows when there was nothing new. */
   async runOnce(): Promise<MicroBatchResult> {
@@ -77,11 +107,7 @@ export class MicroBatchRunner {
       started = performance.now();
       lap('lock');
       if (!this.setUp) {
-        await ensureBronzeEventsTables(connection);
-        await connection.run(PROGRESS_DDL);
-        for (const statement of statements.setup) await runStatement(connection, statement);
-        if (await hasTable(connection, 'gold', 'campanha_metricas_minuto')) await connection.run(LOCAL_MIGRATIONS);
-        this.setUp = true;
+        await this.createTables();
         lap('setup');
       }
       await connection.run('BEGIN TRANSACTION');
@@ -106,17 +132,19 @@ export class MicroBatchRunner {
     };
     const commit = async (bronzeRows: number): Promise<MicroBatchResult> => {
       await connection.run('COMMIT');
+      const committedAtMs = Date.now();
       lap('commit');
       if (bronzeRows > 0) timing?.('total', performance.now() - requested);
-      return { bronzeRows, durationMs: performance.now() - started };
+      return { bronzeRows, durationMs: performance.now() - started, committedAtMs };
     };
     const rollingBack = async (error: unknown): Promise<never> => {
       await connection.run('ROLLBACK').catch(() => undefined);
       throw error;
     };
 
+    let result: MicroBatchResult;
     if (!this.options.overlapConsumerCommits) {
-      return lock.run(async () => {
+      result = await lock.run(async () => {
         const bronzeRows = await begin();
         try {
           if (bronzeRows > 0) await apply();
@@ -125,19 +153,38 @@ export class MicroBatchRunner {
           return rollingBack(error);
         }
       });
+    } else {
+      const bronzeRows = await lock.run(begin);
+      try {
+        if (bronzeRows === 0) result = await commit(0);
+        else {
+          await apply();
+          mark = performance.now();
+          result = await lock.run(async () => {
+            lap('lock (commit)');
+            return commit(bronzeRows);
+          });
+        }
+      } catch (error) {
+        return rollingBack(error);
+      }
     }
-    const bronzeRows = await lock.run(begin);
+    if (result.bronzeRows > 0 && this.options.onQueryable) await this.reportArrivals(result.committedAtMs);
+    return result;
+  }
+
+  /** Arrival times of the batch just committed (its temporary table is still there). */
+  private async reportArrivals(committedAtMs: number): Promise<void> {
+    let arrivals: { arrivalMs: number; count: number }[];
     try {
-      if (bronzeRows === 0) return await commit(0);
-      await apply();
-      mark = performance.now();
-      return await lock.run(async () => {
-        lap('lock (commit)');
-        return commit(bronzeRows);
-      });
-    } catch (error) {
-      return rollingBack(error);
+      const reader = await this.options.connection.runAndReadAll(
+        'SELECT epoch_ms(_arrival_time) AS a, count(*) AS n FROM bronze_events_batch WHERE _arrival_time IS NOT NULL GROUP BY 1',
+      );
+      arrivals = reader.getRows().map(([a, n]) => ({ arrivalMs: Number(a), count: Number(n) }));
+    } catch {
+      return; // a measurement only: the batch is committed whatever happens here
     }
+    this.options.onQueryable?.(committedAtMs, arrivals);
   }
 
   /**
@@ -149,7 +196,16 @@ export class MicroBatchRunner {
       this.again = true;
       return;
     }
-    this.pending = this.runOnce().finally(() => {
+    const started = performance.now();
+    const report = this.options.onReport;
+    this.pending = this.runOnce();
+    if (report) {
+      this.pending.then(
+        (result) => report({ ok: true, result, durationMs: performance.now() - started }),
+        (error: unknown) => report({ ok: false, error, durationMs: performance.now() - started }),
+      );
+    }
+    this.pending = this.pending.finally(() => {
       this.pending = undefined;
       if (this.again) {
         this.again = false;
