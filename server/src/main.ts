@@ -23,12 +23,14 @@ import { isUserError, UserError } from './errors/user-error.ts';
 import { ensureLocalLakehouse } from './lakehouse/build-lakehouse.ts';
 import { resolveLakehousePaths } from './lakehouse/lakehouse-paths.ts';
 import { announceRunningServer } from './lakehouse/running-server.ts';
-import { startLocalStreaming, type LocalStreaming } from './lakehouse/stream/start-local-streaming.ts';
+import { ensureLocalStreamingTables, startLocalStreaming, type LocalStreaming } from './lakehouse/stream/start-local-streaming.ts';
+import { readLocalStreamingSettings } from './lakehouse/stream/stream-config.ts';
 import { loadModel } from './model/compile-model.ts';
 import { watchModel, type ModelWatcher } from './model/model-watcher.ts';
 import type { SemanticModel } from './model/model-types.ts';
 import { createLogger, type Logger } from './observability/create-logger.ts';
 import { createMetrics } from './observability/create-metrics.ts';
+import { registerStreamMetrics } from './observability/stream-metrics.ts';
 import { createServer, GRAPHQL_PATH, REST_BASE_PATH } from './server.ts';
 import { startConfiguredSqlApi } from './api/sql/start-configured-sql-api.ts';
 import { DEFAULT_SQL_PORT } from './api/sql/start-sql-server.ts';
@@ -180,25 +182,22 @@ async function buildLocalLakehouseIfNeeded(config: ServerConfig): Promise<void> 
     },
   });
   if (report.built) process.stdout.write(`\nLakehouse built in ${report.seconds.toFixed(1)} s: ${report.paths.duckdbPath}\n`);
+  // Before the refresh worker's first pass: the real-time cubes' tables exist from the first start.
+  await ensureLocalStreamingTables(report.paths.duckdbPath);
 }
 
 /**
- * On the local lakehouse the real-time path runs in-process (kinesalite, a gentle synthetic
- * producer, the consumer into bronze and the micro-batches), so campaign metrics move while the
- * server runs. `LAKEHOUSE_STREAMING=false` turns it off; `LAKEHOUSE_STREAM_RATE` sets events/s.
+ * On the local lakehouse the real-time path runs in-process (kinesalite keeping its stream under
+ * the lakehouse folder, a gentle synthetic producer, the consumer into bronze and the
+ * micro-batches), so campaign metrics move while the server runs. `LAKEHOUSE_STREAMING=false`
+ * turns it off; `LAKEHOUSE_STREAM_RATE` sets events/s (0: producer off);
+ * `LAKEHOUSE_STREAM_MAX_LAG_SECONDS` is the lag past which /readyz says not ready.
  */
 async function startStreamingIfLocal(config: ServerConfig, logger: Logger): Promise<LocalStreaming | undefined> {
   const duckdbPath = localLakehouseFile(config);
-  if (!duckdbPath || process.env.LAKEHOUSE_STREAMING === 'false') return undefined;
-  const rate = Number(process.env.LAKEHOUSE_STREAM_RATE ?? 5);
-  if (!Number.isFinite(rate) || rate < 0) {
-    throw new UserError('CONFIG_INVALID', `LAKEHOUSE_STREAM_RATE must be a number of events per second, got "${process.env.LAKEHOUSE_STREAM_RATE}"`);
-  }
-  return startLocalStreaming({
-    duckdbPath,
-    ratePerSecond: rate,
-    logger,
-  });
+  const settings = readLocalStreamingSettings(process.env);
+  if (!duckdbPath || !settings.enabled) return undefined;
+  return startLocalStreaming({ duckdbPath, ratePerSecond: settings.ratePerSecond, maxLagMs: settings.maxLagMs, logger });
 }
 
 /** Cube projects keep local settings in `.env`; real environment variables win. */
@@ -215,15 +214,18 @@ export async function main(): Promise<void> {
   const stack = await buildStack(config, logger);
   // One budget per client across REST, GraphQL and the SQL API (CUBEJS_CLIENT_*).
   const clientLimiter = new ClientLimiter(config.clientLimits ?? { windowMs: 60_000 });
+  const metrics = createMetrics({ collectProcessMetrics: true });
+  let streaming: LocalStreaming | undefined;
   const server = createServer({
     config,
     clientLimiter,
     engine: stack.engine,
     driver: stack.driver,
     logger,
-    metrics: createMetrics({ collectProcessMetrics: true }),
+    metrics,
     preAggregations: stack.preAggregations,
     preAggregationsUnavailable: stack.preAggregationsUnavailable,
+    readiness: [() => streaming?.monitor.health()],
   });
   const { url } = await server.listen(config.port);
   const sqlApi = await startConfiguredSqlApi({
@@ -241,7 +243,8 @@ export async function main(): Promise<void> {
     maxScanRows: config.queryLimit,
     onInternalError: (error) => logger.error({ err: error }, 'SQL API internal error'),
   });
-  const streaming = await startStreamingIfLocal(config, logger);
+  streaming = await startStreamingIfLocal(config, logger);
+  if (streaming) registerStreamMetrics(metrics.registry, streaming.monitor);
   const lines = [
     `REST API: ${url}${REST_BASE_PATH}`,
     `GraphQL API: ${url}${GRAPHQL_PATH}${config.devMode ? ' (GraphiQL in a browser)' : ''}`,

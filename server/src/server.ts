@@ -17,7 +17,7 @@ import { createMetrics, type ServerMetrics } from './observability/create-metric
 import { locals, requestObserver } from './observability/request-observer.ts';
 import { createAuthenticator } from './security/create-authenticator.ts';
 import { createRestRouter } from './api/rest/create-rest-router.ts';
-import { createHealthRoutes } from './api/rest/health-routes.ts';
+import { createHealthRoutes, type ReadinessCheck } from './api/rest/health-routes.ts';
 import { createOpenApiRoutes } from './api/rest/openapi-routes.ts';
 import { InFlightQueries } from './api/rest/in-flight-queries.ts';
 import { createPlaygroundRoutes } from './api/playground/create-playground-routes.ts';
@@ -41,6 +41,8 @@ export interface ServerParts {
   readonly preAggregations?: PreAggregations;
   /** Why pre-aggregations are off, shown by their endpoints. */
   readonly preAggregationsUnavailable?: string;
+  /** Extra conditions of /readyz besides the data source (the real-time stream, main.ts). */
+  readonly readiness?: readonly ReadinessCheck[];
 }
 
 /** A built server: the app for in-process tests, and a real socket on demand. */
@@ -73,7 +75,7 @@ export function createServer(parts: ServerParts): SemanticServer {
   app.set('etag', false);
   app.use(requestObserver(logger, metrics));
   app.use(express.json({ limit: BODY_LIMIT }));
-  app.use(createHealthRoutes(driver));
+  app.use(createHealthRoutes(driver, parts.readiness));
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
