@@ -13,7 +13,7 @@ import { prepareCompleteGoldFiles } from './support/complete-gold-files.ts';
 import { closeRawHttp, sendRaw, type RawRequest, type RawResponse } from './support/raw-http.ts';
 import { fuzzModelFromMeta, type FuzzModel } from './support/fuzz-rest-arbitraries.ts';
 import { fuzzGraphqlCubes, type FuzzGraphqlCube } from './support/fuzz-graphql-arbitraries.ts';
-import { authorizationValues, fuzzRequest } from './support/fuzz-http-requests.ts';
+import { authorizationValues, fuzzRequest, signToken } from './support/fuzz-http-requests.ts';
 
 const SECRET = 'fuzz-suite-secret-0123456789abcdef';
 const RUNS = Number(process.env.FUZZ_RUNS ?? 3000);
@@ -26,9 +26,8 @@ const statuses = new Map<number, number>();
 beforeAll(async () => {
   const files = await prepareCompleteGoldFiles();
   stack = await startStack({ duckdbPath: files.duckdbPath, modelDir: files.modelDir, env: { CUBEJS_API_SECRET: SECRET, CUBEJS_DB_QUERY_LIMIT: '50000' }, listen: true });
-  auths = await authorizationValues(SECRET);
-  const meta = await sendRaw(stack.url, { method: 'GET', path: '/cubejs-api/v1/meta', headers: { authorization: auths[0]! } });
-  expect(meta.status).toBe(200);
+  const { token, meta } = await fullAccessToken(stack.url);
+  auths = await authorizationValues(SECRET, token);
   // Every cube answers a first query: refusals in the suite come from its input, not the fixture.
   type Member = { name: string; isVisible?: boolean };
   const served = meta.json as { cubes: { name: string; measures: Member[]; dimensions: Member[] }[] };
@@ -48,6 +47,21 @@ afterAll(async () => {
   closeRawHttp();
   await stack?.close();
 });
+
+/**
+ * The token that sees the most of the model, and its /meta: without groups (the model's policies
+ * grant such callers everything) or in the `internal` group (what deny-by-default policies grant).
+ */
+async function fullAccessToken(url: string): Promise<{ token: string; meta: RawResponse }> {
+  let best: { token: string; meta: RawResponse; cubes: number } | undefined;
+  for (const claims of [{ user: 'fuzz' }, { user: 'fuzz', groups: ['internal'] }]) {
+    const token = await signToken(SECRET, claims);
+    const meta = await sendRaw(url, { method: 'GET', path: '/cubejs-api/v1/meta', headers: { authorization: token } });
+    const cubes = meta.status === 200 ? (meta.json as { cubes: unknown[] }).cubes.length : -1;
+    if (!best || cubes > best.cubes) best = { token, meta, cubes };
+  }
+  return best!;
+}
 
 /** Why a response breaks the property, or undefined when it holds. */
 function problem(request: RawRequest, response: RawResponse): string | undefined {

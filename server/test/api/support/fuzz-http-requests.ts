@@ -11,12 +11,19 @@ import type { RawRequest } from './raw-http.ts';
 import { restParams, sometimes, type FuzzModel } from './fuzz-rest-arbitraries.ts';
 import { graphqlBody, graphqlDocument, type FuzzGraphqlCube } from './fuzz-graphql-arbitraries.ts';
 
-/** Authorization header values: valid tokens with odd claims, and every way of being wrong. */
-export async function authorizationValues(secret: string): Promise<string[]> {
+/** A signed HS256 token with `claims`, valid for an hour. */
+export function signToken(secret: string, claims: Record<string, unknown>, exp = '1h'): Promise<string> {
+  return new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime(exp).sign(new TextEncoder().encode(secret));
+}
+
+/**
+ * Authorization header values: `valid` first (the token the suite mostly sends), then valid tokens
+ * with odd claims, and every way of being wrong.
+ */
+export async function authorizationValues(secret: string, valid: string): Promise<string[]> {
   const key = new TextEncoder().encode(secret);
   const sign = (claims: Record<string, unknown>, exp = '1h', signingKey = key) =>
     new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime(exp).sign(signingKey);
-  const valid = await sign({ user: 'fuzz' });
   const unsigned = `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${Buffer.from('{"user":"x"}').toString('base64url')}.`;
   return [
     valid,

@@ -13,8 +13,18 @@ if (!out) throw new Error('usage: serve-rest-fixture.ts <info.json>');
 const secret = 'schemathesis-secret-0123456789abcdef';
 const files = await prepareCompleteGoldFiles();
 const stack = await startStack({ duckdbPath: files.duckdbPath, modelDir: files.modelDir, env: { CUBEJS_API_SECRET: secret }, listen: true });
-const token = await new SignJWT({ user: 'schemathesis' }).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime('2h').sign(new TextEncoder().encode(secret));
-await writeFile(out, JSON.stringify({ url: stack.url, token }));
+const sign = (claims: Record<string, unknown>) =>
+  new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime('2h').sign(new TextEncoder().encode(secret));
+// The token that sees the most cubes: no groups (granted everything by the model's policies) or
+// the `internal` group (what deny-by-default policies grant in full).
+let best = { token: '', cubes: -1 };
+for (const claims of [{ user: 'schemathesis' }, { user: 'schemathesis', groups: ['internal'] }]) {
+  const token = await sign(claims);
+  const meta = await fetch(`${stack.url}/cubejs-api/v1/meta`, { headers: { authorization: token } });
+  const cubes = meta.ok ? ((await meta.json()) as { cubes: unknown[] }).cubes.length : -1;
+  if (cubes > best.cubes) best = { token, cubes };
+}
+await writeFile(out, JSON.stringify({ url: stack.url, token: best.token }));
 const stop = async () => {
   await stack.close();
   process.exit(0);
