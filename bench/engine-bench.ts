@@ -104,7 +104,7 @@ async function benchEngine(model: SemanticModel, fmt: (n: number) => string): Pr
   const common = { model, driver, dialect: duckdb, now: () => NOW, queryRewrite: (q: CubeQuery) => q };
   const cached = createEngine(common);
   const uncached = createEngine({ ...common, compileCacheSize: 0 });
-  const ctx = { securityContext: { tenant: 't1' }, requestId: 'bench', api: 'internal' as const };
+  const ctx = { securityContext: { groups: ['internal'], tenant: 't1' }, requestId: 'bench', api: 'internal' as const };
   const warm: number[] = [];
   const cold: number[] = [];
   for (let i = 0; i < ITERATIONS; i++) {

@@ -22,6 +22,7 @@ import { createLogger } from '../server/src/observability/create-logger.ts';
 import type { SemanticEngine } from '../server/src/engine/engine-types.ts';
 import type { CubeQuery } from '../server/src/query/query-types.ts';
 import { CONTINUE_WAIT_BODY, untilAnswered } from './support/until-answered.ts';
+import { DEV_SECURITY_CONTEXT } from '../server/src/security/dev-security-context.ts';
 
 const REPO = path.resolve(import.meta.dirname, '..');
 const args = new Map<string, string>();
@@ -154,7 +155,8 @@ async function latencyBench(url: string, engine: SemanticEngine, duckdbPath: str
   console.log(`\nREST /load vs the same SQL through @duckdb/node-api + JSON (${rounds} interleaved pairs per query)`);
   console.log('query                      rows   raw p50 ms  engine p50 ms  rest p50 ms  added p50 ms  ratio   target       | thread-client rest p50  added  ratio  target');
   const client = threadClient();
-  const ctx = { securityContext: {}, requestId: 'bench', api: 'internal' as const };
+  // What REST gives a request without a token in dev mode: the same context, so the same cache entries.
+  const ctx = { securityContext: DEV_SECURITY_CONTEXT, requestId: 'bench', api: 'internal' as const };
   const viaEngine = async (query: CubeQuery): Promise<number> => {
     const started = performance.now();
     await engine.load(query, ctx);

@@ -237,6 +237,7 @@ export async function main(): Promise<void> {
     checkSqlAuth: config.configFile.checkSqlAuth,
     sqlUser: config.sqlUser,
     sqlPassword: config.sqlPassword,
+    sqlSecurityContext: config.sqlSecurityContext,
     tls: config.pgSqlTls,
     engine: limitEngineClients(stack.engine, clientLimiter),
     getModel: () => stack.engine.currentModel(),

@@ -88,6 +88,12 @@ export interface ServerConfig {
   readonly sqlUser?: string;
   readonly sqlPassword?: string;
   /**
+   * `CUBEJS_SQL_SECURITY_CONTEXT` (a JSON object): the security context of the `CUBEJS_SQL_USER`
+   * login, e.g. `{"groups":["internal"]}`. Unset: an empty context, which the shipped access
+   * policies grant nothing (dev mode: the development context). Ours; Cube Core has none.
+   */
+  readonly sqlSecurityContext?: Readonly<Record<string, unknown>>;
+  /**
    * `CUBEJS_PG_SQL_TLS_CERT` / `CUBEJS_PG_SQL_TLS_KEY` (PEM file paths, absolute): the SQL API
    * negotiates TLS when set. Cube Core has no such variable (Cube Cloud terminates TLS itself).
    */

@@ -28,8 +28,9 @@ export type CheckSqlAuth = (
 
 /**
  * Maps a security context to the groups `access_policy` entries name (Cube's `contextToGroups`).
- * Default (no hook): the context's `groups` claim (array or comma-separated string), else
- * `group`, `roles`, `role` — see security/context-groups.ts.
+ * Default (no hook): the context's `groups` claim (array or comma-separated string) and nothing
+ * else, so other claim shapes belong to no group until mapped here — see security/context-groups.ts,
+ * `readGroupClaim` in security/read-group-claim.ts and docs/security.md for one line per shape.
  */
 export type ContextToGroups = (context: CubeHookContext) => readonly string[] | Promise<readonly string[]>;
 

@@ -139,5 +139,18 @@ describe('loadConfig', () => {
     const config = await loadConfig({ env: { CUBEJS_DEV_MODE: 'true', CUBEJS_CONFIG_PATH: sample }, cwd });
     const rewritten = await config.configFile.queryRewrite!({ measures: ['fato_vendas.receita_liquida'] }, { securityContext: { estado: 'SP' } });
     expect(rewritten.filters).toEqual([{ member: 'dim_cliente.estado', operator: 'equals', values: ['SP'] }]);
+    const groups = config.configFile.contextToGroups!;
+    expect(await groups({ securityContext: { 'cognito:groups': ['gerente_loja'] } })).toEqual(['gerente_loja']);
+    expect(await groups({ securityContext: { 'https://loja.example.com/roles': ['store-manager', 'constructor', 'admin'] } })).toEqual(['gerente_loja']);
+    expect(await groups({ securityContext: { groups: ['internal'], roles: ['bi-team'] } })).toEqual([]);
+  });
+
+  it('reads CUBEJS_SQL_SECURITY_CONTEXT as a JSON object and refuses anything else', async () => {
+    const cwd = await tempDir();
+    expect((await loadConfig({ env: { CUBEJS_DEV_MODE: 'true' }, cwd })).sqlSecurityContext).toBeUndefined();
+    const set = await loadConfig({ env: { CUBEJS_DEV_MODE: 'true', CUBEJS_SQL_SECURITY_CONTEXT: '{"groups":["internal"]}' }, cwd });
+    expect(set.sqlSecurityContext).toEqual({ groups: ['internal'] });
+    await expect(loadConfig({ env: { CUBEJS_DEV_MODE: 'true', CUBEJS_SQL_SECURITY_CONTEXT: '{groups: internal}' }, cwd })).rejects.toThrow(/CUBEJS_SQL_SECURITY_CONTEXT is not valid JSON/);
+    await expect(loadConfig({ env: { CUBEJS_DEV_MODE: 'true', CUBEJS_SQL_SECURITY_CONTEXT: '["internal"]' }, cwd })).rejects.toThrow(/must be a JSON object, got an array/);
   });
 });

@@ -42,6 +42,7 @@ export function readEnvConfig(env: Env, cwd: string): EnvConfig {
     pgSqlAuthTimeoutMs: readPositiveDuration(env, 'CUBEJS_PG_SQL_AUTH_TIMEOUT'),
     sqlUser: env.CUBEJS_SQL_USER,
     sqlPassword: env.CUBEJS_SQL_PASSWORD,
+    sqlSecurityContext: readJsonObject(env, 'CUBEJS_SQL_SECURITY_CONTEXT'),
     schemaPath: path.resolve(cwd, env.CUBEJS_SCHEMA_PATH ?? 'model'),
     source: readSource(dbType, env, cwd),
     lakehouseDir: path.resolve(cwd, env.LAKEHOUSE_DIR ?? 'data'),
@@ -64,6 +65,22 @@ function readClientLimits(env: Env): ClientLimitsConfig {
   const windowMs = readDuration(env, 'CUBEJS_CLIENT_RATE_WINDOW', 60_000);
   if (windowMs <= 0) throw configError('CUBEJS_CLIENT_RATE_WINDOW must be longer than 0');
   return { windowMs, ...(maxRequests > 0 ? { maxRequests } : {}), ...(maxConcurrent > 0 ? { maxConcurrent } : {}) };
+}
+
+/** A JSON object from the environment; anything else (bad JSON, an array, a string) stops the start. */
+function readJsonObject(env: Env, name: string): Readonly<Record<string, unknown>> | undefined {
+  const text = env[name]?.trim();
+  if (!text) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw configError(`${name} is not valid JSON: ${(error as Error).message}`, `set it to a JSON object, e.g. {"groups":["internal"]}`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw configError(`${name} must be a JSON object, got ${Array.isArray(value) ? 'an array' : typeof value}`, `set it to a JSON object, e.g. {"groups":["internal"]}`);
+  }
+  return Object.freeze(value as Record<string, unknown>);
 }
 
 /** Cube's SQL API port (what its dev mode uses when CUBEJS_PG_SQL_PORT is unset). */

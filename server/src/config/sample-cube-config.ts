@@ -4,6 +4,14 @@
  */
 import { defineConfig } from './cube-config-types.ts';
 import type { Filter } from '../query/query-types.ts';
+import { readGroupClaim } from '../security/read-group-claim.ts';
+
+// Your identity provider's role names → the groups the model's access_policy entries name.
+const ROLE_TO_GROUP = new Map([
+  ['store-manager', 'gerente_loja'],
+  ['marketing', 'analista_marketing'],
+  ['bi-team', 'internal'],
+]);
 
 export default defineConfig({
   // Row-level security: a token carrying `{ "estado": "SP" }` only sees customers from São Paulo.
@@ -15,12 +23,20 @@ export default defineConfig({
   },
   // One cache namespace per tenant.
   contextToAppId: ({ securityContext }) => `app_${String(securityContext.tenant ?? 'default')}`,
-  // Groups the model's access_policy entries name (gerente_loja, analista_marketing). Without this
-  // hook the server reads the `groups` claim; an identity provider may put them elsewhere.
-  contextToGroups: ({ securityContext }) => {
-    const groups = securityContext['cognito:groups'] ?? securityContext.groups;
-    return Array.isArray(groups) ? groups.filter((g): g is string => typeof g === 'string') : [];
-  },
+  // Groups the model's access_policy entries name (internal, gerente_loja, analista_marketing).
+  // Without this hook the server reads the `groups` claim only, and a context whose groups it
+  // cannot read sees nothing. Keep the one line that matches your identity provider's tokens:
+  //   { "roles": ["gerente_loja"] }                      readGroupClaim(securityContext, 'roles')
+  //   { "role": "gerente_loja" }                         readGroupClaim(securityContext, 'role')
+  //   { "cognito:groups": ["gerente_loja"] } (Cognito)   readGroupClaim(securityContext, 'cognito:groups')
+  //   { "https://loja.example.com/roles": [...] } (Auth0 namespaced claim)
+  //                                                      readGroupClaim(securityContext, 'https://loja.example.com/roles')
+  //   { "realm_access": { "roles": [...] } } (Keycloak)  readGroupClaim(securityContext, ['realm_access', 'roles'])
+  // Here: Cognito groups as they are, and Auth0 roles renamed to the model's groups.
+  contextToGroups: ({ securityContext }) => [
+    ...readGroupClaim(securityContext, 'cognito:groups'),
+    ...readGroupClaim(securityContext, 'https://loja.example.com/roles').flatMap((role) => ROLE_TO_GROUP.get(role) ?? []),
+  ],
   // The SQL API (Power BI) logs in with a user name and password, not a JWT.
   checkSqlAuth(user, password) {
     if (user !== process.env.CUBEJS_SQL_USER) throw new Error(`unknown SQL user ${String(user)}`);

@@ -5,7 +5,9 @@
  * hidden unless shown), measures `aggType`, `cumulative`, `drillMembersGrouped`, time dimensions
  * their custom `granularities`. Optional fields absent from the model are omitted, as Cube's JSON does.
  * `visible(path)` lets the security layer hide members a caller may not use: like Cube's access
- * policies, those stay listed but are marked `isVisible: false, public: false`.
+ * policies, those stay listed but are marked `isVisible: false, public: false`; a cube or view of
+ * which `visible` refuses every member is left out altogether, so a caller granted nothing sees
+ * no cube at all (the same rule GraphQL and the SQL API's catalog follow).
  */
 import { connectedComponents } from './join-graph.ts';
 import type { Cube, Dimension, Folder, Measure, Member, Segment, SemanticModel, View, ViewMember } from './model-types.ts';
@@ -36,9 +38,18 @@ export interface MetaResponse {
 /** Builds /v1/meta; `visible` (default: all) hides members per caller. */
 export function buildMeta(model: SemanticModel, visible: (memberPath: string) => boolean = () => true): MetaResponse {
   const components = connectedComponents(model);
-  const cubes = Object.values(model.cubes).map((cube) => cubeMeta(cube, components[cube.name], visible));
-  const views = Object.values(model.views).map((view) => viewMeta(view, model, visible));
+  const cubes = Object.values(model.cubes)
+    .filter((cube) => grantsAny([...Object.values(cube.measures), ...Object.values(cube.dimensions), ...Object.values(cube.segments)], visible))
+    .map((cube) => cubeMeta(cube, components[cube.name], visible));
+  const views = Object.values(model.views)
+    .filter((view) => grantsAny(Object.values(view.members), visible))
+    .map((view) => viewMeta(view, model, visible));
   return { cubes: [...cubes, ...views] };
+}
+
+/** False when the owner has members and the caller may use none of them. */
+function grantsAny(members: readonly { readonly path: string }[], visible: (memberPath: string) => boolean): boolean {
+  return members.length === 0 || members.some((m) => visible(m.path));
 }
 
 function defined<T extends Record<string, unknown>>(object: T): T {

@@ -5,6 +5,7 @@ import { allowsMember, applicablePolicies } from './policy-match.ts';
 import { bindPolicyValues } from './bind-policy-values.ts';
 import { rowAccess } from './row-level-filter.ts';
 import { defaultContextToGroups } from './context-groups.ts';
+import { readGroupClaim } from './read-group-claim.ts';
 
 const ref = (...path: string[]): SqlTemplate => [{ kind: 'securityContext', path }];
 const text = (t: string): SqlTemplate => [{ kind: 'text', text: t }];
@@ -84,11 +85,43 @@ describe('row level', () => {
 });
 
 describe('default contextToGroups', () => {
-  it('reads groups, then group, roles, role; arrays or comma-separated strings', () => {
+  it('reads the groups claim only: an array of strings or one comma-separated string', () => {
     expect(defaultContextToGroups({ securityContext: { groups: ['a', 'b'], role: 'c' } })).toEqual(['a', 'b']);
-    expect(defaultContextToGroups({ securityContext: { group: 'a, b' } })).toEqual(['a', 'b']);
-    expect(defaultContextToGroups({ securityContext: { role: 'admin' } })).toEqual(['admin']);
+    expect(defaultContextToGroups({ securityContext: { groups: 'a, b' } })).toEqual(['a', 'b']);
     expect(defaultContextToGroups({ securityContext: { groups: [1, 'x'] } })).toEqual(['x']);
-    expect(defaultContextToGroups({ securityContext: {} })).toEqual([]);
+  });
+
+  it('reads every other claim shape as no group (deny by default)', () => {
+    for (const securityContext of [
+      {},
+      { roles: ['gerente_loja'] },
+      { role: 'gerente_loja' },
+      { group: 'gerente_loja' },
+      { groups: '' },
+      { groups: { gerente_loja: true } },
+      { groups: 7 },
+      { 'cognito:groups': ['gerente_loja'] },
+      { 'https://loja.example.com/roles': ['gerente_loja'] },
+      { app_metadata: { groups: ['gerente_loja'] } },
+    ]) {
+      expect(defaultContextToGroups({ securityContext }), JSON.stringify(securityContext)).toEqual([]);
+    }
+  });
+});
+
+describe('readGroupClaim', () => {
+  it('reads a claim by its exact key (dots, colons, slashes included) or a nested path', () => {
+    expect(readGroupClaim({ 'cognito:groups': ['a'] }, 'cognito:groups')).toEqual(['a']);
+    expect(readGroupClaim({ 'https://x.example/roles': 'a,b' }, 'https://x.example/roles')).toEqual(['a', 'b']);
+    expect(readGroupClaim({ realm_access: { roles: ['a'] } }, ['realm_access', 'roles'])).toEqual(['a']);
+    expect(readGroupClaim({ 'realm_access.roles': ['dotted'] }, ['realm_access', 'roles'])).toEqual([]);
+  });
+
+  it('reads nothing from missing, inherited or non-string claims', () => {
+    expect(readGroupClaim({}, 'roles')).toEqual([]);
+    expect(readGroupClaim({ roles: [{ name: 'a' }, null] }, 'roles')).toEqual([]);
+    expect(readGroupClaim({ a: ['x'] }, ['a', 'length'])).toEqual([]);
+    expect(readGroupClaim({}, ['__proto__', 'constructor'])).toEqual([]);
+    expect(readGroupClaim({}, 'toString')).toEqual([]);
   });
 });

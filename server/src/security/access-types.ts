@@ -7,6 +7,6 @@ import type { SecurityContext } from '../engine/engine-types.ts';
 /** The caller as access policies see it. */
 export interface Access {
   readonly securityContext: SecurityContext;
-  /** Groups `access_policy` entries are matched against (`group: "*"` matches any, even none). */
+  /** Groups `access_policy` entries are matched against (`group: "*"` matches any, even none); empty when none could be read. */
   readonly groups: readonly string[];
 }

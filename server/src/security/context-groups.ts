@@ -1,28 +1,14 @@
 /**
- * The default `contextToGroups`: where a security context says which groups its caller belongs to
- * when `cube.config.ts` defines no hook. Cube's own default is "no groups"; reading the usual claims
- * lets a plain JWT (`{ "groups": ["gerente_loja"] }`) drive the model's access policies without code.
- * Claims read, first found wins: `groups`, `group`, `roles`, `role` — each a string array or a
- * comma-separated string.
+ * The default `contextToGroups`, used when `cube.config.ts` defines none: the `groups` claim of the
+ * security context (an array of strings, or one comma-separated string), and nothing else. Other
+ * claim shapes — `roles`, `role`, `group`, Cognito's `cognito:groups`, Auth0's namespaced claims —
+ * are deliberately not guessed: a context whose groups cannot be read belongs to no group and the
+ * shipped policies grant it nothing (deny by default). Map them with `contextToGroups` and
+ * `readGroupClaim` (docs/security.md, "Mapping your identity provider's claims").
  */
 import type { SecurityContext } from '../engine/engine-types.ts';
-
-const GROUP_CLAIMS = ['groups', 'group', 'roles', 'role'] as const;
+import { readGroupClaim } from './read-group-claim.ts';
 
 export function defaultContextToGroups({ securityContext }: { securityContext: SecurityContext }): string[] {
-  for (const claim of GROUP_CLAIMS) {
-    const groups = readGroups(securityContext[claim]);
-    if (groups) return groups;
-  }
-  return [];
-}
-
-function readGroups(value: unknown): string[] | undefined {
-  if (typeof value === 'string') return splitGroups(value);
-  if (Array.isArray(value)) return value.filter((g): g is string => typeof g === 'string').flatMap(splitGroups);
-  return undefined;
-}
-
-function splitGroups(text: string): string[] {
-  return text.split(',').map((g) => g.trim()).filter((g) => g.length > 0);
+  return readGroupClaim(securityContext, 'groups');
 }

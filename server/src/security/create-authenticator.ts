@@ -3,7 +3,8 @@
  * a JWT (optionally prefixed with `Bearer `) signed with CUBEJS_API_SECRET or by a key of the
  * CUBEJS_JWK_URL key set; its claims (or
  * `claims[CUBEJS_JWT_CLAIMS_NAMESPACE]`) become the security context. A `checkAuth` from the
- * config file replaces the built-in check. Dev mode may run open.
+ * config file replaces the built-in check. Dev mode accepts requests without a token and gives
+ * them the explicit development context (`DEV_SECURITY_CONTEXT`), never an empty one.
  */
 import { decodeJwt } from 'jose';
 import type { SecurityContext } from '../engine/engine-types.ts';
@@ -12,6 +13,7 @@ import type { CheckAuth } from '../config/cube-config-types.ts';
 import { isUserError, UserError } from '../errors/user-error.ts';
 import { createTokenVerifier, type TokenVerifier } from './verify-token.ts';
 import { verificationKey, type KeySetCaching } from './verification-key.ts';
+import { DEV_SECURITY_CONTEXT } from './dev-security-context.ts';
 
 /** Authenticates one request; throws a `UserError` (403) when the caller may not proceed. */
 export interface Authenticator {
@@ -35,7 +37,7 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
     async authenticate(authorization) {
       const token = extractToken(authorization);
       if (!token) {
-        if (options.devMode) return {};
+        if (options.devMode) return DEV_SECURITY_CONTEXT;
         throw new UserError('UNAUTHENTICATED', "Authorization header isn't set", {
           hint: 'send a JWT signed with CUBEJS_API_SECRET (or by a key of CUBEJS_JWK_URL) in the Authorization header',
         });

@@ -108,7 +108,8 @@ function restoreMembers(model: SemanticModel, filter: NormalizedFilter): Normali
 
 function denied(what: string, access: Access, reason: string): UserError {
   const groups = access.groups.length > 0 ? access.groups.join(', ') : 'none';
-  return new UserError('ACCESS_DENIED', `Access denied: ${what} — ${reason} (security context groups: ${groups})`, {
-    hint: 'access is granted by the access_policy entries of the model for the groups in the security context',
-  });
+  const hint = access.groups.length > 0
+    ? 'access is granted by the access_policy entries of the model for the groups in the security context'
+    : 'the security context belongs to no group, and access is denied by default: send a "groups" claim, or map your claims to groups with contextToGroups in cube.config.ts (docs/security.md)';
+  return new UserError('ACCESS_DENIED', `Access denied: ${what} — ${reason} (security context groups: ${groups})`, { hint });
 }

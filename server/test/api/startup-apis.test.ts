@@ -108,7 +108,7 @@ describe('npm start serves REST, GraphQL and the SQL API', () => {
     try {
       const url = (await proc.waitFor(REST_LINE))[1]!;
       const port = Number((await proc.waitFor(SQL_LINE))[1]);
-      expect(proc.output()).toMatch(/login: ANY user and password accepted with an empty security context/);
+      expect(proc.output()).toMatch(/login: ANY user and password accepted with the development security context \{"groups":\["internal"\]\}/);
       const anyone = { host: '127.0.0.1', port, user: 'whoever', password: 'whatever', database: 'anything' };
       const [restCount] = await rest(url, { measures: ['Customers.count'] });
       const [sqlCount] = await sql(anyone, 'SELECT MEASURE(count) AS n FROM "Customers"');

@@ -13,9 +13,9 @@ import type { SemanticEngine } from '../../src/engine/engine-types.ts';
 import type { SemanticModel } from '../../src/model/model-types.ts';
 import type { NormalizedQuery } from '../../src/query/query-types.ts';
 import { isUserError } from '../../src/errors/user-error.ts';
-import { loadGoldDatabase, loadGoldModel } from './gold-fixture.ts';
+import { INTERNAL_CONTEXT, loadGoldDatabase, loadGoldModel } from './gold-fixture.ts';
 
-const ctx = { securityContext: { tenant: 'x' }, requestId: 'api', api: 'internal' as const };
+const ctx = { securityContext: { ...INTERNAL_CONTEXT, tenant: 'x' }, requestId: 'api', api: 'internal' as const };
 let instance: DuckDBInstance;
 let driver: DuckDbDriver;
 let model: SemanticModel;
@@ -74,7 +74,7 @@ describe('SemanticEngine', () => {
 
   it('applies queryRewrite with the security context before planning', async () => {
     const all = await engine.load({ measures: ['fato_vendas.count'] }, ctx);
-    const pos = await engine.load({ measures: ['fato_vendas.count'] }, { ...ctx, securityContext: { tenant: 'pos-only' } });
+    const pos = await engine.load({ measures: ['fato_vendas.count'] }, { ...ctx, securityContext: { ...INTERNAL_CONTEXT, tenant: 'pos-only' } });
     const want = await driver.query("SELECT count(*) FILTER (WHERE origem = 'pos'), count(*) FROM gold.fato_vendas", []);
     expect(Number(pos.results[0]!.data[0]![0])).toBe(Number(want.data[0]![0]));
     expect(Number(all.results[0]!.data[0]![0])).toBe(Number(want.data[1]![0]));

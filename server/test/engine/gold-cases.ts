@@ -6,8 +6,9 @@
  */
 import { expect } from 'vitest';
 import type { CubeQuery } from '../../src/query/query-types.ts';
+import { INTERNAL_CONTEXT } from './gold-fixture.ts';
 
-export const ctx = { securityContext: {}, requestId: 'gold', api: 'internal' as const };
+export const ctx = { securityContext: INTERNAL_CONTEXT, requestId: 'gold', api: 'internal' as const };
 export const NOW = new Date('2024-06-15T12:00:00Z');
 /** "Pedido válido" as METRICS.md defines it, written out by hand. */
 export const VALID = `(NOT coalesce(f.is_cancelado, false) AND coalesce(f.status_pedido, '') <> 'test')`;

@@ -12,6 +12,13 @@ import type { SemanticModel } from '../../src/model/model-types.ts';
 
 const MODEL_DIR = path.resolve(import.meta.dirname, '../../../model');
 
+/**
+ * The internal team's security context. The shipped model denies by default (a context without a
+ * group it names sees nothing), and grants the `internal` group every member and row: suites that
+ * query the shipped model as "everyone sees everything" say so with this context.
+ */
+export const INTERNAL_CONTEXT = Object.freeze({ groups: Object.freeze(['internal']) });
+
 export const GOLD_SQL = `
 CREATE SCHEMA gold;
 CREATE TABLE gold.dim_canal AS SELECT * FROM (VALUES

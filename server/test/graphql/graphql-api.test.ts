@@ -164,7 +164,7 @@ describe('bad requests get a 4xx with a clear message, never a 500', () => {
     const wrong = await postGraphql(prod.url, { query }, { authorization: wrongKey });
     expect(wrong.status).toBe(403);
     for (const r of [missing, malformed, wrong]) expect(r.body.errors?.[0]?.message).toBeTruthy();
-    const good = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(SECRET));
+    const good = await new SignJWT({ groups: ['internal'] }).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(SECRET));
     const ok = await postGraphql(prod.url, { query }, { authorization: `Bearer ${good}` });
     expect(ok.status).toBe(200);
     expect((ok.body.data as { cube: unknown[] }).cube).toHaveLength(1);

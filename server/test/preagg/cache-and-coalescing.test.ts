@@ -52,7 +52,7 @@ describe('result cache and coalescing', () => {
     expect(new Set(answers.map((a) => JSON.stringify(a.results[0]!.data))).size).toBe(1);
     await engine.load(query, ctx);
     expect(source.count).toBe(1);
-    await engine.load(query, { ...ctx, securityContext: { user: 'other' } });
+    await engine.load(query, { ...ctx, securityContext: { ...ctx.securityContext, user: 'other' } });
     expect(source.count).toBe(2);
     await engine.load({ ...query, renewQuery: true }, ctx);
     expect(source.count).toBe(3);

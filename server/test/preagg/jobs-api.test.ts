@@ -37,7 +37,7 @@ const QUERY = { measures: ['fato_vendas.vendas_liquidas'], dimensions: ['dim_can
 
 describe('pre-aggregation jobs endpoint', () => {
   it('serves from the source before the build, then builds through the jobs protocol and serves from the rollup', async () => {
-    const auth = await token({ sub: 'airflow', scope: ['jobs'] });
+    const auth = await token({ sub: 'airflow', scope: ['jobs'], groups: ['internal'] });
     const before = await request(server.app).get('/cubejs-api/v1/load').query({ query: JSON.stringify(QUERY) }).set('Authorization', auth);
     expect(before.status).toBe(200);
     expect(before.body.usedPreAggregations).toEqual({});

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CubeQuery } from '../../src/query/query-types.ts';
-import { loadRows, openPreaggFixture, type PreaggFixture } from './preagg-harness.ts';
+import { ctx, loadRows, openPreaggFixture, type PreaggFixture } from './preagg-harness.ts';
 
 let fx: PreaggFixture;
 
@@ -96,12 +96,12 @@ describe('rollup matching rules', () => {
   });
 
   it('names the rollup in /v1/sql and reads the store, not the gold tables', async () => {
-    const [response] = await fx.engine.sql({ measures: ['rollup_teste.linhas'], dimensions: ['rollup_teste.origem'] }, { securityContext: {}, requestId: 's', api: 'internal' });
+    const [response] = await fx.engine.sql({ measures: ['rollup_teste.linhas'], dimensions: ['rollup_teste.origem'] }, { securityContext: ctx.securityContext, requestId: 's', api: 'internal' });
     expect(response!.preAggregations).toMatchObject([{ preAggregationId: 'rollup_teste.por_origem_dia' }]);
     expect(response!.external).toBe(true);
     expect(response!.sql[0]).toContain('rollups.');
     expect(response!.sql[0]).not.toContain('gold.fato_vendas');
-    const [unmatched] = await fx.engine.sql({ measures: ['rollup_teste.desconto'], dimensions: ['rollup_teste.origem'] }, { securityContext: {}, requestId: 's', api: 'internal' });
+    const [unmatched] = await fx.engine.sql({ measures: ['rollup_teste.desconto'], dimensions: ['rollup_teste.origem'] }, { securityContext: ctx.securityContext, requestId: 's', api: 'internal' });
     expect(unmatched!.preAggregations).toEqual([]);
     expect(unmatched!.sql[0]).toContain('gold.fato_vendas');
   });

@@ -17,7 +17,7 @@ import type { SemanticModel } from '../../src/model/model-types.ts';
 import { QueryOrchestrator } from '../../src/orchestrator/query-orchestrator.ts';
 import { openPreAggregations, type PreAggregations } from '../../src/preagg/open-pre-aggregations.ts';
 import type { CubeQuery } from '../../src/query/query-types.ts';
-import { EXTRA_MODEL, loadGoldDatabase } from '../engine/gold-fixture.ts';
+import { EXTRA_MODEL, INTERNAL_CONTEXT, loadGoldDatabase } from '../engine/gold-fixture.ts';
 import { NOW } from '../engine/gold-cases.ts';
 import { readFile } from 'node:fs/promises';
 import { STREAMING_SQL_DIR } from '../../src/lakehouse/stream/micro-batch-runner.ts';
@@ -136,7 +136,7 @@ async function createStreamingTables(instance: DuckDBInstance): Promise<void> {
   }
 }
 
-export const ctx = { securityContext: {}, requestId: 'preagg', api: 'internal' as const };
+export const ctx = { securityContext: INTERNAL_CONTEXT, requestId: 'preagg', api: 'internal' as const };
 
 /** Loads one query; returns its rows (objects) and the rollup that served it (or undefined). */
 export async function loadRows(engine: SemanticEngine, query: CubeQuery): Promise<{ rows: Record<string, unknown>[]; rollup: string | undefined; result: LoadResult }> {

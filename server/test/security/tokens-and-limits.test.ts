@@ -99,7 +99,7 @@ describe('JWKS (CUBEJS_JWK_URL) alongside HS256, with audience and issuer', () =
 
   it('caches the key set: many verifications, one fetch', async () => {
     const before = jwksFetches;
-    for (let i = 0; i < 5; i++) expect((await load(stack.server.app, await rs256({ sub: `u${i}` }))).status).toBe(200);
+    for (let i = 0; i < 5; i++) expect((await load(stack.server.app, await rs256({ sub: `u${i}`, groups: ['internal'] }))).status).toBe(200);
     expect(jwksFetches - before).toBe(0);
     expect(jwksFetches).toBeGreaterThanOrEqual(1);
   });
@@ -109,7 +109,7 @@ describe('per-client limits on REST and GraphQL (CUBEJS_CLIENT_*)', () => {
   it('answers 429 with Retry-After past CUBEJS_CLIENT_RATE_LIMIT, per verified client, REST and GraphQL alike', async () => {
     const limited = await startSecureStack(gold, { CUBEJS_CLIENT_RATE_LIMIT: '3', CUBEJS_CLIENT_RATE_WINDOW: '60s' });
     try {
-      const alice = await sign({ sub: 'alice' });
+      const alice = await sign({ sub: 'alice', groups: ['internal'] });
       for (let i = 0; i < 3; i++) expect((await load(limited.server.app, alice)).status).toBe(200);
       const refused = await load(limited.server.app, alice);
       expect(refused.status).toBe(429);
@@ -119,8 +119,8 @@ describe('per-client limits on REST and GraphQL (CUBEJS_CLIENT_*)', () => {
       expect(graphql.status).toBe(429);
       expect(graphql.body.errors[0].extensions.code).toBe('TOO_MANY_REQUESTS');
       // Forged tokens claiming to be "bob" count against their address, not bob: bob keeps his budget.
-      const bob = await sign({ sub: 'bob' });
-      const forgedBob = await sign({ sub: 'bob' }, undefined, 'forged-secret-forged-secret-000000');
+      const bob = await sign({ sub: 'bob', groups: ['internal'] });
+      const forgedBob = await sign({ sub: 'bob', groups: ['internal'] }, undefined, 'forged-secret-forged-secret-000000');
       const forged: number[] = [];
       for (let i = 0; i < 5; i++) forged.push((await load(limited.server.app, forgedBob)).status);
       expect(forged).toEqual([403, 403, 403, 429, 429]);
@@ -136,13 +136,13 @@ describe('per-client limits on REST and GraphQL (CUBEJS_CLIENT_*)', () => {
     const wrap = (engine: SemanticEngine): SemanticEngine => ({ ...engine, load: async (q, ctx) => { await gate; return engine.load(q, ctx); } });
     const limited = await startSecureStack(gold, { CUBEJS_CLIENT_MAX_CONCURRENT_QUERIES: '1' }, wrap);
     try {
-      const carol = await sign({ sub: 'carol' });
+      const carol = await sign({ sub: 'carol', groups: ['internal'] });
       const running = load(limited.server.app, carol).then((r) => r);
       await new Promise((r) => setTimeout(r, 200));
       const refused = await load(limited.server.app, carol);
       expect(refused.status).toBe(429);
       expect(refused.body.error).toMatch(/concurrent/);
-      expect((await load(limited.server.app, await sign({ sub: 'dave' })).timeout(200).catch(() => 'still waiting'))).toBe('still waiting');
+      expect((await load(limited.server.app, await sign({ sub: 'dave', groups: ['internal'] })).timeout(200).catch(() => 'still waiting'))).toBe('still waiting');
       open();
       expect((await running).status).toBe(200);
       expect((await load(limited.server.app, carol)).status).toBe(200);

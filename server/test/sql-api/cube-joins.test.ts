@@ -15,7 +15,7 @@ import { createEngine } from '../../src/engine/create-engine.ts';
 import type { SemanticEngine } from '../../src/engine/engine-types.ts';
 import type { CubeQuery } from '../../src/query/query-types.ts';
 import { startSqlServer, type SqlServer } from '../../src/api/sql/start-sql-server.ts';
-import { loadGoldDatabase, loadGoldModel } from '../engine/gold-fixture.ts';
+import { INTERNAL_CONTEXT, loadGoldDatabase, loadGoldModel } from '../engine/gold-fixture.ts';
 
 let driver: DuckDbDriver;
 let engine: SemanticEngine;
@@ -43,7 +43,7 @@ beforeAll(async () => {
     host: '127.0.0.1',
     engine: recording,
     model,
-    checkSqlAuth: (user) => (user === 'admin' ? { password: 'admin_password', securityContext: {} } : null),
+    checkSqlAuth: (user) => (user === 'admin' ? { password: 'admin_password', securityContext: INTERNAL_CONTEXT } : null),
   });
 }, 120_000);
 
@@ -79,7 +79,7 @@ async function hand(text: string): Promise<unknown[][]> {
 
 /** Rows of the REST query, members in the given order. */
 async function rest(query: CubeQuery, members: readonly string[]): Promise<unknown[][]> {
-  const r = (await engine.load(query, { securityContext: {}, requestId: 'rest', api: 'rest' })).results[0]!;
+  const r = (await engine.load(query, { securityContext: INTERNAL_CONTEXT, requestId: 'rest', api: 'rest' })).results[0]!;
   const index = members.map((m) => r.columns.findIndex((c) => c.name === m));
   return Array.from({ length: r.rowCount }, (_, i) => index.map((k) => r.data[k]![i]));
 }

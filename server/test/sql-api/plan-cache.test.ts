@@ -9,7 +9,7 @@ import { DuckDbDriver } from '../../src/drivers/duckdb-driver.ts';
 import { createDuckDbDialect } from '../../src/sql/dialects/duckdb/duckdb-dialect.ts';
 import { createEngine } from '../../src/engine/create-engine.ts';
 import { startSqlServer, type SqlServer } from '../../src/api/sql/start-sql-server.ts';
-import { loadGoldDatabase, loadGoldModel } from '../engine/gold-fixture.ts';
+import { INTERNAL_CONTEXT, loadGoldDatabase, loadGoldModel } from '../engine/gold-fixture.ts';
 import { recordEngineCalls, type EngineCall } from './support/record-engine-calls.ts';
 
 let driver: DuckDbDriver;
@@ -21,7 +21,7 @@ beforeAll(async () => {
   driver = DuckDbDriver.fromInstance(await loadGoldDatabase());
   const model = await loadGoldModel();
   const engine = createEngine({ model, driver, dialect: createDuckDbDialect() });
-  server = await startSqlServer({ port: 0, host: '127.0.0.1', engine: recordEngineCalls(engine, calls), model, checkSqlAuth: () => ({ password: 'pw', securityContext: {} }) });
+  server = await startSqlServer({ port: 0, host: '127.0.0.1', engine: recordEngineCalls(engine, calls), model, checkSqlAuth: () => ({ password: 'pw', securityContext: INTERNAL_CONTEXT }) });
   client = new pg.Client({ host: '127.0.0.1', port: server.port, user: 'u', password: 'pw', database: 'db', types: { getTypeParser: () => (v: string) => v } });
   await client.connect();
 }, 120_000);

@@ -13,7 +13,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSqlServer, type SqlServer } from '../../src/api/sql/start-sql-server.ts';
-import { openPreaggFixture, type PreaggFixture } from '../preagg/preagg-harness.ts';
+import { ctx as internalCtx, openPreaggFixture, type PreaggFixture } from '../preagg/preagg-harness.ts';
 import { powerBiSql } from './support/powerbi-shapes.ts';
 import { recordEngineCalls, type EngineCall } from './support/record-engine-calls.ts';
 import { rowLines } from './support/gold-sql-stack.ts';
@@ -37,7 +37,7 @@ beforeAll(async () => {
     engine: recordEngineCalls(fx.engine, calls),
     model: fx.model,
     maxScanRows: 50_000,
-    checkSqlAuth: (user) => (user === 'bi' ? { password: 'bi-password', securityContext: {} } : null),
+    checkSqlAuth: (user) => (user === 'bi' ? { password: 'bi-password', securityContext: internalCtx.securityContext } : null),
     onInternalError: () => {},
   });
   client = new pg.Client({ host: '127.0.0.1', port: server.port, user: 'bi', password: 'bi-password', database: 'db', types: { getTypeParser: () => (v: string) => v } });

@@ -29,6 +29,7 @@ import {
 } from '../../src/api/sql/wire/frontend-builders.ts';
 import { queryDuckDb, startStack, type TestStack } from '../api/support/start-stack.ts';
 import { prepareGoldFiles } from '../graphql/support/gold-stack.ts';
+import { INTERNAL_CONTEXT } from '../engine/gold-fixture.ts';
 import { RawPgClient } from './support/raw-pg-client.ts';
 import { makeCert } from './support/test-fixture.ts';
 
@@ -59,8 +60,8 @@ beforeAll(async () => {
     engine: stack.engine,
     getModel: () => stack.engine.currentModel(),
     tls: { cert: cert.cert, key: cert.key },
-    // Every user is the internal team (empty security context): the whole model is visible.
-    checkSqlAuth: (user) => (USERS[user] ? { password: USERS[user], securityContext: {} } : null),
+    // Every user is the internal team (group `internal`): the whole model is visible.
+    checkSqlAuth: (user) => (USERS[user] ? { password: USERS[user], securityContext: INTERNAL_CONTEXT } : null),
     maxMessageBytes: MAX_MESSAGE,
     authTimeoutMs: AUTH_TIMEOUT_MS,
     maxPendingLogins: MAX_PENDING_LOGINS,

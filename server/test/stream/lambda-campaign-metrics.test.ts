@@ -26,12 +26,13 @@ import { MicroBatchRunner } from '../../src/lakehouse/stream/micro-batch-runner.
 import { produceAtRate } from '../../src/lakehouse/stream/produce-at-rate.ts';
 import { referenceMinuteMetrics, type BronzeEventRow } from './campaign-reference.ts';
 import { createStreamHarness, type StreamHarness } from './stream-harness.ts';
+import { INTERNAL_CONTEXT } from '../engine/gold-fixture.ts';
 
 const MODEL_DIR = path.resolve(import.meta.dirname, '../../../model');
 const CUBE = 'campanhas_tempo_real';
 const LAMBDA = `${CUBE}.metricas_tempo_real`;
 const BATCH = `${CUBE}.metricas_por_minuto`;
-const ctx = { securityContext: {}, requestId: 'lambda', api: 'internal' as const };
+const ctx = { securityContext: INTERNAL_CONTEXT, requestId: 'lambda', api: 'internal' as const };
 
 // Simulated event clock: 12× real time from 09:57, so ~25 s of test cover several minutes and
 // cross an hour (two partitions of the batch rollup).

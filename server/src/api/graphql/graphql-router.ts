@@ -7,7 +7,7 @@ import { Router, type Request, type Response } from 'express';
 import { GraphQLError, parse, validate, execute, type GraphQLSchema, type ExecutionResult } from 'graphql';
 import type { RequestContext, SemanticEngine } from '../../engine/engine-types.ts';
 import type { SemanticModel } from '../../model/model-types.ts';
-import { isUserError } from '../../errors/user-error.ts';
+import { isUserError, UserError } from '../../errors/user-error.ts';
 import { buildGraphqlSchema, type GraphqlContext } from './build-graphql-schema.ts';
 import { listGraphqlCubes } from './graphql-members.ts';
 import { renderGraphiql } from './graphiql-page.ts';
@@ -33,15 +33,20 @@ export function createGraphqlRouter(options: GraphqlRouterOptions): Router {
   const schemas = new Map<string, GraphQLSchema>();
   const limits: GraphqlLimits = { ...DEFAULT_GRAPHQL_LIMITS, ...options.limits };
 
-  /** The schema of what this caller may query: introspection shows nothing the access policies hide. */
+  /**
+   * The schema of what this caller may query: introspection shows nothing the access policies hide.
+   * A caller granted no cube at all has no schema (GraphQL types need fields): 403, like REST.
+   */
   async function schemaFor(ctx: RequestContext): Promise<GraphQLSchema> {
     const model = options.getModel();
     const visibility = await options.engine.visibleMembers(ctx, model);
     const key = `${model.version}|${visibility.key}`;
     let schema = schemas.get(key);
     if (!schema) {
+      const cubes = listGraphqlCubes(model, visibility.isVisible);
+      if (cubes.length === 0) throw grantsNoCube();
       if (schemas.size >= MAX_CACHED_SCHEMAS) schemas.delete(schemas.keys().next().value!);
-      schema = buildGraphqlSchema(listGraphqlCubes(model, visibility.isVisible));
+      schema = buildGraphqlSchema(cubes);
       schemas.set(key, schema);
     }
     return schema;
@@ -148,4 +153,10 @@ function sendFailure(res: Response, error: unknown, options: GraphqlRouterOption
   }
   options.onInternalError?.(error);
   res.status(500).json({ errors: [{ message: 'Internal error', extensions: { code: 'INTERNAL' } }] });
+}
+
+function grantsNoCube(): UserError {
+  return new UserError('ACCESS_DENIED', 'Access denied: the access policies grant this security context no cube or view', {
+    hint: 'access is denied by default: a security context needs a group the model\'s access_policy entries name — a "groups" claim, or contextToGroups in cube.config.ts mapping your claims (docs/security.md)',
+  });
 }

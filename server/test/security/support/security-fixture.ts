@@ -13,13 +13,14 @@ import type { SemanticEngine } from '../../../src/engine/engine-types.ts';
 export const MODEL_DIR = path.resolve(import.meta.dirname, '../../../../model');
 export const SECRET = 'security-suite-secret-0123456789abcdef';
 
-/** Security contexts of the shipped policy: a store manager, a marketing analyst, an outsider. */
+/** Security contexts of the shipped policy: a store manager, a marketing analyst, an outsider, the internal team, no group. */
 export const CONTEXTS = {
   managerL002: { sub: 'gerente-recife', groups: ['gerente_loja'], lojas: ['L002'] },
   managerL001: { sub: 'gerente-paulista', groups: ['gerente_loja'], lojas: ['L001'] },
   marketing: { sub: 'ana-mkt', groups: ['analista_marketing'] },
   outsider: { sub: 'fornecedor', groups: ['fornecedor'] },
-  internal: { sub: 'bi-interno' },
+  internal: { sub: 'bi-interno', groups: ['internal'] },
+  groupless: { sub: 'bi-interno' },
 } as const;
 
 /** Gold tables and their row counts: checked before and after every hostile input. */

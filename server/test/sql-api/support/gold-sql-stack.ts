@@ -10,6 +10,7 @@ import pg from 'pg';
 import { startSqlServer, type SqlServer } from '../../../src/api/sql/start-sql-server.ts';
 import { queryDuckDb, type TestStack } from '../../api/support/start-stack.ts';
 import { loadRest, prepareGoldFiles, startGoldStack } from '../../graphql/support/gold-stack.ts';
+import { INTERNAL_CONTEXT } from '../../engine/gold-fixture.ts';
 
 export const BI_USER = 'bi';
 export const BI_PASSWORD = 'bi-password';
@@ -53,7 +54,7 @@ export function startBiSqlServer(stack: TestStack, options: { maxScanRows?: numb
     host: '127.0.0.1',
     engine: stack.engine,
     getModel: () => stack.engine.currentModel(),
-    checkSqlAuth: (user) => (user === BI_USER ? { password: BI_PASSWORD, securityContext: {} } : null),
+    checkSqlAuth: (user) => (user === BI_USER ? { password: BI_PASSWORD, securityContext: INTERNAL_CONTEXT } : null),
     maxScanRows: options.maxScanRows,
     onInternalError: () => {},
   });

@@ -18,19 +18,32 @@ describe('chooseSqlLogin', () => {
     expect((error as Error).message).toMatch(/"mallory".*unknown SQL user/);
   });
 
-  it('uses CUBEJS_SQL_USER / CUBEJS_SQL_PASSWORD for that user only, with an empty context', async () => {
+  it('uses CUBEJS_SQL_USER / CUBEJS_SQL_PASSWORD for that user only, with an empty context in production', async () => {
     const login = chooseSqlLogin({ devMode: false, sqlUser: 'bi', sqlPassword: 's3cret' });
     if (!login.enabled) throw new Error('unreachable');
     expect(await login.checkSqlAuth('bi', null, 'db')).toEqual({ password: 's3cret', securityContext: {} });
     expect(await login.checkSqlAuth('other', null, 'db')).toBeNull();
+    expect(login.description).toMatch(/empty security context \(no group; set CUBEJS_SQL_SECURITY_CONTEXT\)/);
+  });
+
+  it('gives the CUBEJS_SQL_USER login CUBEJS_SQL_SECURITY_CONTEXT, else the development context in dev mode', async () => {
+    const configured = chooseSqlLogin({ devMode: false, sqlUser: 'bi', sqlPassword: 's3cret', sqlSecurityContext: { groups: ['analista_marketing'] } });
+    if (!configured.enabled) throw new Error('unreachable');
+    expect(await configured.checkSqlAuth('bi', null, 'db')).toEqual({ password: 's3cret', securityContext: { groups: ['analista_marketing'] } });
+    const dev = chooseSqlLogin({ devMode: true, sqlUser: 'bi', sqlPassword: 's3cret' });
+    if (!dev.enabled) throw new Error('unreachable');
+    expect(await dev.checkSqlAuth('bi', null, 'db')).toEqual({ password: 's3cret', securityContext: { groups: ['internal'] } });
   });
 
   it('refuses a user without a password (or the reverse) at startup', () => {
     expect(() => chooseSqlLogin({ devMode: true, sqlUser: 'bi' })).toThrow(/CUBEJS_SQL_USER and CUBEJS_SQL_PASSWORD go together/);
   });
 
-  it('accepts anyone without a password request in dev mode, and stays off in production', () => {
-    expect(chooseSqlLogin({ devMode: true })).toMatchObject({ enabled: true, authMethod: 'trust', description: expect.stringMatching(/ANY user/) });
+  it('accepts anyone without a password request in dev mode with the development context, and stays off in production', async () => {
+    const dev = chooseSqlLogin({ devMode: true });
+    expect(dev).toMatchObject({ enabled: true, authMethod: 'trust', description: expect.stringMatching(/ANY user.*development security context/) });
+    if (!dev.enabled) throw new Error('unreachable');
+    expect(await dev.checkSqlAuth('anyone', null, 'db')).toEqual({ securityContext: { groups: ['internal'] } });
     expect(chooseSqlLogin({ devMode: false })).toMatchObject({ enabled: false, reason: expect.stringMatching(/CUBEJS_SQL_USER/) });
   });
 });

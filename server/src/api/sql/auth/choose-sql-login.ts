@@ -1,12 +1,16 @@
 /**
  * Who may log in to the SQL API, chosen the way Cube chooses: the config file's `checkSqlAuth`
- * when present, else `CUBEJS_SQL_USER` / `CUBEJS_SQL_PASSWORD`; in dev mode without either,
- * anyone (no password asked, empty security context), and in production without either, nobody
- * (the SQL API stays off). https://cube.dev/docs/product/apis-integrations/sql-api/security
+ * when present, else `CUBEJS_SQL_USER` / `CUBEJS_SQL_PASSWORD` (security context
+ * `CUBEJS_SQL_SECURITY_CONTEXT`, else the development context in dev mode, else empty); in dev mode
+ * without either, anyone (no password asked, the development context `DEV_SECURITY_CONTEXT`), and in
+ * production without either, nobody (the SQL API stays off). An empty context belongs to no group:
+ * the shipped access policies grant it nothing.
+ * https://cube.dev/docs/product/apis-integrations/sql-api/security
  */
 import type { SecurityContext } from '../../../engine/engine-types.ts';
 import { isUserError, UserError } from '../../../errors/user-error.ts';
 import type { CheckSqlAuth, SqlAuthMethod } from './sql-auth-types.ts';
+import { DEV_SECURITY_CONTEXT } from '../../../security/dev-security-context.ts';
 
 /** `checkSqlAuth(user, password)` of `cube.config.ts`: returns the user's password and context, or throws. */
 export type ConfigCheckSqlAuth = (
@@ -19,6 +23,8 @@ export interface SqlLoginOptions {
   readonly checkSqlAuth?: ConfigCheckSqlAuth;
   readonly sqlUser?: string;
   readonly sqlPassword?: string;
+  /** `CUBEJS_SQL_SECURITY_CONTEXT`: the context of the `sqlUser` login. */
+  readonly sqlSecurityContext?: SecurityContext;
 }
 
 /** The login rule for `startSqlServer`, with the words the startup lines use for it. */
@@ -33,19 +39,21 @@ export function chooseSqlLogin(options: SqlLoginOptions): SqlLogin {
     throw new UserError('CONFIG_INVALID', 'CUBEJS_SQL_USER and CUBEJS_SQL_PASSWORD go together: set both, or neither');
   }
   if (sqlUser && sqlPassword) {
+    const securityContext = options.sqlSecurityContext ?? (options.devMode ? DEV_SECURITY_CONTEXT : {});
+    const context = options.sqlSecurityContext ? 'security context CUBEJS_SQL_SECURITY_CONTEXT' : options.devMode ? 'the development security context' : 'an empty security context (no group; set CUBEJS_SQL_SECURITY_CONTEXT)';
     return {
       enabled: true,
       authMethod: 'scram-sha-256',
-      checkSqlAuth: (user) => (user === sqlUser ? { password: sqlPassword, securityContext: {} } : null),
-      description: `user "${sqlUser}" (CUBEJS_SQL_USER / CUBEJS_SQL_PASSWORD)`,
+      checkSqlAuth: (user) => (user === sqlUser ? { password: sqlPassword, securityContext } : null),
+      description: `user "${sqlUser}" (CUBEJS_SQL_USER / CUBEJS_SQL_PASSWORD) with ${context}`,
     };
   }
   if (options.devMode) {
     return {
       enabled: true,
       authMethod: 'trust',
-      checkSqlAuth: () => ({ securityContext: {} }),
-      description: 'ANY user and password accepted with an empty security context (dev mode; set CUBEJS_SQL_USER and CUBEJS_SQL_PASSWORD, or checkSqlAuth, to require a login)',
+      checkSqlAuth: () => ({ securityContext: DEV_SECURITY_CONTEXT }),
+      description: `ANY user and password accepted with the development security context ${JSON.stringify(DEV_SECURITY_CONTEXT)} (dev mode; set CUBEJS_SQL_USER and CUBEJS_SQL_PASSWORD, or checkSqlAuth, to require a login)`,
     };
   }
   return { enabled: false, reason: 'set CUBEJS_SQL_USER and CUBEJS_SQL_PASSWORD, or checkSqlAuth in cube.config.ts, to turn it on' };
