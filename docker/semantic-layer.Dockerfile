@@ -6,7 +6,8 @@
 # sources directly, so `npm ci --omit=dev` keeps everything production needs and drops
 # vitest/typescript/playwright.
 
-ARG NODE_IMAGE=node:20.20.2-bookworm-slim
+# Node 22 LTS, the supported runtime (package.json engines); the suites also pass on Node 20.
+ARG NODE_IMAGE=node:22.23.5-bookworm-slim
 
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
@@ -40,7 +41,8 @@ USER node
 EXPOSE 4000 15432
 VOLUME ["/app/data"]
 
-HEALTHCHECK --interval=30s --timeout=5s --start-period=90s --retries=3 \
+# The first start on an empty /app/data builds the local lakehouse (about a minute) before listening.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=300s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 4000) + '/livez').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 
 # `npm start` without npm as PID 1, so SIGTERM reaches the server and it drains connections.

@@ -112,6 +112,15 @@ def test_semantic_layer_image_listens_on_every_interface():
     assert env["PORT"] == "4000" and env["CUBEJS_PG_SQL_PORT"] == "15432"
 
 
+def test_semantic_layer_image_runs_the_supported_node_lts():
+    image = resolved_images(instructions(DOCKER / "semantic-layer.Dockerfile"))[-1]
+    major = int(re.match(r"node:(\d+)\.\d+\.\d+-", image).group(1))
+    engines = json.loads((REPO / "package.json").read_text())["engines"]["node"]
+    minimum = int(re.fullmatch(r">=(\d+)", engines).group(1))
+    # The image runs the line package.json declares, an LTS (even) one.
+    assert major == minimum and major % 2 == 0, (image, engines)
+
+
 def test_airflow_image_matches_the_tested_versions():
     steps = instructions(DOCKER / "airflow.Dockerfile")
     tested = (REPO / "airflow" / "requirements-test.txt").read_text()
@@ -135,6 +144,13 @@ def test_compose_stack_has_server_postgres_kinesalite_and_prometheus():
             assert is_pinned(service["image"], set()), name
     env = services["server"]["environment"]
     assert env["KINESIS_ENDPOINT"] == "http://kinesalite:4567"
+    # The local lakehouse, built on the first start: a DuckDB path would have to exist already and
+    # would turn the build and the streaming off (issue 11).
+    assert "CUBEJS_DB_DUCKDB_DATABASE_PATH" not in env
+    assert env["LAKEHOUSE_DIR"] in [v.split(":")[1] for v in services["server"]["volumes"]]
+    kinesalite = services["kinesalite"]
+    data = kinesalite["entrypoint"][kinesalite["entrypoint"].index("--path") + 1]
+    assert any(data.startswith(v.split(":")[1] + "/") for v in kinesalite["volumes"]), "kinesalite keeps its streams on a volume"
     # Published ports and Prometheus reach the server from outside its container.
     assert env["CUBEJS_HOST"] == "0.0.0.0" and env["CUBEJS_PG_SQL_HOST"] == "0.0.0.0"
     assert env["LAKEHOUSE_RDS_URL"].startswith("postgres://") and "@postgres:5432/" in env["LAKEHOUSE_RDS_URL"]

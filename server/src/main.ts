@@ -5,7 +5,7 @@
  * metrics and the Postgres-wire SQL API.
  * Shuts down cleanly on SIGINT/SIGTERM; refuses to start (exit code 1) on bad configuration.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ServerConfig } from './config/config-types.ts';
@@ -285,6 +285,18 @@ function reportStartupFailure(error: unknown): never {
   process.exit(1);
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+/** True when this file is the program Node was asked to run, also through a symlinked path (ESM URLs are real paths). */
+function isEntryPoint(argv1: string | undefined): boolean {
+  if (!argv1) return false;
+  let file = path.resolve(argv1);
+  try {
+    file = realpathSync(file);
+  } catch {
+    // A path that does not resolve is not this file.
+  }
+  return import.meta.url === pathToFileURL(file).href;
+}
+
+if (isEntryPoint(process.argv[1])) {
   main().catch(reportStartupFailure);
 }
