@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDbDriver } from '../../../src/drivers/duckdb-driver.ts';
 import { createDuckDbDialect } from '../../../src/sql/dialects/duckdb/duckdb-dialect.ts';
 import { createEngine } from '../../../src/engine/create-engine.ts';
-import { loadGoldDatabase, loadGoldModel } from '../gold-fixture.ts';
+import { INTERNAL_CONTEXT, loadGoldDatabase, loadGoldModel } from '../gold-fixture.ts';
 import { comparable, ctx, rowsOf, startCorpusEngine, type CorpusEngine } from './corpus-engine.ts';
 
 let corpus: CorpusEngine;
@@ -37,7 +37,7 @@ describe('ungrouped measures', () => {
     const driver = DuckDbDriver.fromInstance(instance);
     try {
       const engine = createEngine({ model: await loadGoldModel(), driver, dialect: createDuckDbDialect() });
-      const response = await engine.load({ measures: ['fato_vendas.pedidos', 'fato_vendas.count'], dimensions: ['fato_vendas.pedido_id', 'fato_vendas.status_pedido'], ungrouped: true }, ctx);
+      const response = await engine.load({ measures: ['fato_vendas.pedidos', 'fato_vendas.count'], dimensions: ['fato_vendas.pedido_id', 'fato_vendas.status_pedido'], ungrouped: true }, { ...ctx, securityContext: INTERNAL_CONTEXT });
       const connection = await instance.connect();
       // "Pedido válido" written out by hand (METRICS.md): not cancelled and not a test order.
       const want = (await connection.runAndReadAll(`
