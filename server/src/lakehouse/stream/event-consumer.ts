@@ -18,6 +18,7 @@ import { parseEventRecord } from './parse-event-record.ts';
 import { ShardTracker, type ShardRead, type StaleCheckpoint, type TrackedShard } from './shard-tracker.ts';
 import type { InitialPosition } from './stream-config.ts';
 import { describeStreamIdentity, type StreamIdentity } from './stream-identity.ts';
+import { WakeSignal } from './wake-signal.ts';
 import { WriteLock } from './write-lock.ts';
 
 /**
@@ -53,7 +54,11 @@ export interface EventConsumerOptions {
   readonly shardRefreshMs?: number;
   readonly hooks?: ConsumerHooks;
   readonly onBatchCommitted?: (result: BronzeCommitResult & { readonly batch: BronzeBatch }) => void;
-  /** Called as soon as a batch is committed to bronze (before its checkpoint): start a micro-batch. */
+  /**
+   * Called once per round, as soon as the round's last batch is committed to bronze (before its
+   * checkpoint): start a micro-batch. Once per round, not per shard: a micro-batch costs about the
+   * same whatever its size, and the shards of a round are committed a few ms apart.
+   */
   readonly onBronzeCommitted?: () => void;
   /** Time spent per stage of a batch (the bench's profile); `read` is the wait for GetRecords. */
   readonly onTiming?: (stage: ConsumerStage, ms: number) => void;
@@ -95,8 +100,7 @@ export class EventConsumer {
   private readonly tracker: ShardTracker;
   private identity?: StreamIdentity;
   private lastRefresh = 0;
-  private woken = false;
-  private wakeUp?: () => void;
+  private readonly idle = new WakeSignal();
 
   constructor(private readonly options: EventConsumerOptions) {
     this.lock = options.writeLock ?? new WriteLock();
@@ -139,7 +143,8 @@ export class EventConsumer {
         ahead.catch(() => undefined); // awaited (and its error raised) by the next round, if any
         shards[i]!.prefetched = ahead;
       }
-      await this.commit(shards[i]!, read.records, read.nextIterator);
+      const lastWithRecords = read.records.length > 0 && !reads.some((r, j) => j > i && r && r.records.length > 0);
+      await this.commit(shards[i]!, read.records, read.nextIterator, lastWithRecords);
       count += read.records.length;
       shardFinished ||= shards[i]!.finished;
       millisBehindLatest = Math.max(millisBehindLatest, read.millisBehindLatest);
@@ -168,36 +173,14 @@ export class EventConsumer {
         idleMs = base;
         continue;
       }
-      if (await this.pause(idleMs, signal)) idleMs = base;
+      if (await this.idle.wait(idleMs, signal)) idleMs = base;
       else idleMs = Math.min(max, idleMs * 2);
     }
   }
 
   /** New records were put (the in-process producer says so): end the idle pause now. */
   wake(): void {
-    this.woken = true;
-    this.wakeUp?.();
-  }
-
-  /** Waits `ms` unless woken or aborted first; true when woken. */
-  private pause(ms: number, signal: AbortSignal): Promise<boolean> {
-    if (this.woken) {
-      this.woken = false;
-      return Promise.resolve(true);
-    }
-    return new Promise((resolve) => {
-      const done = (woken: boolean) => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', onAbort);
-        this.wakeUp = undefined;
-        this.woken = false;
-        resolve(woken);
-      };
-      const onAbort = () => done(false);
-      const timer = setTimeout(() => done(false), ms);
-      signal.addEventListener('abort', onAbort, { once: true });
-      this.wakeUp = () => done(true);
-    });
+    this.idle.wake();
   }
 
   /** Polls until `idleRounds` consecutive rounds read nothing (tests, bench and `stream consume --drain`). */
@@ -300,7 +283,7 @@ export class EventConsumer {
     return { sequenceNumber, finished, streamCreatedAt: this.identity?.createdAt || null, shardStart: shard.startingSequence || null };
   }
 
-  private async commit(shard: TrackedShard, records: readonly _Record[], nextIterator: string | undefined): Promise<void> {
+  private async commit(shard: TrackedShard, records: readonly _Record[], nextIterator: string | undefined, lastOfRound: boolean): Promise<void> {
     const finished = nextIterator === undefined;
     if (records.length === 0) {
       if (finished) await this.lock.run(() => this.checkpoints.save(shard.shardId, this.checkpointOf(shard, shard.sequenceNumber, finished)));
@@ -330,7 +313,7 @@ export class EventConsumer {
       lap('bronze');
       return { ...result, batch: stamped };
     });
-    this.options.onBronzeCommitted?.();
+    if (lastOfRound) this.options.onBronzeCommitted?.();
     await this.options.hooks?.afterBronzeCommit?.(committed.batch);
     await archiving;
     lap('archive');

@@ -1,6 +1,7 @@
 import kinesalite from 'kinesalite';
 import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { UserError } from '../../errors/user-error.ts';
 
@@ -9,8 +10,15 @@ export interface LocalKinesis {
   readonly endpoint: string;
   /** The LevelDB folder holding the streams, or undefined when they live in memory. */
   readonly path?: string;
+  /**
+   * Calls `listener` after each PutRecord(s) this kinesalite answered, whoever sent it (this
+   * process, `stream produce`, a test): the in-process consumer waits for data instead of polling.
+   */
+  onPut(listener: () => void): void;
   stop(): Promise<void>;
 }
+
+const PUT_TARGETS = new Set(['Kinesis_20131202.PutRecords', 'Kinesis_20131202.PutRecord']);
 
 /**
  * Starts kinesalite in this process on a free port (or `port`). Without `path` the store is in
@@ -30,9 +38,17 @@ export async function startKinesalite(options: { port?: number; path?: string } 
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
+  const putListeners: (() => void)[] = [];
+  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    if (!PUT_TARGETS.has(String(request.headers['x-amz-target']))) return;
+    response.once('finish', () => {
+      if (response.statusCode === 200) for (const listener of putListeners) listener();
+    });
+  });
   return {
     endpoint: `http://127.0.0.1:${port}`,
     ...(options.path ? { path: options.path } : {}),
+    onPut: (listener) => void putListeners.push(listener),
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections?.();

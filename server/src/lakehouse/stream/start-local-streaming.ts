@@ -16,10 +16,21 @@ import { startKinesalite, supportsPersistentKinesalite, type LocalKinesis } from
 import { superviseConsumer } from './supervise-consumer.ts';
 import { WriteLock } from './write-lock.ts';
 
-/** Idle polling: from 20 ms after the last records up to 1 s (kinesalite has no read limit). */
-const LOCAL_IDLE_POLL_MS = { first: 20, max: 1_000 };
+/**
+ * Idle polling of the in-process kinesalite: from 20 ms after the last records up to 5 s. Every
+ * put it answers wakes the consumer at once (LocalKinesis.onPut), so the slow polls only bound the
+ * wait for a wake that could be missed; an idle server then costs next to nothing.
+ */
+const LOCAL_IDLE_POLL_MS = { first: 20, max: 5_000 };
 /** AWS serves 5 GetRecords per shard per second. */
 const AWS_IDLE_POLL_MS = { first: 200, max: 1_000 };
+/**
+ * New shards are listed at least this often. A split or merge is found sooner: the consumer lists
+ * shards as soon as it reads a parent to its end; a stream created again is found at the next list.
+ */
+const SHARD_REFRESH_MS = 10_000;
+/** The synthetic producer puts its events once a second. */
+const SYNTHETIC_TICK_MS = 1_000;
 /** A failed micro-batch is retried after 1 s, then 2, 4 … up to 30 s, until one succeeds. */
 const MICRO_BATCH_RETRY_MS = { first: 1_000, max: 30_000 };
 
@@ -70,10 +81,12 @@ export interface LocalStreaming {
  * with its streams on disk, the stream, a gentle producer, the consumer into bronze.events and the
  * near-real-time micro-batches, so campaign metrics move while the server runs.
  *
- * Nothing here polls hot: the consumer's idle polls slow down to one a second (the producer wakes
- * it when it puts records), and a micro-batch runs only when the consumer committed rows (once at
- * start for rows committed before a crash; again after a failure, with backoff). A failing
- * consumer is restarted from its checkpoint with backoff; the monitor reports it to /readyz.
+ * Nothing here polls hot: the consumer waits for data — the in-process kinesalite wakes it after
+ * every put it answers, the producer after every put it makes — and polls an idle stream every 5 s
+ * locally (every second against AWS or an external endpoint); a micro-batch runs only when the
+ * consumer committed rows (once at start for rows committed before a crash; again after a failure,
+ * with backoff). A failing consumer is restarted from its checkpoint with backoff; the monitor
+ * reports it to /readyz.
  */
 export async function startLocalStreaming(options: LocalStreamingOptions = {}): Promise<LocalStreaming> {
   const config = readStreamConfig();
@@ -126,6 +139,7 @@ export async function startLocalStreaming(options: LocalStreamingOptions = {}): 
     },
   );
   let current: EventConsumer | undefined;
+  kinesis?.onPut(() => current?.wake());
   const producer = new EventProducer({ client, streamName: config.streamName, recordAcknowledged: false, onAcknowledged: () => current?.wake() });
   const abort = new AbortController();
   const idle = kinesis ? LOCAL_IDLE_POLL_MS : AWS_IDLE_POLL_MS;
@@ -141,7 +155,7 @@ export async function startLocalStreaming(options: LocalStreamingOptions = {}): 
         client, streamName: config.streamName, connection: consumerConnection, writeLock,
         archiveRoot: options.archiveRoot ?? paths.dir,
         initialPosition: config.initialPosition,
-        idlePollMs: idle.first, maxIdlePollMs: idle.max,
+        idlePollMs: idle.first, maxIdlePollMs: idle.max, shardRefreshMs: SHARD_REFRESH_MS,
         onBronzeCommitted: requestMicroBatch,
         onTiming: options.onConsumerTiming,
         onRound: (round) => monitor.consumerRound(round),
@@ -158,7 +172,10 @@ export async function startLocalStreaming(options: LocalStreamingOptions = {}): 
   if (rate > 0) {
     const generator = new EventGenerator({ catalog: await loadEventCatalog(consumerConnection), seed: Date.now() % 100_000 });
     producing = produceAtRate({
-      producer, generator, ratePerSecond: rate, tickMs: Math.max(200, Math.round(1000 / rate)),
+      // One put a second: each put wakes the consumer and costs a micro-batch (≈ 0.6 s of CPU on
+      // the default lakehouse, whatever its size; bench/README.md), so the demo traffic moves the
+      // dashboards every second without paying a micro-batch per event.
+      producer, generator, ratePerSecond: rate, tickMs: SYNTHETIC_TICK_MS,
       onSent: producerErrors.succeeded,
       onError: producerErrors.failed,
     });
