@@ -4,6 +4,7 @@ import { selectQuery } from './select-query-node.ts';
 import { createDuckDbDialect } from './dialects/duckdb/duckdb-dialect.ts';
 import { createDatabricksDialect } from './dialects/databricks/databricks-dialect.ts';
 import { createTrinoDialect } from './dialects/trino/trino-dialect.ts';
+import { isOneTerm } from './sql-compiler.ts';
 
 const query = selectQuery({
   columns: [
@@ -54,5 +55,19 @@ describe('dialect compilers', () => {
   it('refuses a time zone that is not an identifier-like name', () => {
     const bad = selectQuery({ columns: [{ expr: expr.toLocalTime(expr.column(undefined, 'x'), "UTC'; DROP") }] });
     expect(() => createDuckDbDialect().compile(bad)).toThrow(/unsafe/);
+  });
+
+  it('wraps raw model SQL next to AND/OR and operators unless it is one term', () => {
+    const orFilter = expr.raw([expr.column(undefined, 'o'), ".status <> 'X' OR NOT ", expr.column(undefined, 'd'), '.is_current']);
+    const q = selectQuery({
+      columns: [{ expr: expr.star() }],
+      where: expr.and([expr.raw(['a = true']), orFilter, expr.isNull(expr.raw(['x OR y']), true), expr.binary(expr.raw(['"t".b']), '=', expr.param(1))]),
+    });
+    expect(createDuckDbDialect().compile(q).sql).toContain(`WHERE ((a = true) AND ("o".status <> 'X' OR NOT "d".is_current) AND ((x OR y) IS NOT NULL) AND "t".b = $1)`);
+  });
+
+  it('tells one term from an expression operators could split', () => {
+    for (const t of ['"a".b', '`a`.`b`', 'x', "'it''s'", '$1', '?', '12.5', 'count(x)', "f(')')", '(a OR b)', 'COALESCE(a, b)']) expect(isOneTerm(t)).toBe(true);
+    for (const t of ['a OR b', 'count(x) / count(y)', '(a) OR (b)', 'CASE WHEN a THEN 1 END', 'x::int', 'NOT a']) expect(isOneTerm(t)).toBe(false);
   });
 });

@@ -124,17 +124,17 @@ export abstract class SqlCompiler {
       case 'func':
         return `${e.name}(${e.distinct ? 'DISTINCT ' : ''}${e.args.map((a) => this.visit(a)).join(', ')})`;
       case 'binary':
-        return `${this.visit(e.left)} ${e.op} ${this.visit(e.right)}`;
+        return `${this.operand(e.left)} ${e.op} ${this.operand(e.right)}`;
       case 'logical':
-        return `(${e.items.map((i) => this.visit(i)).join(` ${e.op} `)})`;
+        return `(${e.items.map((i) => this.operand(i)).join(` ${e.op} `)})`;
       case 'not':
         return `NOT (${this.visit(e.expr)})`;
       case 'isNull':
-        return `(${this.visit(e.expr)} IS ${e.negated ? 'NOT ' : ''}NULL)`;
+        return `(${this.operand(e.expr)} IS ${e.negated ? 'NOT ' : ''}NULL)`;
       case 'in':
-        return `${this.visit(e.expr)} ${e.negated ? 'NOT IN' : 'IN'} (${e.list.map((i) => this.visit(i)).join(', ')})`;
+        return `${this.operand(e.expr)} ${e.negated ? 'NOT IN' : 'IN'} (${e.list.map((i) => this.visit(i)).join(', ')})`;
       case 'like':
-        return this.visitLike(this.visit(e.expr), e.pattern.map((p) => this.visit(p)), e.negated, e.escape);
+        return this.visitLike(this.operand(e.expr), e.pattern.map((p) => this.visit(p)), e.negated, e.escape);
       case 'case':
         return this.visitCase(e);
       case 'cast':
@@ -145,7 +145,7 @@ export abstract class SqlCompiler {
       case 'toLocalTime':
         return this.visitToLocalTime(this.visit(e.expr), e.timezone);
       case 'intervalAdd':
-        return this.visitIntervalAdd(this.visit(e.expr), e.amount, e.unit);
+        return this.visitIntervalAdd(this.operand(e.expr), e.amount, e.unit);
       case 'approxCountDistinct':
         return this.visitApproxCountDistinct(this.visit(e.expr));
       case 'customTrunc':
@@ -153,6 +153,18 @@ export abstract class SqlCompiler {
       case 'window':
         return `${this.visit(e.func)} OVER (${e.partitionBy.length > 0 ? `PARTITION BY ${e.partitionBy.map((p) => this.visit(p)).join(', ')}` : ''})`;
     }
+  }
+
+  /**
+   * An expression placed next to an operator (`AND`/`OR`, a comparison, `IS NULL`, `IN`, `LIKE`,
+   * `+ INTERVAL`). Raw model SQL is wrapped in parentheses unless it is one term (a name, a literal,
+   * a call, a parenthesized group): a measure filter `a OR NOT b` AND-ed with others must stay one
+   * predicate, not bind to its neighbours by precedence. Nodes the engine built render their own
+   * grouping.
+   */
+  protected operand(e: ExpressionNode): string {
+    const text = this.visit(e);
+    return e.kind === 'raw' && !isOneTerm(text) ? `(${text})` : text;
   }
 
   protected visitCase(e: Extract<ExpressionNode, { kind: 'case' }>): string {
@@ -176,4 +188,36 @@ export abstract class SqlCompiler {
     if (!/^[A-Za-z0-9_+\-/]+$/.test(timezone)) throw new Error(`internal: unsafe time zone ${timezone}`);
     return `'${timezone}'`;
   }
+}
+
+const NAME = String.raw`(?:"(?:[^"]|"")*"|\`(?:[^\`]|\`\`)*\`|[A-Za-z_][A-Za-z0-9_$]*)`;
+const ONE_TERM = new RegExp(String.raw`^(?:${NAME}(?:\.${NAME})*|\d+(?:\.\d+)?|'(?:[^']|'')*'|\$\d+|\?)$`);
+const CALL_HEAD = new RegExp(String.raw`^(?:${NAME}(?:\.${NAME})*)?\(`);
+
+/**
+ * True when SQL text is a single term no operator can split: a (qualified) name, a number, a
+ * string, a placeholder, or a call / parenthesized group whose first `(` closes at the very end.
+ * Unsure means false, and the caller adds parentheses, which are always correct.
+ */
+export function isOneTerm(sql: string): boolean {
+  const text = sql.trim();
+  if (ONE_TERM.test(text)) return true;
+  const head = CALL_HEAD.exec(text);
+  if (!head) return false;
+  let depth = 0;
+  let quote: string | undefined;
+  for (let i = head[0].length - 1; i < text.length; i++) {
+    const c = text[i]!;
+    if (quote) {
+      if (c === quote) quote = undefined;
+    } else if (c === "'" || c === '"' || c === '`') {
+      quote = c;
+    } else if (c === '(') {
+      depth++;
+    } else if (c === ')') {
+      depth--;
+      if (depth === 0) return i === text.length - 1;
+    }
+  }
+  return false;
 }
