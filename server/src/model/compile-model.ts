@@ -1,6 +1,8 @@
 /**
- * The model compiler's entry: Cube YAML files → frozen, JSON-serializable `SemanticModel`.
- * Passes: parse each file with positions → collect cubes/views and apply `extends` → compile cubes
+ * The model compiler's entry: Cube model files → frozen, JSON-serializable `SemanticModel`.
+ * Front-ends turn every kind of file into the same located tree: YAML is parsed, Jinja templates
+ * (jinja/) are rendered then parsed, JavaScript models (js/) are run and their definitions
+ * converted. Then one compiler: parse each file with positions → collect cubes/views and apply `extends` → compile cubes
  * → compile views → whole-model checks (cycles, primary keys). Every problem is collected with its
  * file, line and member; any error fails the compile with one `ModelValidationError` listing all.
  */
@@ -15,9 +17,12 @@ import { CompileContext } from './compile-context.ts';
 import { compileCube } from './compile-cube.ts';
 import { compileView } from './compile-view.ts';
 import { deepFreeze } from './deep-freeze.ts';
-import type { Cube, ModelProblem, SemanticModel, View } from './model-types.ts';
+import type { Cube, ModelProblem, SemanticModel, SourceLocation, View } from './model-types.ts';
 import { ProblemCollector, type ProblemSink } from './problems.ts';
 import { parseYamlTree, type YMap, type YNode } from './yaml-tree.ts';
+import { evaluateJsModels, evaluateJsModelsSync, type JsModelTrees, type JsRuntimeOptions } from './js/evaluate-js-models.ts';
+import { JinjaRenderError, JinjaRenderer } from './jinja/render-jinja-yaml.ts';
+import { classifyModelFiles, hasReadableExtension, isSkippedPath, type ModelSources } from './classify-model-files.ts';
 
 /** One model file: `path` relative to the model root (it appears in every problem), and its text. */
 export interface ModelFile {
@@ -30,6 +35,8 @@ export interface CompileOutcome {
   readonly model?: SemanticModel;
   readonly errors: readonly ModelProblem[];
   readonly warnings: readonly ModelProblem[];
+  /** The model reads `COMPILE_CONTEXT` (JavaScript or Jinja): it differs per app id. */
+  readonly usesCompileContext?: boolean;
 }
 
 // Parsed trees are immutable, so a recompile (dev hot reload) re-parses only the files that changed:
@@ -59,30 +66,85 @@ export function clearParseCache(): void {
   parseCache.clear();
 }
 
-/** Compiles without throwing (used by the watcher and the CLI's `validate`). */
-export function tryCompileModel(files: readonly ModelFile[]): CompileOutcome {
+/** How JavaScript and Jinja models are evaluated (js/, jinja/). */
+export type CompileOptions = JsRuntimeOptions;
+
+/** Compiles without throwing (used by the watcher and the CLI's `validate`); `asyncModule` is reported. */
+export function tryCompileModel(files: readonly ModelFile[], options: CompileOptions = {}): CompileOutcome {
   const sink = new ProblemCollector();
+  const { sorted, sources, parsed } = parseSources(files, options, sink);
+  const js = sources.js.length > 0 ? evaluateJsModelsSync([...sources.js, ...sources.data], options, sink) : undefined;
+  return finishCompile(sorted, parsed, js, sink, sources, options);
+}
+
+/** Compiles without throwing, awaiting `asyncModule` callbacks of JavaScript models. */
+export async function tryCompileModelAsync(files: readonly ModelFile[], options: CompileOptions = {}): Promise<CompileOutcome> {
+  const sink = new ProblemCollector();
+  const { sorted, sources, parsed } = parseSources(files, options, sink);
+  const js = sources.js.length > 0 ? await evaluateJsModels([...sources.js, ...sources.data], options, sink) : undefined;
+  return finishCompile(sorted, parsed, js, sink, sources, options);
+}
+
+type ParsedFile = { file: string; root: YMap | undefined; location: SourceLocation };
+
+/** Sorts and classifies the files, reports the ones not read, parses YAML and renders Jinja. */
+function parseSources(files: readonly ModelFile[], options: CompileOptions, sink: ProblemCollector): { sorted: ModelFile[]; sources: ModelSources; parsed: ParsedFile[] } {
   const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  const parsed = sorted.map((file) => {
+  const sources = classifyModelFiles(sorted);
+  reportUnread(sources, sink);
+  let renderer: JinjaRenderer | undefined;
+  const parsed = [...sources.yaml, ...sources.jinja].map((file): ParsedFile => {
     const location = { file: file.path, line: 1 };
-    const root = parseCached(file, sink);
+    let text = file.content;
+    if (sources.jinja.includes(file)) {
+      renderer ??= new JinjaRenderer([...sources.jinja, ...sources.yaml, ...sources.data, ...sources.templates], options.compileContext ?? { securityContext: {} }, sources.python.map((f) => f.path));
+      try {
+        text = renderer.render(file);
+      } catch (error) {
+        if (error instanceof JinjaRenderError) sink.error(`${error.location.file}: ${error.message}`, error.location);
+        else sink.error(`${file.path}: Jinja template error: ${(error as Error).message}`, location);
+        return { file: file.path, root: undefined, location };
+      }
+    }
+    const root = parseCached({ path: file.path, content: text }, sink);
     if (root !== undefined && root.kind !== 'map') {
       sink.error('a model file must be a mapping with "cubes" and/or "views"', root.location);
       return { file: file.path, root: undefined, location };
     }
     return { file: file.path, root: root as YMap | undefined, location };
   });
+  return { sorted, sources, parsed };
+}
+
+/** The passes after parsing, shared by every front-end. */
+function finishCompile(sorted: readonly ModelFile[], parsedFiles: readonly ParsedFile[], js: JsModelTrees | undefined, sink: ProblemCollector, sources: ModelSources, options: CompileOptions = {}): CompileOutcome {
+  const parsed = [...parsedFiles, ...(js?.trees ?? [])].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   const definitions = collectDefinitions(parsed, sink);
   const ctx = new CompileContext(definitions, sink);
   const cubes: Record<string, Cube> = {};
   for (const definition of definitions.cubes.values()) cubes[definition.name] = compileCube(definition, ctx);
   const views = compileViews(definitions.views, cubes, ctx);
   checkReferences(cubes, sink);
+  if (definitions.cubes.size === 0 && definitions.views.size === 0 && sorted.length > 0 && sink.errors.length === 0) {
+    sink.warn(`the model files define no cubes or views (${sorted.length} file(s) read)`, { file: sorted[0]!.path, line: 1 });
+  }
   const errors = dedupe(sink.errors);
   const warnings = dedupe(sink.warnings);
-  if (errors.length > 0) return { errors, warnings };
+  const usesCompileContext = (js?.usesCompileContext ?? false) || sources.jinja.some((f) => f.content.includes('COMPILE_CONTEXT'));
+  if (errors.length > 0) return { errors, warnings, usesCompileContext };
   const model: SemanticModel = { cubes, views, version: modelVersion(sorted), ...(warnings.length > 0 ? { warnings } : {}) };
-  return { model: deepFreeze(model), errors, warnings };
+  return { model: deepFreeze(model), errors, warnings, usesCompileContext };
+}
+
+/** Loud about input the compiler does not read: Python helpers are an error, unknown files a warning. */
+function reportUnread(sources: ModelSources, sink: ProblemSink): void {
+  for (const file of sources.python) {
+    sink.error(`${file.path}: Python model helpers (globals.py, @template.function) are not supported: Jinja templates are rendered without Python here; move the logic into the template or a JavaScript model`, { file: file.path, line: 1 });
+  }
+  if (sources.ignored.length > 0) {
+    const names = sources.ignored.map((f) => f.path);
+    sink.warn(`files the model compiler does not read: ${names.join(', ')} (model files are .yml, .yaml, .yml.jinja and .js)`, { file: names[0]!, line: 1 });
+  }
 }
 
 /** Compiles views parents-first, so `extends` sees its parent's members; reports unknown or circular parents. */
@@ -106,29 +168,43 @@ function compileViews(definitions: ReadonlyMap<string, ViewDefinition>, cubes: R
 }
 
 /** Pure compile of in-memory files; throws `ModelValidationError` listing every problem. */
-export function compileModel(files: readonly ModelFile[]): SemanticModel {
-  const outcome = tryCompileModel(files);
+export function compileModel(files: readonly ModelFile[], options: CompileOptions = {}): SemanticModel {
+  const outcome = tryCompileModel(files, options);
   if (!outcome.model) throw new ModelValidationError(outcome.errors);
   return outcome.model;
 }
 
-/** Reads every `*.yml` / `*.yaml` under `dir` (recursively) and compiles them. */
-export async function loadModel(dir: string): Promise<SemanticModel> {
-  return compileModel(await readModelFiles(dir));
+/** `compileModel` awaiting `asyncModule` callbacks of JavaScript models. */
+export async function compileModelAsync(files: readonly ModelFile[], options: CompileOptions = {}): Promise<SemanticModel> {
+  const outcome = await tryCompileModelAsync(files, options);
+  if (!outcome.model) throw new ModelValidationError(outcome.errors);
+  return outcome.model;
 }
 
-/** The model files under `dir`, paths relative to it with `/` separators. */
+/** Reads the model folder `dir` (YAML, Jinja, JavaScript and their data files) and compiles it. */
+export async function loadModel(dir: string, options: CompileOptions = {}): Promise<SemanticModel> {
+  return compileModelAsync(await readModelFiles(dir), options);
+}
+
+/**
+ * The files under `dir`, paths relative to it with `/` separators: every file the compiler reads
+ * (`.yml`, `.yaml`, `.jinja`, `.js`, `.json`) with its text, `.py` and unknown files without it (so
+ * the compile names them), never README/markdown files, hidden files or `node_modules`.
+ */
 export async function readModelFiles(dir: string): Promise<ModelFile[]> {
   if (!existsSync(dir)) {
     throw new UserError('CONFIG_INVALID', `The model folder ${dir} does not exist (CUBEJS_SCHEMA_PATH, default ./model)`);
   }
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  const files = entries.filter((e) => e.isFile() && /\.ya?ml$/i.test(e.name));
+  const files = entries
+    .filter((e) => e.isFile())
+    .map((e) => ({ entry: e, relative: path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/') }))
+    .filter(({ relative }) => !isSkippedPath(relative));
   return Promise.all(
-    files.map(async (entry) => {
-      const full = path.join(entry.parentPath, entry.name);
-      return { path: path.relative(dir, full).split(path.sep).join('/'), content: await readFile(full, 'utf8') };
-    }),
+    files.map(async ({ entry, relative }) => ({
+      path: relative,
+      content: hasReadableExtension(entry.name) ? await readFile(path.join(entry.parentPath, entry.name), 'utf8') : '',
+    })),
   );
 }
 

@@ -1,5 +1,6 @@
 /**
- * Dev-mode hot reload: watches the model folder and recompiles when a YAML file changes. An invalid
+ * Dev-mode hot reload: watches the model folder and recompiles when a model file changes (YAML,
+ * Jinja, JavaScript, or the JSON/Python files next to them). An invalid
  * edit never replaces the running model: the last good model stays current and the error (a
  * `ModelValidationError` listing every problem) goes to `onError`. Bursts of file events (editors
  * write several times per save) are coalesced by a short debounce. `fs.watch` is recursive on
@@ -7,8 +8,11 @@
  */
 import { watch, type FSWatcher } from 'node:fs';
 import { ModelValidationError } from '../errors/user-error.ts';
-import { readModelFiles, tryCompileModel } from './compile-model.ts';
+import { readModelFiles, tryCompileModelAsync, type CompileOptions } from './compile-model.ts';
 import type { SemanticModel } from './model-types.ts';
+
+/** Files whose change recompiles the model. */
+const MODEL_FILE = /\.(ya?ml|jinja|j2|c?js|json|py)$/i;
 
 /** Callbacks and timing of a watcher. */
 export interface ModelWatcherOptions {
@@ -19,6 +23,8 @@ export interface ModelWatcherOptions {
   debounceMs?: number;
   /** Poll instead of file-system events (network or container mounts). */
   pollIntervalMs?: number;
+  /** How JavaScript and Jinja models are evaluated (COMPILE_CONTEXT, require, timeouts). */
+  compile?: CompileOptions;
 }
 
 /** A running watcher; `current` is the last good model (undefined if none compiled yet). */
@@ -39,7 +45,7 @@ export async function watchModel(dir: string, options: ModelWatcherOptions): Pro
 
   const compileOnce = async (): Promise<SemanticModel | undefined> => {
     try {
-      const outcome = tryCompileModel(await readModelFiles(dir));
+      const outcome = await tryCompileModelAsync(await readModelFiles(dir), options.compile);
       if (!outcome.model) options.onError?.(new ModelValidationError(outcome.errors));
       else if (outcome.model.version !== current?.version) {
         current = outcome.model;
@@ -80,7 +86,7 @@ export async function watchModel(dir: string, options: ModelWatcherOptions): Pro
   if (options.pollIntervalMs !== undefined) poller = setInterval(() => void reload(), options.pollIntervalMs);
   else {
     watcher = watch(dir, { recursive: true }, (_event, file) => {
-      if (!file || /\.ya?ml$/i.test(String(file))) schedule();
+      if (!file || MODEL_FILE.test(String(file))) schedule();
     });
     watcher.on('error', (error) => options.onError?.(error));
   }

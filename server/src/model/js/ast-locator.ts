@@ -1,0 +1,71 @@
+/**
+ * Positions inside a JavaScript definition object: follows the keys of a value (`measures` →
+ * `count` → `sql`) down the acorn tree of the object literal it came from, so a problem found by
+ * the compiler names the line of the key. Where the value was computed (a spread, a variable, a
+ * loop) the nearest enclosing literal's position is used.
+ */
+import type { SourceLocation } from '../model-types.ts';
+
+type AnyNode = { type: string; loc?: { start: { line: number; column: number } } | null } & Record<string, unknown>;
+
+/** A position in a definition, and how to reach its children. */
+export class AstLocator {
+  constructor(
+    private readonly file: string,
+    private readonly node: AnyNode | undefined,
+    private readonly fallback: SourceLocation,
+    private readonly keyNode?: AnyNode,
+  ) {}
+
+  /** Where the value starts (or the nearest known position). */
+  get location(): SourceLocation {
+    return this.node ? this.at(this.node) : this.fallback;
+  }
+
+  /** Where the key of this value is written (the value's position when it has no key). */
+  get keyLocation(): SourceLocation {
+    return this.keyNode ? this.at(this.keyNode) : this.location;
+  }
+
+  /** The locator of a property (object key) or element (array index). */
+  child(key: string | number): AstLocator {
+    const node = unwrap(this.node);
+    if (node?.type === 'ObjectExpression' && typeof key === 'string') {
+      const properties = node.properties as AnyNode[];
+      for (let i = properties.length - 1; i >= 0; i--) {
+        const property = properties[i]!;
+        if (property.type !== 'Property' || property.computed) continue;
+        if (staticKey(property.key as AnyNode) === key) return new AstLocator(this.file, property.value as AnyNode, this.at(property), property.key as AnyNode);
+      }
+    }
+    if (node?.type === 'ArrayExpression' && typeof key === 'number') {
+      const element = (node.elements as (AnyNode | null)[])[key];
+      if (element && element.type !== 'SpreadElement') return new AstLocator(this.file, element, this.at(element));
+    }
+    return new AstLocator(this.file, undefined, this.location);
+  }
+
+  private at(node: AnyNode): SourceLocation {
+    const start = node.loc?.start;
+    return start ? { file: this.file, line: start.line, column: start.column + 1 } : this.fallback;
+  }
+}
+
+/** Sees through `() => ({...})`, `() => [...]` and `function () { return ... }`. */
+function unwrap(node: AnyNode | undefined): AnyNode | undefined {
+  if (!node) return undefined;
+  if (node.type === 'ArrowFunctionExpression' || node.type === 'FunctionExpression') {
+    const body = node.body as AnyNode;
+    if (body.type !== 'BlockStatement') return unwrap(body);
+    const statements = body.body as AnyNode[];
+    const last = statements[statements.length - 1];
+    return last?.type === 'ReturnStatement' ? unwrap(last.argument as AnyNode) : undefined;
+  }
+  return node;
+}
+
+function staticKey(key: AnyNode): string | undefined {
+  if (key.type === 'Identifier') return key.name as string;
+  if (key.type === 'Literal') return String(key.value);
+  return undefined;
+}

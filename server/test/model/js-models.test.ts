@@ -1,0 +1,225 @@
+/**
+ * JavaScript models as Cube users write them, in Cube's old style (camelCase, belongsTo/hasMany,
+ * ${CUBE}, drillMembers, subQuery, rollingWindow, measureReferences) and its new style (snake_case,
+ * imports, asyncModule, views): /meta lists exactly what the files declare, the old-style folder
+ * compiles to the same model as its YAML twin written by hand, and queries over hand-made rows
+ * equal hand-written SQL on the same tables.
+ */
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { DuckDbDriver } from '../../src/drivers/duckdb-driver.ts';
+import { createDuckDbDialect } from '../../src/sql/dialects/duckdb/duckdb-dialect.ts';
+import { createEngine } from '../../src/engine/create-engine.ts';
+import type { RequestContext, SemanticEngine } from '../../src/engine/engine-types.ts';
+import { compileModel, loadModel } from '../../src/model/compile-model.ts';
+import type { SemanticModel } from '../../src/model/model-types.ts';
+import type { CubeQuery } from '../../src/query/query-types.ts';
+
+const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/js-models');
+const ctx: RequestContext = { securityContext: {}, requestId: 'js-models', api: 'internal' };
+
+const SETUP = `
+CREATE TABLE users (id INTEGER, name VARCHAR);
+INSERT INTO users VALUES (1, 'Ann'), (2, 'Bob'), (3, 'Cid');
+CREATE TABLE orders (id INTEGER, user_id INTEGER, status VARCHAR, amount DECIMAL(10,2), created_at TIMESTAMP);
+INSERT INTO orders VALUES
+  (1, 1, 'paid', 10.50, '2024-01-01 10:00:00'),
+  (2, 1, 'open', 20.25, '2024-01-02 11:00:00'),
+  (3, 2, 'paid', 5.00, '2024-01-02 12:00:00'),
+  (4, 2, 'paid', 7.75, '2024-01-04 09:00:00'),
+  (5, 3, 'open', 100.00, '2024-02-01 08:00:00');
+`;
+
+let instance: DuckDBInstance;
+let driver: DuckDbDriver;
+
+beforeAll(async () => {
+  instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  await connection.run(SETUP);
+  connection.closeSync();
+  driver = DuckDbDriver.fromInstance(instance);
+});
+
+afterAll(async () => {
+  await driver.close();
+  instance.closeSync();
+});
+
+function engineFor(model: SemanticModel): SemanticEngine {
+  return createEngine({ model, driver, dialect: createDuckDbDialect() });
+}
+
+async function load(engine: SemanticEngine, query: CubeQuery): Promise<string[]> {
+  const result = (await engine.load(query, ctx)).results[0]!;
+  const rows = Array.from({ length: result.rowCount }, (_, r) => Object.fromEntries(result.columns.map((c, i) => [c.name, result.data[i]![r]])));
+  return normalized(rows);
+}
+
+async function handSql(text: string): Promise<string[]> {
+  const connection = await instance.connect();
+  try {
+    return normalized((await connection.runAndReadAll(text)).getRowObjectsJson() as Record<string, unknown>[]);
+  } finally {
+    connection.closeSync();
+  }
+}
+
+/** Rows as sorted JSON of [column, value] pairs, values as text (numbers normalized). */
+function normalized(rows: readonly Record<string, unknown>[]): string[] {
+  return rows
+    .map((row) =>
+      JSON.stringify(
+        Object.keys(row)
+          .sort()
+          .map((k) => [k, row[k] === null || row[k] === undefined ? null : Number.isNaN(Number(row[k])) ? String(row[k]) : String(Number(Number(row[k]).toFixed(6)))]),
+      ),
+    )
+    .sort();
+}
+
+/** Member names per cube/view of /meta. */
+async function metaListing(engine: SemanticEngine): Promise<Record<string, string[]>> {
+  const meta = (await engine.meta(ctx)) as { cubes: { name: string; measures: { name: string }[]; dimensions: { name: string }[]; segments: { name: string }[] }[] };
+  return Object.fromEntries(meta.cubes.map((c) => [c.name, [...c.measures, ...c.dimensions, ...c.segments].map((m) => m.name).sort()]));
+}
+
+/** A model without source positions (they differ between the JS files and the YAML twin). */
+function withoutLocations(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutLocations);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).filter(([k]) => k !== 'location' && k !== 'version').map(([k, v]) => [k, withoutLocations(v)]));
+  }
+  return value;
+}
+
+const OLD_STYLE_YAML_TWIN = `cubes:
+  - name: Orders
+    sql: SELECT * FROM orders
+    joins:
+      - name: Users
+        relationship: many_to_one
+        sql: "{CUBE}.user_id = {Users}.id"
+    measures:
+      - { name: count, type: count, drill_members: [id, status, createdAt] }
+      - { name: totalAmount, sql: amount, type: sum }
+      - name: paidAmount
+        sql: "{CUBE}.amount"
+        type: sum
+        filters: [{ sql: "{CUBE}.status = 'paid'" }]
+      - { name: rollingAmount, sql: amount, type: sum, rolling_window: { trailing: 2 day } }
+      - { name: buyers, sql: "{Users.id}", type: count_distinct }
+    dimensions:
+      - { name: id, sql: id, type: number, primary_key: true }
+      - { name: status, sql: status, type: string }
+      - { name: createdAt, sql: created_at, type: time }
+      - { name: buyerName, sql: "{Users.name}", type: string }
+    segments:
+      - { name: paid, sql: "{CUBE}.status = 'paid'" }
+    pre_aggregations:
+      - name: byDay
+        type: rollup
+        measures: [count, totalAmount]
+        dimensions: [status]
+        time_dimension: createdAt
+        granularity: day
+  - name: Users
+    sql: SELECT * FROM users
+    joins:
+      - { name: Orders, relationship: one_to_many, sql: "{Users}.id = {Orders}.user_id" }
+    measures:
+      - { name: count, type: count, drill_members: [id, name] }
+    dimensions:
+      - { name: id, sql: id, type: number, primary_key: true, shown: true }
+      - { name: name, sql: "{CUBE}.name", type: string }
+      - { name: orderCount, sql: "{Orders.count}", type: number, sub_query: true }
+`;
+
+describe('JavaScript models, Cube old style', () => {
+  let model: SemanticModel;
+  let engine: SemanticEngine;
+  beforeAll(async () => {
+    model = await loadModel(path.join(FIXTURES, 'old-style'));
+    engine = engineFor(model);
+  });
+
+  it('/meta lists exactly the cubes and members the files declare', async () => {
+    expect(await metaListing(engine)).toEqual({
+      Orders: ['Orders.buyerName', 'Orders.buyers', 'Orders.count', 'Orders.createdAt', 'Orders.id', 'Orders.paid', 'Orders.paidAmount', 'Orders.rollingAmount', 'Orders.status', 'Orders.totalAmount'].sort(),
+      Users: ['Users.count', 'Users.id', 'Users.name', 'Users.orderCount'].sort(),
+    });
+  });
+
+  it('compiles to the same model as the same cubes written in YAML', () => {
+    const twin = compileModel([{ path: 'twin.yml', content: OLD_STYLE_YAML_TWIN }]);
+    expect(withoutLocations(model)).toEqual(withoutLocations(twin));
+  });
+
+  it('keeps each member at the line of its key in the .js file', () => {
+    expect(model.cubes.Orders!.measures.paidAmount!.location).toEqual({ file: 'Orders.js', line: 21, column: 5 });
+    expect(model.cubes.Users!.dimensions.orderCount!.location).toMatchObject({ file: 'Users.js', line: 29 });
+  });
+
+  it('counts and sums by status equal hand-written SQL', async () => {
+    expect(await load(engine, { measures: ['Orders.count', 'Orders.totalAmount', 'Orders.paidAmount'], dimensions: ['Orders.status'] })).toEqual(
+      await handSql(`SELECT status AS "Orders.status", count(*) AS "Orders.count", sum(amount) AS "Orders.totalAmount", sum(CASE WHEN status = 'paid' THEN amount END) AS "Orders.paidAmount" FROM orders GROUP BY status`),
+    );
+  });
+
+  it('a belongsTo join: distinct buyers by buyer name equal hand-written SQL', async () => {
+    expect(await load(engine, { measures: ['Orders.count', 'Orders.buyers'], dimensions: ['Orders.buyerName'] })).toEqual(
+      await handSql(`SELECT u.name AS "Orders.buyerName", count(*) AS "Orders.count", count(DISTINCT u.id) AS "Orders.buyers" FROM orders o LEFT JOIN users u ON o.user_id = u.id GROUP BY u.name`),
+    );
+  });
+
+  it('a hasMany join from Users and a segment equal hand-written SQL', async () => {
+    expect(await load(engine, { measures: ['Orders.count'], dimensions: ['Users.name'], segments: ['Orders.paid'] })).toEqual(
+      await handSql(`SELECT u.name AS "Users.name", count(*) AS "Orders.count" FROM users u JOIN orders o ON u.id = o.user_id WHERE o.status = 'paid' GROUP BY u.name`),
+    );
+  });
+
+  it('drill members resolve to member paths', () => {
+    expect(model.cubes.Orders!.measures.count!.drillMembers).toEqual(['Orders.id', 'Orders.status', 'Orders.createdAt']);
+  });
+});
+
+describe('JavaScript models, Cube new style (imports, asyncModule, a view)', () => {
+  let model: SemanticModel;
+  let engine: SemanticEngine;
+  beforeAll(async () => {
+    model = await loadModel(path.join(FIXTURES, 'new-style'));
+    engine = engineFor(model);
+  });
+
+  it('/meta lists exactly the cubes, generated cubes and view the files declare', async () => {
+    expect(await metaListing(engine)).toEqual({
+      orders: ['orders.average_amount', 'orders.count', 'orders.created_at', 'orders.id', 'orders.revenue', 'orders.status'].sort(),
+      users: ['users.count', 'users.id', 'users.name'].sort(),
+      paid_orders: ['paid_orders.amount', 'paid_orders.count', 'paid_orders.id'].sort(),
+      open_orders: ['open_orders.amount', 'open_orders.count', 'open_orders.id'].sort(),
+      orders_view: ['orders_view.count', 'orders_view.revenue', 'orders_view.status', 'orders_view.users_name'].sort(),
+    });
+  });
+
+  it('the view joins along its join path: equal hand-written SQL', async () => {
+    expect(await load(engine, { measures: ['orders_view.count', 'orders_view.revenue'], dimensions: ['orders_view.users_name'] })).toEqual(
+      await handSql(`SELECT u.name AS "orders_view.users_name", count(*) AS "orders_view.count", sum(round(o.amount, 2)) AS "orders_view.revenue" FROM orders o LEFT JOIN users u ON o.user_id = u.id GROUP BY u.name`),
+    );
+  });
+
+  it('an imported helper and a number measure over two measures equal hand-written SQL', async () => {
+    expect(await load(engine, { measures: ['orders.average_amount'], dimensions: ['orders.status'] })).toEqual(
+      await handSql(`SELECT status AS "orders.status", sum(round(amount, 2)) / count(*) AS "orders.average_amount" FROM orders GROUP BY status`),
+    );
+  });
+
+  it('cubes made by asyncModule answer over their own SQL', async () => {
+    expect(await load(engine, { measures: ['paid_orders.count', 'paid_orders.amount'] })).toEqual(await handSql(`SELECT count(*) AS "paid_orders.count", sum(amount) AS "paid_orders.amount" FROM orders WHERE status = 'paid'`));
+    expect(await load(engine, { measures: ['open_orders.amount'] })).toEqual(await handSql(`SELECT sum(amount) AS "open_orders.amount" FROM orders WHERE status = 'open'`));
+  });
+
+  it('pre-aggregation member lists written as CUBE.member resolve', () => {
+    expect(model.cubes.orders!.preAggregations.by_status).toMatchObject({ measures: ['orders.count', 'orders.revenue'], dimensions: ['orders.status'], timeDimensions: [{ dimension: 'orders.created_at', granularity: 'month' }] });
+  });
+});
