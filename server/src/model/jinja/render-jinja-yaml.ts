@@ -76,10 +76,17 @@ export class JinjaRenderer {
       },
       namespace: (...args: unknown[]) => ({ ...((args[args.length - 1] ?? {}) as Record<string, unknown>) }),
     };
+    let template: nunjucks.Template;
     try {
-      return new nunjucks.Template(file.content, this.environment, file.path, true).render(globals);
+      template = new nunjucks.Template(file.content, this.environment, file.path, true);
     } catch (error) {
-      throw this.locate(error, file.path);
+      throw this.locate(error, file.path, 0);
+    }
+    try {
+      return template.render(globals);
+    } catch (error) {
+      // nunjucks numbers render-time positions from 0, parse-time ones from 1
+      throw this.locate(error, file.path, 1);
     }
   }
 
@@ -108,7 +115,7 @@ export class JinjaRenderer {
     });
   }
 
-  private locate(error: unknown, file: string): JinjaRenderError {
+  private locate(error: unknown, file: string, shift: number): JinjaRenderError {
     const raw = error instanceof Error ? error.message : String(error);
     const position = /\[Line (\d+), Column (\d+)\]/.exec(raw);
     let message = raw
@@ -118,6 +125,6 @@ export class JinjaRenderer {
       .replace(/\s+/g, ' ')
       .trim();
     if (/Unable to call/.test(message) && this.pythonFiles.length > 0) message += ` (functions defined in Python files such as ${this.pythonFiles.join(', ')} are not supported)`;
-    return new JinjaRenderError(`Jinja template error: ${message}`, { file, line: position ? Number(position[1]) : 1, ...(position ? { column: Number(position[2]) } : {}) });
+    return new JinjaRenderError(`Jinja template error: ${message}`, { file, line: position ? Number(position[1]) + shift : 1, ...(position ? { column: Number(position[2]) + shift } : {}) });
   }
 }
