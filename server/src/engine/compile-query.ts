@@ -10,6 +10,7 @@ import type { SecurityContext } from './engine-types.ts';
 import { buildPlan } from '../planner/build-plan.ts';
 import { renderPlan } from '../planner/render-plan.ts';
 import { MemberSql } from '../planner/member-sql.ts';
+import { pushdownFilters } from '../planner/filter-params-sql.ts';
 
 /** One runnable query with what is needed to format its result. */
 export interface CompiledQuery {
@@ -33,7 +34,7 @@ export function expandCompareDateRange(query: NormalizedQuery): { queries: Norma
 
 export function compileQuery(model: SemanticModel, query: NormalizedQuery, dialect: Dialect, securityContext: SecurityContext = {}): CompiledQuery {
   const plan = buildPlan(model, query);
-  const rendered = renderPlan(plan, new MemberSql(model, securityContext), query.total);
+  const rendered = renderPlan(plan, new MemberSql(model, securityContext, {}, pushdownFilters(plan)), query.total);
   return {
     normalized: query,
     plan,

@@ -1,5 +1,5 @@
 /**
- * Whole-model checks that need every cube compiled: reference cycles between members (Cube rejects
+ * Whole-model passes that need every cube compiled: `{Cube.sql()}` inlined, reference cycles between members (Cube rejects
  * a member whose SQL reaches itself), dimensions that reference measures without `sub_query`, and
  * Cube's rule that both ends of a join need a primary key when they have measures that a join
  * could multiply (JoinGraph: "primary key for X is required when join is defined").
@@ -8,6 +8,7 @@ import type { Cube, Member, SourceLocation } from './model-types.ts';
 import type { ProblemSink } from './problems.ts';
 import { MULTIPLIED_MEASURE_TYPES } from './schema-keys.ts';
 import { referencedMembers } from './sql-template.ts';
+import { expandCubeSql } from './expand-cube-sql.ts';
 
 function membersOf(cube: Cube): Member[] {
   return [...Object.values(cube.measures), ...Object.values(cube.dimensions), ...Object.values(cube.segments)];
@@ -31,8 +32,12 @@ function dependencies(member: Member): string[] {
   return templates.flatMap(referencedMembers);
 }
 
-/** Runs every whole-model check, reporting to `sink`. */
-export function checkReferences(cubes: Readonly<Record<string, Cube>>, sink: ProblemSink): void {
+/**
+ * Runs every whole-model pass, reporting to `sink`: first inlines `{Cube.sql()}` (which needs
+ * every cube compiled; it replaces cubes of the compiler's own, not yet frozen, record), then checks.
+ */
+export function checkReferences(cubes: Record<string, Cube>, sink: ProblemSink): void {
+  expandCubeSql(cubes, sink);
   checkCycles(cubes, sink);
   checkDimensionsReferencingMeasures(cubes, sink);
   checkJoinPrimaryKeys(cubes, sink);

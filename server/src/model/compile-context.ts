@@ -9,11 +9,18 @@ import type { NodeReader } from './node-reader.ts';
 import type { ProblemSink } from './problems.ts';
 import { parseSqlTemplate, type ReferenceProblem, type ReferenceScope } from './sql-template.ts';
 
+/** `CUBEJS_SCHEMA_STRICT=true` (or 1): dangling references fail the compile (for CI). */
+export function isStrictFromEnv(env: NodeJS.ProcessEnv = process.env): boolean {
+  return /^(true|1)$/i.test(env.CUBEJS_SCHEMA_STRICT?.trim() ?? '');
+}
+
 /** Everything a compile step needs besides the YAML node it reads. */
 export class CompileContext {
   constructor(
     readonly definitions: Definitions,
     readonly sink: ProblemSink,
+    /** Strict mode (CI): a dangling reference is an error instead of a warning. */
+    readonly strict = isStrictFromEnv(),
   ) {}
 
   private readonly scopes = new Map<string, ReferenceScope>();
@@ -38,12 +45,21 @@ export class CompileContext {
     return MEMBER_KINDS.find((kind) => definition.members[kind].has(member));
   }
 
-  /** Resolves `sql` read from `key` of `reader`, reporting unknown references at that key. */
+  /**
+   * Resolves `sql` read from `key` of `reader`, reporting unknown references at that key. A
+   * dangling reference is a warning (Cube fails only the queries reaching it) unless strict; its
+   * part records the member and line so that a failing query can name them.
+   */
   template(sql: string, cube: string, reader: NodeReader, key: string): SqlTemplate {
     const problems: ReferenceProblem[] = [];
     const template = parseSqlTemplate(sql, this.scope(cube), problems);
-    for (const problem of problems) reader.error(problem.message, key);
-    return template;
+    for (const problem of problems) {
+      if (problem.dangling && !this.strict) reader.warn(`${problem.message} (queries using ${reader.member} fail until it is fixed)`, key);
+      else reader.error(problem.message, key);
+    }
+    if (!problems.some((p) => p.dangling)) return template;
+    const location = reader.at(key);
+    return template.map((part) => (part.kind === 'dangling' ? { ...part, owner: reader.member, location } : part));
   }
 
   /**

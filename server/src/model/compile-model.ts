@@ -66,8 +66,14 @@ export function clearParseCache(): void {
   parseCache.clear();
 }
 
-/** How JavaScript and Jinja models are evaluated (js/, jinja/). */
-export type CompileOptions = JsRuntimeOptions;
+/** How strictly to compile, and how JavaScript and Jinja models are evaluated (js/, jinja/). */
+export interface CompileOptions extends JsRuntimeOptions {
+  /**
+   * Dangling references (a member's SQL naming a cube or member that does not exist) are errors,
+   * not warnings (for CI). Default: `CUBEJS_SCHEMA_STRICT=true` (compile-context.ts).
+   */
+  readonly strict?: boolean;
+}
 
 /** Compiles without throwing (used by the watcher and the CLI's `validate`); `asyncModule` is reported. */
 export function tryCompileModel(files: readonly ModelFile[], options: CompileOptions = {}): CompileOutcome {
@@ -120,7 +126,7 @@ function parseSources(files: readonly ModelFile[], options: CompileOptions, sink
 function finishCompile(sorted: readonly ModelFile[], parsedFiles: readonly ParsedFile[], js: JsModelTrees | undefined, sink: ProblemCollector, sources: ModelSources, options: CompileOptions = {}): CompileOutcome {
   const parsed = [...parsedFiles, ...(js?.trees ?? [])].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   const definitions = collectDefinitions(parsed, sink);
-  const ctx = new CompileContext(definitions, sink);
+  const ctx = new CompileContext(definitions, sink, options.strict);
   const cubes: Record<string, Cube> = {};
   for (const definition of definitions.cubes.values()) cubes[definition.name] = compileCube(definition, ctx);
   const views = compileViews(definitions.views, cubes, ctx);

@@ -22,12 +22,45 @@ export interface SourceLocation {
  * - `{ kind: 'member' }`  `{member}` / `{Cube.member}`: the SQL of that member (a dimension's
  *                         expression, or a measure's aggregated expression inside `number` measures)
  * - `{ kind: 'securityContext' }` `{SECURITY_CONTEXT.path}` / `{securityContext.path}`: a bound parameter
+ * - `{ kind: 'filterParams' }` `{FILTER_PARAMS.cube.member.filter(...)}`: the query's filters on that
+ *                         member, rendered at query time over `column` (or through `callback`)
+ * - `{ kind: 'cubeSql' }` `{Cube.sql()}`: that cube's own SQL; only while compiling (the compiler
+ *                         inlines it, so a compiled model never holds one)
+ * - `{ kind: 'dangling' }` a reference to a cube or member that does not exist: a compile warning
+ *                         (an error in strict mode); a query whose SQL reaches it fails naming it
  */
 export type SqlTemplatePart =
   | { readonly kind: 'text'; readonly text: string }
   | { readonly kind: 'cube'; readonly cube: string }
   | { readonly kind: 'member'; readonly path: string }
-  | { readonly kind: 'securityContext'; readonly path: readonly string[] };
+  | { readonly kind: 'securityContext'; readonly path: readonly string[] }
+  | FilterParamsPart
+  | { readonly kind: 'cubeSql'; readonly cube: string }
+  | DanglingReferencePart;
+
+/**
+ * `{FILTER_PARAMS.cube.member.filter('column_sql')}` (`column`) or the callback form
+ * `filter(lambda a, b: f'... {a} ... {b}')` / `filter((a, b) => \`... ${a} ... ${b}\`)`
+ * (`callback`): the callback's body as text pieces and argument indexes, each argument a bound
+ * parameter of the filter's values (a date range's from and to).
+ * https://cube.dev/docs/reference/data-model/context-variables#filter_params
+ */
+export interface FilterParamsPart {
+  readonly kind: 'filterParams';
+  readonly member: string; // `Cube.member` path
+  readonly column?: string;
+  readonly callback?: { readonly params: readonly string[]; readonly body: readonly (string | number)[] };
+}
+
+/** A reference that resolved to nothing, with what a failing query reports about it. */
+export interface DanglingReferencePart {
+  readonly kind: 'dangling';
+  readonly reference: string;
+  readonly message: string;
+  /** The member (or cube, join) whose SQL holds it, and where. */
+  readonly owner?: string;
+  readonly location?: SourceLocation;
+}
 
 export type SqlTemplate = readonly SqlTemplatePart[];
 

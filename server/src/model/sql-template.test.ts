@@ -25,7 +25,54 @@ describe('parseSqlTemplate', () => {
 
   it('tolerates spaces inside braces and reports unsupported contexts', () => {
     expect(parse('{ securityContext.tenant }').template).toEqual([{ kind: 'securityContext', path: ['tenant'] }]);
-    expect(parse("{FILTER_PARAMS.orders.created_at.filter('x')}").problems[0]!.message).toMatch(/function-call references/);
+    expect(parse("{SQL_UTILS.convertTz('x')}").problems[0]!.message).toMatch(/only \{Cube.sql\(\)\} and \{FILTER_PARAMS/);
     expect(parse('{FILTER_PARAMS.orders.status}').problems[0]!.message).toMatch(/FILTER_PARAMS is not supported/);
+  });
+  it('parses {Cube.sql()} and {CUBE.sql()} as the cube SQL to inline', () => {
+    expect(parse('SELECT * FROM ({users.sql()}) u WHERE {CUBE.sql( )} IS NULL').template).toEqual([
+      { kind: 'text', text: 'SELECT * FROM (' },
+      { kind: 'cubeSql', cube: 'users' },
+      { kind: 'text', text: ') u WHERE ' },
+      { kind: 'cubeSql', cube: 'orders' },
+      { kind: 'text', text: ' IS NULL' },
+    ]);
+    const { template, problems } = parse('{nope.sql()}');
+    expect(template).toEqual([{ kind: 'dangling', reference: 'nope.sql()', message: 'unknown reference {nope.sql()}: no cube "nope"' }]);
+    expect(problems[0]!.dangling).toBe(true);
+  });
+
+  it('parses FILTER_PARAMS with a column, a Python lambda (f-strings, triple quotes) and a JS arrow', () => {
+    expect(parse(`WHERE {FILTER_PARAMS.orders.status.filter('o.status')} AND {FILTER_PARAMS.users.city.filter("city")}`).template).toEqual([
+      { kind: 'text', text: 'WHERE ' },
+      { kind: 'filterParams', member: 'orders.status', column: 'o.status' },
+      { kind: 'text', text: ' AND ' },
+      { kind: 'filterParams', member: 'users.city', column: 'city' },
+    ]);
+    const lambda = parse(`{FILTER_PARAMS.orders.status.filter(lambda a, b: f"""
+      d >= {a} AND d <= {b} AND x = '{{}}'
+    """)}`);
+    expect(lambda.problems).toEqual([]);
+    expect(lambda.template).toEqual([
+      { kind: 'filterParams', member: 'orders.status', callback: { params: ['a', 'b'], body: ['\n      d >= ', 0, ' AND d <= ', 1, " AND x = '{}'\n    "] } },
+    ]);
+    expect(parse("{FILTER_PARAMS.orders.status.filter(lambda x: f'p = {x}')}").template).toEqual([
+      { kind: 'filterParams', member: 'orders.status', callback: { params: ['x'], body: ['p = ', 0] } },
+    ]);
+    expect(parse('{FILTER_PARAMS.orders.status.filter((from, to) => `d BETWEEN ${from} AND ${to}`)}').template).toEqual([
+      { kind: 'filterParams', member: 'orders.status', callback: { params: ['from', 'to'], body: ['d BETWEEN ', 0, ' AND ', 1] } },
+    ]);
+  });
+
+  it('refuses FILTER_PARAMS functions that interpolate anything but their parameters, and unbalanced calls', () => {
+    expect(parse("{FILTER_PARAMS.orders.status.filter(lambda a: f'{a} OR {evil()}')}").problems[0]!.message).toMatch(/only the function's parameters \(a\)/);
+    expect(parse("{FILTER_PARAMS.orders.status.filter(lambda a: a + 'x')}").problems[0]!.message).toMatch(/one string literal/);
+    expect(parse('{FILTER_PARAMS.orders.status.filter(status)}').problems[0]!.message).toMatch(/quoted column SQL/);
+    expect(parse("{FILTER_PARAMS.orders.status.filter('x'}").problems[0]!.message).toMatch(/unbalanced/);
+  });
+
+  it('keeps an unknown member of FILTER_PARAMS as a dangling reference', () => {
+    const { template, problems } = parse("{FILTER_PARAMS.orders.nope.filter('x')}");
+    expect(template[0]!.kind).toBe('dangling');
+    expect(problems).toEqual([{ reference: 'FILTER_PARAMS.orders.nope.filter(...)', message: 'unknown reference {FILTER_PARAMS.orders.nope.filter(...)}: cube orders has no member "nope"', dangling: true }]);
   });
 });

@@ -3,14 +3,22 @@
  * Resolution order follows Cube's: `{CUBE}` is the current cube, `{name}` a member of the current
  * cube before a cube of that name, `{Cube.member}` a member of another cube, `{A.B.member}` a
  * member reached along a join path (we keep only `B.member`), `{SECURITY_CONTEXT.path}` and
- * `{securityContext.path}` a bound parameter. Text that is not an identifier path in braces
- * (e.g. a JSON literal) is copied unchanged.
+ * `{securityContext.path}` a bound parameter. Two calls are understood: `{Cube.sql()}` (that
+ * cube's own SQL, inlined by the compiler) and `{FILTER_PARAMS.cube.member.filter(...)}` (the
+ * query's filters on that member, rendered by the planner). Text that is neither (e.g. a JSON
+ * literal) is copied unchanged.
+ *
+ * A reference to a cube or member that does not exist becomes a `dangling` part and a problem
+ * marked `dangling`: Cube reports those only when a query reaches them, so the compiler warns
+ * (errors in strict mode) and the planner fails just the queries that use it.
  */
+import { parseFilterArgument } from './filter-params-argument.ts';
 import type { SqlTemplate, SqlTemplatePart } from './model-types.ts';
 
-// `{FILTER_PARAMS.cube.member.filter(...)}`, `{SECURITY_CONTEXT.x.filter('col')}`, `{SQL_UTILS.convertTz(...)}`
-const CALL = /\{\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)\s*\(/g;
-const REFERENCE = /\{\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)\s*\}/g;
+const PATH = '([A-Za-z_][A-Za-z0-9_]*(?:\\s*\\.\\s*[A-Za-z_][A-Za-z0-9_]*)*)';
+const REFERENCE_AT = new RegExp(`\\{\\s*${PATH}\\s*\\}`, 'y');
+const CALL_AT = new RegExp(`\\{\\s*${PATH}\\s*\\(`, 'y');
+const CLOSE_AT = /\s*\}/y;
 
 /** What the resolver needs to know about the cubes of the model. */
 export interface ReferenceScope {
@@ -23,33 +31,122 @@ export interface ReferenceScope {
 export interface ReferenceProblem {
   readonly reference: string;
   readonly message: string;
+  /** The reference names a cube or member that does not exist (a warning unless strict). */
+  readonly dangling?: boolean;
 }
 
 const UNSUPPORTED_CONTEXTS = new Set(['FILTER_PARAMS', 'FILTER_GROUP', 'SQL_UTILS', 'COMPILE_CONTEXT', 'USER_CONTEXT']);
 
-/** Resolves every reference of `sql`; unknown ones are reported and kept as text so compilation continues. */
+/** Resolves every reference of `sql`; unknown ones are reported (and kept as dangling parts) so compilation continues. */
 export function parseSqlTemplate(sql: string, scope: ReferenceScope, problems: ReferenceProblem[]): SqlTemplate {
-  for (const call of sql.matchAll(CALL)) {
-    problems.push({ reference: call[1]!, message: `{${call[1]}(...)}: function-call references (e.g. FILTER_PARAMS ... .filter()) are not supported by this engine` });
-  }
   const parts: SqlTemplatePart[] = [];
   let last = 0;
-  for (const match of sql.matchAll(REFERENCE)) {
-    const index = match.index ?? 0;
-    if (index > last) pushText(parts, sql.slice(last, index));
-    const part = resolveReference(match[1]!, scope, problems);
-    if (part) parts.push(part);
-    else pushText(parts, match[0]);
-    last = index + match[0].length;
+  let at = sql.indexOf('{');
+  while (at >= 0) {
+    const found = readBraced(sql, at, scope, problems);
+    if (found) {
+      if (at > last) pushText(parts, sql.slice(last, at));
+      if (found.part) parts.push(found.part);
+      else pushText(parts, sql.slice(at, found.end));
+      last = found.end;
+    }
+    at = sql.indexOf('{', found ? found.end : at + 1);
   }
   if (last < sql.length) pushText(parts, sql.slice(last));
   return parts;
+}
+
+/** The `{...}` starting at `at`, when it is a reference or a call; `part` undefined keeps its text. */
+function readBraced(sql: string, at: number, scope: ReferenceScope, problems: ReferenceProblem[]): { part?: SqlTemplatePart; end: number } | undefined {
+  REFERENCE_AT.lastIndex = at;
+  const reference = REFERENCE_AT.exec(sql);
+  if (reference) return { ...optional(resolveReference(compact(reference[1]!), scope, problems)), end: REFERENCE_AT.lastIndex };
+  CALL_AT.lastIndex = at;
+  const call = CALL_AT.exec(sql);
+  if (!call) return undefined;
+  const path = compact(call[1]!);
+  const close = matchingParen(sql, CALL_AT.lastIndex - 1);
+  CLOSE_AT.lastIndex = close + 1;
+  if (close < 0 || !CLOSE_AT.exec(sql)) {
+    problems.push({ reference: path, message: `{${path}(...)}: unbalanced parentheses or quotes, or no closing "}" after ")"` });
+    return { end: sql.length };
+  }
+  const end = CLOSE_AT.lastIndex;
+  return { ...optional(resolveCall(path, sql.slice(CALL_AT.lastIndex, close), scope, problems)), end };
+}
+
+function optional(part: SqlTemplatePart | undefined): { part?: SqlTemplatePart } {
+  return part ? { part } : {};
+}
+
+function compact(path: string): string {
+  return path.replace(/\s+/g, '');
+}
+
+/**
+ * Index of the `)` closing the `(` at `open`, skipping string literals ('…', "…", '''…''',
+ * """…""", `…`) and nested brackets; -1 when there is none.
+ */
+export function matchingParen(text: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '"' || c === "'" || c === '`') {
+      const quote = c !== '`' && text.startsWith(c.repeat(3), i) ? c.repeat(3) : c;
+      i = endOfString(text, i + quote.length, quote);
+      if (i < 0) return -1;
+      continue;
+    }
+    if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') {
+      depth--;
+      if (depth === 0) return c === ')' ? i : -1;
+    }
+  }
+  return -1;
+}
+
+function endOfString(text: string, from: number, quote: string): number {
+  for (let i = from; i < text.length; i++) {
+    if (text[i] === '\\') i++;
+    else if (text.startsWith(quote, i)) return i + quote.length - 1;
+  }
+  return -1;
 }
 
 function pushText(parts: SqlTemplatePart[], text: string): void {
   const prev = parts[parts.length - 1];
   if (prev && prev.kind === 'text') parts[parts.length - 1] = { kind: 'text', text: prev.text + text };
   else parts.push({ kind: 'text', text });
+}
+
+function dangling(reference: string, message: string, problems: ReferenceProblem[]): SqlTemplatePart {
+  problems.push({ reference, message, dangling: true });
+  return { kind: 'dangling', reference, message };
+}
+
+function resolveCall(path: string, argument: string, scope: ReferenceScope, problems: ReferenceProblem[]): SqlTemplatePart | undefined {
+  const names = path.split('.');
+  if (names.length === 2 && names[1] === 'sql') {
+    if (argument.trim() !== '') problems.push({ reference: path, message: `{${path}(...)}: sql() takes no arguments` });
+    const cube = names[0] === 'CUBE' ? scope.cube : names[0]!;
+    if (!scope.hasCube(cube)) return dangling(`${path}()`, `unknown reference {${path}()}: no cube "${cube}"`, problems);
+    return { kind: 'cubeSql', cube };
+  }
+  if (names[0] === 'FILTER_PARAMS' && names.length === 4 && names[3] === 'filter') {
+    const [, cube, member] = names as [string, string, string, string];
+    const parsed = parseFilterArgument(argument);
+    if ('error' in parsed) {
+      problems.push({ reference: path, message: `{${path}(...)}: ${parsed.error}` });
+      return undefined;
+    }
+    if (!scope.hasCube(cube) || !scope.hasMember(cube, member)) {
+      return dangling(`${path}(...)`, `unknown reference {${path}(...)}: ${scope.hasCube(cube) ? `cube ${cube} has no member "${member}"` : `no cube "${cube}"`}`, problems);
+    }
+    return { kind: 'filterParams', member: `${cube}.${member}`, ...parsed };
+  }
+  problems.push({ reference: path, message: `{${path}(...)}: only {Cube.sql()} and {FILTER_PARAMS.cube.member.filter(...)} calls are supported by this engine` });
+  return undefined;
 }
 
 function resolveReference(reference: string, scope: ReferenceScope, problems: ReferenceProblem[]): SqlTemplatePart | undefined {
@@ -69,23 +166,17 @@ function resolveReference(reference: string, scope: ReferenceScope, problems: Re
     if (head === 'CUBE' || head === 'TABLE') return { kind: 'cube', cube };
     if (scope.hasMember(scope.cube, head)) return { kind: 'member', path: `${scope.cube}.${head}` };
     if (scope.hasCube(head)) return { kind: 'cube', cube: head };
-    return fail(`unknown reference {${reference}}: no member "${head}" in cube ${scope.cube} and no cube of that name`);
+    return dangling(reference, `unknown reference {${reference}}: no member "${head}" in cube ${scope.cube} and no cube of that name`, problems);
   }
-  if (!scope.hasCube(cube)) return fail(`unknown reference {${reference}}: no cube "${cube}"`);
+  if (!scope.hasCube(cube)) return dangling(reference, `unknown reference {${reference}}: no cube "${cube}"`, problems);
   // {A.B.member}: a member reached through a join path; only the last cube matters for the SQL.
-  if (rest.length === 2 && scope.hasCube(rest[0]!)) return memberPart(rest[0]!, rest[1]!, reference, scope, fail);
-  if (rest.length > 1) return fail(`unknown reference {${reference}}: expected {Cube.member}`);
-  return memberPart(cube, rest[0]!, reference, scope, fail);
+  if (rest.length === 2 && scope.hasCube(rest[0]!)) return memberPart(rest[0]!, rest[1]!, reference, scope, problems);
+  if (rest.length > 1) return dangling(reference, `unknown reference {${reference}}: expected {Cube.member}`, problems);
+  return memberPart(cube, rest[0]!, reference, scope, problems);
 }
 
-function memberPart(
-  cube: string,
-  member: string,
-  reference: string,
-  scope: ReferenceScope,
-  fail: (message: string) => undefined,
-): SqlTemplatePart | undefined {
-  if (!scope.hasMember(cube, member)) return fail(`unknown reference {${reference}}: cube ${cube} has no member "${member}"`);
+function memberPart(cube: string, member: string, reference: string, scope: ReferenceScope, problems: ReferenceProblem[]): SqlTemplatePart {
+  if (!scope.hasMember(cube, member)) return dangling(reference, `unknown reference {${reference}}: cube ${cube} has no member "${member}"`, problems);
   return { kind: 'member', path: `${cube}.${member}` };
 }
 

@@ -3,9 +3,10 @@
  * into SQL expression nodes for one query: cubes become their table aliases, dimension references
  * their expressions, measure references their aggregates, security-context values parameters.
  */
-import type { Cube, Dimension, Measure, SemanticModel, SqlTemplate } from '../model/model-types.ts';
+import type { Cube, DanglingReferencePart, Dimension, Measure, SemanticModel, SqlTemplate } from '../model/model-types.ts';
 import { expr, type ExpressionNode } from '../sql/expression-node.ts';
 import { UserError } from '../errors/user-error.ts';
+import { filterParamsSql, type PushdownFilters } from './filter-params-sql.ts';
 
 const BARE_IDENTIFIER = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*$/;
 
@@ -20,17 +21,21 @@ export interface MeasureRendering {
   readonly windowPartition?: (measure: Measure) => readonly ExpressionNode[];
 }
 
-/** Renders member SQL for one query; `securityContext` feeds `{SECURITY_CONTEXT.x}` parameters. */
+/**
+ * Renders member SQL for one query; `securityContext` feeds `{SECURITY_CONTEXT.x}` parameters,
+ * `pushdown` the query's filters that `{FILTER_PARAMS...}` renders (`1 = 1` without it).
+ */
 export class MemberSql {
   constructor(
     readonly model: SemanticModel,
     private readonly securityContext: Readonly<Record<string, unknown>> = {},
     private readonly rendering: MeasureRendering = {},
+    private readonly pushdown?: PushdownFilters,
   ) {}
 
   /** The same renderer with measures rendered for another kind of SELECT. */
   withRendering(rendering: MeasureRendering): MemberSql {
-    return new MemberSql(this.model, this.securityContext, rendering);
+    return new MemberSql(this.model, this.securityContext, rendering, this.pushdown);
   }
 
   cube(name: string): Cube {
@@ -64,6 +69,9 @@ export class MemberSql {
           case 'cube': return expr.column(undefined, this.cubeAlias(part.cube));
           case 'member': return this.memberReference(part.path, stack);
           case 'securityContext': return expr.param(readPath(this.securityContext, part.path));
+          case 'filterParams': return filterParamsSql(part, this.pushdown);
+          case 'dangling': throw danglingReference(part);
+          case 'cubeSql': throw new Error(`{${part.cube}.sql()} reached the planner: the compiler inlines it`);
         }
       }),
     );
@@ -127,6 +135,15 @@ export class MemberSql {
     if (stack.includes(path)) throw new UserError('MODEL_INVALID', `Circular reference: ${[...stack, path].join(' → ')}`);
     return render([...stack, path]);
   }
+}
+
+/** A query reached SQL naming a cube or member that does not exist (compiled with a warning). */
+function danglingReference(part: DanglingReferencePart): UserError {
+  const where = part.location ? ` (${part.location.file}:${part.location.line})` : '';
+  return new UserError('UNKNOWN_MEMBER', `${part.owner ?? 'The model'} cannot be queried: its SQL has an ${part.message}${where}`, {
+    ...(part.location ? { location: part.location } : {}),
+    hint: 'Fix or remove the reference in the model; the compiler listed it as a warning.',
+  });
 }
 
 function isComposed(measure: Measure): boolean {

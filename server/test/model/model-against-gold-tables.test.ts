@@ -45,6 +45,7 @@ function render(template: SqlTemplate): string {
       if (part.kind === 'text') return part.text;
       if (part.kind === 'cube') return `"${part.cube}"`;
       if (part.kind === 'securityContext') return 'NULL';
+      if (part.kind !== 'member') throw new Error(`the gold model has no ${part.kind} parts`);
       const member = memberOf(part.path);
       return member.kind === 'measure' ? aggregate(member) : `(${render(member.sql ?? [])})`;
     })

@@ -1,13 +1,13 @@
 /** Helpers for model compiler tests: compile in-memory YAML and collect the reported problems. */
-import { compileModel, type ModelFile } from '../../src/model/compile-model.ts';
+import { compileModel, type CompileOptions, type ModelFile } from '../../src/model/compile-model.ts';
 import { ModelValidationError } from '../../src/errors/user-error.ts';
 import type { ModelProblem } from '../../src/model/model-types.ts';
 
 /** Compiles and returns the problems of the expected ModelValidationError (fails if it compiled). */
-export function problemsOf(files: ModelFile[] | string): readonly ModelProblem[] {
+export function problemsOf(files: ModelFile[] | string, options: CompileOptions = {}): readonly ModelProblem[] {
   const input = typeof files === 'string' ? [{ path: 'cubes/test.yml', content: files }] : files;
   try {
-    compileModel(input);
+    compileModel(input, options);
   } catch (error) {
     if (error instanceof ModelValidationError) return error.problems;
     throw error;

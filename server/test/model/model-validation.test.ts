@@ -126,7 +126,7 @@ describe('model validation names file, line and member', () => {
     expectProblem(problems, { line: 12, member: 'orders → users', message: /invalid relationship "many_to_many"/ });
   });
 
-  it('reports unknown member references inside {...}', () => {
+  it('reports unknown member references inside {...} as errors in strict mode', () => {
     const problems = problemsOf(`cubes:
   - name: orders
     sql_table: orders
@@ -135,7 +135,7 @@ describe('model validation names file, line and member', () => {
       - { name: total_label, sql: "{totl}", type: string }
       - { name: user_city, sql: "{users.city}", type: string }
       - { name: other, sql: "{orders.nope}", type: string }
-`);
+`, { strict: true });
     expectProblem(problems, { line: 6, member: 'orders.total_label', message: /unknown reference \{totl\}: no member "totl" in cube orders/ });
     expectProblem(problems, { line: 7, member: 'orders.user_city', message: /unknown reference \{users.city\}: no cube "users"/ });
     expectProblem(problems, { line: 8, member: 'orders.other', message: /cube orders has no member "nope"/ });

@@ -1,0 +1,93 @@
+/**
+ * Renders `{FILTER_PARAMS.cube.member.filter(...)}`: the query's filters on that member, applied
+ * to the column SQL the model gives (or through its callback), so a cube's `sql` subquery can
+ * prune partitions before the outer WHERE applies the same filters again. `1 = 1` when the query
+ * does not filter on the member. Values are always bound parameters.
+ *
+ * Only filters every row of the answer must pass are pushed: top-level ones (and `and` groups),
+ * and an `or` group all of whose leaves are on the member. A date range is pushed unless the plan
+ * reads rows outside it (rolling windows, time shifts). Measures are never pushed (they filter
+ * groups, not rows). The callback form receives values without their operator, so it takes only
+ * date ranges (from, to) and single-value `equals` (value); other filters leave it `1 = 1`.
+ * https://cube.dev/docs/reference/data-model/context-variables#filter_params
+ */
+import type { FilterParamsPart } from '../model/model-types.ts';
+import type { NormalizedFilter } from '../query/query-types.ts';
+import { localToUtc } from '../query/local-time.ts';
+import { expr, type ExpressionNode } from '../sql/expression-node.ts';
+import { filterSql } from './filter-sql.ts';
+import type { LogicalPlan } from './plan-types.ts';
+
+type MemberFilter = Extract<NormalizedFilter, { kind: 'member' }>;
+
+/** The row filters of one query that FILTER_PARAMS may push down, in the query time zone. */
+export interface PushdownFilters {
+  readonly filters: readonly NormalizedFilter[];
+  readonly timezone: string;
+}
+
+/** What a plan lets FILTER_PARAMS push: its row-level filters, and its date ranges when every scan keeps to them. */
+export function pushdownFilters(plan: LogicalPlan): PushdownFilters {
+  const widened = plan.nodes.some((node) => node.kind === 'rollingWindow' || node.kind === 'timeShift');
+  const ranges: NormalizedFilter[] = widened
+    ? []
+    : plan.dateRanges.map((td) => ({ kind: 'member', target: td.target, operator: 'inDateRange', values: [...td.dateRange!] }));
+  return { filters: [...ranges, ...plan.where], timezone: plan.timezone };
+}
+
+const ALWAYS_TRUE = (): ExpressionNode => expr.raw(['1 = 1']);
+
+/** The SQL of one FILTER_PARAMS part for the query at hand (`1 = 1` without filters on its member). */
+export function filterParamsSql(part: FilterParamsPart, pushdown: PushdownFilters | undefined): ExpressionNode {
+  const applicable = (pushdown?.filters ?? []).flatMap((filter) => conjunctsOn(filter, part.member));
+  const rendered = applicable.flatMap((filter) => {
+    const sql = render(part, filter, pushdown!.timezone);
+    return sql ? [sql] : [];
+  });
+  if (rendered.length === 0) return ALWAYS_TRUE();
+  return expr.raw(['(', rendered.length === 1 ? rendered[0]! : expr.and(rendered), ')']);
+}
+
+/** Filters under `filter` that every answer row passes and that name only `member`. */
+function conjunctsOn(filter: NormalizedFilter, member: string): NormalizedFilter[] {
+  if (filter.kind === 'and') return filter.filters.flatMap((f) => conjunctsOn(f, member));
+  if (filter.kind === 'or') return filter.filters.length > 0 && leaves(filter).every((leaf) => isOn(leaf, member)) ? [filter] : [];
+  return isOn(filter, member) ? [filter] : [];
+}
+
+function leaves(filter: NormalizedFilter): MemberFilter[] {
+  return filter.kind === 'member' ? [filter] : filter.filters.flatMap(leaves);
+}
+
+function isOn(filter: MemberFilter, member: string): boolean {
+  return filter.target.member.kind === 'dimension' && filter.target.member.path === member;
+}
+
+/** One pushed filter over the column SQL, or through the callback; undefined when the callback cannot take it. */
+function render(part: FilterParamsPart, filter: NormalizedFilter, timezone: string): ExpressionNode | undefined {
+  if (part.column !== undefined) {
+    const column = expr.raw([part.column]);
+    return filterSql(filter, () => column, timezone);
+  }
+  if (filter.kind !== 'member') {
+    const each = filter.filters.map((f) => render(part, f, timezone));
+    if (each.some((f) => f === undefined)) return undefined;
+    return filter.kind === 'and' ? expr.and(each as ExpressionNode[]) : expr.or(each as ExpressionNode[]);
+  }
+  // The callback sees values, not the operator: only filters whose values bound the rows kept are pushed.
+  if (filter.operator !== 'inDateRange' && !(filter.operator === 'equals' && filter.values.length === 1)) return undefined;
+  const args = callbackArguments(filter, timezone);
+  const body = part.callback!.body;
+  if (body.some((piece) => typeof piece === 'number' && piece >= args.length)) return undefined;
+  return expr.raw(['(', ...body.map((piece) => (typeof piece === 'string' ? piece : expr.param(args[piece]!))), ')']);
+}
+
+/**
+ * The callback's arguments, as Cube passes them: a date filter's bounds (from, to) as UTC
+ * timestamps in text, other filters' values; the function's SQL handles the types.
+ */
+function callbackArguments(filter: MemberFilter, timezone: string): readonly (string | number | boolean)[] {
+  const member = filter.target.member;
+  const isTime = member.kind === 'dimension' && member.type === 'time';
+  return filter.values.map((v) => (isTime && typeof v === 'string' ? localToUtc(v, timezone) : v));
+}
