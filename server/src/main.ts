@@ -25,8 +25,7 @@ import { resolveLakehousePaths } from './lakehouse/lakehouse-paths.ts';
 import { announceRunningServer } from './lakehouse/running-server.ts';
 import { ensureLocalStreamingTables, startLocalStreaming, type LocalStreaming } from './lakehouse/stream/start-local-streaming.ts';
 import { readLocalStreamingSettings } from './lakehouse/stream/stream-config.ts';
-import { loadModel } from './model/compile-model.ts';
-import { watchModel, type ModelWatcher } from './model/model-watcher.ts';
+import { modelSettingsFromEnv, openModel } from './model/open-model.ts';
 import type { SemanticModel } from './model/model-types.ts';
 import { createLogger, type Logger } from './observability/create-logger.ts';
 import { createMetrics } from './observability/create-metrics.ts';
@@ -60,21 +59,17 @@ export async function buildStack(
   logger: Logger,
   preAggregationSettings: PreAggregationSettings = readPreAggregationSettings(process.env, config),
 ): Promise<SemanticStack> {
-  let model: SemanticModel;
-  let watcher: ModelWatcher | undefined;
-  if (config.devMode) {
-    watcher = await watchModel(config.schemaPath, {
-      onChange: (next) => {
-        model = next;
-        logger.info({ version: next.version }, 'model recompiled');
-      },
+  // Per app id when the model reads COMPILE_CONTEXT or contextToAppId is configured (model/open-model.ts).
+  const { compile } = modelSettingsFromEnv(process.env);
+  const opened = await openModel(
+    { directory: config.schemaPath, watch: config.devMode, ...(compile ? { compile } : {}) },
+    {
+      onReload: (next) => logger.info({ version: next.version }, 'model recompiled'),
       onError: (error) => logger.error({ err: error }, 'model has errors; keeping the last good model'),
-    });
-    const first = watcher.current ?? (await loadModel(config.schemaPath));
-    model = first;
-  } else {
-    model = await loadModel(config.schemaPath);
-  }
+    },
+    { contextToAppId: config.configFile.contextToAppId },
+  );
+  const model = (): SemanticModel => opened.current();
   const driver = await createDriver(config);
   const dialect = createDialect(driver.name);
   // Result cache and per-data-source queues for every API (REST, GraphQL, SQL API) and for builds.
@@ -91,7 +86,7 @@ export async function buildStack(
         sourceDriver: driver,
         sourceDialect: dialect,
         orchestrator,
-        model: () => model,
+        model,
         concurrency: preAggregationSettings.buildConcurrency,
         scheduledRefresh: preAggregationSettings.refreshWorker,
         refreshIntervalMs: preAggregationSettings.refreshIntervalMs,
@@ -104,7 +99,8 @@ export async function buildStack(
     }
   }
   const engine = createEngine({
-    model: () => model,
+    model,
+    modelFor: (securityContext) => opened.modelFor(securityContext),
     driver,
     dialect,
     maxLimit: config.queryLimit,
@@ -120,7 +116,7 @@ export async function buildStack(
     preAggregations,
     preAggregationsUnavailable,
     async close() {
-      watcher?.close();
+      opened.close();
       await preAggregations?.close();
       await driver.close();
     },

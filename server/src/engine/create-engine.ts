@@ -71,6 +71,11 @@ export interface PreAggregationMatcher {
 export interface EngineOptions {
   /** The current model; a function so hot reload can swap it. */
   readonly model: SemanticModel | (() => SemanticModel);
+  /**
+   * The model of a request's app (Cube's `contextToAppId` + `COMPILE_CONTEXT`, see
+   * model/open-model.ts); `load`, `sql`, `dryRun` and `meta` use it, other readers use `model`.
+   */
+  readonly modelFor?: (securityContext: SecurityContext) => Promise<SemanticModel>;
   readonly driver: Driver;
   readonly dialect: Dialect;
   /** Injectable clock: relative date ranges are computed from it (tests fix "now"). */
@@ -140,7 +145,7 @@ export function createEngine(options: EngineOptions): SemanticEngine {
 
   async function resolveRequest(query: CubeQuery, ctx: RequestContext): Promise<ResolvedRequest> {
     const rewritten = options.queryRewrite ? await options.queryRewrite(query, { securityContext: ctx.securityContext }) : query;
-    const current = model();
+    const current = options.modelFor ? await options.modelFor(ctx.securityContext) : model();
     const at = now();
     return { rewritten, current, at, key: CompileCache.key(current.version, rewritten, ctx.securityContext, at) };
   }
@@ -326,7 +331,7 @@ export function createEngine(options: EngineOptions): SemanticEngine {
     },
 
     async meta(ctx): Promise<Readonly<Record<string, unknown>>> {
-      const current = model();
+      const current = options.modelFor ? await options.modelFor(ctx.securityContext) : model();
       const visible = await visibleMembers(ctx, current);
       return buildMeta(current, visible.isVisible) as unknown as Record<string, unknown>;
     },

@@ -16,8 +16,8 @@ const MODEL_FILE = /\.(ya?ml|jinja|j2|c?js|json|py)$/i;
 
 /** Callbacks and timing of a watcher. */
 export interface ModelWatcherOptions {
-  /** A new valid model (different version) was compiled. */
-  onChange(model: SemanticModel): void;
+  /** A new valid model (different version) was compiled; `usesCompileContext` as the compile found it. */
+  onChange(model: SemanticModel, details: { readonly usesCompileContext: boolean }): void;
   /** The edited model is invalid (the last good one stays current), or the folder could not be read. */
   onError?(error: unknown): void;
   debounceMs?: number;
@@ -49,7 +49,7 @@ export async function watchModel(dir: string, options: ModelWatcherOptions): Pro
       if (!outcome.model) options.onError?.(new ModelValidationError(outcome.errors));
       else if (outcome.model.version !== current?.version) {
         current = outcome.model;
-        if (!closed) options.onChange(outcome.model);
+        if (!closed) options.onChange(outcome.model, { usesCompileContext: outcome.usesCompileContext ?? false });
       }
     } catch (error) {
       options.onError?.(error);
