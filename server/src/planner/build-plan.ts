@@ -11,16 +11,20 @@ import type { KeyColumn, LogicalPlan, MeasureNode, OutputColumn, RollingWindowNo
 import { hasMeasure } from './filter-sql.ts';
 import { collectCubes } from './collect-cubes.ts';
 import { dateSeries, parseInterval } from './time-series.ts';
+import { splitComposedMeasures } from './composed-measures.ts';
 
 export function buildPlan(model: SemanticModel, query: NormalizedQuery): LogicalPlan {
   const keys = keyColumns(query);
   const outputs = outputColumns(query, keys);
   const joinTree = planJoins(model, query);
-  const measureAliases = new Map(query.measures.map((m) => [m.alias, sqlAlias(m.alias)]));
-  const nodes = query.ungrouped ? [{ kind: 'aggregate' as const, measures: query.measures }] : measureNodes(query, keys, joinTree);
+  const split = splitComposedMeasures(model, query.measures, joinTree, query.ungrouped);
+  const measureAliases = new Map([...query.measures, ...split.nodeMeasures].map((m) => [m.alias, sqlAlias(m.alias)]));
+  const nodes = query.ungrouped ? [{ kind: 'aggregate' as const, measures: query.measures }] : measureNodes(query, split.nodeMeasures, keys, joinTree);
   return {
     keys,
     nodes,
+    composed: split.composed,
+    leafAliases: split.leafAliases,
     joinTree,
     where: query.filters.filter((f) => !hasMeasure(f)),
     segments: query.segments,
@@ -95,14 +99,14 @@ function isCumulative(m: Measure): boolean {
   return m.type === 'running_total' || m.rollingWindow !== undefined;
 }
 
-function measureNodes(query: NormalizedQuery, keys: readonly KeyColumn[], tree: JoinTree): MeasureNode[] {
+function measureNodes(query: NormalizedQuery, measures: readonly ResolvedMember<Measure>[], keys: readonly KeyColumn[], tree: JoinTree): MeasureNode[] {
   const rolling = new Map<string, RollingWindowNode>();
   const multiplied = new Map<string, ResolvedMember<Measure>[]>();
   const plain: ResolvedMember<Measure>[] = [];
   const shifted = new Map<string, TimeShiftNode>();
-  const hasCumulative = query.timeDimensions.length > 0 && query.measures.some((m) => isCumulative(m.member));
+  const hasCumulative = query.timeDimensions.length > 0 && measures.some((m) => isCumulative(m.member));
   const series = hasCumulative ? seriesFor(query, keys) : undefined;
-  for (const m of query.measures) {
+  for (const m of measures) {
     if (isCumulative(m.member) && series) {
       const window = m.member.rollingWindow ?? { trailing: 'unbounded' };
       const id = JSON.stringify(window);

@@ -19,6 +19,8 @@ const BARE_IDENTIFIER = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*$/;
 export interface MeasureRendering {
   readonly ungrouped?: boolean;
   readonly windowPartition?: (measure: Measure) => readonly ExpressionNode[];
+  /** A measure already computed in a subquery: its column there (calculated measures over joined nodes). */
+  readonly measureColumn?: (measure: Measure) => ExpressionNode | undefined;
 }
 
 /**
@@ -94,6 +96,8 @@ export class MemberSql {
 
   /** A measure aggregated (`sum(x)`, `count(DISTINCT x)` …); `number` measures compose others. */
   measureAggregate(measure: Measure, stack: readonly string[] = []): ExpressionNode {
+    const computed = this.rendering.measureColumn?.(measure);
+    if (computed) return computed;
     if (isComposed(measure)) {
       if (!measure.sql) throw new UserError('MODEL_INVALID', `Measure ${measure.path} of type ${measure.type} needs sql`, { location: measure.location });
       return this.withCycleCheck(measure.path, stack, (next) => this.template(measure.sql!, measure.cube, next));

@@ -62,6 +62,13 @@ export interface OutputColumn {
 export interface LogicalPlan {
   readonly keys: readonly KeyColumn[];
   readonly nodes: readonly MeasureNode[];
+  /**
+   * Calculated measures over other cubes' measures (alias → measure), evaluated over the leaf
+   * columns of the joined nodes (`composed-measures.ts`); their leaves are hidden node measures.
+   */
+  readonly composed: ReadonlyMap<string, Measure>;
+  /** Leaf measure path → alias of its hidden column in the nodes. */
+  readonly leafAliases: ReadonlyMap<string, string>;
   readonly joinTree: JoinTree;
   /** Row-level predicates (dimension filters, segments, date ranges): WHERE of every scan. */
   readonly where: readonly NormalizedFilter[];
@@ -69,7 +76,7 @@ export interface LogicalPlan {
   readonly dateRanges: readonly NormalizedTimeDimension[];
   /** Predicates naming measures: HAVING, or WHERE over the combined groups. */
   readonly having: readonly NormalizedFilter[];
-  readonly measureAliases: ReadonlyMap<string, string>; // member path → sql alias
+  readonly measureAliases: ReadonlyMap<string, string>; // member alias → sql alias (leaves of composed measures included)
   readonly order: readonly { readonly sqlAlias: string; readonly direction: 'asc' | 'desc' }[];
   readonly limit: number;
   readonly offset: number;

@@ -22,7 +22,8 @@ export interface RenderedPlan {
 
 export function renderPlan(plan: LogicalPlan, members: MemberSql, withTotal: boolean): RenderedPlan {
   const scan = new ScanSql(plan, members);
-  const unlimited = plan.nodes.length === 1 && plan.nodes[0]!.kind === 'aggregate' ? single(plan, scan) : combined(plan, scan);
+  const alone = plan.nodes.length === 1 && plan.nodes[0]!.kind === 'aggregate' && plan.composed.size === 0;
+  const unlimited = alone ? single(plan, scan) : combined(plan, scan);
   const query = selectQuery({
     ...unlimited,
     orderBy: plan.order.map((o) => ({ expr: expr.column(undefined, o.sqlAlias), direction: o.direction })),
@@ -63,12 +64,19 @@ function combined(plan: LogicalPlan, scan: ScanSql): SelectQueryNode {
     item: { kind: 'subquery' as const, query: s.query, alias: s.alias },
     on: plan.keys.length === 0 ? expr.binary(expr.literal(1), '=', expr.literal(1)) : expr.and(plan.keys.map((k) => expr.binary(expr.column(first!.alias, k.sqlAlias), 'IS NOT DISTINCT FROM', expr.column(s.alias, k.sqlAlias)))),
   }));
-  const column = (alias: string): ExpressionNode => expr.column(owner.get(alias) ?? first!.alias, plan.measureAliases.get(alias)!);
+  const leafColumn = (alias: string): ExpressionNode => expr.column(owner.get(alias) ?? first!.alias, plan.measureAliases.get(alias)!);
+  // A calculated measure split into leaves is its expression over the leaves' columns.
+  const outer = scan.members.withRendering({ measureColumn: (m) => (plan.leafAliases.has(m.path) ? leafColumn(plan.leafAliases.get(m.path)!) : undefined) });
+  const column = (alias: string): ExpressionNode => {
+    const composed = plan.composed.get(alias);
+    return composed ? outer.measureAggregate(composed) : leafColumn(alias);
+  };
+  const hidden = new Set(plan.leafAliases.values());
   const where = plan.having.length === 0 ? undefined : expr.and(plan.having.map((f) => filterSql(f, (leaf) => havingTarget(plan, leaf.target.alias, leaf.target.member.kind, first!.alias, column), plan.timezone)));
   return selectQuery({
     columns: [
       ...plan.keys.map((k) => ({ expr: expr.column(first!.alias, k.sqlAlias), alias: k.sqlAlias })),
-      ...[...plan.measureAliases.keys()].map((alias) => ({ expr: column(alias), alias: plan.measureAliases.get(alias)! })),
+      ...[...plan.measureAliases.keys()].filter((alias) => !hidden.has(alias)).map((alias) => ({ expr: column(alias), alias: plan.measureAliases.get(alias)! })),
     ],
     from: { kind: 'subquery', query: first!.query, alias: first!.alias },
     joins,
