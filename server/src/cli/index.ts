@@ -10,13 +10,14 @@ import { ingestCommand } from './ingest-command.ts';
 import { transformCommand } from './transform-command.ts';
 import { streamCommand } from './stream-command.ts';
 import { preaggCommand } from './preagg-command.ts';
+import { validateCommand } from './validate-command.ts';
 
 /**
  * The pipeline CLI (`npm run cli -- <command>`). One command per file; to add one, write
  * `<name>-command.ts` exporting a function that returns a commander Command and list it here.
  * Exit codes: exit-codes.ts (0 done, 1 fix your input, 2 a bug, 3 lakehouse held, 4 a service unreachable).
  */
-const COMMANDS: readonly (() => Command)[] = [generateCommand, ingestCommand, transformCommand, checkCommand, buildCommand, streamCommand, preaggCommand];
+const COMMANDS: readonly (() => Command)[] = [generateCommand, ingestCommand, transformCommand, checkCommand, buildCommand, streamCommand, preaggCommand, validateCommand];
 
 export async function runCli(argv: readonly string[]): Promise<number> {
   const program = new Command('lakehouse').description('local lakehouse pipeline and semantic-layer tools').exitOverride();

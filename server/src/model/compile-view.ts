@@ -29,11 +29,13 @@ export function compileView(definition: ViewDefinition, cubes: Readonly<Record<s
   }
   for (const item of reader.mapItems('cubes', 'view_cube', (_, i) => `${name}.cubes[${i}]`)) {
     for (const member of includedMembers(item, name, title, cubes, ctx)) {
-      if (members[member.name]) {
-        item.error(`duplicate view member "${member.name}" (use prefix or alias)`, 'includes');
+      const existing = members[member.name];
+      // Cube de-duplicates a member listed twice the same way; a name meaning two things is an error.
+      if (existing && !sameViewMember(existing, member)) {
+        item.error(`duplicate view member "${member.name}": it would show both ${existing.target} and ${member.target}${existing.target === member.target ? ' with different options' : ''} (use prefix or alias)`, 'includes');
         continue;
       }
-      members[member.name] = member;
+      if (!existing) members[member.name] = member;
     }
   }
   for (const kind of ['measures', 'dimensions', 'segments'] as const) {
@@ -54,6 +56,11 @@ export function compileView(definition: ViewDefinition, cubes: Readonly<Record<s
     location: reader.location,
     ...(folders ? { folders } : {}),
   };
+}
+
+/** Two inclusions of one member that read alike (same target, path, options): one member. */
+function sameViewMember(a: ViewMember, b: ViewMember): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 function readJoinPath(item: NodeReader, cubes: Readonly<Record<string, Cube>>): string[] | undefined {

@@ -2,8 +2,9 @@
  * The argument of `{FILTER_PARAMS.cube.member.filter(...)}` as Cube models write it: a string
  * literal holding the column SQL (`'created_at'`, `"created_at"`), a Python lambda returning an
  * f-string (Cube's YAML form: `lambda a, b: f"col >= {a} AND col <= {b}"`, triple quotes too) or a
- * JavaScript arrow function returning a template literal or string (Cube's JS form, which the JS
- * model front-end writes out as is: `(a, b) => \`col >= ${a} AND col <= ${b}\``).
+ * JavaScript arrow function (or `function (a, b) { return ... }`) returning a template literal or
+ * string (Cube's JS form, which the JS model front-end writes out as its source:
+ * `(a, b) => \`col >= ${a} AND col <= ${b}\``).
  * Nothing is evaluated: only parameter names may be interpolated, so the body stays SQL text and
  * every argument becomes a bound parameter when the planner renders it.
  * https://cube.dev/docs/reference/data-model/context-variables#filter_params
@@ -15,12 +16,14 @@ export type FilterArgument = Pick<FilterParamsPart, 'column' | 'callback'> | { r
 
 const LAMBDA = /^lambda\b\s*([A-Za-z_][\w]*(?:\s*,\s*[A-Za-z_][\w]*)*)?\s*:\s*([\s\S]+)$/;
 const ARROW = /^(?:\(\s*([A-Za-z_$][\w$]*(?:\s*,\s*[A-Za-z_$][\w$]*)*)?\s*\)|([A-Za-z_$][\w$]*))\s*=>\s*([\s\S]+)$/;
+const FUNCTION = /^function\b\s*[A-Za-z_$]?[\w$]*\s*\(\s*([A-Za-z_$][\w$]*(?:\s*,\s*[A-Za-z_$][\w$]*)*)?\s*\)\s*(\{[\s\S]*\})$/;
 
 /** Parses the text between the parentheses of `.filter(...)`. */
 export function parseFilterArgument(text: string): FilterArgument {
   const source = text.trim();
   const lambda = LAMBDA.exec(source);
-  const arrow = lambda ? null : ARROW.exec(source);
+  const fn = FUNCTION.exec(source);
+  const arrow = lambda ? null : fn ? [source, fn[1], undefined, fn[2]] : ARROW.exec(source);
   if (lambda || arrow) {
     const params = ((lambda ? lambda[1] : (arrow![1] ?? arrow![2])) ?? '').split(',').map((p) => p.trim()).filter((p) => p !== '');
     const bodyText = stripBlock(lambda ? lambda[2]! : arrow![3]!);

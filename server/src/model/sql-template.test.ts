@@ -61,6 +61,10 @@ describe('parseSqlTemplate', () => {
     expect(parse('{FILTER_PARAMS.orders.status.filter((from, to) => `d BETWEEN ${from} AND ${to}`)}').template).toEqual([
       { kind: 'filterParams', member: 'orders.status', callback: { params: ['from', 'to'], body: ['d BETWEEN ', 0, ' AND ', 1] } },
     ]);
+    expect(parse('{FILTER_PARAMS.orders.status.filter(function (a, b) { return `d > ${a} AND d < ${b}`; })}').template).toEqual([
+      { kind: 'filterParams', member: 'orders.status', callback: { params: ['a', 'b'], body: ['d > ', 0, ' AND d < ', 1] } },
+    ]);
+    expect(parse("{FILTER_PARAMS.orders.status.filter(x => { return 'k = ' + x })}").problems[0]!.message).toMatch(/one string literal/);
   });
 
   it('refuses FILTER_PARAMS functions that interpolate anything but their parameters, and unbalanced calls', () => {
