@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { compileModel } from '../../src/model/compile-model.ts';
+import { compileModel, loadModel } from '../../src/model/compile-model.ts';
 import type { SemanticModel } from '../../src/model/model-types.ts';
 
 export { CORPUS_DIR } from '../fixtures/cube-corpus-dir.ts';
@@ -46,7 +46,9 @@ function columnsStruct(columns: string): string {
     .join(', ');
 }
 
-export async function loadCorpusModel(): Promise<SemanticModel> {
+/** The model as Cube YAML, or as the same cubes written as Cube JavaScript models (fixtures/cube-corpus-js). */
+export async function loadCorpusModel(format: 'yaml' | 'js' = 'yaml'): Promise<SemanticModel> {
+  if (format === 'js') return loadModel(path.resolve(import.meta.dirname, '../fixtures/cube-corpus-js/model'));
   const content = await readFile(path.join(CORPUS_DIR, 'model', 'ecommerce.yml'), 'utf8');
   return compileModel([{ path: 'ecommerce.yml', content }]);
 }

@@ -16,12 +16,13 @@ const { cases, expected } = await loadCorpusCases();
 
 let instance: DuckDBInstance;
 let driver: DuckDbDriver;
-let engine: SemanticEngine;
+/** The same cases over the YAML model and over its JavaScript translation (fixtures/cube-corpus-js). */
+const engines: Record<'yaml' | 'js', SemanticEngine> = {} as Record<'yaml' | 'js', SemanticEngine>;
 
 beforeAll(async () => {
   instance = await loadCorpusDatabase();
   driver = DuckDbDriver.fromInstance(instance);
-  engine = createEngine({ model: await loadCorpusModel(), driver, dialect: createDuckDbDialect() });
+  for (const format of ['yaml', 'js'] as const) engines[format] = createEngine({ model: await loadCorpusModel(format), driver, dialect: createDuckDbDialect() });
 });
 
 afterAll(async () => {
@@ -75,7 +76,8 @@ const baseline = cases.filter((c) => c.runsIn.baseline && !c.expectsErrorMatchin
 const errorCases = cases.filter((c) => c.expectsErrorMatching && (c.runsIn.baseline || c.runsIn.tesseract));
 const tesseractOnly = cases.filter((c) => !c.runsIn.baseline && c.runsIn.tesseract && !c.expectsErrorMatching);
 
-describe('Cube driver-test corpus (engine level, DuckDB)', () => {
+describe.each(['yaml', 'js'] as const)('Cube driver-test corpus (engine level, DuckDB), %s model', (format) => {
+  const engine = { load: (...args: Parameters<SemanticEngine['load']>) => engines[format].load(...args) };
   it.each(baseline.map((c) => [c.name, c] as const))('%s', async (_name, c: CorpusCase) => {
     const response = await engine.load(c.query, ctx);
     const result = response.results[0]!;

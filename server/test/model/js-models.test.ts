@@ -12,6 +12,7 @@ import { DuckDbDriver } from '../../src/drivers/duckdb-driver.ts';
 import { createDuckDbDialect } from '../../src/sql/dialects/duckdb/duckdb-dialect.ts';
 import { createEngine } from '../../src/engine/create-engine.ts';
 import type { RequestContext, SemanticEngine } from '../../src/engine/engine-types.ts';
+import { readFile } from 'node:fs/promises';
 import { compileModel, loadModel } from '../../src/model/compile-model.ts';
 import type { SemanticModel } from '../../src/model/model-types.ts';
 import type { CubeQuery } from '../../src/query/query-types.ts';
@@ -85,11 +86,16 @@ async function metaListing(engine: SemanticEngine): Promise<Record<string, strin
   return Object.fromEntries(meta.cubes.map((c) => [c.name, [...c.measures, ...c.dimensions, ...c.segments].map((m) => m.name).sort()]));
 }
 
-/** A model without source positions (they differ between the JS files and the YAML twin). */
+/** A model without source positions and file order (they differ between the JS files and the YAML twin). */
 function withoutLocations(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutLocations);
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).filter(([k]) => k !== 'location' && k !== 'version').map(([k, v]) => [k, withoutLocations(v)]));
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([k]) => k !== 'location' && k !== 'version')
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([k, v]) => [k, withoutLocations(v)]),
+    );
   }
   return value;
 }
@@ -221,5 +227,14 @@ describe('JavaScript models, Cube new style (imports, asyncModule, a view)', () 
 
   it('pre-aggregation member lists written as CUBE.member resolve', () => {
     expect(model.cubes.orders!.preAggregations.by_status).toMatchObject({ measures: ['orders.count', 'orders.revenue'], dimensions: ['orders.status'], timeDimensions: [{ dimension: 'orders.created_at', granularity: 'month' }] });
+  });
+});
+
+describe('the Cube corpus model written as JavaScript (fixtures/cube-corpus-js)', () => {
+  it('compiles to the same model as its YAML original', async () => {
+    const js = await loadModel(path.resolve(import.meta.dirname, '../fixtures/cube-corpus-js/model'));
+    const yaml = compileModel([{ path: 'ecommerce.yml', content: await readFile(path.resolve(import.meta.dirname, '../fixtures/cube-corpus/model/ecommerce.yml'), 'utf8') }]);
+    expect(withoutLocations({ ...js, warnings: undefined })).toEqual(withoutLocations({ ...yaml, warnings: undefined }));
+    expect(js.warnings?.map((w) => w.message)).toEqual(yaml.warnings?.map((w) => w.message));
   });
 });
