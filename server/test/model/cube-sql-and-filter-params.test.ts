@@ -61,9 +61,33 @@ ${MEMBERS}  - name: orders_arrow
       WHERE {FILTER_PARAMS.orders_arrow.created_at.filter((from, to) => \`created_at BETWEEN CAST(\${from} AS TIMESTAMP) AND CAST(\${to} AS TIMESTAMP)\`)}
 ${MEMBERS}`;
 
+// The same constructs in a JavaScript model (Cube's JS syntax, evaluated by the JS front-end).
+const JS_MODEL = `
+const members = {
+  dimensions: {
+    id: { sql: 'id', type: 'number', primaryKey: true },
+    status: { sql: \`\${CUBE}.status\`, type: 'string' },
+    createdAt: { sql: 'created_at', type: 'time' },
+  },
+  measures: {
+    count: { type: 'count' },
+    amount: { sql: 'amount', type: 'sum' },
+  },
+};
+cube('js_big_orders', {
+  sql: \`SELECT * FROM (\${orders_raw.sql()}) AS raw WHERE amount > 100\`,
+  ...members,
+});
+cube('js_pushed', {
+  sql: \`SELECT * FROM orders WHERE \${FILTER_PARAMS.js_pushed.createdAt.filter((from, to) => \`created_at >= CAST(\${from} AS TIMESTAMP) AND created_at <= CAST(\${to} AS TIMESTAMP)\`)}
+    AND \${FILTER_PARAMS.js_pushed.status.filter('status')}\`,
+  ...members,
+});
+`;
+
 let db: HandMadeEngine;
 beforeAll(async () => {
-  db = await startHandMadeEngine(DATA, compileModel([{ path: 'cubes/orders.yml', content: MODEL }]));
+  db = await startHandMadeEngine(DATA, compileModel([{ path: 'cubes/orders.yml', content: MODEL }, { path: 'cubes/js_orders.js', content: JS_MODEL }]));
 });
 afterAll(async () => db?.close());
 
@@ -208,5 +232,30 @@ describe('FILTER_PARAMS with a function (Python lambda in YAML, JS arrow)', () =
       WHERE created_at BETWEEN '2024-02-01 00:00:00' AND '2024-03-01 23:59:59.999' GROUP BY status`);
     expect(normalized(rows)).toEqual(normalized(want));
     expect((await db.sqlOf(query)).sql).toMatch(/created_at BETWEEN CAST\(\$\d+ AS TIMESTAMP\) AND CAST\(\$\d+ AS TIMESTAMP\)/);
+  });
+});
+
+describe('the same constructs in a JavaScript model', () => {
+  it('builds a cube on another cube\'s SQL with ${Cube.sql()}', async () => {
+    const rows = await db.load({ measures: ['js_big_orders.count', 'js_big_orders.amount'], dimensions: ['js_big_orders.status'] });
+    const want = await db.sql(`SELECT status AS "js_big_orders.status", count(*) AS "js_big_orders.count", sum(amount) AS "js_big_orders.amount"
+      FROM orders WHERE amount > 100 GROUP BY status`);
+    expect(normalized(rows)).toEqual(normalized(want));
+  });
+
+  it('pushes a date range through an arrow function and an equals filter through a column', async () => {
+    const query: CubeQuery = {
+      measures: ['js_pushed.count', 'js_pushed.amount'],
+      timeDimensions: [{ dimension: 'js_pushed.createdAt', dateRange: ['2024-01-15', '2024-02-29'] }],
+      filters: [{ member: 'js_pushed.status', operator: 'equals', values: ['paid'] }],
+    };
+    const rows = await db.load(query);
+    const [want] = await db.sql(`SELECT count(*) AS n, sum(amount) AS s FROM orders
+      WHERE created_at BETWEEN '2024-01-15 00:00:00' AND '2024-02-29 23:59:59.999' AND status = 'paid'`);
+    expect(Number(rows[0]!['js_pushed.count'])).toBe(Number(want!.n));
+    expect(Number(rows[0]!['js_pushed.amount'])).toBe(Number(want!.s));
+    const { sql, params } = await db.sqlOf(query);
+    expect(sql).toMatch(/FROM \(SELECT \* FROM orders WHERE \(+created_at >= CAST\(\$\d+ AS TIMESTAMP\) AND created_at <= CAST\(\$\d+ AS TIMESTAMP\)\)+\s+AND \(+status = \$\d+\)+/);
+    expect(params).toEqual(expect.arrayContaining(['2024-01-15T00:00:00.000', '2024-02-29T23:59:59.999', 'paid']));
   });
 });
