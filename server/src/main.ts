@@ -49,6 +49,14 @@ export interface SemanticStack {
   close(): Promise<void>;
 }
 
+/** Model warnings (e.g. dangling references, which fail only the queries using them) at startup and on reload. */
+function logModelWarnings(logger: Logger, model: SemanticModel): void {
+  for (const warning of model.warnings ?? []) {
+    const where = warning.location ? `${warning.location.file}:${warning.location.line}` : undefined;
+    logger.warn({ ...(where ? { at: where } : {}), ...(warning.member ? { member: warning.member } : {}) }, `model warning: ${warning.message}`);
+  }
+}
+
 /**
  * Model + driver + engine for a configuration. In dev mode the model folder is watched and a
  * valid edit replaces the model the engine reads; an invalid edit is logged and the last good
@@ -64,12 +72,16 @@ export async function buildStack(
   const opened = await openModel(
     { directory: config.schemaPath, watch: config.devMode, ...(compile ? { compile } : {}) },
     {
-      onReload: (next) => logger.info({ version: next.version }, 'model recompiled'),
+      onReload: (next) => {
+        logger.info({ version: next.version }, 'model recompiled');
+        logModelWarnings(logger, next);
+      },
       onError: (error) => logger.error({ err: error }, 'model has errors; keeping the last good model'),
     },
     { contextToAppId: config.configFile.contextToAppId },
   );
   const model = (): SemanticModel => opened.current();
+  logModelWarnings(logger, opened.current());
   const driver = await createDriver(config);
   const dialect = createDialect(driver.name);
   // Result cache and per-data-source queues for every API (REST, GraphQL, SQL API) and for builds.
