@@ -9,6 +9,7 @@
  */
 import { parse, type Node as AcornNode, type ObjectExpression, type Program } from 'acorn';
 import type { SourceLocation } from '../model-types.ts';
+import { LineIndex } from './line-index.ts';
 
 /** A `cube(name, {...})` or `view(name, {...})` call found in the source. */
 export interface DefinitionCall {
@@ -17,6 +18,8 @@ export interface DefinitionCall {
   readonly column: number;
   /** The definition when it is written as an object literal (otherwise keys are located at the call). */
   readonly object?: ObjectExpression;
+  /** Positions of the file's nodes (acorn gives offsets). */
+  readonly lines: LineIndex;
 }
 
 /** What the runtime needs to run a file and locate what it defines. */
@@ -43,10 +46,10 @@ type AnyNode = AcornNode & Record<string, unknown>;
 export function analyzeJsSource(file: string, code: string): AnalyzedJsSource {
   let program: Program;
   try {
-    program = parse(code, { ecmaVersion: 'latest', sourceType: 'module', locations: true, allowReturnOutsideFunction: true, allowAwaitOutsideFunction: true, allowHashBang: true });
+    program = parse(code, { ecmaVersion: 'latest', sourceType: 'module', allowReturnOutsideFunction: true, allowAwaitOutsideFunction: true, allowHashBang: true });
   } catch (moduleError) {
     try {
-      program = parse(code, { ecmaVersion: 'latest', sourceType: 'script', locations: true, allowReturnOutsideFunction: true, allowHashBang: true });
+      program = parse(code, { ecmaVersion: 'latest', sourceType: 'script', allowReturnOutsideFunction: true, allowHashBang: true });
     } catch {
       const error = moduleError as SyntaxError & { loc?: { line: number; column: number } };
       const message = error.message.replace(/\s*\(\d+:\d+\)$/, '');
@@ -56,7 +59,7 @@ export function analyzeJsSource(file: string, code: string): AnalyzedJsSource {
   const bindings = new Set<string>();
   const references = new Set<string>();
   const calls: DefinitionCall[] = [];
-  new Scanner(bindings, references, calls).visit(program as unknown as AnyNode);
+  new Scanner(bindings, references, calls, new LineIndex(code)).visit(program as unknown as AnyNode);
   const freeNames = new Set([...references].filter((name) => !bindings.has(name)));
   return { code: rewriteModuleSyntax(code, program), freeNames, calls };
 }
@@ -67,6 +70,7 @@ class Scanner {
     private readonly bindings: Set<string>,
     private readonly references: Set<string>,
     private readonly calls: DefinitionCall[],
+    private readonly lines?: LineIndex,
   ) {}
 
   visit(node: AnyNode | null | undefined): void {
@@ -134,8 +138,8 @@ class Scanner {
         break;
     }
     for (const key of Object.keys(node)) {
-      if (key === 'loc' || key === 'type') continue;
       const value = node[key];
+      if (value === null || typeof value !== 'object') continue;
       if (Array.isArray(value)) for (const item of value) this.visit(item as AnyNode);
       else if (value && typeof value === 'object' && typeof (value as AnyNode).type === 'string') this.visit(value as AnyNode);
     }
@@ -176,11 +180,13 @@ class Scanner {
     const callee = node.callee as AnyNode;
     if (callee.type !== 'Identifier' || (callee.name !== 'cube' && callee.name !== 'view')) return;
     const second = (node.arguments as AnyNode[])[1];
-    const start = node.loc!.start;
+    const lines = this.lines!;
+    const start = lines.at(node.start);
     this.calls.push({
       kind: callee.name,
       line: start.line,
-      column: start.column + 1,
+      column: start.column,
+      lines,
       ...(second?.type === 'ObjectExpression' ? { object: second as unknown as ObjectExpression } : {}),
     });
   }

@@ -5,13 +5,17 @@
  * loop) the nearest enclosing literal's position is used.
  */
 import type { SourceLocation } from '../model-types.ts';
+import type { LineIndex } from './line-index.ts';
 
-type AnyNode = { type: string; loc?: { start: { line: number; column: number } } | null } & Record<string, unknown>;
+type AnyNode = { type: string; start: number } & Record<string, unknown>;
 
 /** A position in a definition, and how to reach its children. */
 export class AstLocator {
+  private cached: SourceLocation | undefined;
+
   constructor(
     private readonly file: string,
+    private readonly lines: LineIndex | undefined,
     private readonly node: AnyNode | undefined,
     private readonly fallback: SourceLocation,
     private readonly keyNode?: AnyNode,
@@ -19,7 +23,8 @@ export class AstLocator {
 
   /** Where the value starts (or the nearest known position). */
   get location(): SourceLocation {
-    return this.node ? this.at(this.node) : this.fallback;
+    this.cached ??= this.node ? this.at(this.node) : this.fallback;
+    return this.cached;
   }
 
   /** Where the key of this value is written (the value's position when it has no key). */
@@ -35,19 +40,18 @@ export class AstLocator {
       for (let i = properties.length - 1; i >= 0; i--) {
         const property = properties[i]!;
         if (property.type !== 'Property' || property.computed) continue;
-        if (staticKey(property.key as AnyNode) === key) return new AstLocator(this.file, property.value as AnyNode, this.at(property), property.key as AnyNode);
+        if (staticKey(property.key as AnyNode) === key) return new AstLocator(this.file, this.lines, property.value as AnyNode, this.fallback, property.key as AnyNode);
       }
     }
     if (node?.type === 'ArrayExpression' && typeof key === 'number') {
       const element = (node.elements as (AnyNode | null)[])[key];
-      if (element && element.type !== 'SpreadElement') return new AstLocator(this.file, element, this.at(element));
+      if (element && element.type !== 'SpreadElement') return new AstLocator(this.file, this.lines, element, this.fallback);
     }
-    return new AstLocator(this.file, undefined, this.location);
+    return new AstLocator(this.file, this.lines, undefined, this.location);
   }
 
   private at(node: AnyNode): SourceLocation {
-    const start = node.loc?.start;
-    return start ? { file: this.file, line: start.line, column: start.column + 1 } : this.fallback;
+    return this.lines ? { file: this.file, ...this.lines.at(node.start) } : this.fallback;
   }
 }
 

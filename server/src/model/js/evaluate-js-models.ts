@@ -42,7 +42,7 @@ function toTrees(runtime: JsModelRuntime, sink: ProblemSink): JsModelTrees {
     const { file } = definition.location;
     let lists = byFile.get(file);
     if (!lists) byFile.set(file, (lists = { cubes: [], views: [] }));
-    const locator = new AstLocator(file, definition.call?.object as never, definition.location);
+    const locator = new AstLocator(file, definition.call?.lines, definition.call?.object as never, definition.location);
     const tree = definitionTree(definition.kind, definition.name, definition.definition, locator, sink);
     (definition.kind === 'cube' ? lists.cubes : lists.views).push(tree);
   }
