@@ -16,7 +16,7 @@ import { splitComposedMeasures } from './composed-measures.ts';
 export function buildPlan(model: SemanticModel, query: NormalizedQuery): LogicalPlan {
   const keys = keyColumns(query);
   const outputs = outputColumns(query, keys);
-  const joinTree = planJoins(model, query);
+  const { joinTree, subQueryDimensions } = planJoins(model, query);
   const split = splitComposedMeasures(model, query.measures, joinTree, query.ungrouped);
   const measureAliases = new Map([...query.measures, ...split.nodeMeasures].map((m) => [m.alias, sqlAlias(m.alias)]));
   const nodes = query.ungrouped ? [{ kind: 'aggregate' as const, measures: query.measures }] : measureNodes(query, split.nodeMeasures, keys, joinTree);
@@ -26,6 +26,8 @@ export function buildPlan(model: SemanticModel, query: NormalizedQuery): Logical
     composed: split.composed,
     leafAliases: split.leafAliases,
     joinTree,
+    subQueryDimensions,
+    rowFilters: query.rowFilters ?? [],
     where: query.filters.filter((f) => !hasMeasure(f)),
     segments: query.segments,
     dateRanges: query.timeDimensions.filter((td) => td.dateRange),
@@ -76,7 +78,7 @@ function outputColumns(query: NormalizedQuery, keys: readonly KeyColumn[]): Outp
   return outputs;
 }
 
-function planJoins(model: SemanticModel, query: NormalizedQuery): JoinTree {
+function planJoins(model: SemanticModel, query: NormalizedQuery): { joinTree: JoinTree; subQueryDimensions: Dimension[] } {
   const members: Member[] = [];
   const hints: JoinHint[] = [];
   const add = (r: ResolvedMember<Member>): void => {
@@ -89,10 +91,11 @@ function planJoins(model: SemanticModel, query: NormalizedQuery): JoinTree {
   query.timeDimensions.forEach((td) => add(td.target));
   const visit = (f: NormalizedFilter): void => (f.kind === 'member' ? add(f.target) : f.filters.forEach(visit));
   query.filters.forEach(visit);
-  const cubes = collectCubes(model, members);
+  const subQueries = new Map<string, Dimension>();
+  const cubes = collectCubes(model, members, new Set(), subQueries);
   if (cubes.size === 0) throw new UserError('QUERY_INVALID', 'Invalid query: it names no measure, dimension, segment or time dimension');
   const rootHint = [...query.measures, ...query.dimensions, ...query.timeDimensions.map((t) => t.target)].find((r) => r.joinPath.length > 0)?.joinPath[0];
-  return findJoinTree(model, [...hints, ...cubes], rootHint);
+  return { joinTree: findJoinTree(model, [...hints, ...cubes], rootHint), subQueryDimensions: [...subQueries.values()] };
 }
 
 function isCumulative(m: Measure): boolean {

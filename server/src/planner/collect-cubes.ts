@@ -1,10 +1,12 @@
 /**
  * The cubes a query touches: those of its members, plus cubes their SQL reaches through
  * `{Cube.member}` / `{Cube}` references (e.g. a dimension showing a joined cube's column).
+ * With `subQueries`, a `sub_query` dimension is collected there and its SQL is not followed: the
+ * cubes it reads are joined inside its own per-key subquery, not in the query's join tree.
  */
-import type { Member, SemanticModel, SqlTemplate } from '../model/model-types.ts';
+import type { Dimension, Member, SemanticModel, SqlTemplate } from '../model/model-types.ts';
 
-export function collectCubes(model: SemanticModel, members: readonly Member[], into: Set<string> = new Set()): Set<string> {
+export function collectCubes(model: SemanticModel, members: readonly Member[], into: Set<string> = new Set(), subQueries?: Map<string, Dimension>): Set<string> {
   const seen = new Set<string>();
   const visitTemplate = (template: SqlTemplate | undefined): void => {
     for (const part of template ?? []) {
@@ -16,6 +18,10 @@ export function collectCubes(model: SemanticModel, members: readonly Member[], i
     if (seen.has(member.path)) return;
     seen.add(member.path);
     into.add(member.cube);
+    if (subQueries && member.kind === 'dimension' && member.subQuery) {
+      subQueries.set(member.path, member);
+      return;
+    }
     visitTemplate(member.sql);
     if (member.kind === 'measure') member.filters.forEach(visitTemplate);
   };

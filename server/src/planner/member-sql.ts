@@ -79,8 +79,12 @@ export class MemberSql {
     );
   }
 
-  /** A dimension's SQL expression (not converted to local time). */
+  /**
+   * A dimension's SQL expression (not converted to local time). A `sub_query` dimension is the
+   * value column of its per-key subquery, joined by the scan (`sub-query-dimension-sql.ts`).
+   */
   dimension(dimension: Dimension, stack: readonly string[] = []): ExpressionNode {
+    if (dimension.subQuery) return expr.column(subQueryAlias(dimension), SUB_QUERY_VALUE);
     return this.withCycleCheck(dimension.path, stack, (next) => this.template(dimension.sql, dimension.cube, next));
   }
 
@@ -148,6 +152,14 @@ function danglingReference(part: DanglingReferencePart): UserError {
     ...(part.location ? { location: part.location } : {}),
     hint: 'Fix or remove the reference in the model; the compiler listed it as a warning.',
   });
+}
+
+/** The value column of a `sub_query` dimension's subquery. */
+export const SUB_QUERY_VALUE = 'value';
+
+/** The table alias of a `sub_query` dimension's subquery (`<cube>_<dimension>_subquery`, as Cube names it). */
+export function subQueryAlias(dimension: Dimension): string {
+  return `${dimension.cube}_${dimension.name}_subquery`;
 }
 
 function isComposed(measure: Measure): boolean {

@@ -70,6 +70,10 @@ export interface LogicalPlan {
   /** Leaf measure path → alias of its hidden column in the nodes. */
   readonly leafAliases: ReadonlyMap<string, string>;
   readonly joinTree: JoinTree;
+  /** `sub_query` dimensions the query reaches: each a per-key subquery LEFT JOINed to its cube. */
+  readonly subQueryDimensions: readonly Dimension[];
+  /** Access-policy row filters (also in `where`), applied inside sub-query dimensions too. */
+  readonly rowFilters: readonly NormalizedFilter[];
   /** Row-level predicates (dimension filters, segments, date ranges): WHERE of every scan. */
   readonly where: readonly NormalizedFilter[];
   readonly segments: readonly ResolvedMember<import('../model/model-types.ts').Segment>[];

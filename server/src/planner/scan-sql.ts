@@ -12,6 +12,7 @@ import type { MemberSql } from './member-sql.ts';
 import { filterSql } from './filter-sql.ts';
 import { addParts, customBucket, type IntervalPart } from './time-series.ts';
 import { formatLocal } from '../query/local-time.ts';
+import { subQueryDimensionJoin } from './nodes/sub-query-dimension-sql.ts';
 
 export class ScanSql {
   constructor(
@@ -34,7 +35,14 @@ export class ScanSql {
       item: { kind: 'table', sql: this.members.cubeFrom(edge.to), alias: this.members.cubeAlias(edge.to) },
       on: this.members.template(edge.join.sql, edge.from),
     }));
-    return { from, joins };
+    return { from, joins: [...joins, ...this.subQueryJoins()] };
+  }
+
+  /** The per-key subqueries of the query's `sub_query` dimensions (of `cube` only, when given). */
+  subQueryJoins(cube?: string): JoinNode[] {
+    return this.plan.subQueryDimensions
+      .filter((d) => cube === undefined || d.cube === cube)
+      .map((d) => subQueryDimensionJoin(d, this.members, this.plan.rowFilters, this.plan.timezone));
   }
 
   /** Row-level predicates; `skipDateRangeOf` leaves out a time dimension's range (rolling windows). */

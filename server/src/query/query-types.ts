@@ -117,6 +117,11 @@ export interface NormalizedQuery {
   readonly timeDimensions: readonly NormalizedTimeDimension[];
   /** Filters on dimensions go to WHERE, filters on measures to HAVING; the planner splits them. */
   readonly filters: readonly NormalizedFilter[];
+  /**
+   * The access-policy row filters `secureQuery` added (they are in `filters` too). The planner
+   * also applies them inside subqueries the query's filters do not reach (`sub_query` dimensions).
+   */
+  readonly rowFilters?: readonly NormalizedFilter[];
   readonly order: readonly NormalizedOrder[];
   readonly limit: number;
   readonly offset: number;

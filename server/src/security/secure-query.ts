@@ -39,7 +39,7 @@ export function secureQuery(model: SemanticModel, query: NormalizedQuery, access
     if (rows.kind === 'none') rowFilters.push(NO_ROWS);
     if (rows.kind === 'filter') rowFilters.push(resolveRowFilter(model, owner, rows.filter, query, now));
   }
-  return rowFilters.length === 0 ? query : { ...query, filters: [...query.filters, ...rowFilters] };
+  return rowFilters.length === 0 ? query : { ...query, filters: [...query.filters, ...rowFilters], rowFilters: [...(query.rowFilters ?? []), ...rowFilters] };
 }
 
 function hasPolicies(model: SemanticModel): boolean {

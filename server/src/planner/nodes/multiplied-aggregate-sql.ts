@@ -43,7 +43,8 @@ export function multipliedAggregateSql(node: MultipliedAggregateNode, scan: Scan
       ...node.measures.map((m) => ({ expr: multipliedAggregate(m.member, members.dimension(primaryKeys[0]!), members), alias: plan.measureAliases.get(m.alias)! })),
     ],
     from: { kind: 'subquery', query: keysQuery, alias: KEYS },
-    joins: [{ type: 'LEFT', item: { kind: 'table', sql: members.cubeFrom(node.cube), alias: members.cubeAlias(node.cube) }, on }],
+    // The cube joined back, with its sub_query dimensions (its measures may aggregate them).
+    joins: [{ type: 'LEFT', item: { kind: 'table', sql: members.cubeFrom(node.cube), alias: members.cubeAlias(node.cube) }, on }, ...scan.subQueryJoins(node.cube)],
     groupBy: plan.keys.map((_, i) => expr.literal(i + 1)),
   });
 }

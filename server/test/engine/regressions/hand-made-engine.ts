@@ -14,8 +14,8 @@ import { ctx, rowsOf } from './corpus-engine.ts';
 
 export interface HandMadeEngine {
   readonly engine: SemanticEngine;
-  /** Rows of `engine.load(query)` keyed like Cube's `data`. */
-  load(query: CubeQuery): Promise<Record<string, unknown>[]>;
+  /** Rows of `engine.load(query)` keyed like Cube's `data` (as `securityContext`, when given). */
+  load(query: CubeQuery, securityContext?: Record<string, unknown>): Promise<Record<string, unknown>[]>;
   /** The SQL the engine runs for `query` (to show in failure messages). */
   sqlOf(query: CubeQuery): Promise<string>;
   /** Rows of hand-written SQL, values as JSON. */
@@ -32,8 +32,8 @@ export async function startHandMadeEngine(setup: string, yaml: string): Promise<
   const engine = createEngine({ model: compileModel([{ path: 'model/cubes/test.yml', content: yaml }]), driver, dialect: createDuckDbDialect() });
   return {
     engine,
-    async load(query) {
-      return rowsOf((await engine.load(query, ctx)).results[0]!);
+    async load(query, securityContext) {
+      return rowsOf((await engine.load(query, securityContext ? { ...ctx, securityContext } : ctx)).results[0]!);
     },
     async sqlOf(query) {
       const compiled = await engine.sql(query, ctx);

@@ -1,0 +1,148 @@
+/**
+ * Regression: `sub_query: true` dimensions were parsed and never planned, so their SQL put an
+ * aggregate where a row value belongs (`count(count(*))`, an aggregate in GROUP BY). They are now a
+ * per-key subquery joined to their cube. Expected answers are hand-written correlated subqueries
+ * (Cube's definition of the feature) over the same literal rows.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { num, startHandMadeEngine, type HandMadeEngine } from './hand-made-engine.ts';
+
+// Orders per customer: 1 → 2, 2 → 2, 3 → 1, 4 → none, 5 → 3.
+const SETUP = `
+  CREATE TABLE customers (id INTEGER, city VARCHAR);
+  INSERT INTO customers VALUES (1, 'Lisbon'), (2, 'Lisbon'), (3, 'Porto'), (4, 'Porto'), (5, 'Faro');
+  CREATE TABLE orders (id INTEGER, customer_id INTEGER, status VARCHAR, amount DOUBLE);
+  INSERT INTO orders VALUES
+    (10, 1, 'paid', 5), (11, 1, 'open', 7), (12, 2, 'paid', 1), (13, 2, 'paid', 2),
+    (14, 3, 'open', 10), (15, 5, 'paid', 3), (16, 5, 'paid', 4), (17, 5, 'open', 6);
+`;
+
+const MODEL = `
+cubes:
+  - name: customers
+    sql_table: customers
+    joins:
+      - { name: orders, relationship: one_to_many, sql: "{CUBE}.id = {orders}.customer_id" }
+    dimensions:
+      - { name: id, sql: id, type: number, primary_key: true, public: true }
+      - { name: city, sql: city, type: string }
+      - { name: total_orders, sql: "{orders.count}", type: number, sub_query: true }
+      - { name: total_amount, sql: "{orders.amount}", type: number, sub_query: true }
+      - { name: propagated, sql: "{orders.count}", type: number, sub_query: true, propagate_filters_to_sub_query: true }
+    measures:
+      - { name: count, type: count }
+      - { name: avg_orders, type: avg, sql: "{total_orders}" }
+      - { name: max_amount, type: max, sql: "{total_amount}" }
+  - name: orders
+    sql_table: orders
+    dimensions:
+      - { name: id, sql: id, type: number, primary_key: true }
+      - { name: status, sql: status, type: string }
+    measures:
+      - { name: count, type: count }
+      - { name: amount, type: sum, sql: amount }
+`;
+
+let h: HandMadeEngine;
+beforeAll(async () => {
+  h = await startHandMadeEngine(SETUP, MODEL);
+});
+afterAll(async () => h.close());
+
+/** Each customer with its correlated subqueries, as Cube's documentation defines the dimension. */
+const PER_CUSTOMER = `
+  SELECT c.id, c.city,
+         (SELECT count(*) FROM orders o WHERE o.customer_id = c.id) total_orders,
+         (SELECT sum(o.amount) FROM orders o WHERE o.customer_id = c.id) total_amount
+  FROM customers c`;
+
+const pairs = (rows: Record<string, unknown>[], a: string, b: string): (number | string | null)[][] =>
+  rows.map((r) => [typeof r[a] === 'string' && Number.isNaN(Number(r[a])) ? (r[a] as string) : num(r[a]), num(r[b])]);
+
+describe('sub_query dimensions', () => {
+  it('groups by the per-customer order count (a customer without orders counts 0)', async () => {
+    const want = await h.sql(`SELECT total_orders, count(*) n FROM (${PER_CUSTOMER}) GROUP BY 1 ORDER BY 1`);
+    const rows = await h.load({ measures: ['customers.count'], dimensions: ['customers.total_orders'], order: { 'customers.total_orders': 'asc' } });
+    expect(pairs(want, 'total_orders', 'n')).toEqual([[0, 1], [1, 1], [2, 2], [3, 1]]);
+    expect(pairs(rows, 'customers.total_orders', 'customers.count')).toEqual(pairs(want, 'total_orders', 'n'));
+  });
+
+  it('shows the value per customer next to the customer key', async () => {
+    const want = await h.sql(`SELECT id, total_orders, total_amount FROM (${PER_CUSTOMER}) ORDER BY id`);
+    const rows = await h.load({ dimensions: ['customers.id', 'customers.total_orders', 'customers.total_amount'], order: { 'customers.id': 'asc' } });
+    expect(rows.map((r) => [num(r['customers.id']), num(r['customers.total_orders']), num(r['customers.total_amount'])])).toEqual(
+      want.map((w) => [num(w.id), num(w.total_orders), num(w.total_amount)]),
+    );
+  });
+
+  it('filters on it', async () => {
+    const want = await h.sql(`SELECT city, count(*) n FROM (${PER_CUSTOMER}) WHERE total_orders >= 2 GROUP BY 1 ORDER BY 1`);
+    const rows = await h.load({
+      measures: ['customers.count'],
+      dimensions: ['customers.city'],
+      filters: [{ member: 'customers.total_orders', operator: 'gte', values: ['2'] }],
+      order: { 'customers.city': 'asc' },
+    });
+    expect(pairs(rows, 'customers.city', 'customers.count')).toEqual(pairs(want, 'city', 'n'));
+    expect(rows.length).toBe(2);
+  });
+
+  it('feeds measures of its cube (avg of per-customer counts by city)', async () => {
+    const want = await h.sql(`SELECT city, avg(total_orders) a, max(total_amount) m FROM (${PER_CUSTOMER}) GROUP BY 1 ORDER BY 1`);
+    const rows = await h.load({ measures: ['customers.avg_orders', 'customers.max_amount'], dimensions: ['customers.city'], order: { 'customers.city': 'asc' } });
+    expect(rows.map((r) => [r['customers.city'], num(r['customers.avg_orders']), num(r['customers.max_amount'])])).toEqual(
+      want.map((w) => [w.city, num(w.a), num(w.m)]),
+    );
+  });
+
+  it('keeps the whole per-customer count when the query filters and aggregates the other cube', async () => {
+    // The query's filter on orders does not reach inside the subquery (Cube's default); customers.count
+    // is multiplied by the join to orders and computed per key, its measure aggregating the dimension.
+    const want = await h.sql(`
+      SELECT p.city, count(DISTINCT p.id) customers, count(o.id) paid
+      FROM (${PER_CUSTOMER}) p JOIN orders o ON o.customer_id = p.id AND o.status = 'paid' GROUP BY 1 ORDER BY 1`);
+    const rows = await h.load({
+      measures: ['customers.count', 'customers.avg_orders', 'orders.count'],
+      dimensions: ['customers.city'],
+      filters: [{ member: 'orders.status', operator: 'equals', values: ['paid'] }],
+      order: { 'customers.city': 'asc' },
+    });
+    const perKey = await h.sql(`
+      SELECT city, avg(total_orders) a FROM (${PER_CUSTOMER}) p
+      WHERE EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = p.id AND o.status = 'paid') GROUP BY 1 ORDER BY 1`);
+    expect(rows.map((r) => [r['customers.city'], num(r['customers.count']), num(r['customers.avg_orders']), num(r['orders.count'])])).toEqual(
+      want.map((w, i) => [w.city, num(w.customers), num(perKey[i]!.a), num(w.paid)]),
+    );
+  });
+
+  it('refuses propagate_filters_to_sub_query with an error naming the member, file and line', async () => {
+    const error = await h.load({ dimensions: ['customers.propagated'] }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'UNSUPPORTED', message: expect.stringMatching(/customers\.propagated \(model\/cubes\/test\.yml:\d+\)/) });
+  });
+});
+
+describe('sub_query dimensions under an access policy', () => {
+  const policed = MODEL.replace(
+    '  - name: orders\n    sql_table: orders\n',
+    '  - name: orders\n    sql_table: orders\n    access_policy:\n      - group: paid_only\n        row_level:\n          filters: [{ member: orders.status, operator: equals, values: [paid] }]\n',
+  ).replace(
+    '    measures:\n      - { name: count, type: count }\n      - { name: avg_orders',
+    '    access_policy:\n      - group: paid_only\n    measures:\n      - { name: count, type: count }\n      - { name: avg_orders',
+  );
+  let p: HandMadeEngine;
+  beforeAll(async () => {
+    expect(policed).toContain('group: paid_only\n        row_level');
+    expect(policed.match(/group: paid_only/g)).toHaveLength(2);
+    p = await startHandMadeEngine(SETUP, policed);
+  });
+  afterAll(async () => p.close());
+
+  it('counts only the rows the policy lets the caller see, inside the subquery too', async () => {
+    const rows = await p.load({ dimensions: ['customers.id', 'customers.total_orders'], order: { 'customers.id': 'asc' } }, { groups: ['paid_only'] });
+    const want = await p.sql(`
+      SELECT c.id, (SELECT count(*) FROM orders o WHERE o.customer_id = c.id AND o.status = 'paid') total_orders
+      FROM customers c WHERE EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = c.id AND o.status = 'paid') ORDER BY c.id`);
+    expect(want.map((w) => [num(w.id), num(w.total_orders)])).toEqual([[1, 1], [2, 2], [5, 2]]);
+    expect(rows.map((r) => [num(r['customers.id']), num(r['customers.total_orders'])])).toEqual(want.map((w) => [num(w.id), num(w.total_orders)]));
+  });
+});
