@@ -54,7 +54,7 @@ export class CompileContext {
     const problems: ReferenceProblem[] = [];
     const template = parseSqlTemplate(sql, this.scope(cube), problems);
     for (const problem of problems) {
-      if (problem.dangling && !this.strict) reader.warn(`${problem.message} (queries using ${reader.member} fail until it is fixed)`, key);
+      if (problem.dangling && !this.strict) reader.warn(problem.inert ? problem.message : `${problem.message} (queries using ${reader.member} fail until it is fixed)`, key);
       else reader.error(problem.message, key);
     }
     if (!problems.some((p) => p.dangling)) return template;

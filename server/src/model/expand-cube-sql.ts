@@ -9,7 +9,7 @@
 import type { Cube, SqlTemplate, SqlTemplatePart } from './model-types.ts';
 import type { ProblemSink } from './problems.ts';
 
-const PART_KINDS = new Set(['text', 'cube', 'member', 'securityContext', 'filterParams', 'cubeSql', 'dangling']);
+const PART_KINDS = new Set(['text', 'cube', 'member', 'securityContext', 'filterParams', 'filterGroup', 'cubeSql', 'dangling']);
 
 /** Replaces every `cubeSql` part of every cube in place (the record is the compiler's own, not frozen yet). */
 export function expandCubeSql(cubes: Record<string, Cube>, sink: ProblemSink): void {

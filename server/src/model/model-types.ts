@@ -24,6 +24,8 @@ export interface SourceLocation {
  * - `{ kind: 'securityContext' }` `{SECURITY_CONTEXT.path}` / `{securityContext.path}`: a bound parameter
  * - `{ kind: 'filterParams' }` `{FILTER_PARAMS.cube.member.filter(...)}`: the query's filters on that
  *                         member, rendered at query time over `column` (or through `callback`)
+ * - `{ kind: 'filterGroup' }` `{FILTER_GROUP(FILTER_PARAMS..., ...)}`: the same for several members,
+ *                         keeping the query's AND/OR between their filters
  * - `{ kind: 'cubeSql' }` `{Cube.sql()}`: that cube's own SQL; only while compiling (the compiler
  *                         inlines it, so a compiled model never holds one)
  * - `{ kind: 'dangling' }` a reference to a cube or member that does not exist: a compile warning
@@ -35,6 +37,7 @@ export type SqlTemplatePart =
   | { readonly kind: 'member'; readonly path: string }
   | { readonly kind: 'securityContext'; readonly path: readonly string[] }
   | FilterParamsPart
+  | { readonly kind: 'filterGroup'; readonly members: readonly FilterParamsPart[] }
   | { readonly kind: 'cubeSql'; readonly cube: string }
   | DanglingReferencePart;
 

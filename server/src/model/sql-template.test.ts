@@ -25,7 +25,7 @@ describe('parseSqlTemplate', () => {
 
   it('tolerates spaces inside braces and reports unsupported contexts', () => {
     expect(parse('{ securityContext.tenant }').template).toEqual([{ kind: 'securityContext', path: ['tenant'] }]);
-    expect(parse("{SQL_UTILS.convertTz('x')}").problems[0]!.message).toMatch(/only \{Cube.sql\(\)\} and \{FILTER_PARAMS/);
+    expect(parse("{SQL_UTILS.convertTz('x')}").problems[0]!.message).toMatch(/only \{Cube.sql\(\)\}, \{FILTER_PARAMS.*and \{FILTER_GROUP/);
     expect(parse('{FILTER_PARAMS.orders.status}').problems[0]!.message).toMatch(/FILTER_PARAMS is not supported/);
   });
   it('parses {Cube.sql()} and {CUBE.sql()} as the cube SQL to inline', () => {
@@ -74,9 +74,29 @@ describe('parseSqlTemplate', () => {
     expect(parse("{FILTER_PARAMS.orders.status.filter('x'}").problems[0]!.message).toMatch(/unbalanced/);
   });
 
-  it('keeps an unknown member of FILTER_PARAMS as a dangling reference', () => {
+  it('reports an unknown member of FILTER_PARAMS as dangling and keeps it (no query can filter on it: 1 = 1)', () => {
     const { template, problems } = parse("{FILTER_PARAMS.orders.nope.filter('x')}");
-    expect(template[0]!.kind).toBe('dangling');
-    expect(problems).toEqual([{ reference: 'FILTER_PARAMS.orders.nope.filter(...)', message: 'unknown reference {FILTER_PARAMS.orders.nope.filter(...)}: cube orders has no member "nope"', dangling: true }]);
+    expect(template).toEqual([{ kind: 'filterParams', member: 'orders.nope', column: 'x' }]);
+    expect(problems).toEqual([{ reference: 'FILTER_PARAMS.orders.nope.filter(...)', message: 'unknown reference {FILTER_PARAMS.orders.nope.filter(...)}: cube orders has no member "nope"; it renders 1 = 1', dangling: true, inert: true }]);
+  });
+
+  it('parses FILTER_GROUP of FILTER_PARAMS calls, and refuses anything else inside it', () => {
+    const { template, problems } = parse(`WHERE {FILTER_GROUP(
+      FILTER_PARAMS.orders.status.filter("s, t"),
+      FILTER_PARAMS.users.city.filter(lambda a: f'city = {a}')
+    )}`);
+    expect(problems).toEqual([]);
+    expect(template).toEqual([
+      { kind: 'text', text: 'WHERE ' },
+      {
+        kind: 'filterGroup',
+        members: [
+          { kind: 'filterParams', member: 'orders.status', column: 's, t' },
+          { kind: 'filterParams', member: 'users.city', callback: { params: ['a'], body: ['city = ', 0] } },
+        ],
+      },
+    ]);
+    expect(parse("{FILTER_GROUP(FILTER_PARAMS.orders.status.filter('s'), users.city)}").problems[0]!.message).toMatch(/every argument must be FILTER_PARAMS/);
+    expect(parse('{FILTER_GROUP()}').problems[0]!.message).toMatch(/expected FILTER_PARAMS/);
   });
 });

@@ -3,17 +3,18 @@
  * Resolution order follows Cube's: `{CUBE}` is the current cube, `{name}` a member of the current
  * cube before a cube of that name, `{Cube.member}` a member of another cube, `{A.B.member}` a
  * member reached along a join path (we keep only `B.member`), `{SECURITY_CONTEXT.path}` and
- * `{securityContext.path}` a bound parameter. Two calls are understood: `{Cube.sql()}` (that
- * cube's own SQL, inlined by the compiler) and `{FILTER_PARAMS.cube.member.filter(...)}` (the
- * query's filters on that member, rendered by the planner). Text that is neither (e.g. a JSON
- * literal) is copied unchanged.
+ * `{securityContext.path}` a bound parameter. Calls: `{Cube.sql()}` (that cube's own SQL,
+ * inlined by the compiler), `{FILTER_PARAMS.cube.member.filter(...)}` (the query's filters on that
+ * member, rendered by the planner) and `{FILTER_GROUP(FILTER_PARAMS..., ...)}` (the same for several
+ * members, keeping the query's AND/OR between them). Text that is neither (e.g. a JSON literal) is
+ * copied unchanged.
  *
  * A reference to a cube or member that does not exist becomes a `dangling` part and a problem
  * marked `dangling`: Cube reports those only when a query reaches them, so the compiler warns
  * (errors in strict mode) and the planner fails just the queries that use it.
  */
 import { parseFilterArgument } from './filter-params-argument.ts';
-import type { SqlTemplate, SqlTemplatePart } from './model-types.ts';
+import type { FilterParamsPart, SqlTemplate, SqlTemplatePart } from './model-types.ts';
 
 const PATH = '([A-Za-z_][A-Za-z0-9_]*(?:\\s*\\.\\s*[A-Za-z_][A-Za-z0-9_]*)*)';
 const REFERENCE_AT = new RegExp(`\\{\\s*${PATH}\\s*\\}`, 'y');
@@ -33,6 +34,8 @@ export interface ReferenceProblem {
   readonly message: string;
   /** The reference names a cube or member that does not exist (a warning unless strict). */
   readonly dangling?: boolean;
+  /** A dangling reference that changes no query (FILTER_PARAMS of a missing member: `1 = 1`). */
+  readonly inert?: boolean;
 }
 
 const UNSUPPORTED_CONTEXTS = new Set(['FILTER_PARAMS', 'FILTER_GROUP', 'SQL_UTILS', 'COMPILE_CONTEXT', 'USER_CONTEXT']);
@@ -88,22 +91,53 @@ function compact(path: string): string {
  * """…""", `…`) and nested brackets; -1 when there is none.
  */
 export function matchingParen(text: string, open: number): number {
+  let found = -1;
+  scan(text, open, (c, i, depth) => {
+    if (depth > 0) return false;
+    found = c === ')' ? i : -1;
+    return true;
+  });
+  return found;
+}
+
+/** Splits call arguments at top-level commas (not inside strings or brackets); undefined when unbalanced. */
+function splitArguments(text: string): string[] | undefined {
+  const items: string[] = [];
+  let start = 0;
+  const wrapped = `(${text})`;
+  const end = matchingParen(wrapped, 0);
+  if (end !== wrapped.length - 1) return undefined;
+  scan(wrapped, 0, (c, i, depth) => {
+    if (c === ',' && depth === 1) {
+      items.push(wrapped.slice(start + 1, i));
+      start = i;
+    }
+    return false;
+  });
+  items.push(wrapped.slice(start + 1, wrapped.length - 1));
+  return items.map((item) => item.trim()).filter((item) => item !== '');
+}
+
+/**
+ * Walks `text` from `from`, skipping string literals, calling `visit` on each bracket closing (with
+ * the depth left) and each comma; stops when `visit` answers true or at an unterminated string.
+ */
+function scan(text: string, from: number, visit: (c: string, i: number, depth: number) => boolean): void {
   let depth = 0;
-  for (let i = open; i < text.length; i++) {
+  for (let i = from; i < text.length; i++) {
     const c = text[i]!;
     if (c === '"' || c === "'" || c === '`') {
       const quote = c !== '`' && text.startsWith(c.repeat(3), i) ? c.repeat(3) : c;
       i = endOfString(text, i + quote.length, quote);
-      if (i < 0) return -1;
+      if (i < 0) return;
       continue;
     }
     if (c === '(' || c === '[' || c === '{') depth++;
     else if (c === ')' || c === ']' || c === '}') {
       depth--;
-      if (depth === 0) return c === ')' ? i : -1;
-    }
+      if (visit(c, i, depth)) return;
+    } else if (c === ',' && visit(c, i, depth)) return;
   }
-  return -1;
 }
 
 function endOfString(text: string, from: number, quote: string): number {
@@ -133,20 +167,53 @@ function resolveCall(path: string, argument: string, scope: ReferenceScope, prob
     if (!scope.hasCube(cube)) return dangling(`${path}()`, `unknown reference {${path}()}: no cube "${cube}"`, problems);
     return { kind: 'cubeSql', cube };
   }
-  if (names[0] === 'FILTER_PARAMS' && names.length === 4 && names[3] === 'filter') {
-    const [, cube, member] = names as [string, string, string, string];
-    const parsed = parseFilterArgument(argument);
-    if ('error' in parsed) {
-      problems.push({ reference: path, message: `{${path}(...)}: ${parsed.error}` });
-      return undefined;
-    }
-    if (!scope.hasCube(cube) || !scope.hasMember(cube, member)) {
-      return dangling(`${path}(...)`, `unknown reference {${path}(...)}: ${scope.hasCube(cube) ? `cube ${cube} has no member "${member}"` : `no cube "${cube}"`}`, problems);
-    }
-    return { kind: 'filterParams', member: `${cube}.${member}`, ...parsed };
-  }
-  problems.push({ reference: path, message: `{${path}(...)}: only {Cube.sql()} and {FILTER_PARAMS.cube.member.filter(...)} calls are supported by this engine` });
+  if (names[0] === 'FILTER_PARAMS' && names.length === 4 && names[3] === 'filter') return filterParams(path, argument, scope, problems);
+  if (path === 'FILTER_GROUP') return filterGroup(argument, scope, problems);
+  problems.push({ reference: path, message: `{${path}(...)}: only {Cube.sql()}, {FILTER_PARAMS.cube.member.filter(...)} and {FILTER_GROUP(...)} calls are supported by this engine` });
   return undefined;
+}
+
+/**
+ * `FILTER_PARAMS.cube.member.filter(arg)`. A member that does not exist is reported as dangling
+ * but kept: no query can filter on it, so it renders `1 = 1`, as Cube's FILTER_PARAMS does.
+ */
+function filterParams(path: string, argument: string, scope: ReferenceScope, problems: ReferenceProblem[]): FilterParamsPart | undefined {
+  const [, cube, member] = path.split('.') as [string, string, string, string];
+  const parsed = parseFilterArgument(argument);
+  if ('error' in parsed) {
+    problems.push({ reference: path, message: `{${path}(...)}: ${parsed.error}` });
+    return undefined;
+  }
+  if (!scope.hasCube(cube) || !scope.hasMember(cube, member)) {
+    const reason = scope.hasCube(cube) ? `cube ${cube} has no member "${member}"` : `no cube "${cube}"`;
+    problems.push({ reference: `${path}(...)`, message: `unknown reference {${path}(...)}: ${reason}; it renders 1 = 1`, dangling: true, inert: true });
+  }
+  return { kind: 'filterParams', member: `${cube}.${member}`, ...parsed };
+}
+
+/** `FILTER_GROUP(FILTER_PARAMS..., ...)`: filters on those members pushed keeping the query's AND/OR. */
+function filterGroup(argument: string, scope: ReferenceScope, problems: ReferenceProblem[]): SqlTemplatePart | undefined {
+  const fail = (message: string): undefined => {
+    problems.push({ reference: 'FILTER_GROUP', message: `{FILTER_GROUP(...)}: ${message}` });
+    return undefined;
+  };
+  const items = splitArguments(argument);
+  if (!items || items.length === 0) return fail('expected FILTER_PARAMS.cube.member.filter(...) arguments');
+  const members: FilterParamsPart[] = [];
+  for (const item of items) {
+    CALL_AT.lastIndex = 0;
+    const call = CALL_AT.exec(`{${item}`);
+    const path = call ? compact(call[1]!) : '';
+    const open = call ? CALL_AT.lastIndex - 2 : -1;
+    const names = path.split('.');
+    if (!call || names[0] !== 'FILTER_PARAMS' || names.length !== 4 || names[3] !== 'filter' || matchingParen(item, open) !== item.length - 1) {
+      return fail(`every argument must be FILTER_PARAMS.cube.member.filter(...), got: ${item.slice(0, 60)}`);
+    }
+    const part = filterParams(path, item.slice(open + 1, item.length - 1), scope, problems);
+    if (!part) return undefined;
+    members.push(part);
+  }
+  return { kind: 'filterGroup', members };
 }
 
 function resolveReference(reference: string, scope: ReferenceScope, problems: ReferenceProblem[]): SqlTemplatePart | undefined {

@@ -39,40 +39,51 @@ const ALWAYS_TRUE = (): ExpressionNode => expr.raw(['1 = 1']);
 
 /** The SQL of one FILTER_PARAMS part for the query at hand (`1 = 1` without filters on its member). */
 export function filterParamsSql(part: FilterParamsPart, pushdown: PushdownFilters | undefined): ExpressionNode {
-  const applicable = (pushdown?.filters ?? []).flatMap((filter) => conjunctsOn(filter, part.member));
+  return filterGroupSql([part], pushdown);
+}
+
+/**
+ * The SQL of `FILTER_GROUP(FILTER_PARAMS..., ...)`: the query's filters on the group's members,
+ * each over its own column or callback, keeping the query's AND/OR between them (an OR is pushed
+ * when all its leaves are in the group). https://cube.dev/docs/reference/data-model/context-variables#filter_group
+ */
+export function filterGroupSql(parts: readonly FilterParamsPart[], pushdown: PushdownFilters | undefined): ExpressionNode {
+  const byMember = new Map(parts.map((part) => [part.member, part]));
+  const applicable = (pushdown?.filters ?? []).flatMap((filter) => conjunctsIn(filter, byMember));
   const rendered = applicable.flatMap((filter) => {
-    const sql = render(part, filter, pushdown!.timezone);
+    const sql = render(byMember, filter, pushdown!.timezone);
     return sql ? [sql] : [];
   });
   if (rendered.length === 0) return ALWAYS_TRUE();
   return expr.raw(['(', rendered.length === 1 ? rendered[0]! : expr.and(rendered), ')']);
 }
 
-/** Filters under `filter` that every answer row passes and that name only `member`. */
-function conjunctsOn(filter: NormalizedFilter, member: string): NormalizedFilter[] {
-  if (filter.kind === 'and') return filter.filters.flatMap((f) => conjunctsOn(f, member));
-  if (filter.kind === 'or') return filter.filters.length > 0 && leaves(filter).every((leaf) => isOn(leaf, member)) ? [filter] : [];
-  return isOn(filter, member) ? [filter] : [];
+/** Filters under `filter` that every answer row passes and that name only members of `group`. */
+function conjunctsIn(filter: NormalizedFilter, group: ReadonlyMap<string, FilterParamsPart>): NormalizedFilter[] {
+  if (filter.kind === 'and') return filter.filters.flatMap((f) => conjunctsIn(f, group));
+  if (filter.kind === 'or') return filter.filters.length > 0 && leaves(filter).every((leaf) => isIn(leaf, group)) ? [filter] : [];
+  return isIn(filter, group) ? [filter] : [];
 }
 
 function leaves(filter: NormalizedFilter): MemberFilter[] {
   return filter.kind === 'member' ? [filter] : filter.filters.flatMap(leaves);
 }
 
-function isOn(filter: MemberFilter, member: string): boolean {
-  return filter.target.member.kind === 'dimension' && filter.target.member.path === member;
+function isIn(filter: MemberFilter, group: ReadonlyMap<string, FilterParamsPart>): boolean {
+  return filter.target.member.kind === 'dimension' && group.has(filter.target.member.path);
 }
 
-/** One pushed filter over the column SQL, or through the callback; undefined when the callback cannot take it. */
-function render(part: FilterParamsPart, filter: NormalizedFilter, timezone: string): ExpressionNode | undefined {
+/** One pushed filter over its members' columns or callbacks; undefined when a callback cannot take a leaf. */
+function render(group: ReadonlyMap<string, FilterParamsPart>, filter: NormalizedFilter, timezone: string): ExpressionNode | undefined {
+  if (filter.kind !== 'member') {
+    const each = filter.filters.map((f) => render(group, f, timezone));
+    if (each.some((f) => f === undefined)) return undefined;
+    return filter.kind === 'and' ? expr.and(each as ExpressionNode[]) : expr.or(each as ExpressionNode[]);
+  }
+  const part = group.get(filter.target.member.path)!;
   if (part.column !== undefined) {
     const column = expr.raw([part.column]);
     return filterSql(filter, () => column, timezone);
-  }
-  if (filter.kind !== 'member') {
-    const each = filter.filters.map((f) => render(part, f, timezone));
-    if (each.some((f) => f === undefined)) return undefined;
-    return filter.kind === 'and' ? expr.and(each as ExpressionNode[]) : expr.or(each as ExpressionNode[]);
   }
   // The callback sees values, not the operator: only filters whose values bound the rows kept are pushed.
   if (filter.operator !== 'inDateRange' && !(filter.operator === 'equals' && filter.values.length === 1)) return undefined;

@@ -6,7 +6,7 @@
 import type { Cube, DanglingReferencePart, Dimension, Measure, SemanticModel, SqlTemplate } from '../model/model-types.ts';
 import { expr, type ExpressionNode } from '../sql/expression-node.ts';
 import { UserError } from '../errors/user-error.ts';
-import { filterParamsSql, type PushdownFilters } from './filter-params-sql.ts';
+import { filterGroupSql, filterParamsSql, type PushdownFilters } from './filter-params-sql.ts';
 
 const BARE_IDENTIFIER = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*$/;
 
@@ -72,6 +72,7 @@ export class MemberSql {
           case 'member': return this.memberReference(part.path, stack);
           case 'securityContext': return expr.param(readPath(this.securityContext, part.path));
           case 'filterParams': return filterParamsSql(part, this.pushdown);
+          case 'filterGroup': return filterGroupSql(part.members, this.pushdown);
           case 'dangling': throw danglingReference(part);
           case 'cubeSql': throw new Error(`{${part.cube}.sql()} reached the planner: the compiler inlines it`);
         }

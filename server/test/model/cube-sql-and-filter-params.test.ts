@@ -22,6 +22,8 @@ INSERT INTO orders VALUES
   (6, '2024-03-01 00:00:00', 'shipped', 300),
   (7, '2024-03-20 08:00:00', 'paid', 90),
   (8, NULL, 'paid', 10);
+CREATE TABLE pairs (a INTEGER, b INTEGER);
+INSERT INTO pairs VALUES (1, 3), (2, 2), (3, 1), (0, 0), (4, 4);
 `;
 
 const MEMBERS = `    dimensions:
@@ -55,7 +57,22 @@ ${MEMBERS}      - { name: pushed_rows, sql: pushed_rows, type: max }
       SELECT * FROM orders
       WHERE {FILTER_PARAMS.orders_lambda.created_at.filter(lambda a, b: f"created_at >= CAST({a} AS TIMESTAMP) AND created_at <= CAST({b} AS TIMESTAMP)")}
         AND {FILTER_PARAMS.orders_lambda.status.filter(lambda s: f'status = {s}')}
-${MEMBERS}  - name: orders_arrow
+${MEMBERS}  - name: pairs_grouped
+    sql: >
+      SELECT *, (SELECT count(*) FROM pairs AS i
+                 WHERE {FILTER_GROUP(FILTER_PARAMS.pairs_grouped.a.filter('i.a'), FILTER_PARAMS.pairs_grouped.b.filter('i.b'))}) AS pushed_rows
+      FROM pairs
+      WHERE {FILTER_GROUP(
+        FILTER_PARAMS.pairs_grouped.a.filter("a"),
+        FILTER_PARAMS.pairs_grouped.b.filter("b")
+      )} AND {FILTER_PARAMS.pairs_grouped.c.filter('c')}
+    dimensions:
+      - { name: a, sql: a, type: number }
+      - { name: b, sql: b, type: number }
+    measures:
+      - { name: count, type: count }
+      - { name: pushed_rows, sql: pushed_rows, type: max }
+  - name: orders_arrow
     sql: >
       SELECT * FROM orders
       WHERE {FILTER_PARAMS.orders_arrow.created_at.filter((from, to) => \`created_at BETWEEN CAST(\${from} AS TIMESTAMP) AND CAST(\${to} AS TIMESTAMP)\`)}
@@ -87,7 +104,7 @@ cube('js_pushed', {
 
 let db: HandMadeEngine;
 beforeAll(async () => {
-  db = await startHandMadeEngine(DATA, compileModel([{ path: 'cubes/orders.yml', content: MODEL }, { path: 'cubes/js_orders.js', content: JS_MODEL }]));
+  db = await startHandMadeEngine(DATA, compileModel([{ path: 'cubes/orders.yml', content: MODEL }, { path: 'cubes/js_orders.js', content: JS_MODEL }], { strict: false }));
 });
 afterAll(async () => db?.close());
 
@@ -257,5 +274,39 @@ describe('the same constructs in a JavaScript model', () => {
     const { sql, params } = await db.sqlOf(query);
     expect(sql).toMatch(/FROM \(SELECT \* FROM orders WHERE \(+created_at >= CAST\(\$\d+ AS TIMESTAMP\) AND created_at <= CAST\(\$\d+ AS TIMESTAMP\)\)+\s+AND \(+status = \$\d+\)+/);
     expect(params).toEqual(expect.arrayContaining(['2024-01-15T00:00:00.000', '2024-02-29T23:59:59.999', 'paid']));
+  });
+});
+
+describe('FILTER_GROUP: several members pushed with the query\'s AND/OR', () => {
+  it('pushes an OR of two members of the group as an OR (not AND-ed, not dropped)', async () => {
+    const query: CubeQuery = {
+      measures: ['pairs_grouped.count', 'pairs_grouped.pushed_rows'],
+      filters: [{ or: [{ member: 'pairs_grouped.a', operator: 'gt', values: ['1'] }, { member: 'pairs_grouped.b', operator: 'gt', values: ['1'] }] }],
+    };
+    const rows = await db.load(query);
+    const [want] = await db.sql('SELECT count(*) AS n FROM pairs WHERE a > 1 OR b > 1');
+    expect(Number(want!.n)).toBe(4);
+    expect(Number(rows[0]!['pairs_grouped.count'])).toBe(Number(want!.n));
+    expect(Number(rows[0]!['pairs_grouped.pushed_rows'])).toBe(Number(want!.n));
+    expect((await db.sqlOf(query)).sql).toMatch(/i\.a > \$\d+\)? OR \(?i\.b > \$\d+/);
+  });
+
+  it('pushes filters AND-ed in the query as AND', async () => {
+    const rows = await db.load({
+      measures: ['pairs_grouped.count', 'pairs_grouped.pushed_rows'],
+      filters: [{ member: 'pairs_grouped.a', operator: 'gt', values: ['1'] }, { member: 'pairs_grouped.b', operator: 'gt', values: ['1'] }],
+    });
+    const [want] = await db.sql('SELECT count(*) AS n FROM pairs WHERE a > 1 AND b > 1');
+    expect(Number(rows[0]!['pairs_grouped.count'])).toBe(Number(want!.n));
+    expect(Number(rows[0]!['pairs_grouped.pushed_rows'])).toBe(Number(want!.n));
+  });
+
+  it('warns about FILTER_PARAMS of a member that does not exist and renders it 1 = 1', async () => {
+    const warnings = db.engine.currentModel().warnings ?? [];
+    expect(warnings.map((w) => `${w.location?.file}:${w.location?.line} ${w.member}: ${w.message}`)).toContain(
+      'cubes/orders.yml:59 pairs_grouped: unknown reference {FILTER_PARAMS.pairs_grouped.c.filter(...)}: cube pairs_grouped has no member "c"; it renders 1 = 1',
+    );
+    const rows = await db.load({ measures: ['pairs_grouped.count'] });
+    expect(Number(rows[0]!['pairs_grouped.count'])).toBe(5);
   });
 });
