@@ -103,7 +103,7 @@ async function handSql(text: string): Promise<number[]> {
   }
 }
 
-const RANGE = ['2024-01-01', '2024-01-04'];
+const RANGE: [string, string] = ['2024-01-01', '2024-01-04'];
 const IN_RANGE = `created_at >= '2024-01-01' AND created_at < '2024-01-05'`;
 
 describe('context variables in JavaScript models', () => {
