@@ -16,6 +16,7 @@ import { startSqlServer, type SqlServer } from '../../src/api/sql/start-sql-serv
 import type { CheckSqlAuth } from '../../src/api/sql/auth/sql-auth-types.ts';
 import { CONTEXTS, goldDatabaseFile, queryGold, startSecureStack } from '../security/support/security-fixture.ts';
 import { listTables } from './support/psql-meta-commands.ts';
+import { expectResponsive, percentile, pollLivez, sendCancel } from './support/responsiveness.ts';
 
 // Read when the server builds its catalog (catalog-limits.ts) and by the sandbox on first use.
 process.env.CUBEJS_SQL_API_STATEMENT_TIMEOUT = '1.5s';
@@ -90,45 +91,6 @@ async function answer(c: pg.Client, sql: string): Promise<{ code?: string; messa
   }
 }
 
-/** node-postgres's own CancelRequest (a new socket sending the backend key); @types/pg omits it. */
-function sendCancel(target: pg.Client, query: pg.Query): void {
-  const canceller = new pg.Client(clientConfig()) as unknown as { cancel(client: pg.Client, query: pg.Query): void };
-  canceller.cancel(target, query);
-}
-
-function percentile(samples: readonly number[], share: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(share * sorted.length))]!;
-}
-
-/** Polls /livez every 20 ms until `stop` settles; returns each answer's latency (ms). */
-async function pollLivez(stop: Promise<unknown>): Promise<number[]> {
-  const latencies: number[] = [];
-  let done = false;
-  void stop.finally(() => (done = true));
-  while (!done) {
-    const started = performance.now();
-    const response = await fetch(`${stack.url}/livez`);
-    await response.text();
-    expect(response.status).toBe(200);
-    latencies.push(performance.now() - started);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return latencies;
-}
-
-/**
- * /livez under 100 ms for 95% of polls (2 shared cores: a lone poll can wait on the scheduler)
- * and none near the seconds a runaway statement would stall an event loop it ran on.
- */
-function expectResponsive(latencies: readonly number[]): string {
-  const shown = latencies.map((l) => l.toFixed(0)).join(',');
-  expect(latencies.length).toBeGreaterThan(5);
-  expect(percentile(latencies, 0.95), `livez latencies ${shown}`).toBeLessThan(100);
-  expect(Math.max(...latencies), `livez latencies ${shown}`).toBeLessThan(500);
-  return `/livez p95 ${percentile(latencies, 0.95).toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms over ${latencies.length} polls`;
-}
-
 describe('runaway catalog statements', () => {
   it('the access policies hide members from the store manager (so both kinds of scope are checked)', () => {
     expect(before.gerente!.columns.length).toBeGreaterThan(0);
@@ -146,7 +108,7 @@ describe('runaway catalog statements', () => {
       await withClient(async (c) => {
         const started = performance.now();
         const running = answer(c, sql);
-        const livez = pollLivez(running);
+        const livez = pollLivez(stack.url, running);
         await new Promise((r) => setTimeout(r, 300));
         // Started while the runaway holds the catalog: a restricted caller's catalog statement, a
         // new login, and a query over a view (which needs no catalog statement).
@@ -186,10 +148,10 @@ describe('runaway catalog statements', () => {
         query.on('end', () => resolve({ at: performance.now() }));
       });
       c.query(query);
-      const livez = pollLivez(ended);
+      const livez = pollLivez(stack.url, ended);
       await new Promise((r) => setTimeout(r, 400));
       const cancelledAt = performance.now();
-      sendCancel(c, query);
+      sendCancel(clientConfig(), c, query);
       const e = await ended;
       const latencies = await livez;
       expect(e.code, e.message).toBe('57014');

@@ -18,6 +18,7 @@ import type { TestStack } from '../api/support/start-stack.ts';
 import { startSqlServer, type SqlServer } from '../../src/api/sql/start-sql-server.ts';
 import type { CheckSqlAuth } from '../../src/api/sql/auth/sql-auth-types.ts';
 import { CONTEXTS, goldDatabaseFile, queryGold, startSecureStack } from '../security/support/security-fixture.ts';
+import { expectResponsive, percentile, pollLivez, sendCancel } from './support/responsiveness.ts';
 
 // Read once, when the first statement needs the sandbox (sandbox-options.ts).
 process.env.CUBEJS_SQL_API_SANDBOX_TIMEOUT = '2s';
@@ -232,45 +233,6 @@ const RUNAWAY = `SELECT sum(a.dia + b.dia + c.dia + d.dia) AS s
   FROM (SELECT data, dia FROM dim_tempo GROUP BY 1, 2) a, (SELECT data, dia FROM dim_tempo GROUP BY 1, 2) b,
        (SELECT data, dia FROM dim_tempo GROUP BY 1, 2) c, (SELECT data, dia FROM dim_tempo GROUP BY 1, 2) d`;
 
-/** node-postgres's own CancelRequest (a new socket sending the backend key); @types/pg omits it. */
-function sendCancel(target: pg.Client, query: pg.Query): void {
-  const canceller = new pg.Client(clientConfig()) as unknown as { cancel(client: pg.Client, query: pg.Query): void };
-  canceller.cancel(target, query);
-}
-
-/** The value below which `share` of the samples fall. */
-function percentile(samples: readonly number[], share: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(share * sorted.length))]!;
-}
-
-/**
- * /livez must keep answering under 100 ms. The test machine is 2 cores shared with other suites,
- * so a lone poll can wait on the OS scheduler: 95% of polls under 100 ms and none near the
- * seconds-long stall a runaway statement used to cause.
- */
-function expectResponsive(latencies: readonly number[]): void {
-  const shown = latencies.map((l) => l.toFixed(0)).join(',');
-  expect(percentile(latencies, 0.95), `livez latencies ${shown}`).toBeLessThan(100);
-  expect(Math.max(...latencies), `livez latencies ${shown}`).toBeLessThan(500);
-}
-
-/** Polls /livez every 20 ms until `stop` resolves; returns each answer's latency (ms). */
-async function pollLivez(stop: Promise<unknown>): Promise<number[]> {
-  const latencies: number[] = [];
-  let done = false;
-  void stop.finally(() => (done = true));
-  while (!done) {
-    const started = performance.now();
-    const response = await fetch(`${stack.url}/livez`);
-    await response.text();
-    expect(response.status).toBe(200);
-    latencies.push(performance.now() - started);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return latencies;
-}
-
 describe('runaway statements and cancels', () => {
   it('a recursive CTE or a huge range() over a model query is refused at once', async () => {
     await withClient(async (c) => {
@@ -294,7 +256,7 @@ describe('runaway statements and cancels', () => {
       const running = answer(c, RUNAWAY);
       const [a, latencies, other] = await Promise.all([
         running.then((r) => ({ ...r, ms: Date.now() - started })),
-        pollLivez(running),
+        pollLivez(stack.url, running),
         (async () => {
           await new Promise((r) => setTimeout(r, 300));
           const t = performance.now();
@@ -324,10 +286,10 @@ describe('runaway statements and cancels', () => {
         query.on('end', () => resolve({ at: Date.now() }));
       });
       c.query(query);
-      const livez = pollLivez(ended);
+      const livez = pollLivez(stack.url, ended);
       await new Promise((r) => setTimeout(r, 400));
       const cancelledAt = Date.now();
-      sendCancel(c, query);
+      sendCancel(clientConfig(), c, query);
       const e = await ended;
       const latencies = await livez;
       expect(e.code, e.message).toBe('57014');
