@@ -59,6 +59,11 @@ describe('JavaScript model errors name file and line', () => {
     expect(where(outcome.errors)).toEqual(['a.js:3 a.js: model file threw: API down']);
   });
 
+  it('an asyncModule that loops before its first await is stopped too', async () => {
+    const outcome = await tryCompileModelAsync([{ path: 'spin.js', content: `\nasyncModule(() => {\n  for (;;) {}\n});\n` }], { syncTimeoutMs: 100, asyncTimeoutMs: 5000 });
+    expect(where(outcome.errors)).toEqual(['spin.js:2 spin.js: model file did not finish within 100 ms']);
+  });
+
   it('asyncModule in a synchronous compile is reported (the loader awaits it)', () => {
     const outcome = tryCompileModel([{ path: 'a.js', content: `asyncModule(async () => {});\n` }]);
     expect(outcome.errors[0]!.message).toMatch(/asyncModule needs the asynchronous model loader/);

@@ -7,9 +7,11 @@
  * `require` reaches only files inside the model folder (`.js`, `.json`, `dir/index.js`); Node
  * built-ins only when listed in `requireBuiltins` (`CUBEJS_MODEL_REQUIRE_BUILTINS`). Model code
  * is trusted like `cube.config.ts`: the vm context separates globals, it is not a security boundary.
- * Each file runs once (a required file is not run again as a model file); a synchronous run is
- * stopped after `syncTimeoutMs`; `asyncModule` callbacks run after every file, each awaited at
- * most `asyncTimeoutMs`. Every problem names the file and line (from the stack of the failing frame).
+ * Each file runs once (a required file is not run again as a model file); a synchronous run (a
+ * file, or an `asyncModule` callback up to its first `await`) is stopped after `syncTimeoutMs`;
+ * `asyncModule` callbacks run after every file, each awaited at most `asyncTimeoutMs` (code that
+ * loops forever after an `await` cannot be stopped: the compile fails at the timeout, the loop
+ * keeps its thread busy). Every problem names the file and line (from the stack of the failing frame).
  */
 import { builtinModules, createRequire } from 'node:module';
 import path from 'node:path';
@@ -99,7 +101,7 @@ export class JsModelRuntime {
       let timer: NodeJS.Timeout | undefined;
       try {
         await Promise.race([
-          Promise.resolve().then(fn),
+          Promise.resolve().then(() => this.callInContext(fn)),
           new Promise((_resolve, reject) => {
             timer = setTimeout(() => reject(new AsyncTimeout(`asyncModule did not finish within ${timeoutMs} ms`)), timeoutMs);
           }),
@@ -111,6 +113,13 @@ export class JsModelRuntime {
         clearTimeout(timer);
       }
     }
+  }
+
+  /** Calls `fn` inside the context, so its synchronous part is stopped by the same timeout as a file's run. */
+  private callInContext(fn: () => unknown): unknown {
+    const globalObject = vm.runInContext('globalThis', this.context) as Record<string, unknown>;
+    globalObject.__asyncModuleCallback = fn;
+    return CALL_CALLBACK.runInContext(this.context, { timeout: this.options.syncTimeoutMs ?? 5000 });
   }
 
   /** In a synchronous compile, `asyncModule` callbacks cannot run: each is reported. */
@@ -254,6 +263,8 @@ export class JsModelRuntime {
 }
 
 class AsyncTimeout extends Error {}
+
+const CALL_CALLBACK = new vm.Script('__asyncModuleCallback()', { filename: 'asyncModule' });
 
 const hostRequire = createRequire(import.meta.url);
 
