@@ -42,7 +42,13 @@ export class ScanSql {
   subQueryJoins(cube?: string): JoinNode[] {
     return this.plan.subQueryDimensions
       .filter((d) => cube === undefined || d.cube === cube)
-      .map((d) => subQueryDimensionJoin(d, this.members, this.plan.rowFilters, this.plan.timezone));
+      .map((d) => subQueryDimensionJoin(d, this.members, { rowFilters: this.plan.rowFilters, queryFilters: this.rowPredicates(), timezone: this.plan.timezone }));
+  }
+
+  /** The query's dimension filters and date ranges as filters (segments are SQL, not filters). */
+  private rowPredicates(): NormalizedFilter[] {
+    const ranges = this.plan.dateRanges.map((td): NormalizedFilter => ({ kind: 'member', target: td.target, operator: 'inDateRange', values: td.dateRange! }));
+    return [...ranges, ...this.plan.where];
   }
 
   /** Row-level predicates; `skipDateRangeOf` leaves out a time dimension's range (rolling windows). */

@@ -6,9 +6,9 @@
  * in the other cube gets what the correlated subquery gives (a count of 0, a NULL sum).
  * https://cube.dev/docs/product/data-modeling/concepts/subquery-dimensions
  *
- * The query's own filters do not reach inside (Cube's default); access-policy row filters do, so a
- * policy limiting the other cube's rows limits the dimension too. `propagate_filters_to_sub_query`
- * is refused until it is planned.
+ * The query's own filters reach inside only with `propagate_filters_to_sub_query: true` (its
+ * dimension filters and time dimension date ranges, as Cube passes them); access-policy row filters
+ * always do, so a policy limiting the other cube's rows limits the dimension too.
  */
 import type { Dimension, Measure } from '../../model/model-types.ts';
 import { findJoinTree } from '../../model/join-graph.ts';
@@ -22,11 +22,19 @@ import { SUB_QUERY_VALUE, subQueryAlias, type MemberSql } from '../member-sql.ts
 
 const pkAlias = (i: number): string => `pk_${i}`;
 
+/** The query's row predicates a subquery may apply: row filters always, the rest when propagated. */
+export interface SubQueryFilters {
+  readonly rowFilters: readonly NormalizedFilter[];
+  /** The query's dimension filters and date ranges (as `inDateRange` filters). */
+  readonly queryFilters: readonly NormalizedFilter[];
+  readonly timezone: string;
+}
+
 /** `LEFT JOIN (per-key subquery) AS <cube>_<dimension>_subquery ON its keys = the cube's keys`. */
-export function subQueryDimensionJoin(dimension: Dimension, members: MemberSql, rowFilters: readonly NormalizedFilter[], timezone: string): JoinNode {
+export function subQueryDimensionJoin(dimension: Dimension, members: MemberSql, filters: SubQueryFilters): JoinNode {
   const refuse = (why: string): UserError =>
     new UserError('UNSUPPORTED', `sub_query dimension ${dimension.path} (${dimension.location.file}:${dimension.location.line}): ${why}`, { location: dimension.location });
-  if (dimension.propagateFiltersToSubQuery) throw refuse('propagate_filters_to_sub_query is not supported yet');
+  const applied = [...filters.rowFilters, ...(dimension.propagateFiltersToSubQuery ? filters.queryFilters.filter((f) => !readsSubQuery(f)) : [])];
   const cube = members.cube(dimension.cube);
   const primaryKeys = Object.values(cube.dimensions).filter((d) => d.primaryKey);
   if (primaryKeys.length === 0) throw refuse(`cube ${cube.name} needs a primary_key to compute it per row`);
@@ -37,7 +45,7 @@ export function subQueryDimensionJoin(dimension: Dimension, members: MemberSql, 
   if (own) throw refuse(`it references ${own.path}, a measure of its own cube; a sub_query dimension reads other cubes' measures`);
 
   const cubes = collectCubes(members.model, [{ ...dimension, subQuery: false }]);
-  for (const filter of rowFilters) for (const leaf of leaves(filter)) cubes.add(leaf.target.member.cube);
+  for (const filter of applied) for (const leaf of leaves(filter)) cubes.add(leaf.target.member.cube);
   cubes.delete(dimension.cube);
   const tree = findJoinTree(members.model, [dimension.cube, ...cubes], dimension.cube);
   const multiplied = measures.find((m) => tree.multipliedCubes.has(m.cube));
@@ -46,7 +54,7 @@ export function subQueryDimensionJoin(dimension: Dimension, members: MemberSql, 
   // A count without sql counts the other cube's keys: a key with no rows there counts 0, not 1.
   const inner = members.withRendering({ measureColumn: (m) => countOfKeys(m, members) });
   const value = inner.template(dimension.sql, dimension.cube, [dimension.path]);
-  const where = rowFilters.map((f) => filterSql(f, (leaf) => (leaf.target.member.kind === 'dimension' ? inner.dimension(leaf.target.member) : inner.measureAggregate(leaf.target.member)), timezone));
+  const where = applied.map((f) => filterSql(f, (leaf) => (leaf.target.member.kind === 'dimension' ? inner.dimension(leaf.target.member) : inner.measureAggregate(leaf.target.member)), filters.timezone));
   const query = selectQuery({
     columns: [...primaryKeys.map((pk, i) => ({ expr: inner.dimension(pk), alias: pkAlias(i) })), { expr: value, alias: SUB_QUERY_VALUE }],
     from: { kind: 'table', sql: members.cubeFrom(tree.root), alias: members.cubeAlias(tree.root) },
@@ -82,6 +90,11 @@ function referencedMeasures(members: MemberSql, dimension: Dimension): Measure[]
     if (measure) out.push(measure);
   }
   return out;
+}
+
+/** A filter on a sub_query dimension cannot be evaluated inside a subquery (it is one). */
+function readsSubQuery(filter: NormalizedFilter): boolean {
+  return leaves(filter).some((leaf) => leaf.target.member.kind === 'dimension' && leaf.target.member.subQuery === true);
 }
 
 function leaves(filter: NormalizedFilter): Extract<NormalizedFilter, { kind: 'member' }>[] {

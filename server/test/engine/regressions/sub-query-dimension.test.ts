@@ -11,10 +11,10 @@ import { num, startHandMadeEngine, type HandMadeEngine } from './hand-made-engin
 const SETUP = `
   CREATE TABLE customers (id INTEGER, city VARCHAR);
   INSERT INTO customers VALUES (1, 'Lisbon'), (2, 'Lisbon'), (3, 'Porto'), (4, 'Porto'), (5, 'Faro');
-  CREATE TABLE orders (id INTEGER, customer_id INTEGER, status VARCHAR, amount DOUBLE);
+  CREATE TABLE orders (id INTEGER, customer_id INTEGER, status VARCHAR, amount DOUBLE, created_at TIMESTAMP);
   INSERT INTO orders VALUES
-    (10, 1, 'paid', 5), (11, 1, 'open', 7), (12, 2, 'paid', 1), (13, 2, 'paid', 2),
-    (14, 3, 'open', 10), (15, 5, 'paid', 3), (16, 5, 'paid', 4), (17, 5, 'open', 6);
+    (10, 1, 'paid', 5, '2024-01-05'), (11, 1, 'open', 7, '2024-02-05'), (12, 2, 'paid', 1, '2024-01-10'), (13, 2, 'paid', 2, '2024-03-01'),
+    (14, 3, 'open', 10, '2024-01-20'), (15, 5, 'paid', 3, '2024-02-10'), (16, 5, 'paid', 4, '2024-02-11'), (17, 5, 'open', 6, '2024-01-30');
 `;
 
 const MODEL = `
@@ -38,6 +38,7 @@ cubes:
     dimensions:
       - { name: id, sql: id, type: number, primary_key: true }
       - { name: status, sql: status, type: string }
+      - { name: created, sql: created_at, type: time }
     measures:
       - { name: count, type: count }
       - { name: amount, type: sum, sql: amount }
@@ -115,9 +116,32 @@ describe('sub_query dimensions', () => {
     );
   });
 
-  it('refuses propagate_filters_to_sub_query with an error naming the member, file and line', async () => {
-    const error = await h.load({ dimensions: ['customers.propagated'] }).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: 'UNSUPPORTED', message: expect.stringMatching(/customers\.propagated \(model\/cubes\/test\.yml:\d+\)/) });
+  it('with propagate_filters_to_sub_query, applies the query’s filters and date ranges inside; without, not', async () => {
+    const rows = await h.load({
+      dimensions: ['customers.id', 'customers.propagated', 'customers.total_orders'],
+      filters: [{ member: 'orders.status', operator: 'equals', values: ['paid'] }],
+      timeDimensions: [{ dimension: 'orders.created', dateRange: ['2024-01-01', '2024-02-10'] }],
+      order: { 'customers.id': 'asc' },
+    });
+    const inRange = `o.customer_id = c.id AND o.status = 'paid' AND o.created_at >= TIMESTAMP '2024-01-01' AND o.created_at < TIMESTAMP '2024-02-11'`;
+    const want = await h.sql(`
+      SELECT c.id, (SELECT count(*) FROM orders o WHERE ${inRange}) propagated,
+             (SELECT count(*) FROM orders o WHERE o.customer_id = c.id) total_orders
+      FROM customers c WHERE EXISTS (SELECT 1 FROM orders o WHERE ${inRange}) ORDER BY c.id`);
+    expect(want.map((w) => [num(w.id), num(w.propagated), num(w.total_orders)])).toEqual([[1, 1, 2], [2, 1, 2], [5, 1, 3]]);
+    expect(rows.map((r) => [num(r['customers.id']), num(r['customers.propagated']), num(r['customers.total_orders'])])).toEqual(
+      want.map((w) => [num(w.id), num(w.propagated), num(w.total_orders)]),
+    );
+  });
+
+  it('refuses a sub_query dimension over a measure of its own cube, naming the member, file and line', async () => {
+    const own = await startHandMadeEngine(SETUP, MODEL.replace('{ name: total_amount, sql: "{orders.amount}"', '{ name: total_amount, sql: "{customers.count}"'));
+    try {
+      const error = await own.load({ dimensions: ['customers.total_amount'] }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'UNSUPPORTED', message: expect.stringMatching(/customers\.total_amount \(model\/cubes\/test\.yml:\d+\).*customers\.count/) });
+    } finally {
+      await own.close();
+    }
   });
 });
 
