@@ -51,6 +51,14 @@ cubes:
       - { name: id, sql: id, type: number, primary_key: true }
     measures:
       - { name: amount, type: sum, sql: amount }
+views:
+  - name: sales
+    cubes:
+      - join_path: customers
+        includes: [city, orders_per_customer, amount_per_customer]
+      - join_path: customers.orders
+        prefix: true
+        includes: [status, row_count]
 `;
 
 let h: HandMadeEngine;
@@ -133,5 +141,19 @@ describe('a calculated measure over other cubes’ measures', () => {
   it('refuses, naming the measure, one that mixes leaf measures with row-level SQL over a multiplying join', async () => {
     const error = await h.load({ measures: ['customers.mixed'] }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'UNSUPPORTED', message: expect.stringContaining('customers.mixed') });
+  });
+
+  it('answers the same through a view, next to a leaf measure shown under the view', async () => {
+    const want = await h.sql(BY_CITY);
+    const rows = await h.load({ measures: ['sales.orders_per_customer', 'sales.amount_per_customer', 'sales.orders_row_count'], dimensions: ['sales.city'], order: { 'sales.city': 'asc' } });
+    expect(rows.map((r) => [r['sales.city'], num(r['sales.orders_per_customer']), num(r['sales.amount_per_customer']), num(r['sales.orders_row_count'])])).toEqual(
+      want.map((w) => [w.city, (num(w.orders) ?? 0) / num(w.customers)!, w.amount === null ? null : num(w.amount)! / num(w.customers)!, num(w.orders) ?? 0]),
+    );
+  });
+
+  it('orders by the calculated measure and keeps the limit', async () => {
+    const want = await h.sql(`SELECT city, coalesce(orders, 0) / customers r FROM (${BY_CITY}) ORDER BY r DESC LIMIT 2`);
+    const rows = await h.load({ measures: ['customers.orders_per_customer'], dimensions: ['customers.city'], order: { 'customers.orders_per_customer': 'desc' }, limit: 2 });
+    expect(rows.map((r) => [r['customers.city'], num(r['customers.orders_per_customer'])])).toEqual(want.map((w) => [w.city, num(w.r)]));
   });
 });
