@@ -185,6 +185,12 @@ describe('JavaScript models, Cube old style', () => {
     );
   });
 
+  it('a subQuery dimension (orders per user) equals a hand-written correlated subquery', async () => {
+    expect(await load(engine, { measures: ['Users.count'], dimensions: ['Users.name', 'Users.orderCount'] })).toEqual(
+      await handSql(`SELECT u.name AS "Users.name", (SELECT count(*) FROM orders o WHERE o.user_id = u.id) AS "Users.orderCount", count(*) AS "Users.count" FROM users u GROUP BY 1, 2`),
+    );
+  });
+
   it('drill members resolve to member paths', () => {
     expect(model.cubes.Orders!.measures.count!.drillMembers).toEqual(['Orders.id', 'Orders.status', 'Orders.createdAt']);
   });
