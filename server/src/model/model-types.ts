@@ -52,6 +52,8 @@ export interface FilterParamsPart {
   readonly kind: 'filterParams';
   readonly member: string; // `Cube.member` path
   readonly column?: string;
+  /** `column` with its references resolved, when it has any (`filter('{CUBE}.created_at')`). */
+  readonly columnSql?: SqlTemplate;
   readonly callback?: { readonly params: readonly string[]; readonly body: readonly (string | number)[] };
 }
 

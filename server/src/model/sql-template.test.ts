@@ -80,6 +80,12 @@ describe('parseSqlTemplate', () => {
     expect(problems).toEqual([{ reference: 'FILTER_PARAMS.orders.nope.filter(...)', message: 'unknown reference {FILTER_PARAMS.orders.nope.filter(...)}: cube orders has no member "nope"; it renders 1 = 1', dangling: true, inert: true }]);
   });
 
+  it('resolves references inside a FILTER_PARAMS column', () => {
+    expect(parse("{FILTER_PARAMS.orders.status.filter('{CUBE}.status')}").template).toEqual([
+      { kind: 'filterParams', member: 'orders.status', column: '{CUBE}.status', columnSql: [{ kind: 'cube', cube: 'orders' }, { kind: 'text', text: '.status' }] },
+    ]);
+  });
+
   it('parses FILTER_GROUP of FILTER_PARAMS calls, and refuses anything else inside it', () => {
     const { template, problems } = parse(`WHERE {FILTER_GROUP(
       FILTER_PARAMS.orders.status.filter("s, t"),

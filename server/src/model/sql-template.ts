@@ -188,7 +188,9 @@ function filterParams(path: string, argument: string, scope: ReferenceScope, pro
     const reason = scope.hasCube(cube) ? `cube ${cube} has no member "${member}"` : `no cube "${cube}"`;
     problems.push({ reference: `${path}(...)`, message: `unknown reference {${path}(...)}: ${reason}; it renders 1 = 1`, dangling: true, inert: true });
   }
-  return { kind: 'filterParams', member: `${cube}.${member}`, ...parsed };
+  const columnSql = parsed.column?.includes('{') ? parseSqlTemplate(parsed.column, scope, problems) : undefined;
+  const resolved = columnSql?.some((part) => part.kind !== 'text') ? { columnSql } : {};
+  return { kind: 'filterParams', member: `${cube}.${member}`, ...parsed, ...resolved };
 }
 
 /** `FILTER_GROUP(FILTER_PARAMS..., ...)`: filters on those members pushed keeping the query's AND/OR. */

@@ -11,7 +11,7 @@
  * date ranges (from, to) and single-value `equals` (value); other filters leave it `1 = 1`.
  * https://cube.dev/docs/reference/data-model/context-variables#filter_params
  */
-import type { FilterParamsPart } from '../model/model-types.ts';
+import type { FilterParamsPart, SqlTemplate } from '../model/model-types.ts';
 import type { NormalizedFilter } from '../query/query-types.ts';
 import { localToUtc } from '../query/local-time.ts';
 import { expr, type ExpressionNode } from '../sql/expression-node.ts';
@@ -37,9 +37,12 @@ export function pushdownFilters(plan: LogicalPlan): PushdownFilters {
 
 const ALWAYS_TRUE = (): ExpressionNode => expr.raw(['1 = 1']);
 
+/** Renders a column's own references (`{CUBE}.created_at`) where the template appears. */
+export type RenderTemplate = (template: SqlTemplate) => ExpressionNode;
+
 /** The SQL of one FILTER_PARAMS part for the query at hand (`1 = 1` without filters on its member). */
-export function filterParamsSql(part: FilterParamsPart, pushdown: PushdownFilters | undefined): ExpressionNode {
-  return filterGroupSql([part], pushdown);
+export function filterParamsSql(part: FilterParamsPart, pushdown: PushdownFilters | undefined, renderTemplate: RenderTemplate): ExpressionNode {
+  return filterGroupSql([part], pushdown, renderTemplate);
 }
 
 /**
@@ -47,11 +50,11 @@ export function filterParamsSql(part: FilterParamsPart, pushdown: PushdownFilter
  * each over its own column or callback, keeping the query's AND/OR between them (an OR is pushed
  * when all its leaves are in the group). https://cube.dev/docs/reference/data-model/context-variables#filter_group
  */
-export function filterGroupSql(parts: readonly FilterParamsPart[], pushdown: PushdownFilters | undefined): ExpressionNode {
+export function filterGroupSql(parts: readonly FilterParamsPart[], pushdown: PushdownFilters | undefined, renderTemplate: RenderTemplate): ExpressionNode {
   const byMember = new Map(parts.map((part) => [part.member, part]));
   const applicable = (pushdown?.filters ?? []).flatMap((filter) => conjunctsIn(filter, byMember));
   const rendered = applicable.flatMap((filter) => {
-    const sql = render(byMember, filter, pushdown!.timezone);
+    const sql = render(byMember, filter, pushdown!.timezone, renderTemplate);
     return sql ? [sql] : [];
   });
   if (rendered.length === 0) return ALWAYS_TRUE();
@@ -74,15 +77,15 @@ function isIn(filter: MemberFilter, group: ReadonlyMap<string, FilterParamsPart>
 }
 
 /** One pushed filter over its members' columns or callbacks; undefined when a callback cannot take a leaf. */
-function render(group: ReadonlyMap<string, FilterParamsPart>, filter: NormalizedFilter, timezone: string): ExpressionNode | undefined {
+function render(group: ReadonlyMap<string, FilterParamsPart>, filter: NormalizedFilter, timezone: string, renderTemplate: RenderTemplate): ExpressionNode | undefined {
   if (filter.kind !== 'member') {
-    const each = filter.filters.map((f) => render(group, f, timezone));
+    const each = filter.filters.map((f) => render(group, f, timezone, renderTemplate));
     if (each.some((f) => f === undefined)) return undefined;
     return filter.kind === 'and' ? expr.and(each as ExpressionNode[]) : expr.or(each as ExpressionNode[]);
   }
   const part = group.get(filter.target.member.path)!;
   if (part.column !== undefined) {
-    const column = expr.raw([part.column]);
+    const column = part.columnSql ? renderTemplate(part.columnSql) : expr.raw([part.column]);
     return filterSql(filter, () => column, timezone);
   }
   // The callback sees values, not the operator: only filters whose values bound the rows kept are pushed.

@@ -71,8 +71,8 @@ export class MemberSql {
           case 'cube': return expr.column(undefined, this.cubeAlias(part.cube));
           case 'member': return this.memberReference(part.path, stack);
           case 'securityContext': return expr.param(readPath(this.securityContext, part.path));
-          case 'filterParams': return filterParamsSql(part, this.pushdown);
-          case 'filterGroup': return filterGroupSql(part.members, this.pushdown);
+          case 'filterParams': return filterParamsSql(part, this.pushdown, (t) => this.template(t, cube, stack));
+          case 'filterGroup': return filterGroupSql(part.members, this.pushdown, (t) => this.template(t, cube, stack));
           case 'dangling': throw danglingReference(part);
           case 'cubeSql': throw new Error(`{${part.cube}.sql()} reached the planner: the compiler inlines it`);
         }

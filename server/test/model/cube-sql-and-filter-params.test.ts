@@ -39,6 +39,7 @@ const MODEL = `cubes:
   - name: orders_raw
     sql_table: orders
 ${MEMBERS}      - { name: share_of_max, sql: "max({CUBE}.amount) / (SELECT max(amount) FROM ({CUBE.sql()}) AS m)", type: number }
+      - { name: paid_in_status_filter, sql: amount, type: sum, filters: [{ sql: "{FILTER_PARAMS.orders_raw.status.filter('{CUBE}.status')} AND {CUBE}.status = 'paid'" }] }
   - name: big_orders
     sql: "SELECT * FROM ({orders_raw.sql()}) AS raw WHERE amount > 100"
 ${MEMBERS}  - name: big_shipped
@@ -304,9 +305,23 @@ describe('FILTER_GROUP: several members pushed with the query\'s AND/OR', () => 
   it('warns about FILTER_PARAMS of a member that does not exist and renders it 1 = 1', async () => {
     const warnings = db.engine.currentModel().warnings ?? [];
     expect(warnings.map((w) => `${w.location?.file}:${w.location?.line} ${w.member}: ${w.message}`)).toContain(
-      'cubes/orders.yml:59 pairs_grouped: unknown reference {FILTER_PARAMS.pairs_grouped.c.filter(...)}: cube pairs_grouped has no member "c"; it renders 1 = 1',
+      'cubes/orders.yml:60 pairs_grouped: unknown reference {FILTER_PARAMS.pairs_grouped.c.filter(...)}: cube pairs_grouped has no member "c"; it renders 1 = 1',
     );
     const rows = await db.load({ measures: ['pairs_grouped.count'] });
     expect(Number(rows[0]!['pairs_grouped.count'])).toBe(5);
+  });
+});
+
+describe('FILTER_PARAMS in a member, over the cube\'s own column', () => {
+  it('resolves {CUBE} in the column SQL and binds the values', async () => {
+    const query: CubeQuery = {
+      measures: ['orders_raw.paid_in_status_filter'],
+      filters: [{ member: 'orders_raw.status', operator: 'equals', values: ['paid', 'cancelled'] }],
+    };
+    const rows = await db.load(query);
+    const [want] = await db.sql(`SELECT sum(amount) AS s FROM orders WHERE status IN ('paid', 'cancelled') AND status = 'paid'`);
+    expect(Number(rows[0]!['orders_raw.paid_in_status_filter'])).toBe(Number(want!.s));
+    const { sql } = await db.sqlOf(query);
+    expect(sql).toMatch(/CASE WHEN \(*"orders_raw"\.status IN \(\$\d+, \$\d+\)/);
   });
 });
