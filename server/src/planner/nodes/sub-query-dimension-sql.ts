@@ -11,7 +11,7 @@
  * always do, so a policy limiting the other cube's rows limits the dimension too.
  */
 import type { Dimension, Measure } from '../../model/model-types.ts';
-import { findJoinTree } from '../../model/join-graph.ts';
+import { findJoinTree, type JoinTree } from '../../model/join-graph.ts';
 import { UserError } from '../../errors/user-error.ts';
 import { expr, type ExpressionNode } from '../../sql/expression-node.ts';
 import { selectQuery, type JoinNode } from '../../sql/select-query-node.ts';
@@ -47,7 +47,7 @@ export function subQueryDimensionJoin(dimension: Dimension, members: MemberSql, 
   const cubes = collectCubes(members.model, [{ ...dimension, subQuery: false }]);
   for (const filter of applied) for (const leaf of leaves(filter)) cubes.add(leaf.target.member.cube);
   cubes.delete(dimension.cube);
-  const tree = findJoinTree(members.model, [dimension.cube, ...cubes], dimension.cube);
+  const tree = joinTree(members, dimension.cube, [...cubes]);
   const multiplied = measures.find((m) => tree.multipliedCubes.has(m.cube));
   if (multiplied) throw refuse(`the joins to ${multiplied.cube} multiply its rows`);
 
@@ -72,6 +72,20 @@ export function subQueryDimensionJoin(dimension: Dimension, members: MemberSql, 
     item: { kind: 'subquery', query, alias },
     on: expr.and(primaryKeys.map((pk, i) => expr.binary(expr.column(alias, pkAlias(i)), '=', members.dimension(pk)))),
   };
+}
+
+/**
+ * From the dimension's cube when its joins reach the other cubes; otherwise from a cube that
+ * reaches it (a join declared on the other side, `orders` many_to_one `customers`), as Cube picks a
+ * root: keys without rows there are then absent from the subquery and get NULL.
+ */
+function joinTree(members: MemberSql, cube: string, others: readonly string[]): JoinTree {
+  try {
+    return findJoinTree(members.model, [cube, ...others], cube);
+  } catch (error) {
+    if (!(error instanceof UserError) || others.length === 0) throw error;
+    return findJoinTree(members.model, [cube, ...others]);
+  }
 }
 
 function countOfKeys(measure: Measure, members: MemberSql): ExpressionNode | undefined {

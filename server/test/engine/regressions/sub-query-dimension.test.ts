@@ -170,3 +170,45 @@ describe('sub_query dimensions under an access policy', () => {
     expect(rows.map((r) => [num(r['customers.id']), num(r['customers.total_orders'])])).toEqual(want.map((w) => [num(w.id), num(w.total_orders)]));
   });
 });
+
+describe('a sub_query dimension over a cube whose join is declared on the other side', () => {
+  // tickets many_to_one users: users cannot reach tickets, so the subquery starts from tickets.
+  const SETUP_T = `
+    CREATE TABLE users (id INTEGER, team VARCHAR);
+    INSERT INTO users VALUES (1, 'a'), (2, 'a'), (3, 'b');
+    CREATE TABLE tickets (id INTEGER, user_id INTEGER, hours DOUBLE);
+    INSERT INTO tickets VALUES (1, 1, 2), (2, 1, 3), (3, 2, 1), (4, 3, 4), (5, 3, 4), (6, 3, 1);
+  `;
+  const MODEL_T = `
+cubes:
+  - name: users
+    sql_table: users
+    dimensions:
+      - { name: id, sql: id, type: number, primary_key: true, public: true }
+      - { name: team, sql: team, type: string }
+      - { name: ticket_count, sql: "{tickets.count}", type: number, sub_query: true }
+    measures:
+      - { name: count, type: count }
+  - name: tickets
+    sql_table: tickets
+    joins:
+      - { name: users, relationship: many_to_one, sql: "{CUBE}.user_id = {users}.id" }
+    dimensions:
+      - { name: id, sql: id, type: number, primary_key: true }
+    measures:
+      - { name: count, type: count }
+      - { name: hours, type: sum, sql: hours }
+`;
+  let t: HandMadeEngine;
+  beforeAll(async () => {
+    t = await startHandMadeEngine(SETUP_T, MODEL_T);
+  });
+  afterAll(async () => t.close());
+
+  it('groups users by their ticket count', async () => {
+    const want = await t.sql(`SELECT (SELECT count(*) FROM tickets k WHERE k.user_id = u.id) n, count(*) users FROM users u GROUP BY 1 ORDER BY 1`);
+    const rows = await t.load({ measures: ['users.count'], dimensions: ['users.ticket_count'], order: { 'users.ticket_count': 'asc' } });
+    expect(want.map((w) => [num(w.n), num(w.users)])).toEqual([[1, 1], [2, 1], [3, 1]]);
+    expect(rows.map((r) => [num(r['users.ticket_count']), num(r['users.count'])])).toEqual(want.map((w) => [num(w.n), num(w.users)]));
+  });
+});
