@@ -66,7 +66,9 @@ export interface AppModelOptions {
 
 /**
  * Loads the model (throwing `ModelValidationError` when invalid: the server must not start on a
- * broken model) and, when `watch`, keeps it current; `onReload`/`onError` report hot reloads.
+ * broken model, unless it reads COMPILE_CONTEXT and is broken only without an app: then `onError`
+ * hears it and `current()` is empty) and, when `watch`, keeps it current; `onReload`/`onError`
+ * report hot reloads.
  */
 export async function openModel(
   settings: ModelSettings,
@@ -75,8 +77,12 @@ export async function openModel(
 ): Promise<OpenModel> {
   const compile = settings.compile ?? {};
   const outcome = await tryCompileModelAsync(await readModelFiles(settings.directory), compile);
-  if (!outcome.model) throw new ModelValidationError(outcome.errors);
-  let model = outcome.model;
+  // A model that reads COMPILE_CONTEXT may be valid only for real apps (Cube's recipe
+  // `public: {{ COMPILE_CONTEXT.securityContext.isFinance }}` renders nothing for an empty context):
+  // its shared model is then empty and each app's compile reports its own problems.
+  if (!outcome.model && !outcome.usesCompileContext) throw new ModelValidationError(outcome.errors);
+  if (!outcome.model) hooks.onError?.(new ModelValidationError(outcome.errors));
+  let model = outcome.model ?? emptyModel();
   let usesCompileContext = outcome.usesCompileContext ?? false;
   const cache = new Map<string, Promise<SemanticModel>>();
   const maxApps = apps.maxApps ?? 100;
@@ -119,6 +125,11 @@ async function compileForApp(directory: string, compile: CompileOptions, appId: 
   if (!outcome.model) throw new ModelValidationError(outcome.errors);
   const suffix = createHash('sha256').update(appId).digest('hex').slice(0, 8);
   return Object.freeze({ ...outcome.model, version: `${outcome.model.version}-${suffix}` });
+}
+
+/** The shared model of a folder valid only per app. */
+function emptyModel(): SemanticModel {
+  return Object.freeze({ cubes: Object.freeze({}), views: Object.freeze({}), version: 'per-app-only' }) as SemanticModel;
 }
 
 /** JSON with sorted keys, so equal contexts name the same app. */

@@ -158,4 +158,40 @@ describe('COMPILE_CONTEXT: one model per app id', () => {
       await rm(plain, { recursive: true, force: true });
     }
   });
+
+  it("Cube's recipe public: {{ COMPILE_CONTEXT... }} works per app; the model is valid only per app", async () => {
+    const recipe = await mkdtemp(path.join(os.tmpdir(), 'compile-context-recipe-'));
+    try {
+      await writeFile(
+        path.join(recipe, 'model.yml'),
+        `cubes:
+  - name: orders
+    sql_table: orders
+    measures:
+      - { name: count, type: count }
+    dimensions:
+      - { name: id, sql: id, type: number, primary_key: true }
+views:
+  - name: finance_orders
+    public: {{ COMPILE_CONTEXT['securityContext']['isFinance'] }}
+    cubes:
+      - join_path: orders
+        includes: [count]
+`,
+      );
+      const errors: unknown[] = [];
+      const perApp = await openModel({ directory: recipe, watch: false }, { onError: (e) => errors.push(e) }, { contextToAppId: ({ securityContext }) => (securityContext.isFinance ? 'finance' : 'others') });
+      expect(Object.keys(perApp.current().cubes)).toEqual([]);
+      expect(String((errors[0] as Error).message)).toMatch(/public/);
+      const recipeEngine = createEngine({ model: () => perApp.current(), modelFor: (sc) => perApp.modelFor(sc), driver, dialect: createDuckDbDialect() });
+      const publicFlags = async (securityContext: Record<string, unknown>) =>
+        Object.fromEntries(((await recipeEngine.meta({ securityContext, requestId: 'recipe', api: 'internal' })) as { cubes: { name: string; public: boolean }[] }).cubes.map((c) => [c.name, c.public]));
+      expect(await publicFlags({ isFinance: true })).toEqual({ orders: true, finance_orders: true });
+      expect(await publicFlags({ isFinance: false })).toEqual({ orders: true, finance_orders: false });
+      const result = (await recipeEngine.load({ measures: ['finance_orders.count'] }, { securityContext: { isFinance: true }, requestId: 'recipe', api: 'internal' })).results[0]!;
+      expect(Number(result.data[0]![0])).toEqual((await handSql('SELECT count(*) AS c FROM orders')).c);
+    } finally {
+      await rm(recipe, { recursive: true, force: true });
+    }
+  });
 });
