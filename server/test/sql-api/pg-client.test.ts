@@ -80,7 +80,7 @@ describe('SQL API with node-postgres', () => {
     );
     const expected = await hand(`select date_trunc('month', created_at) as m, count(*) as n, count(distinct customer) as cu from orders where status = 'paid' and created_at >= '2024-02-01' and created_at < '2024-05-01' group by 1 order by 1`);
     expect(rows.map((r) => [r.m.toISOString().slice(0, 10), r.n, r.cu])).toEqual(expected.map((r) => [String(r.m).slice(0, 10), String(r.n), String(r.cu)]));
-    const last = f.engine.queries.at(-1)!;
+    const last = f.calls.at(-1)!.query;
     expect(last.timeDimensions).toEqual([{ dimension: 'orders.created_at', granularity: 'month', dateRange: ['2024-02-01T00:00:00.000', '2024-04-30T23:59:59.999'] }]);
     expect(last.filters).toEqual([{ member: 'orders.status', operator: 'equals', values: ['paid'] }]);
   });

@@ -1,7 +1,8 @@
 /**
  * Fixture for the SQL API suites: an `orders` table in an in-memory DuckDB, a Cube model over it
- * (written to a temp dir and compiled by the real model compiler), the reference engine, a
- * self-signed certificate made with the openssl CLI, and a running SQL API server.
+ * (written to a temp dir and compiled by the real model compiler), the real semantic engine over
+ * that DuckDB (every call it answers recorded in `calls`), a self-signed certificate made with the
+ * openssl CLI, and a running SQL API server.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -12,7 +13,11 @@ import { loadModel } from '../../../src/model/compile-model.ts';
 import type { SemanticModel } from '../../../src/model/model-types.ts';
 import { startSqlServer, type SqlServer } from '../../../src/api/sql/start-sql-server.ts';
 import type { SqlAuthMethod } from '../../../src/api/sql/auth/sql-auth-types.ts';
-import { ReferenceEngine } from './reference-engine.ts';
+import { createEngine } from '../../../src/engine/create-engine.ts';
+import type { SemanticEngine } from '../../../src/engine/engine-types.ts';
+import { DuckDbDriver } from '../../../src/drivers/duckdb-driver.ts';
+import { createDuckDbDialect } from '../../../src/sql/dialects/duckdb/duckdb-dialect.ts';
+import { recordEngineCalls, type EngineCall } from './record-engine-calls.ts';
 
 export const ORDERS_MODEL = `cubes:
   - name: orders
@@ -72,7 +77,10 @@ export interface Fixture {
   readonly dir: string;
   readonly db: DuckDBConnection;
   readonly model: SemanticModel;
-  readonly engine: ReferenceEngine;
+  /** The engine the SQL API answers from (REST's engine: the same answers, for comparisons). */
+  readonly engine: SemanticEngine;
+  /** What the SQL API asked the engine, in order. */
+  readonly calls: readonly EngineCall[];
   readonly server: SqlServer;
   readonly cert: { cert: string; key: string; certFile: string };
   close(): Promise<void>;
@@ -109,7 +117,8 @@ export async function startFixture(options: { rows?: number; authMethod?: SqlAut
     appender.endRow();
   }
   appender.closeSync();
-  const engine = new ReferenceEngine(model, db);
+  const calls: EngineCall[] = [];
+  const engine = recordEngineCalls(createEngine({ model, driver: DuckDbDriver.fromInstance(instance), dialect: createDuckDbDialect() }), calls);
   const cert = await makeCert(dir);
   const server = await startSqlServer({
     port: 0,
@@ -128,6 +137,7 @@ export async function startFixture(options: { rows?: number; authMethod?: SqlAut
     db,
     model,
     engine,
+    calls,
     server,
     cert,
     async close() {
