@@ -13,10 +13,11 @@
 # COMMAND ----------
 
 import os
-import re
 import uuid
 
 from pyspark.sql import DataFrame, SparkSession, functions as F, types as T
+
+from lakehouse_sql import split_sql  # the batch notebooks' splitter: one rule on Spark and DuckDB
 
 dbutils.widgets.text("stream_name", "ecommerce-events")  # noqa: F821 (Databricks global)
 dbutils.widgets.text("region", "us-east-1")  # noqa: F821
@@ -46,18 +47,13 @@ EVENT_SCHEMA = T.StructType(
 )
 
 
-def split_sql_statements(text: str) -> list[str]:
-    """Same rule as server/src/lakehouse/stream/split-sql-statements.ts."""
-    code = "\n".join(line for line in text.split("\n") if not line.lstrip().startswith("--"))
-    return [s.strip() for s in re.split(r";\s*(?:\n|$)", code) if s.strip()]
-
-
 def load_statements(sql_dir: str) -> tuple[list[str], list[str]]:
     """`00_*` files create tables (once); the others run for every micro-batch."""
     setup, batch = [], []
     for name in sorted(f for f in os.listdir(sql_dir) if f.endswith(".sql")):
         with open(os.path.join(sql_dir, name), encoding="utf-8") as handle:
-            (setup if name.startswith("00_") else batch).extend(split_sql_statements(handle.read()))
+            statements = [s.sql for s in split_sql(handle.read(), name)]
+            (setup if name.startswith("00_") else batch).extend(statements)
     return setup, batch
 
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../../errors/user-error.ts';
 import { ensureBronzeEventsTables } from './bronze-events-tables.ts';
-import { splitSqlStatements, type SqlStatement } from './split-sql-statements.ts';
+import { splitSqlFile, type SqlStatement } from '../transform/split-sql-file.ts';
 import { WriteLock } from './write-lock.ts';
 
 /** The shared near-real-time SQL (also run by notebooks/streaming_events.py on Databricks). */
@@ -248,7 +248,7 @@ export class MicroBatchRunner {
     const statements = { setup: [] as Statement[], batch: [] as Statement[] };
     for (const file of files) {
       const target = file.startsWith('00_') ? statements.setup : statements.batch;
-      for (const statement of splitSqlStatements(await readFile(join(dir, file), 'utf8'))) {
+      for (const statement of splitSqlFile(await readFile(join(dir, file), 'utf8'))) {
         target.push({ ...statement, file: join(dir, file), label: `${file}:${statement.line}` });
       }
     }
