@@ -134,6 +134,24 @@ describe('{Cube.sql()}: a cube on top of another cube\'s query', () => {
     expect(normalized(rows)).toEqual(normalized(want));
   });
 
+  it('carries the referenced cube\'s security-context parameters along (rollups then stay per tenant)', () => {
+    const model = compileModel([{ path: 'cubes/t.yml', content: `cubes:
+  - name: tenant_orders
+    sql: "SELECT * FROM orders WHERE tenant = {SECURITY_CONTEXT.tenant}"
+    dimensions:
+      - { name: id, sql: id, type: number, primary_key: true }
+  - name: tenant_big
+    sql: "SELECT * FROM ({tenant_orders.sql()}) t WHERE amount > 100"
+    dimensions:
+      - { name: id, sql: id, type: number, primary_key: true }
+` }]);
+    expect(model.cubes.tenant_big!.sql).toEqual([
+      { kind: 'text', text: 'SELECT * FROM (SELECT * FROM orders WHERE tenant = ' },
+      { kind: 'securityContext', path: ['tenant'] },
+      { kind: 'text', text: ') t WHERE amount > 100' },
+    ]);
+  });
+
   it('reports a cycle of sql() references with file, line and the chain', () => {
     const problems = problemsOf([{ path: 'cubes/loop.yml', content: `cubes:
   - name: a
