@@ -77,7 +77,12 @@ ${MEMBERS}  - name: pairs_grouped
     sql: >
       SELECT * FROM orders
       WHERE {FILTER_PARAMS.orders_arrow.created_at.filter((from, to) => \`created_at BETWEEN CAST(\${from} AS TIMESTAMP) AND CAST(\${to} AS TIMESTAMP)\`)}
-${MEMBERS}`;
+${MEMBERS}views:
+  - name: pushed_view
+    cubes:
+      - join_path: orders_pushed
+        includes: [count, pushed_rows, { name: created_at, alias: ordered_at }, status]
+`;
 
 // The same constructs in a JavaScript model (Cube's JS syntax, evaluated by the JS front-end).
 const JS_MODEL = `
@@ -204,6 +209,18 @@ describe('FILTER_PARAMS with a column', () => {
     expect(sql).toMatch(/i\.status = \$\d+/);
     expect(sql).not.toContain("'paid'");
     expect(params).toContain('paid');
+  });
+
+  it('pushes filters given on a view member (they name the cube member behind it)', async () => {
+    const rows = await db.load({
+      measures: ['pushed_view.count', 'pushed_view.pushed_rows'],
+      timeDimensions: [{ dimension: 'pushed_view.ordered_at', dateRange: ['2024-01-01', '2024-02-15'] }],
+      filters: [{ member: 'pushed_view.status', operator: 'equals', values: ['paid'] }],
+    });
+    const [want] = await db.sql(`SELECT count(*) AS n FROM orders WHERE created_at BETWEEN '2024-01-01 00:00:00' AND '2024-02-15 23:59:59.999' AND status = 'paid'`);
+    expect(Number(want!.n)).toBe(3);
+    expect(Number(rows[0]!['pushed_view.count'])).toBe(Number(want!.n));
+    expect(Number(rows[0]!['pushed_view.pushed_rows'])).toBe(Number(want!.n));
   });
 
   it('renders 1 = 1 without a filter on the member', async () => {
