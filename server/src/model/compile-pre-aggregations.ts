@@ -19,7 +19,7 @@ import {
   type SqlTemplate,
 } from './model-types.ts';
 import { NodeReader } from './node-reader.ts';
-import { isInterval } from './member-options.ts';
+import { isInterval } from '../time/interval.ts';
 
 const TYPES = ['rollup', 'original_sql', 'rollup_lambda', 'rollup_join'] as const;
 

@@ -9,14 +9,8 @@ import { GRANULARITIES, type CustomGranularity, type Granularity, type RollingWi
 import type { NodeReader } from './node-reader.ts';
 import { IDENTIFIER, ROLLING_WINDOW_TYPES } from './schema-keys.ts';
 import { titleize } from './titleize.ts';
+import { isInterval } from '../time/interval.ts';
 
-const UNIT = '(?:second|minute|hour|day|week|month|quarter|year)s?';
-const INTERVAL = new RegExp(`^-?\\s*\\d+\\s+${UNIT}(?:\\s+-?\\d+\\s+${UNIT})*$`, 'i');
-
-/** True for Cube interval strings such as "2 month" or "1 year 2 days". */
-export function isInterval(text: string): boolean {
-  return INTERVAL.test(text.trim());
-}
 
 function interval(reader: NodeReader, key: string, allowUnbounded = false): string | undefined {
   const value = reader.string(key);

@@ -13,7 +13,7 @@
  */
 import type { FilterParamsPart, SqlTemplate } from '../model/model-types.ts';
 import type { NormalizedFilter } from '../query/query-types.ts';
-import { localToUtc } from '../query/local-time.ts';
+import { localToUtc } from '../time/local-time.ts';
 import { expr, type ExpressionNode } from '../sql/expression-node.ts';
 import { filterSql } from './filter-sql.ts';
 import type { LogicalPlan } from './plan-types.ts';

@@ -11,7 +11,7 @@
  */
 import type { NormalizedFilter } from '../query/query-types.ts';
 import { expr, type ExpressionNode } from '../sql/expression-node.ts';
-import { localToUtc } from '../query/local-time.ts';
+import { localToUtc } from '../time/local-time.ts';
 
 type MemberFilter = Extract<NormalizedFilter, { kind: 'member' }>;
 

@@ -11,7 +11,7 @@ import type { KeyColumn, LogicalPlan } from './plan-types.ts';
 import type { MemberSql } from './member-sql.ts';
 import { filterSql } from './filter-sql.ts';
 import { addParts, customBucket, type IntervalPart } from './time-series.ts';
-import { formatLocal } from '../query/local-time.ts';
+import { formatLocal } from '../time/local-time.ts';
 import { subQueryDimensionJoin } from './nodes/sub-query-dimension-sql.ts';
 
 export class ScanSql {

@@ -5,23 +5,16 @@
  */
 import type { CustomGranularity, Dimension } from '../model/model-types.ts';
 import { GRANULARITIES } from '../model/model-types.ts';
-import { addUnits, formatLocal, parseLocal, startOf, type CalendarUnit } from '../query/local-time.ts';
+import { addUnits, formatLocal, parseLocal, startOf, type CalendarUnit } from '../time/local-time.ts';
+import { readInterval, type IntervalPart } from '../time/interval.ts';
 import { UserError } from '../errors/user-error.ts';
 
-/** One part of an interval such as "3 month 3 days 3 hours". */
-export interface IntervalPart {
-  readonly amount: number;
-  readonly unit: CalendarUnit;
-}
+export type { IntervalPart };
 
-const PART = /(-?\d+)\s*(second|minute|hour|day|week|month|quarter|year)s?/g;
-
-/** Parses Cube interval text; `unbounded` is returned as such. */
+/** Parses Cube interval text (`where` names the member in the error); `unbounded` is returned as such. */
 export function parseInterval(text: string, where: string): readonly IntervalPart[] | 'unbounded' {
-  const trimmed = text.trim().toLowerCase();
-  if (trimmed === 'unbounded') return 'unbounded';
-  const parts = [...trimmed.matchAll(PART)].map((m) => ({ amount: Number(m[1]), unit: m[2] as CalendarUnit }));
-  if (parts.length === 0 || trimmed.replace(PART, '').trim() !== '') throw new UserError('MODEL_INVALID', `${where}: cannot parse interval "${text}"`);
+  const parts = readInterval(text);
+  if (parts === undefined) throw new UserError('MODEL_INVALID', `${where}: cannot parse interval "${text}"`);
   return parts;
 }
 

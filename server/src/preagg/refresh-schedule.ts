@@ -5,23 +5,15 @@
  */
 import type { Granularity } from '../model/model-types.ts';
 import { UserError } from '../errors/user-error.ts';
+import { nominalMillis, readInterval } from '../time/interval.ts';
 import { nextBucket, truncate } from './granularity-math.ts';
-
-const UNIT_MS: Record<string, number> = {
-  second: 1_000,
-  minute: 60_000,
-  hour: 3_600_000,
-  day: 86_400_000,
-  week: 7 * 86_400_000,
-  month: 30 * 86_400_000,
-  year: 365 * 86_400_000,
-};
 
 /** '1 hour', '30 seconds', '2 days' → milliseconds. */
 export function parseInterval(text: string): number {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(second|minute|hour|day|week|month|year)s?\s*$/i.exec(text);
-  if (!match) throw new UserError('QUERY_INVALID', `Cannot read the interval "${text}"; expected e.g. "1 hour" or "30 seconds"`);
-  return Number(match[1]) * UNIT_MS[match[2]!.toLowerCase()]!;
+  const parts = readInterval(text);
+  const ms = parts === undefined || parts === 'unbounded' ? 0 : nominalMillis(parts);
+  if (!(ms > 0)) throw new UserError('QUERY_INVALID', `Cannot read the interval "${text}"; expected e.g. "1 hour" or "30 seconds"`);
+  return ms;
 }
 
 /** The refresh-key value of `every`: changes once per interval, so a change means "rebuild". */

@@ -8,7 +8,7 @@ import type { FilterOperator, NormalizedFilter, ResolvedMember } from './query-t
 import { UserError } from '../errors/user-error.ts';
 import { resolveAnyMember } from './resolve-member.ts';
 import { parseDateRange } from './parse-date-range.ts';
-import { formatLocal, parseLocal } from './local-time.ts';
+import { formatLocal, parseLocal } from '../time/local-time.ts';
 
 type Operator = Exclude<FilterOperator, 'measureFilter'>;
 

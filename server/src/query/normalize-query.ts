@@ -11,7 +11,7 @@ import { validateQueryShape } from './validate-query-shape.ts';
 import { resolveAnyMember, resolveMember } from './resolve-member.ts';
 import { normalizeFilters, type FilterContext } from './normalize-filter.ts';
 import { parseDateRange } from './parse-date-range.ts';
-import { isValidTimeZone } from './local-time.ts';
+import { isValidTimeZone } from '../time/local-time.ts';
 
 /** Knobs of normalization; `now` is injectable so relative date ranges are testable. */
 export interface NormalizeOptions {

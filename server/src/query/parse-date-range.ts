@@ -5,7 +5,7 @@
  * https://cube.dev/docs/product/apis-integrations/rest-api/query-format#relative-date-range
  */
 import { UserError } from '../errors/user-error.ts';
-import { addUnits, endOf, formatLocal, isSupportedLocalTime, localNow, parseLocal, startOf, type CalendarUnit } from './local-time.ts';
+import { addUnits, endOf, formatLocal, isSupportedLocalTime, localNow, parseLocal, startOf, type CalendarUnit } from '../time/local-time.ts';
 
 const UNITS = 'second|minute|hour|day|week|month|quarter|year';
 const LAST_N = new RegExp(`^last\\s+(\\d+)\\s+(${UNITS})s?$`);

@@ -6,7 +6,7 @@
  */
 import type { LoadResult } from '../../engine/engine-types.ts';
 import type { CubeQuery } from '../../query/query-types.ts';
-import { localIsoToUtcIso } from '../../util/timezone.ts';
+import { localToUtcIso } from '../../time/local-time.ts';
 import type { GraphqlCube } from './graphql-members.ts';
 import { cubeFieldName } from './graphql-names.ts';
 
@@ -27,7 +27,7 @@ export function toGraphqlRows(result: LoadResult, query: CubeQuery, cubes: Reado
     if (isTimeDimension && !granularity && !asDimension.has(column.name)) return;
     const values = result.data[index] ?? [];
     const field = cubeFieldName(cubeName!);
-    const toUtc = (raw: unknown) => (raw === null || raw === undefined ? null : localIsoToUtcIso(String(raw), timezone));
+    const toUtc = (raw: unknown) => (raw === null || raw === undefined ? null : localToUtcIso(String(raw), timezone));
     for (let row = 0; row < result.rowCount; row++) {
       const target = (rows[row]![field] ??= {});
       const raw = values[row];

@@ -14,7 +14,7 @@ import type { ScanSql } from '../scan-sql.ts';
 import { truncate } from '../scan-sql.ts';
 import { aggregate } from '../member-sql.ts';
 import { addParts, parseInterval, type IntervalPart } from '../time-series.ts';
-import { formatLocal, localToUtc, startOf } from '../../query/local-time.ts';
+import { formatLocal, localToUtc, startOf } from '../../time/local-time.ts';
 
 const SERIES = 'series';
 const BASE = 'base';

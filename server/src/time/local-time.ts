@@ -114,6 +114,14 @@ export function isSupportedLocalTime(d: Date): boolean {
   return t >= FIRST_SUPPORTED && t <= LAST_SUPPORTED;
 }
 
+/**
+ * '2024-05-13T00:00:00.000' in 'America/Sao_Paulo' → '2024-05-13T03:00:00.000Z' (GraphQL's
+ * DateTime); text that is not a local time is returned unchanged.
+ */
+export function localToUtcIso(local: string, timeZone: string): string {
+  return parseLocal(local) ? `${localToUtc(local, timeZone)}Z` : local;
+}
+
 /** The UTC instant (naive, '…T…' without zone) at which wall-clock `local` happens in `timeZone`. */
 export function localToUtc(local: string, timeZone: string): string {
   const parsed = parseLocal(local);
