@@ -7,7 +7,7 @@ import type { SemanticModel } from '../model/model-types.ts';
 import type { CubeQuery, NormalizedQuery } from '../query/query-types.ts';
 import type { Driver, QueryResult } from '../drivers/driver-types.ts';
 import type { Dialect } from '../sql/dialect.ts';
-import type { DryRunResponse, LoadResponse, LoadResult, RequestContext, SecurityContext, SemanticEngine, SqlResponse, StreamedResult } from './engine-types.ts';
+import type { DryRunResponse, ExplainResponse, LoadResponse, PreAggregationExplanation, LoadResult, RequestContext, SecurityContext, SemanticEngine, SqlResponse, StreamedResult } from './engine-types.ts';
 import type { QueryOrchestrator } from '../orchestrator/query-orchestrator.ts';
 import { sourceRefreshKeyValues } from '../orchestrator/source-refresh-keys.ts';
 import { normalizeQuery } from '../query/normalize-query.ts';
@@ -48,6 +48,8 @@ export interface PreAggregationMatch {
   readonly dataSource: string;
   /** False when the answer also reads the live source (a lambda's tail): never served from the result cache. */
   readonly cacheable?: boolean;
+  /** Keys of the partitions read, when the matcher knows them (`/v1/explain`). */
+  readonly partitions?: readonly string[];
   release(): void;
 }
 
@@ -65,6 +67,8 @@ export interface PreAggregationMatcher {
    * must not be kept either, or it would hide the fresh rows the lambda exists to show.
    */
   readonly coversLive?: (query: NormalizedQuery, model: SemanticModel) => boolean;
+  /** `/v1/explain`: the same decision as the call, with why every other candidate was not used. */
+  readonly explain?: (query: NormalizedQuery, model: SemanticModel) => PreAggregationExplanation;
 }
 
 /** Wiring of an engine; the composition root (main.ts) builds it from configuration. */
@@ -150,12 +154,9 @@ export function createEngine(options: EngineOptions): SemanticEngine {
     return { rewritten, current, at, key: CompileCache.key(current.version, rewritten, ctx.securityContext, at) };
   }
 
-  /** `streamed`: no maximum limit and no default order (see `stream`); compiled under a key of its own. */
-  async function prepare(query: CubeQuery, ctx: RequestContext, resolved?: ResolvedRequest, streamed = false): Promise<{ runnable: readonly RunnableQuery[]; compare: boolean; current: SemanticModel }> {
-    const request = resolved ?? (await resolveRequest(query, ctx));
+  /** The source compilations of a request (cached): what every API and `/v1/explain` start from. */
+  async function compiledEntry(request: ResolvedRequest, ctx: RequestContext, key = request.key, maxLimit = options.maxLimit, streamed = false) {
     const { rewritten, current, at } = request;
-    const key = streamed ? `${request.key}\nstreamed` : request.key;
-    const maxLimit = streamed ? STREAM_LIMIT : options.maxLimit;
     const access = await accessControl.resolve(ctx.securityContext);
     let entry = cache.get(key);
     if (!entry) {
@@ -165,6 +166,16 @@ export function createEngine(options: EngineOptions): SemanticEngine {
       entry = { compiled: queries.map((q) => compileQuery(current, q, options.dialect, ctx.securityContext)), compare };
       cache.set(key, entry);
     }
+    return entry;
+  }
+
+  /** `streamed`: no maximum limit and no default order (see `stream`); compiled under a key of its own. */
+  async function prepare(query: CubeQuery, ctx: RequestContext, resolved?: ResolvedRequest, streamed = false): Promise<{ runnable: readonly RunnableQuery[]; compare: boolean; current: SemanticModel }> {
+    const request = resolved ?? (await resolveRequest(query, ctx));
+    const { current } = request;
+    const key = streamed ? `${request.key}\nstreamed` : request.key;
+    const maxLimit = streamed ? STREAM_LIMIT : options.maxLimit;
+    const entry = await compiledEntry(request, ctx, key, maxLimit, streamed);
     // A rollup that can answer replaces the source query: the rewritten query is compiled for
     // the store's model and dialect (not cached: the rollup version changes with every build).
     const runnable = entry.compiled.map((source, i): RunnableQuery => {
@@ -328,6 +339,16 @@ export function createEngine(options: EngineOptions): SemanticEngine {
         pivotQuery: normalizedQueries[0]!,
         transformedQueries: compiled.map(() => null),
       };
+    },
+
+    async explain(query, ctx): Promise<readonly ExplainResponse[]> {
+      // The queries `load` would run, asked of the same matcher `load` asks.
+      const request = await resolveRequest(query, ctx);
+      const entry = await compiledEntry(request, ctx);
+      return entry.compiled.map(({ normalized }) => ({
+        query: echoQuery(normalized),
+        ...(matchPreAggregation.explain?.(normalized, request.current) ?? { servedBy: null, candidates: [], noSuggestion: 'pre-aggregations are not enabled on this server' }),
+      }));
     },
 
     async meta(ctx): Promise<Readonly<Record<string, unknown>>> {

@@ -82,6 +82,56 @@ export interface DryRunResponse {
   readonly transformedQueries: readonly unknown[];
 }
 
+/** Why a pre-aggregation does not serve a query (`/v1/explain`); codes listed in preagg/match-rollup.ts. */
+export interface ExplainReason {
+  readonly code: string;
+  readonly message: string;
+  readonly member?: string;
+}
+
+/** Cube's names for pre-aggregation types, as `/v1/explain` reports them. */
+export type PreAggregationKind = 'rollup' | 'rollupLambda' | 'originalSql' | 'rollupJoin';
+
+export interface ExplainCandidate {
+  readonly preAggregation: string; // "cube.name"
+  readonly type: PreAggregationKind;
+  readonly served: boolean;
+  readonly reasons: readonly ExplainReason[];
+}
+
+export interface ExplainServedBy {
+  readonly preAggregation: string;
+  readonly type: PreAggregationKind;
+  /** The store tables read (comma-separated, as `usedPreAggregations.targetTableName`). */
+  readonly tableName?: string;
+  /** Keys of the partitions the query reads (start of each partition, local ISO; '' when unpartitioned). */
+  readonly partitions?: readonly string[];
+}
+
+/** A rollup that would serve a query none serves, in the model's YAML and as data. */
+export interface RollupSuggestion {
+  readonly cube: string;
+  readonly name: string;
+  readonly yaml: string;
+  readonly definition: Readonly<Record<string, unknown>>;
+  /** What the rollup will not do (non-additive measures served only at its exact grouping, ...). */
+  readonly caveats: readonly string[];
+}
+
+/** The matcher's account of one normalized query: who serves it, and why each other candidate does not. */
+export interface PreAggregationExplanation {
+  readonly servedBy: ExplainServedBy | null;
+  readonly candidates: readonly ExplainCandidate[];
+  readonly suggestion?: RollupSuggestion;
+  /** Why no rollup is suggested for a query none serves. */
+  readonly noSuggestion?: string;
+}
+
+export interface ExplainResponse extends PreAggregationExplanation {
+  /** The normalized query, as `/load` echoes it. */
+  readonly query: Readonly<Record<string, unknown>>;
+}
+
 /** Options of `SemanticEngine.meta` (optional; an engine may ignore them). */
 export interface MetaOptions {
   readonly extended?: boolean;
@@ -105,6 +155,12 @@ export interface SemanticEngine {
   stream?(query: CubeQuery, ctx: RequestContext): Promise<StreamedResult>;
   sql(query: CubeQuery, ctx: RequestContext): Promise<readonly SqlResponse[]>;
   dryRun(query: CubeQuery, ctx: RequestContext): Promise<DryRunResponse>;
+  /**
+   * `/v1/explain`: for each normalized query (several with compareDateRange), which
+   * pre-aggregation `load` would read and why every other one would not; optional for engines
+   * without pre-aggregations. Same security hook, access policies and validation as `load`.
+   */
+  explain?(query: CubeQuery, ctx: RequestContext): Promise<readonly ExplainResponse[]>;
   /**
    * `/v1/meta`: cubes and views visible to this security context.
    * `options.extended` (REST `?extended`) asks for Cube's extended meta (members' SQL, joins).

@@ -70,7 +70,7 @@ export async function openPreAggregations(options: PreAggregationsOptions): Prom
   return {
     store,
     refresher,
-    jobs: new PreAggregationJobs(refresher, options.model),
+    jobs: new PreAggregationJobs(refresher, options.model, store),
     matcher: createRollupMatcher({ store, dialect: createDuckDbDialect(), runSourceQuery: createSourceQueryRunner({ ...runner, priority: 0 }) }),
     worker,
     status: () => refresher.status(options.model()),

@@ -74,6 +74,8 @@ export class PreAggregationStore {
   /** Sorted partitions per rollup, rebuilt after a catalog change (leases read it on every query). */
   private readonly sorted = new Map<string, readonly PartitionInfo[]>();
   private readonly buildRanges = new Map<string, BuildRange>();
+  /** Partition keys the last refresh pass listed per rollup (built or still to build). */
+  private readonly expected = new Map<string, readonly string[]>();
   /** Per rollup, one table holding all its partitions, and the partition tables it was copied from. */
   private readonly consolidated = new Map<string, { readonly table: string; readonly sources: string }>();
   private version = Date.now();
@@ -318,6 +320,25 @@ export class PreAggregationStore {
     if (range) this.buildRanges.set(storeKey, range);
     else this.buildRanges.delete(storeKey);
     this.catalogChanged();
+  }
+
+  /**
+   * Records the partitions a refresh pass found the rollup should hold. Until each is built (a
+   * pass in progress, or a build that failed) the matcher leaves queries touching it to the
+   * source: a lease on the others would answer without that partition's rows. Kept in memory:
+   * after a restart only the partitions found in the store are known.
+   */
+  setExpectedPartitions(storeKey: string, partitions: readonly string[]): void {
+    const before = this.expected.get(storeKey);
+    if (before && before.length === partitions.length && before.every((p, i) => p === partitions[i])) return;
+    this.expected.set(storeKey, [...partitions]);
+    this.catalogChanged();
+  }
+
+  /** Partitions the last refresh pass listed that the store does not hold (sorted). */
+  missingPartitions(storeKey: string): string[] {
+    const held = this.partitionsOf(storeKey);
+    return (this.expected.get(storeKey) ?? []).filter((p) => !held.has(p)).sort();
   }
 
   private partitionsOf(storeKey: string): Map<string, PartitionInfo> {

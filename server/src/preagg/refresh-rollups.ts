@@ -13,6 +13,7 @@ import { everyRefreshKeyValue, partitionRange, partitionsInUpdateWindow } from '
 import { isStandardGranularity, parseLocal, truncate } from './granularity-math.ts';
 import { rollupStoreKey } from './rollup-signature.ts';
 import { dimensionColumn } from './rollup-cube.ts';
+import { UserError } from '../errors/user-error.ts';
 import { changeStampForBatch, modelWithQueryableStamp } from './lambda-rollup.ts';
 
 /** Runs a Cube query on the source without the API row limit; columns named by member alias. */
@@ -31,6 +32,28 @@ export interface RollupStatus {
   readonly partitions: number;
   readonly refreshKeyValue?: string;
   readonly lastError?: string;
+  /** Cube's name of the type (`rollup`; lambdas are served from their batch rollup's status). */
+  readonly type?: 'rollup';
+  readonly timeDimension?: string;
+  readonly granularity?: string;
+  readonly partitionGranularity?: string;
+  /** The range `build_range_start/end` last built (local ISO, inclusive; null = open end). */
+  readonly buildRange?: readonly [string | null, string | null];
+  /** Each partition held: its key, the time range it covers, when it was built, its rows. */
+  readonly partitionDetails?: readonly PartitionDetail[];
+  /** Partitions the last refresh pass listed that are not built (a build running, or one that failed). */
+  readonly missingPartitions?: readonly string[];
+}
+
+export interface PartitionDetail {
+  /** Partition key as the jobs selector takes it ('' for an unpartitioned rollup). */
+  readonly partition: string;
+  /** Local ISO bounds, inclusive (absent for an unpartitioned rollup). */
+  readonly from?: string;
+  readonly to?: string;
+  readonly builtAt: string;
+  readonly rowCount: number;
+  readonly table: string;
 }
 
 export interface RefreshOptions {
@@ -68,11 +91,27 @@ export class RollupRefresher {
     return listRollups(model).map(({ cube, rollup }) => {
       const id = rollupId(cube.name, rollup.name);
       const known = this.statuses.get(id);
-      const partitions = this.deps.store.partitions(rollupStoreKey(cube, rollup));
+      const key = rollupStoreKey(cube, rollup);
+      const partitions = this.deps.store.partitions(key);
       const rowCount = partitions.reduce((sum, p) => sum + p.rowCount, 0);
-      return known
+      const base = known
         ? { ...known, rowCount, partitions: partitions.length }
-        : { id, cube: cube.name, name: rollup.name, state: partitions.length ? 'ready' : 'never_built', rowCount, partitions: partitions.length, lastRefreshAt: partitions.at(-1)?.builtAt };
+        : { id, cube: cube.name, name: rollup.name, state: partitions.length ? ('ready' as const) : ('never_built' as const), rowCount, partitions: partitions.length, lastRefreshAt: partitions.map((p) => p.builtAt).sort().at(-1) };
+      const td = rollup.timeDimensions[0];
+      const granularity = rollup.partitionGranularity;
+      const range = this.deps.store.buildRange(key);
+      return {
+        ...base,
+        type: 'rollup' as const,
+        ...(td ? { timeDimension: td.dimension, granularity: td.granularity } : {}),
+        ...(granularity ? { partitionGranularity: granularity } : {}),
+        ...(range ? { buildRange: [range[0] ?? null, range[1] ?? null] as const } : {}),
+        partitionDetails: partitions.map((p) => {
+          const bounds = p.partition && granularity && isStandardGranularity(granularity) ? partitionRange(p.partition, granularity) : undefined;
+          return { partition: p.partition, ...(bounds ? { from: bounds[0], to: bounds[1] } : {}), builtAt: p.builtAt, rowCount: p.rowCount, table: p.table };
+        }),
+        missingPartitions: this.deps.store.missingPartitions(key),
+      };
     });
   }
 
@@ -86,13 +125,19 @@ export class RollupRefresher {
     return Promise.all(targets.map(({ cube, rollup }) => this.refreshOne(model, cube, rollup, options.force ?? false)));
   }
 
-  /** Coalesces concurrent refreshes of the same rollup; at most `concurrency` builds run at once. */
-  refreshOne(model: SemanticModel, cube: Cube, rollup: PreAggregation, force: boolean): Promise<RollupStatus> {
+  /**
+   * Coalesces concurrent refreshes of the same rollup; at most `concurrency` builds run at once.
+   * `partitions` rebuilds only those partitions (keys, or any time inside them), whatever their
+   * refresh keys say: the pre-aggregation page's "rebuild this partition".
+   */
+  refreshOne(model: SemanticModel, cube: Cube, rollup: PreAggregation, force: boolean, partitions?: readonly string[]): Promise<RollupStatus> {
+    const selected = partitions ? partitionKeysFor(rollup, partitions) : undefined;
     const id = rollupId(cube.name, rollup.name);
-    let running = this.inFlight.get(id);
+    const flightKey = selected ? `${id}#${selected.join(',')}` : id;
+    let running = this.inFlight.get(flightKey);
     if (!running) {
-      running = this.withSlot(() => this.build(model, cube, rollup, force)).finally(() => this.inFlight.delete(id));
-      this.inFlight.set(id, running);
+      running = this.withSlot(() => this.build(model, cube, rollup, force, selected)).finally(() => this.inFlight.delete(flightKey));
+      this.inFlight.set(flightKey, running);
     }
     return running;
   }
@@ -113,7 +158,7 @@ export class RollupRefresher {
     }
   }
 
-  private async build(model: SemanticModel, cube: Cube, rollup: PreAggregation, force: boolean): Promise<RollupStatus> {
+  private async build(model: SemanticModel, cube: Cube, rollup: PreAggregation, force: boolean, selected?: readonly string[]): Promise<RollupStatus> {
     const id = rollupId(cube.name, rollup.name);
     const key = rollupStoreKey(cube, rollup);
     const started = this.now();
@@ -125,7 +170,14 @@ export class RollupRefresher {
       // stamped later, so a lambda reads it from the source (lambda-boundary.ts).
       const stampPath = changeStampForBatch(model, cube, rollup);
       const changeStamp = stampPath ? await this.latestStamp(model, cube, stampPath, rollup) : '';
-      const { partitions: partitionsToBuild, covered } = await this.partitionsToBuild(model, cube, rollup, key, refreshKeyValue, force);
+      const listed = await this.partitionsToBuild(model, cube, rollup, key, refreshKeyValue, force || selected !== undefined);
+      const { covered } = listed;
+      let partitionsToBuild = listed.partitions;
+      if (selected) {
+        const unknown = selected.filter((p) => !partitionsToBuild.includes(p));
+        if (unknown.length > 0) throw new Error(`partition ${unknown.join(', ')} of ${id} is not one the source has data for within the build range (partitions: ${partitionsToBuild.join(', ') || 'none'})`);
+        partitionsToBuild = [...selected];
+      }
       // Once the pass has built them, the store holds the build range's partitions in full.
       if (partitionsToBuild.length === 0) {
         if (covered) this.deps.store.setBuildRange(key, covered);
@@ -206,12 +258,14 @@ export class RollupRefresher {
     const existing = new Map(this.deps.store.partitions(key).map((p) => [p.partition, p]));
     if (!granularity || !isStandardGranularity(granularity) || rollup.timeDimensions.length === 0) {
       const current = existing.get('');
+      this.deps.store.setExpectedPartitions(key, ['']);
       return { partitions: force || !current || current.refreshKeyValue !== refreshKeyValue ? [''] : [] };
     }
     const { keys: all, covered } = await this.partitionKeys(model, cube, rollup, granularity);
     // Until the partitions of a new range are built, queries go to the source.
     if (covered && !sameBuildRange(this.deps.store.buildRange(key), covered)) this.deps.store.setBuildRange(key, undefined);
     await this.deps.store.dropPartitionsExcept(key, new Set(all));
+    this.deps.store.setExpectedPartitions(key, all);
     const missing = all.filter((p) => !existing.has(p));
     if (force) return { partitions: all, covered };
     const changed = all.filter((p) => existing.has(p) && existing.get(p)!.refreshKeyValue !== refreshKeyValue);
@@ -287,6 +341,23 @@ export class RollupRefresher {
 /** The text of SQL the rollup runs on the source as it is (refresh_key.sql, build_range_*): member references are not expanded there. */
 function plainSql(template: SqlTemplate): string {
   return template.map((part) => (part.kind === 'text' ? part.text : '')).join('');
+}
+
+/**
+ * Partition keys from a selector's values: a key as GET /pre-aggregations lists it, or any local
+ * ISO time inside the partition. Throws a UserError for an unpartitioned rollup or a value that is
+ * not a time.
+ */
+export function partitionKeysFor(rollup: PreAggregation, values: readonly string[]): string[] {
+  const granularity = rollup.partitionGranularity;
+  if (!granularity || !isStandardGranularity(granularity) || rollup.timeDimensions.length === 0) {
+    throw new UserError('QUERY_INVALID', `${rollup.cube}.${rollup.name} has no partitions (no partition_granularity): rebuild it whole`);
+  }
+  return [...new Set(values.map((value) => {
+    const millis = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?)?$/.test(value) ? parseLocal(value) : Number.NaN;
+    if (Number.isNaN(millis)) throw new UserError('QUERY_INVALID', `partition ${JSON.stringify(value)} of ${rollup.cube}.${rollup.name} must be a partition key or a local ISO date/time inside it, e.g. "2024-03-01"`);
+    return partitionKeyOf(new Date(millis).toISOString().slice(0, 23), granularity);
+  }))].sort();
 }
 
 /** The key of the partition holding a local ISO time ('YYYY-MM-DDTHH:MM:SS.sss'). */

@@ -1,6 +1,6 @@
 /**
  * Cube's REST API under `/cubejs-api/v1`: `load`, `sql`, `dry-run` (GET with `?query=` or POST
- * with `{query}`) and `meta`. A protocol adapter only: it authenticates, checks the query's shape,
+ * with `{query}`) and `meta`, plus our `explain` (which pre-aggregation serves a query, and why not). A protocol adapter only: it authenticates, checks the query's shape,
  * calls the SemanticEngine and writes Cube's response shapes. It never builds SQL.
  * Reference: https://cube.dev/docs/product/apis-integrations/rest-api/reference
  */
@@ -29,7 +29,7 @@ export interface RestApiOptions {
   readonly inFlight: InFlightQueries;
 }
 
-type Endpoint = 'load' | 'sql' | 'dry-run' | 'meta';
+type Endpoint = 'load' | 'sql' | 'dry-run' | 'meta' | 'explain';
 
 export function createRestRouter(options: RestApiOptions): Router {
   const router = Router();
@@ -83,6 +83,20 @@ export function createRestRouter(options: RestApiOptions): Router {
     res.json(await timed(options, 'dry-run', () => engine.dryRun(first!, ctx)));
   };
 
+  // Which pre-aggregation /load would read for the query, why each other one would not, and a
+  // rollup to add when none serves it. One query (compareDateRange: the first period on top, every
+  // period under `periods`).
+  const explain = async (req: Request, res: Response): Promise<void> => {
+    const ctx = await requestContext(req, res, options);
+    const { query } = readParams(req);
+    const [first, ...rest] = toQueryList(query, options.queryLimit);
+    if (rest.length > 0) throw new UserError('UNSUPPORTED', '/v1/explain takes one query, not an array');
+    const explainQuery = engine.explain?.bind(engine);
+    if (!explainQuery) throw new UserError('UNSUPPORTED', 'This server cannot explain queries');
+    const explained = await timed(options, 'explain', () => explainQuery(first!, ctx));
+    res.json(explained.length === 1 ? explained[0] : { ...explained[0], periods: explained });
+  };
+
   const meta = async (req: Request, res: Response): Promise<void> => {
     const ctx = await requestContext(req, res, options);
     const extended = req.query.extended !== undefined && req.query.extended !== 'false';
@@ -95,6 +109,8 @@ export function createRestRouter(options: RestApiOptions): Router {
   router.post('/sql', sql);
   router.get('/dry-run', dryRun);
   router.post('/dry-run', dryRun);
+  router.get('/explain', explain);
+  router.post('/explain', explain);
   router.get('/meta', meta);
   return router;
 }

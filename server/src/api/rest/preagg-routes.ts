@@ -3,8 +3,9 @@
  * - `POST /pre-aggregations/jobs` — Cube's jobs protocol (`action: post | get`), used by the
  *   Airflow DAG `preagg_refresh` to trigger builds and poll them. Outside dev mode the token must
  *   carry the `jobs` scope, as Cube requires.
+ *   `selector.partitions` (our extension) rebuilds only those partitions of the one rollup named.
  * - `GET /pre-aggregations` — one status per rollup: state, last refresh, duration, rows,
- *   partitions, last error.
+ *   partitions (each with its range, build time and rows), partitions not built, last error.
  * https://cube.dev/docs/product/apis-integrations/rest-api/reference#base_pathv1pre-aggregationsjobs
  */
 import { Router, type Request } from 'express';
@@ -73,5 +74,6 @@ function readSelector(selector: unknown): JobsSelector {
     if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) throw new UserError('QUERY_INVALID', `selector.${key} must be an array of strings`);
     return value as string[];
   };
-  return { cubes: list('cubes'), preAggregations: list('preAggregations'), timezones: list('timezones'), contexts: Array.isArray(s.contexts) ? s.contexts : undefined };
+  const partitions = list('partitions');
+  return { cubes: list('cubes'), preAggregations: list('preAggregations'), timezones: list('timezones'), contexts: Array.isArray(s.contexts) ? s.contexts : undefined, ...(partitions ? { partitions } : {}) };
 }
