@@ -53,6 +53,7 @@ ${MEMBERS}  - name: orders_pushed
       WHERE {FILTER_PARAMS.orders_pushed.created_at.filter('created_at')}
         AND {FILTER_PARAMS.orders_pushed.status.filter("status")}
 ${MEMBERS}      - { name: pushed_rows, sql: pushed_rows, type: max }
+      - { name: amount_to_date, sql: amount, type: sum, rolling_window: { trailing: unbounded } }
   - name: orders_lambda
     sql: >
       SELECT * FROM orders
@@ -223,6 +224,16 @@ describe('FILTER_PARAMS with a column', () => {
     expect(Number(rows[0]!['pushed_view.pushed_rows'])).toBe(Number(want!.n));
   });
 
+  it('does not push a date range a rolling window reads past (its running total needs earlier rows)', async () => {
+    const rows = await db.load({
+      measures: ['orders_pushed.amount_to_date'],
+      timeDimensions: [{ dimension: 'orders_pushed.created_at', granularity: 'month', dateRange: ['2024-02-01', '2024-02-29'] }],
+    });
+    const [want] = await db.sql(`SELECT sum(amount) AS s FROM orders WHERE created_at <= '2024-02-29 23:59:59.999'`);
+    expect(rows).toHaveLength(1);
+    expect(Number(rows[0]!['orders_pushed.amount_to_date'])).toBe(Number(want!.s));
+  });
+
   it('renders 1 = 1 without a filter on the member', async () => {
     const rows = await db.load({ measures: ['orders_pushed.count', 'orders_pushed.pushed_rows'] });
     const [want] = await db.sql('SELECT count(*) AS n FROM orders');
@@ -340,7 +351,7 @@ describe('FILTER_GROUP: several members pushed with the query\'s AND/OR', () => 
   it('warns about FILTER_PARAMS of a member that does not exist and renders it 1 = 1', async () => {
     const warnings = db.engine.currentModel().warnings ?? [];
     expect(warnings.map((w) => `${w.location?.file}:${w.location?.line} ${w.member}: ${w.message}`)).toContain(
-      'cubes/orders.yml:60 pairs_grouped: unknown reference {FILTER_PARAMS.pairs_grouped.c.filter(...)}: cube pairs_grouped has no member "c"; it renders 1 = 1',
+      'cubes/orders.yml:61 pairs_grouped: unknown reference {FILTER_PARAMS.pairs_grouped.c.filter(...)}: cube pairs_grouped has no member "c"; it renders 1 = 1',
     );
     const rows = await db.load({ measures: ['pairs_grouped.count'] });
     expect(Number(rows[0]!['pairs_grouped.count'])).toBe(5);
