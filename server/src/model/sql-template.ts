@@ -67,15 +67,17 @@ function readBraced(sql: string, at: number, scope: ReferenceScope, problems: Re
   CALL_AT.lastIndex = at;
   const call = CALL_AT.exec(sql);
   if (!call) return undefined;
+  // Positions are read before resolving: resolving may parse nested SQL with the same regexes.
   const path = compact(call[1]!);
-  const close = matchingParen(sql, CALL_AT.lastIndex - 1);
+  const argumentStart = CALL_AT.lastIndex;
+  const close = matchingParen(sql, argumentStart - 1);
   CLOSE_AT.lastIndex = close + 1;
   if (close < 0 || !CLOSE_AT.exec(sql)) {
     problems.push({ reference: path, message: `{${path}(...)}: unbalanced parentheses or quotes, or no closing "}" after ")"` });
     return { end: sql.length };
   }
   const end = CLOSE_AT.lastIndex;
-  return { ...optional(resolveCall(path, sql.slice(CALL_AT.lastIndex, close), scope, problems)), end };
+  return { ...optional(resolveCall(path, sql.slice(argumentStart, close), scope, problems)), end };
 }
 
 function optional(part: SqlTemplatePart | undefined): { part?: SqlTemplatePart } {
@@ -90,7 +92,7 @@ function compact(path: string): string {
  * Index of the `)` closing the `(` at `open`, skipping string literals ('…', "…", '''…''',
  * """…""", `…`) and nested brackets; -1 when there is none.
  */
-export function matchingParen(text: string, open: number): number {
+function matchingParen(text: string, open: number): number {
   let found = -1;
   scan(text, open, (c, i, depth) => {
     if (depth > 0) return false;
