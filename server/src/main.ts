@@ -31,6 +31,7 @@ import { createLogger, type Logger } from './observability/create-logger.ts';
 import { createMetrics } from './observability/create-metrics.ts';
 import { registerStreamMetrics } from './observability/stream-metrics.ts';
 import { createServer, GRAPHQL_PATH, REST_BASE_PATH } from './server.ts';
+import { ensurePlaygroundBundle } from './api/playground/playground-bundle.ts';
 import { startConfiguredSqlApi } from './api/sql/start-configured-sql-api.ts';
 import { DEFAULT_SQL_PORT } from './api/sql/start-sql-server.ts';
 import { createDialect } from './sql/dialects/create-dialect.ts';
@@ -46,6 +47,8 @@ export interface SemanticStack {
   readonly preAggregations?: PreAggregations;
   /** Why pre-aggregations are off, when their store could not open. */
   readonly preAggregationsUnavailable?: string;
+  /** Why the latest hot reload failed (shown by the playground); undefined when the model is good. */
+  modelError(): unknown;
   close(): Promise<void>;
 }
 
@@ -127,6 +130,7 @@ export async function buildStack(
     driver,
     preAggregations,
     preAggregationsUnavailable,
+    modelError: () => opened.lastError(),
     async close() {
       opened.close();
       await preAggregations?.close();
@@ -208,6 +212,19 @@ async function startStreamingIfLocal(config: ServerConfig, logger: Logger): Prom
   return startLocalStreaming({ duckdbPath, ratePerSecond: settings.ratePerSecond, maxLagMs: settings.maxLagMs, logger });
 }
 
+/**
+ * The playground's browser bundle is built on start when missing or older than its sources (a
+ * few seconds, logged); a failed build is logged and the server starts anyway (the playground
+ * page then says the bundle is missing).
+ */
+async function buildPlaygroundIfStale(logger: Logger): Promise<void> {
+  try {
+    await ensurePlaygroundBundle({ log: (line) => console.log(line) });
+  } catch (error) {
+    logger.error({ err: error }, 'playground bundle build failed');
+  }
+}
+
 /** Cube projects keep local settings in `.env`; real environment variables win. */
 function loadDotEnv(cwd: string): void {
   const file = path.join(cwd, '.env');
@@ -220,6 +237,7 @@ export async function main(): Promise<void> {
   const logger = createLogger({ level: config.logLevel });
   await buildLocalLakehouseIfNeeded(config);
   const stack = await buildStack(config, logger);
+  if (config.playground || config.devMode) await buildPlaygroundIfStale(logger);
   // One budget per client across REST, GraphQL and the SQL API (CUBEJS_CLIENT_*).
   const clientLimiter = new ClientLimiter(config.clientLimits ?? { windowMs: 60_000 });
   const metrics = createMetrics({ collectProcessMetrics: true });
@@ -233,6 +251,7 @@ export async function main(): Promise<void> {
     metrics,
     preAggregations: stack.preAggregations,
     preAggregationsUnavailable: stack.preAggregationsUnavailable,
+    modelError: stack.modelError,
     readiness: [() => streaming?.monitor.health()],
   });
   const { url } = await server.listen(config.port);

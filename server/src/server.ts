@@ -20,7 +20,8 @@ import { createRestRouter } from './api/rest/create-rest-router.ts';
 import { createHealthRoutes, type ReadinessCheck } from './api/rest/health-routes.ts';
 import { createOpenApiRoutes } from './api/rest/openapi-routes.ts';
 import { InFlightQueries } from './api/rest/in-flight-queries.ts';
-import { createPlaygroundRoutes } from './api/playground/create-playground-routes.ts';
+import { createPlaygroundAssetRoutes, createPlaygroundRoutes } from './api/playground/create-playground-routes.ts';
+import { PLAYGROUND_ASSET_BASE } from './api/playground/playground-bundle.ts';
 import { createGraphqlRouter } from './api/graphql/graphql-router.ts';
 import { ClientLimiter } from './security/client-limiter.ts';
 import { limitHttpClients } from './security/limit-http-clients.ts';
@@ -41,6 +42,8 @@ export interface ServerParts {
   readonly preAggregations?: PreAggregations;
   /** Why pre-aggregations are off, shown by their endpoints. */
   readonly preAggregationsUnavailable?: string;
+  /** Why the latest model hot reload failed (the playground shows it); absent: never failed. */
+  readonly modelError?: () => unknown;
   /** Extra conditions of /readyz besides the data source (the real-time stream, main.ts). */
   readonly readiness?: readonly ReadinessCheck[];
 }
@@ -114,7 +117,11 @@ export function createServer(parts: ServerParts): SemanticServer {
   );
   // Lakehouse steps for the CLI while this process holds the local lakehouse (DuckDB: one process per file).
   app.use(REST_BASE_PATH, createPipelineRoutes({ authenticator, config, onInternalError: (error) => logger.error({ err: error }, 'pipeline job failed') }));
-  if (config.playground) app.use(createPlaygroundRoutes({ restBasePath: REST_BASE_PATH }));
+  // The bundle's files also serve GraphiQL, which dev mode offers even with the playground off.
+  if (config.playground || config.devMode) app.use(PLAYGROUND_ASSET_BASE, createPlaygroundAssetRoutes());
+  if (config.playground) {
+    app.use(createPlaygroundRoutes({ restBasePath: REST_BASE_PATH, authenticator, getModel: () => engine.currentModel(), modelError: parts.modelError }));
+  }
   app.use((req: Request) => {
     throw new UserError('NOT_FOUND', `Not found: ${req.method} ${req.path}`);
   });

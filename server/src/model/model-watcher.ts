@@ -30,6 +30,8 @@ export interface ModelWatcherOptions {
 /** A running watcher; `current` is the last good model (undefined if none compiled yet). */
 export interface ModelWatcher {
   readonly current: SemanticModel | undefined;
+  /** Why the latest compile failed (a `ModelValidationError` lists the problems); undefined after a good one. */
+  readonly lastError: unknown;
   /** Recompiles now (also what a file event triggers); resolves with the current model. */
   reload(): Promise<SemanticModel | undefined>;
   close(): void;
@@ -38,6 +40,7 @@ export interface ModelWatcher {
 /** Compiles `dir` once, then keeps recompiling it on change. */
 export async function watchModel(dir: string, options: ModelWatcherOptions): Promise<ModelWatcher> {
   let current: SemanticModel | undefined;
+  let lastError: unknown;
   let running: Promise<SemanticModel | undefined> | undefined;
   let again = false;
   let timer: NodeJS.Timeout | undefined;
@@ -46,12 +49,14 @@ export async function watchModel(dir: string, options: ModelWatcherOptions): Pro
   const compileOnce = async (): Promise<SemanticModel | undefined> => {
     try {
       const outcome = await tryCompileModelAsync(await readModelFiles(dir), options.compile);
-      if (!outcome.model) options.onError?.(new ModelValidationError(outcome.errors));
+      lastError = outcome.model ? undefined : new ModelValidationError(outcome.errors);
+      if (!outcome.model) options.onError?.(lastError);
       else if (outcome.model.version !== current?.version) {
         current = outcome.model;
         if (!closed) options.onChange(outcome.model, { usesCompileContext: outcome.usesCompileContext ?? false });
       }
     } catch (error) {
+      lastError = error;
       options.onError?.(error);
     }
     return current;
@@ -94,6 +99,9 @@ export async function watchModel(dir: string, options: ModelWatcherOptions): Pro
   return {
     get current() {
       return current;
+    },
+    get lastError() {
+      return lastError;
     },
     reload,
     close() {

@@ -54,6 +54,8 @@ export interface OpenModel {
   modelFor(securityContext: SecurityContext): Promise<SemanticModel>;
   /** True when models are compiled per app id. */
   perApp(): boolean;
+  /** Why the latest hot reload failed (the last good model stays current); undefined when it compiled or nothing is watched. */
+  lastError(): unknown;
   close(): void;
 }
 
@@ -104,7 +106,7 @@ export async function openModel(
     return entry;
   };
 
-  if (!settings.watch) return { current: () => model, modelFor, perApp, close: () => {} };
+  if (!settings.watch) return { current: () => model, modelFor, perApp, lastError: () => undefined, close: () => {} };
   const watcher = await watchModel(settings.directory, {
     compile,
     onChange: (next, details) => {
@@ -116,7 +118,7 @@ export async function openModel(
     },
     ...(hooks.onError ? { onError: hooks.onError } : {}),
   });
-  return { current: () => model, modelFor, perApp, close: () => watcher.close() };
+  return { current: () => model, modelFor, perApp, lastError: () => watcher.lastError, close: () => watcher.close() };
 }
 
 /** The folder compiled with `COMPILE_CONTEXT = { securityContext, appId }`; its version names the app. */
