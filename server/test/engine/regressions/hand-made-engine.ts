@@ -16,8 +16,6 @@ export interface HandMadeEngine {
   readonly engine: SemanticEngine;
   /** Rows of `engine.load(query)` keyed like Cube's `data` (as `securityContext`, when given). */
   load(query: CubeQuery, securityContext?: Record<string, unknown>): Promise<Record<string, unknown>[]>;
-  /** The SQL the engine runs for `query` (to show in failure messages). */
-  sqlOf(query: CubeQuery): Promise<string>;
   /** Rows of hand-written SQL, values as JSON. */
   sql(text: string): Promise<Record<string, unknown>[]>;
   close(): Promise<void>;
@@ -34,10 +32,6 @@ export async function startHandMadeEngine(setup: string, yaml: string): Promise<
     engine,
     async load(query, securityContext) {
       return rowsOf((await engine.load(query, securityContext ? { ...ctx, securityContext } : ctx)).results[0]!);
-    },
-    async sqlOf(query) {
-      const compiled = await engine.sql(query, ctx);
-      return JSON.stringify(compiled);
     },
     async sql(text) {
       return (await connection.runAndReadAll(text)).getRowObjectsJson() as Record<string, unknown>[];
