@@ -301,3 +301,55 @@ describe('/v1/explain suggests a rollup for a query none serves', () => {
 function rounded(rows: Record<string, unknown>[]): Record<string, unknown>[] {
   return rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'string' && /^-?\d+(\.\d+)?(e-?\d+)?$/.test(v) ? Number(Number(v).toFixed(9)) : v])));
 }
+
+describe('the pre-aggregation page after a failed build, and rebuilding one partition', () => {
+  it('lists the partitions built (ranges, build times, rows), those missing, and the error', async () => {
+    const status = fx.preAggregations.status().find((s) => s.id === 'explica.falha')!;
+    expect(status.state).toBe('failed');
+    expect(status.lastError).toMatch(/falha de teste/);
+    const months = await fx.source.query(`SELECT DISTINCT strftime(date_trunc('month', data_venda), '%Y-%m-%dT%H:%M:%S') m FROM gold.fato_vendas WHERE data_venda IS NOT NULL ORDER BY 1`, []);
+    const all = (months.data[0] ?? []).map(String);
+    expect(status.partitionDetails!.map((p) => p.partition)).toEqual(all.filter((m) => m < '2024-04'));
+    expect(status.missingPartitions).toEqual(all.filter((m) => m >= '2024-04'));
+    const rows = await fx.source.query(`SELECT strftime(date_trunc('month', data_venda), '%Y-%m-%dT%H:%M:%S') m, count(DISTINCT date_trunc('day', data_venda)) FROM gold.fato_vendas WHERE data_venda < TIMESTAMP '2024-04-01' GROUP BY 1 ORDER BY 1`, []);
+    expect(status.partitionDetails!.map((p) => [p.partition, p.from, p.to, p.rowCount])).toEqual(
+      Array.from({ length: rows.rowCount }, (_, i) => {
+        const start = String(rows.data[0]![i]);
+        const next = new Date(`${start}Z`);
+        next.setUTCMonth(next.getUTCMonth() + 1);
+        return [start, `${start}.000`, new Date(next.getTime() - 1).toISOString().slice(0, 23), Number(rows.data[1]![i])];
+      }),
+    );
+    expect(status.partitionDetails!.every((p) => !Number.isNaN(Date.parse(p.builtAt)))).toBe(true);
+  });
+
+  it('rebuilds only the partition asked for: May is served again, June still is not', async () => {
+    const may = { measures: ['explica.unidades_falham'], timeDimensions: [{ dimension: 'explica.data_venda', granularity: 'day', dateRange: ['2024-05-01', '2024-05-31'] as [string, string] }], order: { 'explica.data_venda': 'asc' as const } };
+    const june = { ...may, timeDimensions: [{ ...may.timeDimensions[0]!, dateRange: ['2024-06-01', '2024-06-30'] as [string, string] }] };
+    const before = fx.preAggregations.status().find((s) => s.id === 'explica.falha')!;
+    const [token] = fx.preAggregations.jobs.post({ preAggregations: ['explica.falha'], partitions: ['2024-05-17'] });
+    for (let i = 0; i < 200 && fx.preAggregations.jobs.get([token!])[0]!.status === 'processing'; i++) await new Promise((resolve) => setTimeout(resolve, 25));
+    expect(fx.preAggregations.jobs.get([token!])[0]!.status).toBe('done');
+    const after = fx.preAggregations.status().find((s) => s.id === 'explica.falha')!;
+    expect(after.partitionDetails!.map((p) => p.partition)).toEqual([...before.partitionDetails!.map((p) => p.partition), '2024-05-01T00:00:00']);
+    // The partitions not asked for keep their tables.
+    expect(after.partitionDetails!.slice(0, -1).map((p) => p.table)).toEqual(before.partitionDetails!.map((p) => p.table));
+    expect(after.missingPartitions).toEqual(before.missingPartitions!.filter((p) => p !== '2024-05-01T00:00:00'));
+
+    expect((await explain(may)).servedBy).toMatchObject({ preAggregation: 'explica.falha', partitions: ['2024-05-01T00:00:00'] });
+    expect(reasonsOf(await explain(june), 'explica.falha').map((r) => r.code)).toEqual(['PARTITION_NOT_BUILT']);
+    const served = await loadRows(fx.engine, may);
+    expect(served.rollup).toBe('explica.falha');
+    const want = await fx.source.query(`SELECT strftime(date_trunc('day', data_venda), '%Y-%m-%dT%H:%M:%S.000') d, sum(quantidade) FROM gold.fato_vendas WHERE data_venda >= TIMESTAMP '2024-05-01' AND data_venda < TIMESTAMP '2024-06-01' GROUP BY 1 ORDER BY 1`, []);
+    expect(served.rows.map((r) => [r['explica.data_venda.day'], Number(r['explica.unidades_falham'])])).toEqual(Array.from({ length: want.rowCount }, (_, i) => [want.data[0]![i], Number(want.data[1]![i])]));
+    expect((await loadRows(fx.engine, june)).rollup).toBeUndefined();
+  });
+
+  it('refuses a partition selector it cannot honour', () => {
+    const post = (selector: Parameters<typeof fx.preAggregations.jobs.post>[0]) => () => fx.preAggregations.jobs.post(selector);
+    expect(post({ preAggregations: ['explica.falha'], partitions: ['maio'] })).toThrow(/must be a partition key or a local ISO date/);
+    expect(post({ preAggregations: ['explica.falha'], partitions: ['2031-01-01'] })).toThrow(/has no partition 2031-01-01T00:00:00/);
+    expect(post({ preAggregations: ['fato_vendas.novos_recorrentes_mes'], partitions: ['2024-05-01'] })).toThrow(/has no partitions/);
+    expect(post({ partitions: ['2024-05-01'] })).toThrow(/exactly one rollup/);
+  });
+});

@@ -27,7 +27,7 @@ from schemathesis.checks import missing_required_header, negative_data_rejection
 INFO = json.load(open(os.environ["REST_FIXTURE_INFO"]))
 MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "60"))
 NOT_CUBE_CONVENTIONS = [missing_required_header, positive_data_acceptance, unsupported_method]
-QUERY_ENDPOINTS = ("/cubejs-api/v1/load", "/cubejs-api/v1/sql", "/cubejs-api/v1/dry-run")
+QUERY_ENDPOINTS = ("/cubejs-api/v1/load", "/cubejs-api/v1/sql", "/cubejs-api/v1/dry-run", "/cubejs-api/v1/explain")
 
 REFUSALS = ["400", "401", "403", "404", "405", "406", "409", "413", "415", "422", "428", "429", "431"]
 CONFIG = schemathesis.Config.from_dict({"checks": {"negative_data_rejection": {"expected-statuses": REFUSALS}}})

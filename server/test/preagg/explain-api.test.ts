@@ -1,0 +1,153 @@
+/**
+ * `/cubejs-api/v1/explain` and the pre-aggregation page's data on the real server (composition
+ * root `buildStack`, express app, real JWTs, the repository's model over the gold fixture): the
+ * same authentication, access policies and query validation as `/load`, errors in Cube's
+ * `{error}` shape, and `GET /pre-aggregations` with partitions, their ranges and build times,
+ * plus rebuilding one partition through the jobs protocol.
+ */
+import path from 'node:path';
+import { SignJWT } from 'jose';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load-config.ts';
+import { buildStack, type SemanticStack } from '../../src/main.ts';
+import { createLogger } from '../../src/observability/create-logger.ts';
+import { createServer, type SemanticServer } from '../../src/server.ts';
+import { writeGoldDatabaseFile } from '../engine/gold-fixture.ts';
+
+const SECRET = 'explain-api-test-secret-of-32-bytes!!';
+const MODEL_DIR = path.resolve(import.meta.dirname, '../../../model');
+const ROLLUP = 'fato_vendas.por_canal_dia';
+let stack: SemanticStack;
+let server: SemanticServer;
+
+const token = (claims: Record<string, unknown>) => new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime('10m').sign(new TextEncoder().encode(SECRET));
+
+beforeAll(async () => {
+  const written = await writeGoldDatabaseFile('explain-api-');
+  const duckdbPath = written.file;
+  const config = await loadConfig({ cwd: written.dir, env: { CUBEJS_SCHEMA_PATH: MODEL_DIR, CUBEJS_DB_DUCKDB_DATABASE_PATH: duckdbPath, CUBEJS_API_SECRET: SECRET, CUBEJS_LOG_LEVEL: 'silent' } });
+  const logger = createLogger({ level: 'silent' });
+  stack = await buildStack(config, logger, { storePath: path.join(written.dir, 'preagg.duckdb'), refreshWorker: false, buildConcurrency: 2, refreshIntervalMs: 60_000, queryConcurrency: 4 });
+  server = createServer({ config, engine: stack.engine, driver: stack.driver, logger, preAggregations: stack.preAggregations });
+  const statuses = await stack.preAggregations!.refresher.refresh(stack.engine.currentModel(), { force: true, only: [ROLLUP] });
+  expect(statuses.map((s) => s.state)).toEqual(['ready']);
+}, 120_000);
+
+afterAll(async () => {
+  await server?.close();
+  await stack?.close();
+});
+
+const QUERY = { measures: ['fato_vendas.vendas_liquidas'], dimensions: ['dim_canal.nome'], timeDimensions: [{ dimension: 'fato_vendas.data_venda', granularity: 'month', dateRange: ['2024-02-01', '2024-03-31'] }] };
+
+describe('/cubejs-api/v1/explain over HTTP', () => {
+  it('answers GET and POST alike, naming the rollup /load reads and its partitions', async () => {
+    const auth = await token({ groups: ['internal'] });
+    const got = await request(server.app).get('/cubejs-api/v1/explain').query({ query: JSON.stringify(QUERY) }).set('Authorization', auth);
+    expect(got.status).toBe(200);
+    expect(got.body.servedBy).toEqual({ preAggregation: ROLLUP, type: 'rollup', tableName: expect.any(String), partitions: ['2024-02-01T00:00:00', '2024-03-01T00:00:00'] });
+    expect(got.body.query).toMatchObject({ measures: QUERY.measures, dimensions: QUERY.dimensions });
+    expect(got.body.candidates[0]).toEqual({ preAggregation: ROLLUP, type: 'rollup', served: true, reasons: [] });
+    const posted = await request(server.app).post('/cubejs-api/v1/explain').send({ query: QUERY }).set('Authorization', auth);
+    expect(posted.status).toBe(200);
+    expect(posted.body.servedBy).toEqual(got.body.servedBy);
+    const load = await request(server.app).get('/cubejs-api/v1/load').query({ query: JSON.stringify(QUERY) }).set('Authorization', auth);
+    expect(Object.keys(load.body.usedPreAggregations)).toEqual([ROLLUP]);
+    expect(load.body.usedPreAggregations[ROLLUP].targetTableName).toBe(got.body.servedBy.tableName);
+  });
+
+  it('applies the caller\'s access policy: a store manager\'s row filter keeps the rollup out, as in /load', async () => {
+    const auth = await token({ groups: ['gerente_loja'], lojas: ['L001'] });
+    const explained = await request(server.app).get('/cubejs-api/v1/explain').query({ query: JSON.stringify(QUERY) }).set('Authorization', auth);
+    expect(explained.status).toBe(200);
+    expect(explained.body.servedBy).toBeNull();
+    expect(explained.body.candidates.find((c: { preAggregation: string }) => c.preAggregation === ROLLUP).reasons).toEqual([
+      { code: 'ROW_FILTER_ON_NON_ROLLUP_MEMBER', message: expect.stringContaining('fato_vendas.loja_id'), member: 'fato_vendas.loja_id' },
+    ]);
+    expect(explained.body.suggestion.definition.dimensions).toEqual(['dim_canal.nome', 'loja_id']);
+    const load = await request(server.app).get('/cubejs-api/v1/load').query({ query: JSON.stringify(QUERY) }).set('Authorization', auth);
+    expect(load.body.usedPreAggregations).toEqual({});
+  });
+
+  it('answers a compareDateRange query per period', async () => {
+    const auth = await token({ groups: ['internal'] });
+    const query = { ...QUERY, timeDimensions: [{ ...QUERY.timeDimensions[0], dateRange: undefined, compareDateRange: [['2024-02-01', '2024-02-29'], ['2024-03-01', '2024-03-15T12:00:00']] }] };
+    const explained = await request(server.app).post('/cubejs-api/v1/explain').send({ query }).set('Authorization', auth);
+    expect(explained.status).toBe(200);
+    expect(explained.body.periods).toHaveLength(2);
+    expect(explained.body.periods[0].servedBy.preAggregation).toBe(ROLLUP);
+    expect(explained.body.periods[1].servedBy).toBeNull();
+    expect(explained.body.periods[1].candidates.find((c: { preAggregation: string }) => c.preAggregation === ROLLUP).reasons.map((r: { code: string }) => r.code)).toEqual(['DATE_RANGE_NOT_ALIGNED']);
+  });
+
+  it('rejects bad input with 400 and Cube\'s error shape, and a missing token with 403', async () => {
+    const auth = await token({ groups: ['internal'] });
+    const cases: [string, (r: request.Test) => request.Test][] = [
+      ['no query', (r) => r],
+      ['malformed JSON', (r) => r.query({ query: '{"measures":' })],
+      ['unknown member', (r) => r.query({ query: JSON.stringify({ measures: ['fato_vendas.nao_existe'] }) })],
+      ['wrong shape', (r) => r.query({ query: JSON.stringify({ measures: 'fato_vendas.count' }) })],
+      ['several queries', (r) => r.query({ query: JSON.stringify([QUERY, QUERY]) })],
+    ];
+    for (const [name, build] of cases) {
+      const response = await build(request(server.app).get('/cubejs-api/v1/explain').set('Authorization', auth));
+      expect(response.status, name).toBe(400);
+      expect(typeof response.body.error, name).toBe('string');
+    }
+    const bodyNotObject = await request(server.app).post('/cubejs-api/v1/explain').set('Authorization', auth).set('Content-Type', 'application/json').send('[1]');
+    expect(bodyNotObject.status).toBe(400);
+    const anonymous = await request(server.app).get('/cubejs-api/v1/explain').query({ query: JSON.stringify(QUERY) });
+    expect(anonymous.status).toBe(403);
+    expect(typeof anonymous.body.error).toBe('string');
+  });
+});
+
+describe('GET /cubejs-api/v1/pre-aggregations and rebuilding one partition', () => {
+  it('lists each partition with its range, build time and rows (rows as hand-written SQL counts them)', async () => {
+    const auth = await token({ scope: ['jobs'], groups: ['internal'] });
+    const listed = await request(server.app).get('/cubejs-api/v1/pre-aggregations').set('Authorization', auth);
+    expect(listed.status).toBe(200);
+    const status = listed.body.preAggregations.find((s: { id: string }) => s.id === ROLLUP);
+    expect(status).toMatchObject({ state: 'ready', type: 'rollup', timeDimension: 'fato_vendas.data_venda', granularity: 'day', partitionGranularity: 'month', missingPartitions: [] });
+    const want = await stack.driver.query(
+      `SELECT strftime(date_trunc('month', d), '%Y-%m-%dT%H:%M:%S') m, count(*) FROM (
+         SELECT DISTINCT date_trunc('day', f.data_venda) d, f.origem, c.canal_id, c.nome, c.tipo FROM gold.fato_vendas f LEFT JOIN gold.dim_canal c ON f.canal_sk = c.canal_sk WHERE f.data_venda IS NOT NULL
+       ) GROUP BY 1 ORDER BY 1`,
+      [],
+    );
+    expect(status.partitionDetails.map((p: { partition: string; rowCount: number }) => [p.partition, p.rowCount])).toEqual(Array.from({ length: want.rowCount }, (_, i) => [want.data[0]![i], Number(want.data[1]![i])]));
+    expect(status.rowCount).toBe(status.partitionDetails.reduce((sum: number, p: { rowCount: number }) => sum + p.rowCount, 0));
+    expect(status.partitions).toBe(want.rowCount);
+    const march = status.partitionDetails.find((p: { partition: string }) => p.partition === '2024-03-01T00:00:00');
+    expect(march).toMatchObject({ from: '2024-03-01T00:00:00.000', to: '2024-03-31T23:59:59.999', builtAt: expect.any(String), table: expect.any(String) });
+  });
+
+  it('rebuilds the one partition a jobs selector names and leaves the others as they were', async () => {
+    const auth = await token({ scope: ['jobs'], groups: ['internal'] });
+    const list = async () => (await request(server.app).get('/cubejs-api/v1/pre-aggregations').set('Authorization', auth)).body.preAggregations.find((s: { id: string }) => s.id === ROLLUP);
+    const before = await list();
+    const posted = await request(server.app).post('/cubejs-api/v1/pre-aggregations/jobs').set('Authorization', auth).send({ action: 'post', selector: { preAggregations: [ROLLUP], partitions: ['2024-03-01T00:00:00'] } });
+    expect(posted.status).toBe(200);
+    expect(posted.body).toHaveLength(1);
+    let status = '';
+    for (let i = 0; i < 200; i++) {
+      status = (await request(server.app).post('/cubejs-api/v1/pre-aggregations/jobs').set('Authorization', auth).send({ action: 'get', tokens: posted.body })).body[0].status;
+      if (status !== 'processing' && status !== 'scheduled') break;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    expect(status).toBe('done');
+    const after = await list();
+    const changed = after.partitionDetails.filter((p: { partition: string; table: string }) => before.partitionDetails.find((b: { partition: string }) => b.partition === p.partition).table !== p.table);
+    expect(changed.map((p: { partition: string }) => p.partition)).toEqual(['2024-03-01T00:00:00']);
+    expect(after.partitionDetails.map((p: { rowCount: number }) => p.rowCount)).toEqual(before.partitionDetails.map((p: { rowCount: number }) => p.rowCount));
+
+    const bad = await request(server.app).post('/cubejs-api/v1/pre-aggregations/jobs').set('Authorization', auth).send({ action: 'post', selector: { preAggregations: [ROLLUP], partitions: ['março'] } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toMatch(/partition key or a local ISO date/);
+    const unknown = await request(server.app).post('/cubejs-api/v1/pre-aggregations/jobs').set('Authorization', auth).send({ action: 'post', selector: { preAggregations: [ROLLUP], partitions: ['2031-01-01'] } });
+    expect(unknown.status).toBe(404);
+    const notList = await request(server.app).post('/cubejs-api/v1/pre-aggregations/jobs').set('Authorization', auth).send({ action: 'post', selector: { preAggregations: [ROLLUP], partitions: '2024-03-01' } });
+    expect(notList.status).toBe(400);
+  });
+});
