@@ -21,6 +21,7 @@ import type { Cube, ModelProblem, SemanticModel, SourceLocation, View } from './
 import { ProblemCollector, type ProblemSink } from './problems.ts';
 import { parseYamlTree, type YMap, type YNode } from './yaml-tree.ts';
 import { evaluateJsModels, evaluateJsModelsSync, type JsModelTrees, type JsRuntimeOptions } from './js/evaluate-js-models.ts';
+import { clearJsAnalysisCache } from './js/js-model-runtime.ts';
 import { JinjaRenderError, JinjaRenderer } from './jinja/render-jinja-yaml.ts';
 import { classifyModelFiles, hasReadableExtension, isSkippedPath, type ModelSources } from './classify-model-files.ts';
 
@@ -61,9 +62,10 @@ function parseCached(file: ModelFile, sink: ProblemSink): YNode | undefined {
   return entry.root;
 }
 
-/** Forgets parsed files (benchmarks measure cold compiles with it). */
+/** Forgets parsed files, YAML and JavaScript (benchmarks measure cold compiles with it). */
 export function clearParseCache(): void {
   parseCache.clear();
+  clearJsAnalysisCache();
 }
 
 /** How strictly to compile, and how JavaScript and Jinja models are evaluated (js/, jinja/). */

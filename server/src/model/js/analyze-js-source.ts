@@ -137,7 +137,7 @@ class Scanner {
       default:
         break;
     }
-    for (const key of Object.keys(node)) {
+    for (const key of CHILD_KEYS[node.type] ?? Object.keys(node)) {
       const value = node[key];
       if (value === null || typeof value !== 'object') continue;
       if (Array.isArray(value)) for (const item of value) this.visit(item as AnyNode);
@@ -191,6 +191,31 @@ class Scanner {
     });
   }
 }
+
+/** Where the children of the commonest node types are (others: every key), sparing a key list per node. */
+const CHILD_KEYS: Readonly<Record<string, readonly string[]>> = {
+  Literal: [],
+  TemplateElement: [],
+  ThisExpression: [],
+  Program: ['body'],
+  ExpressionStatement: ['expression'],
+  BlockStatement: ['body'],
+  ReturnStatement: ['argument'],
+  VariableDeclaration: ['declarations'],
+  ObjectExpression: ['properties'],
+  ArrayExpression: ['elements'],
+  TemplateLiteral: ['expressions'],
+  TaggedTemplateExpression: ['tag', 'quasi'],
+  CallExpression: ['callee', 'arguments'],
+  NewExpression: ['callee', 'arguments'],
+  BinaryExpression: ['left', 'right'],
+  LogicalExpression: ['left', 'right'],
+  ConditionalExpression: ['test', 'consequent', 'alternate'],
+  IfStatement: ['test', 'consequent', 'alternate'],
+  SpreadElement: ['argument'],
+  UnaryExpression: ['argument'],
+  AwaitExpression: ['argument'],
+};
 
 /** `import`/`export` → `require`/`exports`, keeping every line where it was. */
 function rewriteModuleSyntax(code: string, program: Program): string {

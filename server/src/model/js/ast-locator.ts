@@ -12,6 +12,7 @@ type AnyNode = { type: string; start: number } & Record<string, unknown>;
 /** A position in a definition, and how to reach its children. */
 export class AstLocator {
   private cached: SourceLocation | undefined;
+  private cachedKey: SourceLocation | undefined;
 
   constructor(
     private readonly file: string,
@@ -29,7 +30,8 @@ export class AstLocator {
 
   /** Where the key of this value is written (the value's position when it has no key). */
   get keyLocation(): SourceLocation {
-    return this.keyNode ? this.at(this.keyNode) : this.location;
+    this.cachedKey ??= this.keyNode ? this.at(this.keyNode) : this.location;
+    return this.cachedKey;
   }
 
   /** The locator of a property (object key) or element (array index). */
@@ -51,7 +53,7 @@ export class AstLocator {
   }
 
   private at(node: AnyNode): SourceLocation {
-    return this.lines ? { file: this.file, ...this.lines.at(node.start) } : this.fallback;
+    return this.lines ? this.lines.at(node.start, this.file) : this.fallback;
   }
 }
 

@@ -61,9 +61,14 @@ class Converter {
     private readonly member: string,
   ) {}
 
-  map(object: Record<string, unknown>, locator: AstLocator, role: Role): YMap {
+  /** A mapping; `named` puts `name` first (an item of a map of named items) and places the item at its key. */
+  map(object: Record<string, unknown>, locator: AstLocator, role: Role, named?: string): YMap {
     const entries = new Map<string, { keyLocation: SourceLocation; value: YNode }>();
-    for (const [rawKey, rawValue] of Object.entries(object)) {
+    if (named !== undefined) entries.set('name', { keyLocation: locator.keyLocation, value: { kind: 'scalar', value: named, location: locator.keyLocation } });
+    for (const rawKey in object) {
+      if (!Object.prototype.hasOwnProperty.call(object, rawKey)) continue;
+      const rawValue = object[rawKey];
+      if (named !== undefined && rawKey === 'name') continue;
       const child = locator.child(rawKey);
       let key = role === 'meta' ? rawKey : toSnakeCase(rawKey);
       if (role === 'pre_aggregation') key = RENAMES[key] ?? key;
@@ -75,7 +80,7 @@ class Converter {
       if (key === 'type' && value.kind === 'scalar' && typeof value.value === 'string' && role !== 'meta') value = { ...value, value: toSnakeCase(value.value) };
       entries.set(key, { keyLocation: child.keyLocation, value });
     }
-    return { kind: 'map', entries, location: locator.location };
+    return { kind: 'map', entries, location: named !== undefined ? locator.keyLocation : locator.location };
   }
 
   /** `{ a: {...}, b: {...} }` → `[{ name: a, ... }, { name: b, ... }]`; a list is kept as written. */
@@ -87,15 +92,11 @@ class Converter {
     for (const [name, definition] of Object.entries(value as Record<string, unknown>)) {
       const child = locator.child(name);
       const resolved = this.resolve(definition, child, name);
-      const item = resolved !== null && typeof resolved === 'object' && !Array.isArray(resolved) ? this.map(resolved as Record<string, unknown>, child, role) : undefined;
-      if (!item) {
+      if (resolved === null || typeof resolved !== 'object' || Array.isArray(resolved)) {
         this.sink.error(`"${key}.${name}" must be an object`, child.keyLocation, this.member);
         continue;
       }
-      const entries = new Map<string, { keyLocation: SourceLocation; value: YNode }>();
-      entries.set('name', { keyLocation: child.keyLocation, value: { kind: 'scalar', value: name, location: child.keyLocation } });
-      for (const [k, v] of item.entries) if (k !== 'name') entries.set(k, v);
-      items.push({ kind: 'map', entries, location: child.keyLocation });
+      items.push(this.map(resolved as Record<string, unknown>, child, role, name));
     }
     return { kind: 'seq', items, location: locator.location };
   }

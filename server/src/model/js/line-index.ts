@@ -10,8 +10,8 @@ export class LineIndex {
     for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
   }
 
-  /** Line (1-based) and column (1-based) of `offset`. */
-  at(offset: number): { line: number; column: number } {
+  /** Line (1-based) and column (1-based) of `offset` in `file`. */
+  at(offset: number, file = ''): { file: string; line: number; column: number } {
     let low = 0;
     let high = this.starts.length - 1;
     while (low < high) {
@@ -19,6 +19,6 @@ export class LineIndex {
       if (this.starts[mid]! <= offset) low = mid;
       else high = mid - 1;
     }
-    return { line: low + 1, column: offset - this.starts[low]! + 1 };
+    return { file, line: low + 1, column: offset - this.starts[low]! + 1 };
   }
 }

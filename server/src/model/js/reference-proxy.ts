@@ -10,27 +10,44 @@
 
 const PATH = Symbol('model.reference.path');
 
+/** The state of one reference, kept on its proxy's target (one handler serves every proxy). */
+interface Target {
+  (): void;
+  path: readonly string[];
+  text: string;
+  children?: Map<string, unknown>;
+}
+
+const handler: ProxyHandler<Target> = {
+  get(target, property) {
+    if (property === PATH) return target.path;
+    if (property === Symbol.toPrimitive || property === 'toString' || property === 'valueOf' || property === 'toJSON') return () => target.text;
+    // not a thenable: `await Users` must not hang
+    if (property === 'then' || typeof property === 'symbol') return undefined;
+    // models repeat the same references (`CUBE.id`, `Users.name`): one proxy per path
+    target.children ??= new Map();
+    let child = target.children.get(property);
+    if (child === undefined) {
+      child = referenceProxy([...target.path, property]);
+      target.children.set(property, child);
+    }
+    return child;
+  },
+  apply(target, _this, args: unknown[]) {
+    return `{${target.path.join('.')}(${args.map(renderArgument).join(', ')})}`;
+  },
+  has(_target, property) {
+    return property === PATH;
+  },
+};
+
 /** A proxy for the reference `path` (e.g. `['Users', 'id']`). */
 export function referenceProxy(path: readonly string[]): unknown {
-  const text = `{${path.join('.')}}`;
   // A function target makes `Orders.sql()` and `x.filter('col')` callable.
-  const target = function reference(): void {};
-  return new Proxy(target, {
-    get(_target, property) {
-      if (property === PATH) return path;
-      if (property === Symbol.toPrimitive) return () => text;
-      if (property === 'toString' || property === 'valueOf' || property === 'toJSON') return () => text;
-      // not a thenable: `await Users` must not hang
-      if (property === 'then' || typeof property === 'symbol') return undefined;
-      return referenceProxy([...path, property]);
-    },
-    apply(_target, _this, args: unknown[]) {
-      return `{${path.join('.')}(${args.map(renderArgument).join(', ')})}`;
-    },
-    has(_target, property) {
-      return property === PATH;
-    },
-  });
+  const target = function reference(): void {} as Target;
+  target.path = path;
+  target.text = `{${path.join('.')}}`;
+  return new Proxy(target, handler);
 }
 
 /** True when `value` is a reference proxy. */
