@@ -6,10 +6,10 @@
 import type { CubeQuery } from '../query/query-types.ts';
 import type { SemanticModel } from '../model/model-types.ts';
 import type { ColumnInfo } from '../drivers/driver-types.ts';
+import type { SecurityContext } from '../security/access-types.ts';
 import type { MemberVisibilityMask } from '../security/member-visibility.ts';
 
-/** Claims of the verified JWT (or what `checkSqlAuth` returned): drives row-level security. */
-export type SecurityContext = Readonly<Record<string, unknown>>;
+export type { SecurityContext };
 
 export interface RequestContext {
   readonly securityContext: SecurityContext;

@@ -5,7 +5,8 @@
  */
 import { compileAccessPolicies } from './compile-access-policy.ts';
 import type { CompileContext } from './compile-context.ts';
-import { compileDimension, compileMeasure, compileSegment, type CubeInfo } from './compile-members.ts';
+import type { CubeInfo } from './cube-info.ts';
+import { compileDimension, compileMeasure, compileSegment } from './compile-members.ts';
 import { compilePreAggregations, readRefreshKey } from './compile-pre-aggregations.ts';
 import type { CubeDefinition } from './collect-definitions.ts';
 import { compileFolders } from './compile-folders.ts';

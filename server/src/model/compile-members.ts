@@ -11,6 +11,7 @@ import type { Dimension, Measure, Segment, SqlTemplate } from './model-types.ts'
 import { NodeReader } from './node-reader.ts';
 import { DIMENSION_TYPES, MEASURE_TYPES } from './schema-keys.ts';
 import { titleize } from './titleize.ts';
+import type { CubeInfo } from './cube-info.ts';
 
 const BARE_COLUMN = /^[_a-zA-Z][_a-zA-Z0-9]*$/;
 
@@ -22,13 +23,6 @@ function prefixColumn(template: SqlTemplate, cube: string): SqlTemplate {
   const only = template.length === 1 ? template[0] : undefined;
   if (only?.kind !== 'text' || !BARE_COLUMN.test(only.text.trim())) return template;
   return [{ kind: 'cube', cube }, { kind: 'text', text: `.${only.text.trim()}` }];
-}
-
-/** What every member compiler needs to know about its cube. */
-export interface CubeInfo {
-  readonly name: string;
-  readonly title: string;
-  readonly calendar: boolean;
 }
 
 function base(reader: NodeReader, source: MemberSource, cube: CubeInfo, defaultPublic: boolean) {

@@ -4,7 +4,7 @@
  * Reference: https://cube.dev/docs/reference/data-model/dimensions#granularities
  */
 import type { CompileContext } from './compile-context.ts';
-import type { CubeInfo } from './compile-members.ts';
+import type { CubeInfo } from './cube-info.ts';
 import { GRANULARITIES, type CustomGranularity, type Granularity, type RollingWindow, type TimeShift } from './model-types.ts';
 import type { NodeReader } from './node-reader.ts';
 import { IDENTIFIER, ROLLING_WINDOW_TYPES } from './schema-keys.ts';

@@ -4,7 +4,7 @@
  * caller's visible members. Enforcement itself is `secureQuery`, called by the engine.
  */
 import type { SemanticModel } from '../model/model-types.ts';
-import type { SecurityContext } from '../engine/engine-types.ts';
+import type { SecurityContext } from './access-types.ts';
 import type { ContextToGroups } from '../config/cube-config-types.ts';
 import { UserError, isUserError } from '../errors/user-error.ts';
 import type { Access } from './access-types.ts';

@@ -2,7 +2,8 @@
  * What access decisions are made from: the caller's security context and the groups it belongs
  * to (Cube's `contextToGroups`). Plain data; created once per request by `AccessControl.resolve`.
  */
-import type { SecurityContext } from '../engine/engine-types.ts';
+/** Claims of the verified JWT (or what `checkSqlAuth` returned): drives row-level security. */
+export type SecurityContext = Readonly<Record<string, unknown>>;
 
 /** The caller as access policies see it. */
 export interface Access {

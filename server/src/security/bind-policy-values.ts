@@ -6,7 +6,7 @@
  * makes the filter unbindable: the caller then sees no rows (fail closed), never every row.
  * Values stay data: they become SQL parameters downstream, never SQL text.
  */
-import type { SecurityContext } from '../engine/engine-types.ts';
+import type { SecurityContext } from './access-types.ts';
 import { readPath } from './evaluate-condition.ts';
 
 type Scalar = string | number | boolean;

@@ -5,7 +5,7 @@
  * (requests without a token) is nobody too, so those callers stay apart by address.
  */
 import { createHash } from 'node:crypto';
-import type { SecurityContext } from '../engine/engine-types.ts';
+import type { SecurityContext } from './access-types.ts';
 import { DEV_SECURITY_CONTEXT } from './dev-security-context.ts';
 
 const IDENTITY_CLAIMS = ['sub', 'user', 'username', 'email', 'user_id'] as const;

@@ -6,7 +6,7 @@
  * shipped policies grant it nothing (deny by default). Map them with `contextToGroups` and
  * `readGroupClaim` (docs/security.md, "Mapping your identity provider's claims").
  */
-import type { SecurityContext } from '../engine/engine-types.ts';
+import type { SecurityContext } from './access-types.ts';
 import { readGroupClaim } from './read-group-claim.ts';
 
 export function defaultContextToGroups({ securityContext }: { securityContext: SecurityContext }): string[] {

@@ -7,7 +7,7 @@
  * them the explicit development context (`DEV_SECURITY_CONTEXT`), never an empty one.
  */
 import { decodeJwt } from 'jose';
-import type { SecurityContext } from '../engine/engine-types.ts';
+import type { SecurityContext } from './access-types.ts';
 import type { JwtConfig } from '../config/config-types.ts';
 import type { CheckAuth } from '../config/cube-config-types.ts';
 import { isUserError, UserError } from '../errors/user-error.ts';

@@ -6,7 +6,7 @@
  * context belongs to no group and sees nothing (deny by default). A model whose policies do not
  * name `internal` shows dev mode only what they grant that group.
  */
-import type { SecurityContext } from '../engine/engine-types.ts';
+import type { SecurityContext } from './access-types.ts';
 
 /** The group dev mode's callers belong to; the shipped policies grant it every member and row. */
 export const DEV_GROUP = 'internal';

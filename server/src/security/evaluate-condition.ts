@@ -8,7 +8,7 @@
  * never grants access. https://cube.dev/docs/reference/data-model/data-access-policies#conditions
  */
 import type { SqlTemplate } from '../model/model-types.ts';
-import type { SecurityContext } from '../engine/engine-types.ts';
+import type { SecurityContext } from './access-types.ts';
 
 const NEGATED = /^\s*\{\s*(?:!|not\s+)\s*(?:securityContext|SECURITY_CONTEXT|userAttributes)\.([A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)*)\s*\}\s*$/;
 

@@ -8,7 +8,7 @@
  * that cannot be read grants nothing. Only own properties are read (`__proto__` is never a claim).
  * Meant for `contextToGroups` in `cube.config.ts`; the server's default reads `groups` with it.
  */
-import type { SecurityContext } from '../engine/engine-types.ts';
+import type { SecurityContext } from './access-types.ts';
 
 export function readGroupClaim(securityContext: SecurityContext, claim: string | readonly string[]): string[] {
   const path = typeof claim === 'string' ? [claim] : claim;

@@ -7,7 +7,7 @@
 import type { RequestContext } from '../../engine/engine-types.ts';
 import { errorFields } from './error-fields.ts';
 import { executeStatement } from './execute-statement.ts';
-import type { SessionDeps } from './pg-connection.ts';
+import type { SessionDeps } from './connection-deps.ts';
 import { SqlStateError } from './session/session-commands.ts';
 import type { SessionState } from './session/session-state.ts';
 import type { Portal, PreparedStatement, StatementResult } from './session/statement-types.ts';

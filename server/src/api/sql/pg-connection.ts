@@ -13,13 +13,12 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
-import { TLSSocket, type SecureContext } from 'node:tls';
+import { TLSSocket } from 'node:tls';
 import { AuthFailure, Authenticator } from './authenticate.ts';
 import { isUserError } from '../../errors/user-error.ts';
-import type { CheckSqlAuth, SqlAuthMethod } from './auth/sql-auth-types.ts';
 import type { RequestContext, SecurityContext } from '../../engine/engine-types.ts';
-import type { CatalogLease } from './catalog/model-catalogs.ts';
-import { executeStatement, type ExecutionDeps } from './execute-statement.ts';
+import type { ConnectionDeps, SessionDeps } from './connection-deps.ts';
+import { executeStatement } from './execute-statement.ts';
 import { ExtendedProtocol } from './extended-protocol.ts';
 import { errorFields } from './error-fields.ts';
 import { displayName, REPORTED_SETTINGS, SessionState } from './session/session-state.ts';
@@ -30,28 +29,6 @@ import { StreamedRows } from './wire/streamed-rows.ts';
 import { PROTOCOL_3_0, readQuery, readStartupPacket } from './wire/frontend-messages.ts';
 import { MessageFramer, type FrontendFrame } from './wire/message-framer.ts';
 import { describeType, WireError } from './wire/wire-error.ts';
-
-/** Everything a connection needs from its server. */
-export interface ConnectionDeps extends Omit<ExecutionDeps, 'catalog' | 'findTable'> {
-  readonly checkSqlAuth: CheckSqlAuth;
-  /** The tables and catalog this caller may see, chosen once authentication gives a security context. */
-  readonly acquireCatalog: (ctx: RequestContext) => Promise<CatalogLease>;
-  readonly authMethod: SqlAuthMethod;
-  readonly tls?: SecureContext;
-  readonly cancels: Map<number, { secretKey: number; cancel: () => void }>;
-  readonly onInternalError: (error: unknown) => void;
-  /** Largest Query/Parse/Bind message accepted, length word included. */
-  readonly maxMessageBytes: number;
-  /** A connection whose credentials are not accepted within this time is closed. */
-  readonly authTimeoutMs: number;
-  /** Called once when the credentials are accepted (the catalog may still be loading). */
-  readonly onAuthenticated?: () => void;
-  /** Called once when the connection ends, however it ends. */
-  readonly onClose?: () => void;
-}
-
-/** What an authenticated connection runs statements with. */
-export type SessionDeps = ConnectionDeps & ExecutionDeps;
 
 const FLUSH_BYTES = 256 * 1024;
 /** Messages below this size are copied together into one write; larger ones are written as they are. */
