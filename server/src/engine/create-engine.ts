@@ -345,10 +345,16 @@ export function createEngine(options: EngineOptions): SemanticEngine {
       // The queries `load` would run, asked of the same matcher `load` asks.
       const request = await resolveRequest(query, ctx);
       const entry = await compiledEntry(request, ctx);
-      return entry.compiled.map(({ normalized }) => ({
-        query: echoQuery(normalized),
-        ...(matchPreAggregation.explain?.(normalized, request.current) ?? { servedBy: null, candidates: [], noSuggestion: 'pre-aggregations are not enabled on this server' }),
-      }));
+      // Candidates of cubes the caller cannot see are left out, as /meta leaves those cubes out.
+      const visible = await visibleMembers(ctx, request.current);
+      const seen = (id: string): boolean => {
+        const cube = request.current.cubes[id.slice(0, id.indexOf('.'))];
+        return cube !== undefined && [...Object.values(cube.measures), ...Object.values(cube.dimensions)].some((m) => visible.isVisible(m.path));
+      };
+      return entry.compiled.map(({ normalized }) => {
+        const explained = matchPreAggregation.explain?.(normalized, request.current) ?? { servedBy: null, candidates: [], noSuggestion: 'pre-aggregations are not enabled on this server' };
+        return { query: echoQuery(normalized), ...explained, candidates: explained.candidates.filter((c) => seen(c.preAggregation)) };
+      });
     },
 
     async meta(ctx): Promise<Readonly<Record<string, unknown>>> {

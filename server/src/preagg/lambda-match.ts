@@ -66,6 +66,7 @@ export function matchLambda(input: LambdaMatchInput): PreAggregationMatch | unde
     dataSource: ROLLUP_DATA_SOURCE,
     // The tail changes with every micro-batch: a cached answer would hide fresh events.
     cacheable: !lambda.lambda.unionWithSourceData,
+    partitions: lease.partitions.map((p) => p.partition),
     release: lease.release,
   };
 }

@@ -94,10 +94,12 @@ export function matchRollup(query: NormalizedQuery, model: SemanticModel, reject
 }
 
 /** Every rollup that can answer the query, smallest first (the caller takes the first one built). */
-export function matchRollups(query: NormalizedQuery, model: SemanticModel, rejections: RollupRejection[] = []): RollupMatch[] {
+export function matchRollups(query: NormalizedQuery, model: SemanticModel, rejections?: RollupRejection[]): RollupMatch[] {
   const assessed = assessRollups(query, model);
-  for (const a of assessed) if (!a.match) rejections.push({ preAggregation: a.id, reason: a.reasons.map((r) => r.message).join('; ') });
-  if (new Set(query.measures.map((m) => m.member.cube)).size > 1) rejections.push({ preAggregation: '*', reason: 'measures from more than one cube' });
+  if (rejections) {
+    for (const a of assessed) if (!a.match) rejections.push({ preAggregation: a.id, reason: a.reasons.map((r) => r.message).join('; ') });
+    if (new Set(query.measures.map((m) => m.member.cube)).size > 1) rejections.push({ preAggregation: '*', reason: 'measures from more than one cube' });
+  }
   return sortBySize(assessed.flatMap((a) => (a.match ? [a.match] : [])));
 }
 

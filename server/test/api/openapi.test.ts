@@ -12,6 +12,7 @@ const SERVED_ROUTES = [
   'get /cubejs-api/v1/load', 'post /cubejs-api/v1/load', 'get /cubejs-api/v1/sql', 'post /cubejs-api/v1/sql',
   'get /cubejs-api/v1/dry-run', 'post /cubejs-api/v1/dry-run', 'get /cubejs-api/v1/meta',
   'get /cubejs-api/v1/openapi.json', 'get /cubejs-api/v1/openapi.yaml', 'get /livez', 'get /readyz', 'get /metrics',
+  'get /cubejs-api/v1/explain', 'post /cubejs-api/v1/explain', 'get /cubejs-api/v1/pre-aggregations',
 ];
 
 let stack: TestStack;

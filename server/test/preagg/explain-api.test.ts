@@ -66,6 +66,12 @@ describe('/cubejs-api/v1/explain over HTTP', () => {
       { code: 'ROW_FILTER_ON_NON_ROLLUP_MEMBER', message: expect.stringContaining('fato_vendas.loja_id'), member: 'fato_vendas.loja_id' },
     ]);
     expect(explained.body.suggestion.definition.dimensions).toEqual(['dim_canal.nome', 'loja_id']);
+    // The campaign cubes are hidden from store managers (as in /meta): so are their rollups.
+    const ids = explained.body.candidates.map((c: { preAggregation: string }) => c.preAggregation);
+    expect(ids).toContain('fato_vendas.novos_recorrentes_mes');
+    expect(ids.filter((id: string) => id.startsWith('campanhas_tempo_real.'))).toEqual([]);
+    const internal = await request(server.app).get('/cubejs-api/v1/explain').query({ query: JSON.stringify(QUERY) }).set('Authorization', await token({ groups: ['internal'] }));
+    expect(internal.body.candidates.map((c: { preAggregation: string }) => c.preAggregation)).toContain('campanhas_tempo_real.metricas_tempo_real');
     const load = await request(server.app).get('/cubejs-api/v1/load').query({ query: JSON.stringify(QUERY) }).set('Authorization', auth);
     expect(load.body.usedPreAggregations).toEqual({});
   });

@@ -216,7 +216,7 @@ describe('/v1/explain agrees with /load', () => {
     const explained = await explain({ measures: ['fato_vendas.vendas_liquidas'], dimensions: ['dim_canal.nome'], timeDimensions: [{ dimension: 'fato_vendas.data_venda', granularity: 'day', dateRange: ['2024-02-01', '2024-03-31'] }] });
     expect(explained.servedBy).toMatchObject({ preAggregation: 'fato_vendas.por_canal_dia', type: 'rollup', partitions: ['2024-02-01T00:00:00', '2024-03-01T00:00:00'] });
     const lambda = await explain({ measures: ['campanhas_tempo_real.sessoes'], dimensions: ['campanhas_tempo_real.utm_source'] });
-    expect(lambda.servedBy).toMatchObject({ preAggregation: 'campanhas_tempo_real.metricas_tempo_real', type: 'rollupLambda' });
+    expect(lambda.servedBy).toMatchObject({ preAggregation: 'campanhas_tempo_real.metricas_tempo_real', type: 'rollupLambda', partitions: ['2024-05-01T10:00:00'] });
   });
 });
 
