@@ -9,13 +9,12 @@
  * Screenshots go to test-results/playground/.
  */
 import { cp, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { parse as parseYaml } from 'yaml';
 import { loadConfig } from '../../src/config/load-config.ts';
 import { buildStack, type SemanticStack } from '../../src/main.ts';
@@ -25,9 +24,8 @@ import { ensurePlaygroundBundle, type PlaygroundBuildInfo } from '../../src/api/
 import { startSqlServer, type SqlServer } from '../../src/api/sql/start-sql-server.ts';
 import { CORPUS_MODEL_DIR } from '../api/support/corpus.ts';
 import { corpusDatabase, queryDuckDb } from '../api/support/start-stack.ts';
+import { launchChromium, openGuardedPage, restGet, SHOTS, tableRows } from './support/browser.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = path.resolve(import.meta.dirname, '../../../test-results/playground');
 const MB = 1024 * 1024;
 
 interface Running {
@@ -50,16 +48,7 @@ async function startServer(duckdbPath: string, modelDir: string): Promise<Runnin
   return { url, stack, server };
 }
 
-/** `/load` over HTTP, following "Continue wait": the independent side of the table comparison. */
-async function restLoad(url: string, query: unknown): Promise<Record<string, unknown>[]> {
-  for (;;) {
-    const res = await fetch(`${url}/cubejs-api/v1/load?query=${encodeURIComponent(JSON.stringify(query))}`);
-    const body = (await res.json()) as { error?: string; data?: Record<string, unknown>[] };
-    if (body.error === 'Continue wait') continue;
-    if (!res.ok) throw new Error(`load failed: ${JSON.stringify(body)}`);
-    return body.data!;
-  }
-}
+const restLoad = async (url: string, query: unknown): Promise<Record<string, unknown>[]> => (await restGet<{ data: Record<string, unknown>[] }>(url, 'load', query)).data;
 
 let duckdbPath: string;
 let modelDir: string;
@@ -69,19 +58,7 @@ let sqlApi: SqlServer;
 let build: PlaygroundBuildInfo;
 const foreignRequests: string[] = [];
 
-/** A page that fails (records) any request leaving the server's origin. */
-async function openPage(pathname: string): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  const origin = new URL(running.url).origin;
-  await page.route('**/*', async (route) => {
-    const requested = route.request().url();
-    if (requested.startsWith('data:') || requested.startsWith('blob:') || new URL(requested).origin === origin) return route.continue();
-    foreignRequests.push(requested);
-    return route.abort('blockedbyclient');
-  });
-  await page.goto(`${running.url}${pathname}`);
-  return page;
-}
+const openPage = (pathname: string): Promise<Page> => openGuardedPage(browser, `${running.url}${pathname}`, foreignRequests);
 
 beforeAll(async () => {
   const outcome = await ensurePlaygroundBundle({ log: (line) => console.log(line) });
@@ -99,8 +76,7 @@ beforeAll(async () => {
     model: running.stack.engine.currentModel(),
     checkSqlAuth: (user) => (user === 'playground' ? { password: 'pw', securityContext: {} } : null),
   });
-  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  browser = await launchChromium();
 }, 180_000);
 
 afterAll(async () => {
@@ -143,7 +119,7 @@ describe('playground in headless Chromium', () => {
     await table.waitFor();
     const headers = await table.locator('th').evaluateAll((ths) => ths.map((th) => th.getAttribute('data-member')));
     expect(headers).toEqual(['ECommerce.city', 'ECommerce.totalSales']);
-    const shown = await table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+    const shown = await tableRows(page, 'results-table');
     await page.screenshot({ path: path.join(SHOTS, 'query-table.png'), fullPage: true });
 
     const rest = await restLoad(running.url, query);
@@ -219,7 +195,7 @@ describe('playground in headless Chromium', () => {
     const drawn = await graph.locator('g.join-edge').evaluateAll((gs) => gs.map((g) => `${g.getAttribute('data-from')}->${g.getAttribute('data-to')}`));
     expect(drawn.sort()).toEqual(declared);
     await page.getByTestId('explore:ECommerce').click();
-    const rows = await page.getByTestId('member-table').locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+    const rows = await tableRows(page, 'member-table');
     expect(rows).toContainEqual(['measure', 'ECommerce.totalSales', expect.any(String), 'number', '', '']);
     expect(rows).toContainEqual(['dimension', 'ECommerce.orderDate', expect.any(String), 'time', '', '']);
     await page.screenshot({ path: path.join(SHOTS, 'model-explorer.png'), fullPage: true });

@@ -14,6 +14,9 @@ export function resultColumns(result: LoadResult): ResultColumn[] {
     Object.entries(group ?? {}).map(([key, info]) => ({ key, title: info.shortTitle || info.title, kind, type: info.type }));
   // A time dimension with granularity is annotated twice (`x.t.month` and `x.t` when asked as a dimension): keep keys present in the rows.
   const first = result.data[0];
-  const columns = [...pick(a.timeDimensions, 'time'), ...pick(a.dimensions, 'dimension'), ...pick(a.measures, 'measure')];
+  // Cube answers a time dimension with granularity under `x.t.month` and again under `x.t`: show it once.
+  const times = pick(a.timeDimensions, 'time');
+  const shownTimes = times.filter((t) => times.some((other) => other.key.startsWith(`${t.key}.`)) === false);
+  const columns = [...shownTimes, ...pick(a.dimensions, 'dimension'), ...pick(a.measures, 'measure')];
   return first ? columns.filter((c) => c.key in first) : columns;
 }

@@ -1,0 +1,121 @@
+/**
+ * The playground's time controls, timings and explain panel in headless Chromium, on the
+ * repository's model over the gold fixture with the `fato_vendas.por_canal_dia` rollup built:
+ * a query clicked together (measure, dimension, time dimension by month over a date range,
+ * entered with a real JWT in the token input) shows the rows of REST `/load`, says the rollup
+ * answered (as `/load`'s `usedPreAggregations` does), and the explain panel names it; adding a
+ * filter on a member outside the rollup makes the panel show no rollup, the candidate's reasons
+ * and the suggested YAML exactly as `/explain` returns them.
+ */
+import path from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { loadConfig } from '../../src/config/load-config.ts';
+import { buildStack, type SemanticStack } from '../../src/main.ts';
+import { createLogger } from '../../src/observability/create-logger.ts';
+import { createServer, type SemanticServer } from '../../src/server.ts';
+import { ensurePlaygroundBundle } from '../../src/api/playground/playground-bundle.ts';
+import { writeGoldDatabaseFile } from '../engine/gold-fixture.ts';
+import { launchChromium, openGuardedPage, restGet, SHOTS, tableRows } from './support/browser.ts';
+
+const SECRET = 'playground-explain-secret-of-32-bytes!!';
+const MODEL_DIR = path.resolve(import.meta.dirname, '../../../model');
+const ROLLUP = 'fato_vendas.por_canal_dia';
+
+interface Explained {
+  servedBy: { preAggregation: string } | null;
+  candidates: { preAggregation: string; served: boolean; reasons: { code: string }[] }[];
+  suggestion?: { yaml: string };
+}
+
+let stack: SemanticStack;
+let server: SemanticServer;
+let url: string;
+let browser: Browser;
+let token: string;
+const foreign: string[] = [];
+
+beforeAll(async () => {
+  const outcome = await ensurePlaygroundBundle({ log: (line) => console.log(line) });
+  if (outcome.state === 'unavailable') throw new Error(outcome.reason);
+  await mkdir(SHOTS, { recursive: true });
+  const written = await writeGoldDatabaseFile('playground-explain-');
+  const config = await loadConfig({
+    cwd: written.dir,
+    env: { CUBEJS_SCHEMA_PATH: MODEL_DIR, CUBEJS_DB_DUCKDB_DATABASE_PATH: written.file, CUBEJS_API_SECRET: SECRET, CUBEJS_DEV_MODE: 'true', CUBEJS_LOG_LEVEL: 'silent' },
+  });
+  const logger = createLogger({ level: 'silent' });
+  stack = await buildStack(config, logger, { storePath: path.join(written.dir, 'preagg.duckdb'), refreshWorker: false, buildConcurrency: 2, refreshIntervalMs: 60_000, queryConcurrency: 4 });
+  server = createServer({ config, engine: stack.engine, driver: stack.driver, logger, preAggregations: stack.preAggregations, modelError: stack.modelError });
+  const statuses = await stack.preAggregations!.refresher.refresh(stack.engine.currentModel(), { force: true, only: [ROLLUP] });
+  expect(statuses.map((s) => s.state)).toEqual(['ready']);
+  url = (await server.listen(0, '127.0.0.1')).url;
+  token = await new SignJWT({ groups: ['internal'] }).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime('10m').sign(new TextEncoder().encode(SECRET));
+  browser = await launchChromium();
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  await stack?.close();
+});
+
+describe('playground explain panel in headless Chromium', () => {
+  it('shows the rollup that served a clicked query, and why none serves once a filter leaves it', async () => {
+    const page = await openGuardedPage(browser, `${url}/`, foreign);
+    await page.getByTestId('token').fill(token);
+    await page.getByTestId('cube:fato_vendas').click();
+    await page.getByTestId('measures:fato_vendas.vendas_liquidas').check();
+    await page.getByTestId('cube:dim_canal').click();
+    await page.getByTestId('dimensions:dim_canal.nome').check();
+    await page.getByTestId('time-dimension').selectOption('fato_vendas.data_venda');
+    await page.getByTestId('granularity').selectOption('month');
+    await page.getByTestId('date-from').fill('2024-02-01');
+    await page.getByTestId('date-to').fill('2024-03-31');
+    const query = {
+      limit: 100,
+      measures: ['fato_vendas.vendas_liquidas'],
+      dimensions: ['dim_canal.nome'],
+      timeDimensions: [{ dimension: 'fato_vendas.data_venda', granularity: 'month', dateRange: ['2024-02-01', '2024-03-31'] }],
+    };
+    expect(JSON.parse(await page.getByTestId('query-json').inputValue())).toEqual(query);
+
+    await page.getByTestId('run-query').click();
+    await page.getByTestId('results-table').waitFor();
+    const shown = await tableRows(page, 'results-table');
+    const rest = await restGet<{ data: Record<string, unknown>[]; usedPreAggregations: Record<string, unknown> }>(url, 'load', query, token);
+    expect(shown).toEqual(rest.data.map((row) => [String(row['fato_vendas.data_venda.month']), String(row['dim_canal.nome']), String(row['fato_vendas.vendas_liquidas'])]));
+    expect(shown.length).toBeGreaterThan(1);
+    expect(Object.keys(rest.usedPreAggregations)).toEqual([ROLLUP]);
+
+    await page.getByTestId('result-tab-timings').click();
+    expect(await page.getByTestId('served-by').textContent()).toContain(`Answered from rollup ${ROLLUP}`);
+    await page.getByTestId('result-tab-explain').click();
+    expect(await page.getByTestId('explain-served-by').textContent()).toContain(`Served by ${ROLLUP}`);
+    await page.screenshot({ path: path.join(SHOTS, 'explain-served.png'), fullPage: true });
+
+    // A filter on a member the rollup does not hold.
+    await page.getByTestId('add-filter').click();
+    await page.getByTestId('filter-member-0').selectOption('fato_vendas.status_pedido');
+    await page.getByTestId('filter-operator-0').selectOption('set');
+    await page.getByTestId('run-query').click();
+    const unserved = { ...query, filters: [{ member: 'fato_vendas.status_pedido', operator: 'set' }] };
+    expect(JSON.parse(await page.getByTestId('query-json').inputValue())).toEqual(unserved);
+    const explained = await restGet<Explained>(url, 'explain', unserved, token);
+    expect(explained.servedBy).toBeNull();
+    await page.getByTestId('result-tab-explain').click();
+    await expect.poll(async () => page.getByTestId('explain-served-by').textContent()).toMatch(/No pre-aggregation serves this query/);
+    const candidates = await tableRows(page, 'explain-candidates');
+    expect(candidates.map(([name]) => name)).toEqual(explained.candidates.map((c) => c.preAggregation));
+    const row = candidates.find(([name]) => name === ROLLUP)!;
+    const codes = explained.candidates.find((c) => c.preAggregation === ROLLUP)!.reasons.map((r) => r.code);
+    expect(codes).toContain('FILTER_ON_NON_ROLLUP_MEMBER');
+    for (const code of codes) expect(row[2]).toContain(code);
+    if (explained.suggestion) expect(await page.getByTestId('explain-suggestion').locator('pre').textContent()).toBe(explained.suggestion.yaml);
+    await page.screenshot({ path: path.join(SHOTS, 'explain-unserved.png'), fullPage: true });
+    await page.close();
+    expect(foreign).toEqual([]);
+  }, 120_000);
+});
