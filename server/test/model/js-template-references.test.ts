@@ -130,3 +130,37 @@ describe('context variables in JavaScript models', () => {
     expect(await one({ measures: ['myOrders.count', 'myOrders.amount'] }, as({ userId: 1 }))).toEqual(await handSql('SELECT count(*), sum(amount) FROM orders WHERE user_id = 1'));
   });
 });
+
+describe('access policies written in JavaScript', () => {
+  const POLICY_MODEL = `
+cube(\`orders\`, {
+  sql_table: \`orders\`,
+  measures: { count: { type: \`count\` }, amount: { sql: \`amount\`, type: \`sum\` } },
+  dimensions: { id: { sql: \`id\`, type: \`number\`, primary_key: true }, userId: { sql: \`user_id\`, type: \`number\` } },
+  access_policy: [
+    { group: \`internal\` },
+    {
+      group: \`customer\`,
+      row_level: {
+        filters: [{ member: \`\${CUBE}.userId\`, operator: \`equals\`, values: [securityContext.userId] }],
+      },
+    },
+  ],
+});
+`;
+  let policyEngine: SemanticEngine;
+  beforeAll(() => {
+    policyEngine = createEngine({ model: compileModel([{ path: 'orders.js', content: POLICY_MODEL }]), driver, dialect: createDuckDbDialect() });
+  });
+
+  async function total(securityContext: Record<string, unknown>): Promise<number[]> {
+    const result = (await policyEngine.load({ measures: ['orders.count', 'orders.amount'] }, as(securityContext))).results[0]!;
+    return result.columns.map((_c, i) => Number(result.data[i]![0] ?? 0));
+  }
+
+  it('a row-level filter on the caller’s claim: each customer sees its rows, the internal group all', async () => {
+    expect(await total({ groups: ['customer'], userId: 2 })).toEqual(await handSql('SELECT count(*), sum(amount) FROM orders WHERE user_id = 2'));
+    expect(await total({ groups: ['customer'], userId: 3 })).toEqual(await handSql('SELECT count(*), sum(amount) FROM orders WHERE user_id = 3'));
+    expect(await total({ groups: ['internal'] })).toEqual(await handSql('SELECT count(*), sum(amount) FROM orders'));
+  });
+});

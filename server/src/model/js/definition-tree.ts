@@ -8,8 +8,9 @@
  *   current names; camelCase type values (`countDistinct`, `originalSql`) their snake_case form;
  * - functions (`sql: () => \`...\``, `drillMembers: () => [id]`) are called, their parameters bound
  *   to references of the same name (`(CUBE) => ...`);
- * - reference proxies become template text under `sql` keys (`{Users.id}`) and member paths
- *   elsewhere (`drillMembers: [id]` → `id`, `extends: Base` → `Base`, `join_path: A.B` → `A.B`).
+ * - reference proxies become template text under `sql` keys (`{Users.id}`) and in access policies'
+ *   `values`/`if` (`{securityContext.x}`), member paths elsewhere (`drillMembers: [id]` → `id`,
+ *   `extends: Base` → `Base`, `join_path: A.B` → `A.B`); a policy's `member: \`${CUBE}.x\`` is `CUBE.x`.
  * Every node keeps the line of the key or value it came from.
  */
 import type { SourceLocation } from '../model-types.ts';
@@ -20,7 +21,7 @@ import type { AstLocator } from './ast-locator.ts';
 import { referencePath, referenceProxy } from './reference-proxy.ts';
 
 /** What part of the schema a mapping is: decides which keys hold maps of named items. */
-type Role = 'cube' | 'view' | 'member' | 'join' | 'pre_aggregation' | 'dimension' | 'generic' | 'meta';
+type Role = 'cube' | 'view' | 'member' | 'join' | 'pre_aggregation' | 'dimension' | 'generic' | 'meta' | 'policy';
 
 const NAMED_MAPS: Readonly<Partial<Record<Role, Readonly<Record<string, Role>>>>> = {
   cube: { measures: 'member', dimensions: 'dimension', segments: 'member', joins: 'join', pre_aggregations: 'pre_aggregation', hierarchies: 'generic' },
@@ -37,6 +38,9 @@ const RENAMES: Readonly<Record<string, string>> = {
   time_dimension_reference: 'time_dimension',
   rollup_references: 'rollups',
 };
+
+/** Access-policy keys whose references are bound at query time: `values: [securityContext.x]` → `{securityContext.x}`. */
+const POLICY_VALUE_KEYS = new Set(['values', 'if']);
 
 /** Keys whose text is SQL: a bare reference there renders as `{path}`. */
 const SQL_KEYS = new Set(['sql', 'sql_table']);
@@ -75,7 +79,7 @@ class Converter {
       const namedRole = NAMED_MAPS[role]?.[key];
       let value: YNode | undefined;
       if (namedRole) value = this.namedList(this.resolve(rawValue, child, key), child, namedRole, key);
-      else value = this.value(rawValue, child, key, role === 'meta' || key === 'meta' ? 'meta' : 'generic');
+      else value = this.value(rawValue, child, key, role === 'meta' || key === 'meta' ? 'meta' : role === 'policy' || key === 'access_policy' ? 'policy' : 'generic');
       if (value === undefined) continue;
       if (key === 'type' && value.kind === 'scalar' && typeof value.value === 'string' && role !== 'meta') value = { ...value, value: toSnakeCase(value.value) };
       entries.set(key, { keyLocation: child.keyLocation, value });
@@ -106,14 +110,19 @@ class Converter {
     const location = locator.location;
     if (value === undefined) return undefined;
     const path = referencePath(value);
-    if (path !== undefined) return { kind: 'scalar', value: SQL_KEYS.has(key) ? `{${path}}` : path, location };
+    if (path !== undefined) {
+      if (role === 'policy' && POLICY_VALUE_KEYS.has(key)) return { kind: 'scalar', value: `{ ${path.replace(/^(security_context|SECURITY_CONTEXT)\./, 'securityContext.')} }`, location };
+      return { kind: 'scalar', value: SQL_KEYS.has(key) ? `{${path}}` : path, location };
+    }
+    // an access policy's `member: \`${CUBE}.state\`` names the member `CUBE.state`
+    if (role === 'policy' && key === 'member' && typeof value === 'string') return { kind: 'scalar', value: value.replace(/^\{(\w+)\}\.(\w+)$/, '$1.$2'), location };
     if (value === null || typeof value === 'string' || typeof value === 'boolean') return { kind: 'scalar', value, location };
     if (typeof value === 'number') return { kind: 'scalar', value: Number.isFinite(value) ? value : String(value), location };
     if (typeof value === 'bigint') return { kind: 'scalar', value: String(value), location };
     if (Array.isArray(value)) {
       const items: YNode[] = [];
       value.forEach((item, index) => {
-        const node = this.value(item, locator.child(index), key, role === 'meta' ? 'meta' : 'generic');
+        const node = this.value(item, locator.child(index), key, role === 'meta' || role === 'policy' ? role : 'generic');
         if (node !== undefined) items.push(node);
       });
       return { kind: 'seq', items, location };
