@@ -208,8 +208,10 @@ export function rollupProblems(query: NormalizedQuery, cube: Cube, rollup: PreAg
       problems.push({ code: 'DATE_RANGE_NOT_ALIGNED', message: `date range does not fall on whole ${stored} buckets (allow_non_strict_date_range_match is off)`, member: td.target.alias });
     }
   }
-  const rowFilters = new Set(query.rowFilters ?? []);
-  filtersProblems(query.filters, { dimensions, cube, rollup, exact, queryDimensions: new Set(query.dimensions.map((d) => d.member.path)), rowFilters }, false, problems);
+  if (query.filters.length > 0) {
+    const queryDimensions = new Set(query.dimensions.map((d) => d.member.path));
+    filtersProblems(query.filters, { dimensions, cube, rollup, exact, queryDimensions, rowFilters: query.rowFilters ?? [] }, false, problems);
+  }
   return problems;
 }
 
@@ -252,12 +254,12 @@ interface FilterScope {
   readonly exact: boolean;
   readonly queryDimensions: ReadonlySet<string>;
   /** The access-policy row filters secureQuery added (the same objects as in `filters`). */
-  readonly rowFilters: ReadonlySet<NormalizedFilter>;
+  readonly rowFilters: readonly NormalizedFilter[];
 }
 
 function filtersProblems(filters: readonly NormalizedFilter[], scope: FilterScope, fromPolicy: boolean, problems: MissReason[]): void {
   for (const filter of filters) {
-    const policy = fromPolicy || scope.rowFilters.has(filter);
+    const policy = fromPolicy || scope.rowFilters.includes(filter);
     if (filter.kind !== 'member') {
       filtersProblems(filter.filters, scope, policy, problems);
       continue;
