@@ -1,5 +1,5 @@
 import { ERROR_CODES, type ErrorCode } from './error-codes.ts';
-import type { SourceLocation } from '../model/model-types.ts';
+import type { SourceLocation } from './source-location.ts';
 
 /**
  * An error the caller can fix: bad query, bad model, bad input file, bad token.

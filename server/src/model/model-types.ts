@@ -7,13 +7,10 @@
  * SQL snippets keep Cube's reference syntax already resolved into a small template form
  * (see `SqlTemplate`) so the planner can render them for any table alias without re-parsing YAML.
  */
+import type { SourceLocation } from '../errors/source-location.ts';
 
-/** Where a YAML node came from: every model error and every member points back here. */
-export interface SourceLocation {
-  readonly file: string; // path relative to the model root, e.g. "cubes/fato_vendas.yml"
-  readonly line: number; // 1-based
-  readonly column?: number;
-}
+/** Where a model node came from: every model error and every member points back here. */
+export type { SourceLocation };
 
 /**
  * A SQL expression from the model with its references resolved.

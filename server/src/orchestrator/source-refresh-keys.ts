@@ -7,7 +7,7 @@
  */
 import type { SemanticModel } from '../model/model-types.ts';
 import type { NormalizedFilter, NormalizedQuery } from '../query/query-types.ts';
-import { everyRefreshKeyValue, parseInterval } from '../preagg/refresh-schedule.ts';
+import { intervalBucket, intervalMillis } from '../time/interval.ts';
 
 const DEFAULT_EVERY = '10 seconds';
 
@@ -22,14 +22,14 @@ export function sourceRefreshKeyValues(query: NormalizedQuery, model: SemanticMo
     else f.filters.forEach(visit);
   };
   query.filters.forEach(visit);
-  return [...cubes].sort().map((name) => `${name}:${everyRefreshKeyValue(intervalOf(model, name), now)}`);
+  return [...cubes].sort().map((name) => `${name}:${intervalBucket(intervalOf(model, name), now)}`);
 }
 
 function intervalOf(model: SemanticModel, cube: string): string {
   const every = model.cubes[cube]?.refreshKey?.every;
   if (!every) return DEFAULT_EVERY;
   try {
-    parseInterval(every);
+    intervalMillis(every);
     return every;
   } catch {
     return DEFAULT_EVERY;

@@ -9,7 +9,8 @@ import type { CubeQuery } from '../query/query-types.ts';
 import type { QueryResult } from '../drivers/driver-types.ts';
 import { sameBuildRange, type BuildRange, type PreAggregationStore } from './preagg-store.ts';
 import { modelForRollupBuild, rollupBuildQuery } from './rollup-build-query.ts';
-import { everyRefreshKeyValue, partitionRange, partitionsInUpdateWindow } from './refresh-schedule.ts';
+import { intervalBucket } from '../time/interval.ts';
+import { partitionRange, partitionsInUpdateWindow } from './refresh-schedule.ts';
 import { isStandardGranularity, parseLocal, truncate } from './granularity-math.ts';
 import { rollupStoreKey } from './rollup-signature.ts';
 import { dimensionColumn } from './rollup-cube.ts';
@@ -246,7 +247,7 @@ export class RollupRefresher {
       const result = await this.deps.runSourceSql(plainSql(key.sql));
       return JSON.stringify(result.data.map((column) => column[0] ?? null));
     }
-    return everyRefreshKeyValue(key?.every ?? DEFAULT_EVERY, this.now());
+    return intervalBucket(key?.every ?? DEFAULT_EVERY, this.now());
   }
 
   /**

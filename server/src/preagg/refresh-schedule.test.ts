@@ -1,20 +1,7 @@
 import { describe, it, expect } from 'vitest';
-import { everyRefreshKeyValue, parseInterval, partitionRange, partitionsBetween, partitionsInUpdateWindow } from './refresh-schedule.ts';
+import { partitionRange, partitionsBetween, partitionsInUpdateWindow } from './refresh-schedule.ts';
 
 describe('refresh schedule', () => {
-  it('reads Cube intervals', () => {
-    expect(parseInterval('1 hour')).toBe(3_600_000);
-    expect(parseInterval('30 seconds')).toBe(30_000);
-    expect(parseInterval('2 days')).toBe(172_800_000);
-    expect(() => parseInterval('soon')).toThrow(/Cannot read the interval "soon"/);
-  });
-
-  it('changes the `every` refresh key once per interval', () => {
-    const t = Date.UTC(2024, 0, 1, 10, 15);
-    expect(everyRefreshKeyValue('1 hour', t)).toBe(everyRefreshKeyValue('1 hour', t + 40 * 60_000));
-    expect(everyRefreshKeyValue('1 hour', t)).not.toBe(everyRefreshKeyValue('1 hour', t + 50 * 60_000));
-  });
-
   it('splits a build range into month partitions, both ends included', () => {
     const keys = partitionsBetween(Date.UTC(2023, 10, 20), Date.UTC(2024, 1, 3), 'month');
     expect(keys).toEqual(['2023-11-01T00:00:00', '2023-12-01T00:00:00', '2024-01-01T00:00:00', '2024-02-01T00:00:00']);

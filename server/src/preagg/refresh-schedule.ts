@@ -5,21 +5,8 @@
  */
 import type { Granularity } from '../model/model-types.ts';
 import { UserError } from '../errors/user-error.ts';
-import { nominalMillis, readInterval } from '../time/interval.ts';
+import { intervalMillis } from '../time/interval.ts';
 import { nextBucket, truncate } from './granularity-math.ts';
-
-/** '1 hour', '30 seconds', '2 days' → milliseconds. */
-export function parseInterval(text: string): number {
-  const parts = readInterval(text);
-  const ms = parts === undefined || parts === 'unbounded' ? 0 : nominalMillis(parts);
-  if (!(ms > 0)) throw new UserError('QUERY_INVALID', `Cannot read the interval "${text}"; expected e.g. "1 hour" or "30 seconds"`);
-  return ms;
-}
-
-/** The refresh-key value of `every`: changes once per interval, so a change means "rebuild". */
-export function everyRefreshKeyValue(every: string, now: number): string {
-  return String(Math.floor(now / parseInterval(every)));
-}
 
 /** Partition start keys (ISO dates, UTC) covering [from, to] at `granularity`. */
 export function partitionsBetween(from: number, to: number, granularity: Granularity, maxPartitions = 10_000): string[] {
@@ -40,6 +27,6 @@ export function partitionRange(key: string, granularity: Granularity): [string, 
 
 /** Partitions touched by the update window ending now: the only ones an incremental refresh rebuilds. */
 export function partitionsInUpdateWindow(keys: readonly string[], granularity: Granularity, updateWindow: string, now: number): string[] {
-  const windowStart = truncate(now - parseInterval(updateWindow), granularity);
+  const windowStart = truncate(now - intervalMillis(updateWindow), granularity);
   return keys.filter((key) => Date.parse(`${key}Z`) >= windowStart);
 }

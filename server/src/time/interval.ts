@@ -4,6 +4,7 @@
  * refresh schedule's `every`.
  * Reference: https://cube.dev/docs/reference/data-model/dimensions#granularities
  */
+import { UserError } from '../errors/user-error.ts';
 import type { CalendarUnit } from './local-time.ts';
 
 /** One part of an interval such as "3 month 3 days 3 hours". */
@@ -45,4 +46,20 @@ const NOMINAL_MS: Record<CalendarUnit, number> = {
 /** The nominal length of `parts` in milliseconds. */
 export function nominalMillis(parts: readonly IntervalPart[]): number {
   return parts.reduce((total, part) => total + part.amount * NOMINAL_MS[part.unit], 0);
+}
+
+/** '1 hour', '30 seconds', '2 days' → milliseconds (nominal); a UserError for anything else. */
+export function intervalMillis(text: string): number {
+  const parts = readInterval(text);
+  const ms = parts === undefined || parts === 'unbounded' ? 0 : nominalMillis(parts);
+  if (!(ms > 0)) throw new UserError('QUERY_INVALID', `Cannot read the interval "${text}"; expected e.g. "1 hour" or "30 seconds"`);
+  return ms;
+}
+
+/**
+ * Which `every`-long bucket of the epoch `now` falls in: the value of a refresh key `every`
+ * (rollups and the source result cache alike), which changes once per interval.
+ */
+export function intervalBucket(every: string, now: number): string {
+  return String(Math.floor(now / intervalMillis(every)));
 }
