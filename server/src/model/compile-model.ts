@@ -138,7 +138,7 @@ function finishCompile(sorted: readonly ModelFile[], parsedFiles: readonly Parse
   }
   const errors = dedupe(sink.errors);
   const warnings = dedupe(sink.warnings);
-  const usesCompileContext = (js?.usesCompileContext ?? false) || sources.jinja.some((f) => f.content.includes('COMPILE_CONTEXT'));
+  const usesCompileContext = (js?.usesCompileContext ?? false) || [...sources.jinja, ...sources.templates].some((f) => f.content.includes('COMPILE_CONTEXT'));
   if (errors.length > 0) return { errors, warnings, usesCompileContext };
   const model: SemanticModel = { cubes, views, version: modelVersion(sorted), ...(warnings.length > 0 ? { warnings } : {}) };
   return { model: deepFreeze(model), errors, warnings, usesCompileContext };

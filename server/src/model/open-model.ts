@@ -116,7 +116,11 @@ export async function openModel(
       cache.clear();
       hooks.onReload?.(next);
     },
-    ...(hooks.onError ? { onError: hooks.onError } : {}),
+    onError: (error) => {
+      // the shared model stays; models per app are compiled again from the edited files
+      cache.clear();
+      hooks.onError?.(error);
+    },
   });
   return { current: () => model, modelFor, perApp, lastError: () => watcher.lastError, close: () => watcher.close() };
 }
