@@ -61,8 +61,8 @@ describe('JavaScript model errors name file and line', () => {
 
   it('an asyncModule that loops before its first await is stopped too', async () => {
     const outcome = await tryCompileModelAsync([{ path: 'spin.js', content: `\nasyncModule(() => {\n  for (;;) {}\n});\n` }], { syncTimeoutMs: 100, asyncTimeoutMs: 5000 });
-    expect(where(outcome.errors)).toEqual(['spin.js:2 spin.js: model file did not finish within 100 ms']);
-  });
+    expect(where(outcome.errors), JSON.stringify(outcome.errors)).toEqual(['spin.js:2 spin.js: model file did not finish within 100 ms']);
+  }, 20_000);
 
   it('asyncModule in a synchronous compile is reported (the loader awaits it)', () => {
     const outcome = tryCompileModel([{ path: 'a.js', content: `asyncModule(async () => {});\n` }]);
