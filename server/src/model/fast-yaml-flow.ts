@@ -3,7 +3,7 @@
  * Anything outside the handled subset throws `Unsupported`, and the caller falls back to `yaml`.
  */
 import type { SourceLocation } from './model-types.ts';
-import type { YMap, YNode, YSeq } from './yaml-tree.ts';
+import type { YMap, YNode, YSeq } from './yaml-nodes.ts';
 
 /** Thrown when the fast path meets YAML it does not handle. */
 export class Unsupported extends Error {}

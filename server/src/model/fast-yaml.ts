@@ -10,7 +10,7 @@
  */
 import { bail, FlowParser, parseScalarText, Unsupported } from './fast-yaml-flow.ts';
 import type { SourceLocation } from './model-types.ts';
-import type { YMap, YNode, YScalar, YSeq } from './yaml-tree.ts';
+import type { YMap, YNode, YScalar, YSeq } from './yaml-nodes.ts';
 
 interface Line {
   readonly indent: number;

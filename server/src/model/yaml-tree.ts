@@ -8,30 +8,9 @@ import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, ty
 import type { SourceLocation } from './model-types.ts';
 import type { ProblemSink } from './problems.ts';
 import { parseFastYaml } from './fast-yaml.ts';
+import type { YMap, YNode, YScalar, YSeq } from './yaml-nodes.ts';
 
-/** A YAML node with its position: the validator's only input. */
-export type YNode = YMap | YSeq | YScalar;
-
-/** A mapping; `entries` keeps the file's key order (Cube's meta keeps member order). */
-export interface YMap {
-  readonly kind: 'map';
-  readonly entries: ReadonlyMap<string, { readonly keyLocation: SourceLocation; readonly value: YNode }>;
-  readonly location: SourceLocation;
-}
-
-/** A sequence. */
-export interface YSeq {
-  readonly kind: 'seq';
-  readonly items: readonly YNode[];
-  readonly location: SourceLocation;
-}
-
-/** A scalar: string, number, boolean or null. */
-export interface YScalar {
-  readonly kind: 'scalar';
-  readonly value: string | number | boolean | null;
-  readonly location: SourceLocation;
-}
+export type { YMap, YNode, YScalar, YSeq };
 
 /** Parses `content`; YAML syntax errors go to `sink` and yield `undefined`. */
 export function parseYamlTree(file: string, content: string, sink: ProblemSink): YNode | undefined {
