@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm test`: typecheck, the TypeScript suites, then the Python suites. The Python virtualenvs are
+# `npm test`: typecheck, the layer rule (.dependency-cruiser.cjs), the TypeScript suites, then the Python suites. The Python virtualenvs are
 # created in the background while vitest runs (downloads overlap CPU-bound tests), which keeps a
 # fresh CI machine well inside its time budget. Every suite runs even when an earlier one failed;
 # the exit status is non-zero if any failed.
@@ -11,6 +11,7 @@ prepare=$!
 
 status=0
 npm run --silent typecheck || status=1
+npm run --silent check:layers || status=1
 npx vitest run || status=1
 
 if ! wait "$prepare"; then

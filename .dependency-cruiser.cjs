@@ -1,0 +1,44 @@
+/**
+ * The layer rule of server/src (STYLE.md, issue 13): APIs → engine → planner → sql → drivers, with
+ * model/, query/, time/ and errors/ below everything that reads them; nothing imports upward and
+ * no module takes part in an import cycle. `npm test` runs it (scripts/test-all.sh).
+ *
+ * Known crossings still allowed, each to be removed by issue 13's pipeline work: preagg/ reads
+ * the rollup contract from engine/ (it lives in create-engine.ts) and compiles source queries
+ * through engine/; security/secure-query.ts plans through planner/; security/limit-engine-clients.ts
+ * wraps the engine's interface.
+ */
+const SRC = '^server/src/';
+const layer = (name) => `${SRC}${name}/`;
+const above = (...names) => names.map(layer);
+
+/** `from` may not import any of `to`. */
+const never = (name, from, to, comment) => ({ name, severity: 'error', comment, from: { path: from }, to: { path: to } });
+
+module.exports = {
+  forbidden: [
+    { name: 'no-circular', severity: 'error', comment: 'An import cycle: split the shared contract into its own module.', from: { path: SRC }, to: { circular: true } },
+    never('errors-are-a-leaf', layer('errors'), `${SRC}(?!errors/)`, 'errors/ is imported by every layer; it imports none.'),
+    never('time-reads-only-errors', layer('time'), `${SRC}(?!time/|errors/)`, 'time/ is calendar arithmetic; it imports only errors/.'),
+    never('drivers-are-the-bottom', layer('drivers'), `${SRC}(?!drivers/|errors/|util/|config/)`, 'drivers/ talk to engines; they know nothing of SQL generation or the model.'),
+    never('sql-below-planner', layer('sql'), above('planner', 'engine', 'api', 'preagg', 'orchestrator', 'security', 'lakehouse', 'cli', 'config'), 'sql/ renders nodes; the planner and everything above use it, not the reverse.'),
+    never('planner-below-engine', layer('planner'), above('engine', 'api', 'preagg', 'orchestrator', 'security', 'lakehouse', 'cli', 'config'), 'The planner turns a normalized query into nodes; it never calls back into the engine.'),
+    never('query-below-planner', layer('query'), above('planner', 'sql', 'drivers', 'engine', 'api', 'preagg', 'orchestrator', 'security', 'lakehouse', 'cli'), 'query/ is the query schema and its normalization.'),
+    never('model-below-everything', layer('model'), above('query', 'planner', 'sql', 'drivers', 'engine', 'api', 'preagg', 'orchestrator', 'security', 'lakehouse', 'cli'), 'The compiled model is plain data read by every layer.'),
+    never('engine-below-apis', layer('engine'), above('api', 'cli'), 'The engine answers queries; the APIs call it.'),
+    never('security-below-apis', layer('security'), above('api', 'cli', 'preagg', 'orchestrator'), 'security/ decides who sees what; the APIs and the engine call it.'),
+    never('lakehouse-below-serving', layer('lakehouse'), above('api', 'engine', 'planner', 'sql', 'preagg', 'orchestrator', 'security', 'query', 'cli'), 'The pipeline builds the lakehouse; it never imports the semantic layer.'),
+    {
+      name: 'apis-apart', severity: 'error', comment: 'REST, GraphQL and the SQL API meet only in the engine (the playground serves pages to them).',
+      from: { path: `${SRC}api/([^/]+)/` }, to: { path: `${SRC}api/`, pathNot: `${SRC}api/($1|playground)/` },
+    },
+    never('src-not-tests', SRC, '^server/test/|\\.test\\.ts$', 'Production code never imports tests or their support.'),
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '(^|/)node_modules/|^server/playground/' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
+  },
+};
