@@ -23,6 +23,7 @@ import { parseYamlTree, type YMap, type YNode } from './yaml-tree.ts';
 import { evaluateJsModels, evaluateJsModelsSync, type JsModelTrees, type JsRuntimeOptions } from './js/evaluate-js-models.ts';
 import { clearJsAnalysisCache } from './js/js-model-runtime.ts';
 import { JinjaRenderError, JinjaRenderer } from './jinja/render-jinja-yaml.ts';
+import { mapRenderedLines, remapLocation, remapTree } from './jinja/template-lines.ts';
 import { classifyModelFiles, hasReadableExtension, isSkippedPath, type ModelSources } from './classify-model-files.ts';
 
 /** One model file: `path` relative to the model root (it appears in every problem), and its text. */
@@ -114,7 +115,16 @@ function parseSources(files: readonly ModelFile[], options: CompileOptions, sink
         return { file: file.path, root: undefined, location };
       }
     }
-    const root = parseCached({ path: file.path, content: text }, sink);
+    let root: YNode | undefined;
+    if (text === file.content) root = parseCached(file, sink);
+    else {
+      // a rendered template: problems and positions go back to the template's lines
+      const mapped = mapRenderedLines(file.content, text);
+      const local = new ProblemCollector();
+      const parsedRoot = parseCached({ path: file.path, content: text }, local);
+      for (const problem of local.errors) sink.error(problem.message, remapLocation(problem.location, mapped), problem.member);
+      root = parsedRoot && remapTree(parsedRoot, mapped);
+    }
     if (root !== undefined && root.kind !== 'map') {
       sink.error('a model file must be a mapping with "cubes" and/or "views"', root.location);
       return { file: file.path, root: undefined, location };

@@ -137,10 +137,16 @@ describe('Jinja problems name file and line', () => {
     ]);
   });
 
-  it('invalid YAML produced by a template names the template', () => {
-    const outcome = tryCompileModel([{ path: 'cubes/a.yml.jinja', content: 'cubes:\n  - name: a\n{{ "  sql_table: [unclosed" }}\n' }]);
-    expect(outcome.errors[0]!.location?.file).toBe('cubes/a.yml.jinja');
+  it('invalid YAML produced by a template names the template and its line', () => {
+    const outcome = tryCompileModel([{ path: 'cubes/a.yml.jinja', content: 'cubes:\n{% for n in [1] %}\n  - name: c{{ n }}\n    sql_table: [unclosed\n{% endfor %}\n' }]);
+    expect(outcome.errors[0]!.location).toMatchObject({ file: 'cubes/a.yml.jinja', line: 4 });
     expect(outcome.errors[0]!.message).toMatch(/YAML syntax error/);
+  });
+
+  it('a compiler problem inside a for-loop is reported once, at the template line', () => {
+    const template = "{%- set statuses = ['paid', 'open'] %}\ncubes:\n{%- for status in statuses %}\n  - name: {{ status }}_orders\n    sql_table: orders\n    measures:\n      - name: count\n        type: count\n        bogus: 1\n{%- endfor %}\n";
+    const outcome = tryCompileModel([{ path: 'cubes/loop.yml.jinja', content: template }]);
+    expect(where(outcome.errors)).toEqual([expect.stringMatching(/^cubes\/loop\.yml\.jinja:9 unknown key "bogus" in measure/)]);
   });
 
   it('dbt_model without a manifest, and an unknown dbt model', () => {

@@ -7,8 +7,8 @@
  * (`tojson`, `map(attribute=...)`, `unique`, `items`). `{% include %}` / `{% import %}` read other
  * files of the model folder (paths from its root). Python helpers (`globals.py`) are not run: the
  * compiler reports `.py` files as unsupported, and a call to an undefined function says so.
- * Render errors name the template's file, line and column; YAML errors in the output name the
- * line of the rendered text.
+ * Render errors name the template's file, line and column; problems in the YAML it produced are
+ * moved back to template lines by template-lines.ts.
  */
 import nunjucks from 'nunjucks';
 import type { SourceLocation } from '../model-types.ts';
