@@ -61,33 +61,45 @@ function newestSourceMtime(): number {
   return newest;
 }
 
-/** True when the bundle is missing, incomplete, or older than a source file. */
-export function isBundleStale(): boolean {
-  const info = readBuildInfo();
-  if (!info || !existsSync(path.join(PLAYGROUND_DIST_DIR, 'index.html'))) return true;
-  return statSync(path.join(PLAYGROUND_DIST_DIR, BUILD_INFO)).mtimeMs < newestSourceMtime();
+/** True when the bundle in `dist` is missing, incomplete, or older than a source file. */
+export function isBundleStale(dist = PLAYGROUND_DIST_DIR): boolean {
+  const info = readBuildInfo(dist);
+  if (!info || !existsSync(path.join(dist, 'index.html'))) return true;
+  return statSync(path.join(dist, BUILD_INFO)).mtimeMs < newestSourceMtime();
 }
 
-/** Options of a build: where progress lines go, and a forced rebuild. */
+/** Options of a build: where progress lines go, a forced rebuild, and another output folder (tests). */
 export interface EnsureBundleOptions {
   readonly log?: (line: string) => void;
   readonly force?: boolean;
+  readonly distDir?: string;
 }
 
-let building: Promise<BundleOutcome> | undefined;
+/** Builds under way in this process, per output folder. */
+const building = new Map<string, Promise<BundleOutcome>>();
 
 /**
  * Builds the bundle when it is missing or stale (one build at a time per process). The build goes
  * to a temporary folder that replaces `dist/` at the end, so a server never serves half a bundle.
  */
 export function ensurePlaygroundBundle(options: EnsureBundleOptions = {}): Promise<BundleOutcome> {
-  building ??= buildIfNeeded(options).finally(() => (building = undefined));
-  return building;
+  const dist = options.distDir ?? PLAYGROUND_DIST_DIR;
+  let running = building.get(dist);
+  if (!running) {
+    running = buildIfNeeded(options).finally(() => building.delete(dist));
+    building.set(dist, running);
+  }
+  return running;
 }
 
 async function buildIfNeeded(options: EnsureBundleOptions): Promise<BundleOutcome> {
   const log = options.log ?? (() => {});
-  if (!options.force && !isBundleStale()) return { state: 'fresh', info: readBuildInfo()! };
+  const dist = options.distDir ?? PLAYGROUND_DIST_DIR;
+  if (!options.force && !isBundleStale(dist)) {
+    const info = readBuildInfo(dist)!;
+    log(`Playground: bundle up to date (built ${info.builtAt}); first load ${formatKb(info.firstLoad.jsGzipBytes)} of gzipped JavaScript`);
+    return { state: 'fresh', info };
+  }
   let vite: typeof import('vite');
   let react: typeof import('@vitejs/plugin-react');
   try {
@@ -99,11 +111,38 @@ async function buildIfNeeded(options: EnsureBundleOptions): Promise<BundleOutcom
     return { state: 'unavailable', reason };
   }
   const started = performance.now();
-  const outDir = `${PLAYGROUND_DIST_DIR}.building-${process.pid}`;
+  const outDir = `${dist}.building-${process.pid}`;
   log('Playground: building the browser bundle (Vite)…');
   rmSync(outDir, { recursive: true, force: true });
+  // A production bundle whatever NODE_ENV says: Vite and the React plugin read it (vitest sets
+  // "test", which would bundle React's development build and JSX runtime).
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await runViteBuild(vite, react, outDir);
+  } finally {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
+  }
+  const info: PlaygroundBuildInfo = {
+    builtAt: new Date().toISOString(),
+    buildMs: Math.round(performance.now() - started),
+    firstLoad: firstLoadSize(outDir, 'index.html'),
+  };
+  writeFileSync(path.join(outDir, BUILD_INFO), JSON.stringify(info, null, 2));
+  replaceFolder(outDir, dist);
+  log(
+    `Playground: bundle built in ${(info.buildMs / 1000).toFixed(1)} s; first load ${formatKb(info.firstLoad.jsGzipBytes)} of gzipped JavaScript ` +
+      `(${info.firstLoad.jsFiles.length} files, ${formatKb(info.firstLoad.jsBytes)} raw) + ${formatKb(info.firstLoad.cssGzipBytes)} of gzipped CSS`,
+  );
+  return { state: 'built', info };
+}
+
+/** Vite's `build()` of the two pages (playground, GraphiQL) into `outDir`, with a manifest for the sizes. */
+async function runViteBuild(vite: typeof import('vite'), react: typeof import('@vitejs/plugin-react'), outDir: string): Promise<void> {
   await vite.build({
     configFile: false,
+    mode: 'production',
     root: PLAYGROUND_SOURCE_DIR,
     base: PLAYGROUND_ASSET_BASE,
     logLevel: 'warn',
@@ -127,19 +166,19 @@ async function buildIfNeeded(options: EnsureBundleOptions): Promise<BundleOutcom
       },
     },
   });
-  const info: PlaygroundBuildInfo = {
-    builtAt: new Date().toISOString(),
-    buildMs: Math.round(performance.now() - started),
-    firstLoad: firstLoadSize(outDir, 'index.html'),
-  };
-  writeFileSync(path.join(outDir, BUILD_INFO), JSON.stringify(info, null, 2));
-  rmSync(PLAYGROUND_DIST_DIR, { recursive: true, force: true });
-  renameSync(outDir, PLAYGROUND_DIST_DIR);
-  log(
-    `Playground: bundle built in ${(info.buildMs / 1000).toFixed(1)} s; first load ${formatKb(info.firstLoad.jsGzipBytes)} of gzipped JavaScript ` +
-      `(${info.firstLoad.jsFiles.length} files, ${formatKb(info.firstLoad.jsBytes)} raw) + ${formatKb(info.firstLoad.cssGzipBytes)} of gzipped CSS`,
-  );
-  return { state: 'built', info };
+}
+
+/** Moves `from` to `to`, replacing it; another process finishing its build in between wins the race harmlessly. */
+function replaceFolder(from: string, to: string): void {
+  for (let attempt = 0; ; attempt++) {
+    rmSync(to, { recursive: true, force: true });
+    try {
+      renameSync(from, to);
+      return;
+    } catch (error) {
+      if (attempt >= 2) throw error;
+    }
+  }
 }
 
 function formatKb(bytes: number): string {
