@@ -8,7 +8,7 @@ import path from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { corpusDatabase, startStack, type TestStack } from './support/start-stack.ts';
-import { diffRows, loadCorpusCases, type CorpusCase } from './support/corpus.ts';
+import { diffRows, loadCorpusCases, type CorpusCase } from '../fixtures/cube-corpus.ts';
 
 const JS_MODEL_DIR = path.resolve(import.meta.dirname, '../fixtures/cube-corpus-js/model');
 const { cases, expected } = loadCorpusCases();

@@ -8,7 +8,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { corpusDatabase, queryDuckDb, startStack, type TestStack } from './support/start-stack.ts';
-import { diffRows, loadCorpusCases, type CorpusCase } from './support/corpus.ts';
+import { diffRows, loadCorpusCases, type CorpusCase } from '../fixtures/cube-corpus.ts';
 
 const { cases, expected } = loadCorpusCases();
 /**

@@ -12,7 +12,7 @@ import { SignJWT } from 'jose';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { makeCert } from '../sql-api/support/test-fixture.ts';
-import { CORPUS_MODEL_DIR } from './support/corpus.ts';
+import { CORPUS_MODEL_DIR } from '../fixtures/cube-corpus.ts';
 import { cleanEnv, runMain } from './support/run-main.ts';
 import { corpusDatabase } from './support/start-stack.ts';
 

@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { corpusDatabase } from './support/start-stack.ts';
-import { CORPUS_MODEL_DIR } from './support/corpus.ts';
+import { CORPUS_MODEL_DIR } from '../fixtures/cube-corpus.ts';
 
 const MAIN = path.resolve(import.meta.dirname, '../../src/main.ts');
 // Absolute, so the child resolves tsx even from a temp working directory.

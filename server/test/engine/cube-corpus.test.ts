@@ -9,10 +9,10 @@ import { DuckDbDriver } from '../../src/drivers/duckdb-driver.ts';
 import { createDuckDbDialect } from '../../src/sql/dialects/duckdb/duckdb-dialect.ts';
 import { createEngine } from '../../src/engine/create-engine.ts';
 import type { LoadResult, RequestContext, SemanticEngine } from '../../src/engine/engine-types.ts';
-import { loadCorpusCases, loadCorpusDatabase, loadCorpusModel, type CorpusCase } from './corpus-fixture.ts';
+import { loadCorpusCases, loadCorpusDatabase, loadCorpusModel, type CorpusCase } from '../fixtures/cube-corpus.ts';
 
 const ctx: RequestContext = { securityContext: {}, requestId: 'corpus', api: 'internal' };
-const { cases, expected } = await loadCorpusCases();
+const { cases, expectedByName: expected } = loadCorpusCases();
 
 let instance: DuckDBInstance;
 let driver: DuckDbDriver;

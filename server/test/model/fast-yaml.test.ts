@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { readModelFiles } from '../../src/model/compile-model.ts';
 import { parseFastYaml } from '../../src/model/fast-yaml.ts';
 import { ProblemCollector } from '../../src/model/problems.ts';
-import { CORPUS_DIR } from '../fixtures/cube-corpus-dir.ts';
+import { CORPUS_DIR } from '../fixtures/cube-corpus.ts';
 import { parseWithYamlPackage, type YNode } from '../../src/model/yaml-tree.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { loadModel, tryCompileModel } from '../../src/model/compile-model.ts';
 import { findJoinTree } from '../../src/model/join-graph.ts';
 import { parse } from 'yaml';
-import { CORPUS_DIR } from '../fixtures/cube-corpus-dir.ts';
+import { CORPUS_DIR } from '../fixtures/cube-corpus.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const corpusFile = path.join(CORPUS_DIR, 'model', 'ecommerce.yml');

@@ -22,7 +22,7 @@ import { createLogger } from '../../src/observability/create-logger.ts';
 import { createServer, type SemanticServer } from '../../src/server.ts';
 import { ensurePlaygroundBundle, type PlaygroundBuildInfo } from '../../src/api/playground/playground-bundle.ts';
 import { startSqlServer, type SqlServer } from '../../src/api/sql/start-sql-server.ts';
-import { CORPUS_MODEL_DIR } from '../api/support/corpus.ts';
+import { CORPUS_MODEL_DIR } from '../fixtures/cube-corpus.ts';
 import { corpusDatabase, queryDuckDb } from '../api/support/start-stack.ts';
 import { launchChromium, openGuardedPage, restGet, SHOTS, tableRows } from './support/browser.ts';
 

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { ensurePlaygroundBundle, PLAYGROUND_ASSET_BASE } from '../../src/api/playground/playground-bundle.ts';
-import { CORPUS_MODEL_DIR } from '../api/support/corpus.ts';
+import { CORPUS_MODEL_DIR } from '../fixtures/cube-corpus.ts';
 import { cleanEnv, runMain } from '../api/support/run-main.ts';
 import { corpusDatabase } from '../api/support/start-stack.ts';
 

@@ -16,7 +16,7 @@ import { normalizeQuery } from '../../src/query/normalize-query.ts';
 import { compileQuery } from '../../src/engine/compile-query.ts';
 import { DuckDbDriver } from '../../src/drivers/duckdb-driver.ts';
 import type { SemanticModel } from '../../src/model/model-types.ts';
-import { loadCorpusDatabase, loadCorpusModel } from '../engine/corpus-fixture.ts';
+import { loadCorpusDatabase, loadCorpusModel } from '../fixtures/cube-corpus.ts';
 import { GOLDEN_QUERIES } from './golden-queries.ts';
 
 const GOLDEN_DIR = path.join(import.meta.dirname, 'golden');

@@ -14,7 +14,7 @@ import type { SemanticEngine } from '../../../src/engine/engine-types.ts';
 import { buildStack } from '../../../src/main.ts';
 import { createLogger } from '../../../src/observability/create-logger.ts';
 import { createServer, type SemanticServer } from '../../../src/server.ts';
-import { buildCorpusDatabase, CORPUS_MODEL_DIR } from './corpus.ts';
+import { buildCorpusDatabase, CORPUS_MODEL_DIR } from '../../fixtures/cube-corpus.ts';
 
 /** A running stack; `url` is set when started with `listen: true`. */
 export interface TestStack {

@@ -8,7 +8,7 @@ import { createDuckDbDialect } from '../../../src/sql/dialects/duckdb/duckdb-dia
 import { createEngine } from '../../../src/engine/create-engine.ts';
 import type { LoadResult, RequestContext, SemanticEngine } from '../../../src/engine/engine-types.ts';
 import type { CubeQuery } from '../../../src/query/query-types.ts';
-import { loadCorpusDatabase, loadCorpusModel } from '../corpus-fixture.ts';
+import { loadCorpusDatabase, loadCorpusModel } from '../../fixtures/cube-corpus.ts';
 
 export const ctx: RequestContext = { securityContext: {}, requestId: 'regression', api: 'internal' };
 

@@ -11,7 +11,7 @@ import { DuckDbDriver } from '../../../src/drivers/duckdb-driver.ts';
 import { createDuckDbDialect } from '../../../src/sql/dialects/duckdb/duckdb-dialect.ts';
 import { createEngine } from '../../../src/engine/create-engine.ts';
 import { startSqlServer, type SqlServer } from '../../../src/api/sql/start-sql-server.ts';
-import { CORPUS_DIR, loadCorpusDatabase, loadCorpusModel } from '../../engine/corpus-fixture.ts';
+import { CORPUS_DIR, loadCorpusDatabase, loadCorpusModel } from '../../fixtures/cube-corpus.ts';
 
 export interface SqlCase {
   readonly name: string;
