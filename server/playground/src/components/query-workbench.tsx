@@ -109,7 +109,7 @@ export function QueryWorkbench({ meta }: { meta: Meta }) {
         </nav>
         <section className="result">
           {tab === 'copy' ? (
-            <CopyPanel query={query} />
+            <CopyPanel query={query} members={members} />
           ) : !outcome ? (
             <p className="note">Pick members and press Run.</p>
           ) : tab === 'table' ? (

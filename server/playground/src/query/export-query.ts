@@ -18,28 +18,30 @@ const split = (member: string): [string, string] => {
 const gqlField = (cube: string): string => cube.charAt(0).toLowerCase() + cube.slice(1);
 const gqlString = (value: string): string => JSON.stringify(value);
 
-/** One member filter as a GraphQL operator entry (`in` for several values, `set: false` for notSet). */
-function gqlOperator(filter: MemberFilter): string {
+/** One member filter as a GraphQL operator entry (`in` for several values, `set: false` for notSet); numbers unquoted for a number member. */
+function gqlOperator(filter: MemberFilter, numeric: boolean): string {
   const values = filter.values ?? [];
-  const list = `[${values.map(gqlString).join(', ')}]`;
+  const value = (v: string): string => (numeric && /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(v) ? v : gqlString(v));
+  const list = `[${values.map(value).join(', ')}]`;
   switch (filter.operator) {
     case 'set':
       return 'set: true';
     case 'notSet':
       return 'set: false';
     case 'equals':
-      return values.length === 1 ? `equals: ${gqlString(values[0]!)}` : `in: ${list}`;
+      return values.length === 1 ? `equals: ${value(values[0]!)}` : `in: ${list}`;
     case 'notEquals':
-      return values.length === 1 ? `notEquals: ${gqlString(values[0]!)}` : `notIn: ${list}`;
+      return values.length === 1 ? `notEquals: ${value(values[0]!)}` : `notIn: ${list}`;
     case 'inDateRange':
     case 'notInDateRange':
       return `${filter.operator}: ${list}`;
     default:
-      return `${filter.operator}: ${values.length === 1 ? gqlString(values[0]!) : list}`;
+      return `${filter.operator}: ${values.length === 1 ? value(values[0]!) : list}`;
   }
 }
 
-export function toGraphql(query: CubeQuery): string {
+/** `memberType` (from /meta) tells number members apart: GraphQL's FloatFilter takes numbers, not strings. */
+export function toGraphql(query: CubeQuery, memberType: (member: string) => string | undefined = () => undefined): string {
   const cubes = new Map<string, { fields: string[]; where: string[]; orderBy: string[]; segments: string[] }>();
   const cubeOf = (member: string) => {
     const [cube] = split(member);
@@ -66,7 +68,7 @@ export function toGraphql(query: CubeQuery): string {
       continue;
     }
     const [, name] = split(f.member);
-    cubeOf(f.member).where.push(`${name}: { ${gqlOperator(f)} }`);
+    cubeOf(f.member).where.push(`${name}: { ${gqlOperator(f, memberType(f.member) === 'number')} }`);
   }
   for (const [member, direction] of orderPairs(query)) cubeOf(member).orderBy.push(`${split(member)[1]}: ${direction}`);
 
@@ -96,6 +98,14 @@ const literal = (value: string): string => `'${value.replace(/'/g, "''")}'`;
 /** A number as written, anything else (a date) as a string literal. */
 const scalar = (value: string | undefined): string => (value !== undefined && /^-?\d+(\.\d+)?$/.test(value) ? value : literal(value ?? ''));
 
+/** A date range as Cube reads it: a date-only end includes that whole day. */
+function inRange(column: string, from: string, to: string): string {
+  const end = /^\d{4}-\d{2}-\d{2}$/.test(to) ? `${to}T23:59:59.999` : to;
+  return `(${column} >= ${literal(from)} AND ${column} <= ${literal(end)})`;
+}
+
+const orNull = (column: string, predicate: string): string => `(${predicate} OR ${column} IS NULL)`;
+
 /** A member filter as a SQL predicate over the cube's columns (time values compared as timestamps). */
 function sqlPredicate(filter: Filter): string {
   if (!isMemberFilter(filter)) {
@@ -108,16 +118,17 @@ function sqlPredicate(filter: Filter): string {
   switch (filter.operator) {
     case 'equals':
       return values.length === 1 ? `${column} = ${literal(values[0]!)}` : `${column} IN (${values.map(literal).join(', ')})`;
+    // Cube's negative operators keep rows where the member is NULL.
     case 'notEquals':
-      return values.length === 1 ? `${column} <> ${literal(values[0]!)}` : `${column} NOT IN (${values.map(literal).join(', ')})`;
+      return orNull(column, values.length === 1 ? `${column} <> ${literal(values[0]!)}` : `${column} NOT IN (${values.map(literal).join(', ')})`);
     case 'contains':
       return any((v) => `${column} ILIKE ${literal(`%${v}%`)}`, ' OR ');
     case 'notContains':
-      return any((v) => `${column} NOT ILIKE ${literal(`%${v}%`)}`, ' AND ');
+      return orNull(column, any((v) => `${column} NOT ILIKE ${literal(`%${v}%`)}`, ' AND '));
     case 'startsWith':
-      return any((v) => `${column} LIKE ${literal(`${v}%`)}`, ' OR ');
+      return any((v) => `${column} ILIKE ${literal(`${v}%`)}`, ' OR ');
     case 'endsWith':
-      return any((v) => `${column} LIKE ${literal(`%${v}`)}`, ' OR ');
+      return any((v) => `${column} ILIKE ${literal(`%${v}`)}`, ' OR ');
     case 'gt':
       return `${column} > ${scalar(values[0])}`;
     case 'gte':
@@ -131,9 +142,9 @@ function sqlPredicate(filter: Filter): string {
     case 'notSet':
       return `${column} IS NULL`;
     case 'inDateRange':
-      return `${column} BETWEEN ${literal(values[0] ?? '')} AND ${literal(values[1] ?? '')}`;
+      return inRange(column, values[0] ?? '', values[1] ?? '');
     case 'notInDateRange':
-      return `${column} NOT BETWEEN ${literal(values[0] ?? '')} AND ${literal(values[1] ?? '')}`;
+      return orNull(column, `NOT ${inRange(column, values[0] ?? '', values[1] ?? '')}`);
     case 'beforeDate':
       return `${column} < ${literal(values[0] ?? '')}`;
     case 'afterDate':
@@ -160,7 +171,7 @@ export function toSqlApi(query: CubeQuery): string {
   const select = [...groups, ...(query.measures ?? []).map((m) => `MEASURE(${column(m)})`)];
   const where: string[] = [];
   for (const td of query.timeDimensions ?? []) {
-    if (Array.isArray(td.dateRange)) where.push(`${column(td.dimension)} >= ${literal(td.dateRange[0]!)} AND ${column(td.dimension)} < ${literal(td.dateRange[1]!)}::date + INTERVAL '1 day'`);
+    if (Array.isArray(td.dateRange)) where.push(inRange(column(td.dimension), td.dateRange[0]!, td.dateRange[1]!));
   }
   for (const f of query.filters ?? []) where.push(sqlPredicate(f));
   for (const s of query.segments ?? []) where.push(`${column(s)} IS TRUE`);
