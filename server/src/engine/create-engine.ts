@@ -7,7 +7,7 @@ import type { SemanticModel } from '../model/model-types.ts';
 import type { CubeQuery, NormalizedQuery } from '../query/query-types.ts';
 import type { Driver, QueryResult } from '../drivers/driver-types.ts';
 import type { Dialect } from '../sql/dialect.ts';
-import type { DryRunResponse, ExplainResponse, LoadResponse, PreAggregationExplanation, LoadResult, RequestContext, SecurityContext, SemanticEngine, SqlResponse, StreamedResult } from './engine-types.ts';
+import type { DryRunResponse, ExplainResponse, LoadResponse, PreAggregationExplanation, PreAggregationMatch, PreAggregationMatcher, LoadResult, RequestContext, SecurityContext, SemanticEngine, SqlResponse, StreamedResult } from './engine-types.ts';
 import type { QueryOrchestrator } from '../orchestrator/query-orchestrator.ts';
 import { sourceRefreshKeyValues } from '../orchestrator/source-refresh-keys.ts';
 import { normalizeQuery } from '../query/normalize-query.ts';
@@ -28,47 +28,6 @@ const STREAM_LIMIT = 2 ** 31 - 1;
 
 async function* oneChunk(result: Promise<QueryResult>): AsyncIterable<QueryResult> {
   yield await result;
-}
-
-/**
- * A pre-aggregation that answers a query instead of the source: the query rewritten for the
- * model that reads the rollup's tables, and where to run it. The engine calls `release()` once
- * the query is done (the store keeps the leased table version until then).
- */
-export interface PreAggregationMatch {
-  /** `cube.rollup`, as `usedPreAggregations` and `/v1/sql` name it. */
-  readonly name: string;
-  readonly targetTableName: string;
-  /** Identify the rollup version read: part of the result-cache key. */
-  readonly refreshKeyValues: readonly unknown[];
-  readonly model: SemanticModel;
-  readonly query: NormalizedQuery;
-  readonly driver: Driver;
-  readonly dialect: Dialect;
-  readonly dataSource: string;
-  /** False when the answer also reads the live source (a lambda's tail): never served from the result cache. */
-  readonly cacheable?: boolean;
-  /** Keys of the partitions read, when the matcher knows them (`/v1/explain`). */
-  readonly partitions?: readonly string[];
-  release(): void;
-}
-
-/** Finds the pre-aggregation that answers a query (undefined: the source answers). */
-export interface PreAggregationMatcher {
-  (query: NormalizedQuery, model: SemanticModel): PreAggregationMatch | undefined;
-  /**
-   * Changes whenever an answer read from pre-aggregations could change (a rebuild swapped tables
-   * in, rollups switched on or off). Without it the engine does not memoize answers.
-   */
-  readonly generation?: () => number;
-  /**
-   * True when a pre-aggregation that answers live (a lambda unioning source data) covers the
-   * query but cannot serve it yet (its batch is not built), so the source answers: that answer
-   * must not be kept either, or it would hide the fresh rows the lambda exists to show.
-   */
-  readonly coversLive?: (query: NormalizedQuery, model: SemanticModel) => boolean;
-  /** `/v1/explain`: the same decision as the call, with why every other candidate was not used. */
-  readonly explain?: (query: NormalizedQuery, model: SemanticModel) => PreAggregationExplanation;
 }
 
 /** Wiring of an engine; the composition root (main.ts) builds it from configuration. */

@@ -2,10 +2,16 @@
  * What the APIs (REST, GraphQL, SQL over Postgres wire, playground) ask of the semantic engine.
  * APIs are protocol adapters: they parse their input into a `CubeQuery`, call the engine, and
  * serialize the result. They never build SQL.
+ *
+ * The engine's contracts, all here: the engine (`SemanticEngine`), the request and security
+ * contexts, the answers, the rollup match (`PreAggregationMatcher`, implemented by preagg/) and
+ * the per-stage timings. Types only, from the layers below (query, model, drivers, sql, security):
+ * every caller and implementer imports this module, never `create-engine.ts`.
  */
-import type { CubeQuery } from '../query/query-types.ts';
+import type { CubeQuery, NormalizedQuery } from '../query/query-types.ts';
 import type { SemanticModel } from '../model/model-types.ts';
-import type { ColumnInfo } from '../drivers/driver-types.ts';
+import type { ColumnInfo, Driver } from '../drivers/driver-types.ts';
+import type { Dialect } from '../sql/dialect.ts';
 import type { SecurityContext } from '../security/access-types.ts';
 import type { MemberVisibilityMask } from '../security/member-visibility.ts';
 
@@ -173,4 +179,45 @@ export interface SemanticEngine {
   visibleMembers(ctx: RequestContext, model?: SemanticModel): Promise<MemberVisibilityMask>;
   /** The model queries are answered from right now (hot reload swaps it); APIs build their schemas from it. */
   currentModel(): SemanticModel;
+}
+
+/**
+ * A pre-aggregation that answers a query instead of the source: the query rewritten for the
+ * model that reads the rollup's tables, and where to run it. The engine calls `release()` once
+ * the query is done (the store keeps the leased table version until then).
+ */
+export interface PreAggregationMatch {
+  /** `cube.rollup`, as `usedPreAggregations` and `/v1/sql` name it. */
+  readonly name: string;
+  readonly targetTableName: string;
+  /** Identify the rollup version read: part of the result-cache key. */
+  readonly refreshKeyValues: readonly unknown[];
+  readonly model: SemanticModel;
+  readonly query: NormalizedQuery;
+  readonly driver: Driver;
+  readonly dialect: Dialect;
+  readonly dataSource: string;
+  /** False when the answer also reads the live source (a lambda's tail): never served from the result cache. */
+  readonly cacheable?: boolean;
+  /** Keys of the partitions read, when the matcher knows them (`/v1/explain`). */
+  readonly partitions?: readonly string[];
+  release(): void;
+}
+
+/** Finds the pre-aggregation that answers a query (undefined: the source answers). */
+export interface PreAggregationMatcher {
+  (query: NormalizedQuery, model: SemanticModel): PreAggregationMatch | undefined;
+  /**
+   * Changes whenever an answer read from pre-aggregations could change (a rebuild swapped tables
+   * in, rollups switched on or off). Without it the engine does not memoize answers.
+   */
+  readonly generation?: () => number;
+  /**
+   * True when a pre-aggregation that answers live (a lambda unioning source data) covers the
+   * query but cannot serve it yet (its batch is not built), so the source answers: that answer
+   * must not be kept either, or it would hide the fresh rows the lambda exists to show.
+   */
+  readonly coversLive?: (query: NormalizedQuery, model: SemanticModel) => boolean;
+  /** `/v1/explain`: the same decision as the call, with why every other candidate was not used. */
+  readonly explain?: (query: NormalizedQuery, model: SemanticModel) => PreAggregationExplanation;
 }

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import type { SemanticModel } from '../model/model-types.ts';
 import type { NormalizedQuery } from '../query/query-types.ts';
 import type { Dialect } from '../sql/dialect.ts';
-import type { PreAggregationMatch } from '../engine/create-engine.ts';
+import type { PreAggregationMatch } from '../engine/engine-types.ts';
 import type { PreAggregationStore } from './preagg-store.ts';
 import type { RollupMatch } from './match-rollup.ts';
 import type { ResolvedLambda } from './lambda-rollup.ts';

@@ -8,7 +8,7 @@ import type { SemanticModel } from '../model/model-types.ts';
 import type { NormalizedQuery } from '../query/query-types.ts';
 import type { Dialect } from '../sql/dialect.ts';
 import type { Cube, PreAggregation } from '../model/model-types.ts';
-import type { PreAggregationMatch, PreAggregationMatcher } from '../engine/create-engine.ts';
+import type { PreAggregationMatch, PreAggregationMatcher } from '../engine/engine-types.ts';
 import type { PreAggregationStore } from './preagg-store.ts';
 import { assessRollups, matchRollups, sortBySize, type MissReason, type RollupAssessment, type RollupMatch, type RollupRejection } from './match-rollup.ts';
 import type { ExplainServedBy, PreAggregationExplanation, PreAggregationKind } from '../engine/engine-types.ts';
