@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileModel } from '../../src/model/compile-model.ts';
 import type { CubeQuery, TimeDimensionRequest } from '../../src/query/query-types.ts';
-import { normalized, startHandMadeEngine, type HandMadeEngine } from './hand-made-engine.ts';
+import { normalized, startHandMadeEngine, type HandMadeEngine } from '../support/hand-made-engine.ts';
 import { describeProblems, problemsOf } from './model-test-helpers.ts';
 
 const DATA = `

@@ -13,7 +13,7 @@ import { runCli } from '../../src/cli/index.ts';
 import { ERROR_CODES } from '../../src/errors/error-codes.ts';
 import { UserError } from '../../src/errors/user-error.ts';
 import { compileModel, tryCompileModel } from '../../src/model/compile-model.ts';
-import { ctx, normalized, startHandMadeEngine, type HandMadeEngine } from './hand-made-engine.ts';
+import { ctx, normalized, startHandMadeEngine, type HandMadeEngine } from '../support/hand-made-engine.ts';
 import { describeProblems, problemsOf } from './model-test-helpers.ts';
 
 const DATA = `

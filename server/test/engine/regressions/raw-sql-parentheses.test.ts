@@ -5,7 +5,7 @@
  * SQL over the same literal rows, with the grouping written out, plus the count by eye.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { num, startHandMadeEngine, type HandMadeEngine } from './hand-made-engine.ts';
+import { MODEL_FORMATS, num, startHandMadeEngine, type HandMadeEngine } from '../../support/hand-made-engine.ts';
 
 // Row 2 is the trap: a = false, so every AND-ed filter fails, but NOT is_current is true. Row 6
 // makes \`b = 3 OR a\` NULL, which only the ungrouped \`b = 3 OR a IS NOT NULL\` would count.
@@ -58,51 +58,53 @@ cubes:
       - { name: is_current, sql: is_current, type: boolean }
 `;
 
-let h: HandMadeEngine;
-beforeAll(async () => {
-  h = await startHandMadeEngine(SETUP, MODEL);
-});
-afterAll(async () => h.close());
-
-async function handCount(where: string): Promise<number> {
-  const rows = await h.sql(`SELECT count(*) n FROM orders o JOIN statuses s ON o.status_id = s.id JOIN dates d ON o.date_id = d.id WHERE ${where}`);
-  return num(rows[0]!.n)!;
-}
-
-describe('raw model SQL keeps its own grouping', () => {
-  it('a measure filter containing OR is one predicate among the AND-ed filters (1, not 2)', async () => {
-    const rows = await h.load({ measures: ['orders.filtered_count'] });
-    const want = await handCount(`o.a = true AND o.b = 1 AND (s.status <> 'X' OR NOT d.is_current)`);
-    expect(want).toBe(1);
-    expect(num(rows[0]!['orders.filtered_count'])).toBe(want);
+describe.each(MODEL_FORMATS)('over a %s model', (format) => {
+  let h: HandMadeEngine;
+  beforeAll(async () => {
+    h = await startHandMadeEngine(SETUP, MODEL, format);
   });
+  afterAll(async () => h.close());
 
-  it('the filtered measure by a dimension matches the hand count of each group', async () => {
-    const rows = await h.load({ measures: ['orders.filtered_count'], dimensions: ['orders.b'], order: { 'orders.b': 'asc' } });
-    const want = await h.sql(`
-      SELECT o.b, count(CASE WHEN o.a = true AND o.b = 1 AND (s.status <> 'X' OR NOT d.is_current) THEN 1 END) n
-      FROM orders o JOIN statuses s ON o.status_id = s.id JOIN dates d ON o.date_id = d.id GROUP BY 1 ORDER BY 1`);
-    expect(rows.map((r) => [num(r['orders.b']), num(r['orders.filtered_count'])])).toEqual(want.map((r) => [num(r.b), num(r.n)]));
-  });
+  async function handCount(where: string): Promise<number> {
+    const rows = await h.sql(`SELECT count(*) n FROM orders o JOIN statuses s ON o.status_id = s.id JOIN dates d ON o.date_id = d.id WHERE ${where}`);
+    return num(rows[0]!.n)!;
+  }
 
-  it('a segment containing OR, combined with a query filter, keeps the filter on both sides of the OR', async () => {
-    const rows = await h.load({ measures: ['orders.count'], segments: ['orders.b_two_or_three'], filters: [{ member: 'orders.a', operator: 'equals', values: ['true'] }] });
-    const want = await handCount(`o.a = true AND (o.b = 2 OR o.b = 3)`);
-    expect(want).toBe(2);
-    expect(num(rows[0]!['orders.count'])).toBe(want);
-  });
+  describe('raw model SQL keeps its own grouping', () => {
+    it('a measure filter containing OR is one predicate among the AND-ed filters (1, not 2)', async () => {
+      const rows = await h.load({ measures: ['orders.filtered_count'] });
+      const want = await handCount(`o.a = true AND o.b = 1 AND (s.status <> 'X' OR NOT d.is_current)`);
+      expect(want).toBe(1);
+      expect(num(rows[0]!['orders.filtered_count'])).toBe(want);
+    });
 
-  it('a dimension whose SQL contains OR is compared as a whole', async () => {
-    const rows = await h.load({ measures: ['orders.count'], filters: [{ member: 'orders.b_or_a', operator: 'equals', values: ['false'] }] });
-    const want = await handCount(`(o.b = 3 OR o.a) = false`);
-    expect(want).toBe(1);
-    expect(num(rows[0]!['orders.count'])).toBe(want);
-  });
+    it('the filtered measure by a dimension matches the hand count of each group', async () => {
+      const rows = await h.load({ measures: ['orders.filtered_count'], dimensions: ['orders.b'], order: { 'orders.b': 'asc' } });
+      const want = await h.sql(`
+        SELECT o.b, count(CASE WHEN o.a = true AND o.b = 1 AND (s.status <> 'X' OR NOT d.is_current) THEN 1 END) n
+        FROM orders o JOIN statuses s ON o.status_id = s.id JOIN dates d ON o.date_id = d.id GROUP BY 1 ORDER BY 1`);
+      expect(rows.map((r) => [num(r['orders.b']), num(r['orders.filtered_count'])])).toEqual(want.map((r) => [num(r.b), num(r.n)]));
+    });
 
-  it('a dimension whose SQL contains OR is tested for NULL as a whole', async () => {
-    const rows = await h.load({ measures: ['orders.count'], filters: [{ member: 'orders.b_or_a', operator: 'set' }] });
-    const want = await handCount('(o.b = 3 OR o.a) IS NOT NULL');
-    expect(want).toBe(5);
-    expect(num(rows[0]!['orders.count'])).toBe(want);
+    it('a segment containing OR, combined with a query filter, keeps the filter on both sides of the OR', async () => {
+      const rows = await h.load({ measures: ['orders.count'], segments: ['orders.b_two_or_three'], filters: [{ member: 'orders.a', operator: 'equals', values: ['true'] }] });
+      const want = await handCount(`o.a = true AND (o.b = 2 OR o.b = 3)`);
+      expect(want).toBe(2);
+      expect(num(rows[0]!['orders.count'])).toBe(want);
+    });
+
+    it('a dimension whose SQL contains OR is compared as a whole', async () => {
+      const rows = await h.load({ measures: ['orders.count'], filters: [{ member: 'orders.b_or_a', operator: 'equals', values: ['false'] }] });
+      const want = await handCount(`(o.b = 3 OR o.a) = false`);
+      expect(want).toBe(1);
+      expect(num(rows[0]!['orders.count'])).toBe(want);
+    });
+
+    it('a dimension whose SQL contains OR is tested for NULL as a whole', async () => {
+      const rows = await h.load({ measures: ['orders.count'], filters: [{ member: 'orders.b_or_a', operator: 'set' }] });
+      const want = await handCount('(o.b = 3 OR o.a) IS NOT NULL');
+      expect(want).toBe(5);
+      expect(num(rows[0]!['orders.count'])).toBe(want);
+    });
   });
 });
