@@ -44,9 +44,13 @@ export async function startHandMadeEngine(setupSql: string, model: SemanticModel
   const setup = await instance.connect();
   await setup.run(setupSql);
   setup.closeSync();
+  return engineOver(instance, typeof model === 'string' ? compileTestModel(model, format) : model);
+}
+
+/** The real engine over the tables of `instance` (closed with it), and hand-written SQL on the same tables. */
+export function engineOver(instance: DuckDBInstance, model: SemanticModel): HandMadeEngine {
   const driver = DuckDbDriver.fromInstance(instance);
-  const compiled = typeof model === 'string' ? compileTestModel(model, format) : model;
-  const engine = createEngine({ model: compiled, driver, dialect: createDuckDbDialect() });
+  const engine = createEngine({ model, driver, dialect: createDuckDbDialect() });
   return {
     engine,
     async load(query, securityContext) {
