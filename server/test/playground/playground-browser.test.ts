@@ -187,6 +187,23 @@ describe('playground in headless Chromium', () => {
     await page.close();
   }, 120_000);
 
+  it('keeps a hand-written and/or filter group when members are ticked', async () => {
+    const page = await openPage('/');
+    const group = { or: [{ member: 'ECommerce.city', operator: 'equals', values: ['Columbus'] }, { member: 'ECommerce.sales', operator: 'gt', values: ['100'] }] };
+    await page.getByTestId('query-json').fill(JSON.stringify({ measures: ['ECommerce.count'], filters: [group] }));
+    await page.getByTestId('cube:ECommerce').click();
+    await page.getByTestId('dimensions:ECommerce.city').check();
+    await page.getByTestId('measures:ECommerce.count').uncheck();
+    await page.getByTestId('measures:ECommerce.totalSales').check();
+    const query = JSON.parse(await page.getByTestId('query-json').inputValue());
+    expect(query).toEqual({ measures: ['ECommerce.totalSales'], dimensions: ['ECommerce.city'], filters: [group] });
+    await page.getByTestId('run-query').click();
+    await page.getByTestId('results-table').waitFor();
+    const rest = await restLoad(running.url, query);
+    expect((await tableRows(page, 'results-table')).sort()).toEqual(rest.map((r) => [String(r['ECommerce.city']), String(r['ECommerce.totalSales'])]).sort());
+    await page.close();
+  }, 60_000);
+
   it('draws every declared join and lists members with their type and format', async () => {
     const page = await openPage('/');
     await page.getByTestId('tab-model').click();
