@@ -1,6 +1,6 @@
 /**
- * The playground shell: the token input, the live model status, and two tabs (build a query,
- * explore the model). /meta is reloaded whenever the model version changes, so an edited model
+ * The playground shell: the token input, the live model status, and three tabs (build a query,
+ * explore the model, pre-aggregations). /meta is reloaded whenever the model version changes, so an edited model
  * shows up without reloading the page.
  */
 import { useEffect, useState } from 'react';
@@ -9,11 +9,17 @@ import { useModelStatus } from './components/use-model-status.ts';
 import { ModelErrors } from './components/model-errors.tsx';
 import { QueryWorkbench } from './components/query-workbench.tsx';
 import { ModelExplorer } from './components/model-explorer.tsx';
+import { PreAggregationsPage } from './components/pre-aggregations-page.tsx';
 
-type Tab = 'build' | 'model';
+type Tab = 'build' | 'model' | 'preaggs';
 
 export function App() {
-  const [tab, setTab] = useState<Tab>('build');
+  const [tab, setTabState] = useState<Tab>('build');
+  const [visited, setVisited] = useState<ReadonlySet<Tab>>(() => new Set(['build']));
+  const setTab = (next: Tab): void => {
+    setTabState(next);
+    setVisited((v) => (v.has(next) ? v : new Set([...v, next])));
+  };
   const [token, setToken] = useState(() => localStorage.getItem(TOKEN_KEY) ?? '');
   const [meta, setMeta] = useState<Meta>();
   const [metaError, setMetaError] = useState<string>();
@@ -47,6 +53,9 @@ export function App() {
           <button className={tab === 'model' ? 'active' : ''} onClick={() => setTab('model')} data-testid="tab-model">
             Model
           </button>
+          <button className={tab === 'preaggs' ? 'active' : ''} onClick={() => setTab('preaggs')} data-testid="tab-preaggs">
+            Pre-aggregations
+          </button>
           <a href="/cubejs-api/graphql" target="_blank" rel="noreferrer">
             GraphiQL
           </a>
@@ -60,7 +69,20 @@ export function App() {
       </header>
       <ModelErrors status={status.status} />
       {metaError && <p className="error">Could not read /meta: {metaError}</p>}
-      {!meta ? <p>Loading the model…</p> : tab === 'build' ? <QueryWorkbench meta={meta} /> : <ModelExplorer meta={meta} status={status.status} />}
+      {/* Tabs stay mounted once opened, so a query being built survives a look at the model. */}
+      <div className="tab-panel" hidden={tab !== 'build'}>
+        {meta ? <QueryWorkbench meta={meta} /> : <p>Loading the model…</p>}
+      </div>
+      {visited.has('model') && (
+        <div className="tab-panel" hidden={tab !== 'model'}>
+          {meta ? <ModelExplorer meta={meta} status={status.status} /> : <p>Loading the model…</p>}
+        </div>
+      )}
+      {visited.has('preaggs') && (
+        <div className="tab-panel" hidden={tab !== 'preaggs'}>
+          <PreAggregationsPage key={token} />
+        </div>
+      )}
     </div>
   );
 }

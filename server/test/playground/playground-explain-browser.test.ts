@@ -5,7 +5,8 @@
  * entered with a real JWT in the token input) shows the rows of REST `/load`, says the rollup
  * answered (as `/load`'s `usedPreAggregations` does), and the explain panel names it; adding a
  * filter on a member outside the rollup makes the panel show no rollup, the candidate's reasons
- * and the suggested YAML exactly as `/explain` returns them.
+ * and the suggested YAML exactly as `/explain` returns them. The pre-aggregations tab shows the
+ * rollup's rows and partitions as `GET /pre-aggregations` does and rebuilds one partition.
  */
 import path from 'node:path';
 import { mkdir } from 'node:fs/promises';
@@ -115,6 +116,36 @@ describe('playground explain panel in headless Chromium', () => {
     for (const code of codes) expect(row[2]).toContain(code);
     if (explained.suggestion) expect(await page.getByTestId('explain-suggestion').locator('pre').textContent()).toBe(explained.suggestion.yaml);
     await page.screenshot({ path: path.join(SHOTS, 'explain-unserved.png'), fullPage: true });
+
+    // The pre-aggregations page: the rollup's rows and partitions as GET /pre-aggregations has them; rebuild one partition.
+    interface Status { id: string; rowCount: number; partitionDetails: { partition: string; builtAt: string; rowCount: number }[] }
+    const statusOf = async (): Promise<Status> => {
+      const res = await fetch(`${url}/cubejs-api/v1/pre-aggregations`, { headers: { authorization: token } });
+      return ((await res.json()) as { preAggregations: Status[] }).preAggregations.find((p) => p.id === ROLLUP)!;
+    };
+    const before = await statusOf();
+    expect(before.partitionDetails.length).toBeGreaterThan(1);
+    await page.getByTestId('tab-preaggs').click();
+    const rollupRow = page.locator(`tr[data-rollup="${ROLLUP}"]`);
+    await rollupRow.waitFor();
+    expect(await rollupRow.locator('td').nth(4).textContent()).toBe(String(before.rowCount));
+    await page.getByTestId(`preagg:${ROLLUP}`).click();
+    const partitions = await tableRows(page, `partitions:${ROLLUP}`);
+    expect(partitions.map(([key, , , builtAt, rows]) => [key, builtAt, Number(rows)])).toEqual(before.partitionDetails.map((p) => [p.partition, p.builtAt, p.rowCount]));
+    const target = before.partitionDetails[0]!;
+    await page.getByTestId(`rebuild:${ROLLUP}/${target.partition}`).click();
+    await expect.poll(() => page.getByTestId(`job:${ROLLUP}/${target.partition}`).textContent(), { timeout: 30_000 }).toBe('done');
+    const after = await statusOf();
+    const rebuilt = after.partitionDetails.find((p) => p.partition === target.partition)!;
+    expect(rebuilt.builtAt > target.builtAt).toBe(true);
+    // Only that partition was rebuilt.
+    for (const p of after.partitionDetails.filter((p) => p.partition !== target.partition)) expect(p.builtAt).toBe(before.partitionDetails.find((b) => b.partition === p.partition)!.builtAt);
+    await expect.poll(async () => (await tableRows(page, `partitions:${ROLLUP}`)).find(([key]) => key === target.partition)?.[3]).toBe(rebuilt.builtAt);
+    await page.screenshot({ path: path.join(SHOTS, 'pre-aggregations.png'), fullPage: true });
+
+    // The query being built survived the visit to another tab.
+    await page.getByTestId('tab-build').click();
+    expect(JSON.parse(await page.getByTestId('query-json').inputValue())).toEqual(unserved);
     await page.close();
     expect(foreign).toEqual([]);
   }, 120_000);

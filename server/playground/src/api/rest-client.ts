@@ -38,10 +38,12 @@ export function currentToken(): string {
   return localStorage.getItem(TOKEN_KEY) ?? '';
 }
 
-async function request<T>(label: string, url: string, timings?: RequestTiming[], signal?: AbortSignal): Promise<{ status: number; body: T }> {
+async function request<T>(label: string, url: string, timings?: RequestTiming[], signal?: AbortSignal, post?: unknown): Promise<{ status: number; body: T }> {
   const token = currentToken();
   const started = performance.now();
-  const response = await fetch(url, { headers: token ? { authorization: token } : {}, ...(signal ? { signal } : {}) });
+  const headers: Record<string, string> = token ? { authorization: token } : {};
+  if (post !== undefined) headers['content-type'] = 'application/json';
+  const response = await fetch(url, { headers, ...(signal ? { signal } : {}), ...(post !== undefined ? { method: 'POST', body: JSON.stringify(post) } : {}) });
   const headersAt = performance.now();
   const text = await response.text();
   let body: unknown;
@@ -86,6 +88,20 @@ export async function explain(query: CubeQuery, timings: RequestTiming[]): Promi
     if (error instanceof ApiError && error.status === 404 && /Not found: GET/.test(error.message)) return undefined;
     throw error;
   }
+}
+
+/** Every rollup's state, rows, partitions and last error (`GET /pre-aggregations`). */
+export async function preAggregationStatus(): Promise<readonly RollupStatus[]> {
+  return (await request<{ preAggregations: RollupStatus[] }>('pre-aggregations', `${REST_BASE}/pre-aggregations`)).body.preAggregations;
+}
+
+/** Starts builds through Cube's jobs protocol; resolves with the job tokens. */
+export async function postBuildJob(selector: { preAggregations: string[]; partitions?: string[] }): Promise<string[]> {
+  return (await request<string[]>('jobs', `${REST_BASE}/pre-aggregations/jobs`, undefined, undefined, { action: 'post', selector })).body;
+}
+
+export async function buildJobStatus(tokens: readonly string[]): Promise<{ token: string; status: string }[]> {
+  return (await request<{ token: string; status: string }[]>('jobs', `${REST_BASE}/pre-aggregations/jobs`, undefined, undefined, { action: 'get', tokens })).body;
 }
 
 export async function modelStatus(): Promise<ModelStatus> {
@@ -163,4 +179,29 @@ export interface ModelStatus {
   readonly errors: readonly ModelProblemView[];
   readonly warnings: readonly ModelProblemView[];
   readonly joins: readonly { from: string; to: string; relationship: string }[];
+}
+
+export interface RollupPartition {
+  readonly partition: string;
+  readonly from?: string;
+  readonly to?: string;
+  readonly builtAt: string;
+  readonly rowCount: number;
+  readonly table: string;
+}
+
+export interface RollupStatus {
+  readonly id: string;
+  readonly state: string;
+  readonly lastRefreshAt?: string;
+  readonly lastDurationMs?: number;
+  readonly rowCount: number;
+  readonly partitions: number;
+  readonly lastError?: string;
+  readonly timeDimension?: string;
+  readonly granularity?: string;
+  readonly partitionGranularity?: string;
+  readonly buildRange?: readonly [string | null, string | null];
+  readonly partitionDetails?: readonly RollupPartition[];
+  readonly missingPartitions?: readonly string[];
 }
