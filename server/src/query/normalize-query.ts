@@ -5,13 +5,12 @@
  */
 import type { Dimension, SemanticModel } from '../model/model-types.ts';
 import { GRANULARITIES } from '../model/model-types.ts';
-import type { NormalizedOrder, NormalizedQuery, NormalizedTimeDimension, OrderDirection, ResolvedMember } from './query-types.ts';
+import type { CubeQuery, NormalizedOrder, NormalizedQuery, NormalizedTimeDimension, OrderDirection, ResolvedMember, TimeDimensionRequest } from './query-types.ts';
 import { UserError } from '../errors/user-error.ts';
-import { validateQueryShape } from './validate-query-shape.ts';
+import { parseCubeQuery } from './parse-cube-query.ts';
 import { resolveAnyMember, resolveMember } from './resolve-member.ts';
 import { normalizeFilters, type FilterContext } from './normalize-filter.ts';
 import { parseDateRange } from './parse-date-range.ts';
-import { isValidTimeZone } from '../time/local-time.ts';
 
 /** Knobs of normalization; `now` is injectable so relative date ranges are testable. */
 export interface NormalizeOptions {
@@ -28,80 +27,57 @@ export interface NormalizeOptions {
   readonly defaultOrder?: boolean;
 }
 
-export function normalizeQuery(model: SemanticModel, query: unknown, options: NormalizeOptions = {}): NormalizedQuery {
-  validateQueryShape(query);
-  const timezone = (query.timezone as string | undefined) ?? 'UTC';
-  if (!isValidTimeZone(timezone)) throw new UserError('QUERY_INVALID', `Invalid query: timezone "${timezone}" is not an IANA time zone`);
+export function normalizeQuery(model: SemanticModel, value: unknown, options: NormalizeOptions = {}): NormalizedQuery {
+  const maxLimit = options.maxLimit ?? 50000;
+  const query = parseCubeQuery(value, { maxLimit });
+  const timezone = query.timezone ?? 'UTC';
   const ctx: FilterContext = { model, timezone, now: options.now ?? new Date() };
-  const measures = ((query.measures as string[] | undefined) ?? []).map((m, i) => resolveMember(model, m, 'measure', `measures[${i}]`));
-  const dimensions = ((query.dimensions as string[] | undefined) ?? []).map((d, i) => resolveMember(model, d, 'dimension', `dimensions[${i}]`));
-  const segments = ((query.segments as string[] | undefined) ?? []).map((s, i) => resolveMember(model, s, 'segment', `segments[${i}]`));
-  const timeDimensions = ((query.timeDimensions as Record<string, unknown>[] | undefined) ?? []).map((td, i) => normalizeTimeDimension(td, ctx, `timeDimensions[${i}]`));
-  requireSomethingToSelect(measures.length + dimensions.length, timeDimensions);
-  const filters = normalizeFilters((query.filters as unknown[] | undefined) ?? [], ctx, 'filters');
-  const limit = normalizeLimit(query.limit, options);
-  const offset = query.offset === undefined || query.offset === null ? 0 : Number(query.offset);
+  const measures = (query.measures ?? []).map((m, i) => resolveMember(model, m, 'measure', `measures[${i}]`));
+  const dimensions = (query.dimensions ?? []).map((d, i) => resolveMember(model, d, 'dimension', `dimensions[${i}]`));
+  const segments = (query.segments ?? []).map((s, i) => resolveMember(model, s, 'segment', `segments[${i}]`));
+  const timeDimensions = (query.timeDimensions ?? []).map((td, i) => normalizeTimeDimension(td, ctx, `timeDimensions[${i}]`));
+  const filters = normalizeFilters(query.filters ?? [], ctx, 'filters');
   const explicitOrder = normalizeOrder(model, query.order);
   const base = { measures, dimensions, segments, timeDimensions };
   return {
     ...base,
     filters,
     order: explicitOrder ?? (options.defaultOrder === false ? [] : defaultOrder(base)),
-    limit,
-    offset,
+    limit: query.limit ?? Math.min(options.defaultLimit ?? 10000, maxLimit),
+    offset: query.offset ?? 0,
     total: query.total === true,
     ungrouped: query.ungrouped === true,
     timezone,
   };
 }
 
-function normalizeTimeDimension(td: Record<string, unknown>, ctx: FilterContext, where: string): NormalizedTimeDimension {
+function normalizeTimeDimension(td: TimeDimensionRequest, ctx: FilterContext, where: string): NormalizedTimeDimension {
   const target = resolveMember(ctx.model, td.dimension, 'dimension', `${where}.dimension`) as ResolvedMember<Dimension>;
   if (target.member.type !== 'time') throw new UserError('QUERY_INVALID', `${where}: ${target.alias} is a ${target.member.type} dimension, not a time dimension`);
-  const granularity = td.granularity === null ? undefined : (td.granularity as string | undefined);
+  const granularity = td.granularity;
   if (granularity !== undefined && !(GRANULARITIES as readonly string[]).includes(granularity) && !target.member.granularities.some((g) => g.name === granularity)) {
     throw new UserError('QUERY_INVALID', `${where}: unknown granularity "${granularity}" for ${target.alias}`, {
       hint: `Standard granularities: ${GRANULARITIES.join(', ')}; custom ones are declared under the dimension's granularities.`,
     });
   }
-  const dateRange = td.dateRange === undefined || td.dateRange === null ? undefined : parseDateRange(td.dateRange, ctx.timezone, ctx.now, target.alias);
-  const compareRanges = td.compareDateRange as unknown[] | undefined;
-  // Each range is one result set: none would be an answer without results.
-  if (compareRanges?.length === 0) throw new UserError('QUERY_INVALID', `${where}.compareDateRange of ${target.alias} needs at least one date range`);
-  const compareDateRange = compareRanges?.map((r) => parseDateRange(r, ctx.timezone, ctx.now, target.alias));
+  const dateRange = td.dateRange === undefined ? undefined : parseDateRange(td.dateRange, ctx.timezone, ctx.now, target.alias);
+  const compareDateRange = td.compareDateRange?.map((r) => parseDateRange(r, ctx.timezone, ctx.now, target.alias));
   return { target, granularity, dateRange, compareDateRange };
 }
 
-/**
- * Cube's rule (same message as its API gateway): a query returns at least one member column.
- * Filters, segments or a date range alone select nothing, and would otherwise render an empty SELECT.
- */
-function requireSomethingToSelect(members: number, timeDimensions: readonly NormalizedTimeDimension[]): void {
-  if (members > 0 || timeDimensions.some((td) => td.granularity)) return;
-  throw new UserError('QUERY_INVALID', 'Query should contain either measures, dimensions or timeDimensions with granularities in order to be valid', {
-    hint: 'add a measure or a dimension; filters, segments and date ranges only narrow the rows',
-  });
-}
-
-function normalizeLimit(limit: unknown, options: NormalizeOptions): number {
-  const max = options.maxLimit ?? 50000;
-  if (limit === undefined || limit === null) return Math.min(options.defaultLimit ?? 10000, max);
-  const n = Number(limit);
-  if (n > max) throw new UserError('LIMIT_EXCEEDED', `Invalid query: limit ${n} exceeds the maximum of ${max} (CUBEJS_DB_QUERY_LIMIT)`);
-  return n;
-}
-
-function normalizeOrder(model: SemanticModel, order: unknown): NormalizedOrder[] | undefined {
-  if (order === undefined || order === null) return undefined;
-  const pairs: unknown[][] = Array.isArray(order) ? (order as unknown[][]) : Object.entries(order as Record<string, unknown>);
+/** The explicit order as pairs, each key resolved; `undefined` when the query gives none (or `[]`/`{}`). */
+function normalizeOrder(model: SemanticModel, order: CubeQuery['order']): NormalizedOrder[] | undefined {
+  if (order === undefined) return undefined;
+  const pairs: readonly (readonly [string, OrderDirection])[] = isPairList(order) ? order : Object.entries(order);
   if (pairs.length === 0) return undefined;
-  return pairs.map((pair, i) => {
-    if (!Array.isArray(pair) || pair.length !== 2) throw new UserError('QUERY_INVALID', `Invalid query: order[${i}] must be a [member, "asc" | "desc"] pair`);
-    const [alias, direction] = pair as [unknown, unknown];
-    if (direction !== 'asc' && direction !== 'desc') throw new UserError('QUERY_INVALID', `Invalid query: order of ${String(alias)} must be "asc" or "desc"`);
+  return pairs.map(([alias, direction], i) => {
     resolveOrderMember(model, alias, i);
-    return { alias: alias as string, direction: direction as OrderDirection };
+    return { alias, direction };
   });
+}
+
+function isPairList(order: NonNullable<CubeQuery['order']>): order is readonly (readonly [string, OrderDirection])[] {
+  return Array.isArray(order);
 }
 
 /** Order keys name a member, or `member.granularity` of a time dimension. */

@@ -3,73 +3,23 @@
  * and the normalized form the planner consumes.
  * Reference: https://cube.dev/docs/product/apis-integrations/rest-api/query-format
  */
-import type { Granularity, Measure, Dimension, Segment } from '../model/model-types.ts';
+import type { Measure, Dimension, Segment } from '../model/model-types.ts';
+import type { FilterOperator, OrderDirection } from './query-schema.ts';
 
-export type FilterOperator =
-  | 'equals'
-  | 'notEquals'
-  | 'contains'
-  | 'notContains'
-  | 'startsWith'
-  | 'notStartsWith'
-  | 'endsWith'
-  | 'notEndsWith'
-  | 'gt'
-  | 'gte'
-  | 'lt'
-  | 'lte'
-  | 'set'
-  | 'notSet'
-  | 'inDateRange'
-  | 'notInDateRange'
-  | 'beforeDate'
-  | 'beforeOrOnDate'
-  | 'afterDate'
-  | 'afterOrOnDate'
-  | 'measureFilter';
-
-export type DateRange = string | readonly [string, string];
-
-export interface MemberFilter {
-  readonly member?: string;
-  /** Deprecated alias of `member` that Cube still accepts. */
-  readonly dimension?: string;
-  readonly operator: FilterOperator;
-  readonly values?: readonly (string | number | boolean | null)[];
-}
-
-export interface LogicalAnd {
-  readonly and: readonly Filter[];
-}
-export interface LogicalOr {
-  readonly or: readonly Filter[];
-}
-export type Filter = MemberFilter | LogicalAnd | LogicalOr;
-
-export interface TimeDimensionRequest {
-  readonly dimension: string;
-  readonly granularity?: Granularity | string;
-  readonly dateRange?: DateRange;
-  readonly compareDateRange?: readonly DateRange[];
-}
-
-export type OrderDirection = 'asc' | 'desc';
-
-/** The query JSON of Cube's REST API. `order` may be an object (key order matters) or pairs. */
-export interface CubeQuery {
-  readonly measures?: readonly string[];
-  readonly dimensions?: readonly string[];
-  readonly segments?: readonly string[];
-  readonly timeDimensions?: readonly TimeDimensionRequest[];
-  readonly filters?: readonly Filter[];
-  readonly order?: Readonly<Record<string, OrderDirection>> | readonly (readonly [string, OrderDirection])[];
-  readonly limit?: number;
-  readonly offset?: number;
-  readonly total?: boolean;
-  readonly ungrouped?: boolean;
-  readonly timezone?: string;
-  readonly renewQuery?: boolean;
-}
+// The query JSON's types are inferred from its one schema (query-schema.ts), re-exported here so
+// the rest of the code keeps one place to import query types from.
+export type {
+  CubeQuery,
+  CubeQueryJson,
+  DateRange,
+  Filter,
+  FilterOperator,
+  LogicalAnd,
+  LogicalOr,
+  MemberFilter,
+  OrderDirection,
+  TimeDimensionRequest,
+} from './query-schema.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Normalized query: every member resolved against the model, every value typed, every date range

@@ -11,8 +11,8 @@ import type { Authenticator } from '../../security/create-authenticator.ts';
 import type { ServerMetrics } from '../../observability/create-metrics.ts';
 import { locals } from '../../observability/request-observer.ts';
 import { UserError } from '../../errors/user-error.ts';
+import { parseCubeQuery } from '../../query/parse-cube-query.ts';
 import { readParams } from './read-query.ts';
-import { validateQueryShape } from './validate-query-shape.ts';
 import { loadResponseBody } from './serialize-load-response.ts';
 import { InFlightQueries } from './in-flight-queries.ts';
 import { blendResults, checkBlendingQueries } from './blend-queries.ts';
@@ -56,7 +56,7 @@ export function createRestRouter(options: RestApiOptions): Router {
     if (outcome.value.queryType !== 'regularQuery' && !multi) {
       throw unsupportedByClient(outcome.value.queryType);
     }
-    const responseFormat = (queries[0] as { responseFormat?: string }).responseFormat;
+    const responseFormat = queries[0]!.responseFormat;
     // The body's bytes around the request id are kept with the answer: a repeated query is
     // written without encoding it again (res.end: express's send would re-check what is set here).
     const body = loadResponseBody(outcome.value, multi, { requestId: ctx.requestId, responseFormat });
@@ -122,10 +122,11 @@ function unsupportedByClient(queryType: string): UserError {
   });
 }
 
-function toQueryList(query: unknown, queryLimit: number): CubeQuery[] {
-  if (!Array.isArray(query)) return [validateQueryShape(query, { queryLimit })];
-  if (query.length === 0) throw new UserError('QUERY_INVALID', 'Invalid query format: "query" must not be an empty array');
-  return query.map((q, i) => validateQueryShape(q, { queryLimit }, `query[${i}]`));
+/** Each query checked by the engine's own schema (query/parse-cube-query.ts); a blending array names `query[i]`. */
+function toQueryList(query: unknown, maxLimit: number): CubeQuery[] {
+  if (!Array.isArray(query)) return [parseCubeQuery(query, { maxLimit })];
+  if (query.length === 0) throw new UserError('QUERY_INVALID', 'Invalid query format: query: must not be an empty array');
+  return query.map((q, i) => parseCubeQuery(q, { maxLimit, prefix: `query[${i}]` }));
 }
 
 /** An array of queries is Cube's data blending: one result per query, in the request's order. */
