@@ -61,10 +61,14 @@ function newestSourceMtime(): number {
   return newest;
 }
 
-/** True when the bundle in `dist` is missing, incomplete, or older than a source file. */
+/**
+ * True when the bundle in `dist` is missing, incomplete, or older than a source file. A bundle
+ * shipped without its sources (an image that copies only `dist/`) is never stale.
+ */
 export function isBundleStale(dist = PLAYGROUND_DIST_DIR): boolean {
   const info = readBuildInfo(dist);
   if (!info || !existsSync(path.join(dist, 'index.html'))) return true;
+  if (!existsSync(PLAYGROUND_SOURCE_DIR) || !existsSync(path.join(PLAYGROUND_SOURCE_DIR, 'src'))) return false;
   return statSync(path.join(dist, BUILD_INFO)).mtimeMs < newestSourceMtime();
 }
 
@@ -99,6 +103,11 @@ async function buildIfNeeded(options: EnsureBundleOptions): Promise<BundleOutcom
     const info = readBuildInfo(dist)!;
     log(`Playground: bundle up to date (built ${info.builtAt}); first load ${formatKb(info.firstLoad.jsGzipBytes)} of gzipped JavaScript`);
     return { state: 'fresh', info };
+  }
+  if (!existsSync(path.join(PLAYGROUND_SOURCE_DIR, 'index.html'))) {
+    const reason = `the playground bundle is not built and its sources (${PLAYGROUND_SOURCE_DIR}) are not here`;
+    log(`Playground: ${reason}`);
+    return { state: 'unavailable', reason };
   }
   let vite: typeof import('vite');
   let react: typeof import('@vitejs/plugin-react');
