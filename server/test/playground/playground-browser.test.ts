@@ -172,7 +172,16 @@ describe('playground in headless Chromium', () => {
 
     // Timings: one row per request, and which source answered.
     await page.getByTestId('result-tab-timings').click();
-    await expect.poll(() => page.getByTestId('timings').locator('tbody tr').count()).toBeGreaterThanOrEqual(2);
+    await expect.poll(() => page.getByTestId('browser-timings').locator('tbody tr').count()).toBeGreaterThanOrEqual(2);
+    // Engine stages, when the server reports them (dev mode: annotation.timings of /load).
+    const annotated = await restGet<{ annotation: { timings?: Record<string, number> } }>(running.url, 'load', { ...query, limit: 99 });
+    if (annotated.annotation.timings) {
+      const stages = (await tableRows(page, 'server-timings')).map(([stage]) => stage);
+      expect(stages[0]).toBe('rewrite');
+      expect(stages).toContain('execute');
+    } else {
+      expect(await page.getByTestId('timings').textContent()).toContain('stage timings in dev mode only');
+    }
     expect(await page.getByTestId('served-by').textContent()).toMatch(/Answered from/);
 
     // Explain: the panel answers, or says the endpoint is not there yet.

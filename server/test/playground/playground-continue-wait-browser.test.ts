@@ -51,7 +51,7 @@ describe('playground and Continue wait', () => {
     expect(shown).toEqual(rest.data.map((r) => [String(r['ECommerce.category']), String(r['ECommerce.count'])]));
     expect(shown.length).toBe(3);
     await page.getByTestId('result-tab-timings').click();
-    const stages = (await tableRows(page, 'timings')).map(([stage]) => stage);
+    const stages = (await tableRows(page, 'browser-timings')).map(([stage]) => stage);
     expect(stages).toContain('load');
     expect(stages).toContain('load (retry 1)');
     await page.screenshot({ path: path.join(SHOTS, 'continue-wait-timings.png'), fullPage: true });

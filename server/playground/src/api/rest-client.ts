@@ -140,7 +140,10 @@ export interface Meta {
 
 export interface LoadResult {
   readonly data: readonly Record<string, unknown>[];
-  readonly annotation: Record<'measures' | 'dimensions' | 'segments' | 'timeDimensions', Record<string, { title: string; shortTitle: string; type: string; format?: string }>>;
+  readonly annotation: Record<'measures' | 'dimensions' | 'segments' | 'timeDimensions', Record<string, { title: string; shortTitle: string; type: string; format?: string }>> & {
+    /** Dev mode: milliseconds the engine spent per stage (rewrite, normalize, plan, authorize, choose-source, lower, execute, shape). */
+    readonly timings?: Readonly<Record<string, number>>;
+  };
   readonly usedPreAggregations?: Record<string, { targetTableName: string }>;
   readonly lastRefreshTime?: string;
   readonly slowQuery?: boolean;
