@@ -16,6 +16,17 @@ COPY package.json package-lock.json ./
 # select the prebuilt binary shipped in their npm packages.
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
+# The playground's browser bundle (Vite is a development dependency): built here, copied as
+# static files. Served with CUBEJS_DEV_MODE=true or CUBEJS_PLAYGROUND=true; a bundle shipped
+# without its sources is never rebuilt at start.
+FROM ${NODE_IMAGE} AS playground
+WORKDIR /app
+COPY package.json package-lock.json tsconfig.json ./
+RUN npm ci --no-audit --no-fund
+COPY server/src ./server/src
+COPY server/playground ./server/playground
+RUN npm run build:playground
+
 FROM ${NODE_IMAGE}
 # Both APIs listen on 127.0.0.1 by default; in a container they must accept the published ports.
 ENV NODE_ENV=production \
@@ -32,6 +43,7 @@ WORKDIR /app
 COPY --from=deps --chown=node:node /app/node_modules ./node_modules
 COPY --chown=node:node package.json tsconfig.json ./
 COPY --chown=node:node server/src ./server/src
+COPY --from=playground --chown=node:node /app/server/playground/dist ./server/playground/dist
 COPY --chown=node:node model ./model
 COPY --chown=node:node notebooks/sql ./notebooks/sql
 RUN mkdir -p /app/data && chown node:node /app/data
