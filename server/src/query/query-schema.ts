@@ -42,7 +42,13 @@ export const QUERY_SCHEMA_IDS = ['Query', 'TimeDimension', 'DateRange', 'Filter'
 const registry = z.registry<{ id: (typeof QUERY_SCHEMA_IDS)[number]; description?: string }>();
 
 const memberName = z.string().min(1);
-const list = <T extends z.ZodType>(item: T) => z.array(item).max(MAX_LIST_ITEMS);
+/**
+ * A list, capped at MAX_LIST_ITEMS by a refinement rather than `.max()`: the cap stays out of the
+ * published schema, whose `maxItems` would make schema-driven clients and fuzzers send
+ * 10,000-item lists in GET URLs far past any server's request-line limit.
+ */
+const list = <T extends z.ZodType>(item: T) =>
+  z.array(item).refine((items) => items.length <= MAX_LIST_ITEMS, { error: `must have at most ${MAX_LIST_ITEMS} items` });
 /** `null` is accepted where Cube accepts it and reads as absent, so the output type has no null. */
 const orAbsent = <T extends z.ZodType>(schema: T) => schema.nullish().transform((v) => v ?? undefined).optional();
 /** A row count; GET clients send `"10"`, so a string of digits counts too. */
