@@ -6,7 +6,8 @@
  * Known crossings still allowed, each to be removed by issue 13's pipeline work: preagg/ compiles
  * source queries through engine/ (compile-query.ts, format-result.ts); security/limit-engine-clients.ts
  * wraps the engine's interface. preagg/ reads the rollup contract from engine/engine-types.ts,
- * never from the engine's implementation (rule preagg-reads-engine-contracts).
+ * never from the engine's implementation (rule preagg-reads-engine-contracts); security/ applies
+ * policies to the plan the engine's plan stage built and never plans itself (security-does-not-plan).
  */
 const SRC = '^server/src/';
 const layer = (name) => `${SRC}${name}/`;
@@ -33,6 +34,7 @@ module.exports = {
       from: { path: `${SRC}api/([^/]+)/` }, to: { path: `${SRC}api/`, pathNot: `${SRC}api/($1|playground)/` },
     },
     never('preagg-reads-engine-contracts', layer('preagg'), `${SRC}engine/(create-engine|stages/)`, 'preagg/ implements the rollup contract of engine/engine-types.ts; the engine calls it, never the reverse.'),
+    never('security-does-not-plan', layer('security'), `${SRC}planner/(build-plan|render-plan)\\.ts$`, 'The engine plans a query once (engine/stages/plan-queries.ts); security/ reads that plan\'s join tree.'),
     never('src-not-tests', SRC, '^server/test/|\\.test\\.ts$', 'Production code never imports tests or their support.'),
   ],
   options: {

@@ -28,7 +28,7 @@ import { readLocalStreamingSettings } from './lakehouse/stream/stream-config.ts'
 import { modelSettingsFromEnv, openModel } from './model/open-model.ts';
 import type { SemanticModel } from './model/model-types.ts';
 import { createLogger, type Logger } from './observability/create-logger.ts';
-import { createMetrics } from './observability/create-metrics.ts';
+import { createMetrics, type ServerMetrics } from './observability/create-metrics.ts';
 import { registerStreamMetrics } from './observability/stream-metrics.ts';
 import { createServer, GRAPHQL_PATH, REST_BASE_PATH } from './server.ts';
 import { ensurePlaygroundBundle } from './api/playground/playground-bundle.ts';
@@ -69,6 +69,7 @@ export async function buildStack(
   config: ServerConfig,
   logger: Logger,
   preAggregationSettings: PreAggregationSettings = readPreAggregationSettings(process.env, config),
+  metrics?: ServerMetrics,
 ): Promise<SemanticStack> {
   // Per app id when the model reads COMPILE_CONTEXT or contextToAppId is configured (model/open-model.ts).
   const { compile } = modelSettingsFromEnv(process.env);
@@ -124,6 +125,9 @@ export async function buildStack(
     accessControl: createAccessControl({ contextToGroups: config.configFile.contextToGroups }),
     orchestrator,
     matchPreAggregation: preAggregations?.matcher,
+    // Per-stage timings: Prometheus histograms by stage and API; in dev mode also in each answer.
+    observeStage: metrics ? (stage, api, seconds) => metrics.stageDuration.observe({ api, stage }, seconds) : undefined,
+    stageTimingsInAnswers: config.devMode,
   });
   return {
     engine,
@@ -236,11 +240,12 @@ export async function main(): Promise<void> {
   const config = await loadConfig();
   const logger = createLogger({ level: config.logLevel });
   await buildLocalLakehouseIfNeeded(config);
-  const stack = await buildStack(config, logger);
+  // Before the stack: the engine records its stage timings into the registry /metrics serves.
+  const metrics = createMetrics({ collectProcessMetrics: true });
+  const stack = await buildStack(config, logger, undefined, metrics);
   if (config.playground || config.devMode) await buildPlaygroundIfStale(logger);
   // One budget per client across REST, GraphQL and the SQL API (CUBEJS_CLIENT_*).
   const clientLimiter = new ClientLimiter(config.clientLimits ?? { windowMs: 60_000 });
-  const metrics = createMetrics({ collectProcessMetrics: true });
   let streaming: LocalStreaming | undefined;
   const server = createServer({
     config,

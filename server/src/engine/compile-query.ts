@@ -1,6 +1,8 @@
 /**
- * The pure part of a request: normalized query → logical plan → SQL text per dialect. One
- * compiled query per date range of `compareDateRange` (Cube answers one result set per range).
+ * The pure part of one query outside a request: normalized query → logical plan → SQL text in a
+ * dialect, for callers that compile a query of their own (preagg/ builds rollups from the source
+ * with it; the golden SQL tests read it). Requests go through the engine's stages instead
+ * (engine/stages/plan-queries.ts, lower-queries.ts), which this reuses.
  */
 import type { SemanticModel } from '../model/model-types.ts';
 import type { NormalizedQuery } from '../query/query-types.ts';
@@ -8,9 +10,7 @@ import type { Dialect, CompiledSql } from '../sql/dialect.ts';
 import type { LogicalPlan } from '../planner/plan-types.ts';
 import type { SecurityContext } from './engine-types.ts';
 import { buildPlan } from '../planner/build-plan.ts';
-import { renderPlan } from '../planner/render-plan.ts';
-import { MemberSql } from '../planner/member-sql.ts';
-import { pushdownFilters } from '../planner/filter-params-sql.ts';
+import { lowerPlan } from './stages/lower-queries.ts';
 
 /** One runnable query with what is needed to format its result. */
 export interface CompiledQuery {
@@ -20,25 +20,7 @@ export interface CompiledQuery {
   readonly totalSql?: CompiledSql;
 }
 
-/** Splits a `compareDateRange` query into one query per range (or returns the query alone). */
-export function expandCompareDateRange(query: NormalizedQuery): { queries: NormalizedQuery[]; compare: boolean } {
-  const index = query.timeDimensions.findIndex((td) => td.compareDateRange);
-  if (index < 0) return { queries: [query], compare: false };
-  const td = query.timeDimensions[index]!;
-  const queries = td.compareDateRange!.map((range) => ({
-    ...query,
-    timeDimensions: query.timeDimensions.map((t, i) => (i === index ? { target: t.target, granularity: t.granularity, dateRange: range } : t)),
-  }));
-  return { queries, compare: true };
-}
-
 export function compileQuery(model: SemanticModel, query: NormalizedQuery, dialect: Dialect, securityContext: SecurityContext = {}): CompiledQuery {
   const plan = buildPlan(model, query);
-  const rendered = renderPlan(plan, new MemberSql(model, securityContext, {}, pushdownFilters(plan)), query.total);
-  return {
-    normalized: query,
-    plan,
-    sql: dialect.compile(rendered.query),
-    totalSql: rendered.totalQuery ? dialect.compile(rendered.totalQuery) : undefined,
-  };
+  return { normalized: query, plan, ...lowerPlan(model, query, plan, dialect, securityContext) };
 }

@@ -1,27 +1,36 @@
 /**
- * The semantic engine: the readable main flow of every API request.
- *   queryRewrite (security hook) → normalize → matchPreAggregation → plan → SQL → orchestrator (cache, queue) → driver → format
- * APIs call it through `SemanticEngine`; nothing here knows HTTP, GraphQL or the Postgres wire.
+ * The semantic engine: one pipeline of named stages over plain data, the same for every API.
+ * `load` reads top to bottom as the stages, one module each under `stages/`:
+ *   rewrite (queryRewrite hook, model, now) → normalize → plan (once) → authorize (access policies)
+ *   → choose source (rollup or raw) → lower (SQL) → execute (orchestrator, driver) → shape
+ * with the compile cache skipping normalize → authorize and lowering for a repeated request, and
+ * the answer memo skipping everything after rewrite. APIs call it through `SemanticEngine`
+ * (engine-types.ts); nothing here knows HTTP, GraphQL or the Postgres wire.
  */
 import type { SemanticModel } from '../model/model-types.ts';
-import type { CubeQuery, NormalizedQuery } from '../query/query-types.ts';
+import type { CubeQuery } from '../query/query-types.ts';
 import type { Driver, QueryResult } from '../drivers/driver-types.ts';
 import type { Dialect } from '../sql/dialect.ts';
-import type { DryRunResponse, ExplainResponse, LoadResponse, PreAggregationExplanation, PreAggregationMatch, PreAggregationMatcher, LoadResult, RequestContext, SecurityContext, SemanticEngine, SqlResponse, StreamedResult } from './engine-types.ts';
+import type { DryRunResponse, ExplainResponse, LoadResponse, PreAggregationMatcher, RequestContext, SecurityContext, SemanticEngine, SqlResponse, StageObserver, StreamedResult } from './engine-types.ts';
 import type { QueryOrchestrator } from '../orchestrator/query-orchestrator.ts';
-import { sourceRefreshKeyValues } from '../orchestrator/source-refresh-keys.ts';
-import { normalizeQuery } from '../query/normalize-query.ts';
 import { buildMeta } from '../model/build-meta.ts';
-import { compileQuery, expandCompareDateRange, type CompiledQuery } from './compile-query.ts';
 import { formatResult } from './format-result.ts';
-import { annotateQuery, echoQuery } from './annotate-query.ts';
+import { echoQuery } from './annotate-query.ts';
 import { CompileCache } from './compile-cache.ts';
-import { createAccessControl, type AccessControl } from '../security/access-control.ts';
-import { secureQuery } from '../security/secure-query.ts';
-import type { MemberVisibilityMask } from '../security/member-visibility.ts';
 import { AnswerMemo } from './answer-memo.ts';
+import { StageClock } from './stage-clock.ts';
+import { createAccessControl, type AccessControl } from '../security/access-control.ts';
+import type { MemberVisibilityMask } from '../security/member-visibility.ts';
 import { UserError } from '../errors/user-error.ts';
 import { withCleanup } from '../util/with-cleanup.ts';
+import { rewriteQuery, type RewrittenRequest } from './stages/rewrite-query.ts';
+import { normalizeRequest } from './stages/normalize-request.ts';
+import { planQueries } from './stages/plan-queries.ts';
+import { authorizeQueries, type AuthorizedQuery } from './stages/authorize-queries.ts';
+import { chooseSource, isCacheable, releaseSources } from './stages/choose-source.ts';
+import { lowerQueries, type LoweredQuery, type LoweredSql } from './stages/lower-queries.ts';
+import { executeQueries, sourceRefreshKeys, type ExecutedQuery } from './stages/execute-queries.ts';
+import { shapeResults } from './stages/shape-results.ts';
 
 /** The limit a streamed query runs with when it has none: the largest LIMIT every SQL engine takes. */
 const STREAM_LIMIT = 2 ** 31 - 1;
@@ -56,190 +65,118 @@ export interface EngineOptions {
   readonly matchPreAggregation?: PreAggregationMatcher;
   /** Result cache and per-data-source queues; without it every query goes straight to its driver. */
   readonly orchestrator?: QueryOrchestrator;
+  /** Told each stage's duration (main.ts: the Prometheus histograms by stage and API). */
+  readonly observeStage?: StageObserver;
+  /** Dev mode: every `load` answer carries its stage timings in `annotation.timings`. */
+  readonly stageTimingsInAnswers?: boolean;
 }
 
-/** A compiled query and where it runs: the source, or a rollup in the store. */
-interface RunnableQuery {
-  readonly compiled: CompiledQuery;
-  /** The source compilation: its outputs format the result and its query is echoed. */
-  readonly source: CompiledQuery;
-  readonly match?: PreAggregationMatch;
-  /** Answered by the source in place of a live lambda not built yet: never cached. */
-  readonly live?: boolean;
-}
-
-/** May this query's answer be kept (result cache, answer memo)? */
-function isCacheable(r: RunnableQuery): boolean {
-  return r.match ? (r.match.cacheable ?? true) : !r.live;
-}
-
-interface RawResult {
-  readonly result: QueryResult;
-  readonly total?: QueryResult;
-  /** When the database answered (ms): `lastRefreshTime`, also for answers served from the cache. */
-  readonly at: number;
-}
-
-/** A request after the security hook: what compilation and the answer memo are keyed by. */
-interface ResolvedRequest {
-  readonly rewritten: CubeQuery;
-  readonly current: SemanticModel;
-  readonly at: Date;
-  /** Compile-cache key: model version, "now" to the second, security context, rewritten query. */
-  readonly key: string;
+/** The authorized queries of a request (what the compile cache keeps), and whether it compared ranges. */
+interface Authorized {
+  readonly queries: readonly AuthorizedQuery[];
+  readonly compare: boolean;
 }
 
 export function createEngine(options: EngineOptions): SemanticEngine {
   const model = (): SemanticModel => (typeof options.model === 'function' ? options.model() : options.model);
   const now = options.now ?? (() => new Date());
-  const matchPreAggregation: PreAggregationMatcher = options.matchPreAggregation ?? (() => undefined);
-  const cache = new CompileCache(options.compileCacheSize ?? 1000);
-  const rollupCache = new CompileCache(options.compileCacheSize ?? 1000);
+  const matcher: PreAggregationMatcher = options.matchPreAggregation ?? (() => undefined);
+  const cacheSize = options.compileCacheSize ?? 1000;
+  const authorizedCache = new CompileCache<Authorized>(cacheSize);
+  const loweredCache = new CompileCache<LoweredSql>(2 * cacheSize);
   const accessControl = options.accessControl ?? createAccessControl();
-  // Whole answers of repeated queries, so a cache hit skips normalization, matching, leases and
-  // compilation: only with a result cache (the memo never answers what the cache would not), and
-  // only when the matcher says when rollup answers change.
-  const memo = options.orchestrator && (!options.matchPreAggregation || options.matchPreAggregation.generation) ? new AnswerMemo<RunnableQuery>(500) : undefined;
-  const generation = (): number => matchPreAggregation.generation?.() ?? 0;
+  const rewriteSetup = { queryRewrite: options.queryRewrite, modelFor: options.modelFor ?? model, now };
+  // Whole answers of repeated queries, so a cache hit skips every stage after rewrite: only with
+  // a result cache (the memo never answers what the cache would not), and only when the matcher
+  // says when rollup answers change.
+  const memo = options.orchestrator && (!options.matchPreAggregation || options.matchPreAggregation.generation) ? new AnswerMemo<LoweredQuery>(500) : undefined;
+  const generation = (): number => matcher.generation?.() ?? 0;
 
   async function visibleMembers(ctx: RequestContext, forModel: SemanticModel = model()): Promise<MemberVisibilityMask> {
     return accessControl.visibility(forModel, await accessControl.resolve(ctx.securityContext));
   }
 
-  async function resolveRequest(query: CubeQuery, ctx: RequestContext): Promise<ResolvedRequest> {
-    const rewritten = options.queryRewrite ? await options.queryRewrite(query, { securityContext: ctx.securityContext }) : query;
-    const current = options.modelFor ? await options.modelFor(ctx.securityContext) : model();
-    const at = now();
-    return { rewritten, current, at, key: CompileCache.key(current.version, rewritten, ctx.securityContext, at) };
-  }
-
-  /** The source compilations of a request (cached): what every API and `/v1/explain` start from. */
-  async function compiledEntry(request: ResolvedRequest, ctx: RequestContext, key = request.key, maxLimit = options.maxLimit, streamed = false) {
-    const { rewritten, current, at } = request;
-    const access = await accessControl.resolve(ctx.securityContext);
-    let entry = cache.get(key);
-    if (!entry) {
-      // Access policies (member and row level) apply here, once, for every API.
-      const normalized = secureQuery(current, normalizeQuery(current, rewritten, { now: at, maxLimit, defaultLimit: options.defaultLimit, defaultOrder: !streamed }), access, at);
-      const { queries, compare } = expandCompareDateRange(normalized);
-      entry = { compiled: queries.map((q) => compileQuery(current, q, options.dialect, ctx.securityContext)), compare };
-      cache.set(key, entry);
-    }
-    return entry;
-  }
-
-  /** `streamed`: no maximum limit and no default order (see `stream`); compiled under a key of its own. */
-  async function prepare(query: CubeQuery, ctx: RequestContext, resolved?: ResolvedRequest, streamed = false): Promise<{ runnable: readonly RunnableQuery[]; compare: boolean; current: SemanticModel }> {
-    const request = resolved ?? (await resolveRequest(query, ctx));
-    const { current } = request;
+  /**
+   * normalize → plan → authorize for a request, or what the compile cache kept of them (the key
+   * holds everything they read). `streamed`: no maximum limit and no default order (see `stream`).
+   */
+  async function normalizePlanAuthorize(request: RewrittenRequest, ctx: RequestContext, clock: StageClock, streamed = false): Promise<Authorized> {
     const key = streamed ? `${request.key}\nstreamed` : request.key;
-    const maxLimit = streamed ? STREAM_LIMIT : options.maxLimit;
-    const entry = await compiledEntry(request, ctx, key, maxLimit, streamed);
-    // A rollup that can answer replaces the source query: the rewritten query is compiled for
-    // the store's model and dialect (not cached: the rollup version changes with every build).
-    const runnable = entry.compiled.map((source, i): RunnableQuery => {
-      const match = matchPreAggregation(source.normalized, current);
-      if (!match) return matchPreAggregation.coversLive?.(source.normalized, current) ? { compiled: source, source, live: true } : { compiled: source, source };
-      try {
-        // Keyed by the table versions leased: a rebuild compiles anew, repeated queries do not.
-        const rollupKey = `${key}\n${i}\n${match.targetTableName}`;
-        let compiled = rollupCache.get(rollupKey)?.compiled[0];
-        if (!compiled) {
-          compiled = compileQuery(match.model, match.query, match.dialect, ctx.securityContext);
-          rollupCache.set(rollupKey, { compiled: [compiled], compare: false });
-        }
-        return { compiled, source, match };
-      } catch (error) {
-        match.release();
-        throw error;
-      }
-    });
-    return { runnable, compare: entry.compare, current };
+    const access = await clock.timeAsync('authorize', () => accessControl.resolve(ctx.securityContext));
+    const known = authorizedCache.get(key);
+    if (known) return known;
+    const limits = { maxLimit: streamed ? STREAM_LIMIT : options.maxLimit, defaultLimit: options.defaultLimit, streamed };
+    const normalized = clock.time('normalize', () => normalizeRequest(request, limits));
+    const planned = clock.time('plan', () => planQueries(request.model, normalized));
+    const queries = clock.time('authorize', () => authorizeQueries(request.model, planned, access, request.at));
+    const authorized = { queries, compare: normalized.compare };
+    authorizedCache.set(key, authorized);
+    return authorized;
   }
 
-  function releaseAll(runnable: readonly RunnableQuery[]): void {
-    for (const r of runnable) r.match?.release();
+  /** choose source → lower, for the APIs that do not run the query through `load`. */
+  function chooseSourceAndLower(request: RewrittenRequest, authorized: Authorized, ctx: RequestContext, clock: StageClock, streamed = false): LoweredQuery[] {
+    const sourced = clock.time('choose-source', () => chooseSource(request.model, authorized.queries, matcher));
+    try {
+      const key = streamed ? `${request.key}\nstreamed` : request.key;
+      return clock.time('lower', () => lowerQueries(sourced, { model: request.model, dialect: options.dialect, securityContext: ctx.securityContext, cache: loweredCache, key }));
+    } catch (error) {
+      releaseSources(sourced);
+      throw error;
+    }
   }
 
-  /** The raw answer, and for a source query the refresh-key values its cache entry is keyed by. */
-  async function execute(r: RunnableQuery, current: SemanticModel, ctx: RequestContext, renew: boolean): Promise<RawResult & { readonly sourceKeys?: readonly string[] }> {
-    const c = r.compiled;
-    const driver = r.match?.driver ?? options.driver;
-    const task = async (signal?: AbortSignal): Promise<RawResult> => {
-      const [result, total] = await Promise.all([
-        driver.query(c.sql.sql, c.sql.params, { signal }),
-        c.totalSql ? driver.query(c.totalSql.sql, c.totalSql.params, { signal }) : undefined,
-      ]);
-      return { result, total, at: now().getTime() };
-    };
-    if (!options.orchestrator) return task(ctx.signal);
-    const refreshKeyValues = r.match?.refreshKeyValues ?? sourceRefreshKeys(r, current);
-    const { value } = await options.orchestrator.execute(
-      {
-        dataSource: r.match?.dataSource ?? 'default',
-        cacheKey: { query: [c.sql.sql, c.sql.params, c.totalSql?.sql, c.totalSql?.params], securityContext: ctx.securityContext, refreshKeyValues, modelVersion: current.version },
-        signal: ctx.signal,
-        renew,
-        cacheable: isCacheable(r),
-      },
-      task,
-    );
-    return r.match ? value : { ...value, sourceKeys: refreshKeyValues as string[] };
+  /** The memo key leaves renewQuery out: a renewed answer replaces the memoized one. */
+  function memoKey(request: RewrittenRequest, ctx: RequestContext): string {
+    return request.query.renewQuery === undefined ? request.key : CompileCache.key(request.model.version, { ...request.query, renewQuery: undefined }, ctx.securityContext, request.at);
   }
 
-  /** Refresh-key values of a query the source answers (they change with time: part of the cache key). */
-  function sourceRefreshKeys(r: RunnableQuery, current: SemanticModel): string[] {
-    return sourceRefreshKeyValues(r.source.normalized, current, now().getTime());
+  /** The memoized answer of this request while still valid (answer-memo.ts), counted as a result-cache hit. */
+  function recall(request: RewrittenRequest, ctx: RequestContext): LoadResponse | undefined {
+    const orchestrator = options.orchestrator;
+    if (!memo || !orchestrator) return undefined;
+    const hit = memo.get(memoKey(request, ctx), generation(), orchestrator.epoch, (part) => sourceRefreshKeys(part, request.model, now()).join('\n'));
+    if (hit) orchestrator.countHit();
+    return hit;
   }
 
-  async function run(r: RunnableQuery, current: SemanticModel, ctx: RequestContext, renew: boolean, sourceKeys?: Map<RunnableQuery, string>): Promise<LoadResult> {
-    const { result, total, at, sourceKeys: keys } = await execute(r, current, ctx, renew);
-    if (keys) sourceKeys?.set(r, keys.join('\n'));
-    const formatted = formatResult(r.source.plan.outputs, result);
-    const match = r.match;
-    return {
-      query: echoQuery(r.source.normalized),
-      ...formatted,
-      ...(total ? { total: Number(total.data[0]?.[0] ?? 0) } : {}),
-      annotation: annotateQuery(current, r.source.normalized),
-      lastRefreshTime: new Date(at).toISOString(),
-      usedPreAggregations: match ? { [match.name]: { targetTableName: match.targetTableName, refreshKeyValues: match.refreshKeyValues } } : {},
-      dataSource: 'default',
-      dbType: options.driver.name,
-      external: match !== undefined,
-      slowQuery: false,
-    };
+  /** What a memoized answer is valid under; read before leasing: a rebuild after it makes the answer stale, never the reverse. */
+  function answersValidity(): { readonly generation: number; readonly epoch: number } {
+    return { generation: generation(), epoch: options.orchestrator?.epoch ?? 0 };
+  }
+
+  /** Memoizes an answer every part of which may be kept, with the refresh keys of its source-answered parts. */
+  function remember(request: RewrittenRequest, ctx: RequestContext, validity: { readonly generation: number; readonly epoch: number }, lowered: readonly LoweredQuery[], executed: readonly ExecutedQuery[], response: LoadResponse): void {
+    if (!memo || !lowered.every(isCacheable)) return;
+    const sourceChecks = lowered.flatMap((q, i) => (q.match ? [] : [{ check: q, values: (executed[i]!.sourceKeys ?? []).join('\n') }]));
+    memo.set(memoKey(request, ctx), { response, ...validity, sourceChecks });
+  }
+
+  /** In dev mode, the answer with this request's stage timings (the memoized answer stays without). */
+  function withTimings(response: LoadResponse, clock: StageClock): LoadResponse {
+    if (!options.stageTimingsInAnswers) return response;
+    const timings = clock.timings();
+    return { ...response, results: response.results.map((r) => ({ ...r, annotation: { ...r.annotation, timings } })) };
   }
 
   return {
     async load(query, ctx): Promise<LoadResponse> {
+      const clock = new StageClock(ctx.api, options.observeStage);
       const renew = query.renewQuery === true;
-      const resolved = await resolveRequest(query, ctx);
-      // The memo key leaves renewQuery out: a renewed answer replaces the memoized one.
-      const memoKey = memo ? (resolved.rewritten.renewQuery === undefined ? resolved.key : CompileCache.key(resolved.current.version, { ...resolved.rewritten, renewQuery: undefined }, ctx.securityContext, resolved.at)) : undefined;
-      const orchestrator = options.orchestrator;
-      if (memo && memoKey && !renew && orchestrator) {
-        const hit = memo.get(memoKey, generation(), orchestrator.epoch, (check) => sourceRefreshKeys(check, resolved.current).join('\n'));
-        if (hit) {
-          orchestrator.countHit();
-          return hit;
-        }
-      }
-      // Read before leasing: a rebuild after this point makes the memoized answer stale, never the reverse.
-      const generationAtLease = generation();
-      const epoch = orchestrator?.epoch ?? 0;
-      const { runnable, compare, current } = await prepare(query, ctx, resolved);
+      const request = await clock.timeAsync('rewrite', () => rewriteQuery(query, ctx.securityContext, rewriteSetup));
+      const reused = renew ? undefined : recall(request, ctx);
+      if (reused) return withTimings(reused, clock);
+      const readBeforeLeasing = answersValidity();
+      const authorized = await normalizePlanAuthorize(request, ctx, clock);
+      const sourced = clock.time('choose-source', () => chooseSource(request.model, authorized.queries, matcher));
       try {
-        const sourceKeys = new Map<RunnableQuery, string>();
-        const results = await Promise.all(runnable.map((r) => run(r, current, ctx, renew, sourceKeys)));
-        const response: LoadResponse = { queryType: compare ? 'compareDateRangeQuery' : 'regularQuery', results };
-        if (memo && memoKey && runnable.every(isCacheable)) {
-          const sourceChecks = runnable.filter((r) => !r.match).map((r) => ({ check: r, values: sourceKeys.get(r) ?? '' }));
-          memo.set(memoKey, { response, generation: generationAtLease, epoch, sourceChecks });
-        }
-        return response;
+        const lowered = clock.time('lower', () => lowerQueries(sourced, { model: request.model, dialect: options.dialect, securityContext: ctx.securityContext, cache: loweredCache, key: request.key }));
+        const executed = await clock.timeAsync('execute', () => executeQueries(lowered, { model: request.model, driver: options.driver, orchestrator: options.orchestrator, now, ctx, renew }));
+        const response = clock.time('shape', () => shapeResults(executed, request.model, authorized.compare, options.driver.name));
+        remember(request, ctx, readBeforeLeasing, lowered, executed, response);
+        return withTimings(response, clock);
       } finally {
-        releaseAll(runnable);
+        releaseSources(sourced);
       }
     },
 
@@ -247,71 +184,79 @@ export function createEngine(options: EngineOptions): SemanticEngine {
       // The whole answer, bounded only by the query's own limit: chunks go to the caller as the
       // driver reads them, so no maximum result size (CUBEJS_DB_QUERY_LIMIT) is needed to bound memory.
       // Without an explicit order the rows come as the source reads them: a sort would hold them all.
-      const { runnable, compare } = await prepare({ ...query, limit: query.limit ?? STREAM_LIMIT }, ctx, undefined, true);
-      const r = runnable[0]!;
-      if (compare || runnable.length !== 1) {
-        releaseAll(runnable);
+      const clock = new StageClock(ctx.api, options.observeStage);
+      const request = await clock.timeAsync('rewrite', () => rewriteQuery({ ...query, limit: query.limit ?? STREAM_LIMIT }, ctx.securityContext, rewriteSetup));
+      const authorized = await normalizePlanAuthorize(request, ctx, clock, true);
+      const lowered = chooseSourceAndLower(request, authorized, ctx, clock, true);
+      const q = lowered[0]!;
+      if (authorized.compare || lowered.length !== 1) {
+        releaseSources(lowered);
         throw new UserError('UNSUPPORTED', 'compareDateRange queries cannot be streamed');
       }
-      const driver = r.match?.driver ?? options.driver;
-      const outputs = r.source.plan.outputs;
-      const sql = r.compiled.sql;
+      const driver = q.match?.driver ?? options.driver;
+      const outputs = q.plan.outputs;
       const first = formatResult(outputs, { columns: [], data: [], rowCount: 0 }, true);
       async function* chunks(): AsyncIterable<{ data: readonly (readonly unknown[])[]; rowCount: number }> {
-        const source = driver.stream ? driver.stream(sql.sql, sql.params, { signal: ctx.signal }) : oneChunk(driver.query(sql.sql, sql.params, { signal: ctx.signal }));
+        const source = driver.stream ? driver.stream(q.sql.sql, q.sql.params, { signal: ctx.signal }) : oneChunk(driver.query(q.sql.sql, q.sql.params, { signal: ctx.signal }));
         for await (const chunk of source) {
           const formatted = formatResult(outputs, chunk);
           yield { data: formatted.data, rowCount: formatted.rowCount };
         }
       }
-      const match = r.match;
+      const match = q.match;
       return {
         columns: first.columns,
         usedPreAggregations: match ? { [match.name]: { targetTableName: match.targetTableName, refreshKeyValues: match.refreshKeyValues } } : {},
         // The rollup lease is held until the caller has read the stream or let it go.
-        chunks: withCleanup(chunks(), () => releaseAll(runnable)),
+        chunks: withCleanup(chunks(), () => releaseSources(lowered)),
       };
     },
 
     async sql(query, ctx): Promise<readonly SqlResponse[]> {
-      const { runnable } = await prepare(query, ctx);
-      releaseAll(runnable);
-      return runnable.map(({ compiled: c, source, match }) => ({
-        sql: [c.sql.sql, c.sql.params] as const,
-        preAggregations: match ? [{ preAggregationId: match.name, tableName: match.targetTableName, refreshKeyValues: match.refreshKeyValues, type: 'rollup' }] : [],
+      const clock = new StageClock(ctx.api, options.observeStage);
+      const request = await clock.timeAsync('rewrite', () => rewriteQuery(query, ctx.securityContext, rewriteSetup));
+      const lowered = chooseSourceAndLower(request, await normalizePlanAuthorize(request, ctx, clock), ctx, clock);
+      releaseSources(lowered);
+      return lowered.map((q) => ({
+        sql: [q.sql.sql, q.sql.params] as const,
+        preAggregations: q.match ? [{ preAggregationId: q.match.name, tableName: q.match.targetTableName, refreshKeyValues: q.match.refreshKeyValues, type: 'rollup' }] : [],
         dataSource: 'default',
-        external: match !== undefined,
-        aliasNameToMember: Object.fromEntries(source.plan.outputs.map((o) => [o.sqlAlias, o.keys[o.keys.length - 1]!])),
-        order: source.normalized.order.map((o) => ({ id: o.alias, desc: o.direction === 'desc' })),
+        external: q.match !== undefined,
+        aliasNameToMember: Object.fromEntries(q.plan.outputs.map((o) => [o.sqlAlias, o.keys[o.keys.length - 1]!])),
+        order: q.query.order.map((o) => ({ id: o.alias, desc: o.direction === 'desc' })),
       }));
     },
 
     async dryRun(query, ctx): Promise<DryRunResponse> {
-      const { runnable, compare } = await prepare(query, ctx);
-      releaseAll(runnable);
-      const compiled = runnable.map((r) => r.source);
-      const normalizedQueries = compiled.map((c) => ({ ...echoQuery(c.normalized), queryType: compare ? 'compareDateRangeQuery' : 'regularQuery' }));
+      const clock = new StageClock(ctx.api, options.observeStage);
+      const request = await clock.timeAsync('rewrite', () => rewriteQuery(query, ctx.securityContext, rewriteSetup));
+      const authorized = await normalizePlanAuthorize(request, ctx, clock);
+      // Lowered as `load` would, so a query `load` cannot run fails here too.
+      releaseSources(chooseSourceAndLower(request, authorized, ctx, clock));
+      const queryType = authorized.compare ? 'compareDateRangeQuery' : 'regularQuery';
+      const normalizedQueries = authorized.queries.map((q) => ({ ...echoQuery(q.query), queryType }));
       return {
-        queryType: compare ? 'compareDateRangeQuery' : 'regularQuery',
+        queryType,
         normalizedQueries,
-        queryOrder: compiled[0]!.normalized.order.map((o) => ({ [o.alias]: o.direction })),
+        queryOrder: authorized.queries[0]!.query.order.map((o) => ({ [o.alias]: o.direction })),
         pivotQuery: normalizedQueries[0]!,
-        transformedQueries: compiled.map(() => null),
+        transformedQueries: authorized.queries.map(() => null),
       };
     },
 
     async explain(query, ctx): Promise<readonly ExplainResponse[]> {
       // The queries `load` would run, asked of the same matcher `load` asks.
-      const request = await resolveRequest(query, ctx);
-      const entry = await compiledEntry(request, ctx);
+      const clock = new StageClock(ctx.api, options.observeStage);
+      const request = await clock.timeAsync('rewrite', () => rewriteQuery(query, ctx.securityContext, rewriteSetup));
+      const authorized = await normalizePlanAuthorize(request, ctx, clock);
       // Candidates of cubes the caller cannot see are left out, as /meta leaves those cubes out.
-      const visible = await visibleMembers(ctx, request.current);
+      const visible = await visibleMembers(ctx, request.model);
       const seen = (id: string): boolean => {
-        const cube = request.current.cubes[id.slice(0, id.indexOf('.'))];
+        const cube = request.model.cubes[id.slice(0, id.indexOf('.'))];
         return cube !== undefined && [...Object.values(cube.measures), ...Object.values(cube.dimensions)].some((m) => visible.isVisible(m.path));
       };
-      return entry.compiled.map(({ normalized }) => {
-        const explained = matchPreAggregation.explain?.(normalized, request.current) ?? { servedBy: null, candidates: [], noSuggestion: 'pre-aggregations are not enabled on this server' };
+      return authorized.queries.map(({ query: normalized }) => {
+        const explained = matcher.explain?.(normalized, request.model) ?? { servedBy: null, candidates: [], noSuggestion: 'pre-aggregations are not enabled on this server' };
         return { query: echoQuery(normalized), ...explained, candidates: explained.candidates.filter((c) => seen(c.preAggregation)) };
       });
     },

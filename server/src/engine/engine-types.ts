@@ -41,7 +41,28 @@ export interface Annotation {
   readonly dimensions: Readonly<Record<string, MemberAnnotation>>;
   readonly segments: Readonly<Record<string, MemberAnnotation>>;
   readonly timeDimensions: Readonly<Record<string, MemberAnnotation>>;
+  /**
+   * Dev mode only (an addition to Cube's annotation): milliseconds this request spent in each
+   * stage of the engine, so the playground can show where a query's time went.
+   */
+  readonly timings?: StageTimings;
 }
+
+/**
+ * The stages of one query, in the order `load` runs them; each is one module of
+ * `engine/stages/` (`choose-source` is `choose-source.ts`, the others `<stage>-*.ts`).
+ */
+export type StageName = 'rewrite' | 'normalize' | 'plan' | 'authorize' | 'choose-source' | 'lower' | 'execute' | 'shape';
+
+/**
+ * Milliseconds one request spent in each stage. A stage that did not run is absent: a repeated
+ * query skips normalize and plan (compile cache; authorize then only resolves the caller's groups),
+ * or everything after rewrite (answer memo).
+ */
+export type StageTimings = Readonly<Partial<Record<StageName, number>>>;
+
+/** Told the duration of every stage run, with the API that asked (Prometheus histograms, main.ts). */
+export type StageObserver = (stage: StageName, api: RequestContext['api'], seconds: number) => void;
 
 /**
  * One result set (Cube returns one per query; `compareDateRange` yields several).

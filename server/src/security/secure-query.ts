@@ -9,13 +9,17 @@
  *      a join or a filter on another cube cannot widen what a policy allows.
  * Owners are combined with AND (each restricts on its own); Cube's per-group regrouping across
  * cubes is not reproduced because it can let one cube's group filter stand in for another's.
+ *
+ * The joined cubes come from the engine's own plan of the query (engine/stages/plan-queries.ts,
+ * `joinTree`; undefined when the planner refused it, and then nothing runs): the query is planned
+ * once, not once here and again to run it.
  */
 import type { AccessPolicy, Member, SemanticModel } from '../model/model-types.ts';
 import type { NormalizedFilter, NormalizedQuery, ResolvedMember } from '../query/query-types.ts';
 import { UserError } from '../errors/user-error.ts';
 import { normalizeFilter } from '../query/normalize-filter.ts';
 import { collectCubes } from '../planner/collect-cubes.ts';
-import { buildPlan } from '../planner/build-plan.ts';
+import type { JoinTree } from '../model/join-graph.ts';
 import type { Access } from './access-types.ts';
 import { allowsMember, applicablePolicies } from './policy-match.ts';
 import { rowAccess } from './row-level-filter.ts';
@@ -25,11 +29,11 @@ import { filterMembers, queryMembers } from './query-members.ts';
 /** No row passes: an empty disjunction renders as FALSE. */
 const NO_ROWS: NormalizedFilter = Object.freeze({ kind: 'or', filters: [] });
 
-export function secureQuery(model: SemanticModel, query: NormalizedQuery, access: Access, now: Date = new Date()): NormalizedQuery {
+export function secureQuery(model: SemanticModel, query: NormalizedQuery, access: Access, now: Date, joinTree: JoinTree | undefined): NormalizedQuery {
   if (!hasPolicies(model)) return query;
   const members = queryMembers(model, query);
   for (const member of members) checkMember(model, member, access);
-  const owners = touchedOwners(model, query, members);
+  const owners = touchedOwners(model, joinTree, members);
   const rowFilters: NormalizedFilter[] = [];
   for (const owner of owners) {
     const policies = policiesOf(model, owner);
@@ -66,7 +70,7 @@ function checkMember(model: SemanticModel, member: ResolvedMember<Member>, acces
 }
 
 /** Views named, and cubes reached by any route: members, join paths, member SQL, the plan's joins. */
-function touchedOwners(model: SemanticModel, query: NormalizedQuery, members: readonly ResolvedMember<Member>[]): string[] {
+function touchedOwners(model: SemanticModel, joinTree: JoinTree | undefined, members: readonly ResolvedMember<Member>[]): string[] {
   const owners = new Set<string>();
   for (const member of members) {
     const owner = ownerOf(member.alias);
@@ -75,19 +79,9 @@ function touchedOwners(model: SemanticModel, query: NormalizedQuery, members: re
     member.joinPath.forEach((cube) => owners.add(cube));
   }
   collectCubes(model, members.map((m) => m.member), owners);
-  for (const cube of joinedCubes(model, query)) owners.add(cube);
+  // Cubes the planner joins (an intermediate cube of a join path is not named by any member).
+  if (joinTree) for (const cube of [joinTree.root, ...joinTree.joins.flatMap((edge) => [edge.from, edge.to])]) owners.add(cube);
   return [...owners];
-}
-
-/** Cubes the planner joins (an intermediate cube of a join path is not named by any member). */
-function joinedCubes(model: SemanticModel, query: NormalizedQuery): string[] {
-  try {
-    const { joinTree } = buildPlan(model, query);
-    return [joinTree.root, ...joinTree.joins.flatMap((edge) => [edge.from, edge.to])];
-  } catch {
-    // A query the planner refuses fails later with the planner's own error; nothing runs.
-    return [];
-  }
 }
 
 /** Resolves a policy filter against the model with hidden members shown, then back to the real members. */

@@ -1,0 +1,32 @@
+/**
+ * Stage 1, rewrite: Cube's `queryRewrite(query, { securityContext })` hook (row-level rules
+ * written in cube.config.ts), the model of the caller's app, and the instant "now" the request
+ * is answered at. Everything after it is keyed by what this returns.
+ */
+import type { SemanticModel } from '../../model/model-types.ts';
+import type { CubeQuery } from '../../query/query-types.ts';
+import type { SecurityContext } from '../engine-types.ts';
+import { CompileCache } from '../compile-cache.ts';
+
+/** What the rewrite stage reads: the hook, the model per security context, the clock. */
+export interface RewriteSetup {
+  readonly queryRewrite?: (query: CubeQuery, context: { securityContext: SecurityContext }) => CubeQuery | Promise<CubeQuery>;
+  readonly modelFor: (securityContext: SecurityContext) => SemanticModel | Promise<SemanticModel>;
+  readonly now: () => Date;
+}
+
+/** A request after the security hook: the query the later stages see, and what it is keyed by. */
+export interface RewrittenRequest {
+  readonly query: CubeQuery;
+  readonly model: SemanticModel;
+  readonly at: Date;
+  /** Compile-cache key: model version, "now" to the second, security context, rewritten query. */
+  readonly key: string;
+}
+
+export async function rewriteQuery(query: CubeQuery, securityContext: SecurityContext, setup: RewriteSetup): Promise<RewrittenRequest> {
+  const rewritten = setup.queryRewrite ? await setup.queryRewrite(query, { securityContext }) : query;
+  const model = await setup.modelFor(securityContext);
+  const at = setup.now();
+  return { query: rewritten, model, at, key: CompileCache.key(model.version, rewritten, securityContext, at) };
+}
