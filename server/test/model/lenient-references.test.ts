@@ -14,6 +14,7 @@ import { ERROR_CODES } from '../../src/errors/error-codes.ts';
 import { UserError } from '../../src/errors/user-error.ts';
 import { compileModel, tryCompileModel } from '../../src/model/compile-model.ts';
 import { ctx, normalized, startHandMadeEngine, type HandMadeEngine } from '../support/hand-made-engine.ts';
+import { yamlModelToJs } from '../support/yaml-model-to-js.ts';
 import { describeProblems, problemsOf } from './model-test-helpers.ts';
 
 const DATA = `
@@ -119,6 +120,32 @@ describe('dangling references', () => {
     } finally {
       vi.unstubAllEnvs();
     }
+  });
+});
+
+describe('the same leniency in a JavaScript model', () => {
+  const JS_FILE = 'cubes/orders.js';
+  const files = [{ path: JS_FILE, content: yamlModelToJs(MODEL) }];
+
+  it('de-duplicates the view, warns of each dangling reference with its line, and fails only the queries reaching one', async () => {
+    const outcome = tryCompileModel(files, { strict: false });
+    expect(outcome.errors).toEqual([]);
+    expect(describeProblems(outcome.warnings).sort()).toEqual([
+      expect.stringMatching(/^cubes\/orders\.js:\d+ orders\.with_customer: unknown reference \{customers\.name\}: no cube "customers"/),
+      expect.stringMatching(/^cubes\/orders\.js:\d+ orders\.lost_amount: unknown reference \{refunds_total\}/),
+    ]);
+    const js = await startHandMadeEngine(DATA, outcome.model!);
+    try {
+      expect(Object.keys(js.engine.currentModel().views.sales!.members).sort()).toEqual(['amount', 'count', 'revenue', 'status']);
+      const rows = await js.load({ measures: ['sales.count', 'sales.revenue'], dimensions: ['sales.status'] });
+      const want = await js.sql(`SELECT status AS "sales.status", count(*) AS "sales.count", sum(amount) AS "sales.revenue" FROM orders GROUP BY status`);
+      expect(normalized(rows)).toEqual(normalized(want));
+      const error = await js.engine.load({ measures: ['orders.lost_amount'] }, ctx).then(() => undefined, (e: unknown) => e);
+      expect((error as UserError).code).toBe('UNKNOWN_MEMBER');
+    } finally {
+      await js.close();
+    }
+    expect(problemsOf(files, { strict: true }).length).toBe(2);
   });
 });
 

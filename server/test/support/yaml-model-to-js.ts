@@ -35,14 +35,15 @@ function value(v: unknown, key: string, depth: number, inPreAggregation: boolean
   return object(v as Record<string, unknown>, depth, inPreAggregation);
 }
 
-function object(o: Record<string, unknown>, depth: number, inPreAggregation: boolean): string {
+/** `o` as an object literal; `named` drops its `name` (a cube, view or map entry is named by its key). */
+function object(o: Record<string, unknown>, depth: number, inPreAggregation: boolean, named = false): string {
   const lines: string[] = [];
   for (const [key, v] of Object.entries(o)) {
-    if (key === 'name') continue;
-    const named = NAMED.has(key) && Array.isArray(v) && v.length > 0 && v.every((x) => x !== null && typeof x === 'object' && 'name' in x);
-    if (named) {
+    if (named && key === 'name') continue;
+    const asMap = NAMED.has(key) && Array.isArray(v) && v.length > 0 && v.every((x) => x !== null && typeof x === 'object' && 'name' in x);
+    if (asMap) {
       const inner = (v as Record<string, unknown>[]).map(
-        (item) => `${indent(depth + 2)}${String(item.name)}: ${object(item, depth + 2, inPreAggregation || key === 'pre_aggregations')},`,
+        (item) => `${indent(depth + 2)}${String(item.name)}: ${object(item, depth + 2, inPreAggregation || key === 'pre_aggregations', true)},`,
       );
       lines.push(`${indent(depth + 1)}${camel(key)}: {\n${inner.join('\n')}\n${indent(depth + 1)}},`);
     } else lines.push(`${indent(depth + 1)}${camel(key)}: ${value(v, key, depth + 1, inPreAggregation)},`);
@@ -52,7 +53,7 @@ function object(o: Record<string, unknown>, depth: number, inPreAggregation: boo
 
 /** One `cube(...)` or `view(...)` call for a parsed YAML definition. */
 export function definitionToJs(kind: 'cube' | 'view', definition: Record<string, unknown>): string {
-  return `${kind}(\`${String(definition.name)}\`, ${object(definition, 0, false)});\n`;
+  return `${kind}(\`${String(definition.name)}\`, ${object(definition, 0, false, true)});\n`;
 }
 
 /** Every cube and view of a YAML model file as one JavaScript model file. */
