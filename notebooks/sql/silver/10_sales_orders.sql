@@ -6,10 +6,12 @@
 --     updated_at, else the ERP status;
 --   * store receipts: status 'delivered'; sold_at = earliest sold_at of the receipt's lines;
 --     store_id / customer_id = the greatest non-null value among its lines (they agree in practice);
---   * is_valid = status not in ('cancelled', 'test') and the sale has a timestamp; only valid sales
---     count as purchases (first purchase, first order);
+--   * is_valid = status not in ('cancelled', 'test'), the sale has a timestamp and at least one of its
+--     lines is valid (silver.order_lines / silver.store_sales is_valid: an order whose lines were all
+--     invalid or quarantined sold nothing); only valid sales count as purchases (first purchase,
+--     first order);
 --   * channel_id: the ERP channel for online orders, 'loja_fisica' for store receipts;
---   * incremental: headers whose order, status or receipt lines changed since the newest
+--   * incremental: headers whose order, status, order lines or receipt lines changed since the newest
 --     _ingested_at already here are recomputed; _ingested_at = newest contributing row.
 CREATE SCHEMA IF NOT EXISTS silver;
 
@@ -27,6 +29,13 @@ USING (
     SELECT o.order_id FROM silver.orders o CROSS JOIN wm WHERE o._ingested_at > wm.wm
     UNION
     SELECT st.order_id FROM silver.order_status st CROSS JOIN wm WHERE st._ingested_at > wm.wm
+    UNION
+    SELECT ol.order_id FROM silver.order_lines ol CROSS JOIN wm WHERE ol._ingested_at > wm.wm
+  ),
+  erp_lines AS (
+    SELECT ol.order_id, bool_or(ol.is_valid) AS has_valid_line, max(ol._ingested_at) AS _ingested_at
+    FROM silver.order_lines ol JOIN changed_erp c ON c.order_id = ol.order_id
+    GROUP BY ol.order_id
   ),
   changed_pos AS (
     SELECT DISTINCT ss.receipt_id FROM silver.store_sales ss CROSS JOIN wm WHERE ss._ingested_at > wm.wm
@@ -35,17 +44,20 @@ USING (
     SELECT 'erp' AS origin, o.order_id, o.customer_id, o.channel AS channel_id, o.store_id, o.order_ts,
            CASE WHEN st.updated_at IS NOT NULL AND st.updated_at >= o.updated_at THEN st.status
                 ELSE o.status END AS status,
-           o.order_discount, o.campaign_id,
-           greatest(o._ingested_at, coalesce(st._ingested_at, o._ingested_at)) AS _ingested_at
+           o.order_discount, o.campaign_id, coalesce(el.has_valid_line, false) AS has_valid_line,
+           greatest(o._ingested_at, coalesce(st._ingested_at, o._ingested_at),
+                    coalesce(el._ingested_at, o._ingested_at)) AS _ingested_at
     FROM silver.orders o
     JOIN changed_erp c ON c.order_id = o.order_id
     LEFT JOIN silver.order_status st ON st.order_id = o.order_id
+    LEFT JOIN erp_lines el ON el.order_id = o.order_id
   ),
   pos AS (
     SELECT 'pos' AS origin, ss.receipt_id AS order_id, max(ss.customer_id) AS customer_id,
            'loja_fisica' AS channel_id, max(ss.store_id) AS store_id, min(ss.sold_at) AS order_ts,
            'delivered' AS status, CAST(0 AS DECIMAL(18,2)) AS order_discount,
-           CAST(NULL AS STRING) AS campaign_id, max(ss._ingested_at) AS _ingested_at
+           CAST(NULL AS STRING) AS campaign_id, bool_or(ss.is_valid) AS has_valid_line,
+           max(ss._ingested_at) AS _ingested_at
     FROM silver.store_sales ss
     JOIN changed_pos c ON c.receipt_id = ss.receipt_id
     GROUP BY ss.receipt_id
@@ -57,7 +69,7 @@ USING (
   )
   SELECT origin, order_id, customer_id, channel_id, store_id, order_ts, status, order_discount,
          campaign_id,
-         (coalesce(status, '') NOT IN ('cancelled', 'test') AND order_ts IS NOT NULL) AS is_valid,
+         (coalesce(status, '') NOT IN ('cancelled', 'test') AND order_ts IS NOT NULL AND has_valid_line) AS is_valid,
          _ingested_at
   FROM unified
 ) AS s
