@@ -13,9 +13,14 @@
 --     (returns are NOT subtracted here: they are dated on the refund date, see valor_devolvido);
 --   * quantidade_devolvida / valor_devolvido / data_devolucao: sum of the line's refunds with
 --     refunded_at set and quantity > 0 (silver.returns), latest refund date; 0 / 0 / NULL without;
---   * is_primeiro_pedido: the order is the customer's earliest valid sale (silver.sales_orders.is_valid,
---     any channel; ties by origin then id); tipo_cliente = 'nao_identificado' without customer id,
---     'novo' on the first order, 'recorrente' otherwise (cancelled orders are 'recorrente');
+--   * is_primeiro_pedido: the order is the customer's earliest valid sale (silver.sales_orders.is_valid:
+--     not cancelled/test and at least one valid line; any channel; ties by origin then id);
+--   * tipo_cliente = 'nao_identificado' without customer id; on the first order 'novo', except
+--     'sem_historico' when the order falls in the first 12 months of the sales history (months before
+--     the month of the earliest valid sale + 12) and the customer signed up in the CRM before the
+--     history starts (or is unknown to it): such a customer may have bought before the data we hold,
+--     so "new" is not knowable; 'recorrente' otherwise (cancelled orders are 'recorrente'). Loading
+--     sales older than the earliest one already here moves the history start: rebuild gold then;
 --   * cliente_sk = the dim_cliente version valid at data_venda (version 1 for earlier sales); 0 for
 --     anonymous receipts and customer ids unknown to the CRM. produto_sk / loja_sk / canal_sk /
 --     campanha_sk = the dimension's key for the natural key, 0 when missing or unknown;
@@ -62,9 +67,19 @@ USING (
     SELECT so.origin, so.order_id FROM silver.sales_orders so
     JOIN affected_customers ac ON ac.customer_id = so.customer_id
   ),
+  history_start AS (
+    SELECT min(so.order_ts) AS first_ts,
+           year(min(so.order_ts)) * 12 + month(min(so.order_ts)) - 1 + 12 AS known_from_month
+    FROM silver.sales_orders so WHERE so.is_valid
+  ),
+  signups AS (
+    SELECT cv.customer_id, min(cv.signup_date) AS signup_date
+    FROM silver.customer_versions cv JOIN affected_customers ac ON ac.customer_id = cv.customer_id
+    GROUP BY cv.customer_id
+  ),
   first_orders AS (
-    SELECT origin, order_id FROM (
-      SELECT so.origin, so.order_id,
+    SELECT origin, order_id, customer_id FROM (
+      SELECT so.origin, so.order_id, so.customer_id,
              row_number() OVER (PARTITION BY so.customer_id ORDER BY so.order_ts, so.origin, so.order_id) AS rn
       FROM silver.sales_orders so JOIN affected_customers ac ON ac.customer_id = so.customer_id
       WHERE so.is_valid
@@ -147,7 +162,10 @@ USING (
            coalesce(a.status, '') = 'cancelled' AS is_cancelado,
            fo.order_id IS NOT NULL AS is_primeiro_pedido,
            CASE WHEN a.customer_id IS NULL THEN 'nao_identificado'
-                WHEN fo.order_id IS NOT NULL THEN 'novo' ELSE 'recorrente' END AS tipo_cliente,
+                WHEN fo.order_id IS NULL THEN 'recorrente'
+                WHEN year(a.order_ts) * 12 + month(a.order_ts) - 1 < hs.known_from_month
+                     AND (su.signup_date IS NULL OR su.signup_date < CAST(hs.first_ts AS DATE)) THEN 'sem_historico'
+                ELSE 'novo' END AS tipo_cliente,
            coalesce(rf.quantidade_devolvida, 0) AS quantidade_devolvida,
            coalesce(rf.valor_devolvido, CAST(0 AS DECIMAL(18,2))) AS valor_devolvido,
            rf.data_devolucao,
@@ -159,6 +177,8 @@ USING (
     LEFT JOIN gold.dim_canal cn ON cn.canal_id = a.channel_id
     LEFT JOIN gold.dim_campanha cp ON cp.campanha_id = a.campaign_id
     LEFT JOIN first_orders fo ON fo.origin = a.origin AND fo.order_id = a.order_id
+    LEFT JOIN signups su ON su.customer_id = fo.customer_id
+    CROSS JOIN history_start hs
     LEFT JOIN refunds rf ON rf.origin = a.origin AND rf.order_id = a.order_id AND rf.line_no = a.line_no
   )
   SELECT venda_id, pedido_id, origem, data_sk, data_venda, cliente_sk, produto_sk, loja_sk, canal_sk,

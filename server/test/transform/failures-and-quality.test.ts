@@ -72,7 +72,7 @@ describe('data-quality checks', () => {
     expect(message).toContain('Data quality checks failed for the gold layer');
     expect(message).toContain('gold.fato_vendas: unique(venda_id): 1 failing row(s), e.g. erp:O1:1 ×2');
     expect(message).toContain('gold.fato_vendas: references(produto_sk → gold.dim_produto.produto_sk): 1 failing row(s), e.g. erp:O1:1: 999');
-    expect(message).toContain('gold.fato_vendas: accepted_values(tipo_cliente in novo|recorrente|nao_identificado): 1 failing row(s), e.g. pos:S0:1: vip');
+    expect(message).toContain('gold.fato_vendas: accepted_values(tipo_cliente in novo|recorrente|nao_identificado|sem_historico): 1 failing row(s), e.g. pos:S0:1: vip');
     expect(message).toContain('gold.dim_cliente: one current version per customer: 1 failing row(s), e.g. C001: 2 current versions');
     expect(message.split('\n').length).toBe(1 + (error as DataQualityError).report.results.filter((r) => r.failures > 0).length);
   });

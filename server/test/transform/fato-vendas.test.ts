@@ -23,12 +23,15 @@ const EXPECTED_BATCH1: Row[] = [
   // O2: cancelled through RDS after it was paid; kept with is_cancelado.
   ['erp:O2:1', 'O2', 'erp', 20240116, '2024-01-16 11:00:00', c002v1, sk('P2'), sk('L000'), sk('app'), '0', 1, '50.00', '50.00', '0.00', '0.00', '0.00', '50.00', 'cancelled', true, false, 'recorrente', 0, '0.00', null],
   // O3: C002's first valid order (O2 was cancelled); line 2 has an unknown product; line 3 (quantity -1) is dropped.
-  ['erp:O3:1', 'O3', 'erp', 20240118, '2024-01-18 09:00:00', c002v1, sk('P1'), sk('L000'), sk('marketplace'), '0', 1, '100.00', '100.00', '0.00', '0.00', '0.00', '100.00', 'delivered', false, true, 'novo', 0, '0.00', null],
-  ['erp:O3:2', 'O3', 'erp', 20240118, '2024-01-18 09:00:00', c002v1, '0', sk('L000'), sk('marketplace'), '0', 2, '20.00', '40.00', '0.00', '0.00', '0.00', '40.00', 'delivered', false, true, 'novo', 0, '0.00', null],
+  // First orders here are 'sem_historico', not 'novo': the history starts 2024-01-10 (S0), these orders fall in its
+  // first 12 months, and C001 (signed up 2023-12-01), C002 (2024-01-02) and O5's customer (unknown to the CRM)
+  // signed up before it, so they may have bought before the data begins.
+  ['erp:O3:1', 'O3', 'erp', 20240118, '2024-01-18 09:00:00', c002v1, sk('P1'), sk('L000'), sk('marketplace'), '0', 1, '100.00', '100.00', '0.00', '0.00', '0.00', '100.00', 'delivered', false, true, 'sem_historico', 0, '0.00', null],
+  ['erp:O3:2', 'O3', 'erp', 20240118, '2024-01-18 09:00:00', c002v1, '0', sk('L000'), sk('marketplace'), '0', 2, '20.00', '40.00', '0.00', '0.00', '0.00', '40.00', 'delivered', false, true, 'sem_historico', 0, '0.00', null],
   // O5: a customer id the CRM does not know (cliente_sk 0) and an unknown campaign (campanha_sk 0).
-  ['erp:O5:1', 'O5', 'erp', 20240119, '2024-01-19 13:00:00', '0', sk('P3'), sk('L000'), sk('site'), '0', 1, '10.00', '10.00', '0.00', '0.00', '0.00', '10.00', 'paid', false, true, 'novo', 0, '0.00', null],
+  ['erp:O5:1', 'O5', 'erp', 20240119, '2024-01-19 13:00:00', '0', sk('P3'), sk('L000'), sk('site'), '0', 1, '10.00', '10.00', '0.00', '0.00', '0.00', '10.00', 'paid', false, true, 'sem_historico', 0, '0.00', null],
   // S0: C001's first purchase is in store, so O1 is 'recorrente'.
-  ['pos:S0:1', 'S0', 'pos', 20240110, '2024-01-10 14:00:00', c001v1, sk('P2'), sk('L001'), sk('loja_fisica'), '0', 1, '50.00', '50.00', '0.00', '0.00', '0.00', '50.00', 'delivered', false, true, 'novo', 0, '0.00', null],
+  ['pos:S0:1', 'S0', 'pos', 20240110, '2024-01-10 14:00:00', c001v1, sk('P2'), sk('L001'), sk('loja_fisica'), '0', 1, '50.00', '50.00', '0.00', '0.00', '0.00', '50.00', 'delivered', false, true, 'sem_historico', 0, '0.00', null],
   // S1: anonymous receipt; its duplicated line 2 counts once.
   ['pos:S1:1', 'S1', 'pos', 20240112, '2024-01-12 15:00:00', '0', sk('P3'), sk('L001'), sk('loja_fisica'), '0', 2, '10.00', '20.00', '1.00', '0.00', '1.00', '19.00', 'delivered', false, false, 'nao_identificado', 1, '9.50', '2024-01-13 10:00:00'],
   ['pos:S1:2', 'S1', 'pos', 20240112, '2024-01-12 15:00:00', '0', sk('P1'), sk('L001'), sk('loja_fisica'), '0', 1, '100.00', '100.00', '0.00', '0.00', '0.00', '100.00', 'delivered', false, false, 'nao_identificado', 0, '0.00', null],

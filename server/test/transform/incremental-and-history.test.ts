@@ -59,11 +59,12 @@ describe('incremental runs and customer history', () => {
         CAST(valor_devolvido AS VARCHAR) AS devolvido, CAST(data_devolucao AS VARCHAR) AS data_devolucao
         FROM gold.fato_vendas WHERE venda_id IN ('erp:O1:1', 'erp:O5:1', 'erp:O3:1', 'erp:O6:1', 'pos:S2:1') ORDER BY 1`)).toEqual([
       { venda_id: 'erp:O1:1', status_pedido: 'delivered', is_cancelado: false, is_primeiro_pedido: false, tipo_cliente: 'recorrente', quantidade_devolvida: 0, devolvido: '0.00', data_devolucao: null },
-      { venda_id: 'erp:O3:1', status_pedido: 'delivered', is_cancelado: false, is_primeiro_pedido: true, tipo_cliente: 'novo', quantidade_devolvida: 1, devolvido: '100.00', data_devolucao: '2024-03-02 12:00:00' },
+      // First orders in the first 12 months of history (from 2024-01-10) of customers who signed up before it: 'sem_historico'.
+      { venda_id: 'erp:O3:1', status_pedido: 'delivered', is_cancelado: false, is_primeiro_pedido: true, tipo_cliente: 'sem_historico', quantidade_devolvida: 1, devolvido: '100.00', data_devolucao: '2024-03-02 12:00:00' },
       // A late ERP update cancelled O5: it no longer counts as CX99's first order.
       { venda_id: 'erp:O5:1', status_pedido: 'cancelled', is_cancelado: true, is_primeiro_pedido: false, tipo_cliente: 'recorrente', quantidade_devolvida: 0, devolvido: '0.00', data_devolucao: null },
       { venda_id: 'erp:O6:1', status_pedido: 'paid', is_cancelado: false, is_primeiro_pedido: false, tipo_cliente: 'recorrente', quantidade_devolvida: 0, devolvido: '0.00', data_devolucao: null },
-      { venda_id: 'pos:S2:1', status_pedido: 'delivered', is_cancelado: false, is_primeiro_pedido: true, tipo_cliente: 'novo', quantidade_devolvida: 0, devolvido: '0.00', data_devolucao: null },
+      { venda_id: 'pos:S2:1', status_pedido: 'delivered', is_cancelado: false, is_primeiro_pedido: true, tipo_cliente: 'sem_historico', quantidade_devolvida: 0, devolvido: '0.00', data_devolucao: null },
     ]);
     expect(await rows(connection, 'SELECT devolucao_id FROM gold.fato_devolucoes ORDER BY 1')).toEqual([{ devolucao_id: 'R1' }, { devolucao_id: 'R2' }, { devolucao_id: 'R4' }]);
   });

@@ -87,7 +87,7 @@ const GOLD: TableChecks[] = [
     ],
     acceptedValues: [
       { column: 'origem', values: ['erp', 'pos'] },
-      { column: 'tipo_cliente', values: ['novo', 'recorrente', 'nao_identificado'] },
+      { column: 'tipo_cliente', values: ['novo', 'recorrente', 'nao_identificado', 'sem_historico'] },
     ],
     rules: [
       { name: 'quantidade > 0', condition: 'quantidade > 0' },
