@@ -99,7 +99,7 @@ cubes:
       - { name: unidades_acumuladas, type: running_total, sql: quantidade }
       - { name: unidades_7d, type: sum, sql: quantidade, rolling_window: { trailing: 7 day } }
       - { name: unidades_ytd, type: sum, sql: quantidade, rolling_window: { type: to_date, granularity: year } }
-      - { name: linhas_proximas_2_semanas, type: count, rolling_window: { trailing: unbounded, leading: 2 week } }
+      - { name: linhas_proximas_2_semanas, type: count, rolling_window: { trailing: unbounded, leading: 2 week }, filters: [{ sql: "{CUBE}.tipo_linha = 'venda'" }] }
   - name: clientes_teste
     sql_table: gold.dim_cliente
     joins:

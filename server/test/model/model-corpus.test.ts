@@ -64,7 +64,10 @@ describe('our gold model (model/)', () => {
 
   it('reads gold tables and joins facts to every dimension many_to_one', async () => {
     const model = await loadModel(path.join(root, 'model'));
-    for (const name of starCubes) expect(model.cubes[name]!.sqlTable).toEqual([{ kind: 'text', text: `gold.${name}` }]);
+    for (const name of starCubes.filter((c) => c !== 'fato_vendas')) expect(model.cubes[name]!.sqlTable).toEqual([{ kind: 'text', text: `gold.${name}` }]);
+    // fato_vendas: the sale lines, and beside them one row per refund dated on the refund date.
+    const factSql = model.cubes.fato_vendas!.sql!.map((p) => (p.kind === 'text' ? p.text : '')).join('');
+    expect(factSql).toMatch(/FROM gold\.fato_vendas\s+UNION ALL\s+SELECT 'devolucao'[\s\S]*FROM gold\.fato_devolucoes d JOIN gold\.fato_vendas f/);
     expect(model.cubes.fato_vendas!.joins.map((j) => [j.name, j.relationship])).toEqual([
       ['dim_cliente', 'many_to_one'], ['dim_produto', 'many_to_one'], ['dim_tempo', 'many_to_one'],
       ['dim_loja', 'many_to_one'], ['dim_canal', 'many_to_one'], ['dim_campanha', 'many_to_one'],
@@ -80,7 +83,8 @@ describe('our gold model (model/)', () => {
       vendas_brutas: 'sum', descontos: 'sum', devolucoes: 'sum', vendas_liquidas: 'sum', pedidos: 'count_distinct',
       ticket_medio: 'number', unidades: 'sum', unidades_liquidas: 'sum', unidades_por_pedido: 'number',
       taxa_devolucao: 'number', clientes_distintos: 'count_distinct', pedidos_novos_clientes: 'count_distinct',
-      pedidos_recorrentes: 'count_distinct', mix_canal: 'number', count: 'count',
+      pedidos_recorrentes: 'count_distinct', pedidos_sem_historico: 'count_distinct', mix_canal: 'number', count: 'count',
+      devolucoes_da_venda: 'sum', vendas_liquidas_da_venda: 'sum',
     };
     for (const [name, type] of Object.entries(expected)) {
       expect(m[name]?.type, name).toBe(type);

@@ -55,7 +55,9 @@ describe('store manager (gerente_loja, lojas: [L002])', () => {
     const byChannel = await queryGold(gold, `SELECT c.nome, count(*) AS n FROM gold.fato_vendas f ${STORE_OF_SALE} JOIN gold.dim_canal c ON c.canal_sk = f.canal_sk WHERE l.loja_id = 'L002' GROUP BY 1`);
     expect(rowSet(rows(view.body, ['vendas.canal_nome', 'vendas.count']))).toEqual(rowSet(byChannel.map((r) => [r.nome, Number(r.n)])));
     const ungrouped = await load(CONTEXTS.managerL002, { dimensions: ['fato_vendas.pedido_id', 'fato_vendas.origem'], ungrouped: true, limit: 5000 });
-    const lines = await queryGold(gold, `SELECT f.pedido_id, f.origem FROM gold.fato_vendas f ${STORE_OF_SALE} WHERE l.loja_id = 'L002'`);
+    // The cube's rows: the sale lines and, dated on the refund, one row per refund of them (METRICS.md).
+    const lines = await queryGold(gold, `SELECT f.pedido_id, f.origem FROM gold.fato_vendas f ${STORE_OF_SALE} WHERE l.loja_id = 'L002'
+      UNION ALL SELECT f.pedido_id, f.origem FROM gold.fato_devolucoes d JOIN gold.fato_vendas f USING (venda_id) ${STORE_OF_SALE} WHERE l.loja_id = 'L002'`);
     expect(rowSet(rows(ungrouped.body, ['fato_vendas.pedido_id', 'fato_vendas.origem']))).toEqual(rowSet(lines.map((r) => [r.pedido_id, r.origem])));
   });
 
