@@ -2,8 +2,9 @@
  * One query schema for every API (issue 13): REST's check at the request and the engine's check
  * in normalizeQuery (which GraphQL, the SQL API and rollup builds reach without REST) are the
  * same code, so they must accept the same queries and refuse the others with the same error,
- * naming the path of the bad value. Each case runs through POST /load on the real server and
- * through the engine directly; accepted ones are checked against hand-written SQL.
+ * naming the path of the bad value. Each case runs through /load (POST, and GET for refusals) on the
+ * real server and through the engine directly; accepted ones return the row counts hand-written SQL
+ * gives.
  */
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -77,9 +78,10 @@ describe('REST and the engine accept the same queries', () => {
   });
 
   it.each(INVALID)('refuse %s, naming the path', async (_name, query, code, message) => {
-    const rest = await restLoad(query);
-    expect(rest.status).toBe(400);
-    expect(rest.body).toMatchObject({ type: code, error: message });
+    for (const rest of [await restLoad(query), await request(stack.server.app).get('/cubejs-api/v1/load').query({ query: JSON.stringify(query) })]) {
+      expect(rest.status).toBe(400);
+      expect(rest.body).toMatchObject({ type: code, error: message });
+    }
     const error = await stack.engine.load(query as never, ctx).then(() => undefined, (e: unknown) => e);
     expect(error).toBeInstanceOf(UserError);
     expect({ code: (error as UserError).code, message: (error as UserError).message }).toEqual({ code, message });
