@@ -1,6 +1,7 @@
 /**
- * Cube's query JSON as clients send it (REST `/load`, GraphQL and the SQL API all end up here),
- * and the normalized form the planner consumes.
+ * The query's types in one place to import from: Cube's query JSON (inferred from its schema in
+ * `query-schema.ts`; REST `/load`, GraphQL and the SQL API all end up here), and the normalized
+ * form the planner consumes.
  * Reference: https://cube.dev/docs/product/apis-integrations/rest-api/query-format
  */
 import type { Measure, Dimension, Segment } from '../model/model-types.ts';
