@@ -31,13 +31,17 @@ import type { StreamEvent } from '../../src/lakehouse/stream/event-types.ts';
 import { readComposeService, type ServiceProcess } from './support/compose-service.ts';
 import { startComposePostgres, type ComposePostgres } from './support/compose-postgres.ts';
 import { createContainerRoot, type ContainerRoot } from './support/container-root.ts';
+import { ensurePlaygroundBundle, PLAYGROUND_DIST_DIR } from '../../src/api/playground/playground-bundle.ts';
 
 const REPO = path.resolve(import.meta.dirname, '../../..');
 const COMPOSE_FILE = path.join(REPO, 'docker', 'docker-compose.yml');
 /** What `docker compose` reads from the shell, as docker/docker-compose.yml's header says to export. */
 const VARIABLES = { CUBEJS_API_SECRET: randomBytes(32).toString('hex'), POSTGRES_PASSWORD: randomBytes(16).toString('hex') };
-/** The npm ci stage's output: this checkout's node_modules. */
-const STAGES = { deps: { '/app/node_modules': path.join(REPO, 'node_modules') } };
+/** The build stages' outputs: the npm ci stage's is this checkout's node_modules, the playground stage's its built bundle. */
+const STAGES = {
+  deps: { '/app/node_modules': path.join(REPO, 'node_modules') },
+  playground: { '/app/server/playground/dist': PLAYGROUND_DIST_DIR },
+};
 const STARTED_WITHIN_MS = 300_000;
 
 interface Child {
@@ -101,6 +105,8 @@ let sqlPort: number;
 let token: string;
 
 beforeAll(async () => {
+  // What the image's playground stage runs (`npm run build:playground`); a fresh bundle is reused.
+  expect((await ensurePlaygroundBundle()).state).not.toBe('unavailable');
   serverService = readComposeService(COMPOSE_FILE, 'server', VARIABLES);
   const postgresService = readComposeService(COMPOSE_FILE, 'postgres', VARIABLES);
   const kinesisService = readComposeService(COMPOSE_FILE, 'kinesalite', VARIABLES);
