@@ -1,6 +1,6 @@
 /**
  * The dev-mode playground (a Vite + React app, sources in `server/playground/`): its page at `/`
- * and `/playground`, its bundle's files under `/playground/`, and one dev-only endpoint,
+ * and `/playground`, the business dashboards at `/dashboards/<name>`, the bundle's files under `/playground/`, and one dev-only endpoint,
  * `GET /playground/api/model-status` (the latest reload's errors with file and line, warnings and
  * joins), authenticated like the REST API. Everything else the page needs comes from the public
  * REST API, so the playground is also a living compatibility check. When the bundle is not built
@@ -62,6 +62,12 @@ export function createPlaygroundRoutes(options: PlaygroundOptions): Router {
   };
   router.get('/', page);
   router.get('/playground', page);
+  // The business dashboards: one page, the dashboard named by the path (client-side).
+  const dashboards = (_req: Request, res: Response): void => {
+    const html = bundlePage('dashboards.html', { 'rest-base-path': options.restBasePath }) ?? missingBundlePage('Dashboards', options.restBasePath);
+    res.set('cache-control', 'no-cache').type('text/html').send(html);
+  };
+  router.get(['/dashboards', '/dashboards/:name'], dashboards);
   router.get('/playground/api/model-status', async (req, res) => {
     await options.authenticator.authenticate(req.get('authorization'));
     res.set('cache-control', 'no-store').json(modelStatus(options.getModel(), options.modelError?.()));

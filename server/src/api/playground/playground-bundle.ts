@@ -27,6 +27,8 @@ export interface PlaygroundBuildInfo {
   readonly builtAt: string;
   readonly buildMs: number;
   readonly firstLoad: FirstLoadSize;
+  /** The dashboards page's first load (absent in bundles built before it existed). */
+  readonly dashboardsFirstLoad?: FirstLoadSize;
 }
 
 /** The outcome of `ensurePlaygroundBundle`. */
@@ -137,17 +139,19 @@ async function buildIfNeeded(options: EnsureBundleOptions): Promise<BundleOutcom
     builtAt: new Date().toISOString(),
     buildMs: Math.round(performance.now() - started),
     firstLoad: firstLoadSize(outDir, 'index.html'),
+    dashboardsFirstLoad: firstLoadSize(outDir, 'dashboards.html'),
   };
   writeFileSync(path.join(outDir, BUILD_INFO), JSON.stringify(info, null, 2));
   replaceFolder(outDir, dist);
   log(
     `Playground: bundle built in ${(info.buildMs / 1000).toFixed(1)} s; first load ${formatKb(info.firstLoad.jsGzipBytes)} of gzipped JavaScript ` +
-      `(${info.firstLoad.jsFiles.length} files, ${formatKb(info.firstLoad.jsBytes)} raw) + ${formatKb(info.firstLoad.cssGzipBytes)} of gzipped CSS`,
+      `(${info.firstLoad.jsFiles.length} files, ${formatKb(info.firstLoad.jsBytes)} raw) + ${formatKb(info.firstLoad.cssGzipBytes)} of gzipped CSS; ` +
+      `dashboards first load ${formatKb(info.dashboardsFirstLoad!.jsGzipBytes)} of gzipped JavaScript`,
   );
   return { state: 'built', info };
 }
 
-/** Vite's `build()` of the two pages (playground, GraphiQL) into `outDir`, with a manifest for the sizes. */
+/** Vite's `build()` of the three pages (playground, GraphiQL, dashboards) into `outDir`, with a manifest for the sizes. */
 async function runViteBuild(vite: typeof import('vite'), react: typeof import('@vitejs/plugin-react'), outDir: string): Promise<void> {
   await vite.build({
     configFile: false,
@@ -171,6 +175,7 @@ async function runViteBuild(vite: typeof import('vite'), react: typeof import('@
         input: {
           index: path.join(PLAYGROUND_SOURCE_DIR, 'index.html'),
           graphiql: path.join(PLAYGROUND_SOURCE_DIR, 'graphiql.html'),
+          dashboards: path.join(PLAYGROUND_SOURCE_DIR, 'dashboards.html'),
         },
       },
     },
