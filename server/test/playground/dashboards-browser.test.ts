@@ -130,7 +130,7 @@ async function openDashboard(pathAndQuery: string, token: string, readyTestId: s
   const inPage = Number(await page.evaluate(() => document.body.dataset.numbersMs));
   // Where the time went: the page's requests as the browser timed them (start → end, ms since navigation).
   const requests = await page.evaluate(() =>
-    performance.getEntriesByType('resource').map((e) => `${e.name.replace(/^https?:\/\/[^/]+/, '').slice(0, 60)} ${e.startTime.toFixed(0)}→${e.responseEnd.toFixed(0)}`),
+    (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).map((e) => `${e.name.replace(/^https?:\/\/[^/]+/, '').slice(0, 60)} ${e.startTime.toFixed(0)}→${e.responseEnd.toFixed(0)}`),
   );
   console.log(`[dashboards] ${label} requests:\n  ${requests.join('\n  ')}`);
   loadTimes.push(`${label}: numbers on screen ${inPage} ms after navigation (page clock), ${fromTest.toFixed(0)} ms from the test`);
