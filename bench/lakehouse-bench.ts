@@ -19,7 +19,7 @@ import { addDays } from '../server/src/lakehouse/datagen/sample-calendar.ts';
 import { runIngestion } from '../server/src/lakehouse/ingest/run-ingestion.ts';
 import { openRdsClient } from '../server/src/lakehouse/rds/open-rds-client.ts';
 import type { RdsClient } from '../server/src/lakehouse/rds/rds-client.ts';
-import { DEFAULT_SQL_DIR, loadSqlLayerSteps, type SqlLayerSteps } from '../server/src/lakehouse/sql-layer-steps.ts';
+import { DEFAULT_SQL_DIR, SQL_LAYER_STEPS, type SqlLayerSteps } from '../server/src/lakehouse/sql-layer-steps.ts';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
@@ -84,8 +84,7 @@ try {
     const t = rdsTimings[table];
     if (t) report(`ingest rds:${table}`, `${t.seconds.toFixed(2)} s`, perSecond(t.rows, t.seconds));
   }
-  let steps: SqlLayerSteps | null = null;
-  try { steps = await loadSqlLayerSteps(); } catch (error) { report('transform', 'n/a', (error as Error).message.split(':')[0]!); }
+  const steps: SqlLayerSteps = SQL_LAYER_STEPS;
   let fullBuild = fullIngest;
   if (steps) {
     connection.closeSync();

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { checkLayers } from '../lakehouse/pipeline-jobs.ts';
-import { loadSqlLayerSteps } from '../lakehouse/sql-layer-steps.ts';
+import { SQL_LAYER_STEPS } from '../lakehouse/sql-layer-steps.ts';
 import { addLakehouseOptions, parseList, pathsFromOptions, type LakehouseCliOptions } from './lakehouse-options.ts';
 import { openCliLakehouse } from './open-cli-lakehouse.ts';
 import { runningServerFor } from './running-server-client.ts';
@@ -27,7 +27,7 @@ export function checkCommand(): Command {
         for (const layer of layers) console.log(`${layer}: all checks passed`);
         return;
       }
-      const steps = await loadSqlLayerSteps();
+      const steps = SQL_LAYER_STEPS;
       const connection = await openCliLakehouse(paths.duckdbPath);
       try {
         for (const layer of layers) {

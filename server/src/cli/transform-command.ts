@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Command } from 'commander';
 import { checkLayers } from '../lakehouse/pipeline-jobs.ts';
-import { DEFAULT_SQL_DIR, loadSqlLayerSteps, type SqlLayer } from '../lakehouse/sql-layer-steps.ts';
+import { DEFAULT_SQL_DIR, SQL_LAYER_STEPS, type SqlLayer } from '../lakehouse/sql-layer-steps.ts';
 import { addLakehouseOptions, parseList, pathsFromOptions, type LakehouseCliOptions } from './lakehouse-options.ts';
 import { openCliLakehouse } from './open-cli-lakehouse.ts';
 import { createProgressReporter } from './progress-reporter.ts';
@@ -44,7 +44,7 @@ export function transformCommand(): Command {
 }
 
 async function transformLocally(duckdbPath: string, sqlDir: string, layers: SqlLayer[], onProgress: (file: string, done: number, total: number) => void): Promise<void> {
-  const steps = await loadSqlLayerSteps();
+  const steps = SQL_LAYER_STEPS;
   const connection = await openCliLakehouse(duckdbPath);
   try {
     await steps.runTransformations(connection, { sqlDir, layers, onProgress: (e) => onProgress(e.file, e.done, e.total) });

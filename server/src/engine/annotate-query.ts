@@ -3,6 +3,7 @@
  * https://cube.dev/docs/product/apis-integrations/rest-api/reference#base_pathv1load
  */
 import type { Dimension, Measure, Segment, SemanticModel } from '../model/model-types.ts';
+import { titleize } from '../model/titleize.ts';
 import type { NormalizedFilter, NormalizedQuery, ResolvedMember } from '../query/query-types.ts';
 import type { Annotation, MemberAnnotation } from './engine-types.ts';
 
@@ -44,9 +45,6 @@ function measureType(m: Measure): string {
   return m.type === 'string' || m.type === 'time' || m.type === 'boolean' ? m.type : 'number';
 }
 
-function titleize(name: string): string {
-  return name.replace(/_/g, ' ').replace(/\b\w/g, (c) => c.toUpperCase());
-}
 
 /** The normalized query as Cube echoes it in `query` and in `/v1/dry-run`. */
 export function echoQuery(query: NormalizedQuery): Record<string, unknown> {

@@ -5,7 +5,7 @@ import { runIngestion } from './ingest/run-ingestion.ts';
 import type { IngestReport } from './ingest/ingest-types.ts';
 import { resolveLakehousePaths, type LakehousePaths } from './lakehouse-paths.ts';
 import { openLakehouse } from './open-lakehouse.ts';
-import { DEFAULT_SQL_DIR, loadSqlLayerSteps, type SqlLayer } from './sql-layer-steps.ts';
+import { DEFAULT_SQL_DIR, SQL_LAYER_STEPS, type SqlLayer } from './sql-layer-steps.ts';
 
 /** Options of a local lakehouse build; everything has a default suited to `npm start`. */
 export interface LocalLakehouseOptions {
@@ -84,7 +84,7 @@ export async function buildLakehouse(options: LocalLakehouseOptions = {}): Promi
 export async function transformAndCheck(
   connection: DuckDBConnection, sqlDir: string, layers: readonly SqlLayer[], progress: (e: BuildProgress) => void = () => undefined,
 ): Promise<void> {
-  const steps = await loadSqlLayerSteps();
+  const steps = SQL_LAYER_STEPS;
   for (const layer of layers) {
     await steps.runTransformations(connection, {
       sqlDir, layers: [layer], onProgress: (e) => progress({ step: 'transform', detail: `${layer}: ${e.file}`, done: e.done, total: e.total }),

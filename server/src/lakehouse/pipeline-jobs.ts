@@ -6,7 +6,7 @@ import type { IngestReport } from './ingest/ingest-types.ts';
 import { runIngestion } from './ingest/run-ingestion.ts';
 import type { LakehousePaths } from './lakehouse-paths.ts';
 import { openLakehouse } from './open-lakehouse.ts';
-import { DEFAULT_SQL_DIR, loadSqlLayerSteps, type SqlLayer } from './sql-layer-steps.ts';
+import { DEFAULT_SQL_DIR, SQL_LAYER_STEPS, type SqlLayer } from './sql-layer-steps.ts';
 import { loadEventCatalog, type EventCatalog } from './stream/event-catalog.ts';
 
 /** The lakehouse steps a running server runs for the CLI (`npm run cli -- ingest|transform|check`). */
@@ -135,12 +135,12 @@ export class PipelineJobs {
       if (request.check) {
         await transformAndCheck(connection, DEFAULT_SQL_DIR, layers, (e) => progress(e.step === 'check' ? `check: ${e.detail}` : e.detail, e.done, e.total));
       } else {
-        const steps = await loadSqlLayerSteps();
+        const steps = SQL_LAYER_STEPS;
         await steps.runTransformations(connection, { sqlDir: DEFAULT_SQL_DIR, layers: [...layers], onProgress: (e) => progress(e.file, e.done, e.total) });
       }
       return { transformed: layers, checked: request.check ?? false, seconds: (performance.now() - started) / 1000 };
     }
-    const steps = await loadSqlLayerSteps();
+    const steps = SQL_LAYER_STEPS;
     for (const [i, layer] of layers.entries()) {
       progress(layer, i, layers.length);
       await steps.runQualityChecks(connection, layer);
