@@ -93,7 +93,6 @@ export function createServer(parts: ServerParts): SemanticServer {
     GRAPHQL_PATH,
     createGraphqlRouter({
       engine,
-      getModel: () => engine.currentModel(),
       getRequestContext: async (req, res) => ({ securityContext: await authenticator.authenticate(req.get('authorization')), requestId: locals(res).requestId, api: 'graphql' }),
       devMode: config.devMode,
       onInternalError: (error) => logger.error({ err: error }, 'GraphQL internal error'),

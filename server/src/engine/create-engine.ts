@@ -270,5 +270,6 @@ export function createEngine(options: EngineOptions): SemanticEngine {
     visibleMembers,
 
     currentModel: model,
+    modelOf: async (ctx) => rewriteSetup.modelFor(ctx.securityContext),
   };
 }

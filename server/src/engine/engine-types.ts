@@ -200,6 +200,12 @@ export interface SemanticEngine {
   visibleMembers(ctx: RequestContext, model?: SemanticModel): Promise<MemberVisibilityMask>;
   /** The model queries are answered from right now (hot reload swaps it); APIs build their schemas from it. */
   currentModel(): SemanticModel;
+  /**
+   * The model this caller's queries compile against: `currentModel()`, or with a model that reads
+   * COMPILE_CONTEXT, the one compiled for the caller's app id. APIs that list members per caller
+   * (GraphQL's schema) build from it, so they show what `load` answers.
+   */
+  modelOf(ctx: RequestContext): Promise<SemanticModel>;
 }
 
 /**

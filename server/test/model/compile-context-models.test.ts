@@ -14,6 +14,9 @@ import { createDuckDbDialect } from '../../src/sql/dialects/duckdb/duckdb-dialec
 import { createEngine } from '../../src/engine/create-engine.ts';
 import type { RequestContext, SemanticEngine } from '../../src/engine/engine-types.ts';
 import { openModel, type OpenModel } from '../../src/model/open-model.ts';
+import express from 'express';
+import request from 'supertest';
+import { createGraphqlRouter } from '../../src/api/graphql/graphql-router.ts';
 
 const SETUP = `
 CREATE TABLE orders (id INTEGER, tenant VARCHAR, amount INTEGER);
@@ -157,6 +160,23 @@ describe('COMPILE_CONTEXT: one model per app id', () => {
     } finally {
       await rm(plain, { recursive: true, force: true });
     }
+  });
+
+  it('GraphQL shows and answers each tenant its own model, like load', async () => {
+    const app = express();
+    app.use(express.json());
+    app.use('/graphql', createGraphqlRouter({ engine, getRequestContext: (req) => as(String(req.get('x-tenant'))), devMode: false }));
+    const ask = (tenant: string, query: string) => request(app).post('/graphql').set('x-tenant', tenant).send({ query });
+    const globex = await ask('globex', '{ cube { big_orders { count } } }');
+    expect(globex.status, JSON.stringify(globex.body)).toBe(200);
+    const want = await handSql(`SELECT count(*) AS c FROM orders WHERE tenant = 'globex' AND amount > 6`);
+    expect(Number(globex.body.data.cube[0].big_orders.count)).toBe(want.c);
+    // acme's model has no big_orders cube: its schema does not offer it.
+    const acme = await ask('acme', '{ cube { big_orders { count } } }');
+    expect(acme.status).toBe(400);
+    expect(acme.body.errors[0].message).toMatch(/Cannot query field "big_orders"/);
+    const acmeOrders = await ask('acme', '{ cube { orders { count } } }');
+    expect(Number(acmeOrders.body.data.cube[0].orders.count)).toBe((await handSql(`SELECT count(*) AS c FROM orders WHERE tenant = 'acme'`)).c);
   });
 
   it("Cube's recipe public: {{ COMPILE_CONTEXT... }} works per app; the model is valid only per app", async () => {

@@ -37,6 +37,7 @@ beforeAll(async () => {
     meta: (ctx, options) => engine.meta(ctx, options),
     visibleMembers: (ctx, model) => engine.visibleMembers(ctx, model),
     currentModel: () => engine.currentModel(),
+    modelOf: (ctx) => engine.modelOf(ctx),
   };
   server = await startSqlServer({
     port: 0,

@@ -14,9 +14,8 @@ import { renderGraphiql } from './graphiql-page.ts';
 import { checkGraphqlLimits, DEFAULT_GRAPHQL_LIMITS, type GraphqlLimits } from './graphql-limits.ts';
 
 export interface GraphqlRouterOptions {
+  /** Answers the queries; its `modelOf(ctx)` is the model each caller's schema shows (hot reload, per-app models). */
   readonly engine: SemanticEngine;
-  /** Current model (hot reload swaps it). */
-  readonly getModel: () => SemanticModel;
   /** The caller's request context; throws a UserError (403) when authentication fails. */
   readonly getRequestContext: (req: Request, res: Response) => Promise<RequestContext> | RequestContext;
   readonly devMode: boolean;
@@ -38,7 +37,7 @@ export function createGraphqlRouter(options: GraphqlRouterOptions): Router {
    * A caller granted no cube at all has no schema (GraphQL types need fields): 403, like REST.
    */
   async function schemaFor(ctx: RequestContext): Promise<GraphQLSchema> {
-    const model = options.getModel();
+    const model = await options.engine.modelOf(ctx);
     const visibility = await options.engine.visibleMembers(ctx, model);
     const key = `${model.version}|${visibility.key}`;
     let schema = schemas.get(key);
