@@ -110,12 +110,12 @@ describe('the local stream across restarts', () => {
     for (const c of saved) expect(c.stream_created_at).toBe(identity);
   }, 120_000);
 
-  // Known bug (issue 11 stays open for it): in about half the runs of this file, after the
-  // kinesalite folder is deleted and the stack started again in the same process, no warning is
-  // logged and none of the 30 new events is consumed within 30 s (the checkpoints then carry the new
-  // stream's creation second). The same scenario through the real `npm start`
-  // (npm-start-restarts.test.ts) passes. Skipped so the suite stays deterministic until it is found.
-  it.skip('starts a stream created again (its data folder lost) from TRIM_HORIZON with one warning', async () => {
+  it('starts a stream created again (its data folder lost) from TRIM_HORIZON with one warning', async () => {
+    // kinesalite stamps a stream's creation (its identity) in whole seconds, and the test above can
+    // run within one: a stream created again in the same second would carry the first one's identity,
+    // which Kinesis never gives (deleting and creating a stream takes seconds). Recreate it at least a
+    // second after the first was created.
+    await sleep(1_100);
     await rm(join(dir, 'kinesis'), { recursive: true, force: true });
     const log = recordingLogger();
     const streaming = await startLocalStreaming({ duckdbPath, archiveRoot: join(dir, 'archive'), ratePerSecond: 0, logger: log.logger });
