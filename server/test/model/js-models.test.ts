@@ -16,21 +16,12 @@ import { readFile } from 'node:fs/promises';
 import { compileModel, loadModel } from '../../src/model/compile-model.ts';
 import type { SemanticModel } from '../../src/model/model-types.ts';
 import type { CubeQuery } from '../../src/query/query-types.ts';
+import { USERS_ORDERS_SQL } from '../fixtures/users-orders-sql.ts';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/js-models');
 const ctx: RequestContext = { securityContext: {}, requestId: 'js-models', api: 'internal' };
 
-const SETUP = `
-CREATE TABLE users (id INTEGER, name VARCHAR);
-INSERT INTO users VALUES (1, 'Ann'), (2, 'Bob'), (3, 'Cid');
-CREATE TABLE orders (id INTEGER, user_id INTEGER, status VARCHAR, amount DECIMAL(10,2), created_at TIMESTAMP);
-INSERT INTO orders VALUES
-  (1, 1, 'paid', 10.50, '2024-01-01 10:00:00'),
-  (2, 1, 'open', 20.25, '2024-01-02 11:00:00'),
-  (3, 2, 'paid', 5.00, '2024-01-02 12:00:00'),
-  (4, 2, 'paid', 7.75, '2024-01-04 09:00:00'),
-  (5, 3, 'open', 100.00, '2024-02-01 08:00:00');
-`;
+const SETUP = USERS_ORDERS_SQL;
 
 let instance: DuckDBInstance;
 let driver: DuckDbDriver;
