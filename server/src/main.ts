@@ -16,6 +16,7 @@ import { DatabricksDriver } from './drivers/databricks-driver.ts';
 import { AthenaDriver } from './drivers/athena-driver.ts';
 import type { SemanticEngine } from './engine/engine-types.ts';
 import { createEngine } from './engine/create-engine.ts';
+import { compileBuildQuery } from './engine/compile-build-query.ts';
 import { createAccessControl } from './security/access-control.ts';
 import { ClientLimiter } from './security/client-limiter.ts';
 import { limitEngineClients } from './security/limit-engine-clients.ts';
@@ -101,6 +102,7 @@ export async function buildStack(
         storePath: preAggregationSettings.storePath,
         sourceDriver: driver,
         sourceDialect: dialect,
+        compileBuild: compileBuildQuery,
         orchestrator,
         model,
         concurrency: preAggregationSettings.buildConcurrency,

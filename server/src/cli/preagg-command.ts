@@ -5,6 +5,7 @@ import { loadModel } from '../model/compile-model.ts';
 import type { SemanticModel } from '../model/model-types.ts';
 import { createDuckDbDialect } from '../sql/dialects/duckdb/duckdb-dialect.ts';
 import { openPreAggregations, type PreAggregations } from '../preagg/open-pre-aggregations.ts';
+import { compileBuildQuery } from '../engine/compile-build-query.ts';
 import type { RollupStatus } from '../preagg/refresh-rollups.ts';
 import { UserError } from '../errors/user-error.ts';
 import { addLakehouseOptions, parseList, pathsFromOptions, type LakehouseCliOptions } from './lakehouse-options.ts';
@@ -91,7 +92,7 @@ async function withPreAggregations(options: PreaggCliOptions, work: (preaggs: Pr
   const storePath = options.store ?? process.env.CUBEJS_PRE_AGGREGATIONS_STORE_PATH ?? path.join(paths.dir, 'preagg.duckdb');
   let preaggs: PreAggregations;
   try {
-    preaggs = await openPreAggregations({ storePath, sourceDriver: source, sourceDialect: createDuckDbDialect(), model: () => model });
+    preaggs = await openPreAggregations({ storePath, sourceDriver: source, sourceDialect: createDuckDbDialect(), compileBuild: compileBuildQuery, model: () => model });
   } catch (error) {
     await source.close();
     throw asLakehouseBusy(error, storePath) ?? error;

@@ -4,14 +4,15 @@
  * serialize the result. They never build SQL.
  *
  * The engine's contracts, all here: the engine (`SemanticEngine`), the request and security
- * contexts, the answers, the rollup match (`PreAggregationMatcher`, implemented by preagg/) and
- * the per-stage timings. Types only, from the layers below (query, model, drivers, sql, security):
- * every caller and implementer imports this module, never `create-engine.ts`.
+ * contexts, the answers, the rollup match (`PreAggregationMatcher`, implemented by preagg/), the
+ * build compiler preagg/ receives (`CompileBuildQuery`) and the per-stage timings. Types only,
+ * from the layers below (query, model, drivers, sql, security): every caller and implementer
+ * imports this module, never `create-engine.ts`.
  */
 import type { CubeQuery, NormalizedQuery } from '../query/query-types.ts';
 import type { SemanticModel } from '../model/model-types.ts';
-import type { ColumnInfo, Driver } from '../drivers/driver-types.ts';
-import type { Dialect } from '../sql/dialect.ts';
+import type { ColumnInfo, Driver, QueryResult } from '../drivers/driver-types.ts';
+import type { CompiledSql, Dialect } from '../sql/dialect.ts';
 import type { SecurityContext } from '../security/access-types.ts';
 import type { MemberVisibilityMask } from '../security/member-visibility.ts';
 
@@ -248,3 +249,22 @@ export interface PreAggregationMatcher {
   /** `/v1/explain`: the same decision as the call, with why every other candidate was not used. */
   readonly explain?: (query: NormalizedQuery, model: SemanticModel) => PreAggregationExplanation;
 }
+
+/**
+ * A rollup build's source query compiled by the engine's stages (normalize → plan → lower; `shape`
+ * is the shape stage's column formatting): the SQL to run on the source, unlimited and in the
+ * query's own order, and how its rows become columns named by member key
+ * (`fato_vendas.data_venda.day`) with values in Cube's formats.
+ */
+export interface BuildQuery {
+  readonly sql: CompiledSql;
+  shape(result: QueryResult): QueryResult;
+}
+
+/**
+ * How preagg/ compiles the queries its builds (and a lambda's live tail) run on the source. The
+ * engine implements it (`engine/compile-build-query.ts`); whoever assembles a server hands it to
+ * `openPreAggregations`, so a build is planned and lowered like any query without preagg/
+ * importing the engine. `at` is the build's "now" (relative date ranges).
+ */
+export type CompileBuildQuery = (model: SemanticModel, query: CubeQuery, dialect: Dialect, at: Date) => BuildQuery;

@@ -10,6 +10,7 @@ import { createDuckDbDialect } from '../sql/dialects/duckdb/duckdb-dialect.ts';
 import type { SemanticModel } from '../model/model-types.ts';
 import type { Logger } from '../observability/create-logger.ts';
 import type { QueryOrchestrator } from '../orchestrator/query-orchestrator.ts';
+import type { CompileBuildQuery } from '../engine/engine-types.ts';
 import { UserError } from '../errors/user-error.ts';
 import { PreAggregationStore } from './preagg-store.ts';
 import { RollupRefresher, type RollupStatus } from './refresh-rollups.ts';
@@ -24,6 +25,11 @@ export interface PreAggregationsOptions {
   readonly stagingDir?: string;
   readonly sourceDriver: Driver;
   readonly sourceDialect: Dialect;
+  /**
+   * The engine's build compiler (`compileBuildQuery` of engine/compile-build-query.ts): builds plan
+   * through the engine's stages, received here so preagg/ never imports the engine.
+   */
+  readonly compileBuild: CompileBuildQuery;
   readonly orchestrator?: QueryOrchestrator;
   readonly model: () => SemanticModel;
   /** Builds running at once (Cube's CUBEJS_SCHEDULED_REFRESH_CONCURRENCY). */
@@ -55,7 +61,7 @@ export async function openPreAggregations(options: PreAggregationsOptions): Prom
   }
   const store = new PreAggregationStore(driver, { stagingDir: options.stagingDir });
   await store.init();
-  const runner = { driver: options.sourceDriver, dialect: options.sourceDialect, orchestrator: options.orchestrator, now: options.now };
+  const runner = { driver: options.sourceDriver, dialect: options.sourceDialect, compileBuild: options.compileBuild, orchestrator: options.orchestrator, now: options.now };
   const refresher = new RollupRefresher({
     store,
     runSourceQuery: createSourceQueryRunner(runner),

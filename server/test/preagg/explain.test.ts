@@ -20,6 +20,7 @@ import path from 'node:path';
 import { createEngine } from '../../src/engine/create-engine.ts';
 import { compileModel, readModelFiles } from '../../src/model/compile-model.ts';
 import { openPreAggregations } from '../../src/preagg/open-pre-aggregations.ts';
+import { compileBuildQuery } from '../../src/engine/compile-build-query.ts';
 import { EXTRA_MODEL } from '../engine/gold-fixture.ts';
 import { ctx, loadRows, openPreaggFixture, ROLLUP_TEST_MODEL, type PreaggFixture } from './preagg-harness.ts';
 
@@ -263,7 +264,7 @@ describe('/v1/explain suggests a rollup for a query none serves', () => {
     const model = compileModel([...files, { path: 'test/extras.yml', content: EXTRA_MODEL }, { path: 'test/rollups.yml', content: rollups }]);
     const dialect = createDuckDbDialect();
     const storePath = path.join(await mkdtemp(path.join(os.tmpdir(), 'explain-suggest-')), 'preagg.duckdb');
-    const preAggregations = await openPreAggregations({ storePath, sourceDriver: fx.source, sourceDialect: dialect, model: () => model, now: () => NOW });
+    const preAggregations = await openPreAggregations({ storePath, sourceDriver: fx.source, sourceDialect: dialect, compileBuild: compileBuildQuery, model: () => model, now: () => NOW });
     try {
       const ids = [additive.suggestion!, distinct.suggestion!].map((s) => `rollup_teste.${s.name}`);
       const statuses = await preAggregations.refresher.refresh(model, { force: true, only: ids });

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isUserError } from '../../src/errors/user-error.ts';
 import { openPreAggregations } from '../../src/preagg/open-pre-aggregations.ts';
+import { compileBuildQuery } from '../../src/engine/compile-build-query.ts';
 import { createDuckDbDialect } from '../../src/sql/dialects/duckdb/duckdb-dialect.ts';
 import { loadRows, openPreaggFixture, type PreaggFixture } from './preagg-harness.ts';
 
@@ -75,7 +76,7 @@ describe('failed builds', () => {
     const file = path.join(await mkdtemp(path.join(os.tmpdir(), 'preagg-bad-')), 'file');
     await writeFile(file, 'x');
     const bad = path.join(file, 'preagg.duckdb');
-    const error = await openPreAggregations({ storePath: bad, sourceDriver: fx.source, sourceDialect: createDuckDbDialect(), model: () => fx.model }).catch((e: unknown) => e);
+    const error = await openPreAggregations({ storePath: bad, sourceDriver: fx.source, sourceDialect: createDuckDbDialect(), compileBuild: compileBuildQuery, model: () => fx.model }).catch((e: unknown) => e);
     expect(isUserError(error) && error.code).toBe('CONFIG_INVALID');
     expect((error as Error).message).toContain(bad);
   });

@@ -24,6 +24,7 @@ import type { SemanticEngine } from '../../src/engine/engine-types.ts';
 import { compileModel } from '../../src/model/compile-model.ts';
 import { QueryOrchestrator } from '../../src/orchestrator/query-orchestrator.ts';
 import { openPreAggregations, type PreAggregations } from '../../src/preagg/open-pre-aggregations.ts';
+import { compileBuildQuery } from '../../src/engine/compile-build-query.ts';
 import type { CubeQuery } from '../../src/query/query-types.ts';
 import { ctx } from './preagg-harness.ts';
 
@@ -102,7 +103,7 @@ describe('a live lambda before its first build', () => {
     orchestrator = new QueryOrchestrator({ queue: { concurrency: 2, executionTimeoutMs: 30_000 }, cache: { maxEntries: 100, ttlMs: 600_000 } });
     preAggregations = await openPreAggregations({
       storePath: path.join(dir, 'preagg.duckdb'), stagingDir: path.join(dir, 'staging'),
-      sourceDriver: source, sourceDialect: dialect, orchestrator, model: () => model, concurrency: 1,
+      sourceDriver: source, sourceDialect: dialect, compileBuild: compileBuildQuery, orchestrator, model: () => model, concurrency: 1,
     });
     // The result cache is on, as in `npm start`.
     engine = createEngine({ model, driver: source, dialect, orchestrator, matchPreAggregation: preAggregations.matcher });

@@ -21,6 +21,7 @@ import { createDuckDbDialect } from '../../src/sql/dialects/duckdb/duckdb-dialec
 import { createEngine } from '../../src/engine/create-engine.ts';
 import { compileModel } from '../../src/model/compile-model.ts';
 import { openPreAggregations } from '../../src/preagg/open-pre-aggregations.ts';
+import { compileBuildQuery } from '../../src/engine/compile-build-query.ts';
 import { rollupStoreKey } from '../../src/preagg/rollup-signature.ts';
 import type { CubeQuery } from '../../src/query/query-types.ts';
 import { ctx } from './preagg-harness.ts';
@@ -118,7 +119,7 @@ async function openWorld() {
   const recorder = new RecordingDriver(source);
   const preAggregations = await openPreAggregations({
     storePath: path.join(dir, 'preagg.duckdb'), stagingDir: path.join(dir, 'staging'),
-    sourceDriver: recorder, sourceDialect: dialect, model: () => model, concurrency: 1, now,
+    sourceDriver: recorder, sourceDialect: dialect, compileBuild: compileBuildQuery, model: () => model, concurrency: 1, now,
   });
   // The engine reads the source through the plain driver: every statement recorded during a load
   // is then the lambda's own (its tail).

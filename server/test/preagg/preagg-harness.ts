@@ -16,6 +16,7 @@ import { compileModel, readModelFiles } from '../../src/model/compile-model.ts';
 import type { SemanticModel } from '../../src/model/model-types.ts';
 import { QueryOrchestrator } from '../../src/orchestrator/query-orchestrator.ts';
 import { openPreAggregations, type PreAggregations } from '../../src/preagg/open-pre-aggregations.ts';
+import { compileBuildQuery } from '../../src/engine/compile-build-query.ts';
 import type { CubeQuery } from '../../src/query/query-types.ts';
 import { EXTRA_MODEL, INTERNAL_CONTEXT, loadGoldDatabase } from '../engine/gold-fixture.ts';
 import { NOW } from '../engine/gold-cases.ts';
@@ -106,7 +107,7 @@ export async function openPreaggFixture(options: FixtureOptions = {}): Promise<P
   const dialect = createDuckDbDialect();
   const orchestrator = new QueryOrchestrator({ queue: { concurrency: 4, executionTimeoutMs: 60_000 }, cache: { maxEntries: 1000, ttlMs: 600_000 }, now: () => NOW.getTime() });
   const storePath = options.storePath ?? path.join(await mkdtemp(path.join(os.tmpdir(), 'preagg-test-')), 'preagg.duckdb');
-  const preAggregations = await openPreAggregations({ storePath, stagingDir: options.stagingDir, sourceDriver: source, sourceDialect: dialect, orchestrator, model: () => model, concurrency: 2, now: () => NOW });
+  const preAggregations = await openPreAggregations({ storePath, stagingDir: options.stagingDir, sourceDriver: source, sourceDialect: dialect, compileBuild: compileBuildQuery, orchestrator, model: () => model, concurrency: 2, now: () => NOW });
   const engine = createEngine({ model, driver: source, dialect, now: () => NOW, orchestrator, matchPreAggregation: preAggregations.matcher });
   const plain = createEngine({ model, driver: source, dialect, now: () => NOW });
   return {

@@ -18,6 +18,7 @@ import { compileModel, readModelFiles } from '../../src/model/compile-model.ts';
 import type { SemanticModel } from '../../src/model/model-types.ts';
 import { QueryOrchestrator } from '../../src/orchestrator/query-orchestrator.ts';
 import { openPreAggregations, type PreAggregations } from '../../src/preagg/open-pre-aggregations.ts';
+import { compileBuildQuery } from '../../src/engine/compile-build-query.ts';
 import { rollupStoreKey } from '../../src/preagg/rollup-signature.ts';
 import type { CubeQuery } from '../../src/query/query-types.ts';
 import { EventGenerator } from '../../src/lakehouse/stream/event-generator.ts';
@@ -154,7 +155,7 @@ describe('lambda pre-aggregation over the event stream', () => {
     const orchestrator = new QueryOrchestrator({ queue: { concurrency: 4, executionTimeoutMs: 30_000 }, cache: { maxEntries: 1000, ttlMs: 600_000 } });
     preAggregations = await openPreAggregations({
       storePath: path.join(h.dir, 'preagg.duckdb'), stagingDir: path.join(h.dir, 'staging'),
-      sourceDriver: source, sourceDialect: dialect, orchestrator, model: () => model, concurrency: 1,
+      sourceDriver: source, sourceDialect: dialect, compileBuild: compileBuildQuery, orchestrator, model: () => model, concurrency: 1,
     });
     // With the result cache on: a cached lambda answer would hide fresh events and fail below.
     lambdaEngine = createEngine({ model, driver: source, dialect, orchestrator, matchPreAggregation: preAggregations.matcher });
