@@ -1,26 +1,32 @@
 /**
  * Athena (engine v3, Trino SQL) through `@aws-sdk/client-athena`: StartQueryExecution with
- * `ExecutionParameters` for our `?` markers, poll GetQueryExecution, page GetQueryResults.
- * Settings use Cube's variable names (CUBEJS_AWS_REGION, CUBEJS_AWS_S3_OUTPUT_LOCATION,
- * CUBEJS_AWS_ATHENA_WORKGROUP, CUBEJS_AWS_ATHENA_CATALOG, CUBEJS_DB_SCHEMA). See README.md for why
- * this instead of Cube's athena-driver.
+ * `ExecutionParameters` for our `?` markers, poll GetQueryExecution with a growing, bounded delay,
+ * page GetQueryResults (1000 rows a page, the first row of the first page being the header) until
+ * no NextToken is left. An aborted signal sends StopQueryExecution. Settings use Cube's variable
+ * names (CUBEJS_AWS_REGION, CUBEJS_AWS_S3_OUTPUT_LOCATION, CUBEJS_AWS_ATHENA_WORKGROUP,
+ * CUBEJS_AWS_ATHENA_CATALOG, CUBEJS_DB_SCHEMA). See README.md for why this instead of Cube's
+ * athena-driver.
  */
+import type { AthenaClient, QueryExecutionStatus } from '@aws-sdk/client-athena';
 import type { ColumnInfo, Driver, QueryOptions, QueryResult } from './driver-types.ts';
 import { UserError } from '../errors/user-error.ts';
 import { columnTypeOf, toColumnar } from './columnar-rows.ts';
+import { athenaQueryFailure, athenaRequestError, type AthenaErrorContext } from './athena-errors.ts';
 
-/** The one method of `AthenaClient` we use; tests pass a double (AWS is unreachable here). */
-export interface AthenaClientLike {
-  send(command: { readonly input: unknown; readonly constructor: { readonly name: string } }): Promise<unknown>;
+type AthenaSdk = typeof import('@aws-sdk/client-athena');
+
+/** Delay between two GetQueryExecution calls: `firstMillis × factor^n`, never above `maxMillis`. */
+export interface PollBackoff {
+  readonly firstMillis: number;
+  readonly factor: number;
+  readonly maxMillis: number;
 }
 
-/** The command classes of `@aws-sdk/client-athena`, injected with the client. */
-export interface AthenaCommands {
-  StartQueryExecutionCommand: new (input: object) => { input: unknown; constructor: { name: string } };
-  GetQueryExecutionCommand: new (input: object) => { input: unknown; constructor: { name: string } };
-  GetQueryResultsCommand: new (input: object) => { input: unknown; constructor: { name: string } };
-  StopQueryExecutionCommand: new (input: object) => { input: unknown; constructor: { name: string } };
-}
+/** Short queries answer within the first polls; long ones cost one call every 2 s at most. */
+export const DEFAULT_POLL_BACKOFF: PollBackoff = { firstMillis: 100, factor: 2, maxMillis: 2_000 };
+
+/** Athena's largest GetQueryResults page. */
+export const ATHENA_PAGE_SIZE = 1000;
 
 export interface AthenaOptions {
   readonly region?: string;
@@ -28,55 +34,62 @@ export interface AthenaOptions {
   readonly workGroup?: string;
   readonly catalog?: string;
   readonly database?: string;
-  /** Poll interval while the query runs (ms). */
-  readonly pollMillis?: number;
-}
-
-interface Datum { VarCharValue?: string }
-interface ResultsPage {
-  ResultSet?: { Rows?: { Data?: Datum[] }[]; ResultSetMetadata?: { ColumnInfo?: { Name?: string; Type?: string }[] } };
-  NextToken?: string;
+  /** Endpoint override (a local stand-in; deployments may also set AWS_ENDPOINT_URL_ATHENA). */
+  readonly endpoint?: string;
+  /** Static credentials; without them the SDK's default chain (environment, profile, IRSA). */
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string };
+  /** Attempts per API call, retries of throttled or transient failures included (SDK default 3). */
+  readonly maxAttempts?: number;
+  readonly pollBackoff?: Partial<PollBackoff>;
 }
 
 export class AthenaDriver implements Driver {
   readonly name = 'athena';
+  private readonly backoff: PollBackoff;
+  private readonly context: AthenaErrorContext;
 
-  constructor(
+  private constructor(
     private readonly options: AthenaOptions,
-    private readonly client: AthenaClientLike,
-    private readonly commands: AthenaCommands,
-  ) {}
+    private readonly client: AthenaClient,
+    private readonly sdk: AthenaSdk,
+  ) {
+    this.backoff = { ...DEFAULT_POLL_BACKOFF, ...options.pollBackoff };
+    this.context = { endpoint: options.endpoint ?? `athena.${options.region ?? '(default region)'}.amazonaws.com` };
+  }
 
+  /** Creates the driver with the real client (loaded lazily: only deployments using Athena pay for it). */
   static async create(options: AthenaOptions): Promise<AthenaDriver> {
-    const athena = await import('@aws-sdk/client-athena');
-    return new AthenaDriver(options, new athena.AthenaClient({ region: options.region }) as unknown as AthenaClientLike, athena as unknown as AthenaCommands);
+    const sdk = await import('@aws-sdk/client-athena');
+    const { NodeHttpHandler } = await import('@smithy/node-http-handler');
+    const client = new sdk.AthenaClient({
+      region: options.region,
+      endpoint: options.endpoint,
+      credentials: options.credentials,
+      maxAttempts: options.maxAttempts,
+      requestHandler: new NodeHttpHandler({ connectionTimeout: 5_000, requestTimeout: 30_000 }),
+    });
+    return new AthenaDriver(options, client, sdk);
   }
 
   async query(sql: string, params: readonly unknown[], options: QueryOptions = {}): Promise<QueryResult> {
-    const { StartQueryExecutionCommand, GetQueryExecutionCommand, GetQueryResultsCommand, StopQueryExecutionCommand } = this.commands;
-    const started = (await this.client.send(new StartQueryExecutionCommand({
+    const { signal } = options;
+    if (signal?.aborted) throw abortError(signal, undefined);
+    const started = await this.call(this.client.send(new this.sdk.StartQueryExecutionCommand({
       QueryString: sql,
       ...(params.length > 0 ? { ExecutionParameters: params.map(athenaParameter) } : {}),
       WorkGroup: this.options.workGroup,
       QueryExecutionContext: { Catalog: this.options.catalog, Database: this.options.database },
       ...(this.options.outputLocation ? { ResultConfiguration: { OutputLocation: this.options.outputLocation } } : {}),
-    }))) as { QueryExecutionId?: string };
-    const id = started.QueryExecutionId!;
-    const stop = (): void => void this.client.send(new StopQueryExecutionCommand({ QueryExecutionId: id })).catch(() => undefined);
-    options.signal?.addEventListener('abort', stop, { once: true });
+    }), { abortSignal: signal }), sql, signal);
+    const id = started.QueryExecutionId;
+    if (!id) throw new UserError('SOURCE_ERROR', `Athena data source at ${this.context.endpoint} started the query without a QueryExecutionId\nSQL: ${sql}`);
     try {
-      for (;;) {
-        const state = ((await this.client.send(new GetQueryExecutionCommand({ QueryExecutionId: id }))) as { QueryExecution?: { Status?: { State?: string; StateChangeReason?: string } } }).QueryExecution?.Status;
-        if (state?.State === 'SUCCEEDED') break;
-        if (state?.State === 'FAILED' || state?.State === 'CANCELLED') {
-          if (options.signal?.aborted) throw new UserError('QUERY_CANCELLED', 'Query cancelled');
-          throw new UserError('SOURCE_ERROR', `Athena: ${state.StateChangeReason ?? state.State}\nSQL: ${sql}`);
-        }
-        await new Promise((r) => setTimeout(r, this.options.pollMillis ?? 250));
-      }
-      return await this.readResults(id);
-    } finally {
-      options.signal?.removeEventListener('abort', stop);
+      await this.waitUntilSucceeded(id, sql, signal);
+      return await this.readResults(id, sql, signal);
+    } catch (error) {
+      if (!signal?.aborted) throw error;
+      await this.stop(id);
+      throw abortError(signal, id);
     }
   }
 
@@ -84,24 +97,61 @@ export class AthenaDriver implements Driver {
     await this.query('SELECT 1', []);
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    this.client.destroy();
+  }
 
-  private async readResults(id: string): Promise<QueryResult> {
+  private async waitUntilSucceeded(id: string, sql: string, signal: AbortSignal | undefined): Promise<void> {
+    for (let poll = 0; ; poll++) {
+      const status: QueryExecutionStatus | undefined = (await this.call(this.client.send(new this.sdk.GetQueryExecutionCommand({ QueryExecutionId: id }), { abortSignal: signal }), sql, signal)).QueryExecution?.Status;
+      switch (status?.State) {
+        case 'SUCCEEDED': return;
+        case 'FAILED': throw athenaQueryFailure(id, status.StateChangeReason, status.AthenaError, sql);
+        case 'CANCELLED':
+          throw new UserError('QUERY_CANCELLED', `Athena data source cancelled query ${id} (stopped outside this server)${status.StateChangeReason ? `: ${status.StateChangeReason}` : ''}`);
+        default: await sleep(athenaPollDelay(poll, this.backoff), signal);
+      }
+    }
+  }
+
+  private async readResults(id: string, sql: string, signal: AbortSignal | undefined): Promise<QueryResult> {
     const rows: (string | undefined)[][] = [];
     let columns: ColumnInfo[] = [];
     let token: string | undefined;
     let first = true;
     do {
-      const page = (await this.client.send(new this.commands.GetQueryResultsCommand({ QueryExecutionId: id, NextToken: token }))) as ResultsPage;
+      const command = new this.sdk.GetQueryResultsCommand({ QueryExecutionId: id, NextToken: token, MaxResults: ATHENA_PAGE_SIZE });
+      const page = await this.call(this.client.send(command, { abortSignal: signal }), sql, signal);
       if (first) columns = (page.ResultSet?.ResultSetMetadata?.ColumnInfo ?? []).map((c) => ({ name: c.Name ?? '', type: columnTypeOf(c.Type ?? '') }));
       const pageRows = (page.ResultSet?.Rows ?? []).map((r) => (r.Data ?? []).map((d) => d.VarCharValue));
-      // The first row of the first page repeats the column names.
-      rows.push(...(first ? pageRows.slice(1) : pageRows));
+      // A SELECT's first row of the first page repeats the column names; a Datum without VarCharValue is NULL.
+      rows.push(...(first && columns.length > 0 ? pageRows.slice(1) : pageRows));
       first = false;
       token = page.NextToken;
     } while (token);
     return toColumnar(columns, rows.length, (i, j) => rows[i]![j] ?? null);
   }
+
+  /** Awaits one API call (the SDK has retried throttled and transient failures); what remains is mapped. */
+  private async call<T>(request: Promise<T>, sql: string, signal: AbortSignal | undefined): Promise<T> {
+    try {
+      return await request;
+    } catch (error) {
+      // Aborted mid-call: `query` stops the execution once it has an id.
+      if (signal?.aborted) throw abortError(signal, undefined);
+      throw athenaRequestError(error, { ...this.context, sql });
+    }
+  }
+
+  private async stop(id: string): Promise<void> {
+    // Best effort: the caller has already given up on the query, its error wins.
+    await this.client.send(new this.sdk.StopQueryExecutionCommand({ QueryExecutionId: id })).catch(() => undefined);
+  }
+}
+
+/** The n-th poll's delay (n from 0) under `backoff`. */
+export function athenaPollDelay(n: number, backoff: PollBackoff = DEFAULT_POLL_BACKOFF): number {
+  return Math.min(backoff.maxMillis, backoff.firstMillis * backoff.factor ** n);
 }
 
 /** Athena substitutes ExecutionParameters as SQL literals: strings must arrive quoted and escaped. */
@@ -110,4 +160,24 @@ export function athenaParameter(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'bigint') return String(value);
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   return `'${String(value).replace(/'/g, "''")}'`;
+}
+
+/** The error for a signal that fired: the queue's own reason, a timeout, or a cancellation. */
+function abortError(signal: AbortSignal, id: string | undefined): UserError {
+  const reason: unknown = signal.reason;
+  if (reason instanceof UserError) return reason;
+  const which = id ? `query ${id}` : 'query';
+  if ((reason as { name?: string } | undefined)?.name === 'TimeoutError') {
+    return new UserError('QUERY_TIMEOUT', `Athena data source: ${which} timed out${id ? ' and was stopped (StopQueryExecution)' : ''}`);
+  }
+  return new UserError('QUERY_CANCELLED', `Athena data source: ${which} cancelled${id ? ' and stopped (StopQueryExecution)' : ''}`);
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = (): void => { signal?.removeEventListener('abort', abort); resolve(); };
+    const timer = setTimeout(done, ms);
+    const abort = (): void => { clearTimeout(timer); reject(signal!.reason); };
+    signal?.addEventListener('abort', abort, { once: true });
+  });
 }

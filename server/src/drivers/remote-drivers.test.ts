@@ -1,49 +1,10 @@
 /**
- * Databricks and Athena cannot be reached from here: their clients are replaced by doubles at the
- * network boundary; what is checked is our side (parameters, paging, types, cancellation).
+ * Databricks cannot be reached from here: its client is replaced by a double at the network
+ * boundary; what is checked is our side (parameters, types). The Athena driver is tested through
+ * the real AWS SDK against a local Athena endpoint (server/test/drivers/athena-driver.test.ts).
  */
 import { describe, expect, it } from 'vitest';
-import { AthenaDriver, athenaParameter, type AthenaCommands } from './athena-driver.ts';
 import { DatabricksDriver, parseDatabricksUrl, type DatabricksClientLike } from './databricks-driver.ts';
-
-const commands = {
-  StartQueryExecutionCommand: class StartQueryExecutionCommand { constructor(readonly input: object) {} },
-  GetQueryExecutionCommand: class GetQueryExecutionCommand { constructor(readonly input: object) {} },
-  GetQueryResultsCommand: class GetQueryResultsCommand { constructor(readonly input: object) {} },
-  StopQueryExecutionCommand: class StopQueryExecutionCommand { constructor(readonly input: object) {} },
-} as unknown as AthenaCommands;
-
-describe('AthenaDriver', () => {
-  it('sends parameters as Athena literals, polls, and pages results into columns', async () => {
-    const sent: { name: string; input: Record<string, unknown> }[] = [];
-    let polls = 0;
-    const client = {
-      async send(c: { input: unknown; constructor: { name: string } }) {
-        const input = c.input as Record<string, unknown>;
-        sent.push({ name: c.constructor.name, input });
-        if (c.constructor.name === 'StartQueryExecutionCommand') return { QueryExecutionId: 'q1' };
-        if (c.constructor.name === 'GetQueryExecutionCommand') return { QueryExecution: { Status: { State: ++polls < 2 ? 'RUNNING' : 'SUCCEEDED' } } };
-        const meta = { ColumnInfo: [{ Name: 'city', Type: 'varchar' }, { Name: 'n', Type: 'bigint' }, { Name: 'm', Type: 'timestamp' }] };
-        if (!input.NextToken) return { ResultSet: { ResultSetMetadata: meta, Rows: [{ Data: [{ VarCharValue: 'city' }, { VarCharValue: 'n' }, { VarCharValue: 'm' }] }, { Data: [{ VarCharValue: 'Recife' }, { VarCharValue: '3' }, { VarCharValue: '2024-05-01 00:00:00.000' }] }] }, NextToken: 't2' };
-        return { ResultSet: { ResultSetMetadata: meta, Rows: [{ Data: [{}, { VarCharValue: '4' }, { VarCharValue: '2024-06-01 00:00:00.000' }] }] } };
-      },
-    };
-    const driver = new AthenaDriver({ database: 'gold', workGroup: 'primary', pollMillis: 1 }, client, commands);
-    const result = await driver.query('SELECT city, n, m FROM t WHERE city = ? AND n > ?', ["O'Hara", 2]);
-    expect(sent[0]!.input).toMatchObject({ ExecutionParameters: ["'O''Hara'", '2'], WorkGroup: 'primary', QueryExecutionContext: { Database: 'gold' } });
-    expect(result.data).toEqual([['Recife', null], [3, 4], ['2024-05-01T00:00:00.000', '2024-06-01T00:00:00.000']]);
-    expect(result.columns.map((c) => c.type)).toEqual(['string', 'integer', 'time']);
-  });
-
-  it('reports a failed query as SOURCE_ERROR with the reason', async () => {
-    const client = { async send(c: { constructor: { name: string } }) { return c.constructor.name === 'StartQueryExecutionCommand' ? { QueryExecutionId: 'q' } : { QueryExecution: { Status: { State: 'FAILED', StateChangeReason: 'TABLE_NOT_FOUND' } } }; } };
-    await expect(new AthenaDriver({ pollMillis: 1 }, client, commands).query('SELECT 1', [])).rejects.toMatchObject({ code: 'SOURCE_ERROR', message: expect.stringContaining('TABLE_NOT_FOUND') });
-  });
-
-  it('formats literals for ExecutionParameters', () => {
-    expect([athenaParameter(null), athenaParameter(true), athenaParameter(1.5), athenaParameter("a'b")]).toEqual(['NULL', 'true', '1.5', "'a''b'"]);
-  });
-});
 
 describe('DatabricksDriver', () => {
   it('connects once, binds ordinal parameters and converts rows to columns', async () => {
