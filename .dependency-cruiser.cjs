@@ -3,6 +3,11 @@
  * model/, query/, time/ and errors/ below everything that reads them; nothing imports upward and
  * no module takes part in an import cycle. `npm test` runs it (scripts/test-all.sh).
  *
+ * reuse/ (answer key, freshness rules, the bounded store, coalescing, "Continue wait", the queue per
+ * data source) sits below the engine and above the model, query/, time/ and the drivers' types: the
+ * engine, preagg/ and the HTTP APIs use it; it never imports them. Its store (bounded-store.ts) is a
+ * leaf, the one piece of reuse/ the model's parse cache may use.
+ *
  * Known crossing still allowed, to be removed by issue 13's pipeline work:
  * security/limit-engine-clients.ts wraps the engine's interface. preagg/ reads only the contracts of
  * engine/engine-types.ts (the rollup match, and the build compiler it is handed: builds go through
@@ -23,13 +28,18 @@ module.exports = {
     never('errors-are-a-leaf', layer('errors'), `${SRC}(?!errors/)`, 'errors/ is imported by every layer; it imports none.'),
     never('time-reads-only-errors', layer('time'), `${SRC}(?!time/|errors/)`, 'time/ is calendar arithmetic; it imports only errors/.'),
     never('drivers-are-the-bottom', layer('drivers'), `${SRC}(?!drivers/|errors/|util/|config/)`, 'drivers/ talk to engines; they know nothing of SQL generation or the model.'),
-    never('sql-below-planner', layer('sql'), above('planner', 'engine', 'api', 'preagg', 'orchestrator', 'security', 'lakehouse', 'cli', 'config'), 'sql/ renders nodes; the planner and everything above use it, not the reverse.'),
-    never('planner-below-engine', layer('planner'), above('engine', 'api', 'preagg', 'orchestrator', 'security', 'lakehouse', 'cli', 'config'), 'The planner turns a normalized query into nodes; it never calls back into the engine.'),
-    never('query-below-planner', layer('query'), above('planner', 'sql', 'drivers', 'engine', 'api', 'preagg', 'orchestrator', 'security', 'lakehouse', 'cli'), 'query/ is the query schema and its normalization.'),
-    never('model-below-everything', layer('model'), above('query', 'planner', 'sql', 'drivers', 'engine', 'api', 'preagg', 'orchestrator', 'security', 'lakehouse', 'cli'), 'The compiled model is plain data read by every layer.'),
+    never('sql-below-planner', layer('sql'), above('planner', 'engine', 'api', 'preagg', 'reuse', 'security', 'lakehouse', 'cli', 'config'), 'sql/ renders nodes; the planner and everything above use it, not the reverse.'),
+    never('planner-below-engine', layer('planner'), above('engine', 'api', 'preagg', 'reuse', 'security', 'lakehouse', 'cli', 'config'), 'The planner turns a normalized query into nodes; it never calls back into the engine.'),
+    never('query-below-planner', layer('query'), above('planner', 'sql', 'drivers', 'engine', 'api', 'preagg', 'reuse', 'security', 'lakehouse', 'cli'), 'query/ is the query schema and its normalization.'),
+    {
+      name: 'model-below-everything', severity: 'error', comment: 'The compiled model is plain data read by every layer (its parse cache uses only the bounded store of reuse/).',
+      from: { path: layer('model') }, to: { path: above('query', 'planner', 'sql', 'drivers', 'engine', 'api', 'preagg', 'reuse', 'security', 'lakehouse', 'cli'), pathNot: `${SRC}reuse/bounded-store\\.ts$` },
+    },
+    never('reuse-below-engine', layer('reuse'), above('engine', 'api', 'cli', 'preagg', 'security', 'planner', 'sql', 'lakehouse', 'config'), 'reuse/ keys, keeps and coalesces answers for the engine, the APIs and the rollup builds; it knows none of them.'),
+    never('bounded-store-is-a-leaf', `${SRC}reuse/bounded-store\\.ts$`, SRC, 'The store imports nothing from the server, so the model below reuse/ may use it.'),
     never('engine-below-apis', layer('engine'), above('api', 'cli'), 'The engine answers queries; the APIs call it.'),
-    never('security-below-apis', layer('security'), above('api', 'cli', 'preagg', 'orchestrator'), 'security/ decides who sees what; the APIs and the engine call it.'),
-    never('lakehouse-below-serving', layer('lakehouse'), above('api', 'engine', 'planner', 'sql', 'preagg', 'orchestrator', 'security', 'query', 'cli'), 'The pipeline builds the lakehouse; it never imports the semantic layer.'),
+    never('security-below-apis', layer('security'), above('api', 'cli', 'preagg', 'reuse'), 'security/ decides who sees what; the APIs and the engine call it.'),
+    never('lakehouse-below-serving', layer('lakehouse'), above('api', 'engine', 'planner', 'sql', 'preagg', 'reuse', 'security', 'query', 'cli'), 'The pipeline builds the lakehouse; it never imports the semantic layer.'),
     {
       name: 'apis-apart', severity: 'error', comment: 'REST, GraphQL and the SQL API meet only in the engine (the playground serves pages to them).',
       from: { path: `${SRC}api/([^/]+)/` }, to: { path: `${SRC}api/`, pathNot: `${SRC}api/($1|playground)/` },

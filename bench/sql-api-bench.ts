@@ -26,7 +26,7 @@ import { DuckDbDriver } from '../server/src/drivers/duckdb-driver.ts';
 import { createDuckDbDialect } from '../server/src/sql/dialects/duckdb/duckdb-dialect.ts';
 import { createEngine } from '../server/src/engine/create-engine.ts';
 import type { SemanticEngine } from '../server/src/engine/engine-types.ts';
-import { QueryOrchestrator } from '../server/src/orchestrator/query-orchestrator.ts';
+import { QueryOrchestrator } from '../server/src/reuse/query-orchestrator.ts';
 import { loadModel } from '../server/src/model/compile-model.ts';
 import { startSqlServer } from '../server/src/api/sql/start-sql-server.ts';
 import { buildModelTables } from '../server/src/api/sql/catalog/model-tables.ts';

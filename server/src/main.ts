@@ -36,7 +36,7 @@ import { ensurePlaygroundBundle } from './api/playground/playground-bundle.ts';
 import { startConfiguredSqlApi } from './api/sql/start-configured-sql-api.ts';
 import { DEFAULT_SQL_PORT } from './api/sql/start-sql-server.ts';
 import { createDialect } from './sql/dialects/create-dialect.ts';
-import { QueryOrchestrator } from './orchestrator/query-orchestrator.ts';
+import { QueryOrchestrator } from './reuse/query-orchestrator.ts';
 import { openPreAggregations, type PreAggregations } from './preagg/open-pre-aggregations.ts';
 import { readPreAggregationSettings, type PreAggregationSettings } from './preagg/preagg-settings.ts';
 

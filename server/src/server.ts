@@ -19,7 +19,7 @@ import { createAuthenticator } from './security/create-authenticator.ts';
 import { createRestRouter } from './api/rest/create-rest-router.ts';
 import { createHealthRoutes, type ReadinessCheck } from './api/rest/health-routes.ts';
 import { createOpenApiRoutes } from './api/rest/openapi-routes.ts';
-import { InFlightQueries } from './api/rest/in-flight-queries.ts';
+import { ContinueWait } from './reuse/continue-wait.ts';
 import { createPlaygroundAssetRoutes, createPlaygroundRoutes } from './api/playground/create-playground-routes.ts';
 import { PLAYGROUND_ASSET_BASE } from './api/playground/playground-bundle.ts';
 import { createGraphqlRouter } from './api/graphql/graphql-router.ts';
@@ -72,7 +72,8 @@ export function createServer(parts: ServerParts): SemanticServer {
   const logger = parts.logger ?? createLogger({ level: config.logLevel });
   const metrics = parts.metrics ?? createMetrics();
   const { engine } = parts;
-  const inFlight = new InFlightQueries();
+  // Cube's "Continue wait": one registry of running HTTP requests for REST and GraphQL.
+  const continueWait = new ContinueWait();
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -95,6 +96,8 @@ export function createServer(parts: ServerParts): SemanticServer {
       engine,
       getRequestContext: async (req, res) => ({ securityContext: await authenticator.authenticate(req.get('authorization')), requestId: locals(res).requestId, api: 'graphql' }),
       devMode: config.devMode,
+      continueWait,
+      continueWaitMs: config.continueWaitMs,
       onInternalError: (error) => logger.error({ err: error }, 'GraphQL internal error'),
     }),
   );
@@ -107,7 +110,7 @@ export function createServer(parts: ServerParts): SemanticServer {
       queryLimit: config.queryLimit,
       continueWaitMs: config.continueWaitMs,
       queryTimeoutMs: config.queryTimeoutMs,
-      inFlight,
+      continueWait,
     }),
   );
   app.use(
@@ -144,7 +147,7 @@ export function createServer(parts: ServerParts): SemanticServer {
       });
     },
     async close() {
-      inFlight.clear();
+      continueWait.clear();
       if (!server) return;
       const closing = server;
       server = undefined;

@@ -3,8 +3,9 @@
  * `load` reads top to bottom as the stages, one module each under `stages/`:
  *   rewrite (queryRewrite hook, model, now) → normalize → plan (once) → authorize (access policies)
  *   → choose source (rollup or raw) → lower (SQL) → execute (orchestrator, driver) → shape
- * with the compile cache skipping normalize → authorize and lowering for a repeated request, and
- * the answer memo skipping everything after rewrite. APIs call it through `SemanticEngine`
+ * with reuse/ skipping work for a repeated request: its stores keep normalize → authorize and the
+ * lowered SQL per answer key, the answer memo skips everything after rewrite, and the orchestrator
+ * serves cached answers and coalesces identical running queries. APIs call it through `SemanticEngine`
  * (engine-types.ts); nothing here knows HTTP, GraphQL or the Postgres wire.
  */
 import type { SemanticModel } from '../model/model-types.ts';
@@ -12,12 +13,12 @@ import type { CubeQuery } from '../query/query-types.ts';
 import type { Driver, QueryResult } from '../drivers/driver-types.ts';
 import type { Dialect } from '../sql/dialect.ts';
 import type { DryRunResponse, ExplainResponse, LoadResponse, PreAggregationMatcher, RequestContext, SecurityContext, SemanticEngine, SqlResponse, StageObserver, StreamedResult } from './engine-types.ts';
-import type { QueryOrchestrator } from '../orchestrator/query-orchestrator.ts';
+import type { QueryOrchestrator } from '../reuse/query-orchestrator.ts';
 import { buildMeta } from '../model/build-meta.ts';
 import { formatResult } from './format-result.ts';
 import { echoQuery } from './annotate-query.ts';
-import { CompileCache } from './compile-cache.ts';
-import { AnswerMemo } from './answer-memo.ts';
+import { BoundedStore } from '../reuse/bounded-store.ts';
+import { AnswerMemo } from '../reuse/answer-memo.ts';
 import { StageClock } from './stage-clock.ts';
 import { createAccessControl, type AccessControl } from '../security/access-control.ts';
 import type { MemberVisibilityMask } from '../security/member-visibility.ts';
@@ -82,14 +83,15 @@ export function createEngine(options: EngineOptions): SemanticEngine {
   const now = options.now ?? (() => new Date());
   const matcher: PreAggregationMatcher = options.matchPreAggregation ?? (() => undefined);
   const cacheSize = options.compileCacheSize ?? 1000;
-  const authorizedCache = new CompileCache<Authorized>(cacheSize);
-  const loweredCache = new CompileCache<LoweredSql>(2 * cacheSize);
+  // What the compile stages computed per request key (reuse/answer-key.ts); 0 keeps nothing.
+  const authorizedCache = new BoundedStore<Authorized>({ maxEntries: cacheSize });
+  const loweredCache = new BoundedStore<LoweredSql>({ maxEntries: 2 * cacheSize });
   const accessControl = options.accessControl ?? createAccessControl();
   const rewriteSetup = { queryRewrite: options.queryRewrite, modelFor: options.modelFor ?? model, now };
   // Whole answers of repeated queries, so a cache hit skips every stage after rewrite: only with
   // a result cache (the memo never answers what the cache would not), and only when the matcher
   // says when rollup answers change.
-  const memo = options.orchestrator && (!options.matchPreAggregation || options.matchPreAggregation.generation) ? new AnswerMemo<LoweredQuery>(500) : undefined;
+  const memo = options.orchestrator && (!options.matchPreAggregation || options.matchPreAggregation.generation) ? new AnswerMemo<LoadResponse, LoweredQuery>(500) : undefined;
   const generation = (): number => matcher.generation?.() ?? 0;
 
   async function visibleMembers(ctx: RequestContext, forModel: SemanticModel = model()): Promise<MemberVisibilityMask> {
@@ -126,16 +128,11 @@ export function createEngine(options: EngineOptions): SemanticEngine {
     }
   }
 
-  /** The memo key leaves renewQuery out: a renewed answer replaces the memoized one. */
-  function memoKey(request: RewrittenRequest, ctx: RequestContext): string {
-    return request.query.renewQuery === undefined ? request.key : CompileCache.key(request.model.version, { ...request.query, renewQuery: undefined }, ctx.securityContext, request.at);
-  }
-
   /** The memoized answer of this request while still valid (answer-memo.ts), counted as a result-cache hit. */
-  function recall(request: RewrittenRequest, ctx: RequestContext): LoadResponse | undefined {
+  function recall(request: RewrittenRequest): LoadResponse | undefined {
     const orchestrator = options.orchestrator;
     if (!memo || !orchestrator) return undefined;
-    const hit = memo.get(memoKey(request, ctx), generation(), orchestrator.epoch, (part) => sourceRefreshKeys(part, request.model, now()).join('\n'));
+    const hit = memo.get(request.key, generation(), orchestrator.epoch, (part) => sourceRefreshKeys(part, request.model, now()).join('\n'));
     if (hit) orchestrator.countHit();
     return hit;
   }
@@ -146,10 +143,10 @@ export function createEngine(options: EngineOptions): SemanticEngine {
   }
 
   /** Memoizes an answer every part of which may be kept, with the refresh keys of its source-answered parts. */
-  function remember(request: RewrittenRequest, ctx: RequestContext, validity: { readonly generation: number; readonly epoch: number }, lowered: readonly LoweredQuery[], executed: readonly ExecutedQuery[], response: LoadResponse): void {
+  function remember(request: RewrittenRequest, validity: { readonly generation: number; readonly epoch: number }, lowered: readonly LoweredQuery[], executed: readonly ExecutedQuery[], response: LoadResponse): void {
     if (!memo || !lowered.every(isCacheable)) return;
     const sourceChecks = lowered.flatMap((q, i) => (q.match ? [] : [{ check: q, values: (executed[i]!.sourceKeys ?? []).join('\n') }]));
-    memo.set(memoKey(request, ctx), { response, ...validity, sourceChecks });
+    memo.set(request.key, { response, ...validity, sourceChecks });
   }
 
   /** In dev mode, the answer with this request's stage timings (the memoized answer stays without). */
@@ -164,7 +161,7 @@ export function createEngine(options: EngineOptions): SemanticEngine {
       const clock = new StageClock(ctx.api, options.observeStage);
       const renew = query.renewQuery === true;
       const request = await clock.timeAsync('rewrite', () => rewriteQuery(query, ctx.securityContext, rewriteSetup));
-      const reused = renew ? undefined : recall(request, ctx);
+      const reused = renew ? undefined : recall(request);
       if (reused) return withTimings(reused, clock);
       const readBeforeLeasing = answersValidity();
       const authorized = await normalizePlanAuthorize(request, ctx, clock);
@@ -173,7 +170,7 @@ export function createEngine(options: EngineOptions): SemanticEngine {
         const lowered = clock.time('lower', () => lowerQueries(sourced, { model: request.model, dialect: options.dialect, securityContext: ctx.securityContext, cache: loweredCache, key: request.key }));
         const executed = await clock.timeAsync('execute', () => executeQueries(lowered, { model: request.model, driver: options.driver, orchestrator: options.orchestrator, now, ctx, renew }));
         const response = clock.time('shape', () => shapeResults(executed, request.model, authorized.compare, options.driver.name));
-        remember(request, ctx, readBeforeLeasing, lowered, executed, response);
+        remember(request, readBeforeLeasing, lowered, executed, response);
         return withTimings(response, clock);
       } finally {
         releaseSources(sourced);

@@ -25,6 +25,7 @@ import { clearJsAnalysisCache } from './js/js-model-runtime.ts';
 import { JinjaRenderError, JinjaRenderer } from './jinja/render-jinja-yaml.ts';
 import { mapRenderedLines, remapLocation, remapTree } from './jinja/template-lines.ts';
 import { classifyModelFiles, hasReadableExtension, isSkippedPath, type ModelSources } from './classify-model-files.ts';
+import { BoundedStore } from '../reuse/bounded-store.ts';
 
 /** One model file: `path` relative to the model root (it appears in every problem), and its text. */
 export interface ModelFile {
@@ -42,21 +43,16 @@ export interface CompileOutcome {
 }
 
 // Parsed trees are immutable, so a recompile (dev hot reload) re-parses only the files that changed:
-// YAML parsing is most of the compile time. Keyed by path and content; bounded.
-const parseCache = new Map<string, { root: YNode | undefined; errors: ModelProblem[] }>();
-const PARSE_CACHE_LIMIT = 2000;
+// YAML parsing is most of the compile time. Keyed by path and content; the reuse layer's bounded
+// store (least recently used files evicted first).
+const parseCache = new BoundedStore<{ root: YNode | undefined; errors: ModelProblem[] }>({ maxEntries: 2000 });
 
 function parseCached(file: ModelFile, sink: ProblemSink): YNode | undefined {
   const key = `${file.path}\0${createHash('sha1').update(file.content).digest('base64')}`;
   let entry = parseCache.get(key);
-  if (entry) {
-    // least recently used entries are evicted first
-    parseCache.delete(key);
-    parseCache.set(key, entry);
-  } else {
+  if (!entry) {
     const local = new ProblemCollector();
     entry = { root: parseYamlTree(file.path, file.content, local), errors: local.errors };
-    if (parseCache.size >= PARSE_CACHE_LIMIT) parseCache.delete(parseCache.keys().next().value!);
     parseCache.set(key, entry);
   }
   for (const problem of entry.errors) sink.error(problem.message, problem.location, problem.member);

@@ -9,7 +9,7 @@ import type { Dialect } from '../sql/dialect.ts';
 import { createDuckDbDialect } from '../sql/dialects/duckdb/duckdb-dialect.ts';
 import type { SemanticModel } from '../model/model-types.ts';
 import type { Logger } from '../observability/create-logger.ts';
-import type { QueryOrchestrator } from '../orchestrator/query-orchestrator.ts';
+import type { QueryOrchestrator } from '../reuse/query-orchestrator.ts';
 import type { CompileBuildQuery } from '../engine/engine-types.ts';
 import { UserError } from '../errors/user-error.ts';
 import { PreAggregationStore } from './preagg-store.ts';

@@ -9,7 +9,7 @@ import type { CubeQuery } from '../query/query-types.ts';
 import type { QueryResult } from '../drivers/driver-types.ts';
 import { sameBuildRange, type BuildRange, type PreAggregationStore } from './preagg-store.ts';
 import { modelForRollupBuild, rollupBuildQuery } from './rollup-build-query.ts';
-import { intervalBucket } from '../time/interval.ts';
+import { refreshKeyValue } from '../reuse/freshness.ts';
 import { partitionRange, partitionsInUpdateWindow } from './refresh-schedule.ts';
 import { isStandardGranularity, parseLocal, truncate } from './granularity-math.ts';
 import { rollupStoreKey } from './rollup-signature.ts';
@@ -241,13 +241,9 @@ export class RollupRefresher {
     };
   }
 
-  private async refreshKeyValue(rollup: PreAggregation): Promise<string> {
-    const key = rollup.refreshKey;
-    if (key?.sql) {
-      const result = await this.deps.runSourceSql(plainSql(key.sql));
-      return JSON.stringify(result.data.map((column) => column[0] ?? null));
-    }
-    return intervalBucket(key?.every ?? DEFAULT_EVERY, this.now());
+  /** The rollup's refresh-key value now (reuse/freshness.ts: every, cron or sql). */
+  private refreshKeyValue(rollup: PreAggregation): Promise<string> {
+    return refreshKeyValue(rollup.refreshKey, this.now(), DEFAULT_EVERY, (sql) => this.deps.runSourceSql(plainSql(sql)));
   }
 
   /**

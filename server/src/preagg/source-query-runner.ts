@@ -7,7 +7,7 @@
  */
 import type { Driver, QueryResult } from '../drivers/driver-types.ts';
 import type { Dialect } from '../sql/dialect.ts';
-import type { QueryOrchestrator } from '../orchestrator/query-orchestrator.ts';
+import type { QueryOrchestrator } from '../reuse/query-orchestrator.ts';
 import type { CompileBuildQuery } from '../engine/engine-types.ts';
 import type { RunSourceQuery, RunSourceSql } from './refresh-rollups.ts';
 

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../src/engine/create-engine.ts';
 import type { Driver } from '../../src/drivers/driver-types.ts';
-import { QueryOrchestrator } from '../../src/orchestrator/query-orchestrator.ts';
+import { QueryOrchestrator } from '../../src/reuse/query-orchestrator.ts';
 import { createDuckDbDialect } from '../../src/sql/dialects/duckdb/duckdb-dialect.ts';
 import { ctx, openPreaggFixture, type PreaggFixture } from './preagg-harness.ts';
 

@@ -22,7 +22,7 @@ import { createDuckDbDialect } from '../../src/sql/dialects/duckdb/duckdb-dialec
 import { createEngine } from '../../src/engine/create-engine.ts';
 import type { SemanticEngine } from '../../src/engine/engine-types.ts';
 import { compileModel } from '../../src/model/compile-model.ts';
-import { QueryOrchestrator } from '../../src/orchestrator/query-orchestrator.ts';
+import { QueryOrchestrator } from '../../src/reuse/query-orchestrator.ts';
 import { openPreAggregations, type PreAggregations } from '../../src/preagg/open-pre-aggregations.ts';
 import { compileBuildQuery } from '../../src/engine/compile-build-query.ts';
 import type { CubeQuery } from '../../src/query/query-types.ts';

@@ -16,7 +16,7 @@ import { createEngine } from '../../src/engine/create-engine.ts';
 import type { SemanticEngine } from '../../src/engine/engine-types.ts';
 import { compileModel, readModelFiles } from '../../src/model/compile-model.ts';
 import type { SemanticModel } from '../../src/model/model-types.ts';
-import { QueryOrchestrator } from '../../src/orchestrator/query-orchestrator.ts';
+import { QueryOrchestrator } from '../../src/reuse/query-orchestrator.ts';
 import { openPreAggregations, type PreAggregations } from '../../src/preagg/open-pre-aggregations.ts';
 import { compileBuildQuery } from '../../src/engine/compile-build-query.ts';
 import { rollupStoreKey } from '../../src/preagg/rollup-signature.ts';

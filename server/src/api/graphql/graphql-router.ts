@@ -5,12 +5,14 @@
  */
 import { Router, type Request, type Response } from 'express';
 import { GraphQLError, parse, validate, execute, type GraphQLSchema, type ExecutionResult } from 'graphql';
-import type { RequestContext, SemanticEngine } from '../../engine/engine-types.ts';
+import type { LoadResponse, RequestContext, SemanticEngine } from '../../engine/engine-types.ts';
+import type { CubeQuery } from '../../query/query-types.ts';
 import type { SemanticModel } from '../../model/model-types.ts';
 import { isUserError, UserError } from '../../errors/user-error.ts';
 import { buildGraphqlSchema, type GraphqlContext } from './build-graphql-schema.ts';
 import { listGraphqlCubes } from './graphql-members.ts';
 import { renderGraphiql } from './graphiql-page.ts';
+import { continueWaitKey, StillRunning, type ContinueWait } from '../../reuse/continue-wait.ts';
 import { checkGraphqlLimits, DEFAULT_GRAPHQL_LIMITS, type GraphqlLimits } from './graphql-limits.ts';
 
 export interface GraphqlRouterOptions {
@@ -21,11 +23,19 @@ export interface GraphqlRouterOptions {
   readonly devMode: boolean;
   /** Called for errors that are not UserErrors (bugs), e.g. to log them with their stack. */
   readonly onInternalError?: (error: unknown) => void;
+  /**
+   * Cube's "Continue wait" (shared with REST): a cube query still running after `continueWaitMs`
+   * answers the error "Continue wait"; the same request repeated picks up the same run.
+   */
+  readonly continueWait?: ContinueWait;
+  readonly continueWaitMs?: number;
   /** Size limits per request (cube queries, aliases, depth, tokens); defaults: `DEFAULT_GRAPHQL_LIMITS`. */
   readonly limits?: Partial<GraphqlLimits>;
 }
 
 const MAX_CACHED_SCHEMAS = 64;
+/** Cube's default continueWaitTimeout (5 s). */
+const DEFAULT_CONTINUE_WAIT_MS = 5_000;
 
 export function createGraphqlRouter(options: GraphqlRouterOptions): Router {
   const router = Router();
@@ -49,6 +59,15 @@ export function createGraphqlRouter(options: GraphqlRouterOptions): Router {
       schemas.set(key, schema);
     }
     return schema;
+  }
+
+  /** One cube query of a GraphQL request, joining an identical running one of the same caller. */
+  async function runQuery(query: CubeQuery, ctx: RequestContext): Promise<LoadResponse> {
+    const { continueWait } = options;
+    if (!continueWait) return options.engine.load(query, ctx);
+    const outcome = await continueWait.run(continueWaitKey('graphql', query, ctx.securityContext), () => options.engine.load(query, ctx), options.continueWaitMs ?? DEFAULT_CONTINUE_WAIT_MS);
+    if (!outcome.done) throw new StillRunning();
+    return outcome.value;
   }
 
   async function handle(req: Request, res: Response, params: { query?: unknown; variables?: unknown; operationName?: unknown }) {
@@ -96,7 +115,7 @@ export function createGraphqlRouter(options: GraphqlRouterOptions): Router {
       res.status(400).json({ errors: validationErrors.map((e) => formatError(e, options)) });
       return;
     }
-    const context: GraphqlContext = { runQuery: (query) => options.engine.load(query, ctx), rawVariables };
+    const context: GraphqlContext = { runQuery: (query) => runQuery(query, ctx), rawVariables };
     const result: ExecutionResult = await execute({
       schema,
       document,
@@ -120,7 +139,7 @@ export function createGraphqlRouter(options: GraphqlRouterOptions): Router {
 }
 
 /**
- * 200 when there is data. Without data: a request error (bad variables, unknown operation) is
+ * 200 when there is data, or when the only errors are "Continue wait" (as REST answers it). Without data: a request error (bad variables, unknown operation) is
  * the caller's fault (400); a failed resolver takes the status of its UserError (400/403/…), and
  * only a bug is a 500.
  */
@@ -129,11 +148,15 @@ function statusFor(result: ExecutionResult): number {
   const errors = result.errors ?? [];
   const causes = errors.map((e) => e.originalError).filter((cause) => cause && !(cause instanceof GraphQLError));
   if (causes.length === 0) return 400;
+  if (causes.every((cause) => cause instanceof StillRunning)) return 200;
   return isUserError(causes[0]) ? causes[0].httpStatus : 500;
 }
 
 function formatError(error: GraphQLError, options: GraphqlRouterOptions): Record<string, unknown> {
   const original = error.originalError;
+  if (original instanceof StillRunning) {
+    return { message: original.message, locations: error.locations, path: error.path, extensions: { code: 'CONTINUE_WAIT' } };
+  }
   if (original && isUserError(original)) {
     return { message: original.message, locations: error.locations, path: error.path, extensions: { code: original.code, httpStatus: original.httpStatus } };
   }

@@ -14,7 +14,7 @@ import { UserError } from '../../errors/user-error.ts';
 import { parseCubeQuery } from '../../query/parse-cube-query.ts';
 import { readParams } from './read-query.ts';
 import { loadResponseBody } from './serialize-load-response.ts';
-import { InFlightQueries } from './in-flight-queries.ts';
+import { CONTINUE_WAIT, continueWaitKey, type ContinueWait } from '../../reuse/continue-wait.ts';
 import { blendResults, checkBlendingQueries } from './blend-queries.ts';
 
 /** What the REST routes need; `main.ts`/`server.ts` wire it. */
@@ -26,7 +26,8 @@ export interface RestApiOptions {
   /** Wait before answering "Continue wait" (Cube's continueWaitTimeout). */
   readonly continueWaitMs: number;
   readonly queryTimeoutMs: number;
-  readonly inFlight: InFlightQueries;
+  /** Cube's "Continue wait" runs, shared with GraphQL (reuse/continue-wait.ts). */
+  readonly continueWait: ContinueWait;
 }
 
 type Endpoint = 'load' | 'sql' | 'dry-run' | 'meta' | 'explain';
@@ -44,12 +45,12 @@ export function createRestRouter(options: RestApiOptions): Router {
       checkBlendingQueries(queries);
       if (queryType !== 'multi') throw unsupportedByClient('blendingQuery');
     }
-    const key = `load\u0000${JSON.stringify(query)}\u0000${JSON.stringify(ctx.securityContext)}`;
+    const key = continueWaitKey('rest', query, ctx.securityContext);
     const run = () => (blending ? loadBlended(engine, queries, ctx) : engine.load(queries[0]!, ctx));
-    const outcome = await options.inFlight.run(key, () => timed(options, 'load', run), options.continueWaitMs);
+    const outcome = await options.continueWait.run(key, () => timed(options, 'load', run), options.continueWaitMs);
     if (!outcome.done) {
       options.metrics.continueWaits.inc({ endpoint: 'load' });
-      res.status(200).json({ error: 'Continue wait' });
+      res.status(200).json({ error: CONTINUE_WAIT });
       return;
     }
     const multi = queryType === 'multi';

@@ -1,13 +1,14 @@
 /**
  * Stage 7, execute: each lowered query run where its source chose — the rollup store's driver or
- * the source's — through the orchestrator when there is one (result cache keyed by the SQL, the
- * security context, the refresh-key values and the model version; a queue per data source),
+ * the source's — through the orchestrator when there is one (reuse/: result cache under the
+ * answer key of the SQL, the security context, the refresh-key values and the model version; a
+ * queue per data source that coalesces identical running queries),
  * else straight on the driver. All parts of a request run at once.
  */
 import type { SemanticModel } from '../../model/model-types.ts';
 import type { Driver, QueryResult } from '../../drivers/driver-types.ts';
-import type { QueryOrchestrator } from '../../orchestrator/query-orchestrator.ts';
-import { sourceRefreshKeyValues } from '../../orchestrator/source-refresh-keys.ts';
+import type { QueryOrchestrator } from '../../reuse/query-orchestrator.ts';
+import { sourceFreshness } from '../../reuse/freshness.ts';
 import type { RequestContext } from '../engine-types.ts';
 import { isCacheable, type SourcedQuery } from './choose-source.ts';
 import type { LoweredQuery } from './lower-queries.ts';
@@ -65,5 +66,5 @@ async function executeQuery(q: LoweredQuery, setup: ExecuteSetup): Promise<Execu
 
 /** Refresh-key values of a query the source answers (they change with time: part of the cache key). */
 export function sourceRefreshKeys(q: SourcedQuery, model: SemanticModel, now: Date): string[] {
-  return sourceRefreshKeyValues(q.query, model, now.getTime());
+  return sourceFreshness(q.query, model, now.getTime());
 }

@@ -14,7 +14,7 @@ import { renderPlan } from '../../planner/render-plan.ts';
 import { MemberSql } from '../../planner/member-sql.ts';
 import { pushdownFilters } from '../../planner/filter-params-sql.ts';
 import type { SecurityContext } from '../engine-types.ts';
-import type { CompileCache } from '../compile-cache.ts';
+import type { BoundedStore } from '../../reuse/bounded-store.ts';
 import type { SourcedQuery } from './choose-source.ts';
 
 /** The SQL of one query: the rows, and the `total` count when asked. */
@@ -31,7 +31,7 @@ export interface LowerSetup {
   readonly model: SemanticModel;
   readonly dialect: Dialect;
   readonly securityContext: SecurityContext;
-  readonly cache: CompileCache<LoweredSql>;
+  readonly cache: BoundedStore<LoweredSql>;
   /** The request's key (rewrite stage), plus what else varies the SQL (a streamed request's). */
   readonly key: string;
 }

@@ -6,7 +6,7 @@
 import type { SemanticModel } from '../../model/model-types.ts';
 import type { CubeQuery } from '../../query/query-types.ts';
 import type { SecurityContext } from '../engine-types.ts';
-import { CompileCache } from '../compile-cache.ts';
+import { answerKey, secondOf } from '../../reuse/answer-key.ts';
 
 /** What the rewrite stage reads: the hook, the model per security context, the clock. */
 export interface RewriteSetup {
@@ -20,7 +20,10 @@ export interface RewrittenRequest {
   readonly query: CubeQuery;
   readonly model: SemanticModel;
   readonly at: Date;
-  /** Compile-cache key: model version, "now" to the second, security context, rewritten query. */
+  /**
+   * The request's answer key (reuse/answer-key.ts: model version, "now" to the second, security
+   * context, rewritten query without `renewQuery`): what the compile stages and the answer memo keep.
+   */
   readonly key: string;
 }
 
@@ -28,5 +31,7 @@ export async function rewriteQuery(query: CubeQuery, securityContext: SecurityCo
   const rewritten = setup.queryRewrite ? await setup.queryRewrite(query, { securityContext }) : query;
   const model = await setup.modelFor(securityContext);
   const at = setup.now();
-  return { query: rewritten, model, at, key: CompileCache.key(model.version, rewritten, securityContext, at) };
+  // renewQuery asks for a fresh answer to the same query: it is not part of the key.
+  const keyed = rewritten.renewQuery === undefined ? rewritten : { ...rewritten, renewQuery: undefined };
+  return { query: rewritten, model, at, key: answerKey({ modelVersion: model.version, securityContext, freshness: [secondOf(at)], query: keyed }) };
 }

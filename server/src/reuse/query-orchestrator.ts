@@ -1,13 +1,25 @@
 /**
  * The one path every data query takes to a database (our counterpart of Cube's query
- * orchestrator): the result cache first, then the queue of the query's data source, which
- * coalesces identical concurrent queries and bounds concurrency, priority and run time.
- * The cache key holds everything the answer depends on — the SQL and its parameters, the
- * security context, the current refresh-key values (or rollup table versions) and the model
- * version — so a changed refresh key or a rebuilt rollup simply stops hitting old entries.
+ * orchestrator), for every API and for rollup builds: the result cache first (a `BoundedStore`:
+ * LRU + TTL), then the queue of the query's data source, which coalesces identical concurrent
+ * queries and bounds concurrency, priority and run time. Both are keyed by the answer key
+ * (answer-key.ts), computed once per query: the SQL and its parameters, the security context, the
+ * current refresh-key values (freshness.ts) or rollup table versions, and the model version — so
+ * a changed refresh key or a rebuilt rollup simply stops hitting old entries.
  */
 import { QueryQueue, type QueueOptions, type QueueStats } from './query-queue.ts';
-import { ResultCache, type CacheKeyParts } from './result-cache.ts';
+import { BoundedStore } from './bounded-store.ts';
+import { answerKey } from './answer-key.ts';
+
+/** What a query's answer depends on (see answer-key.ts). */
+export interface CacheKeyParts {
+  /** The SQL and its parameters (and anything else that changes the rows). */
+  readonly query: unknown;
+  readonly securityContext: unknown;
+  /** Refresh-key values of the source (freshness.ts) or the rollup partitions' versions. */
+  readonly refreshKeyValues: readonly unknown[];
+  readonly modelVersion: string;
+}
 
 export interface OrchestratorOptions {
   /** Queue settings of every data source unless `perDataSource` overrides them. */
@@ -36,20 +48,21 @@ export interface OrchestratorStats {
 
 export class QueryOrchestrator {
   private readonly options: OrchestratorOptions;
-  private readonly cache: ResultCache<unknown>;
+  private readonly cache: BoundedStore<{ readonly value: unknown }>;
   private readonly queues = new Map<string, QueryQueue>();
   private cleared = 0;
   private answeredAbove = 0;
 
   constructor(options: OrchestratorOptions) {
     this.options = options;
-    this.cache = new ResultCache({ ...options.cache, now: options.now });
+    this.cache = new BoundedStore({ maxEntries: options.cache.maxEntries, ttlMs: options.cache.ttlMs, now: options.now });
   }
 
   /** The cached answer, or the task's (run once for all identical concurrent requests). */
   async execute<T>(request: ExecuteRequest, task: (signal: AbortSignal) => Promise<T>): Promise<{ value: T; fromCache: boolean }> {
     const cacheable = request.cacheable ?? true;
-    const key = ResultCache.key(request.cacheKey);
+    const parts = request.cacheKey;
+    const key = answerKey({ modelVersion: parts.modelVersion, securityContext: parts.securityContext, freshness: parts.refreshKeyValues.map(String), query: parts.query });
     if (cacheable && !request.renew) {
       const hit = this.cache.get(key);
       if (hit) return { value: hit.value as T, fromCache: true };
@@ -58,7 +71,7 @@ export class QueryOrchestrator {
       cacheable ? key : `nocache:${key}`,
       async (signal) => {
         const result = await task(signal);
-        if (cacheable) this.cache.set(key, result);
+        if (cacheable) this.cache.set(key, { value: result });
         return result;
       },
       { priority: request.priority, signal: request.signal },
