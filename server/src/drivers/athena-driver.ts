@@ -7,7 +7,7 @@
  * CUBEJS_AWS_ATHENA_CATALOG, CUBEJS_DB_SCHEMA). See README.md for why this instead of Cube's
  * athena-driver.
  */
-import type { AthenaClient, QueryExecutionStatus } from '@aws-sdk/client-athena';
+import type { AthenaClient, QueryExecution } from '@aws-sdk/client-athena';
 import type { ColumnInfo, Driver, QueryOptions, QueryResult } from './driver-types.ts';
 import { UserError } from '../errors/user-error.ts';
 import { columnTypeOf, toColumnar } from './columnar-rows.ts';
@@ -84,8 +84,10 @@ export class AthenaDriver implements Driver {
     const id = started.QueryExecutionId;
     if (!id) throw new UserError('SOURCE_ERROR', `Athena data source at ${this.context.endpoint} started the query without a QueryExecutionId\nSQL: ${sql}`);
     try {
-      await this.waitUntilSucceeded(id, sql, signal);
-      return await this.readResults(id, sql, signal);
+      const execution = await this.waitUntilSucceeded(id, sql, signal);
+      // Only a SELECT's results start with a header row; SHOW / DESCRIBE (UTILITY) and DDL ones do not.
+      const hasHeader = execution.StatementType !== 'UTILITY' && execution.StatementType !== 'DDL';
+      return await this.readResults(id, hasHeader, sql, signal);
     } catch (error) {
       if (!signal?.aborted) throw error;
       await this.stop(id);
@@ -101,11 +103,12 @@ export class AthenaDriver implements Driver {
     this.client.destroy();
   }
 
-  private async waitUntilSucceeded(id: string, sql: string, signal: AbortSignal | undefined): Promise<void> {
+  private async waitUntilSucceeded(id: string, sql: string, signal: AbortSignal | undefined): Promise<QueryExecution> {
     for (let poll = 0; ; poll++) {
-      const status: QueryExecutionStatus | undefined = (await this.call(this.client.send(new this.sdk.GetQueryExecutionCommand({ QueryExecutionId: id }), { abortSignal: signal }), sql, signal)).QueryExecution?.Status;
+      const execution: QueryExecution = (await this.call(this.client.send(new this.sdk.GetQueryExecutionCommand({ QueryExecutionId: id }), { abortSignal: signal }), sql, signal)).QueryExecution ?? {};
+      const status = execution.Status;
       switch (status?.State) {
-        case 'SUCCEEDED': return;
+        case 'SUCCEEDED': return execution;
         case 'FAILED': throw athenaQueryFailure(id, status.StateChangeReason, status.AthenaError, sql);
         case 'CANCELLED':
           throw new UserError('QUERY_CANCELLED', `Athena data source cancelled query ${id} (stopped outside this server)${status.StateChangeReason ? `: ${status.StateChangeReason}` : ''}`);
@@ -114,19 +117,19 @@ export class AthenaDriver implements Driver {
     }
   }
 
-  private async readResults(id: string, sql: string, signal: AbortSignal | undefined): Promise<QueryResult> {
+  private async readResults(id: string, hasHeader: boolean, sql: string, signal: AbortSignal | undefined): Promise<QueryResult> {
     const rows: (string | undefined)[][] = [];
     let columns: ColumnInfo[] = [];
     let token: string | undefined;
-    let first = true;
+    let skipHeader = hasHeader;
     do {
       const command = new this.sdk.GetQueryResultsCommand({ QueryExecutionId: id, NextToken: token, MaxResults: ATHENA_PAGE_SIZE });
       const page = await this.call(this.client.send(command, { abortSignal: signal }), sql, signal);
-      if (first) columns = (page.ResultSet?.ResultSetMetadata?.ColumnInfo ?? []).map((c) => ({ name: c.Name ?? '', type: columnTypeOf(c.Type ?? '') }));
+      if (token === undefined) columns = (page.ResultSet?.ResultSetMetadata?.ColumnInfo ?? []).map((c) => ({ name: c.Name ?? '', type: columnTypeOf(c.Type ?? '') }));
       const pageRows = (page.ResultSet?.Rows ?? []).map((r) => (r.Data ?? []).map((d) => d.VarCharValue));
       // A SELECT's first row of the first page repeats the column names; a Datum without VarCharValue is NULL.
-      rows.push(...(first && columns.length > 0 ? pageRows.slice(1) : pageRows));
-      first = false;
+      rows.push(...(skipHeader ? pageRows.slice(1) : pageRows));
+      skipHeader = false;
       token = page.NextToken;
     } while (token);
     return toColumnar(columns, rows.length, (i, j) => rows[i]![j] ?? null);

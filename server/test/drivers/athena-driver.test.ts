@@ -117,6 +117,12 @@ describe('AthenaDriver against a local Athena endpoint (real AWS SDK)', () => {
     }
   });
 
+  it('keeps the first row of a SHOW result: only a SELECT\'s results start with a header row', async () => {
+    const d = await driver();
+    const result = await d.query('SHOW TABLES', []);
+    expect(result.data).toEqual([['events', 'orders']]);
+  });
+
   it('polls GetQueryExecution with a delay that grows and is bounded', async () => {
     endpoint.script({ queuedPolls: 3, runningPolls: 6 });
     const d = await driver({ pollBackoff: { firstMillis: 20, factor: 2, maxMillis: 160 } });

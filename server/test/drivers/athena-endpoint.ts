@@ -54,6 +54,8 @@ export interface RecordedCall {
 }
 
 type State = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
+/** `QueryExecution.StatementType` and `SubstatementType`. */
+interface StatementKind { readonly type: 'DML' | 'DDL' | 'UTILITY'; readonly subtype: string }
 interface AthenaErrorShape { ErrorCategory: number; ErrorType: number; Retryable: boolean; ErrorMessage: string }
 type Outcome = { ok: true; result: AthenaResultText } | { ok: false; reason: string; error: AthenaErrorShape };
 
@@ -62,6 +64,7 @@ interface Execution {
   readonly input: Record<string, unknown>;
   readonly workGroup: string;
   readonly outputLocation: string;
+  readonly statement: StatementKind;
   readonly script: Required<ExecutionScript>;
   readonly submitted: number;
   readonly outcome: Promise<Outcome>;
@@ -235,7 +238,7 @@ export class AthenaEndpoint {
     }
     const id = randomUUID();
     const execution: Execution = {
-      id, input, workGroup, outputLocation, script: this.nextScript, submitted: Date.now(), state: 'QUEUED', polls: 0,
+      id, input, workGroup, outputLocation, statement: statementKind(sql), script: this.nextScript, submitted: Date.now(), state: 'QUEUED', polls: 0,
       outcome: Promise.resolve(undefined as unknown as Outcome),
     };
     Object.assign(execution, { outcome: this.run(execution, sql) });
@@ -264,7 +267,7 @@ export class AthenaEndpoint {
         await connection.run(`USE "${database.replace(/"/g, '""')}"`);
       }
       const result = await connection.runAndReadAll(sql, values as (string | number | bigint | boolean | null)[]);
-      return { ok: true, result: athenaResultText(result) };
+      return { ok: true, result: athenaResultText(result, execution.statement.subtype === 'SELECT') };
     } catch (error) {
       return engineFailure((error as Error).message);
     } finally {
@@ -340,7 +343,8 @@ function describe(e: Execution): object {
   return {
     QueryExecutionId: e.id,
     Query: e.input.QueryString,
-    StatementType: 'DML',
+    StatementType: e.statement.type,
+    SubstatementType: e.statement.subtype,
     ResultConfiguration: { OutputLocation: `${e.outputLocation.replace(/\/?$/, '/')}${e.id}.csv` },
     ...(context ? { QueryExecutionContext: context } : {}),
     Status: {
@@ -354,6 +358,17 @@ function describe(e: Execution): object {
     EngineVersion: { SelectedEngineVersion: 'AUTO', EffectiveEngineVersion: 'Athena engine version 3' },
     ...(e.input.ExecutionParameters ? { ExecutionParameters: e.input.ExecutionParameters } : {}),
   };
+}
+
+/** Athena's classification of a statement by its first keyword (SELECT results alone carry a header row). */
+function statementKind(sql: string): StatementKind {
+  const [keyword = '', next = ''] = sql.replace(/^(\s|--[^\n]*\n|\/\*[\s\S]*?\*\/)+/, '').toUpperCase().split(/\s+/);
+  if (keyword === 'SHOW') return { type: 'UTILITY', subtype: `SHOW_${next}` };
+  if (keyword === 'DESCRIBE' || keyword === 'DESC') return { type: 'UTILITY', subtype: 'DESCRIBE_TABLE' };
+  if (keyword === 'EXPLAIN') return { type: 'UTILITY', subtype: 'EXPLAIN' };
+  if (['CREATE', 'DROP', 'ALTER'].includes(keyword)) return { type: 'DDL', subtype: `${keyword}_${next}` };
+  if (keyword === 'INSERT') return { type: 'DML', subtype: 'INSERT' };
+  return { type: 'DML', subtype: 'SELECT' };
 }
 
 function userFailure(type: number, reason: string): Outcome {

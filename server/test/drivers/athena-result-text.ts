@@ -31,14 +31,16 @@ export interface AthenaResultText {
   rows: AthenaRow[];
 }
 
-/** Converts a materialized DuckDB result; the first row repeats the column names, as Athena's does. */
-export function athenaResultText(result: DuckDBResultReader): AthenaResultText {
-  const names = result.columnNames();
+/**
+ * Converts a DuckDB result. With `header` (a SELECT) the first row repeats the column names, as
+ * Athena's does; SHOW / DESCRIBE results have no such row.
+ */
+export function athenaResultText(result: DuckDBResultReader, header: boolean): AthenaResultText {
   const types = result.columnTypes();
-  const columns = names.map((name, i) => columnInfo(name, types[i]!));
-  const header: AthenaRow = { Data: names.map((name) => ({ VarCharValue: name })) };
+  const columns = result.columnNames().map((name, i) => columnInfo(name, types[i]!));
+  const names: AthenaRow = { Data: result.columnNames().map((name) => ({ VarCharValue: name })) };
   const rows = result.getRows().map((row) => ({ Data: row.map((value, i) => datum(value, types[i]!)) }));
-  return { columns, rows: [header, ...rows] };
+  return { columns, rows: header ? [names, ...rows] : rows };
 }
 
 function columnInfo(name: string, type: DuckDBType): AthenaColumnInfo {
