@@ -5,10 +5,10 @@
 import { SignJWT } from 'jose';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { corpusDatabase, startStack, type TestStack } from './support/start-stack.ts';
+import { startStack, type Stack } from '../support/stack.ts';
 
 const SECRET = 'bad-queries-secret-0123456789abcdef';
-let stack: TestStack;
+let stack: Stack;
 let token: string;
 
 async function sign(claims: Record<string, unknown>, options: { secret?: string; exp?: number; nbf?: number } = {}): Promise<string> {
@@ -19,7 +19,7 @@ async function sign(claims: Record<string, unknown>, options: { secret?: string;
 }
 
 beforeAll(async () => {
-  stack = await startStack({ duckdbPath: await corpusDatabase(), env: { CUBEJS_API_SECRET: SECRET, CUBEJS_DB_QUERY_LIMIT: '1000' } });
+  stack = await startStack({ data: 'corpus', security: { secret: SECRET }, env: { CUBEJS_DB_QUERY_LIMIT: '1000' } });
   token = await sign({ user: 'tester' });
 });
 afterAll(async () => stack?.close());

@@ -6,17 +6,17 @@
 import cube from '@cubejs-client/core';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { corpusDatabase, queryDuckDb, startStack, type TestStack } from './support/start-stack.ts';
+import { corpusDatabase, queryDuckDb, startStack, type Stack } from '../support/stack.ts';
 import type { SemanticEngine } from '../../src/engine/engine-types.ts';
 
 const SECRET = 'client-suite-secret-0123456789abcdef';
-let stack: TestStack;
+let stack: Stack;
 let duckdbPath: string;
 let api: ReturnType<typeof cube>;
 
 beforeAll(async () => {
   duckdbPath = await corpusDatabase();
-  stack = await startStack({ duckdbPath, env: { CUBEJS_API_SECRET: SECRET }, listen: true });
+  stack = await startStack({ data: 'corpus', security: { secret: SECRET }, serve: { http: true } });
   const token = await new SignJWT({ user: 'client' }).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime('1h').sign(new TextEncoder().encode(SECRET));
   api = cube(token, { apiUrl: `${stack.url}/cubejs-api/v1` });
 });
@@ -95,7 +95,7 @@ describe('@cubejs-client/core against our REST API', () => {
 });
 
 describe('Continue wait through the client', () => {
-  let slow: TestStack;
+  let slow: Stack;
   beforeAll(async () => {
     const delay = (engine: SemanticEngine): SemanticEngine => ({
       ...engine,
@@ -104,7 +104,7 @@ describe('Continue wait through the client', () => {
         return engine.load(query, ctx);
       },
     });
-    slow = await startStack({ duckdbPath, env: { CUBEJS_DEV_MODE: 'true', CUBEJS_CONTINUE_WAIT_TIMEOUT: '0.1' }, wrapEngine: delay, listen: true });
+    slow = await startStack({ data: 'corpus', env: { CUBEJS_CONTINUE_WAIT_TIMEOUT: '0.1' }, wrapEngine: delay, serve: { http: true } });
   });
   afterAll(async () => slow?.close());
 

@@ -7,7 +7,7 @@
  */
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { corpusDatabase, queryDuckDb, startStack, type TestStack } from './support/start-stack.ts';
+import { corpusDatabase, queryDuckDb, startStack, type Stack } from '../support/stack.ts';
 import { diffRows, loadCorpusCases, type CorpusCase } from '../fixtures/cube-corpus.ts';
 
 const { cases, expected } = loadCorpusCases();
@@ -33,9 +33,9 @@ const laterTargets = cases.filter((c) => !c.runsIn.baseline && c.runsIn.tesserac
 const notRunUpstream = cases.filter((c) => !classic.includes(c) && !mustFail.includes(c) && !laterTargets.includes(c));
 const tally = { baselinePassed: 0, baselineFailed: 0, laterPassed: 0, laterFailed: 0 };
 
-let stack: TestStack;
+let stack: Stack;
 beforeAll(async () => {
-  stack = await startStack({ duckdbPath: await corpusDatabase(), env: { CUBEJS_DEV_MODE: 'true', TZ: 'UTC' } });
+  stack = await startStack({ data: 'corpus', env: { TZ: 'UTC' } });
 });
 afterAll(async () => {
   // The figures the issue asks for, visible in the test output.

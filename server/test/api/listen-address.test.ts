@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.ts';
 import { createServer, type SemanticServer } from '../../src/server.ts';
 import { createLogger } from '../../src/observability/create-logger.ts';
-import { corpusDatabase, startStack, type TestStack } from './support/start-stack.ts';
+import { startStack, type Stack } from '../support/stack.ts';
 
 /** An IPv4 address of this machine that is not loopback, if it has one. */
 const external = Object.values(os.networkInterfaces())
@@ -33,10 +33,10 @@ async function livez(url: string): Promise<number> {
   return response.status;
 }
 
-let stack: TestStack;
+let stack: Stack;
 let everywhere: SemanticServer | undefined;
 beforeAll(async () => {
-  stack = await startStack({ duckdbPath: await corpusDatabase(), env: { CUBEJS_DEV_MODE: 'true' } });
+  stack = await startStack({ data: 'corpus' });
 }, 120_000);
 afterAll(async () => {
   await everywhere?.close();
@@ -64,7 +64,7 @@ describe('HTTP listen address', () => {
 });
 
 /** The variables the stack was started with (its model and DuckDB file), for a second config. */
-function envOf(s: TestStack): Record<string, string> {
+function envOf(s: Stack): Record<string, string> {
   const source = s.config.source as { databasePath?: string };
   return { CUBEJS_DEV_MODE: 'true', CUBEJS_SCHEMA_PATH: s.config.schemaPath, CUBEJS_DB_DUCKDB_DATABASE_PATH: source.databasePath!, CUBEJS_LOG_LEVEL: 'silent' };
 }

@@ -5,7 +5,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadOpenApiDocument } from '../../src/api/rest/openapi-routes.ts';
-import { corpusDatabase, startStack, type TestStack } from './support/start-stack.ts';
+import { startStack, type Stack } from '../support/stack.ts';
 
 /** Every route the server mounts (method path), written out here independently of the code. */
 const SERVED_ROUTES = [
@@ -15,9 +15,9 @@ const SERVED_ROUTES = [
   'get /cubejs-api/v1/explain', 'post /cubejs-api/v1/explain', 'get /cubejs-api/v1/pre-aggregations',
 ];
 
-let stack: TestStack;
+let stack: Stack;
 beforeAll(async () => {
-  stack = await startStack({ duckdbPath: await corpusDatabase(), env: { CUBEJS_DEV_MODE: 'true' } });
+  stack = await startStack({ data: 'corpus' });
 });
 afterAll(async () => stack?.close());
 

@@ -10,14 +10,14 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors/user-error.ts';
 import type { RequestContext } from '../../src/engine/engine-types.ts';
-import { corpusDatabase, queryDuckDb, startStack, type TestStack } from './support/start-stack.ts';
+import { corpusDatabase, queryDuckDb, startStack, type Stack } from '../support/stack.ts';
 
 const QUERY_LIMIT = 1000;
-let stack: TestStack;
+let stack: Stack;
 let cities: number;
 beforeAll(async () => {
   const file = await corpusDatabase();
-  stack = await startStack({ duckdbPath: file, env: { CUBEJS_DEV_MODE: 'true', CUBEJS_DB_QUERY_LIMIT: String(QUERY_LIMIT) } });
+  stack = await startStack({ data: 'corpus', env: { CUBEJS_DB_QUERY_LIMIT: String(QUERY_LIMIT) } });
   cities = Number((await queryDuckDb(file, 'SELECT count(DISTINCT city) AS n FROM ecommerce'))[0]!.n);
 });
 afterAll(async () => stack?.close());

@@ -6,11 +6,11 @@
 import fc from 'fast-check';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { corpusDatabase, startStack, type TestStack } from './support/start-stack.ts';
+import { startStack, type Stack } from '../support/stack.ts';
 
-let stack: TestStack;
+let stack: Stack;
 beforeAll(async () => {
-  stack = await startStack({ duckdbPath: await corpusDatabase(), env: { CUBEJS_DEV_MODE: 'true' } });
+  stack = await startStack({ data: 'corpus' });
 });
 afterAll(async () => stack?.close());
 

@@ -4,15 +4,15 @@
  */
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { corpusDatabase, queryDuckDb, startStack, type TestStack } from './support/start-stack.ts';
+import { corpusDatabase, queryDuckDb, startStack, type Stack } from '../support/stack.ts';
 import type { SemanticEngine } from '../../src/engine/engine-types.ts';
 
-let stack: TestStack;
+let stack: Stack;
 let duckdbPath: string;
 
 beforeAll(async () => {
   duckdbPath = await corpusDatabase();
-  stack = await startStack({ duckdbPath, env: { CUBEJS_DEV_MODE: 'true' } });
+  stack = await startStack({ data: 'corpus' });
 });
 afterAll(async () => stack?.close());
 
@@ -140,7 +140,7 @@ describe('health, metrics, routing', () => {
 });
 
 describe('Continue wait', () => {
-  let slow: TestStack;
+  let slow: Stack;
   let loads = 0;
   beforeAll(async () => {
     // The real engine, made slower than the wait time so the protocol shows.
@@ -152,7 +152,7 @@ describe('Continue wait', () => {
         return engine.load(query, ctx);
       },
     });
-    slow = await startStack({ duckdbPath, env: { CUBEJS_DEV_MODE: 'true', CUBEJS_CONTINUE_WAIT_TIMEOUT: '0.05' }, wrapEngine: delay });
+    slow = await startStack({ data: 'corpus', env: { CUBEJS_CONTINUE_WAIT_TIMEOUT: '0.05' }, wrapEngine: delay });
   });
   afterAll(async () => slow?.close());
 

@@ -14,7 +14,7 @@ import { describe, expect, it } from 'vitest';
 import { makeCert } from '../sql-api/support/test-fixture.ts';
 import { CORPUS_MODEL_DIR } from '../fixtures/cube-corpus.ts';
 import { cleanEnv, runMain } from './support/run-main.ts';
-import { corpusDatabase } from './support/start-stack.ts';
+import { corpusDatabase } from '../support/stack.ts';
 
 const SQL_LINE = /SQL API \(Postgres wire\): postgres:\/\/127\.0\.0\.1:(\d+)\/db/;
 const REST_LINE = /REST API: (http:\/\/\S+?)\/cubejs-api\/v1/;

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { corpusDatabase } from './support/start-stack.ts';
+import { corpusDatabase } from '../support/stack.ts';
 import { CORPUS_MODEL_DIR } from '../fixtures/cube-corpus.ts';
 
 const MAIN = path.resolve(import.meta.dirname, '../../src/main.ts');

@@ -9,15 +9,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSqlServer, type SqlServer } from '../../src/api/sql/start-sql-server.ts';
 import { toGraphql, toSqlApi } from '../../playground/src/query/export-query.ts';
 import type { CubeQuery, Filter } from '../../playground/src/query/query-types.ts';
-import { corpusDatabase, startStack, type TestStack } from '../api/support/start-stack.ts';
+import { startStack, type Stack } from '../support/stack.ts';
 import { restGet } from './support/browser.ts';
 
-let stack: TestStack;
+let stack: Stack;
 let sqlApi: SqlServer;
 let client: pg.Client;
 
 beforeAll(async () => {
-  stack = await startStack({ duckdbPath: await corpusDatabase(), env: { CUBEJS_DEV_MODE: 'true' }, listen: true });
+  stack = await startStack({ data: 'corpus', serve: { http: true } });
   sqlApi = await startSqlServer({
     port: 0,
     host: '127.0.0.1',

@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { ensurePlaygroundBundle, PLAYGROUND_ASSET_BASE } from '../../src/api/playground/playground-bundle.ts';
 import { CORPUS_MODEL_DIR } from '../fixtures/cube-corpus.ts';
 import { cleanEnv, runMain } from '../api/support/run-main.ts';
-import { corpusDatabase } from '../api/support/start-stack.ts';
+import { corpusDatabase } from '../support/stack.ts';
 
 const MB = 1024 * 1024;
 

@@ -9,10 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import type { SemanticEngine } from '../../src/engine/engine-types.ts';
 import { ensurePlaygroundBundle } from '../../src/api/playground/playground-bundle.ts';
-import { corpusDatabase, startStack, type TestStack } from '../api/support/start-stack.ts';
+import { startStack, type Stack } from '../support/stack.ts';
 import { launchChromium, openGuardedPage, restGet, SHOTS, tableRows } from './support/browser.ts';
 
-let stack: TestStack;
+let stack: Stack;
 let browser: Browser;
 let loads = 0;
 const foreign: string[] = [];
@@ -29,7 +29,7 @@ beforeAll(async () => {
       return engine.load(query, ctx);
     },
   });
-  stack = await startStack({ duckdbPath: await corpusDatabase(), env: { CUBEJS_DEV_MODE: 'true', CUBEJS_CONTINUE_WAIT_TIMEOUT: '0.05' }, wrapEngine: slow, listen: true });
+  stack = await startStack({ data: 'corpus', env: { CUBEJS_CONTINUE_WAIT_TIMEOUT: '0.05' }, wrapEngine: slow, serve: { http: true } });
   browser = await launchChromium();
 }, 180_000);
 

@@ -7,13 +7,13 @@
  */
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { corpusDatabase, queryDuckDb, startStack, type TestStack } from '../support/start-stack.ts';
+import { corpusDatabase, queryDuckDb, startStack, type Stack } from '../../support/stack.ts';
 
-let stack: TestStack;
+let stack: Stack;
 let duckdbPath: string;
 beforeAll(async () => {
   duckdbPath = await corpusDatabase();
-  stack = await startStack({ duckdbPath, env: { CUBEJS_DEV_MODE: 'true' } });
+  stack = await startStack({ data: 'corpus' });
 });
 afterAll(async () => stack?.close());
 
