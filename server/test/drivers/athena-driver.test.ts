@@ -35,7 +35,7 @@ async function failure(promise: Promise<unknown>): Promise<UserError> {
 
 beforeAll(async () => {
   endpoint = await AthenaEndpoint.start({
-    accessKeyIds: [ACCESS_KEY],
+    credentials: { [ACCESS_KEY]: CREDENTIALS.secretAccessKey },
     workGroups: { primary: {}, analysts: { outputLocation: 's3://athena-results/analysts/' } },
     deniedOutputPrefixes: ['s3://forbidden-results/'],
     async setup(c) {
@@ -258,6 +258,13 @@ describe('AthenaDriver against a local Athena endpoint (real AWS SDK)', () => {
     expect(error.code).toBe('SOURCE_ERROR');
     expect(error.message).toBe("Athena data source refused the server's AWS credentials (UnrecognizedClientException: The security token included in the request is invalid.)");
     expect(error.hint).toContain('IAM policy');
+  });
+
+  it('maps a request signed with the wrong secret to SOURCE_ERROR (InvalidSignatureException)', async () => {
+    const d = await driver({ credentials: { accessKeyId: ACCESS_KEY, secretAccessKey: 'not-the-secret' } });
+    const error = await failure(d.query('SELECT 1', []));
+    expect(error.code).toBe('SOURCE_ERROR');
+    expect(error.message).toMatch(/^Athena data source refused the server's AWS credentials \(InvalidSignatureException: The request signature we calculated does not match/);
   });
 
   it('maps an unreachable endpoint to SOURCE_UNREACHABLE (08006) naming it', async () => {

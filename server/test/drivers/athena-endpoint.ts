@@ -14,7 +14,8 @@
  * `ExecutionParameters` literals bound as parameters; DuckDB's parser and catalog errors become
  * Athena's syntax (1006) and not-found (1110) user errors. Conditions a test asks for: queued or
  * running for N polls (`script`), throttled calls (`throttle`), an output bucket without
- * permission (`deniedOutputPrefixes` → 1501), unknown access keys (UnrecognizedClientException),
+ * permission (`deniedOutputPrefixes` → 1501), requests not signed (SigV4) with the configured credentials (UnrecognizedClientException,
+ * InvalidSignatureException),
  * a stop from outside (`stop`). Every call is recorded in `calls` with its arrival time.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -24,6 +25,7 @@ import { performance } from 'node:perf_hooks';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { athenaResultText, type AthenaResultText } from './athena-result-text.ts';
 import { readAthenaLiteral } from './athena-literals.ts';
+import { verifySigV4 } from './sigv4-verify.ts';
 
 /** How many GetQueryExecution polls a query spends in each state before its outcome shows. */
 export interface ExecutionScript {
@@ -39,8 +41,8 @@ export interface AthenaEndpointOptions {
   readonly workGroups?: Readonly<Record<string, { readonly outputLocation?: string }>>;
   /** Output locations the endpoint's "IAM role" may not write: queries there fail with 1501. */
   readonly deniedOutputPrefixes?: readonly string[];
-  /** Access key ids it accepts (default: any signed request). */
-  readonly accessKeyIds?: readonly string[];
+  /** Access key id → secret: every request's SigV4 signature is verified against them. */
+  readonly credentials: Readonly<Record<string, string>>;
 }
 
 /** One API call as received. */
@@ -76,6 +78,9 @@ interface Execution {
   completed?: number;
   connection?: DuckDBConnection;
 }
+
+// Errors of the AWS front door rather than Athena's model: their member is `message`, Athena's own `Message`.
+const GENERIC_ERRORS = new Set(['ThrottlingException', 'UnrecognizedClientException', 'InvalidSignatureException', 'MissingAuthenticationTokenException', 'UnknownOperationException', 'SerializationException']);
 
 /** Thrown inside a handler: answered as HTTP 400 with Athena's error body. */
 class ApiError extends Error {
@@ -169,8 +174,10 @@ export class AthenaEndpoint {
     try {
       if (req.method !== 'POST' || req.url !== '/') throw new ApiError('UnknownOperationException', `${req.method} ${req.url} is not an Athena operation`);
       if (!String(req.headers['content-type'] ?? '').startsWith('application/x-amz-json-1.1')) throw new ApiError('SerializationException', 'Expected Content-Type application/x-amz-json-1.1');
-      this.authenticate(req);
-      input = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
+      const body = Buffer.concat(chunks);
+      const signed = verifySigV4(req, body, 'athena', this.options.credentials);
+      if (!signed.ok) throw new ApiError(signed.error, signed.message);
+      input = JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>;
       Object.assign(call, { input });
       this.takeThrottle(operation);
       const output = await this.dispatch(operation, input);
@@ -178,8 +185,7 @@ export class AthenaEndpoint {
     } catch (error) {
       const e = error instanceof ApiError ? error : new ApiError('InternalServerException', (error as Error).message);
       call.status = 400;
-      // Athena's model members are `Message`; the generic AWS errors (throttling, auth) use `message`.
-      const body = e.type === 'ThrottlingException' || e.type === 'UnrecognizedClientException' || e.type === 'MissingAuthenticationTokenException' || e.type === 'UnknownOperationException' || e.type === 'SerializationException'
+      const body = GENERIC_ERRORS.has(e.type)
         ? { __type: e.type, message: e.message }
         : { __type: e.type, Message: e.message, ...e.extra };
       this.reply(res, 400, body);
@@ -189,16 +195,6 @@ export class AthenaEndpoint {
   private reply(res: ServerResponse, status: number, body: object): void {
     res.writeHead(status, { 'Content-Type': 'application/x-amz-json-1.1', 'x-amzn-RequestId': randomUUID() });
     res.end(JSON.stringify(body));
-  }
-
-  /** SigV4's `Credential=<key id>/<date>/<region>/athena/aws4_request` must name a known key. */
-  private authenticate(req: IncomingMessage): void {
-    const auth = String(req.headers.authorization ?? '');
-    const credential = /Credential=([^/]+)\/\d{8}\/[^/]+\/athena\/aws4_request/.exec(auth);
-    if (!auth.startsWith('AWS4-HMAC-SHA256') || !credential) throw new ApiError('MissingAuthenticationTokenException', 'Missing Authentication Token');
-    if (this.options.accessKeyIds && !this.options.accessKeyIds.includes(credential[1]!)) {
-      throw new ApiError('UnrecognizedClientException', 'The security token included in the request is invalid.');
-    }
   }
 
   private takeThrottle(operation: string): void {
