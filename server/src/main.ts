@@ -14,6 +14,7 @@ import type { Driver } from './drivers/driver-types.ts';
 import { DuckDbDriver } from './drivers/duckdb-driver.ts';
 import { DatabricksDriver } from './drivers/databricks-driver.ts';
 import { AthenaDriver } from './drivers/athena-driver.ts';
+import { RedshiftDriver } from './drivers/redshift-driver.ts';
 import type { SemanticEngine } from './engine/engine-types.ts';
 import { createEngine } from './engine/create-engine.ts';
 import { compileBuildQuery } from './engine/compile-build-query.ts';
@@ -160,6 +161,13 @@ async function createDriver(config: ServerConfig): Promise<Driver> {
       throw new UserError('CONFIG_INVALID', 'CUBEJS_DB_TYPE=databricks needs CUBEJS_DB_DATABRICKS_URL and CUBEJS_DB_DATABRICKS_TOKEN');
     }
     return DatabricksDriver.create({ url: source.url, token: source.token, catalog: source.catalog, schema: source.schema });
+  }
+  if (source.type === 'redshift') {
+    if (!source.host) throw new UserError('CONFIG_INVALID', 'CUBEJS_DB_TYPE=redshift needs CUBEJS_DB_HOST (and CUBEJS_DB_NAME, CUBEJS_DB_USER, CUBEJS_DB_PASS)');
+    return new RedshiftDriver({
+      host: source.host, port: source.port, database: source.database, user: source.user, password: source.password,
+      ssl: source.ssl ? { rejectUnauthorized: source.sslRejectUnauthorized } : false, maxPool: source.maxPool,
+    });
   }
   if (!source.s3OutputLocation && !source.workgroup) {
     throw new UserError('CONFIG_INVALID', 'CUBEJS_DB_TYPE=athena needs CUBEJS_AWS_S3_OUTPUT_LOCATION or CUBEJS_AWS_ATHENA_WORKGROUP');

@@ -6,7 +6,7 @@
 import type { CubeConfigFile } from './cube-config-types.ts';
 
 /** Which kind of source the semantic layer queries (`CUBEJS_DB_TYPE`). */
-export type DbType = 'duckdb' | 'databricks' | 'athena';
+export type DbType = 'duckdb' | 'databricks' | 'athena' | 'redshift';
 
 /** Connection settings for the DuckDB source (`CUBEJS_DB_DUCKDB_*`). */
 export interface DuckDbSourceConfig {
@@ -38,7 +38,22 @@ export interface AthenaSourceConfig {
   readonly schema?: string;
 }
 
-export type SourceConfig = DuckDbSourceConfig | DatabricksSourceConfig | AthenaSourceConfig;
+/** Amazon Redshift (`CUBEJS_DB_HOST`, `_PORT`, `_NAME`, `_USER`, `_PASS`, `_SSL`, `_MAX_POOL`), reached through `pg`. */
+export interface RedshiftSourceConfig {
+  readonly type: 'redshift';
+  readonly host?: string;
+  /** Default 5439, Redshift's port. */
+  readonly port: number;
+  readonly database?: string;
+  readonly user?: string;
+  readonly password?: string;
+  /** `CUBEJS_DB_SSL=true`; `CUBEJS_DB_SSL_REJECT_UNAUTHORIZED=false` accepts a certificate no CA vouches for. */
+  readonly ssl: boolean;
+  readonly sslRejectUnauthorized: boolean;
+  readonly maxPool?: number;
+}
+
+export type SourceConfig = DuckDbSourceConfig | DatabricksSourceConfig | AthenaSourceConfig | RedshiftSourceConfig;
 
 /** JWT verification settings (`CUBEJS_API_SECRET`, `CUBEJS_JWT_*`). */
 export interface JwtConfig {

@@ -18,6 +18,7 @@ const DB_TYPES: Readonly<Record<string, DbType>> = {
   // Cube's own name for its Databricks driver; same connection variables.
   'databricks-jdbc': 'databricks',
   athena: 'athena',
+  redshift: 'redshift',
 };
 
 export function readEnvConfig(env: Env, cwd: string): EnvConfig {
@@ -118,6 +119,18 @@ function readSource(type: DbType, env: Env, cwd: string): SourceConfig {
         workgroup: env.CUBEJS_AWS_ATHENA_WORKGROUP,
         catalog: env.CUBEJS_AWS_ATHENA_CATALOG,
         schema: env.CUBEJS_DB_SCHEMA ?? env.CUBEJS_DB_NAME,
+      };
+    case 'redshift':
+      return {
+        type,
+        host: env.CUBEJS_DB_HOST?.trim() || undefined,
+        port: readInteger(env, 'CUBEJS_DB_PORT', 5439, 1, 65_535),
+        database: env.CUBEJS_DB_NAME,
+        user: env.CUBEJS_DB_USER,
+        password: env.CUBEJS_DB_PASS,
+        ssl: readBoolean(env, 'CUBEJS_DB_SSL', false),
+        sslRejectUnauthorized: readBoolean(env, 'CUBEJS_DB_SSL_REJECT_UNAUTHORIZED', true),
+        maxPool: readOptionalInteger(env, 'CUBEJS_DB_MAX_POOL', 1, 1000),
       };
   }
 }

@@ -3,6 +3,7 @@ import type { Dialect } from '../dialect.ts';
 import { createDuckDbDialect } from './duckdb/duckdb-dialect.ts';
 import { createDatabricksDialect } from './databricks/databricks-dialect.ts';
 import { createTrinoDialect } from './trino/trino-dialect.ts';
+import { createRedshiftDialect } from './redshift/redshift-dialect.ts';
 
 const FACTORIES: Readonly<Record<string, () => Dialect>> = {
   duckdb: createDuckDbDialect,
@@ -10,6 +11,7 @@ const FACTORIES: Readonly<Record<string, () => Dialect>> = {
   'databricks-jdbc': createDatabricksDialect,
   athena: createTrinoDialect,
   trino: createTrinoDialect,
+  redshift: createRedshiftDialect,
 };
 
 export function createDialect(dbType: string): Dialect {
