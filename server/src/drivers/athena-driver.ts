@@ -43,6 +43,9 @@ export interface AthenaOptions {
   readonly pollBackoff?: Partial<PollBackoff>;
 }
 
+type Row = readonly (string | undefined)[];
+interface Page { readonly columns: readonly ColumnInfo[]; readonly rows: readonly Row[] }
+
 export class AthenaDriver implements Driver {
   readonly name = 'athena';
   private readonly backoff: PollBackoff;
@@ -72,7 +75,32 @@ export class AthenaDriver implements Driver {
   }
 
   async query(sql: string, params: readonly unknown[], options: QueryOptions = {}): Promise<QueryResult> {
-    const { signal } = options;
+    const rows: Row[] = [];
+    let columns: readonly ColumnInfo[] = [];
+    for await (const page of this.pages(sql, params, options.signal)) {
+      columns = page.columns;
+      for (const row of page.rows) rows.push(row);
+    }
+    return toColumnar(columns, rows.length, (i, j) => rows[i]![j] ?? null);
+  }
+
+  /** One chunk per GetQueryResults page (≤ 1000 rows), so a large result never sits in memory whole. */
+  async *stream(sql: string, params: readonly unknown[], options: QueryOptions = {}): AsyncIterable<QueryResult> {
+    for await (const { columns, rows } of this.pages(sql, params, options.signal)) {
+      yield toColumnar(columns, rows.length, (i, j) => rows[i]![j] ?? null);
+    }
+  }
+
+  async testConnection(): Promise<void> {
+    await this.query('SELECT 1', []);
+  }
+
+  async close(): Promise<void> {
+    this.client.destroy();
+  }
+
+  /** Starts the query, waits for it, then reads its pages; an aborted signal stops it (StopQueryExecution). */
+  private async *pages(sql: string, params: readonly unknown[], signal: AbortSignal | undefined): AsyncGenerator<Page> {
     if (signal?.aborted) throw abortError(signal, undefined);
     const started = await this.call(this.client.send(new this.sdk.StartQueryExecutionCommand({
       QueryString: sql,
@@ -83,24 +111,28 @@ export class AthenaDriver implements Driver {
     }), { abortSignal: signal }), sql, signal);
     const id = started.QueryExecutionId;
     if (!id) throw new UserError('SOURCE_ERROR', `Athena data source at ${this.context.endpoint} started the query without a QueryExecutionId\nSQL: ${sql}`);
+    let execution: QueryExecution;
     try {
-      const execution = await this.waitUntilSucceeded(id, sql, signal);
-      // Only a SELECT's results start with a header row; SHOW / DESCRIBE (UTILITY) and DDL ones do not.
-      const hasHeader = execution.StatementType !== 'UTILITY' && execution.StatementType !== 'DDL';
-      return await this.readResults(id, hasHeader, sql, signal);
+      execution = await this.waitUntilSucceeded(id, sql, signal);
     } catch (error) {
       if (!signal?.aborted) throw error;
       await this.stop(id);
       throw abortError(signal, id);
     }
-  }
-
-  async testConnection(): Promise<void> {
-    await this.query('SELECT 1', []);
-  }
-
-  async close(): Promise<void> {
-    this.client.destroy();
+    // Only a SELECT's results start with a header row; SHOW / DESCRIBE (UTILITY) and DDL ones do not.
+    let skipHeader = execution.StatementType !== 'UTILITY' && execution.StatementType !== 'DDL';
+    let columns: ColumnInfo[] = [];
+    let token: string | undefined;
+    do {
+      const command = new this.sdk.GetQueryResultsCommand({ QueryExecutionId: id, NextToken: token, MaxResults: ATHENA_PAGE_SIZE });
+      const page = await this.call(this.client.send(command, { abortSignal: signal }), sql, signal);
+      if (token === undefined) columns = (page.ResultSet?.ResultSetMetadata?.ColumnInfo ?? []).map((c) => ({ name: c.Name ?? '', type: columnTypeOf(c.Type ?? '') }));
+      // A Datum without VarCharValue is NULL.
+      const rows = (page.ResultSet?.Rows ?? []).map((r) => (r.Data ?? []).map((d) => d.VarCharValue));
+      yield { columns, rows: skipHeader ? rows.slice(1) : rows };
+      skipHeader = false;
+      token = page.NextToken;
+    } while (token);
   }
 
   private async waitUntilSucceeded(id: string, sql: string, signal: AbortSignal | undefined): Promise<QueryExecution> {
@@ -117,30 +149,12 @@ export class AthenaDriver implements Driver {
     }
   }
 
-  private async readResults(id: string, hasHeader: boolean, sql: string, signal: AbortSignal | undefined): Promise<QueryResult> {
-    const rows: (string | undefined)[][] = [];
-    let columns: ColumnInfo[] = [];
-    let token: string | undefined;
-    let skipHeader = hasHeader;
-    do {
-      const command = new this.sdk.GetQueryResultsCommand({ QueryExecutionId: id, NextToken: token, MaxResults: ATHENA_PAGE_SIZE });
-      const page = await this.call(this.client.send(command, { abortSignal: signal }), sql, signal);
-      if (token === undefined) columns = (page.ResultSet?.ResultSetMetadata?.ColumnInfo ?? []).map((c) => ({ name: c.Name ?? '', type: columnTypeOf(c.Type ?? '') }));
-      const pageRows = (page.ResultSet?.Rows ?? []).map((r) => (r.Data ?? []).map((d) => d.VarCharValue));
-      // A SELECT's first row of the first page repeats the column names; a Datum without VarCharValue is NULL.
-      rows.push(...(skipHeader ? pageRows.slice(1) : pageRows));
-      skipHeader = false;
-      token = page.NextToken;
-    } while (token);
-    return toColumnar(columns, rows.length, (i, j) => rows[i]![j] ?? null);
-  }
-
   /** Awaits one API call (the SDK has retried throttled and transient failures); what remains is mapped. */
   private async call<T>(request: Promise<T>, sql: string, signal: AbortSignal | undefined): Promise<T> {
     try {
       return await request;
     } catch (error) {
-      // Aborted mid-call: `query` stops the execution once it has an id.
+      // Aborted mid-call: `pages` stops the execution once it has an id.
       if (signal?.aborted) throw abortError(signal, undefined);
       throw athenaRequestError(error, { ...this.context, sql });
     }

@@ -106,6 +106,21 @@ describe('AthenaDriver against a local Athena endpoint (real AWS SDK)', () => {
     expect(pages.map((p) => [p.input.MaxResults, p.input.NextToken === undefined])).toEqual([[1000, true], [1000, false], [1000, false]]);
   });
 
+  it('streams one chunk per page, and reads no further page once the caller stops', async () => {
+    const d = await driver();
+    const sql = 'SELECT event_id FROM events ORDER BY event_id';
+    const chunks: number[][] = [];
+    for await (const chunk of d.stream(sql, [])) chunks.push(chunk.data[0] as number[]);
+    expect(chunks.map((c) => c.length)).toEqual([999, 1000, 501]);
+    expect(chunks.flat()).toEqual(Array.from({ length: EVENTS }, (_, i) => i + 1));
+    const before = endpoint.callsOf('GetQueryResults').length;
+    for await (const chunk of d.stream(sql, [])) {
+      expect(chunk.data[0]![0]).toBe(1);
+      break;
+    }
+    expect(endpoint.callsOf('GetQueryResults').length - before).toBe(1);
+  });
+
   it('reads results whose size sits on a page boundary (999 and 1000 rows)', async () => {
     const d = await driver();
     for (const n of [999, 1000]) {
