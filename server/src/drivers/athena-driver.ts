@@ -57,7 +57,8 @@ export class AthenaDriver implements Driver {
     private readonly sdk: AthenaSdk,
   ) {
     this.backoff = { ...DEFAULT_POLL_BACKOFF, ...options.pollBackoff };
-    this.context = { endpoint: options.endpoint ?? `athena.${options.region ?? '(default region)'}.amazonaws.com` };
+    const fromEnvironment = process.env.AWS_ENDPOINT_URL_ATHENA ?? process.env.AWS_ENDPOINT_URL;
+    this.context = { endpoint: options.endpoint ?? fromEnvironment ?? `athena.${options.region ?? process.env.AWS_REGION ?? '(default region)'}.amazonaws.com` };
   }
 
   /** Creates the driver with the real client (loaded lazily: only deployments using Athena pay for it). */
@@ -106,7 +107,7 @@ export class AthenaDriver implements Driver {
       QueryString: sql,
       ...(params.length > 0 ? { ExecutionParameters: params.map(athenaParameter) } : {}),
       WorkGroup: this.options.workGroup,
-      QueryExecutionContext: { Catalog: this.options.catalog, Database: this.options.database },
+      ...(this.options.catalog || this.options.database ? { QueryExecutionContext: { Catalog: this.options.catalog, Database: this.options.database } } : {}),
       ...(this.options.outputLocation ? { ResultConfiguration: { OutputLocation: this.options.outputLocation } } : {}),
     }), { abortSignal: signal }), sql, signal);
     const id = started.QueryExecutionId;
