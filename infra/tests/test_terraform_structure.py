@@ -20,7 +20,7 @@ PLATFORM = INFRA / "modules" / "platform"
 # The component modules, all wired together by modules/platform, the only module envs call.
 EXPECTED_MODULES = {
     "network", "s3-lakehouse", "kinesis", "rds", "eks", "iam", "databricks", "glue-athena",
-    "monitoring", "secrets",
+    "monitoring", "secrets", "redshift-spectrum",
 }
 
 

@@ -30,7 +30,8 @@ TAGGABLE = {
     "aws_iam_openid_connect_provider", "aws_eks_node_group", "aws_eks_addon",
     "aws_iam_instance_profile", "aws_secretsmanager_secret", "aws_glue_catalog_database",
     "aws_athena_workgroup", "aws_sns_topic", "aws_cloudwatch_metric_alarm", "databricks_job",
-    "databricks_sql_endpoint",
+    "databricks_sql_endpoint", "aws_glue_crawler", "aws_redshiftserverless_namespace",
+    "aws_redshiftserverless_workgroup",
 }
 UNTAGGABLE = {
     "aws_s3_bucket_ownership_controls", "aws_s3_bucket_public_access_block",
@@ -39,7 +40,7 @@ UNTAGGABLE = {
     "aws_route_table_association", "aws_cloudwatch_log_stream", "aws_iam_role_policy",
     "aws_iam_role_policy_attachment", "aws_eks_access_policy_association", "aws_kms_alias",
     "aws_glue_catalog_table", "aws_sns_topic_subscription", "databricks_instance_profile",
-    "databricks_cluster_policy", "databricks_permissions",
+    "databricks_cluster_policy", "databricks_permissions", "aws_redshiftdata_statement",
 }
 REQUIRED_TAG_KEYS = ("Project", "Environment", "Owner", "CostCenter")
 

@@ -60,6 +60,31 @@ output "athena_results_location" {
   value       = module.platform.athena_results_location
 }
 
+output "redshift_endpoint" {
+  description = "CUBEJS_DB_HOST when CUBEJS_DB_TYPE=redshift (Redshift Serverless workgroup; CUBEJS_DB_SSL=true)."
+  value       = module.platform.redshift_endpoint
+}
+
+output "redshift_port" {
+  description = "CUBEJS_DB_PORT when CUBEJS_DB_TYPE=redshift."
+  value       = module.platform.redshift_port
+}
+
+output "redshift_database" {
+  description = "CUBEJS_DB_NAME when CUBEJS_DB_TYPE=redshift."
+  value       = module.platform.redshift_database
+}
+
+output "redshift_admin_secret_arn" {
+  description = "Secret with CUBEJS_DB_USER and CUBEJS_DB_PASS when CUBEJS_DB_TYPE=redshift (managed by Redshift)."
+  value       = module.platform.redshift_admin_secret_arn
+}
+
+output "redshift_manifest_crawler" {
+  description = "Glue crawler refreshing the gold manifests Spectrum reads; start it after each gold build."
+  value       = module.platform.redshift_manifest_crawler
+}
+
 output "alerts_topic_arn" {
   description = "SNS topic of all alerts."
   value       = module.platform.alerts_topic_arn

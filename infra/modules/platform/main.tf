@@ -65,6 +65,18 @@ module "glue_athena" {
   tags             = var.tags
 }
 
+module "redshift_spectrum" {
+  source = "../redshift-spectrum"
+
+  name_prefix                = local.name
+  vpc_id                     = module.network.vpc_id
+  subnet_ids                 = module.network.private_subnet_ids
+  allowed_security_group_ids = [module.eks.cluster_security_group_id]
+  gold_bucket_name           = module.s3_lakehouse.bucket_names["gold"]
+  base_capacity              = var.redshift_base_capacity
+  tags                       = var.tags
+}
+
 module "monitoring" {
   source = "../monitoring"
 

@@ -63,6 +63,12 @@ variable "eks_node_max_size" {
   description = "Maximum EKS platform nodes."
 }
 
+variable "redshift_base_capacity" {
+  type        = number
+  description = "Base RPUs of the Redshift Serverless workgroup (CUBEJS_DB_TYPE=redshift); billed only while queries run."
+  default     = 8
+}
+
 variable "kinesis_stream_mode" {
   type        = string
   description = "ON_DEMAND or PROVISIONED events stream."
