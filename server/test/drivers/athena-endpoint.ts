@@ -233,18 +233,17 @@ export class AthenaEndpoint {
       throw new ApiError('InvalidRequestException', 'No output location provided. An output location is required either through the Workgroup result configuration setting or as an API input.', { AthenaErrorCode: 'INVALID_INPUT' });
     }
     const id = randomUUID();
-    const execution: Execution = {
+    const pending: Omit<Execution, 'outcome'> = {
       id, input, workGroup, outputLocation, statement: statementKind(sql), script: this.nextScript, submitted: Date.now(), state: 'QUEUED', polls: 0,
-      outcome: Promise.resolve(undefined as unknown as Outcome),
     };
-    Object.assign(execution, { outcome: this.run(execution, sql) });
+    const execution: Execution = Object.assign(pending, { outcome: this.run(pending, sql) });
     this.executions.set(id, execution);
     if (token) this.byToken.set(token, id);
     return { QueryExecutionId: id };
   }
 
   /** Runs the statement on DuckDB at once; its outcome shows when the script lets it. */
-  private async run(execution: Execution, sql: string): Promise<Outcome> {
+  private async run(execution: Omit<Execution, 'outcome'>, sql: string): Promise<Outcome> {
     if (this.options.deniedOutputPrefixes?.some((p) => execution.outputLocation.startsWith(p))) {
       return userFailure(1501, `Access denied when writing output to url: ${execution.outputLocation.replace(/\/?$/, '/')}${execution.id}.csv . Please ensure you are allowed to access the S3 bucket. If you are encrypting query results with KMS key, please ensure you are allowed to access your KMS key`);
     }
