@@ -83,6 +83,13 @@ describe('AthenaDriver against a local Athena endpoint (real AWS SDK)', () => {
     expect(start.input.ClientRequestToken).toEqual(expect.any(String)); // the SDK's idempotency token
   });
 
+  it('tells an empty string from NULL, keeps 64-bit integers beyond 2^53 exact, reads doubles in Java notation', async () => {
+    const d = await driver();
+    const result = await d.query("SELECT '' AS empty, CAST(NULL AS VARCHAR) AS nothing, CAST(9007199254740993 AS BIGINT) AS big, CAST(1e10 AS DOUBLE) AS large, CAST(1.5 AS REAL) AS small", []);
+    expect(result.columns.map((c) => c.type)).toEqual(['string', 'string', 'integer', 'number', 'number']);
+    expect(result.data).toEqual([[''], [null], ['9007199254740993'], [1e10], [1.5]]);
+  });
+
   it('binds parameters as ExecutionParameters literals, computed by the engine', async () => {
     const d = await driver();
     const sql = 'SELECT count(*) AS n, sum(amount) AS total FROM orders WHERE city = ? OR items > ?';
