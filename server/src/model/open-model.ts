@@ -21,6 +21,8 @@ import { ModelValidationError } from '../errors/user-error.ts';
 import { readModelFiles, tryCompileModelAsync, type CompileOptions } from './compile-model.ts';
 import type { SemanticModel } from './model-types.ts';
 import { watchModel } from './model-watcher.ts';
+import { BoundedStore } from '../reuse/bounded-store.ts';
+import { stableStringify } from '../util/stable-hash.ts';
 
 /** Where the model lives, whether to watch it, and how JavaScript models run. */
 export interface ModelSettings {
@@ -86,23 +88,18 @@ export async function openModel(
   if (!outcome.model) hooks.onError?.(new ModelValidationError(outcome.errors));
   let model = outcome.model ?? emptyModel();
   let usesCompileContext = outcome.usesCompileContext ?? false;
-  const cache = new Map<string, Promise<SemanticModel>>();
-  const maxApps = apps.maxApps ?? 100;
+  // Compiled models per app, least recently used dropped first (reuse/'s bounded store).
+  const cache = new BoundedStore<Promise<SemanticModel>>({ maxEntries: apps.maxApps ?? 100 });
   const perApp = (): boolean => usesCompileContext;
 
   const modelFor = (securityContext: SecurityContext): Promise<SemanticModel> => {
     if (!perApp()) return Promise.resolve(model);
-    const appId = apps.contextToAppId ? String(apps.contextToAppId({ securityContext })) : `context:${stableJson(securityContext)}`;
-    let entry = cache.get(appId);
-    if (entry) {
-      cache.delete(appId);
-      cache.set(appId, entry);
-      return entry;
-    }
-    entry = compileForApp(settings.directory, compile, appId, securityContext);
+    const appId = apps.contextToAppId ? String(apps.contextToAppId({ securityContext })) : `context:${stableStringify(securityContext)}`;
+    const known = cache.get(appId);
+    if (known) return known;
+    const entry = compileForApp(settings.directory, compile, appId, securityContext);
     cache.set(appId, entry);
     entry.catch(() => cache.delete(appId));
-    if (cache.size > maxApps) cache.delete(cache.keys().next().value!);
     return entry;
   };
 
@@ -136,16 +133,4 @@ async function compileForApp(directory: string, compile: CompileOptions, appId: 
 /** The shared model of a folder valid only per app. */
 function emptyModel(): SemanticModel {
   return Object.freeze({ cubes: Object.freeze({}), views: Object.freeze({}), version: 'per-app-only' }) as SemanticModel;
-}
-
-/** JSON with sorted keys, so equal contexts name the same app. */
-function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    return `{${Object.keys(value)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${stableJson((value as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
 }

@@ -15,7 +15,7 @@ import type { RefreshKey, SemanticModel, SqlTemplate } from '../model/model-type
 import type { NormalizedFilter, NormalizedQuery } from '../query/query-types.ts';
 import type { QueryResult } from '../drivers/driver-types.ts';
 import { UserError } from '../errors/user-error.ts';
-import { intervalBucket, isInterval } from '../time/interval.ts';
+import { intervalBucket, intervalMillis, isInterval } from '../time/interval.ts';
 
 /** Cube's refresh interval of a cube without a refresh key (and of one keyed only by SQL). */
 export const SOURCE_DEFAULT_EVERY = '10 seconds';
@@ -44,9 +44,22 @@ export function everyValue(every: string, now: number, timezone = 'UTC'): string
 
 /**
  * Refresh-key values of a query the source answers, one per cube it reads (sorted by cube):
- * the freshness part of its result-cache key.
+ * the freshness part of its result-cache key. Which cubes a query reads and their rules are
+ * worked out once per (normalized query, model) — the compile stages keep the normalized query,
+ * so a repeated request only computes the values at `now`.
  */
 export function sourceFreshness(query: NormalizedQuery, model: SemanticModel, now: number): string[] {
+  let known = sourceRules.get(query);
+  if (!known || known.model !== model) {
+    known = { model, rules: cubesRead(query).map((name) => cubeRule(name, model.cubes[name]?.refreshKey)) };
+    sourceRules.set(query, known);
+  }
+  return known.rules.map((rule) => rule(now));
+}
+
+const sourceRules = new WeakMap<NormalizedQuery, { readonly model: SemanticModel; readonly rules: readonly ((now: number) => string)[] }>();
+
+function cubesRead(query: NormalizedQuery): string[] {
   const cubes = new Set<string>();
   for (const m of query.measures) cubes.add(m.member.cube);
   for (const d of query.dimensions) cubes.add(d.member.cube);
@@ -57,19 +70,26 @@ export function sourceFreshness(query: NormalizedQuery, model: SemanticModel, no
     else f.filters.forEach(visit);
   };
   query.filters.forEach(visit);
-  return [...cubes].sort().map((name) => `${name}:${cubeValue(model.cubes[name]?.refreshKey, now)}`);
+  return [...cubes].sort();
 }
 
-function cubeValue(key: RefreshKey | undefined, now: number): string {
+/** A cube's value at `now`, as `cube:value`; a malformed `every` keeps the default (never longer than the data allows). */
+function cubeRule(name: string, key: RefreshKey | undefined): (now: number) => string {
   const every = key?.every;
+  if (every !== undefined && isInterval(every)) {
+    const ms = intervalMillis(every);
+    return (now) => `${name}:${Math.floor(now / ms)}`;
+  }
   if (every !== undefined) {
     try {
-      return everyValue(every, now, key?.timezone);
+      latestTick(every, key?.timezone ?? 'UTC', Date.now());
+      return (now) => `${name}:cron:${latestTick(every, key?.timezone ?? 'UTC', now)}`;
     } catch {
-      // A malformed `every` keeps the default: results are kept no longer than the data allows.
+      // not a cron string either: the default below
     }
   }
-  return intervalBucket(SOURCE_DEFAULT_EVERY, now);
+  const ms = intervalMillis(SOURCE_DEFAULT_EVERY);
+  return (now) => `${name}:${Math.floor(now / ms)}`;
 }
 
 interface Schedule {

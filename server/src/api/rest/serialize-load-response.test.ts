@@ -41,6 +41,17 @@ describe('serializeLoadResult', () => {
     expect(Object.keys(parsed).slice(0, 3)).toEqual(['query', 'data', 'lastRefreshTime']);
   });
 
+  it('a copy of an answer (dev-mode timings) writes its own annotation; the same rows under other column names are written under those names', () => {
+    const r = result();
+    const first = JSON.parse(serializeLoadResult(r, { requestId: 'a' }));
+    const timed = { ...r, annotation: { ...r.annotation, timings: { rewrite: 0.1 } } };
+    const second = JSON.parse(serializeLoadResult(timed, { requestId: 'b' }));
+    expect(second.annotation.timings).toEqual({ rewrite: 0.1 });
+    expect(second.data).toEqual(first.data);
+    const renamed = { ...r, columns: r.columns.map((c) => ({ ...c, name: `X.${c.name}` })) };
+    expect(Object.keys(JSON.parse(serializeLoadResult(renamed, { requestId: 'c' })).data[0])).toEqual(['X.Orders.status', 'X.Orders.count', 'X.Orders.createdAt.day']);
+  });
+
   it('writes total when the engine counted it, and NaN/Infinity as null', () => {
     const r = result({ total: 41, columns: [{ name: 'a', type: 'number' }], data: [[1.5, Number.NaN, Number.POSITIVE_INFINITY]] });
     const parsed = JSON.parse(serializeLoadResult(r, { requestId: 'x' }));

@@ -78,7 +78,7 @@ export function serializeLoadResult(result: LoadResult, options: SerializeOption
 
 /** One result's JSON before and after its request id. */
 function resultSegments(result: LoadResult, responseFormat?: string): [string, string] {
-  const data = responseFormat === 'compact' ? compactData(result) : rowData(result);
+  const data = encodedData(result, responseFormat);
   const head = [
     '{"query":', JSON.stringify(result.query),
     ',"data":', data,
@@ -112,6 +112,25 @@ export function pivotQuery(response: LoadResponse): Record<string, unknown> {
   }
   return { ...first, queryType: response.queryType };
 }
+
+/**
+ * The rows' JSON, kept per answer's columns (data and column list): a dev-mode answer is a fresh copy per request (its
+ * stage timings), yet shares the memoized answer's columns, so its rows are not encoded again.
+ */
+function encodedData(result: LoadResult, responseFormat?: string): string {
+  const compact = responseFormat === 'compact';
+  let known = dataCache.get(result.data);
+  if (!known || known.columns !== result.columns) {
+    known = { columns: result.columns };
+    dataCache.set(result.data, known);
+  }
+  const text = compact ? known.compact : known.rows;
+  if (text !== undefined) return text;
+  if (compact) return (known.compact = compactData(result));
+  return (known.rows = rowData(result));
+}
+
+const dataCache = new WeakMap<object, { readonly columns: LoadResult['columns']; rows?: string; compact?: string }>();
 
 function rowData(result: LoadResult): string {
   const { columns, rowCount } = result;
