@@ -8,8 +8,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, type TestStack } from './support/start-stack.ts';
-import { prepareCompleteGoldFiles } from './support/complete-gold-files.ts';
+import { GOLD_EXTRA_FILES, goldWithStreamingSql, REPO_MODEL_DIR, startStack, type Stack } from '../support/stack.ts';
 import { closeRawHttp, sendRaw, type RawRequest, type RawResponse } from './support/raw-http.ts';
 import { fuzzModelFromMeta, type FuzzModel } from './support/fuzz-rest-arbitraries.ts';
 import { fuzzGraphqlCubes, type FuzzGraphqlCube } from './support/fuzz-graphql-arbitraries.ts';
@@ -17,15 +16,17 @@ import { authorizationValues, fuzzRequest, signToken } from './support/fuzz-http
 
 const SECRET = 'fuzz-suite-secret-0123456789abcdef';
 const RUNS = Number(process.env.FUZZ_RUNS ?? 3000);
-let stack: TestStack;
+let stack: Stack;
 let model: FuzzModel;
 let cubes: FuzzGraphqlCube[];
 let auths: string[];
 const statuses = new Map<number, number>();
 
 beforeAll(async () => {
-  const files = await prepareCompleteGoldFiles();
-  stack = await startStack({ duckdbPath: files.duckdbPath, modelDir: files.modelDir, env: { CUBEJS_API_SECRET: SECRET, CUBEJS_DB_QUERY_LIMIT: '50000' }, listen: true });
+  stack = await startStack({
+    data: { sql: await goldWithStreamingSql() }, model: { dir: REPO_MODEL_DIR, files: GOLD_EXTRA_FILES },
+    security: { secret: SECRET }, env: { CUBEJS_DB_QUERY_LIMIT: '50000' }, serve: { http: true },
+  });
   const { token, meta } = await fullAccessToken(stack.url);
   auths = await authorizationValues(SECRET, token);
   // Every cube answers a first query: refusals in the suite come from its input, not the fixture.

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { SignJWT } from 'jose';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { makeCert } from '../sql-api/support/test-fixture.ts';
+import { makeCert } from '../support/make-cert.ts';
 import { CORPUS_MODEL_DIR } from '../fixtures/cube-corpus.ts';
 import { cleanEnv, runMain } from './support/run-main.ts';
 import { corpusDatabase } from '../support/stack.ts';

@@ -6,8 +6,8 @@
 import { SignJWT } from 'jose';
 import { buildClientSchema, getIntrospectionQuery, parse, validate, type GraphQLObjectType, type GraphQLInputObjectType, type GraphQLEnumType } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestStack } from '../api/support/start-stack.ts';
-import { postGraphql, prepareGoldFiles, startGoldStack } from './support/gold-stack.ts';
+import { GOLD_EXTRA_FILES, startStack, type Stack } from '../support/stack.ts';
+import { postGraphql } from '../support/api-requests.ts';
 
 interface MetaCube {
   name: string;
@@ -18,14 +18,13 @@ interface MetaCube {
 }
 
 const SECRET = 'graphql-test-secret-0123456789abcdef';
-let dev: TestStack;
-let prod: TestStack;
+let dev: Stack;
+let prod: Stack;
 let meta: MetaCube[];
 
 beforeAll(async () => {
-  const [devFiles, prodFiles] = await Promise.all([prepareGoldFiles(), prepareGoldFiles()]);
-  dev = await startGoldStack(devFiles);
-  prod = await startGoldStack(prodFiles, { CUBEJS_DEV_MODE: 'false', CUBEJS_API_SECRET: SECRET });
+  dev = await startStack({ data: 'gold', model: { files: GOLD_EXTRA_FILES }, serve: { http: true } });
+  prod = await startStack({ data: 'gold', model: { files: GOLD_EXTRA_FILES }, security: { secret: SECRET }, serve: { http: true } });
   // Dev-mode /meta also lists hidden members (isVisible: false); Cube's GraphQL schema leaves them out.
   const visible = <T extends { isVisible?: boolean }>(members: T[]) => members.filter((m) => m.isVisible !== false);
   meta = ((await (await fetch(`${dev.url}/cubejs-api/v1/meta`)).json()) as { cubes: MetaCube[] }).cubes.map((c) => ({

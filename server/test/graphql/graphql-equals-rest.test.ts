@@ -6,8 +6,8 @@
  * (cube field → member, time dimensions as `{ value, <granularity> }` UTC instants).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestStack } from '../api/support/start-stack.ts';
-import { loadRest, postGraphql, prepareGoldFiles, startGoldStack } from './support/gold-stack.ts';
+import { GOLD_EXTRA_FILES, startStack, type Stack } from '../support/stack.ts';
+import { loadRest, postGraphql } from '../support/api-requests.ts';
 import { fetchTimeMembers, normalizeRows, restRowsAsGraphql, sortRows, type RestQuery } from './support/rest-as-graphql.ts';
 
 interface EquivalenceCase {
@@ -153,11 +153,11 @@ const CASES: EquivalenceCase[] = [
     variables: { yes: true }, rest: { measures: ['fato_vendas.count', 'fato_vendas.unidades'], dimensions: ['fato_vendas.origem'], order: [['fato_vendas.origem', 'asc']] } },
 ];
 
-let stack: TestStack;
+let stack: Stack;
 let timeMembers: Set<string>;
 
 beforeAll(async () => {
-  stack = await startGoldStack(await prepareGoldFiles());
+  stack = await startStack({ data: 'gold', model: { files: GOLD_EXTRA_FILES }, serve: { http: true } });
   timeMembers = await fetchTimeMembers(stack.url);
 });
 afterAll(async () => stack?.close());

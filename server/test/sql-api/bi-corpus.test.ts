@@ -14,21 +14,22 @@ import path from 'node:path';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkCorpusStatement, type CorpusStatement } from './support/check-corpus-statement.ts';
-import { connectBi, run, startGoldSqlStack, type GoldSqlStack } from './support/gold-sql-stack.ts';
+import { BI_SQL, connectBi, run } from './support/bi-sql-client.ts';
+import { GOLD_EXTRA_FILES, startStack, type Stack } from '../support/stack.ts';
 
 /** Statement id → what goes wrong today. Empty it as the SQL API is fixed. */
 const KNOWN_FAILING: ReadonlyMap<string, string> = new Map<string, string>([]);
 
 const CORPUS = JSON.parse(readFileSync(path.join(import.meta.dirname, 'bi-corpus', 'statements.json'), 'utf8')) as { statements: CorpusStatement[] };
 
-let world: GoldSqlStack;
+let world: Stack;
 let oracle: pg.Client;
 const sessions = new Map<string, pg.Client>();
 const captured = new Map<string, string>();
 const outcomes = new Map<string, string | undefined>();
 
 beforeAll(async () => {
-  world = await startGoldSqlStack();
+  world = await startStack({ data: 'gold', model: { files: GOLD_EXTRA_FILES }, serve: { http: true, sql: BI_SQL } });
   oracle = await connectBi(world.sqlPort);
 }, 300_000);
 
@@ -77,7 +78,7 @@ describe('BI-tool statements replayed against the SQL API', () => {
       const got = await run(client, fill(statement.sql), { extended: statement.protocol === 'extended', params: statement.params });
       if (!got.ok) await run(client, 'ROLLBACK');
       if (statement.capture && got.ok && got.rows[0]?.[0] != null) captured.set(statement.capture, String(got.rows[0][0]));
-      const problem = await checkCorpusStatement(statement.check, got, { oracle, restUrl: world.stack.url, duckdbPath: world.duckdbPath });
+      const problem = await checkCorpusStatement(statement.check, got, { oracle, restUrl: world.url, duckdbPath: world.duckdbPath });
       outcomes.set(statement.id, problem);
       expect(problem, statement.sql).toBeUndefined();
     });

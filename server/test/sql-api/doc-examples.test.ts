@@ -16,8 +16,10 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SqlServer } from '../../src/api/sql/start-sql-server.ts';
 import { extractDocExamples, type DocExample } from './support/extract-doc-examples.ts';
-import { BI_PASSWORD, BI_USER, connectBi, loadRest, rowLines, run, startBiSqlServer, startGoldSqlStack, type GoldSqlStack } from './support/gold-sql-stack.ts';
-import { makeCert } from './support/test-fixture.ts';
+import { BI_PASSWORD, BI_SQL, BI_USER, connectBi, rowLines, run } from './support/bi-sql-client.ts';
+import { GOLD_EXTRA_FILES, serveSql, startStack, type Stack } from '../support/stack.ts';
+import { loadRest } from '../support/api-requests.ts';
+import { makeCert } from '../support/make-cert.ts';
 
 /** Example id (`doc:line`) → what goes wrong today. */
 const KNOWN_FAILING: ReadonlyMap<string, string> = new Map<string, string>([]);
@@ -46,17 +48,17 @@ const REST_EQUIVALENTS: ReadonlyMap<string, { query: Record<string, unknown>; co
 
 const run$ = promisify(execFile);
 const examples: DocExample[] = [];
-let world: GoldSqlStack;
+let world: Stack;
 let tlsServer: SqlServer;
 let client: pg.Client;
 let modelTables: Set<string>;
 
 beforeAll(async () => {
   for (const doc of DOCS) examples.push(...extractDocExamples(doc, await readFile(path.join(ROOT, doc), 'utf8')));
-  world = await startGoldSqlStack();
-  tlsServer = await startBiSqlServer(world.stack, { tls: await makeCert(await mkdtemp(path.join(os.tmpdir(), 'doc-examples-'))) });
+  world = await startStack({ data: 'gold', model: { files: GOLD_EXTRA_FILES }, serve: { http: true, sql: BI_SQL } });
+  tlsServer = await serveSql(world.engine, { ...BI_SQL, tls: await makeCert(await mkdtemp(path.join(os.tmpdir(), 'doc-examples-'))) });
   client = await connectBi(tlsServer.port);
-  const meta = (await (await fetch(`${world.stack.url}/cubejs-api/v1/meta`)).json()) as { cubes: { name: string }[] };
+  const meta = (await (await fetch(`${world.url}/cubejs-api/v1/meta`)).json()) as { cubes: { name: string }[] };
   modelTables = new Set(meta.cubes.map((c) => c.name));
 }, 300_000);
 
@@ -93,7 +95,7 @@ async function checkModelValues(sql: string): Promise<void> {
   const compare = async (text: string, rest: object) => {
     const got = await run(client, text);
     expect(got.ok ? '' : `${got.code} ${got.message}`).toBe('');
-    const want = (await loadRest(world.stack.url, rest)).map((r) => columns.map((c) => r[c] ?? null));
+    const want = (await loadRest(world.url, rest)).map((r) => columns.map((c) => r[c] ?? null));
     expect(rowLines(got.ok ? got.rows : [], ordered)).toEqual(rowLines(want, ordered));
     return want.length;
   };

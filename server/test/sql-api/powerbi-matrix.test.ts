@@ -15,7 +15,9 @@ import path from 'node:path';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SqlServer } from '../../src/api/sql/start-sql-server.ts';
-import { byKey, connectBi, hand, loadRest, run, sameValue, startBiSqlServer, startGoldSqlStack, type GoldSqlStack } from './support/gold-sql-stack.ts';
+import { BI_SQL, byKey, connectBi, hand, run, sameValue } from './support/bi-sql-client.ts';
+import { GOLD_EXTRA_FILES, serveSql, startStack, type Stack } from '../support/stack.ts';
+import { loadRest } from '../support/api-requests.ts';
 import { judgeVisual, type Judgement, type Verdict } from './support/judge-visual.ts';
 import { AGGREGATES, DATE_RANGE, DIMENSION_FILTER, TOP_N, dropsNullGroups, plainWhere, powerBiSql, type Aggregate, type FilterKind, type Visual } from './support/powerbi-shapes.ts';
 import { vendasMeasures } from './support/vendas-measures.ts';
@@ -41,7 +43,7 @@ const caseId = (label: string, filter: FilterKind, aggregate: Aggregate, measure
 /** A scan limit below the fixture's 240 sale lines: an unfiltered visual must not depend on fetching every line. */
 const SMALL_SCAN_LIMIT = 100;
 
-let world: GoldSqlStack;
+let world: Stack;
 let client: pg.Client;
 let limited: SqlServer;
 let limitedClient: pg.Client;
@@ -63,9 +65,9 @@ async function measureAtGrain(grain: string | undefined, measure: string, filter
 }
 
 beforeAll(async () => {
-  world = await startGoldSqlStack();
+  world = await startStack({ data: 'gold', model: { files: GOLD_EXTRA_FILES }, serve: { http: true, sql: BI_SQL } });
   client = await connectBi(world.sqlPort);
-  limited = await startBiSqlServer(world.stack, { maxScanRows: SMALL_SCAN_LIMIT });
+  limited = await serveSql(world.engine, { ...BI_SQL, maxScanRows: SMALL_SCAN_LIMIT });
   limitedClient = await connectBi(limited.port);
 }, 300_000);
 
@@ -80,7 +82,7 @@ afterAll(async () => {
 
 describe('the oracle: MEASURE() through the SQL API equals REST and hand-written SQL', () => {
   it('covers every measure of the vendas view listed by /meta', async () => {
-    const meta = (await (await fetch(`${world.stack.url}/cubejs-api/v1/meta`)).json()) as { cubes: { name: string; measures: { name: string }[] }[] };
+    const meta = (await (await fetch(`${world.url}/cubejs-api/v1/meta`)).json()) as { cubes: { name: string; measures: { name: string }[] }[] };
     const listed = meta.cubes.find((c) => c.name === 'vendas')!.measures.map((m) => m.name.replace(/^vendas\./, ''));
     expect(MEASURES.map((m) => m.name).sort()).toEqual(listed.sort());
     expect(MEASURES.length).toBeGreaterThanOrEqual(16);
@@ -106,8 +108,8 @@ describe('the oracle: MEASURE() through the SQL API equals REST and hand-written
   for (const filter of ['none', 'dateRange', 'dimension'] as const) {
     it(`MEASURE() by canal_nome and in total equals REST /load (${filter})`, async () => {
       const measures = MEASURES.map((m) => `vendas.${m.name}`);
-      const byCanal = await loadRest(world.stack.url, { measures, dimensions: ['vendas.canal_nome'], ...restFilters[filter] });
-      const total = await loadRest(world.stack.url, { measures, ...restFilters[filter] });
+      const byCanal = await loadRest(world.url, { measures, dimensions: ['vendas.canal_nome'], ...restFilters[filter] });
+      const total = await loadRest(world.url, { measures, ...restFilters[filter] });
       expect(byCanal.length).toBeGreaterThan(1);
       for (const m of MEASURES) {
         const sql = await measureAtGrain('canal_nome', m.name, filter);

@@ -16,7 +16,7 @@ import { startSqlServer, type SqlServer } from '../../src/api/sql/start-sql-serv
 import { ctx as internalCtx, openPreaggFixture, type PreaggFixture } from '../preagg/preagg-harness.ts';
 import { powerBiSql } from './support/powerbi-shapes.ts';
 import { recordEngineCalls, type EngineCall } from './support/record-engine-calls.ts';
-import { rowLines } from './support/gold-sql-stack.ts';
+import { rowLines } from './support/bi-sql-client.ts';
 
 let fx: PreaggFixture;
 let server: SqlServer;

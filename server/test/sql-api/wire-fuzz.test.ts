@@ -13,7 +13,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSqlServer, type SqlServer } from '../../src/api/sql/start-sql-server.ts';
+import type { SqlServer } from '../../src/api/sql/start-sql-server.ts';
 import {
   buildBind,
   buildClose,
@@ -27,11 +27,10 @@ import {
   readErrorFields,
   type BackendFrame,
 } from '../../src/api/sql/wire/frontend-builders.ts';
-import { queryDuckDb, startStack, type TestStack } from '../api/support/start-stack.ts';
-import { prepareGoldFiles } from '../graphql/support/gold-stack.ts';
+import { GOLD_EXTRA_FILES, queryDuckDb, serveSql, startStack, type Stack } from '../support/stack.ts';
 import { INTERNAL_CONTEXT } from '../engine/gold-fixture.ts';
 import { RawPgClient } from './support/raw-pg-client.ts';
-import { makeCert } from './support/test-fixture.ts';
+import { makeCert } from '../support/make-cert.ts';
 
 const MAX_MESSAGE = 64 * 1024;
 const AUTH_TIMEOUT_MS = 800;
@@ -42,7 +41,7 @@ const USERS: Record<string, string> = { admin: 'admin_password', analyst: 's3cre
 /** Fixed so CI runs are reproducible; set WIRE_FUZZ_SEED to explore other inputs. */
 const SEED = Number(process.env.WIRE_FUZZ_SEED ?? 20251205);
 
-let stack: TestStack;
+let stack: Stack;
 let duckdbPath: string;
 let server: SqlServer;
 /** The independent answer to CHECK_SQL: COUNT(*) over the gold sales lines. */
@@ -50,18 +49,15 @@ let expectedCount: string;
 const internalErrors: unknown[] = [];
 
 beforeAll(async () => {
-  const files = await prepareGoldFiles();
-  duckdbPath = files.duckdbPath;
-  stack = await startStack({ duckdbPath, modelDir: files.modelDir, env: { CUBEJS_DEV_MODE: 'true' } });
+  stack = await startStack({ data: 'gold', model: { files: GOLD_EXTRA_FILES } });
+  duckdbPath = stack.duckdbPath;
   const cert = await makeCert(await mkdtemp(path.join(os.tmpdir(), 'wire-fuzz-')));
-  // No `host`: the default (loopback only) is under test too.
-  server = await startSqlServer({
-    port: 0,
-    engine: stack.engine,
-    getModel: () => stack.engine.currentModel(),
+  // `host` unset: the default (loopback only) is under test too.
+  server = await serveSql(stack.engine, {
+    host: undefined,
     tls: { cert: cert.cert, key: cert.key },
     // Every user is the internal team (group `internal`): the whole model is visible.
-    checkSqlAuth: (user) => (USERS[user] ? { password: USERS[user], securityContext: INTERNAL_CONTEXT } : null),
+    users: Object.fromEntries(Object.entries(USERS).map(([user, password]) => [user, { password, securityContext: INTERNAL_CONTEXT }])),
     maxMessageBytes: MAX_MESSAGE,
     authTimeoutMs: AUTH_TIMEOUT_MS,
     maxPendingLogins: MAX_PENDING_LOGINS,

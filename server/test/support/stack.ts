@@ -11,7 +11,7 @@
  * APIs listen (HTTP, SQL wire). The data modules (`engine/gold-fixture.ts`,
  * `fixtures/cube-corpus.ts`) only hold rows; nothing else builds an engine or a server.
  */
-import { cp, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -27,10 +27,22 @@ import { readPreAggregationSettings } from '../../src/preagg/preagg-settings.ts'
 import { createServer, type SemanticServer } from '../../src/server.ts';
 import { startSqlServer, type SqlServer, type SqlServerOptions } from '../../src/api/sql/start-sql-server.ts';
 import { buildCorpusDatabase, CORPUS_MODEL_DIR } from '../fixtures/cube-corpus.ts';
-import { GOLD_SQL } from '../engine/gold-fixture.ts';
+import { EXTRA_MODEL, GOLD_SQL } from '../engine/gold-fixture.ts';
 
 /** The repository's own model/ (what `npm start` serves). */
 export const REPO_MODEL_DIR = path.resolve(import.meta.dirname, '../../../model');
+
+/** The gold suites' test-only members (every measure type, a one-to-many join) beside model/. */
+export const GOLD_EXTRA_FILES: Readonly<Record<string, string>> = { 'cubes/zz_test_extras.yml': EXTRA_MODEL };
+
+/**
+ * The gold star schema plus the streaming tables, empty, created by the project's own DDL
+ * (notebooks/sql/streaming/00_tables.sql): every cube of model/ then has its source table, so API
+ * testers that pick any member meet only answers about their input, never a missing table.
+ */
+export async function goldWithStreamingSql(): Promise<string> {
+  return `${GOLD_SQL}\n${await readFile(path.resolve(import.meta.dirname, '../../../notebooks/sql/streaming/00_tables.sql'), 'utf8')}`;
+}
 
 /**
  * Where the rows come from: `gold` (the hand-built gold star schema, a fresh file per stack),
@@ -119,7 +131,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   let url = '';
   try {
     if (options.serve?.http) url = (await server.listen(0, '127.0.0.1')).url;
-    if (options.serve?.sql) sqlServer = await startSql(engine, options.serve.sql === true ? {} : options.serve.sql);
+    if (options.serve?.sql) sqlServer = await serveSql(engine, options.serve.sql === true ? {} : options.serve.sql);
   } catch (error) {
     await server.close();
     await built.close();
@@ -136,7 +148,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   };
 }
 
-function startSql(engine: SemanticEngine, options: StackSqlOptions): Promise<SqlServer> {
+/** Another SQL API server over a stack's engine (e.g. with TLS, or a smaller `maxScanRows`); the caller closes it. */
+export function serveSql(engine: SemanticEngine, options: StackSqlOptions = {}): Promise<SqlServer> {
   const { users = SQL_ADMIN, ...rest } = options;
   return startSqlServer({
     port: 0,

@@ -6,15 +6,14 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { queryDuckDb, type TestStack } from '../support/start-stack.ts';
-import { loadRest, postGraphql, prepareGoldFiles, startGoldStack } from '../../graphql/support/gold-stack.ts';
+import { GOLD_EXTRA_FILES, queryDuckDb, startStack, type Stack } from '../../support/stack.ts';
+import { loadRest, postGraphql } from '../../support/api-requests.ts';
 
-let stack: TestStack;
+let stack: Stack;
 let duckdbPath: string;
 beforeAll(async () => {
-  const files = await prepareGoldFiles();
-  duckdbPath = files.duckdbPath;
-  stack = await startGoldStack(files);
+  stack = await startStack({ data: 'gold', model: { files: GOLD_EXTRA_FILES }, serve: { http: true } });
+  duckdbPath = stack.duckdbPath;
 });
 afterAll(async () => stack?.close());
 

@@ -5,12 +5,12 @@
  * with one is refused up front: 400 INVALID_VALUE through REST, `extensions.code` through GraphQL.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestStack } from '../support/start-stack.ts';
-import { postGraphql, prepareGoldFiles, startGoldStack } from '../../graphql/support/gold-stack.ts';
+import { GOLD_EXTRA_FILES, startStack, type Stack } from '../../support/stack.ts';
+import { postGraphql } from '../../support/api-requests.ts';
 
-let stack: TestStack;
+let stack: Stack;
 beforeAll(async () => {
-  stack = await startGoldStack(await prepareGoldFiles());
+  stack = await startStack({ data: 'gold', model: { files: GOLD_EXTRA_FILES }, serve: { http: true } });
 });
 afterAll(async () => stack?.close());
 

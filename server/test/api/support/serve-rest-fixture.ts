@@ -5,14 +5,14 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { SignJWT } from 'jose';
-import { startStack } from './start-stack.ts';
-import { prepareCompleteGoldFiles } from './complete-gold-files.ts';
+import { GOLD_EXTRA_FILES, goldWithStreamingSql, REPO_MODEL_DIR, startStack } from '../../support/stack.ts';
 
 const out = process.argv[2];
 if (!out) throw new Error('usage: serve-rest-fixture.ts <info.json>');
 const secret = 'schemathesis-secret-0123456789abcdef';
-const files = await prepareCompleteGoldFiles();
-const stack = await startStack({ duckdbPath: files.duckdbPath, modelDir: files.modelDir, env: { CUBEJS_API_SECRET: secret }, listen: true });
+const stack = await startStack({
+  data: { sql: await goldWithStreamingSql() }, model: { dir: REPO_MODEL_DIR, files: GOLD_EXTRA_FILES }, security: { secret }, serve: { http: true },
+});
 const sign = (claims: Record<string, unknown>) =>
   new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime('2h').sign(new TextEncoder().encode(secret));
 // The token that sees the most cubes: no groups (granted everything by the model's policies) or

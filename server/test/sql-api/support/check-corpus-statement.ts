@@ -6,7 +6,8 @@
  * Returns the problem in one line, or undefined when the answer is right.
  */
 import type pg from 'pg';
-import { canonical, handRows, loadRest, rowLines, run, type Outcome } from './gold-sql-stack.ts';
+import { canonical, handRows, rowLines, run, type Outcome } from './bi-sql-client.ts';
+import { loadRest } from '../../support/api-requests.ts';
 import { namesMeasure } from './judge-visual.ts';
 
 export type CorpusCheck =

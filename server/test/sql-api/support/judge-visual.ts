@@ -4,7 +4,7 @@
  * message names the measure; additive measures under `sum` always answer; an internal error
  * (XX000) and a different number are failures. `judgeVisual` applies it to one answer.
  */
-import { sameValue, type Outcome } from './gold-sql-stack.ts';
+import { sameValue, type Outcome } from './bi-sql-client.ts';
 
 export type Verdict = 'answered' | 'refused' | 'wrong' | 'internal' | 'refusedUnnamed' | 'refusedAdditive';
 

@@ -1,64 +1,22 @@
 /**
- * The BI suites' world: the real server (config → buildStack → createServer) over the small
- * hand-built gold star schema (`engine/gold-fixture.ts`, started through the GraphQL suite's
- * `gold-stack.ts`), with the SQL API on a real socket over the same engine, and the three
- * independent sides of every comparison: REST `/load`, hand-written SQL over the gold file, and
- * `MEASURE()` through the SQL API itself.
+ * The BI suites' SQL client: the `bi` user (the internal team's security context) of a stack's SQL
+ * API (support/stack.ts with `serve: { sql: BI_SQL }`, over the hand-built gold star schema), a
+ * node-postgres client that keeps every value as the text the server sent, one statement run
+ * without throwing on an ErrorResponse, and the comparisons with the independent sides: REST
+ * `/load`, hand-written SQL over the gold file, and `MEASURE()` through the SQL API itself.
  */
-import { DuckDBInstance } from '@duckdb/node-api';
 import pg from 'pg';
-import { startSqlServer, type SqlServer } from '../../../src/api/sql/start-sql-server.ts';
-import { queryDuckDb, type TestStack } from '../../api/support/start-stack.ts';
-import { loadRest, prepareGoldFiles, startGoldStack } from '../../graphql/support/gold-stack.ts';
+import { queryDuckDb, queryDuckDbRows, type StackSqlOptions } from '../../support/stack.ts';
 import { INTERNAL_CONTEXT } from '../../engine/gold-fixture.ts';
 
 export const BI_USER = 'bi';
 export const BI_PASSWORD = 'bi-password';
 
-/** A running gold stack with the SQL API; `close` stops both. */
-export interface GoldSqlStack {
-  readonly stack: TestStack;
-  readonly sqlPort: number;
-  /** The gold DuckDB file, for hand-written SQL (`hand`). */
-  readonly duckdbPath: string;
-  close(): Promise<void>;
-}
-
-/** Starts REST and the SQL API (user `bi`, empty security context: the internal team) on the gold data. */
-export async function startGoldSqlStack(): Promise<GoldSqlStack> {
-  const files = await prepareGoldFiles();
-  const stack = await startGoldStack(files);
-  let sql: SqlServer;
-  try {
-    sql = await startBiSqlServer(stack);
-  } catch (e) {
-    await stack.close();
-    throw e;
-  }
-  return {
-    stack,
-    sqlPort: sql.port,
-    duckdbPath: files.duckdbPath,
-    async close() {
-      await sql.close();
-      await stack.close();
-    },
-  };
-}
-
-/** Another SQL API server over the stack's engine, e.g. with a `maxScanRows` below the fixture's row count, or TLS. */
-export function startBiSqlServer(stack: TestStack, options: { maxScanRows?: number; tls?: { cert: string; key: string } } = {}): Promise<SqlServer> {
-  return startSqlServer({
-    tls: options.tls,
-    port: 0,
-    host: '127.0.0.1',
-    engine: stack.engine,
-    getModel: () => stack.engine.currentModel(),
-    checkSqlAuth: (user) => (user === BI_USER ? { password: BI_PASSWORD, securityContext: INTERNAL_CONTEXT } : null),
-    maxScanRows: options.maxScanRows,
-    onInternalError: () => {},
-  });
-}
+/** The SQL API of a BI stack: user `bi` as the internal team (sees every member and row). */
+export const BI_SQL: StackSqlOptions = {
+  users: { [BI_USER]: { password: BI_PASSWORD, securityContext: INTERNAL_CONTEXT } },
+  onInternalError: () => {},
+};
 
 /** What a statement gave: rows (values as pg's text, so nothing is rounded by a parser) or an ErrorResponse. */
 export type Outcome =
@@ -101,17 +59,9 @@ export function hand(duckdbPath: string, text: string): Promise<Record<string, u
 }
 
 /** The same as `hand`, rows as arrays (columns may share a name). */
-export async function handRows(duckdbPath: string, text: string): Promise<unknown[][]> {
-  const instance = await DuckDBInstance.fromCache(duckdbPath);
-  const connection = await instance.connect();
-  try {
-    return (await connection.runAndReadAll(text)).getRowsJson() as unknown[][];
-  } finally {
-    connection.closeSync();
-  }
+export function handRows(duckdbPath: string, text: string): Promise<unknown[][]> {
+  return queryDuckDbRows(duckdbPath, text);
 }
-
-export { loadRest };
 
 /** Numbers compare with a relative tolerance; NULL only equals NULL; anything else as text. */
 export function sameValue(got: unknown, want: unknown): boolean {
