@@ -1,7 +1,7 @@
 SELECT
   "ec".city "ECommerce__city",
   count("ec".customer_id) "ECommerce__count",
-  avg("ec".discount) "ECommerce__avgDiscount"
+  avg(CAST("ec".discount AS DOUBLE)) "ECommerce__avgDiscount"
 FROM ecommerce AS "ec"
 WHERE ("ec".sales > ? OR ("ec".quantity >= ? AND ("ec".city IS NOT NULL)))
 GROUP BY 1

@@ -1,11 +1,13 @@
 /**
  * Trino / Athena engine v3: double-quoted identifiers, `?` parameters (Athena
  * `ExecutionParameters`), `AT TIME ZONE` for local time, `approx_distinct`, no ILIKE
- * (https://trino.io/docs/current/functions/datetime.html).
+ * (https://trino.io/docs/current/functions/datetime.html). `avg` reads its argument as DOUBLE:
+ * Trino's avg of a DECIMAL(p,s) is a DECIMAL(p,s) rounded to s digits, DuckDB's (and Cube's on
+ * Postgres) is the unrounded mean (found by server/test/conformance/trino-conformance.test.ts).
  */
 import type { Dialect, DialectCapabilities } from '../../dialect.ts';
 import type { SelectQueryNode } from '../../select-query-node.ts';
-import type { CustomBucketSize, TimeUnit } from '../../expression-node.ts';
+import type { CustomBucketSize, ExpressionNode, TimeUnit } from '../../expression-node.ts';
 import { SqlCompiler } from '../../sql-compiler.ts';
 
 const CAPABILITIES: DialectCapabilities = { supportsIlike: false, supportsNullsOrdering: true, numberedParams: false, supportsFullJoin: true, offsetBeforeLimit: true };
@@ -39,6 +41,13 @@ export class TrinoCompiler extends SqlCompiler {
   protected visitIntervalAdd(inner: string, amount: number, unit: TimeUnit): string {
     const n = this.normalizeInterval(amount, unit);
     return `date_add('${n.unit}', ${n.amount}, ${inner})`;
+  }
+
+  override visit(e: ExpressionNode): string {
+    if (e.kind === 'func' && e.name.toLowerCase() === 'avg' && e.args.length === 1 && !e.distinct) {
+      return `avg(CAST(${this.visit(e.args[0]!)} AS DOUBLE))`;
+    }
+    return super.visit(e);
   }
 
   protected visitCustomTrunc(inner: string, origin: string, bucket: CustomBucketSize): string {
