@@ -56,7 +56,7 @@ let duckGold: DuckDBInstance;
 let duckCorpus: DuckDBInstance;
 const drivers: Driver[] = [];
 let sides: { duckdb: Side; trino: Side };
-const equal = { gold: 0, measures: 0, rollup: 0, corpus: 0 };
+const equal = { gold: 0, requests: 0, measures: 0, rollup: 0, corpus: 0 };
 let started = 0;
 /** Corpus cases the engine refuses on DuckDB too (counted, not compared). */
 const notAnswered: string[] = [];
@@ -140,6 +140,9 @@ if (!install && onCi) {
 
 describe.skipIf(!install)('Trino conformance: the Trino dialect on a real Trino server equals DuckDB', () => {
   let trinoGold: TrinoHttpDriver;
+  let trinoCorpus: TrinoHttpDriver;
+  let duckGoldDriver: DuckDbDriver;
+  let duckCorpusDriver: DuckDbDriver;
 
   beforeAll(async () => {
     started = Date.now();
@@ -150,14 +153,14 @@ describe.skipIf(!install)('Trino conformance: the Trino dialect on a real Trino 
     duckCorpus = await loadCorpusDatabase();
     trino = await starting;
     trinoGold = new TrinoHttpDriver(trino.url, 'memory', 'gold');
-    const trinoCorpus = new TrinoHttpDriver(trino.url, 'memory', 'corpus');
+    trinoCorpus = new TrinoHttpDriver(trino.url, 'memory', 'corpus');
     const goldConnection = await duckGold.connect();
     const corpusConnection = await duckCorpus.connect();
     await Promise.all([copyTablesToTrino(goldConnection, trinoGold, 'gold', 'gold'), copyTablesToTrino(corpusConnection, trinoCorpus, 'main', 'corpus')]);
     goldConnection.closeSync();
     corpusConnection.closeSync();
-    const duckGoldDriver = DuckDbDriver.fromInstance(duckGold);
-    const duckCorpusDriver = DuckDbDriver.fromInstance(duckCorpus);
+    duckGoldDriver = DuckDbDriver.fromInstance(duckGold);
+    duckCorpusDriver = DuckDbDriver.fromInstance(duckCorpus);
     drivers.push(duckGoldDriver, duckCorpusDriver, trinoGold, trinoCorpus);
     const models = { gold: goldModel, corpus: await loadCorpusModel() };
     sides = {
@@ -173,7 +176,7 @@ describe.skipIf(!install)('Trino conformance: the Trino dialect on a real Trino 
     duckCorpus?.closeSync();
     await trino?.stop();
     if (started) {
-      console.info(`Trino conformance: ${equal.gold} gold, ${equal.measures} model measure queries, ${equal.rollup} rollup builds, ${equal.corpus} corpus cases equal; ${notAnswered.length} corpus cases not answered on DuckDB either (${((Date.now() - started) / 1000).toFixed(1)} s with startup)`);
+      console.info(`Trino conformance: ${equal.gold} gold (+${equal.requests} request features), ${equal.measures} model measure queries, ${equal.rollup} rollup builds, ${equal.corpus} corpus cases equal; ${notAnswered.length} corpus cases not answered on DuckDB either (${((Date.now() - started) / 1000).toFixed(1)} s with startup)`);
     }
   });
 
@@ -186,6 +189,33 @@ describe.skipIf(!install)('Trino conformance: the Trino dialect on a real Trino 
         expect(diffRows(rowsOf(got.results[i]!), rowsOf(result), { ordered: !c.unordered, approx: c.approx })).toBeUndefined();
       }
       equal.gold += 1;
+    });
+  });
+
+  describe.concurrent('request features beyond one plain result', () => {
+    const cases: { name: string; query: CubeQuery; context: RequestContext }[] = [
+      { name: 'compareDateRange: one result per range', context: goldContext,
+        query: { measures: ['fato_vendas.count', 'fato_vendas.vendas_liquidas'], timeDimensions: [{ dimension: 'fato_vendas.data_venda', granularity: 'week', compareDateRange: [['2024-01-01', '2024-01-31'], 'last quarter'] }] } },
+      { name: 'total: the un-limited row count beside a limited page', context: goldContext,
+        query: { measures: ['fato_vendas.vendas_brutas'], dimensions: ['fato_vendas.pedido_id'], order: [['fato_vendas.pedido_id', 'asc']], limit: 3, offset: 2, total: true } },
+      { name: 'time zone with daylight saving (America/New_York, both 2024 transitions), by hour', context: goldContext,
+        query: { measures: ['fato_vendas.count'], timeDimensions: [{ dimension: 'fato_vendas.data_venda', granularity: 'hour', dateRange: ['2024-03-01', '2024-11-30'] }], timezone: 'America/New_York' } },
+      { name: 'half-hour zone (Asia/Kolkata), by week, with a date-only range in local time', context: goldContext,
+        query: { measures: ['fato_vendas.count', 'fato_vendas.vendas_brutas'], timeDimensions: [{ dimension: 'fato_vendas.data_venda', granularity: 'week', dateRange: ['2024-02-01', '2024-06-30'] }], timezone: 'Asia/Kolkata' } },
+      { name: 'a DATE column by quarter in a zone west of UTC (dim_cliente.data_cadastro)', context: goldContext,
+        query: { measures: ['clientes_teste.count'], timeDimensions: [{ dimension: 'clientes_teste.data_cadastro', granularity: 'quarter' }], timezone: 'America/Los_Angeles' } },
+      { name: 'row-level security: a store manager sees only the rows of the stores in the token (bound parameters)', context: { ...goldContext, securityContext: { groups: ['gerente_loja'], lojas: ['L001', 'L002'] } },
+        query: { measures: ['fato_vendas.count', 'fato_vendas.vendas_liquidas'], dimensions: ['fato_vendas.origem'], order: [['fato_vendas.origem', 'asc']] } },
+    ];
+    it.for(cases.map((c) => [c.name, c] as const))('%s', async ([, c], { expect }) => {
+      const [want, got] = await Promise.all([sides.duckdb.gold.load(c.query, c.context), sides.trino.gold.load(c.query, c.context)]);
+      expect(got.results.length).toBe(want.results.length);
+      for (const [i, result] of want.results.entries()) {
+        expect(result.rowCount).toBeGreaterThan(0);
+        expect(got.results[i]!.total).toBe(result.total);
+        expect(diffRows(rowsOf(got.results[i]!), rowsOf(result), { ordered: true })).toBeUndefined();
+      }
+      equal.requests += 1;
     });
   });
 
@@ -234,11 +264,12 @@ describe.skipIf(!install)('Trino conformance: the Trino dialect on a real Trino 
 
   // Engine semantics the suite found, pinned (server/src/sql/README.md, "Engine semantics").
   describe('engine semantics where Trino and DuckDB differ', () => {
-    it('Trino divides DECIMALs at a fixed scale: the model casts ratios to DOUBLE, a raw decimal ratio would round', async () => {
-      const trinoSays = await trinoGold.query(`SELECT CAST(445.00 AS DECIMAL(18,2)) / 18, 1.0 * 1 / 6, CAST(1 AS DOUBLE) / 6`, []);
-      expect(trinoSays.data.map((c) => c[0])).toEqual(['24.72', '0.2', 1 / 6]);
-      const duckSays = await drivers[0]!.query(`SELECT CAST(445.00 AS DECIMAL(18,2)) / 18, 1.0 * 1 / 6, CAST(1 AS DOUBLE) / 6`, []);
-      expect(duckSays.data.map((c) => Number(c[0]))).toEqual([445 / 18, 1 / 6, 1 / 6]);
+    it('Trino divides integers as integers and DECIMALs at a fixed scale: the model casts ratios to DOUBLE', async () => {
+      const sql = `SELECT CAST(445.00 AS DECIMAL(18,2)) / 18, 1.0 * 1 / 6, 7 / 2, CAST(1 AS DOUBLE) / 6`;
+      const trinoSays = await trinoGold.query(sql, []);
+      expect(trinoSays.data.map((c) => c[0])).toEqual(['24.72', '0.2', 3, 1 / 6]);
+      const duckSays = await duckGoldDriver.query(sql, []);
+      expect(duckSays.data.map((c) => Number(c[0]))).toEqual([445 / 18, 1 / 6, 3.5, 1 / 6]);
     });
 
     it("Trino's avg of a DECIMAL keeps the column's scale: the dialect averages it as DOUBLE", async () => {
@@ -253,8 +284,8 @@ describe.skipIf(!install)('Trino conformance: the Trino dialect on a real Trino 
 
     it('count_distinct_approx is each engine\'s own estimate: Trino is exact on small sets, DuckDB\'s HyperLogLog can be off (compared within 20 %)', async () => {
       const sql = (f: string) => `SELECT count(DISTINCT order_id), ${f}(order_id) FROM bigecommerce WHERE order_date >= DATE '2020-11-01' AND order_date < DATE '2021-01-01'`;
-      const t = await drivers[3]!.query(sql('approx_distinct'), []);
-      const d = await drivers[1]!.query(sql('approx_count_distinct'), []);
+      const t = await trinoCorpus.query(sql('approx_distinct'), []);
+      const d = await duckCorpusDriver.query(sql('approx_count_distinct'), []);
       const exact = Number(t.data[0]![0]);
       expect(Number(d.data[0]![0])).toBe(exact);
       expect(Number(t.data[1]![0])).toBe(exact);
