@@ -6,9 +6,10 @@
  * CUBEJS_DB_PASS, CUBEJS_DB_SSL, CUBEJS_DB_MAX_POOL).
  *
  * Each pooled session is prepared once: `SET timezone TO 'UTC'` (the engine converts zones in
- * SQL) and, for Redshift, `SET enable_case_sensitive_identifier TO true` — by default Redshift
- * folds even quoted identifiers to lower case, so the engine's column aliases
- * (`Orders__totalAmount`) would come back renamed. Values are read as text and converted to the
+ * SQL) and `SET enable_case_sensitive_identifier TO true` — by default Redshift folds even quoted
+ * identifiers to lower case, so the engine's column aliases (`Orders__totalAmount`) would come
+ * back renamed. A server without that setting (a Postgres, SQLSTATE 42704) keeps the case of
+ * quoted identifiers already, so there the refusal is expected. Values are read as text and converted to the
  * `QueryResult` contract (BIGINT and NUMERIC as strings, times as local ISO strings). An aborted
  * signal cancels the statement with `pg_cancel_backend` from a second session.
  */
@@ -26,13 +27,10 @@ export interface RedshiftOptions {
   readonly ssl?: boolean | { readonly rejectUnauthorized?: boolean; readonly ca?: string };
   /** `CUBEJS_DB_MAX_POOL` (default 8, as Cube's). */
   readonly maxPool?: number;
-  /**
-   * Send `SET enable_case_sensitive_identifier TO true` on each session (default true). Only a
-   * Postgres server standing in for Redshift in tests turns it off: Postgres has no such setting
-   * and keeps the case of quoted identifiers already.
-   */
-  readonly caseSensitiveIdentifiers?: boolean;
 }
+
+/** SQLSTATE of an unknown configuration parameter (a Postgres has no enable_case_sensitive_identifier). */
+const UNDEFINED_SETTING = '42704';
 
 /** Redshift's default port, as CUBEJS_DB_PORT's fallback. */
 export const REDSHIFT_DEFAULT_PORT = 5439;
@@ -88,7 +86,9 @@ export class RedshiftDriver implements Driver {
     if (this.backendPids.has(client)) return client;
     try {
       await client.query("SET timezone TO 'UTC'");
-      if (this.options.caseSensitiveIdentifiers !== false) await client.query('SET enable_case_sensitive_identifier TO true');
+      await client.query('SET enable_case_sensitive_identifier TO true').catch((error: { code?: string }) => {
+        if (error.code !== UNDEFINED_SETTING) throw error;
+      });
       const pid = await client.query({ text: 'SELECT pg_backend_pid()', rowMode: 'array' });
       this.backendPids.set(client, Number((pid.rows[0] as unknown[])[0]));
       return client;

@@ -7,6 +7,7 @@
  * bridge is in support/redshift-stand-in.ts and each difference is pinned by a test below
  * (server/src/sql/README.md, "Redshift").
  */
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import type { DuckDBInstance } from '@duckdb/node-api';
@@ -17,6 +18,7 @@ import { createRedshiftDialect } from '../../src/sql/dialects/redshift/redshift-
 import { createEngine } from '../../src/engine/create-engine.ts';
 import type { LoadResult, RequestContext, SemanticEngine } from '../../src/engine/engine-types.ts';
 import type { CubeQuery } from '../../src/query/query-types.ts';
+import type { SemanticModel } from '../../src/model/model-types.ts';
 import { UserError } from '../../src/errors/user-error.ts';
 import { loadGoldDatabase, loadGoldModel } from '../engine/gold-fixture.ts';
 import { CASES, ctx as goldCtx, normalize, NOW as GOLD_NOW, rows } from '../engine/gold-cases.ts';
@@ -24,6 +26,8 @@ import { loadCorpusCases, loadCorpusDatabase, loadCorpusModel } from '../fixture
 import { GOLDEN_QUERIES } from '../sql/golden-queries.ts';
 import { bridged, bridgeUse, startStandInPostgres, TEXT_BRIDGES, type StandInPostgres } from './support/redshift-stand-in.ts';
 import { copyDuckDbTables } from './support/copy-duckdb-tables.ts';
+import { addStreamingGold } from './streaming-gold-rows.ts';
+import { startStack } from '../support/stack.ts';
 
 const corpusCtx: RequestContext = { securityContext: {}, requestId: 'redshift-conformance', api: 'internal' };
 const GOLDEN_NOW = new Date('2024-05-15T12:00:00Z');
@@ -33,14 +37,13 @@ let goldDuck: DuckDBInstance;
 let corpusDuck: DuckDBInstance;
 const drivers: { close(): Promise<void> }[] = [];
 const engines = {} as Record<'goldDuck' | 'goldRedshift' | 'corpusDuck' | 'corpusRedshift' | 'goldenDuck' | 'goldenRedshift', SemanticEngine>;
-const counts = { gold: 0, corpus: 0, golden: 0, corpusErrors: 0, tiedOrder: 0 };
+const counts = { gold: 0, measures: 0, corpus: 0, golden: 0, corpusErrors: 0, tiedOrder: 0 };
 
 function redshiftDriver(overrides: Partial<ConstructorParameters<typeof RedshiftDriver>[0]> = {}): RedshiftDriver {
   const driver = new RedshiftDriver({
     host: server.host, port: server.port, database: server.database, user: server.user, password: server.password,
     // The stand-in's certificate is self-signed; a test below shows verification is on by default.
     ssl: { rejectUnauthorized: false },
-    caseSensitiveIdentifiers: false,
     ...overrides,
   });
   drivers.push(driver);
@@ -50,6 +53,7 @@ function redshiftDriver(overrides: Partial<ConstructorParameters<typeof Redshift
 beforeAll(async () => {
   server = await startStandInPostgres();
   goldDuck = await loadGoldDatabase();
+  await addStreamingGold(goldDuck);
   corpusDuck = await loadCorpusDatabase();
   const goldDriver = DuckDbDriver.fromInstance(goldDuck);
   const corpusDriver = DuckDbDriver.fromInstance(corpusDuck);
@@ -75,7 +79,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   console.info(
-    `Redshift conformance on Postgres: gold cases equal ${counts.gold}/${CASES.length}, corpus cases equal ${counts.corpus}` +
+    `Redshift conformance on Postgres: gold cases equal ${counts.gold}/${CASES.length}, model measure queries equal ${counts.measures}/${measureCases.length},` +
+      ` corpus cases equal ${counts.corpus}` +
       ` (+${counts.corpusErrors} refused by both), golden queries equal ${counts.golden}/${Object.keys(GOLDEN_QUERIES).length}` +
       ` (${counts.tiedOrder} of them equal up to the order of tied rows);` +
       ` text bridges used: ${[...bridgeUse].map(([k, v]) => `${k} ×${v}`).join(', ') || 'none'}`,
@@ -145,6 +150,41 @@ describe('gold query suite: Redshift dialect on Postgres equals DuckDB', () => {
   });
 });
 
+/** Cubes whose gold table the fixture leaves empty (the event stream's facts). */
+const EMPTY_IN_FIXTURE = new Set(['eventos']);
+
+/**
+ * Every public measure of every cube of the gold model (model/ plus the test extras), by month of
+ * the cube's first public time dimension: one query per cube for its plain measures, one per
+ * multi-stage measure (a rolling window gets the fixture's span as its date range).
+ */
+function modelMeasureQueries(model: SemanticModel): { name: string; query: CubeQuery }[] {
+  const out: { name: string; query: CubeQuery }[] = [];
+  for (const cube of Object.values(model.cubes)) {
+    const time = Object.values(cube.dimensions).find((d) => d.type === 'time' && d.public);
+    const measures = Object.values(cube.measures).filter((m) => m.public);
+    if (EMPTY_IN_FIXTURE.has(cube.name) || !time || measures.length === 0) continue;
+    const td = { dimension: time.path, granularity: 'month', ...(measures.some((m) => m.rollingWindow) ? { dateRange: ['2023-12-01', '2025-01-31'] as [string, string] } : {}) };
+    const plain = measures.filter((m) => !m.multiStage).map((m) => m.path);
+    if (plain.length > 0) out.push({ name: `${cube.name}: ${plain.length} measures by month`, query: { measures: plain, timeDimensions: [td], order: [[time.path, 'asc']] } });
+    for (const m of measures.filter((x) => x.multiStage)) out.push({ name: `${cube.name}: ${m.path} by month`, query: { measures: [m.path], timeDimensions: [td], order: [[time.path, 'asc']] } });
+  }
+  return out;
+}
+
+const measureCases = modelMeasureQueries(await loadGoldModel());
+
+describe('every measure of the gold model: Redshift dialect on Postgres equals DuckDB', () => {
+  it('has a query per cube', () => expect(measureCases.length).toBeGreaterThan(5));
+
+  it.each(measureCases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+    const { want, got } = await both(engines.goldDuck, engines.goldRedshift, c.query, goldCtx);
+    expect(want.rowCount).toBeGreaterThan(0);
+    if (expectSameAnswer(got, want, c.query) === 'tied') counts.tiedOrder += 1;
+    counts.measures += 1;
+  });
+});
+
 const { cases: corpusCases } = loadCorpusCases();
 const runnable = corpusCases.filter((c) => (c.runsIn.baseline || c.runsIn.tesseract) && !c.expectsErrorMatching);
 
@@ -207,14 +247,14 @@ describe('Redshift vs Postgres vs DuckDB: differences pinned', () => {
     expect(sql).not.toMatch(/\bVALUES\b|\bFILTER \(|DISTINCT FROM|`|\?/);
   });
 
-  it('the driver asks Redshift for case-sensitive identifiers; Postgres has no such setting (and needs none)', async () => {
-    const strict = redshiftDriver({ caseSensitiveIdentifiers: true });
-    const error = await strict.query('SELECT 1 AS "MixedCase"', []).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(UserError);
-    expect((error as UserError).code).toBe('SOURCE_ERROR');
-    expect((error as UserError).message).toMatch(/enable_case_sensitive_identifier.*SQLSTATE 42704/s);
-    const plain = await redshiftDriver().query('SELECT 1 AS "MixedCase"', []);
-    expect(plain.columns[0]!.name).toBe('MixedCase');
+  it('the driver asks for case-sensitive identifiers (Redshift folds quoted names otherwise); Postgres refuses the setting and keeps case anyway', async () => {
+    const marker = `case_probe_${Date.now()}`;
+    const result = await redshiftDriver().query(`SELECT 1 AS "MixedCase", '${marker}' AS marker`, []);
+    expect(result.columns[0]!.name).toBe('MixedCase');
+    const log = await readFile(server.logFile, 'utf8');
+    expect(log).toContain('SET enable_case_sensitive_identifier TO true');
+    expect(log).toMatch(/unrecognized configuration parameter "enable_case_sensitive_identifier"/);
+    expect(log).toContain(marker);
   });
 });
 
@@ -260,5 +300,28 @@ describe('Redshift driver at the wire', () => {
     expect(Date.now() - started).toBeLessThan(5000);
     // The session is usable again (the pool has one).
     expect((await driver.query('SELECT 1 AS one', [])).data[0]![0]).toBe(1);
+  });
+});
+
+describe('CUBEJS_DB_TYPE=redshift end to end (environment → config → driver and dialect → engine)', () => {
+  it('the stack main.ts builds from Cube\'s variables answers from the Redshift source like DuckDB', async () => {
+    const stack = await startStack({
+      data: 'gold',
+      env: {
+        CUBEJS_DB_TYPE: 'redshift', CUBEJS_DB_HOST: server.host, CUBEJS_DB_PORT: String(server.port), CUBEJS_DB_NAME: server.database,
+        CUBEJS_DB_USER: server.user, CUBEJS_DB_PASS: server.password, CUBEJS_DB_SSL: 'true', CUBEJS_DB_SSL_REJECT_UNAUTHORIZED: 'false',
+      },
+    });
+    try {
+      expect(stack.driver.name).toBe('redshift');
+      const query: CubeQuery = { measures: ['fato_vendas.vendas_liquidas', 'fato_vendas.pedidos'], dimensions: ['dim_canal.nome'], timeDimensions: [{ dimension: 'fato_vendas.data_venda', granularity: 'quarter', dateRange: ['2024-01-01', '2024-12-31'] }], order: { 'dim_canal.nome': 'asc' }, timezone: 'America/Sao_Paulo' };
+      const got = (await stack.engine.load(query, goldCtx)).results[0] as LoadResult;
+      const want = (await engines.goldDuck.load(query, goldCtx)).results[0] as LoadResult;
+      expect(got.dbType).toBe('redshift');
+      expect(got.rowCount).toBeGreaterThan(4);
+      expectSameAnswer(got, want, query);
+    } finally {
+      await stack.close();
+    }
   });
 });

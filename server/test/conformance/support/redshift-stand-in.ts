@@ -25,6 +25,8 @@ export interface StandInPostgres {
   readonly user: string;
   readonly password: string;
   readonly database: string;
+  /** The server's log (every statement is logged: `log_statement = all`). */
+  readonly logFile: string;
   stop(): void;
 }
 
@@ -68,7 +70,7 @@ export async function startStandInPostgres(): Promise<StandInPostgres> {
   const data = join(dir, 'data');
   run(join(bin, 'initdb'), ['-D', data, '--no-sync', '-A', 'scram-sha-256', '-U', USER, `--pwfile=${pwfile}`, '-E', 'UTF8', '--locale=C']);
   const port = await freePort();
-  const settings = [`-p ${port}`, `-k ${dir}`, `-c listen_addresses=127.0.0.1`, '-c fsync=off', '-c ssl=on', `-c ssl_cert_file=${cert}`, `-c ssl_key_file=${key}`, "-c timezone=UTC"];
+  const settings = [`-p ${port}`, `-k ${dir}`, `-c listen_addresses=127.0.0.1`, '-c fsync=off', '-c log_statement=all', '-c ssl=on', `-c ssl_cert_file=${cert}`, `-c ssl_key_file=${key}`, "-c timezone=UTC"];
   run(join(bin, 'pg_ctl'), ['-D', data, '-w', '-l', join(dir, 'log'), '-o', settings.join(' '), 'start']);
   const stop = (): void => {
     run(join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', 'stop']);
@@ -87,7 +89,7 @@ export async function startStandInPostgres(): Promise<StandInPostgres> {
     stop();
     throw error;
   }
-  return { host: '127.0.0.1', port, user: USER, password: PASSWORD, database: DATABASE, stop };
+  return { host: '127.0.0.1', port, user: USER, password: PASSWORD, database: DATABASE, logFile: join(dir, 'log'), stop };
 }
 
 /**

@@ -11,6 +11,8 @@
  * - Table value constructors (`VALUES` in FROM) are not supported: inline rows become `UNION ALL`.
  * - `IS NOT DISTINCT FROM` is not a Redshift condition: spelled `(a = b OR (a IS NULL AND b IS NULL))`.
  * - Timestamps are bound as 'YYYY-MM-DD HH:MM:SS.sss' (no ISO 'T').
+ * - Model SQL casts written for the other engines, `CAST(x AS DOUBLE)` / `x::DOUBLE` (model/'s
+ *   ratios), name FLOAT8 instead: the only change made to model text, outside its quotes.
  * README.md lists what Redshift and the conformance Postgres server do not share.
  */
 import type { Dialect, DialectCapabilities } from '../../dialect.ts';
@@ -66,6 +68,7 @@ export class RedshiftCompiler extends SqlCompiler {
   }
 
   override visit(e: ExpressionNode): string {
+    if (e.kind === 'raw') return e.parts.map((p) => (typeof p === 'string' ? redshiftTypeNames(p) : this.visit(p))).join('');
     if (e.kind === 'binary' && e.op === 'IS NOT DISTINCT FROM') {
       const left = this.operand(e.left);
       const right = this.operand(e.right);
@@ -83,6 +86,17 @@ export class RedshiftCompiler extends SqlCompiler {
     const selects = rows.map((r, i) => `SELECT ${r.map((e, j) => (i === 0 ? `${this.visit(e)} AS ${this.quoteIdentifier(columns[j]!)}` : this.visit(e))).join(', ')}`);
     return `(${selects.join(' UNION ALL ')}) AS ${alias}`;
   }
+}
+
+const QUOTED = /('(?:[^']|'')*'|"(?:[^"]|"")*")/;
+
+/** `AS DOUBLE)` and `::DOUBLE` in model SQL (outside string literals and quoted names) → FLOAT8. */
+export function redshiftTypeNames(sql: string): string {
+  if (!/double/i.test(sql)) return sql;
+  return sql
+    .split(QUOTED)
+    .map((piece, i) => (i % 2 === 1 ? piece : piece.replace(/\bAS(\s+)DOUBLE(\s*\))/gi, 'AS$1FLOAT8$2').replace(/::(\s*)DOUBLE\b(?!\s+PRECISION)/gi, '::$1FLOAT8')))
+    .join('');
 }
 
 /** Creates the Amazon Redshift dialect. */
