@@ -3,14 +3,35 @@
  * JDBC jar, unlike Cube's databricks-jdbc-driver. Parameters are bound with `ordinalParameters`
  * (the `?` markers our Databricks dialect writes). Connection settings use Cube's variable names:
  * CUBEJS_DB_DATABRICKS_URL / _TOKEN / _CATALOG.
+ *
+ * Client settings chosen here: exact numbers (`preserveBigNumericPrecision`: DECIMAL as text and
+ * BIGINT as bigint instead of lossy JS numbers), no client telemetry (statement ids and host
+ * details are not sent anywhere by default), and the client's retry policy (429/5xx on idempotent
+ * calls, with backoff) bounded by `retry`. One session is kept and reopened when the warehouse has
+ * forgotten it (idle timeout, restart). Failures are mapped by databricks-errors.ts.
  */
 import type { ColumnInfo, Driver, QueryOptions, QueryResult } from './driver-types.ts';
 import { UserError } from '../errors/user-error.ts';
 import { columnTypeOf, toColumnar } from './columnar-rows.ts';
+import { databricksError } from './databricks-errors.ts';
 
-/** The slice of `DBSQLClient` we use; tests pass a double (the warehouse is unreachable here). */
+/** What `DBSQLClient.connect` is given. */
+export interface DatabricksConnectOptions {
+  host: string;
+  port: number;
+  path: string;
+  token: string;
+  telemetryEnabled: boolean;
+  preserveBigNumericPrecision: boolean;
+  retryMaxAttempts?: number;
+  retryDelayMin?: number;
+  retryDelayMax?: number;
+  retriesTimeout?: number;
+}
+
+/** The slice of `DBSQLClient` we use (the real client; tests run it against a fake warehouse over HTTPS). */
 export interface DatabricksClientLike {
-  connect(options: { host: string; path: string; token: string }): Promise<unknown>;
+  connect(options: DatabricksConnectOptions): Promise<unknown>;
   openSession(options?: { initialCatalog?: string; initialSchema?: string }): Promise<DatabricksSessionLike>;
   close(): Promise<unknown>;
 }
@@ -29,46 +50,65 @@ export interface DatabricksOperationLike {
 
 /** Connection settings (from `CUBEJS_DB_DATABRICKS_*`). */
 export interface DatabricksOptions {
-  /** JDBC-style URL or `https://host/sql/1.0/warehouses/<id>`: host and HTTP path are taken from it. */
+  /** JDBC-style URL or `https://host[:port]/sql/1.0/warehouses/<id>`: host, port and HTTP path are taken from it. */
   readonly url: string;
   readonly token: string;
   readonly catalog?: string;
   readonly schema?: string;
+  /**
+   * The client's retries of 429/5xx answers and dropped connections (only on calls safe to repeat:
+   * status polls, metadata, close, cancel). Defaults are the client's: 5 attempts, 1 s doubling to
+   * at most 60 s, 15 min in total.
+   */
+  readonly retry?: { readonly maxAttempts?: number; readonly delayMinMillis?: number; readonly delayMaxMillis?: number; readonly timeoutMillis?: number };
 }
 
 // Thrift TTypeId values of the column types we distinguish (hive_service TCLIService.thrift).
-const THRIFT_TYPES: Readonly<Record<number, string>> = { 0: 'boolean', 1: 'tinyint', 2: 'smallint', 3: 'int', 4: 'bigint', 5: 'float', 6: 'double', 7: 'string', 8: 'timestamp', 15: 'decimal', 17: 'date' };
+const THRIFT_TYPES: Readonly<Record<number, string>> = {
+  0: 'boolean', 1: 'tinyint', 2: 'smallint', 3: 'int', 4: 'bigint', 5: 'float', 6: 'double', 7: 'string', 8: 'timestamp', 15: 'decimal', 17: 'date', 19: 'varchar', 20: 'char',
+};
 
 export class DatabricksDriver implements Driver {
   readonly name = 'databricks';
   private session: Promise<DatabricksSessionLike> | undefined;
+  private readonly endpoint: string;
 
   constructor(
     private readonly options: DatabricksOptions,
     private readonly client: DatabricksClientLike,
-  ) {}
+  ) {
+    const { host, port } = parseDatabricksUrl(options.url);
+    this.endpoint = `${host}:${port}`;
+  }
 
   /** Creates the driver with the real client (loaded lazily: only deployments using Databricks pay for it). */
   static async create(options: DatabricksOptions): Promise<DatabricksDriver> {
-    const { DBSQLClient } = await import('@databricks/sql');
-    return new DatabricksDriver(options, new DBSQLClient() as unknown as DatabricksClientLike);
+    const { DBSQLClient, DBSQLLogger, LogLevel } = await import('@databricks/sql');
+    // The client logs every connect and session at info level to stdout; only its errors are worth printing.
+    const client = new DBSQLClient({ logger: new DBSQLLogger({ level: LogLevel.error }) });
+    return new DatabricksDriver(options, client as unknown as DatabricksClientLike);
   }
 
   async query(sql: string, params: readonly unknown[], options: QueryOptions = {}): Promise<QueryResult> {
-    const session = await this.openSession();
-    const operation = await session.executeStatement(sql, { ordinalParameters: [...params], runAsync: true });
-    const cancel = (): void => void operation.cancel();
-    options.signal?.addEventListener('abort', cancel, { once: true });
+    const { signal } = options;
+    if (signal?.aborted) throw this.abortError(signal, false);
+    const operation = await this.execute(sql, params);
+    const cancel = (): void => void operation.cancel().catch(() => undefined);
+    if (signal?.aborted) cancel();
+    signal?.addEventListener('abort', cancel, { once: true });
     try {
-      const [rows, schema] = await Promise.all([operation.fetchAll(), operation.getSchema()]);
+      // In turn, not in parallel: each waits for the statement by polling, and fetchAll already read the schema.
+      const rows = await operation.fetchAll();
+      const schema = await operation.getSchema();
       const columns: ColumnInfo[] = (schema?.columns ?? []).map((c) => ({ name: c.columnName, type: columnTypeOf(THRIFT_TYPES[c.typeDesc?.types?.[0]?.primitiveEntry?.type ?? -1] ?? 'unknown') }));
-      return toColumnar(columns, rows.length, (i, j) => (rows[i] as Record<string, unknown>)[columns[j]!.name]);
+      return toColumnar(columns, rows.length, (i, j) => exactValue((rows[i] as Record<string, unknown>)[columns[j]!.name], columns[j]!, this.endpoint));
     } catch (error) {
-      if (options.signal?.aborted) throw new UserError('QUERY_CANCELLED', 'Query cancelled', { cause: error });
-      throw new UserError('SOURCE_ERROR', `Databricks: ${(error as Error).message}\nSQL: ${sql}`, { cause: error });
+      if (signal?.aborted) throw this.abortError(signal, true);
+      throw this.failure(error, sql);
     } finally {
-      options.signal?.removeEventListener('abort', cancel);
-      await operation.close();
+      signal?.removeEventListener('abort', cancel);
+      // Best effort: the statement's own outcome (or error) is what the caller needs.
+      await operation.close().catch(() => undefined);
     }
   }
 
@@ -78,26 +118,85 @@ export class DatabricksDriver implements Driver {
 
   async close(): Promise<void> {
     const session = await this.session?.catch(() => undefined);
-    await session?.close();
+    this.session = undefined;
+    await session?.close().catch(() => undefined);
     await this.client.close();
   }
 
-  private openSession(): Promise<DatabricksSessionLike> {
+  /** Starts the statement; a session the warehouse has forgotten is reopened once. */
+  private async execute(sql: string, params: readonly unknown[]): Promise<DatabricksOperationLike> {
+    for (let attempt = 0; ; attempt++) {
+      const session = await this.openSession(sql);
+      try {
+        return await session.executeStatement(sql, { ordinalParameters: [...params], runAsync: true });
+      } catch (error) {
+        if (isForgottenSession(error)) {
+          this.session = undefined;
+          if (attempt === 0) continue;
+        }
+        throw this.failure(error, sql);
+      }
+    }
+  }
+
+  private openSession(sql: string): Promise<DatabricksSessionLike> {
     this.session ??= (async () => {
-      const { host, path } = parseDatabricksUrl(this.options.url);
-      await this.client.connect({ host, path, token: this.options.token });
-      return this.client.openSession({ initialCatalog: this.options.catalog, initialSchema: this.options.schema });
+      const { host, port, path } = parseDatabricksUrl(this.options.url);
+      const retry = this.options.retry ?? {};
+      try {
+        await this.client.connect({
+          host, port, path, token: this.options.token,
+          telemetryEnabled: false,
+          preserveBigNumericPrecision: true,
+          retryMaxAttempts: retry.maxAttempts,
+          retryDelayMin: retry.delayMinMillis,
+          retryDelayMax: retry.delayMaxMillis,
+          retriesTimeout: retry.timeoutMillis,
+        });
+        return await this.client.openSession({ initialCatalog: this.options.catalog, initialSchema: this.options.schema });
+      } catch (error) {
+        throw this.failure(error, sql);
+      }
     })();
     this.session.catch(() => (this.session = undefined));
     return this.session;
   }
+
+  private failure(error: unknown, sql: string): UserError {
+    return databricksError(error, { endpoint: this.endpoint, sql });
+  }
+
+  /** The error for a signal that fired: the queue's own reason, a timeout, or a cancellation. */
+  private abortError(signal: AbortSignal, started: boolean): UserError {
+    const reason: unknown = signal.reason;
+    if (reason instanceof UserError) return reason;
+    const what = started ? 'statement cancelled on the warehouse (CancelOperation)' : 'statement not started';
+    if ((reason as { name?: string } | undefined)?.name === 'TimeoutError') return new UserError('QUERY_TIMEOUT', `Databricks data source at ${this.endpoint}: query timed out, ${what}`);
+    return new UserError('QUERY_CANCELLED', `Databricks data source at ${this.endpoint}: query cancelled, ${what}`);
+  }
 }
 
-/** Host and HTTP path from `jdbc:databricks://host:443/default;httpPath=/sql/1.0/warehouses/x;…` or `https://host/sql/1.0/warehouses/x`. */
-export function parseDatabricksUrl(url: string): { host: string; path: string } {
-  const jdbc = /^jdbc:(?:databricks|spark):\/\/([^:/;]+)(?::\d+)?[^;]*;(?:.*;)?httpPath=([^;]+)/i.exec(url);
-  if (jdbc) return { host: jdbc[1]!, path: jdbc[2]! };
-  const https = /^https?:\/\/([^/]+)(\/.+)$/.exec(url);
-  if (https) return { host: https[1]!, path: https[2]! };
-  throw new UserError('QUERY_INVALID', `CUBEJS_DB_DATABRICKS_URL "${url}" has no host and httpPath`);
+/**
+ * A value as read, refusing the one the client corrupts: in column-based results (servers without
+ * Arrow) it reads BIGINT through a 53-bit number, turning anything past 2^53 into Infinity.
+ */
+function exactValue(value: unknown, column: ColumnInfo, endpoint: string): unknown {
+  if (typeof value === 'number' && !Number.isFinite(value) && (column.type === 'integer' || column.type === 'decimal')) {
+    throw new UserError('SOURCE_ERROR', `Databricks data source at ${endpoint} sent column "${column.name}" in a column-based result with a value past 2^53 that the client cannot read exactly; enable Arrow results on the warehouse or cast the column to STRING`);
+  }
+  return value;
+}
+
+/** The client's StatusError for a session handle the warehouse no longer knows (HiveServer2 and Databricks say "Invalid SessionHandle"). */
+function isForgottenSession(error: unknown): boolean {
+  return (error as Error | undefined)?.name === 'Status Error' && /invalid sessionhandle/i.test((error as Error).message);
+}
+
+/** Host, port (443 unless given) and HTTP path from `jdbc:databricks://host:443/default;httpPath=/sql/1.0/warehouses/x;…` or `https://host[:port]/sql/1.0/warehouses/x`. */
+export function parseDatabricksUrl(url: string): { host: string; port: number; path: string } {
+  const jdbc = /^jdbc:(?:databricks|spark):\/\/([^:/;]+)(?::(\d+))?[^;]*;(?:.*;)?httpPath=([^;]+)/i.exec(url);
+  if (jdbc) return { host: jdbc[1]!, port: Number(jdbc[2] ?? 443), path: jdbc[3]! };
+  const https = /^https?:\/\/([^/:]+)(?::(\d+))?(\/.+)$/.exec(url);
+  if (https) return { host: https[1]!, port: Number(https[2] ?? 443), path: https[3]! };
+  throw new UserError('CONFIG_INVALID', `CUBEJS_DB_DATABRICKS_URL "${url}" has no host and httpPath`);
 }

@@ -1,0 +1,81 @@
+/**
+ * What `@databricks/sql` throws, mapped to our error codes with a message that names the data
+ * source. The client fails in four ways: a statement that ends in ERROR_STATE (OperationStateError,
+ * carrying the warehouse's SQLSTATE and message), a Thrift call answered with an error status
+ * (StatusError), an HTTP answer other than 200 (THTTPException with `statusCode`, or — once its
+ * retries of 429/5xx on idempotent calls ran out — a HiveDriverError whose only trace of the status
+ * is its text), and a socket that never connected (node-fetch FetchError).
+ * Every outcome is a `UserError`: nothing a warehouse can answer is reported as an internal error.
+ */
+import { UserError } from '../errors/user-error.ts';
+
+/** What a message says about where the query went. */
+export interface DatabricksErrorContext {
+  /** `host:port` of the warehouse. */
+  readonly endpoint: string;
+  readonly sql?: string;
+}
+
+const TOKEN_HINT = 'Set CUBEJS_DB_DATABRICKS_TOKEN to a valid personal access token (tokens expire; a revoked or expired one is refused with HTTP 401/403).';
+// Node socket errors and the client's own timeout: the warehouse was never reached.
+const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'CERT_HAS_EXPIRED']);
+// TOperationState values as the client's OperationStateError names them.
+const CANCELED = 'CANCELED';
+const TIMEOUT = 'TIMEOUT';
+
+interface ClientError {
+  name?: string;
+  message?: string;
+  code?: string | number;
+  type?: string;
+  errorCode?: string;
+  statusCode?: number;
+  response?: { status?: number; statusText?: string; sqlState?: string | null; errorMessage?: string | null; displayMessage?: string | null };
+}
+
+/** A client failure → our error. */
+export function databricksError(error: unknown, context: DatabricksErrorContext): UserError {
+  if (error instanceof UserError) return error;
+  const e = (error ?? {}) as ClientError;
+  const sql = context.sql ? `\nSQL: ${context.sql}` : '';
+  const where = `Databricks data source at ${context.endpoint}`;
+  // Once its retries run out the client throws only text: "Hive driver: 503 when connecting to resource. Max retry count exceeded."
+  const retried = /^Hive driver: (\d{3}|\w+) when connecting to resource\. (Max retry count|Retry timeout) exceeded/.exec(e.message ?? '');
+  if (retried) {
+    const gaveUp = retried[2] === 'Retry timeout' ? 'retried until the retry timeout' : 'retried until the attempts ran out';
+    if (/^\d{3}$/.test(retried[1]!)) return httpError(Number(retried[1]), `${where} answered HTTP ${retried[1]}; ${gaveUp}`, error);
+    return new UserError('SOURCE_UNREACHABLE', `${where} is unreachable (connection failed); ${gaveUp}`, { cause: error });
+  }
+  if (typeof e.statusCode === 'number') return httpError(e.statusCode, `${where} answered HTTP ${e.statusCode}${statusText(e.response)}`, error);
+  if (e.type === 'system' || (typeof e.code === 'string' && NETWORK.has(e.code)) || /request timed out/i.test(e.message ?? '')) {
+    return new UserError('SOURCE_UNREACHABLE', `${where} is unreachable (${networkDetail(e)})`, { cause: error });
+  }
+  if (e.name === 'OperationStateError' || e.constructor?.name === 'OperationStateError') {
+    if (e.errorCode === CANCELED) return new UserError('QUERY_CANCELLED', `${where} cancelled the statement (stopped outside this server)${sql}`, { cause: error });
+    if (e.errorCode === TIMEOUT) return new UserError('QUERY_TIMEOUT', `${where} timed the statement out${sql}`, { cause: error });
+    const state = e.response?.sqlState;
+    const message = firstLines(e.response?.displayMessage ?? e.response?.errorMessage ?? e.message ?? '');
+    return new UserError('SOURCE_ERROR', `${where} failed the statement${state ? ` (SQLSTATE ${state})` : ''}: ${message}${sql}`, { cause: error });
+  }
+  return new UserError('SOURCE_ERROR', `${where} failed the request (${e.name ?? 'Error'}: ${firstLines(e.message ?? String(error))})${sql}`, { cause: error });
+}
+
+function httpError(status: number, message: string, cause: unknown): UserError {
+  if (status === 401 || status === 403) return new UserError('SOURCE_ERROR', `${message}: the access token was refused`, { cause, hint: TOKEN_HINT });
+  if (status === 429) return new UserError('RATE_LIMITED', `${message}: the warehouse is throttling requests, retry later`, { cause });
+  if (status >= 500) return new UserError('SOURCE_UNREACHABLE', `${message}: the warehouse is unavailable (starting, scaling or down)`, { cause });
+  return new UserError('SOURCE_ERROR', message, { cause });
+}
+
+function statusText(response: ClientError['response']): string {
+  return response?.statusText ? ` ${response.statusText}` : '';
+}
+
+function networkDetail(e: ClientError | undefined): string {
+  return `${e?.code ?? e?.name ?? 'Error'}: ${firstLines(e?.message ?? '')}`;
+}
+
+/** A server message without the Java stack trace and query plan Spark appends. */
+function firstLines(message: string): string {
+  return message.split(/;\n'|\n\s+at /)[0]!.replace(/\b(?:org\.apache|java)\.[\w.$]+(?:Exception|Error): /g, '').trim();
+}

@@ -1,0 +1,272 @@
+/**
+ * A fake Databricks SQL warehouse at the network boundary: an HTTPS server that speaks TCLIService
+ * (binary Thrift in HTTP POST bodies, bearer token in `Authorization`) with the definitions
+ * `@databricks/sql` ships, so tests drive the real client library and our driver over a socket.
+ *
+ * It answers in two ways:
+ * - replay: exchanges recorded from a real server (see record-spark-exchanges.ts) are served in
+ *   order, each reply re-addressed to the request's sequence id; a request for another method than
+ *   the recording holds is answered 500 and logged in `replayProblems`. Status polls may repeat
+ *   (how often a client polls depends on timing), so a repeated poll gets the last poll's reply.
+ * - scripted: statements listed in `statements` get their scripted answer the way a warehouse
+ *   gives it (asynchronous execution, polls, result metadata, fetches in batches, Arrow or
+ *   column-based rows, cancellation, SQL errors with SQLSTATE); other statements fail with
+ *   TABLE_OR_VIEW_NOT_FOUND (42P01) like an unknown table would.
+ * HTTP-level failures are injected with `failNext` (503 with Retry-After, 429, 401/403 …) and
+ * tokens are checked on every request (`revokeToken` makes a token expire mid-session).
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { readCall, readMessageHeader, T, withSeqid, writeReply } from './thrift-cli-codec.ts';
+import { arrowRowSet, arrowSchemaBytes, columnRowSet, tableSchema, type FakeColumn, type FakeValue } from './thrift-result-sets.ts';
+
+/** One recorded HTTP exchange: the Thrift method, the HTTP status and both bodies (base64). */
+export interface RecordedExchange {
+  readonly method: string;
+  readonly status: number;
+  /** The request's place in arrival order, and how many requests had arrived when the reply was sent. */
+  readonly arrival?: number;
+  readonly repliedAfterRequests?: number;
+  readonly request: string;
+  readonly response: string;
+  /** What the upstream server sent, when the recorder adapted it (see record-spark-exchanges.ts). */
+  readonly upstreamResponse?: string;
+}
+
+/** How the fake warehouse answers one statement text. */
+export interface ScriptedStatement {
+  readonly columns?: readonly FakeColumn[];
+  readonly rows?: readonly (readonly FakeValue[])[];
+  /** 'arrow' (what a warehouse sends a client that reads Arrow) or 'column' (Hive column sets). */
+  readonly format?: 'arrow' | 'column';
+  /** At most this many rows per FetchResults, whatever the client asks for. */
+  readonly batchRows?: number;
+  /** GetOperationStatus answers RUNNING this many times before the final state. */
+  readonly runningPolls?: number;
+  /** Stays RUNNING until cancelled. */
+  readonly runsUntilCancelled?: boolean;
+  /** Ends in ERROR_STATE with this SQLSTATE and message. */
+  readonly error?: { readonly sqlState: string; readonly message: string; readonly displayMessage?: string };
+}
+
+/** An HTTP failure answered instead of the next matching request(s). */
+export interface HttpFault {
+  readonly status: number;
+  readonly times: number;
+  /** Only requests for this Thrift method (all, when absent). */
+  readonly method?: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: string;
+}
+
+export interface FakeWarehouseOptions {
+  /** Bearer tokens accepted (default: `FAKE_TOKEN`). */
+  readonly tokens?: readonly string[];
+  readonly statements?: Readonly<Record<string, ScriptedStatement>>;
+  readonly replay?: readonly RecordedExchange[];
+}
+
+export interface FakeWarehouse {
+  /** `https://127.0.0.1:<port>/sql/1.0/warehouses/fake` (CUBEJS_DB_DATABRICKS_URL form). */
+  readonly url: string;
+  readonly port: number;
+  /** Every POST in arrival order: the Thrift method and the HTTP status answered. */
+  readonly requests: { method: string; status: number }[];
+  /** Statements executed, with the parameters bound to them (values as sent). */
+  readonly executed: { statement: string; parameters: { type?: string; value?: string }[]; session: string }[];
+  /** Statements whose operation was cancelled (CancelOperation). */
+  readonly cancelled: string[];
+  /** Requests that did not match the replayed recording. */
+  readonly replayProblems: string[];
+  /** Non-POST requests (the client's own side channels, e.g. feature flags), method and path. */
+  readonly sideRequests: string[];
+  failNext(fault: HttpFault): void;
+  revokeToken(token: string): void;
+  /** Forgets every open session, as a warehouse does after its idle timeout or a restart. */
+  expireSessions(): void;
+  openSessions(): number;
+  close(): Promise<void>;
+}
+
+export const FAKE_TOKEN = 'dapi-fake-warehouse-token';
+const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
+
+interface Operation {
+  readonly statement: string;
+  readonly script: ScriptedStatement;
+  polls: number;
+  fetched: number;
+  cancelled: boolean;
+}
+
+const ok = (): unknown => new T.TStatus({ statusCode: T.TStatusCode.SUCCESS_STATUS });
+const key = (handle: { guid?: Buffer } | undefined): string => handle?.guid?.toString('hex') ?? '';
+// The client prints handles as UUIDs (and refuses bytes that are not one).
+const newHandle = (): unknown => new T.THandleIdentifier({ guid: Buffer.from(randomUUID().replace(/-/g, ''), 'hex'), secret: randomBytes(16) });
+
+export async function startFakeWarehouse(options: FakeWarehouseOptions = {}): Promise<FakeWarehouse> {
+  const tokens = new Set(options.tokens ?? [FAKE_TOKEN]);
+  const faults: { fault: HttpFault; left: number }[] = [];
+  const sessions = new Set<string>();
+  const operations = new Map<string, Operation>();
+  const requests: FakeWarehouse['requests'] = [];
+  const executed: FakeWarehouse['executed'] = [];
+  const cancelled: string[] = [];
+  const replayProblems: string[] = [];
+  const sideRequests: string[] = [];
+  const replay = { next: 0, arrivals: 0, last: undefined as RecordedExchange | undefined, waiting: [] as (() => void)[] };
+  const wake = (): void => replay.waiting.splice(0).forEach((resolve) => resolve());
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const handlers: Record<string, (req: any) => unknown> = {
+    OpenSession: () => {
+      const handle = newHandle() as { guid: Buffer };
+      sessions.add(key(handle));
+      return { status: ok(), serverProtocolVersion: T.TProtocolVersion.SPARK_CLI_SERVICE_PROTOCOL_V8, sessionHandle: new T.TSessionHandle({ sessionId: handle }) };
+    },
+    CloseSession: (req) => {
+      sessions.delete(key(req.sessionHandle?.sessionId));
+      return { status: ok() };
+    },
+    ExecuteStatement: (req) => {
+      const session = key(req.sessionHandle?.sessionId);
+      if (!sessions.has(session)) return { status: invalidHandle('Invalid SessionHandle') };
+      const statement = String(req.statement);
+      executed.push({ statement, parameters: (req.parameters ?? []).map((p: { type?: string; value?: { stringValue?: string } }) => ({ type: p.type ?? undefined, value: p.value?.stringValue ?? undefined })), session });
+      const script = options.statements?.[statement] ?? { error: { sqlState: '42P01', message: `[TABLE_OR_VIEW_NOT_FOUND] The table or view cannot be found. SQL: ${statement}` } };
+      const handle = newHandle();
+      operations.set(key(handle as { guid: Buffer }), { statement, script, polls: 0, fetched: 0, cancelled: false });
+      return { status: ok(), operationHandle: new T.TOperationHandle({ operationId: handle, operationType: T.TOperationType.EXECUTE_STATEMENT, hasResultSet: true }) };
+    },
+    GetOperationStatus: (req) => {
+      const op = operations.get(key(req.operationHandle?.operationId));
+      if (!op) return { status: invalidHandle('Invalid OperationHandle') };
+      op.polls++;
+      if (op.cancelled) return { status: ok(), operationState: T.TOperationState.CANCELED_STATE };
+      if (op.script.runsUntilCancelled || op.polls <= (op.script.runningPolls ?? 0)) return { status: ok(), operationState: T.TOperationState.RUNNING_STATE };
+      const { error } = op.script;
+      if (error) return { status: ok(), operationState: T.TOperationState.ERROR_STATE, sqlState: error.sqlState, errorCode: 0, errorMessage: error.message, displayMessage: error.displayMessage };
+      return { status: ok(), operationState: T.TOperationState.FINISHED_STATE, hasResultSet: true };
+    },
+    GetResultSetMetadata: (req) => {
+      const op = operations.get(key(req.operationHandle?.operationId));
+      if (!op) return { status: invalidHandle('Invalid OperationHandle') };
+      const columns = op.script.columns ?? [];
+      const arrow = (op.script.format ?? 'arrow') === 'arrow';
+      return {
+        status: ok(),
+        schema: tableSchema(columns),
+        resultFormat: arrow ? T.TSparkRowSetType.ARROW_BASED_SET : T.TSparkRowSetType.COLUMN_BASED_SET,
+        lz4Compressed: false,
+        ...(arrow ? { arrowSchema: arrowSchemaBytes(columns) } : {}),
+      };
+    },
+    FetchResults: (req) => {
+      const op = operations.get(key(req.operationHandle?.operationId));
+      if (!op) return { status: invalidHandle('Invalid OperationHandle') };
+      const rows = op.script.rows ?? [];
+      const columns = op.script.columns ?? [];
+      const asked = Number(req.maxRows?.toNumber?.() ?? rows.length);
+      const to = Math.min(rows.length, op.fetched + Math.min(asked, op.script.batchRows ?? Infinity));
+      const from = op.fetched;
+      op.fetched = to;
+      const results = (op.script.format ?? 'arrow') === 'arrow' ? arrowRowSet(columns, rows, from, to) : columnRowSet(columns, rows, from, to);
+      return { status: ok(), hasMoreRows: to < rows.length, results };
+    },
+    CancelOperation: (req) => {
+      const op = operations.get(key(req.operationHandle?.operationId));
+      if (op) { op.cancelled = true; cancelled.push(op.statement); }
+      return { status: ok() };
+    },
+    CloseOperation: (req) => {
+      operations.delete(key(req.operationHandle?.operationId));
+      return { status: ok() };
+    },
+  };
+
+  async function answerReplay(body: Buffer): Promise<{ status: number; body: Buffer }> {
+    const { name, seqid } = readMessageHeader(body);
+    replay.arrivals++;
+    wake();
+    const recorded = options.replay ?? [];
+    let exchange = recorded[replay.next];
+    // A client polls as often as timing makes it: skip recorded polls it did not make, repeat ones it makes again.
+    while (exchange && exchange.method !== name && exchange.method === 'GetOperationStatus') exchange = recorded[++replay.next];
+    if (exchange?.method === name) replay.next++;
+    else if (name === 'GetOperationStatus' && replay.last?.method === name) exchange = replay.last;
+    else {
+      replayProblems.push(`request ${name} where the recording has ${exchange?.method ?? 'nothing more'}`);
+      return { status: 500, body: Buffer.from('not in the recording') };
+    }
+    replay.last = exchange;
+    // A reply the server sent only after later requests came (a long poll answered by a cancel) waits for them.
+    const after = exchange.repliedAfterRequests ?? 0;
+    const deadline = Date.now() + 5_000;
+    while (replay.arrivals < after && Date.now() < deadline) await new Promise<void>((resolve) => { replay.waiting.push(resolve); setTimeout(resolve, 100); });
+    if (replay.arrivals < after) replayProblems.push(`${name} reply waited 5 s for request ${after} of the recording, which never came`);
+    return { status: exchange.status, body: exchange.status === 200 ? withSeqid(Buffer.from(exchange.response, 'base64'), seqid) : Buffer.from(exchange.response, 'base64') };
+  }
+
+  async function answer(body: Buffer): Promise<{ status: number; body: Buffer }> {
+    if (options.replay) return answerReplay(body);
+    const call = readCall(body);
+    const handler = handlers[call.header.name];
+    if (!handler) return { status: 500, body: Buffer.from(`method ${call.header.name} not faked`) };
+    return { status: 200, body: writeReply(call.header.name, call.header.seqid, handler(call.req)) };
+  }
+
+  const server: Server = createServer({ key: readFileSync(`${FIXTURES}localhost-test-only.key`), cert: readFileSync(`${FIXTURES}localhost-test-only.crt`) }, (req, res) => {
+    if (req.method !== 'POST') {
+      sideRequests.push(`${req.method} ${req.url}`);
+      req.resume();
+      res.writeHead(404).end();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const method = readMessageHeader(body).name;
+      const reply = (status: number, payload: Buffer | string, headers: Record<string, string> = {}): void => {
+        requests.push({ method, status });
+        res.writeHead(status, { 'content-type': 'application/x-thrift', ...headers }).end(payload);
+      };
+      const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+      if (!token || !tokens.has(token)) return reply(token ? 403 : 401, token ? 'Invalid access token.' : 'Missing access token.');
+      const fault = faults.find((f) => f.left > 0 && (!f.fault.method || f.fault.method === method));
+      if (fault) {
+        fault.left--;
+        return reply(fault.fault.status, fault.fault.body ?? '', { ...fault.fault.headers });
+      }
+      void answer(body).then(({ status, body: out }) => reply(status, out));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `https://127.0.0.1:${port}/sql/1.0/warehouses/fake`,
+    port,
+    requests,
+    executed,
+    cancelled,
+    replayProblems,
+    sideRequests,
+    failNext: (fault) => void faults.push({ fault, left: fault.times }),
+    revokeToken: (token) => void tokens.delete(token),
+    expireSessions: () => { sessions.clear(); operations.clear(); },
+    openSessions: () => sessions.size,
+    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}
+
+function invalidHandle(message: string): unknown {
+  return new T.TStatus({ statusCode: T.TStatusCode.INVALID_HANDLE_STATUS, errorMessage: message, sqlState: 'HY000' });
+}
+
+/** Reads a recording from fixtures/ (`spark-driver-types` → fixtures/spark-driver-types.json). */
+export function loadRecording(name: string): RecordedExchange[] {
+  return JSON.parse(readFileSync(`${FIXTURES}${name}.json`, 'utf8')) as RecordedExchange[];
+}
