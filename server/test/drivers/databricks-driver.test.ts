@@ -62,8 +62,8 @@ describe('DatabricksDriver on exchanges recorded from Spark Thrift Server 3.5.3'
 
   it('pages a result in batches with the client (maxRows 3: 3 + 3 + 1 rows)', async () => {
     const fake = await warehouse({ replay: loadRecording('spark-client-paging'), tokens: [SPARK_TOKEN] });
-    const { DBSQLClient } = await import('@databricks/sql');
-    const client = new DBSQLClient();
+    const { DBSQLClient, DBSQLLogger, LogLevel } = await import('@databricks/sql');
+    const client = new DBSQLClient({ logger: new DBSQLLogger({ level: LogLevel.error }) });
     await client.connect({ host: '127.0.0.1', port: fake.port, path: '/cliservice', token: SPARK_TOKEN, telemetryEnabled: false });
     const session = await client.openSession();
     const operation = await session.executeStatement(RECORDED_STATEMENTS.paging, { runAsync: true, maxRows: 3 });
