@@ -16,12 +16,11 @@ import { pathToFileURL } from 'node:url';
 import { getIntrospectionQuery } from 'graphql';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestStack } from '../api/support/start-stack.ts';
-import { startStack } from '../api/support/start-stack.ts';
-import { startSqlServer, type SqlServer } from '../../src/api/sql/start-sql-server.ts';
+import type { SqlServer } from '../../src/api/sql/start-sql-server.ts';
 import { startConfiguredSqlApi } from '../../src/api/sql/start-configured-sql-api.ts';
 import type { SemanticModel } from '../../src/model/model-types.ts';
-import { goldDatabaseFile, MODEL_DIR, queryGold, rowSet, sign, startSecureStack } from './support/security-fixture.ts';
+import { goldDatabaseFile, queryGold, rowSet, sign, SECRET } from './support/security-fixture.ts';
+import { serveSql, startStack, type Stack } from '../support/stack.ts';
 
 const AUTH0_ROLES = 'https://loja.example.com/roles';
 
@@ -137,19 +136,13 @@ async function publicTables(c: pg.Client): Promise<string[]> {
 }
 
 describe('without a mapping, a context whose groups cannot be read sees nothing', () => {
-  let stack: TestStack;
+  let stack: Stack;
   let sql: SqlServer;
   const users = new Map(Object.keys(UNREADABLE).map((shape, i) => [`u${i}`, shape]));
 
   beforeAll(async () => {
-    stack = await startSecureStack(gold);
-    sql = await startSqlServer({
-      port: 0,
-      host: '127.0.0.1',
-      engine: stack.engine,
-      model: stack.engine.currentModel(),
-      checkSqlAuth: (user) => (users.has(user) ? { password: 'pw', securityContext: UNREADABLE[users.get(user)!]! } : null),
-    });
+    stack = await startStack({ data: { duckdbPath: gold }, security: { secret: SECRET }, serve: { http: true } });
+    sql = await serveSql(stack.engine, { users: Object.fromEntries([...users].map(([user, shape]) => [user, { password: 'pw', securityContext: UNREADABLE[shape]! }])) });
   }, 120_000);
   afterAll(async () => {
     await sql?.close();
@@ -210,7 +203,7 @@ describe('without a mapping, a context whose groups cannot be read sees nothing'
 });
 
 describe.each(Object.entries(MANAGER_SHAPES))('contextToGroups mapping the %s', (shape, { claims, claim }) => {
-  let stack: TestStack;
+  let stack: Stack;
   let sql: SqlServer;
   const manager = { sub: 'maria', ...claims, lojas: ['L002'] };
   const sqlUsers: Record<string, Record<string, unknown>> = {
@@ -229,14 +222,8 @@ describe.each(Object.entries(MANAGER_SHAPES))('contextToGroups mapping the %s', 
       `export default { contextToGroups: ({ securityContext }) => readGroupClaim(securityContext, ${JSON.stringify(claim)}) };`,
       '',
     ].join('\n'));
-    stack = await startSecureStack(gold, { CUBEJS_CONFIG_PATH: configPath });
-    sql = await startSqlServer({
-      port: 0,
-      host: '127.0.0.1',
-      engine: stack.engine,
-      model: stack.engine.currentModel(),
-      checkSqlAuth: (user) => (sqlUsers[user] ? { password: `${user}-pw`, securityContext: sqlUsers[user]! } : null),
-    });
+    stack = await startStack({ data: { duckdbPath: gold }, security: { secret: SECRET }, serve: { http: true }, env: { CUBEJS_CONFIG_PATH: configPath } });
+    sql = await serveSql(stack.engine, { users: Object.fromEntries(Object.entries(sqlUsers).map(([user, context]) => [user, { password: `${user}-pw`, securityContext: context }])) });
   }, 120_000);
   afterAll(async () => {
     await sql?.close();
@@ -289,11 +276,11 @@ describe.each(Object.entries(MANAGER_SHAPES))('contextToGroups mapping the %s', 
 });
 
 describe('dev mode', () => {
-  let stack: TestStack;
+  let stack: Stack;
   let sql: { server?: SqlServer };
 
   beforeAll(async () => {
-    stack = await startStack({ duckdbPath: gold, modelDir: MODEL_DIR, env: { CUBEJS_DEV_MODE: 'true' }, listen: true });
+    stack = await startStack({ data: { duckdbPath: gold }, serve: { http: true } });
     sql = await startConfiguredSqlApi({ port: 0, host: '127.0.0.1', devMode: true, engine: stack.engine, getModel: () => stack.engine.currentModel() });
   }, 120_000);
   afterAll(async () => {

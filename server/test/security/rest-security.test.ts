@@ -7,17 +7,17 @@
  */
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestStack } from '../api/support/start-stack.ts';
-import { CONTEXTS, goldDatabaseFile, goldRowCounts, queryGold, rowSet, sign, startSecureStack } from './support/security-fixture.ts';
+import { CONTEXTS, goldDatabaseFile, goldRowCounts, queryGold, rowSet, sign, SECRET } from './support/security-fixture.ts';
+import { startStack, type Stack } from '../support/stack.ts';
 
-let stack: TestStack;
+let stack: Stack;
 let gold: string;
 let countsBefore: Record<string, number>;
 
 beforeAll(async () => {
   gold = await goldDatabaseFile();
   countsBefore = await goldRowCounts(gold);
-  stack = await startSecureStack(gold);
+  stack = await startStack({ data: { duckdbPath: gold }, security: { secret: SECRET }, serve: { http: true } });
 });
 afterAll(async () => stack?.close());
 

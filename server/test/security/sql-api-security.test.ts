@@ -8,13 +8,12 @@
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestStack } from '../api/support/start-stack.ts';
-import { startSqlServer, type SqlServer } from '../../src/api/sql/start-sql-server.ts';
-import type { CheckSqlAuth } from '../../src/api/sql/auth/sql-auth-types.ts';
+import type { SqlServer } from '../../src/api/sql/start-sql-server.ts';
 import type { SemanticEngine } from '../../src/engine/engine-types.ts';
 import { ClientLimiter } from '../../src/security/client-limiter.ts';
 import { limitEngineClients } from '../../src/security/limit-engine-clients.ts';
-import { CONTEXTS, goldDatabaseFile, goldRowCounts, queryGold, rowSet, startSecureStack } from './support/security-fixture.ts';
+import { CONTEXTS, goldDatabaseFile, goldRowCounts, queryGold, rowSet, SECRET } from './support/security-fixture.ts';
+import { serveSql, startStack, type Stack } from '../support/stack.ts';
 
 const USERS: Record<string, { password: string; securityContext: Record<string, unknown> }> = {
   gerente: { password: 'gerente-pw', securityContext: CONTEXTS.managerL002 },
@@ -22,9 +21,8 @@ const USERS: Record<string, { password: string; securityContext: Record<string, 
   bi: { password: 'bi-pw', securityContext: CONTEXTS.internal },
   limited: { password: 'limited-pw', securityContext: { sub: 'limited', groups: ['analista_marketing'] } },
 };
-const checkSqlAuth: CheckSqlAuth = (user) => USERS[user] ?? null;
 
-let stack: TestStack;
+let stack: Stack;
 let gold: string;
 let server: SqlServer;
 let countsBefore: Record<string, number>;
@@ -32,8 +30,8 @@ let countsBefore: Record<string, number>;
 beforeAll(async () => {
   gold = await goldDatabaseFile();
   countsBefore = await goldRowCounts(gold);
-  stack = await startSecureStack(gold);
-  server = await startSqlServer({ port: 0, host: '127.0.0.1', engine: stack.engine, model: stack.engine.currentModel(), checkSqlAuth });
+  stack = await startStack({ data: { duckdbPath: gold }, security: { secret: SECRET }, serve: { http: true } });
+  server = await serveSql(stack.engine, { users: USERS });
 }, 120_000);
 afterAll(async () => {
   await server?.close();
@@ -206,7 +204,7 @@ describe('per-client limits on the SQL API', () => {
   }
 
   it('answers SQLSTATE 53400 past the rate limit, for that client only', async () => {
-    const limited = await startSqlServer({ port: 0, host: '127.0.0.1', engine: limitEngineClients(stack.engine, new ClientLimiter({ maxRequests: 3, windowMs: 60_000 })), model: stack.engine.currentModel(), checkSqlAuth });
+    const limited = await serveSql(limitEngineClients(stack.engine, new ClientLimiter({ maxRequests: 3, windowMs: 60_000 })), { users: USERS });
     try {
       await withClient('limited', async (c) => {
         for (let i = 0; i < 3; i++) await c.query('SELECT MEASURE(count) FROM vendas');
@@ -222,7 +220,7 @@ describe('per-client limits on the SQL API', () => {
 
   it('answers SQLSTATE 53400 when a client exceeds its concurrent queries', async () => {
     const { engine, open } = gated(stack.engine);
-    const limited = await startSqlServer({ port: 0, host: '127.0.0.1', engine: limitEngineClients(engine, new ClientLimiter({ maxConcurrent: 1, windowMs: 60_000 })), model: stack.engine.currentModel(), checkSqlAuth });
+    const limited = await serveSql(limitEngineClients(engine, new ClientLimiter({ maxConcurrent: 1, windowMs: 60_000 })), { users: USERS });
     try {
       await withClient('limited', async (first) => {
         const running = first.query('SELECT MEASURE(count) AS n FROM vendas');

@@ -8,9 +8,9 @@ import type { AddressInfo } from 'node:net';
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestStack } from '../api/support/start-stack.ts';
 import type { SemanticEngine } from '../../src/engine/engine-types.ts';
-import { CONTEXTS, goldDatabaseFile, sign, startSecureStack } from './support/security-fixture.ts';
+import { CONTEXTS, goldDatabaseFile, sign, SECRET } from './support/security-fixture.ts';
+import { startStack, type Stack } from '../support/stack.ts';
 
 const AUDIENCE = 'semantic-layer';
 const ISSUER = 'https://idp.example.test';
@@ -21,7 +21,7 @@ let jwksFetches = 0;
 let idpKey: CryptoKey;
 let strangerKey: CryptoKey;
 let idpPublicPem: string;
-let stack: TestStack;
+let stack: Stack;
 
 beforeAll(async () => {
   gold = await goldDatabaseFile();
@@ -37,7 +37,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/.well-known/jwks.json`;
-  stack = await startSecureStack(gold, { CUBEJS_JWK_URL: url, CUBEJS_JWT_AUDIENCE: AUDIENCE, CUBEJS_JWT_ISSUER: ISSUER });
+  stack = await startStack({ data: { duckdbPath: gold }, security: { secret: SECRET }, serve: { http: true }, env: { CUBEJS_JWK_URL: url, CUBEJS_JWT_AUDIENCE: AUDIENCE, CUBEJS_JWT_ISSUER: ISSUER } });
 }, 120_000);
 afterAll(async () => {
   await stack?.close();
@@ -51,7 +51,7 @@ async function rs256(claims: Record<string, unknown>, options: { key?: CryptoKey
 }
 
 const countQuery = { measures: ['fato_vendas.count'] };
-const load = (app: TestStack['server']['app'], token: string | undefined) => {
+const load = (app: Stack['server']['app'], token: string | undefined) => {
   const req = request(app).post('/cubejs-api/v1/load');
   return (token ? req.set('Authorization', `Bearer ${token}`) : req).send({ query: countQuery });
 };
@@ -107,7 +107,7 @@ describe('JWKS (CUBEJS_JWK_URL) alongside HS256, with audience and issuer', () =
 
 describe('per-client limits on REST and GraphQL (CUBEJS_CLIENT_*)', () => {
   it('answers 429 with Retry-After past CUBEJS_CLIENT_RATE_LIMIT, per verified client, REST and GraphQL alike', async () => {
-    const limited = await startSecureStack(gold, { CUBEJS_CLIENT_RATE_LIMIT: '3', CUBEJS_CLIENT_RATE_WINDOW: '60s' });
+    const limited = await startStack({ data: { duckdbPath: gold }, security: { secret: SECRET }, serve: { http: true }, env: { CUBEJS_CLIENT_RATE_LIMIT: '3', CUBEJS_CLIENT_RATE_WINDOW: '60s' } });
     try {
       const alice = await sign({ sub: 'alice', groups: ['internal'] });
       for (let i = 0; i < 3; i++) expect((await load(limited.server.app, alice)).status).toBe(200);
@@ -134,7 +134,7 @@ describe('per-client limits on REST and GraphQL (CUBEJS_CLIENT_*)', () => {
     let open!: () => void;
     const gate = new Promise<void>((resolve) => (open = resolve));
     const wrap = (engine: SemanticEngine): SemanticEngine => ({ ...engine, load: async (q, ctx) => { await gate; return engine.load(q, ctx); } });
-    const limited = await startSecureStack(gold, { CUBEJS_CLIENT_MAX_CONCURRENT_QUERIES: '1' }, wrap);
+    const limited = await startStack({ data: { duckdbPath: gold }, security: { secret: SECRET }, serve: { http: true }, env: { CUBEJS_CLIENT_MAX_CONCURRENT_QUERIES: '1' }, wrapEngine: wrap });
     try {
       const carol = await sign({ sub: 'carol', groups: ['internal'] });
       const running = load(limited.server.app, carol).then((r) => r);

@@ -11,10 +11,9 @@
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestStack } from '../api/support/start-stack.ts';
-import { startSqlServer, type SqlServer } from '../../src/api/sql/start-sql-server.ts';
-import type { CheckSqlAuth } from '../../src/api/sql/auth/sql-auth-types.ts';
-import { CONTEXTS, goldDatabaseFile, queryGold, startSecureStack } from '../security/support/security-fixture.ts';
+import type { SqlServer } from '../../src/api/sql/start-sql-server.ts';
+import { CONTEXTS, goldDatabaseFile, queryGold, SECRET } from '../security/support/security-fixture.ts';
+import { serveSql, startStack, type Stack } from '../support/stack.ts';
 import { listTables } from './support/psql-meta-commands.ts';
 import { expectResponsive, percentile, pollLivez, sendCancel } from './support/responsiveness.ts';
 
@@ -38,9 +37,8 @@ const USERS: Readonly<Record<string, { password: string; securityContext: Record
   bi: { password: 'bi-pw', securityContext: CONTEXTS.internal },
   gerente: { password: 'gerente-pw', securityContext: CONTEXTS.managerL002 },
 };
-const checkSqlAuth: CheckSqlAuth = (user) => USERS[user] ?? null;
 
-let stack: TestStack;
+let stack: Stack;
 let gold: string;
 let server: SqlServer;
 /** What each login's catalog answers before any thread was stopped. */
@@ -68,8 +66,8 @@ async function catalogOf(c: pg.Client): Promise<{ tables: unknown[][]; columns: 
 
 beforeAll(async () => {
   gold = await goldDatabaseFile();
-  stack = await startSecureStack(gold);
-  server = await startSqlServer({ port: 0, host: '127.0.0.1', engine: stack.engine, model: stack.engine.currentModel(), checkSqlAuth });
+  stack = await startStack({ data: { duckdbPath: gold }, security: { secret: SECRET }, serve: { http: true } });
+  server = await serveSql(stack.engine, { users: USERS });
   for (const user of Object.keys(USERS)) before[user] = await withClient(catalogOf, user);
   // The first requests warm up the HTTP client and server; their latency is not what is measured.
   for (let i = 0; i < 5; i++) await (await fetch(`${stack.url}/livez`)).text();

@@ -14,19 +14,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestStack } from '../api/support/start-stack.ts';
-import { startSqlServer, type SqlServer } from '../../src/api/sql/start-sql-server.ts';
-import type { CheckSqlAuth } from '../../src/api/sql/auth/sql-auth-types.ts';
-import { CONTEXTS, goldDatabaseFile, queryGold, startSecureStack } from '../security/support/security-fixture.ts';
+import type { SqlServer } from '../../src/api/sql/start-sql-server.ts';
+import { CONTEXTS, goldDatabaseFile, queryGold, SECRET } from '../security/support/security-fixture.ts';
+import { serveSql, startStack, type Stack } from '../support/stack.ts';
 import { expectResponsive, percentile, pollLivez, sendCancel } from './support/responsiveness.ts';
 
 // Read once, when the first statement needs the sandbox (sandbox-options.ts).
 process.env.CUBEJS_SQL_API_SANDBOX_TIMEOUT = '2s';
 const TIMEOUT_MS = 2000;
 
-const checkSqlAuth: CheckSqlAuth = (user) => (user === 'bi' ? { password: 'bi-pw', securityContext: CONTEXTS.internal } : null);
+const SQL_USERS = { bi: { password: 'bi-pw', securityContext: CONTEXTS.internal } };
 
-let stack: TestStack;
+let stack: Stack;
 let gold: string;
 let server: SqlServer;
 let marker: string;
@@ -40,8 +39,8 @@ beforeAll(async () => {
   await writeFile(secretFile, `content\n${marker}\n`);
   await writeFile(join(secretDir, 'secret.json'), JSON.stringify({ content: marker }));
   gold = await goldDatabaseFile();
-  stack = await startSecureStack(gold);
-  server = await startSqlServer({ port: 0, host: '127.0.0.1', engine: stack.engine, model: stack.engine.currentModel(), checkSqlAuth });
+  stack = await startStack({ data: { duckdbPath: gold }, security: { secret: SECRET }, serve: { http: true } });
+  server = await serveSql(stack.engine, { users: SQL_USERS });
 }, 120_000);
 afterAll(async () => {
   delete process.env.CUBEJS_SQL_API_SANDBOX_TIMEOUT;

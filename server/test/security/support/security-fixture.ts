@@ -1,14 +1,13 @@
 /**
- * The security suite's world: the hand-built gold star schema (`engine/gold-fixture.ts`) in a
- * DuckDB file, the repository's own model/ with its shipped access policies, the real server
- * (config → buildStack → createServer) in production mode with an HS256 secret, and helpers to
- * sign tokens and to read the gold tables directly — the independent side of every comparison.
+ * The security suites' fixture data: the hand-built gold star schema (`engine/gold-fixture.ts`) in
+ * a DuckDB file, the callers of the repository's shipped access policies, the HS256 secret the
+ * stack is started with (support/stack.ts: `security: { secret: SECRET }`), and helpers to sign
+ * tokens and to read the gold tables directly — the independent side of every comparison.
  */
 import path from 'node:path';
 import { SignJWT } from 'jose';
 import { writeGoldDatabaseFile } from '../../engine/gold-fixture.ts';
-import { queryDuckDb, startStack, type TestStack } from '../../api/support/start-stack.ts';
-import type { SemanticEngine } from '../../../src/engine/engine-types.ts';
+import { queryDuckDb } from '../../support/stack.ts';
 
 export const MODEL_DIR = path.resolve(import.meta.dirname, '../../../../model');
 export const SECRET = 'security-suite-secret-0123456789abcdef';
@@ -42,16 +41,6 @@ export async function sign(claims: Record<string, unknown>, edit?: (jwt: SignJWT
   let jwt = new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime('10m');
   if (edit) jwt = edit(jwt);
   return jwt.sign(new TextEncoder().encode(secret));
-}
-
-export async function startSecureStack(duckdbPath: string, env: Record<string, string> = {}, wrapEngine?: (e: SemanticEngine) => SemanticEngine): Promise<TestStack> {
-  return startStack({
-    duckdbPath,
-    modelDir: MODEL_DIR,
-    env: { CUBEJS_DEV_MODE: 'false', CUBEJS_API_SECRET: SECRET, ...env },
-    listen: true,
-    wrapEngine,
-  });
 }
 
 /** Sorted rows as comparable strings: row sets are compared, not orders. */
