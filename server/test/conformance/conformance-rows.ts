@@ -1,9 +1,10 @@
 /**
  * How the conformance suites compare two engines' answers: rows as maps keyed by result column;
- * numbers (numbers or numeric text: decimals and 64-bit integers arrive as text) compared as
- * numbers with a 1e-9 relative tolerance (two engines may sum doubles in different orders), other
- * values exactly; HyperLogLog estimates within 20 % (two engines' sketches differ: the corpus
- * README's "compare loosely"). Row order counts unless the caller says the query leaves it open.
+ * text exactly (decimals and 64-bit integers arrive as text: '12.50' must not become '12.5'),
+ * numbers with a 1e-9 relative tolerance (two engines may sum doubles in different orders), a
+ * number against numeric text as numbers, anything else exactly; HyperLogLog estimates within
+ * 20 % (two engines' sketches differ: the corpus README's "compare loosely"). Row order counts
+ * unless the caller says the query leaves it open.
  */
 import type { LoadResult } from '../../src/engine/engine-types.ts';
 import type { QueryResult } from '../../src/drivers/driver-types.ts';
@@ -23,6 +24,8 @@ function asNumber(v: unknown): number | undefined {
 
 function sameValue(a: unknown, b: unknown, approximate: boolean): boolean {
   if (a === null || a === undefined || b === null || b === undefined) return (a ?? null) === (b ?? null);
+  // Text against text exactly, decimals included: their scale is what the API shows ('12.50').
+  if (typeof a === 'string' && typeof b === 'string' && !approximate) return a === b;
   const x = asNumber(a);
   const y = asNumber(b);
   if (x !== undefined && y !== undefined) {

@@ -137,9 +137,13 @@ async function waitUntilStarted(url: string, child: ChildProcess, timeoutMillis:
     if (child.exitCode !== null) throw new Error(`Trino exited with code ${child.exitCode} while starting:\n${log().slice(-4000)}`);
     try {
       const info = (await (await fetch(`${url}/v1/info`)).json()) as { starting?: boolean };
-      // Started, and the coordinator has registered itself as a worker (else NO_NODES_AVAILABLE).
+      // Started, and the coordinator is a worker with the memory catalog: until the node announces
+      // it, reads and writes of memory tables fail with NO_NODES_AVAILABLE (SELECT 1 already works).
       if (info.starting === false) {
-        await new TrinoHttpDriver(url, 'memory', 'default').query('SELECT 1', []);
+        const probe = new TrinoHttpDriver(url, 'memory', 'default');
+        await probe.query('CREATE TABLE IF NOT EXISTS memory.default.ready AS SELECT 1 AS x', []);
+        await probe.query('SELECT count(*) FROM memory.default.ready', []);
+        await probe.query('DROP TABLE memory.default.ready', []);
         return;
       }
     } catch {
