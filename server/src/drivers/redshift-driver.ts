@@ -9,8 +9,8 @@
  * SQL) and `SET enable_case_sensitive_identifier TO true` — by default Redshift folds even quoted
  * identifiers to lower case, so the engine's column aliases (`Orders__totalAmount`) would come
  * back renamed. A server without that setting (a Postgres, SQLSTATE 42704) keeps the case of
- * quoted identifiers already, so there the refusal is expected. Values are read as text and converted to the
- * `QueryResult` contract (BIGINT and NUMERIC as strings, times as local ISO strings). An aborted
+ * quoted identifiers already, so there the refusal is expected. Values are read as text and
+ * converted to the `QueryResult` contract (BIGINT and NUMERIC as strings, times as local ISO strings). An aborted
  * signal cancels the statement with `pg_cancel_backend` from a second session.
  */
 import pg from 'pg';
@@ -144,20 +144,20 @@ const OID_TYPES: ReadonlyMap<number, ColumnType> = new Map([
   [25, 'string'], [1043, 'string'], [1042, 'string'], [18, 'string'], [19, 'string'],
 ]);
 
+const INT8 = 20;
+
 function toQueryResult(result: pg.QueryResult): QueryResult {
   const columns: ColumnInfo[] = result.fields.map((f) => ({ name: f.name, type: OID_TYPES.get(f.dataTypeID) ?? 'unknown' }));
   const rows = result.rows as unknown as (string | null)[][];
-  const data = columns.map((c, j) => rows.map((row) => convert(row[j] ?? null, c.type)));
+  // BIGINT stays text, as DuckDB's driver and Cube's return it; smaller integers are numbers.
+  const data = columns.map((c, j) => (result.fields[j]!.dataTypeID === INT8 ? rows.map((row) => row[j] ?? null) : rows.map((row) => convert(row[j] ?? null, c.type))));
   return { columns, data, rowCount: rows.length };
 }
 
 function convert(text: string | null, type: ColumnType): unknown {
   if (text === null) return null;
   switch (type) {
-    case 'integer': {
-      const n = Number(text);
-      return Number.isSafeInteger(n) ? n : text;
-    }
+    case 'integer': return Number(text);
     case 'number': return Number(text);
     case 'boolean': return text === 't' || text === 'true';
     case 'date': return `${text.slice(0, 10)}T00:00:00.000`;

@@ -262,11 +262,13 @@ describe('Redshift driver at the wire', () => {
   it('binds parameters and returns the QueryResult contract (int8 and numeric as text, times as local ISO)', async () => {
     const result = await redshiftDriver().query(
       `SELECT CAST($1 AS BIGINT) AS big, CAST($2 AS DECIMAL(18,2)) AS dec, CAST($3 AS TIMESTAMP) AS ts, CAST($4 AS DATE) AS d,
-              $5 = 'o''brien' AS same, 2.5::float8 AS f, 7 AS i, NULL::text AS n`,
+              $5 = 'o''brien' AS same, 2.5::float8 AS f, 7 AS i, NULL::text AS n, count(*) AS c`,
       ['9007199254740993', '12.30', '2024-02-29 23:59:59.5', '2024-03-01', "o'brien"],
     );
-    expect(result.columns.map((c) => c.type)).toEqual(['integer', 'decimal', 'time', 'date', 'boolean', 'number', 'integer', 'string']);
-    expect(result.data.map((c) => c[0])).toEqual(['9007199254740993', '12.30', '2024-02-29T23:59:59.500', '2024-03-01T00:00:00.000', true, 2.5, 7, null]);
+    expect(result.columns.map((c) => c.type)).toEqual(['integer', 'decimal', 'time', 'date', 'boolean', 'number', 'integer', 'string', 'integer']);
+    expect(result.data.map((c) => c[0])).toEqual(['9007199254740993', '12.30', '2024-02-29T23:59:59.500', '2024-03-01T00:00:00.000', true, 2.5, 7, null, '1']);
+    const duck = await DuckDbDriver.fromInstance(goldDuck).query('SELECT count(*) AS c, CAST(7 AS INTEGER) AS i', []);
+    expect([duck.data[0]![0], duck.data[1]![0]]).toEqual(['1', 7]);
   });
 
   it('TLS is on and the server certificate is verified unless told otherwise', async () => {
