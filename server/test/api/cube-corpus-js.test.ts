@@ -7,7 +7,7 @@
 import path from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { corpusDatabase, startStack, type TestStack } from './support/start-stack.ts';
+import { startStack, type Stack } from '../support/stack.ts';
 import { diffRows, loadCorpusCases, type CorpusCase } from '../fixtures/cube-corpus.ts';
 
 const JS_MODEL_DIR = path.resolve(import.meta.dirname, '../fixtures/cube-corpus-js/model');
@@ -19,19 +19,18 @@ const CUBE_STORE_BUCKETING = new Set([
 ]);
 const baseline = cases.filter((c) => c.runsIn.baseline && !c.expectsErrorMatching && c.snapshotKey && expected.has(c.snapshotKey) && !CUBE_STORE_BUCKETING.has(c.name));
 
-let js: TestStack;
-let yaml: TestStack;
+let js: Stack;
+let yaml: Stack;
 beforeAll(async () => {
-  const duckdbPath = await corpusDatabase();
-  js = await startStack({ duckdbPath, modelDir: JS_MODEL_DIR, env: { CUBEJS_DEV_MODE: 'true', TZ: 'UTC' } });
-  yaml = await startStack({ duckdbPath, env: { CUBEJS_DEV_MODE: 'true', TZ: 'UTC' } });
+  js = await startStack({ data: 'corpus', model: { dir: JS_MODEL_DIR }, env: { TZ: 'UTC' } });
+  yaml = await startStack({ data: 'corpus', env: { TZ: 'UTC' } });
 });
 afterAll(async () => {
   await js?.close();
   await yaml?.close();
 });
 
-async function load(stack: TestStack, query: Record<string, unknown>): Promise<request.Response> {
+async function load(stack: Stack, query: Record<string, unknown>): Promise<request.Response> {
   for (;;) {
     const res = await request(stack.server.app).post('/cubejs-api/v1/load').send({ query, queryType: 'multi' });
     if (res.body?.error !== 'Continue wait') return res;
@@ -40,7 +39,7 @@ async function load(stack: TestStack, query: Record<string, unknown>): Promise<r
 
 describe('Cube corpus over HTTP, model written in JavaScript', () => {
   it('/v1/meta lists the same cubes and members as the YAML model', async () => {
-    const listing = async (stack: TestStack) => {
+    const listing = async (stack: Stack) => {
       const res = await request(stack.server.app).get('/cubejs-api/v1/meta');
       expect(res.status).toBe(200);
       const cubes = res.body.cubes as { name: string; measures: { name: string }[]; dimensions: { name: string }[]; segments: { name: string }[] }[];

@@ -6,48 +6,33 @@
  * `semantic_stage_duration_seconds` grows for every stage under that API's label. In dev mode a
  * REST answer also carries the breakdown in `annotation.timings`.
  */
-import { mkdtemp } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import pg from 'pg';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/load-config.ts';
-import { buildStack, type SemanticStack } from '../../src/main.ts';
-import { createLogger } from '../../src/observability/create-logger.ts';
 import { createMetrics } from '../../src/observability/create-metrics.ts';
-import { createServer, type SemanticServer } from '../../src/server.ts';
+import type { SemanticServer } from '../../src/server.ts';
 import { startConfiguredSqlApi } from '../../src/api/sql/start-configured-sql-api.ts';
 import type { SqlServer } from '../../src/api/sql/start-sql-server.ts';
-import { CORPUS_MODEL_DIR } from '../fixtures/cube-corpus.ts';
-import { corpusDatabase, queryDuckDb } from './support/start-stack.ts';
+import { queryDuckDb, startStack, type Stack } from '../support/stack.ts';
 
 /** Every stage a first-time query runs, in `load`'s order (engine/create-engine.ts). */
 const STAGES = ['rewrite', 'normalize', 'plan', 'authorize', 'choose-source', 'lower', 'execute', 'shape'];
 
 let duckdbPath: string;
-let stack: SemanticStack;
+let stack: Stack;
 let server: SemanticServer;
 let sqlServer: SqlServer;
 
 beforeAll(async () => {
-  duckdbPath = await corpusDatabase();
-  const cwd = await mkdtemp(path.join(os.tmpdir(), 'stage-timings-'));
-  const config = await loadConfig({
-    cwd,
-    env: { CUBEJS_SCHEMA_PATH: CORPUS_MODEL_DIR, CUBEJS_DB_DUCKDB_DATABASE_PATH: duckdbPath, CUBEJS_DEV_MODE: 'true', CUBEJS_LOG_LEVEL: 'silent' },
-  });
-  const logger = createLogger({ level: 'silent' });
-  const metrics = createMetrics();
-  stack = await buildStack(config, logger, undefined, metrics);
-  server = createServer({ config: { ...config, playground: false }, engine: stack.engine, driver: stack.driver, logger, metrics });
+  stack = await startStack({ data: 'corpus', metrics: createMetrics(), env: { CUBEJS_PLAYGROUND: 'false' } });
+  duckdbPath = stack.duckdbPath;
+  server = stack.server;
   const started = await startConfiguredSqlApi({ port: 0, host: '127.0.0.1', devMode: true, engine: stack.engine, getModel: () => stack.engine.currentModel() });
   sqlServer = started.server!;
 });
 
 afterAll(async () => {
   await sqlServer?.close();
-  await server?.close();
   await stack?.close();
 });
 

@@ -5,39 +5,27 @@
  * `{error}` shape, and `GET /pre-aggregations` with partitions, their ranges and build times,
  * plus rebuilding one partition through the jobs protocol.
  */
-import path from 'node:path';
 import { SignJWT } from 'jose';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/load-config.ts';
-import { buildStack, type SemanticStack } from '../../src/main.ts';
-import { createLogger } from '../../src/observability/create-logger.ts';
-import { createServer, type SemanticServer } from '../../src/server.ts';
-import { writeGoldDatabaseFile } from '../engine/gold-fixture.ts';
+import type { SemanticServer } from '../../src/server.ts';
+import { startStack, type Stack } from '../support/stack.ts';
 
 const SECRET = 'explain-api-test-secret-of-32-bytes!!';
-const MODEL_DIR = path.resolve(import.meta.dirname, '../../../model');
 const ROLLUP = 'fato_vendas.por_canal_dia';
-let stack: SemanticStack;
+let stack: Stack;
 let server: SemanticServer;
 
 const token = (claims: Record<string, unknown>) => new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime('10m').sign(new TextEncoder().encode(SECRET));
 
 beforeAll(async () => {
-  const written = await writeGoldDatabaseFile('explain-api-');
-  const duckdbPath = written.file;
-  const config = await loadConfig({ cwd: written.dir, env: { CUBEJS_SCHEMA_PATH: MODEL_DIR, CUBEJS_DB_DUCKDB_DATABASE_PATH: duckdbPath, CUBEJS_API_SECRET: SECRET, CUBEJS_LOG_LEVEL: 'silent' } });
-  const logger = createLogger({ level: 'silent' });
-  stack = await buildStack(config, logger, { storePath: path.join(written.dir, 'preagg.duckdb'), refreshWorker: false, buildConcurrency: 2, refreshIntervalMs: 60_000, queryConcurrency: 4 });
-  server = createServer({ config, engine: stack.engine, driver: stack.driver, logger, preAggregations: stack.preAggregations });
+  stack = await startStack({ data: 'gold', security: { secret: SECRET }, preaggs: true });
+  server = stack.server;
   const statuses = await stack.preAggregations!.refresher.refresh(stack.engine.currentModel(), { force: true, only: [ROLLUP] });
   expect(statuses.map((s) => s.state)).toEqual(['ready']);
 }, 120_000);
 
-afterAll(async () => {
-  await server?.close();
-  await stack?.close();
-});
+afterAll(async () => stack?.close());
 
 const QUERY = { measures: ['fato_vendas.vendas_liquidas'], dimensions: ['dim_canal.nome'], timeDimensions: [{ dimension: 'fato_vendas.data_venda', granularity: 'month', dateRange: ['2024-02-01', '2024-03-31'] }] };
 

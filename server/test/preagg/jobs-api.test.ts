@@ -3,35 +3,24 @@
  * real JWTs): the jobs protocol the Airflow DAG `preagg_refresh` speaks, the status listing,
  * and `/load` naming the rollup once it is built.
  */
-import path from 'node:path';
 import { SignJWT } from 'jose';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/load-config.ts';
-import { buildStack, type SemanticStack } from '../../src/main.ts';
-import { createLogger } from '../../src/observability/create-logger.ts';
-import { createServer, type SemanticServer } from '../../src/server.ts';
-import { writeGoldDatabaseFile } from '../engine/gold-fixture.ts';
+import type { SemanticServer } from '../../src/server.ts';
+import { startStack, type Stack } from '../support/stack.ts';
 
 const SECRET = 'preagg-jobs-test-secret-of-32-bytes!!';
-const MODEL_DIR = path.resolve(import.meta.dirname, '../../../model');
-let stack: SemanticStack;
+let stack: Stack;
 let server: SemanticServer;
 
 const token = (claims: Record<string, unknown>) => new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime('10m').sign(new TextEncoder().encode(SECRET));
 
 beforeAll(async () => {
-  const { dir, file: duckdbPath } = await writeGoldDatabaseFile('preagg-api-');
-  const config = await loadConfig({ cwd: dir, env: { CUBEJS_SCHEMA_PATH: MODEL_DIR, CUBEJS_DB_DUCKDB_DATABASE_PATH: duckdbPath, CUBEJS_API_SECRET: SECRET, CUBEJS_LOG_LEVEL: 'silent' } });
-  const logger = createLogger({ level: 'silent' });
-  stack = await buildStack(config, logger, { storePath: path.join(dir, 'preagg.duckdb'), refreshWorker: false, buildConcurrency: 2, refreshIntervalMs: 60_000, queryConcurrency: 4 });
-  server = createServer({ config, engine: stack.engine, driver: stack.driver, logger, preAggregations: stack.preAggregations });
+  stack = await startStack({ data: 'gold', security: { secret: SECRET }, preaggs: true });
+  server = stack.server;
 });
 
-afterAll(async () => {
-  await server?.close();
-  await stack?.close();
-});
+afterAll(async () => stack?.close());
 
 const QUERY = { measures: ['fato_vendas.vendas_liquidas'], dimensions: ['dim_canal.nome'], timeDimensions: [{ dimension: 'fato_vendas.data_venda', granularity: 'month', dateRange: ['2024-01-01', '2024-06-30'] }] };
 
