@@ -8,6 +8,7 @@
  * (server/src/sql/README.md, "Redshift").
  */
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import type { DuckDBInstance } from '@duckdb/node-api';
@@ -19,6 +20,13 @@ import { createEngine } from '../../src/engine/create-engine.ts';
 import type { LoadResult, RequestContext, SemanticEngine } from '../../src/engine/engine-types.ts';
 import type { CubeQuery } from '../../src/query/query-types.ts';
 import type { SemanticModel } from '../../src/model/model-types.ts';
+import { loadModel } from '../../src/model/compile-model.ts';
+import { compileBuildQuery } from '../../src/engine/compile-build-query.ts';
+import { listRollups, type RunSourceQuery } from '../../src/preagg/refresh-rollups.ts';
+import { createSourceQueryRunner } from '../../src/preagg/source-query-runner.ts';
+import { modelForRollupBuild, rollupBuildQuery } from '../../src/preagg/rollup-build-query.ts';
+import { partitionRange } from '../../src/preagg/refresh-schedule.ts';
+import { isStandardGranularity } from '../../src/preagg/granularity-math.ts';
 import { UserError } from '../../src/errors/user-error.ts';
 import { loadGoldDatabase, loadGoldModel } from '../engine/gold-fixture.ts';
 import { CASES, ctx as goldCtx, normalize, NOW as GOLD_NOW, rows } from '../engine/gold-cases.ts';
@@ -37,7 +45,8 @@ let goldDuck: DuckDBInstance;
 let corpusDuck: DuckDBInstance;
 const drivers: { close(): Promise<void> }[] = [];
 const engines = {} as Record<'goldDuck' | 'goldRedshift' | 'corpusDuck' | 'corpusRedshift' | 'goldenDuck' | 'goldenRedshift', SemanticEngine>;
-const counts = { gold: 0, measures: 0, corpus: 0, golden: 0, corpusErrors: 0, tiedOrder: 0 };
+const counts = { gold: 0, measures: 0, rollupBuilds: 0, corpus: 0, golden: 0, corpusErrors: 0, tiedOrder: 0 };
+const builds = {} as Record<'duck' | 'redshift', RunSourceQuery>;
 
 function redshiftDriver(overrides: Partial<ConstructorParameters<typeof RedshiftDriver>[0]> = {}): RedshiftDriver {
   const driver = new RedshiftDriver({
@@ -69,6 +78,8 @@ beforeAll(async () => {
   const source = bridged(redshiftDriver());
   const goldModel = await loadGoldModel();
   const corpusModel = await loadCorpusModel();
+  builds.duck = createSourceQueryRunner({ driver: goldDriver, dialect: createDuckDbDialect(), compileBuild: compileBuildQuery, now: () => GOLD_NOW });
+  builds.redshift = createSourceQueryRunner({ driver: source, dialect: createRedshiftDialect(), compileBuild: compileBuildQuery, now: () => GOLD_NOW });
   engines.goldDuck = createEngine({ model: goldModel, driver: goldDriver, dialect: createDuckDbDialect(), now: () => GOLD_NOW });
   engines.goldRedshift = createEngine({ model: goldModel, driver: source, dialect: createRedshiftDialect(), now: () => GOLD_NOW });
   engines.corpusDuck = createEngine({ model: corpusModel, driver: corpusDriver, dialect: createDuckDbDialect() });
@@ -80,7 +91,7 @@ beforeAll(async () => {
 afterAll(async () => {
   console.info(
     `Redshift conformance on Postgres: gold cases equal ${counts.gold}/${CASES.length}, model measure queries equal ${counts.measures}/${measureCases.length},` +
-      ` corpus cases equal ${counts.corpus}` +
+      ` rollup build queries equal ${counts.rollupBuilds}, corpus cases equal ${counts.corpus}` +
       ` (+${counts.corpusErrors} refused by both), golden queries equal ${counts.golden}/${Object.keys(GOLDEN_QUERIES).length}` +
       ` (${counts.tiedOrder} of them equal up to the order of tied rows);` +
       ` text bridges used: ${[...bridgeUse].map(([k, v]) => `${k} ×${v}`).join(', ') || 'none'}`,
@@ -182,6 +193,54 @@ describe('every measure of the gold model: Redshift dialect on Postgres equals D
     expect(want.rowCount).toBeGreaterThan(0);
     if (expectSameAnswer(got, want, c.query) === 'tied') counts.tiedOrder += 1;
     counts.measures += 1;
+  });
+});
+
+const shipped = await loadModel(path.resolve(import.meta.dirname, '../../../model'));
+
+/**
+ * model/'s rollups as the refresh builds them (preagg/refresh-rollups.ts): the partition listing,
+ * the whole build and each partition DuckDB lists, from model/ as shipped.
+ */
+function rollupBuildCases(): { name: string; queries: () => Promise<{ model: SemanticModel; query: CubeQuery }[]> }[] {
+  const out: { name: string; queries: () => Promise<{ model: SemanticModel; query: CubeQuery }[]> }[] = [];
+  for (const { cube, rollup } of listRollups(shipped)) {
+    const id = `${cube.name}.${rollup.name}`;
+    const model = modelForRollupBuild(shipped, cube, rollup);
+    out.push({ name: `${id}: whole build`, queries: async () => [{ model, query: rollupBuildQuery(cube, rollup) }] });
+    const granularity = rollup.partitionGranularity;
+    const td = rollup.timeDimensions[0];
+    if (!granularity || !isStandardGranularity(granularity) || !td) continue;
+    const listing: CubeQuery = { timeDimensions: [{ dimension: td.dimension, granularity }], timezone: rollup.refreshKey?.timezone ?? 'UTC', order: [] };
+    out.push({ name: `${id}: partition listing`, queries: async () => [{ model: shipped, query: listing }] });
+    out.push({
+      name: `${id}: every partition`,
+      queries: async () => {
+        const listed = await builds.duck(shipped, listing);
+        const keys = (listed.data[0] ?? []).filter((v) => v !== null).map((v) => String(v).slice(0, 19));
+        expect(keys.length).toBeGreaterThan(0);
+        return keys.map((key) => ({ model, query: rollupBuildQuery(cube, rollup, partitionRange(key, granularity)) }));
+      },
+    });
+  }
+  return out;
+}
+
+describe("model/'s rollup build queries: Redshift dialect on Postgres equals DuckDB (rows as multisets)", () => {
+  const cases = rollupBuildCases();
+  it('has rollups to build', () => expect(cases.length).toBeGreaterThan(5));
+
+  it.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+    let rowsSeen = 0;
+    for (const { model, query } of await c.queries()) {
+      const [want, got] = await Promise.all([builds.duck(model, query), builds.redshift(model, query)]);
+      expect(got.columns.map((col) => col.name)).toEqual(want.columns.map((col) => col.name));
+      const approx = want.columns.map((col) => col.name).filter((k) => APPROX.test(k));
+      expect(sorted(normalize(rows(got)))).toEqual(sorted(normalize(rows(want))).map((r) => comparable([r], approx)[0]));
+      rowsSeen += want.rowCount;
+      counts.rollupBuilds += 1;
+    }
+    expect(rowsSeen).toBeGreaterThan(0);
   });
 });
 
