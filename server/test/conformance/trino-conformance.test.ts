@@ -24,6 +24,8 @@ import type { CubeQuery } from '../../src/query/query-types.ts';
 import { listRollups, type RunSourceQuery } from '../../src/preagg/refresh-rollups.ts';
 import { createSourceQueryRunner } from '../../src/preagg/source-query-runner.ts';
 import { modelForRollupBuild, rollupBuildQuery } from '../../src/preagg/rollup-build-query.ts';
+import { lambdaTailQuery, type LambdaBoundary } from '../../src/preagg/lambda-boundary.ts';
+import { changeStampForBatch, modelWithQueryableStamp } from '../../src/preagg/lambda-rollup.ts';
 import { partitionRange } from '../../src/preagg/refresh-schedule.ts';
 import { isStandardGranularity } from '../../src/preagg/granularity-math.ts';
 import { CASES, ctx as goldContext, NOW as GOLD_NOW } from '../engine/gold-cases.ts';
@@ -102,7 +104,8 @@ function modelMeasureCases(): { name: string; query: CubeQuery }[] {
 /**
  * model/'s rollups built as preagg/refresh-rollups.ts builds them: the partition listing, the whole
  * build and one build per partition with data (DuckDB's listing; the listing case checks that
- * Trino lists the same partitions).
+ * Trino lists the same partitions); for the batch of a lambda, also the change-stamp query and the
+ * tail query the lambda runs on the source.
  */
 function rollupCases(): { name: string; builds: () => Promise<{ model: SemanticModel; query: CubeQuery }[]> }[] {
   const out: { name: string; builds: () => Promise<{ model: SemanticModel; query: CubeQuery }[]> }[] = [];
@@ -112,6 +115,20 @@ function rollupCases(): { name: string; builds: () => Promise<{ model: SemanticM
     const granularity = rollup.partitionGranularity;
     const td = rollup.timeDimensions[0];
     out.push({ name: `${id}: whole build`, builds: async () => [{ model: buildModel, query: rollupBuildQuery(cube, rollup) }] });
+    const stamp = changeStampForBatch(shipped, cube, rollup);
+    if (stamp) {
+      // The batch of a lambda: the latest change stamp (as a build records it) and the tail the lambda
+      // reads from the source (buckets after the watermark, plus buckets rewritten after their stamp).
+      const stampModel = modelWithQueryableStamp(shipped, cube, stamp);
+      const tailModel = modelWithQueryableStamp(buildModel, buildModel.cubes[cube.name] ?? cube, stamp);
+      const boundary: LambdaBoundary = {
+        watermark: '2024-05-01T10:59:00.000',
+        tailStart: '2024-05-01T11:00:00.000',
+        changedSince: [{ from: '', stamp: '2024-05-01T09:30:00.000' }, { from: '2024-05-01T10:00:00.000', stamp: '2024-05-01T10:40:00.000' }],
+      };
+      out.push({ name: `${id}: latest change stamp`, builds: async () => [{ model: stampModel, query: { dimensions: [stamp], filters: [{ member: stamp, operator: 'set' }], order: [[stamp, 'desc']], limit: 1, timezone: 'UTC' } }] });
+      out.push({ name: `${id}: lambda tail from the source`, builds: async () => [{ model: tailModel, query: lambdaTailQuery(cube, rollup, boundary, stamp) }] });
+    }
     if (!granularity || !isStandardGranularity(granularity) || !td) continue;
     const listing: CubeQuery = { timeDimensions: [{ dimension: td.dimension, granularity }], timezone: rollup.refreshKey?.timezone ?? 'UTC', order: [] };
     out.push({ name: `${id}: partition listing`, builds: async () => [{ model: shipped, query: listing }] });
