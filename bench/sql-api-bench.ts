@@ -33,7 +33,7 @@ import { buildModelTables } from '../server/src/api/sql/catalog/model-tables.ts'
 import { classifyStatement, splitStatements } from '../server/src/api/sql/translate/classify-statement.ts';
 import { planModelQuery } from '../server/src/api/sql/translate/plan-model-query.ts';
 import type { CubeQuery } from '../server/src/query/query-types.ts';
-import { ORDERS_MODEL } from '../server/test/sql-api/support/test-fixture.ts';
+import { ORDERS_MODEL } from '../server/test/sql-api/support/orders-fixture.ts';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');

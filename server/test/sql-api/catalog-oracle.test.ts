@@ -8,10 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { buildModelTables } from '../../src/api/sql/catalog/model-tables.ts';
 import { catalogSetupSql } from '../../src/api/sql/catalog/catalog-database.ts';
-import { startFixture, type Fixture } from './support/test-fixture.ts';
+import { startOrdersStack, type OrdersStack } from './support/orders-fixture.ts';
 import { startOraclePostgres, type OraclePostgres } from './support/oracle-postgres.ts';
 
-let f: Fixture;
+let f: OrdersStack;
 let oracle: OraclePostgres;
 let ours: pg.Client;
 let real: pg.Client;
@@ -25,7 +25,7 @@ async function freePort(): Promise<number> {
 }
 
 beforeAll(async () => {
-  f = await startFixture();
+  f = await startOrdersStack();
   oracle = startOraclePostgres(await freePort());
   real = new pg.Client({ host: oracle.socketDir, port: oracle.port, user: oracle.user, database: 'postgres' });
   await real.connect();

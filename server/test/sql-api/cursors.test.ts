@@ -10,11 +10,11 @@ import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFixture, type Fixture } from './support/test-fixture.ts';
+import { startOrdersStack, type OrdersStack } from './support/orders-fixture.ts';
 import { startOraclePostgres, type OraclePostgres } from './support/oracle-postgres.ts';
 
 const run = promisify(execFile);
-let f: Fixture;
+let f: OrdersStack;
 let oracle: OraclePostgres;
 
 async function freePort(): Promise<number> {
@@ -26,7 +26,7 @@ async function freePort(): Promise<number> {
 }
 
 beforeAll(async () => {
-  f = await startFixture({ tls: false });
+  f = await startOrdersStack({ tls: false });
   oracle = startOraclePostgres(await freePort());
 }, 120_000);
 afterAll(async () => {

@@ -9,11 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFixture, type Fixture } from './support/test-fixture.ts';
+import { startOrdersStack, type OrdersStack } from './support/orders-fixture.ts';
 
 const run = promisify(execFile);
 const here = new URL('.', import.meta.url).pathname;
-let f: Fixture;
+let f: OrdersStack;
 let classpath: string;
 
 beforeAll(async () => {
@@ -21,7 +21,7 @@ beforeAll(async () => {
   await run('mvn', ['-q', '-f', join(here, 'java', 'pom.xml'), 'dependency:copy-dependencies', `-DoutputDirectory=${join(dir, 'lib')}`], { cwd: dir, timeout: 240_000 });
   classpath = `${join(dir, 'lib', '*')}:${dir}`;
   await run('javac', ['-cp', join(dir, 'lib', '*'), '-d', dir, join(here, 'java', 'SqlApiJdbcCheck.java')]);
-  f = await startFixture();
+  f = await startOrdersStack();
 }, 300_000);
 afterAll(async () => f?.close());
 

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBind, buildDescribe, buildExecute, buildParse, buildSync, buildClose, readDataRow, readErrorFields, readRowDescription, type BackendFrame } from '../../src/api/sql/wire/frontend-builders.ts';
 import { OID } from '../../src/api/sql/wire/pg-types.ts';
-import { startFixture, type Fixture } from './support/test-fixture.ts';
+import { startOrdersStack, type OrdersStack } from './support/orders-fixture.ts';
 import { RawPgClient } from './support/raw-pg-client.ts';
 
 const NL = '\r\n';
@@ -60,10 +60,10 @@ const LOAD_COMPOSITES = [
 ].join(NL);
 const LOAD_ENUMS = ['/*** Load enum fields ***/', 'SELECT pg_type.oid, enumlabel', 'FROM pg_enum', 'JOIN pg_type ON pg_type.oid=enumtypid', 'ORDER BY oid, enumsortorder'].join(NL);
 
-let f: Fixture;
+let f: OrdersStack;
 let c: RawPgClient;
 beforeAll(async () => {
-  f = await startFixture();
+  f = await startOrdersStack();
   c = await RawPgClient.connect(f.server.port, 'admin', 'admin_password');
 }, 120_000);
 afterAll(async () => {

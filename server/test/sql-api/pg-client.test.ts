@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { TLSSocket } from 'node:tls';
-import { startFixture, type Fixture } from './support/test-fixture.ts';
+import { startOrdersStack, type OrdersStack } from './support/orders-fixture.ts';
 
-let f: Fixture;
+let f: OrdersStack;
 beforeAll(async () => {
-  f = await startFixture();
+  f = await startOrdersStack();
 }, 120_000);
 afterAll(async () => f?.close());
 

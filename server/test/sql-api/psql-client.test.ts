@@ -7,12 +7,12 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { startFixture, type Fixture } from './support/test-fixture.ts';
+import { startOrdersStack, type OrdersStack } from './support/orders-fixture.ts';
 
 const run = promisify(execFile);
-let f: Fixture;
+let f: OrdersStack;
 beforeAll(async () => {
-  f = await startFixture();
+  f = await startOrdersStack();
 }, 120_000);
 afterAll(async () => f?.close());
 
@@ -46,8 +46,8 @@ describe('psql', () => {
 
 describe('other authentication methods', () => {
   it('accepts md5 and refuses cleartext without TLS', async () => {
-    const md5 = await startFixture({ authMethod: 'md5', rows: 10 });
-    const clear = await startFixture({ authMethod: 'password', rows: 10 });
+    const md5 = await startOrdersStack({ authMethod: 'md5', rows: 10 });
+    const clear = await startOrdersStack({ authMethod: 'password', rows: 10 });
     try {
       const a = new pg.Client({ host: '127.0.0.1', port: md5.server.port, user: 'analyst', password: 's3cret', database: 'db' });
       await a.connect();

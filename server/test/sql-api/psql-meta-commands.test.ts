@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFixture, type Fixture } from './support/test-fixture.ts';
+import { startOrdersStack, type OrdersStack } from './support/orders-fixture.ts';
 import { describeTable, LIST_FUNCTIONS, LIST_SCHEMAS, listDatabases, listTables, PSQL_VERSIONS } from './support/psql-meta-commands.ts';
 
 const run = promisify(execFile);
@@ -28,10 +28,10 @@ const ORDERS_COLUMNS: [string, string][] = [
   ['__cubeJoinField', 'text'],
 ];
 
-let f: Fixture;
+let f: OrdersStack;
 let client: pg.Client;
 beforeAll(async () => {
-  f = await startFixture({ tls: false });
+  f = await startOrdersStack({ tls: false });
   client = new pg.Client({ host: '127.0.0.1', port: f.server.port, user: 'admin', password: 'admin_password', database: 'db' });
   await client.connect();
 }, 120_000);

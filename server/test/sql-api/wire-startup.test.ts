@@ -8,11 +8,11 @@ import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { readErrorFields, splitBackendMessages } from '../../src/api/sql/wire/frontend-builders.ts';
-import { startFixture, type Fixture } from './support/test-fixture.ts';
+import { startOrdersStack, type OrdersStack } from './support/orders-fixture.ts';
 
-let f: Fixture;
+let f: OrdersStack;
 beforeAll(async () => {
-  f = await startFixture({ rows: 20 });
+  f = await startOrdersStack({ rows: 20 });
 }, 120_000);
 afterAll(async () => f?.close());
 

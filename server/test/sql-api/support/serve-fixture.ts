@@ -4,11 +4,11 @@
  * with hand-written SQL over the source table. Runs until SIGTERM/SIGINT.
  */
 import { writeFile } from 'node:fs/promises';
-import { startFixture } from './test-fixture.ts';
+import { startOrdersStack } from './orders-fixture.ts';
 
 const out = process.argv[2];
 if (!out) throw new Error('usage: serve-fixture.ts <info.json>');
-const f = await startFixture();
+const f = await startOrdersStack();
 const rows = async (sql: string) => (await f.db.runAndReadAll(sql)).getRowObjectsJson();
 const expected = {
   byStatus: await rows('select status, count(*)::bigint as n, sum(amount) as total from orders group by 1 order by 1'),
