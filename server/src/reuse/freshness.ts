@@ -16,6 +16,7 @@ import type { NormalizedFilter, NormalizedQuery } from '../query/query-types.ts'
 import type { QueryResult } from '../drivers/driver-types.ts';
 import { UserError } from '../errors/user-error.ts';
 import { intervalBucket, intervalMillis, isInterval } from '../time/interval.ts';
+import { BoundedStore } from './bounded-store.ts';
 
 /** Cube's refresh interval of a cube without a refresh key (and of one keyed only by SQL). */
 export const SOURCE_DEFAULT_EVERY = '10 seconds';
@@ -99,8 +100,7 @@ interface Schedule {
   until: number;
 }
 
-const schedules = new Map<string, Schedule>();
-const MAX_SCHEDULES = 256;
+const schedules = new BoundedStore<Schedule>({ maxEntries: 256 });
 
 /** The latest time (ms) at or before `now` that the cron string `pattern` schedules. */
 function latestTick(pattern: string, timezone: string, now: number): number {
@@ -113,7 +113,6 @@ function latestTick(pattern: string, timezone: string, now: number): number {
     } catch (error) {
       throw new UserError('QUERY_INVALID', `Cannot read the refresh key "${pattern}": expected an interval such as "1 hour" or a cron string (${(error as Error).message})`);
     }
-    if (schedules.size >= MAX_SCHEDULES) schedules.delete(schedules.keys().next().value!);
     schedule = { cron, from: Number.NaN, until: Number.NaN };
     schedules.set(id, schedule);
   }

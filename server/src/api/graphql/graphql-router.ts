@@ -13,6 +13,7 @@ import { buildGraphqlSchema, type GraphqlContext } from './build-graphql-schema.
 import { listGraphqlCubes } from './graphql-members.ts';
 import { renderGraphiql } from './graphiql-page.ts';
 import { continueWaitKey, StillRunning, type ContinueWait } from '../../reuse/continue-wait.ts';
+import { BoundedStore } from '../../reuse/bounded-store.ts';
 import { checkGraphqlLimits, DEFAULT_GRAPHQL_LIMITS, type GraphqlLimits } from './graphql-limits.ts';
 
 export interface GraphqlRouterOptions {
@@ -39,7 +40,7 @@ const DEFAULT_CONTINUE_WAIT_MS = 5_000;
 
 export function createGraphqlRouter(options: GraphqlRouterOptions): Router {
   const router = Router();
-  const schemas = new Map<string, GraphQLSchema>();
+  const schemas = new BoundedStore<GraphQLSchema>({ maxEntries: MAX_CACHED_SCHEMAS });
   const limits: GraphqlLimits = { ...DEFAULT_GRAPHQL_LIMITS, ...options.limits };
 
   /**
@@ -54,7 +55,6 @@ export function createGraphqlRouter(options: GraphqlRouterOptions): Router {
     if (!schema) {
       const cubes = listGraphqlCubes(model, visibility.isVisible);
       if (cubes.length === 0) throw grantsNoCube();
-      if (schemas.size >= MAX_CACHED_SCHEMAS) schemas.delete(schemas.keys().next().value!);
       schema = buildGraphqlSchema(cubes);
       schemas.set(key, schema);
     }

@@ -21,6 +21,7 @@ import type { SourceLocation } from '../model-types.ts';
 import type { ProblemSink } from '../problems.ts';
 import { analyzeJsSource, JsSyntaxError, type AnalyzedJsSource, type DefinitionCall } from './analyze-js-source.ts';
 import { referenceProxy } from './reference-proxy.ts';
+import { BoundedStore } from '../../reuse/bounded-store.ts';
 
 /** A model-folder file the runtime may run or require. */
 export interface JsSourceFile {
@@ -264,20 +265,17 @@ export class JsModelRuntime {
 }
 
 // The analysis of a file is pure (text in, rewritten code, names and calls out), so a recompile
-// (dev hot reload, another app id) reuses it for unchanged files. Keyed by path and content; bounded.
-const analysisCache = new Map<string, AnalyzedJsSource>();
-const ANALYSIS_CACHE_LIMIT = 2000;
+// (dev hot reload, another app id) reuses it for unchanged files. Keyed by path and content; the
+// reuse layer's bounded store (least recently used files dropped first).
+const analysisCache = new BoundedStore<AnalyzedJsSource>({ maxEntries: 2000 });
 
 function analyzeCached(file: string, content: string): AnalyzedJsSource {
   const key = `${file}\0${createHash('sha1').update(content).digest('base64')}`;
   let analysis = analysisCache.get(key);
-  if (analysis) {
-    analysisCache.delete(key);
-  } else {
+  if (!analysis) {
     analysis = analyzeJsSource(file, content);
-    if (analysisCache.size >= ANALYSIS_CACHE_LIMIT) analysisCache.delete(analysisCache.keys().next().value!);
+    analysisCache.set(key, analysis);
   }
-  analysisCache.set(key, analysis);
   return analysis;
 }
 

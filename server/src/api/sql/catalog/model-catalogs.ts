@@ -23,6 +23,7 @@ import { readCatalogLimits, type CatalogLimits } from './catalog-limits.ts';
 import { hideMembersSql } from './hide-members-sql.ts';
 import { buildModelTables, type ModelTable } from './model-tables.ts';
 import { SharedCatalogDatabase } from './shared-catalog-database.ts';
+import { BoundedStore } from '../../../reuse/bounded-store.ts';
 
 /** What a connection reads: the model's tables by name and the catalog database its caller sees. */
 export interface ModelCatalog {
@@ -49,7 +50,8 @@ interface Entry {
   readonly database: SharedCatalogDatabase;
   readonly tables: readonly ModelTable[];
   readonly findTable: ModelCatalog['findTable'];
-  readonly scopes: Map<string, ModelCatalog>;
+  /** Per set of visible members, least recently used dropped first (reuse/'s bounded store). */
+  readonly scopes: BoundedStore<ModelCatalog>;
   users: number;
 }
 
@@ -129,7 +131,7 @@ export class ModelCatalogs {
       database,
       tables,
       findTable: (schema, name) => (schema && schema.toLowerCase() !== 'public' ? undefined : byName.get(name.toLowerCase())),
-      scopes: new Map(),
+      scopes: new BoundedStore<ModelCatalog>({ maxEntries: MAX_SCOPES }),
       users: 0,
     };
     this.building.delete(model.version);
@@ -162,15 +164,9 @@ export class ModelCatalogs {
 /** The caller's view of an entry, remembered per set of visible members. */
 function scopeOf(entry: Entry, visible: MemberVisibilityMask): ModelCatalog {
   const known = entry.scopes.get(visible.key);
-  if (known) {
-    // Most recently used last, so the oldest is dropped first when there are too many.
-    entry.scopes.delete(visible.key);
-    entry.scopes.set(visible.key, known);
-    return known;
-  }
+  if (known) return known;
   const hideSql = hideMembersSql(entry.tables, visible.isVisible);
   const catalog: ModelCatalog = { version: entry.version, catalog: entry.database.scoped({ key: visible.key, hideSql }), findTable: entry.findTable };
   entry.scopes.set(visible.key, catalog);
-  if (entry.scopes.size > MAX_SCOPES) entry.scopes.delete(entry.scopes.keys().next().value!);
   return catalog;
 }

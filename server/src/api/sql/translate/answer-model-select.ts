@@ -11,6 +11,7 @@ import { planModelQuery, type ModelQueryPlan } from './plan-model-query.ts';
 import { prepareModelSelect } from './prepare-model-select.ts';
 import { isStreamed, runModelQuery, type ModelResult, type TypedResult } from './run-model-query.ts';
 import type { AstNode } from './walk-ast.ts';
+import { BoundedStore } from '../../../reuse/bounded-store.ts';
 
 /** What answering a model SELECT needs from the connection. */
 export interface ModelSelectDeps {
@@ -36,19 +37,18 @@ export async function answerModelSelect(statement: ModelSelect, params: readonly
  * only when it does not depend on data (no IN subquery or top-N keys were read to make it).
  */
 const PLAN_CACHE_SIZE = 500;
-const plans = new WeakMap<ModelSelectDeps['findTable'], Map<string, ModelQueryPlan>>();
+const plans = new WeakMap<ModelSelectDeps['findTable'], BoundedStore<ModelQueryPlan>>();
 
 /** `whole`: the statement itself (cached); otherwise one of its subqueries, planned each time. */
 async function planOf(statement: ModelSelect, params: readonly ParamValue[], deps: ModelSelectDeps, ctx: RequestContext, whole: boolean): Promise<ModelQueryPlan> {
-  const cache = plans.get(deps.findTable) ?? new Map<string, ModelQueryPlan>();
-  plans.set(deps.findTable, cache);
+  let cache = plans.get(deps.findTable);
+  if (!cache) {
+    cache = new BoundedStore<ModelQueryPlan>({ maxEntries: PLAN_CACHE_SIZE });
+    plans.set(deps.findTable, cache);
+  }
   const key = `${deps.maxScanRows}\u0000${statement.text}\u0000${JSON.stringify(params)}`;
   const known = whole ? cache.get(key) : undefined;
-  if (known) {
-    cache.delete(key); // most recently used last
-    cache.set(key, known);
-    return known;
-  }
+  if (known) return known;
   let readData = false;
   const runSubselect = async (select: AstNode): Promise<TypedResult> => {
     readData = true;
@@ -59,7 +59,6 @@ async function planOf(statement: ModelSelect, params: readonly ParamValue[], dep
   const plan = planModelQuery(statement.text, select, params, deps.findTable, { maxScanRows: deps.maxScanRows, lists: statement.lists });
   if (whole && !readData) {
     cache.set(key, plan);
-    if (cache.size > PLAN_CACHE_SIZE) cache.delete(cache.keys().next().value!);
   }
   return plan;
 }
