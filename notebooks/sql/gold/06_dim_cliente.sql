@@ -11,7 +11,8 @@
 --     or store, not cancelled/test), the same on every version; NULL before the first purchase;
 --   * row 0 is "Não identificado" (anonymous store receipts, customer ids unknown to the CRM);
 --   * incremental: only customers whose CRM rows or sales changed since the last run (watermark in
---     gold._watermarks) are recomputed; versions that no longer exist are deleted.
+--     gold._watermarks) are recomputed; versions that no longer exist are deleted, and of the
+--     recomputed versions only new or changed ones are written (an update costs far more than a read).
 CREATE SCHEMA IF NOT EXISTS gold;
 
 CREATE TABLE IF NOT EXISTS gold._watermarks (table_name STRING, watermark TIMESTAMP);
@@ -87,23 +88,41 @@ USING (
            false AS _delete
     FROM numbered n LEFT JOIN first_purchase fp ON fp.customer_id = n.customer_id
   ),
+  fresh_all AS (
+    SELECT * FROM fresh
+    UNION ALL
+    SELECT CAST(0 AS BIGINT), 'nao_identificado', 'Não identificado', CAST(NULL AS STRING),
+           CAST(NULL AS STRING), CAST(NULL AS STRING), CAST(NULL AS STRING), CAST(NULL AS DATE),
+           CAST(NULL AS DATE), CAST(NULL AS DATE), TIMESTAMP '1900-01-01 00:00:00',
+           CAST(NULL AS TIMESTAMP), true, 0, false
+  ),
+  current_rows AS (
+    SELECT d.* FROM gold.dim_cliente d JOIN affected a ON a.customer_id = d.cliente_id
+    UNION ALL
+    SELECT d.* FROM gold.dim_cliente d WHERE d.cliente_sk = 0
+  ),
   stale AS (
-    SELECT d.cliente_sk, d.cliente_id, d.nome, d.email, d.cidade, d.estado, d.segmento,
-           d.data_nascimento, d.data_cadastro, d.primeira_compra_data, d.valido_de, d.valido_ate,
-           d.is_atual, d.versao, true AS _delete
-    FROM gold.dim_cliente d
-    JOIN affected a ON a.customer_id = d.cliente_id
-    LEFT JOIN fresh f ON f.cliente_sk = d.cliente_sk
+    SELECT c.cliente_sk, c.cliente_id, c.nome, c.email, c.cidade, c.estado, c.segmento,
+           c.data_nascimento, c.data_cadastro, c.primeira_compra_data, c.valido_de, c.valido_ate,
+           c.is_atual, c.versao, true AS _delete
+    FROM current_rows c
+    LEFT JOIN fresh_all f ON f.cliente_sk = c.cliente_sk
     WHERE f.cliente_sk IS NULL
   )
-  SELECT * FROM fresh
+  -- Only versions that are new, changed or gone reach the MERGE: unchanged rows are never rewritten.
+  SELECT f.* FROM fresh_all f
+  LEFT JOIN current_rows c ON c.cliente_sk = f.cliente_sk
+  WHERE c.cliente_sk IS NULL
+     OR c.cliente_id IS DISTINCT FROM f.cliente_id OR c.nome IS DISTINCT FROM f.nome
+     OR c.email IS DISTINCT FROM f.email OR c.cidade IS DISTINCT FROM f.cidade
+     OR c.estado IS DISTINCT FROM f.estado OR c.segmento IS DISTINCT FROM f.segmento
+     OR c.data_nascimento IS DISTINCT FROM f.data_nascimento
+     OR c.data_cadastro IS DISTINCT FROM f.data_cadastro
+     OR c.primeira_compra_data IS DISTINCT FROM f.primeira_compra_data
+     OR c.valido_de IS DISTINCT FROM f.valido_de OR c.valido_ate IS DISTINCT FROM f.valido_ate
+     OR c.is_atual IS DISTINCT FROM f.is_atual OR c.versao IS DISTINCT FROM f.versao
   UNION ALL
   SELECT * FROM stale
-  UNION ALL
-  SELECT CAST(0 AS BIGINT), 'nao_identificado', 'Não identificado', CAST(NULL AS STRING),
-         CAST(NULL AS STRING), CAST(NULL AS STRING), CAST(NULL AS STRING), CAST(NULL AS DATE),
-         CAST(NULL AS DATE), CAST(NULL AS DATE), TIMESTAMP '1900-01-01 00:00:00',
-         CAST(NULL AS TIMESTAMP), true, 0, false
 ) AS s
 ON t.cliente_sk = s.cliente_sk
 WHEN MATCHED AND s._delete THEN DELETE

@@ -24,9 +24,11 @@
 --   * cliente_sk = the dim_cliente version valid at data_venda (version 1 for earlier sales); 0 for
 --     anonymous receipts and customer ids unknown to the CRM. produto_sk / loja_sk / canal_sk /
 --     campanha_sk = the dimension's key for the natural key, 0 when missing or unknown;
---   * incremental: orders whose header, lines, status or refunds changed since the last run, plus every
---     order of customers touched by those changes or by CRM changes (their first-order flag and
---     version may move), are recomputed and merged by venda_id; lines no longer kept are deleted.
+--   * incremental: orders whose header, lines, status or refunds changed since the last run, plus the
+--     orders whose first-order flag moves with them (the customer's first order before and after),
+--     plus every order of customers changed in the CRM (version and signup date may move), are
+--     recomputed and merged by venda_id; lines no longer kept are deleted. The affected orders and
+--     customers go to work tables (gold._vendas_*) so every join reads a small table.
 CREATE SCHEMA IF NOT EXISTS gold;
 
 CREATE TABLE IF NOT EXISTS gold._watermarks (table_name STRING, watermark TIMESTAMP);
@@ -39,33 +41,93 @@ CREATE TABLE IF NOT EXISTS gold.fato_vendas (
   status_pedido STRING, is_cancelado BOOLEAN, is_primeiro_pedido BOOLEAN, tipo_cliente STRING,
   quantidade_devolvida INT, valor_devolvido DECIMAL(18,2), data_devolucao TIMESTAMP);
 
+-- Work tables of the incremental run (internal, emptied at the start of each run): the orders and
+-- customers whose gold rows are recomputed. Materialized so each later join reads a small table.
+CREATE TABLE IF NOT EXISTS gold._vendas_pedidos_afetados (origin STRING, order_id STRING);
+
+CREATE TABLE IF NOT EXISTS gold._vendas_clientes_afetados (customer_id STRING, crm BOOLEAN);
+
+DELETE FROM gold._vendas_pedidos_afetados;
+
+-- Orders whose header, lines, status or refunds changed since the last run.
+INSERT INTO gold._vendas_pedidos_afetados
+SELECT DISTINCT origin, order_id FROM (
+  SELECT so.origin, so.order_id FROM silver.sales_orders so
+  WHERE so._ingested_at > (SELECT coalesce(max(watermark), TIMESTAMP '1900-01-01 00:00:00')
+                           FROM gold._watermarks WHERE table_name = 'fato_vendas')
+  UNION ALL
+  SELECT 'erp' AS origin, ol.order_id FROM silver.order_lines ol
+  WHERE ol._ingested_at > (SELECT coalesce(max(watermark), TIMESTAMP '1900-01-01 00:00:00')
+                           FROM gold._watermarks WHERE table_name = 'fato_vendas')
+  UNION ALL
+  SELECT 'pos' AS origin, ss.receipt_id FROM silver.store_sales ss
+  WHERE ss._ingested_at > (SELECT coalesce(max(watermark), TIMESTAMP '1900-01-01 00:00:00')
+                           FROM gold._watermarks WHERE table_name = 'fato_vendas')
+  UNION ALL
+  SELECT r.source_system AS origin, r.order_id FROM silver.returns r
+  WHERE r._ingested_at > (SELECT coalesce(max(watermark), TIMESTAMP '1900-01-01 00:00:00')
+                          FROM gold._watermarks WHERE table_name = 'fato_vendas')
+) changed;
+
+DELETE FROM gold._vendas_clientes_afetados;
+
+-- Customers of those orders (their first order may move) and customers changed in the CRM (crm:
+-- the version each of their sales points at and their signup date may move).
+INSERT INTO gold._vendas_clientes_afetados
+SELECT customer_id, bool_or(crm) AS crm FROM (
+  SELECT so.customer_id, false AS crm FROM silver.sales_orders so
+  JOIN gold._vendas_pedidos_afetados c ON c.origin = so.origin AND c.order_id = so.order_id
+  WHERE so.customer_id IS NOT NULL
+  UNION ALL
+  SELECT cv.customer_id, true AS crm FROM silver.customer_versions cv
+  WHERE cv._ingested_at > (SELECT coalesce(max(watermark), TIMESTAMP '1900-01-01 00:00:00')
+                           FROM gold._watermarks WHERE table_name = 'fato_vendas')
+) x
+GROUP BY customer_id;
+
+-- Beyond the changed orders, a sale line changes only when its customer's first order moves (the
+-- old and the new first order, when they differ: is_primeiro_pedido, tipo_cliente) or its customer
+-- changed in the CRM (every order: cliente_sk, tipo_cliente).
+INSERT INTO gold._vendas_pedidos_afetados
+WITH first_now AS (
+  SELECT origin, order_id FROM (
+    SELECT so.origin, so.order_id,
+           row_number() OVER (PARTITION BY so.customer_id ORDER BY so.order_ts, so.origin, so.order_id) AS rn
+    FROM silver.sales_orders so JOIN gold._vendas_clientes_afetados ac ON ac.customer_id = so.customer_id
+    WHERE so.is_valid
+  ) f WHERE rn = 1
+),
+first_in_gold AS (
+  SELECT DISTINCT t.origem AS origin, t.pedido_id AS order_id FROM gold.fato_vendas t
+  JOIN (SELECT so.origin, so.order_id FROM silver.sales_orders so
+        JOIN gold._vendas_clientes_afetados ac ON ac.customer_id = so.customer_id) o
+    ON o.origin = t.origem AND o.order_id = t.pedido_id
+  WHERE t.is_primeiro_pedido
+)
+SELECT origin, order_id FROM (
+  SELECT so.origin, so.order_id FROM silver.sales_orders so
+  JOIN gold._vendas_clientes_afetados ac ON ac.customer_id = so.customer_id
+  WHERE ac.crm
+  UNION ALL
+  (SELECT origin, order_id FROM first_now EXCEPT SELECT origin, order_id FROM first_in_gold)
+  UNION ALL
+  (SELECT origin, order_id FROM first_in_gold EXCEPT SELECT origin, order_id FROM first_now)
+) x
+EXCEPT
+SELECT origin, order_id FROM gold._vendas_pedidos_afetados;
+
+-- The affected orders' sale lines computed afresh and merged by venda_id (_delete: no longer kept).
 MERGE INTO gold.fato_vendas AS t
 USING (
-  WITH wm AS (
-    SELECT coalesce(max(watermark), TIMESTAMP '1900-01-01 00:00:00') AS wm
-    FROM gold._watermarks WHERE table_name = 'fato_vendas'
-  ),
-  changed_orders AS (
-    SELECT so.origin, so.order_id FROM silver.sales_orders so CROSS JOIN wm WHERE so._ingested_at > wm.wm
-    UNION
-    SELECT 'erp' AS origin, ol.order_id FROM silver.order_lines ol CROSS JOIN wm WHERE ol._ingested_at > wm.wm
-    UNION
-    SELECT 'pos' AS origin, ss.receipt_id FROM silver.store_sales ss CROSS JOIN wm WHERE ss._ingested_at > wm.wm
-    UNION
-    SELECT r.source_system AS origin, r.order_id FROM silver.returns r CROSS JOIN wm WHERE r._ingested_at > wm.wm
-  ),
-  affected_customers AS (
-    SELECT so.customer_id FROM silver.sales_orders so
-    JOIN changed_orders c ON c.origin = so.origin AND c.order_id = so.order_id
-    WHERE so.customer_id IS NOT NULL
-    UNION
-    SELECT cv.customer_id FROM silver.customer_versions cv CROSS JOIN wm WHERE cv._ingested_at > wm.wm
+  WITH affected_customers AS (
+    SELECT customer_id FROM gold._vendas_clientes_afetados
   ),
   affected_orders AS (
-    SELECT origin, order_id FROM changed_orders
-    UNION
-    SELECT so.origin, so.order_id FROM silver.sales_orders so
-    JOIN affected_customers ac ON ac.customer_id = so.customer_id
+    SELECT origin, order_id FROM gold._vendas_pedidos_afetados
+  ),
+  headers AS (
+    SELECT h.* FROM silver.sales_orders h
+    JOIN affected_orders a ON a.origin = h.origin AND a.order_id = h.order_id
   ),
   history_start AS (
     SELECT min(so.order_ts) AS first_ts,
@@ -100,7 +162,7 @@ USING (
            (l.is_valid AND h.order_id IS NOT NULL AND h.order_ts IS NOT NULL
             AND coalesce(h.status, '') <> 'test') AS keep
     FROM lines l
-    LEFT JOIN silver.sales_orders h ON h.origin = l.origin AND h.order_id = l.order_id
+    LEFT JOIN headers h ON h.origin = l.origin AND h.order_id = l.order_id
   ),
   cents AS (
     SELECT j.*,
@@ -138,8 +200,7 @@ USING (
   ),
   customer_versions AS (
     SELECT h.origin, h.order_id, d.cliente_sk
-    FROM silver.sales_orders h
-    JOIN affected_orders a ON a.origin = h.origin AND a.order_id = h.order_id
+    FROM headers h
     JOIN gold.dim_cliente d ON d.cliente_id = h.customer_id
      AND (d.versao = 1 OR d.valido_de <= h.order_ts)
      AND (d.valido_ate IS NULL OR h.order_ts < d.valido_ate)

@@ -12,7 +12,8 @@
 --     first order);
 --   * channel_id: the ERP channel for online orders, 'loja_fisica' for store receipts;
 --   * incremental: headers whose order, status, order lines or receipt lines changed since the newest
---     _ingested_at already here are recomputed; _ingested_at = newest contributing row.
+--     _ingested_at already here are recomputed (their keys go to the work table
+--     silver._sales_orders_afetados first); _ingested_at = newest contributing row.
 CREATE SCHEMA IF NOT EXISTS silver;
 
 CREATE TABLE IF NOT EXISTS silver.sales_orders (
@@ -20,17 +21,29 @@ CREATE TABLE IF NOT EXISTS silver.sales_orders (
   order_ts TIMESTAMP, status STRING, order_discount DECIMAL(18,2), campaign_id STRING,
   is_valid BOOLEAN, _ingested_at TIMESTAMP);
 
+CREATE TABLE IF NOT EXISTS silver._sales_orders_afetados (origin STRING, order_id STRING);
+
+DELETE FROM silver._sales_orders_afetados;
+
+INSERT INTO silver._sales_orders_afetados
+SELECT DISTINCT origin, order_id FROM (
+  SELECT 'erp' AS origin, o.order_id FROM silver.orders o
+  WHERE o._ingested_at > (SELECT coalesce(max(_ingested_at), TIMESTAMP '1900-01-01 00:00:00') FROM silver.sales_orders)
+  UNION ALL
+  SELECT 'erp' AS origin, st.order_id FROM silver.order_status st
+  WHERE st._ingested_at > (SELECT coalesce(max(_ingested_at), TIMESTAMP '1900-01-01 00:00:00') FROM silver.sales_orders)
+  UNION ALL
+  SELECT 'erp' AS origin, ol.order_id FROM silver.order_lines ol
+  WHERE ol._ingested_at > (SELECT coalesce(max(_ingested_at), TIMESTAMP '1900-01-01 00:00:00') FROM silver.sales_orders)
+  UNION ALL
+  SELECT 'pos' AS origin, ss.receipt_id FROM silver.store_sales ss
+  WHERE ss._ingested_at > (SELECT coalesce(max(_ingested_at), TIMESTAMP '1900-01-01 00:00:00') FROM silver.sales_orders)
+) changed;
+
 MERGE INTO silver.sales_orders AS t
 USING (
-  WITH wm AS (
-    SELECT coalesce(max(_ingested_at), TIMESTAMP '1900-01-01 00:00:00') AS wm FROM silver.sales_orders
-  ),
-  changed_erp AS (
-    SELECT o.order_id FROM silver.orders o CROSS JOIN wm WHERE o._ingested_at > wm.wm
-    UNION
-    SELECT st.order_id FROM silver.order_status st CROSS JOIN wm WHERE st._ingested_at > wm.wm
-    UNION
-    SELECT ol.order_id FROM silver.order_lines ol CROSS JOIN wm WHERE ol._ingested_at > wm.wm
+  WITH changed_erp AS (
+    SELECT order_id FROM silver._sales_orders_afetados WHERE origin = 'erp'
   ),
   erp_lines AS (
     SELECT ol.order_id, bool_or(ol.is_valid) AS has_valid_line, max(ol._ingested_at) AS _ingested_at
@@ -38,7 +51,7 @@ USING (
     GROUP BY ol.order_id
   ),
   changed_pos AS (
-    SELECT DISTINCT ss.receipt_id FROM silver.store_sales ss CROSS JOIN wm WHERE ss._ingested_at > wm.wm
+    SELECT order_id AS receipt_id FROM silver._sales_orders_afetados WHERE origin = 'pos'
   ),
   erp AS (
     SELECT 'erp' AS origin, o.order_id, o.customer_id, o.channel AS channel_id, o.store_id, o.order_ts,

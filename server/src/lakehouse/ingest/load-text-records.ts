@@ -26,6 +26,11 @@ export const problemColumn = (i: number) => `_p${i + 1}`;
  * this order: the format's `_malformed`; else every missing required field, then each field's
  * problem (`_p<i>`, or `<column>: cannot parse '<text>' as <TYPE>`), joined by '; '.
  * Nothing here fails on what a line holds, so one bad record never stops the batch.
+ *
+ * One pass over all the files appends the good records (parsed once: the records are materialized,
+ * so the filter on `_reason` does not parse every field again). Rejected records are rare, so only
+ * the files where fewer records landed than the file holds (`lineCount`, counted from its bytes)
+ * are read again, for the quarantine.
  */
 export async function loadTextRecords(
   connection: DuckDBConnection, source: LandingSource, files: readonly LandingFile[], ctx: BatchContext,
@@ -35,17 +40,21 @@ export async function loadTextRecords(
   const problems = source.columns.map(([name, type], i) => (type === 'VARCHAR' ? problemColumn(i)
     : `coalesce(${problemColumn(i)}, CASE WHEN ${textColumn(i)} IS NOT NULL AND ${name} IS NULL
         THEN '${name}: cannot parse ''' || ${textColumn(i)} || ''' as ${type}' END)`));
-  // One scan of the files into a staging table, then the two inserts read it (a filter on the
-  // unmaterialized query would be pushed down and compute the fields again).
-  await connection.run(`CREATE OR REPLACE TEMP TABLE stage_text_records AS
+  const records = (subset: readonly LandingFile[]) => `WITH records AS MATERIALIZED (
     SELECT _source, _line_no, _line, ${columnListSql(source)},
       coalesce(_malformed, nullif(concat_ws('; ', ${missingReasonSql(source, (_c, i) => textColumn(i))}, ${problems.join(', ')}), '')) AS _reason
-    FROM (SELECT *, ${typed.join(', ')} FROM (${format.fieldsSql(`(${numberedLinesSql(files, ctx, { header: format.header })})`)}))`);
+    FROM (SELECT *, ${typed.join(', ')} FROM (${format.fieldsSql(`(${numberedLinesSql(subset, ctx, { header: format.header })})`)})))`;
   await connection.run(`INSERT INTO bronze.${source.table} (${columnListSql(source)}, _ingested_at, _source, _batch_id)
+    ${records(files)}
     SELECT ${columnListSql(source)}, TIMESTAMP '${ctx.ingestedAt}', _source, ${sqlString(ctx.batchId)}
-    FROM stage_text_records WHERE _reason IS NULL`);
+    FROM records WHERE _reason IS NULL`);
+  const landed = await connection.runAndReadAll(`SELECT _source, count(*) FROM bronze.${source.table}
+    WHERE _ingested_at = TIMESTAMP '${ctx.ingestedAt}' AND _batch_id = ${sqlString(ctx.batchId)} GROUP BY _source`);
+  const accepted = new Map(landed.getRows().map(([file, n]) => [String(file), Number(n)]));
+  const withRejects = files.filter((f) => f.lineCount === null || (accepted.get(f.relativePath) ?? 0) < f.lineCount);
+  if (withRejects.length === 0) return;
   await connection.run(`INSERT INTO bronze.quarantine
+    ${records(withRejects)}
     SELECT _source, ${sqlString(ctx.batchId)}, TIMESTAMP '${ctx.ingestedAt}', _line_no, _reason, _line
-    FROM stage_text_records WHERE _reason IS NOT NULL`);
-  await connection.run('DROP TABLE stage_text_records');
+    FROM records WHERE _reason IS NOT NULL`);
 }

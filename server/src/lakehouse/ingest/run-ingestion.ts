@@ -103,12 +103,12 @@ async function ingestFiles(connection: DuckDBConnection, plan: PlannedSource, ct
   if (source.format === 'csv') await loadCsvFiles(connection, source, files, ctx);
   else if (source.format === 'json') await loadJsonLinesFiles(connection, source, files, ctx);
   else await loadParquetFiles(connection, source, files, ctx);
-  let perFile = await countsPerFile(connection, source, ctx.batchId);
+  let perFile = await countsPerFile(connection, source, ctx);
   // Text loaders quarantine missing keys line by line; Parquet rows missing one are moved out after a one-pass load.
   const withMissingKeys = files.filter((f) => (perFile.get(f.relativePath)?.missing ?? 0) > 0);
   if (withMissingKeys.length > 0) {
     await quarantineParquetMissingKeys(connection, source, withMissingKeys, ctx);
-    perFile = await countsPerFile(connection, source, ctx.batchId);
+    perFile = await countsPerFile(connection, source, ctx);
   }
   const report = { table: source.table, files: files.length, skippedFiles: plan.skipped, read: 0, accepted: 0, quarantined: 0, watermark: null };
   const values: string[] = [];
@@ -128,13 +128,18 @@ async function ingestFiles(connection: DuckDBConnection, plan: PlannedSource, ct
   return report;
 }
 
-/** Accepted, quarantined and (still in bronze) missing-key rows of this batch, per file. */
-async function countsPerFile(connection: DuckDBConnection, source: LandingSource, batchId: string) {
+/**
+ * Accepted, quarantined and (still in bronze) missing-key rows of this batch, per file. The batch's
+ * `_ingested_at` is filtered too: bronze is append-only, so its zone maps skip every older row group
+ * and the count reads only this batch's rows, not the whole table.
+ */
+async function countsPerFile(connection: DuckDBConnection, source: LandingSource, ctx: BatchContext) {
+  const thisBatch = `_ingested_at = TIMESTAMP '${ctx.ingestedAt}' AND _batch_id = ${sqlString(ctx.batchId)}`;
   const reader = await connection.runAndReadAll(`SELECT _source, sum(a), sum(q), sum(m) FROM (
       SELECT _source, count(*) AS a, 0 AS q, count(*) FILTER (WHERE ${requiredMissingSql(source)}) AS m
-      FROM bronze.${source.table} WHERE _batch_id = ${sqlString(batchId)} GROUP BY _source
+      FROM bronze.${source.table} WHERE ${thisBatch} GROUP BY _source
       UNION ALL
-      SELECT _source, 0, count(*), 0 FROM bronze.quarantine WHERE _batch_id = ${sqlString(batchId)} GROUP BY _source
+      SELECT _source, 0, count(*), 0 FROM bronze.quarantine WHERE ${thisBatch} GROUP BY _source
     ) GROUP BY _source`);
   const counts = new Map<string, { accepted: number; quarantined: number; missing: number }>();
   for (const [file, a, q, m] of reader.getRows()) counts.set(String(file), { accepted: Number(a), quarantined: Number(q), missing: Number(m) });
