@@ -1,6 +1,6 @@
 /**
  * The 22 SQL API cases of Cube's driver-test corpus, over the wire, against the real engine on
- * the corpus data (see support/corpus-sql-harness.ts). Every case runs; the suite requires the
+ * the corpus data (see support/corpus-sql-cases.ts). Every case runs; the suite requires the
  * cases listed in PASSING and prints the count. Of the 21 cases Cube's classic planner runs, three
  * are not met (reported, not hidden): two for reasons outside SQL translation, one by design:
  * - ungrouped pre-agg: Cube answers it from a rollup in Cube Store, which sorts the NULL `totalSales`
@@ -15,7 +15,8 @@
  * join of the shifted and unshifted measures); the classic planner's twin passes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadSqlCases, runSqlCase, startCorpusSqlServer, type SqlCaseOutcome } from './support/corpus-sql-harness.ts';
+import { loadSqlCases, runSqlCase, type SqlCaseOutcome } from './support/corpus-sql-cases.ts';
+import { startStack, type Stack } from '../support/stack.ts';
 
 const PASSING = [
   'SQL API: powerbi min max push down',
@@ -38,9 +39,9 @@ const PASSING = [
   'SQL API: Timeshift measure from cube',
 ];
 
-let harness: Awaited<ReturnType<typeof startCorpusSqlServer>>;
+let harness: Stack;
 beforeAll(async () => {
-  harness = await startCorpusSqlServer();
+  harness = await startStack({ data: 'corpus', serve: { sql: true } });
 }, 120_000);
 afterAll(async () => harness?.close());
 
@@ -49,7 +50,7 @@ describe('Cube corpus SQL API cases over the wire', () => {
     const { cases, expected } = await loadSqlCases();
     expect(cases).toHaveLength(22);
     const outcomes: SqlCaseOutcome[] = [];
-    for (const c of cases) outcomes.push(await runSqlCase(harness.server.port, c, expected.get(c.name)!));
+    for (const c of cases) outcomes.push(await runSqlCase(harness.sqlPort, c, expected.get(c.name)!));
     const passed = outcomes.filter((o) => o.passed);
     const baseline = outcomes.filter((o) => o.baseline);
     console.log(`[sql-api corpus] ${passed.length}/22 pass; classic planner cases: ${baseline.filter((o) => o.passed).length}/${baseline.length}`);

@@ -1,17 +1,13 @@
 /**
- * Runs the 22 SQL API cases of Cube's driver-test corpus over the wire (user admin / password
- * admin_password / database db) against the real engine on the corpus data in DuckDB, and
+ * The 22 SQL API cases of Cube's driver-test corpus, run over the wire (user admin / password
+ * admin_password / database db: support/stack.ts's SQL_ADMIN) against a stack on the corpus data, and
  * compares rows as the corpus README says: rows as maps, order significant, numbers numerically,
  * `dateColumns` as ISO strings ending in Z.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
-import { DuckDbDriver } from '../../../src/drivers/duckdb-driver.ts';
-import { createDuckDbDialect } from '../../../src/sql/dialects/duckdb/duckdb-dialect.ts';
-import { createEngine } from '../../../src/engine/create-engine.ts';
-import { startSqlServer, type SqlServer } from '../../../src/api/sql/start-sql-server.ts';
-import { CORPUS_DIR, loadCorpusDatabase, loadCorpusModel } from '../../fixtures/cube-corpus.ts';
+import { CORPUS_DIR } from '../../fixtures/cube-corpus.ts';
 
 export interface SqlCase {
   readonly name: string;
@@ -24,27 +20,6 @@ export interface SqlCaseOutcome {
   readonly baseline: boolean;
   readonly passed: boolean;
   readonly detail?: string;
-}
-
-export async function startCorpusSqlServer(): Promise<{ server: SqlServer; close(): Promise<void> }> {
-  const instance = await loadCorpusDatabase();
-  const driver = DuckDbDriver.fromInstance(instance);
-  const model = await loadCorpusModel();
-  const engine = createEngine({ model, driver, dialect: createDuckDbDialect() });
-  const server = await startSqlServer({
-    port: 0,
-    host: '127.0.0.1',
-    engine,
-    model,
-    checkSqlAuth: (user) => (user === 'admin' ? { password: 'admin_password', securityContext: {} } : null),
-  });
-  return {
-    server,
-    async close() {
-      await server.close();
-      await driver.close();
-    },
-  };
 }
 
 export async function loadSqlCases(): Promise<{ cases: SqlCase[]; expected: Map<string, { dateColumns: string[]; rows: Record<string, unknown>[] }> }> {
