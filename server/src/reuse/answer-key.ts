@@ -20,10 +20,29 @@ export interface AnswerKeyParts {
   readonly freshness: readonly string[];
   /** The rewritten Cube query, or `[sql, params, …]` of what it was lowered to. */
   readonly query: unknown;
+  /** `query` as JSON when the caller has it already (`queryJson`), so it is not serialized again. */
+  readonly queryText?: string;
 }
 
 export function answerKey(parts: AnswerKeyParts): string {
-  return `${parts.modelVersion}\n${securityKey(parts.securityContext)}\n${JSON.stringify(parts.freshness)}\n${JSON.stringify(parts.query)}`;
+  return `${parts.modelVersion}\n${securityKey(parts.securityContext)}\n${JSON.stringify(parts.freshness)}\n${parts.queryText ?? JSON.stringify(parts.query)}`;
+}
+
+const queryTexts = new WeakMap<object, string>();
+
+/**
+ * A Cube query as JSON, computed once per query object: the API's coalescing key
+ * (continue-wait.ts) and the rewrite stage's answer key read the same query (without a
+ * `queryRewrite` hook), so it is serialized once per request. Queries are never changed once
+ * they are asked.
+ */
+export function queryJson(query: object): string {
+  let text = queryTexts.get(query);
+  if (text === undefined) {
+    text = JSON.stringify(query);
+    queryTexts.set(query, text);
+  }
+  return text;
 }
 
 /** The freshness value of what the compile stages keep: "now" to the second. */

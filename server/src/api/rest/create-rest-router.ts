@@ -45,7 +45,8 @@ export function createRestRouter(options: RestApiOptions): Router {
       checkBlendingQueries(queries);
       if (queryType !== 'multi') throw unsupportedByClient('blendingQuery');
     }
-    const key = continueWaitKey('rest', query, ctx.securityContext);
+    // The checked query objects: the engine keys the same object, so it is serialized once.
+    const key = continueWaitKey('rest', blending ? queries : queries[0]!, ctx.securityContext);
     const run = () => (blending ? loadBlended(engine, queries, ctx) : engine.load(queries[0]!, ctx));
     const outcome = await options.continueWait.run(key, () => timed(options, 'load', run), options.continueWaitMs);
     if (!outcome.done) {
