@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Databricks driver on Spark: starts a Spark Thrift Server (the pinned pyspark of the parity suite,
-# HTTP transport over TLS, local[2]) and runs server/test/drivers/databricks-spark.test.ts, where
-# the real @databricks/sql client reaches it through the Spark bridge. Stops the server after.
+# HTTP transport over TLS, local[2], session time zone UTC) and runs the suites where the real
+# @databricks/sql client reaches it through the Spark bridge: the driver alone
+# (databricks-spark.test.ts) and the semantic engine with the Databricks dialect
+# (databricks-engine-on-spark.test.ts). Stops the server after.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source scripts/lib-venv.sh
@@ -19,6 +21,7 @@ keytool -genkeypair -alias sts -keyalg RSA -keysize 2048 -validity 2 -dname CN=1
   exec "$spark_home/bin/spark-submit" --master 'local[2]' --driver-memory 2g --name databricks-driver-on-spark \
     --class org.apache.spark.sql.hive.thriftserver.HiveThriftServer2 \
     --conf spark.ui.enabled=false \
+    --conf spark.sql.session.timeZone=UTC \
     --conf spark.sql.warehouse.dir="$work/warehouse" \
     --conf spark.driver.extraJavaOptions="-Dderby.system.home=$work" \
     --conf spark.hadoop.hive.server2.transport.mode=http \
@@ -42,4 +45,4 @@ until grep -q 'HiveThriftServer2 started' "$work/server.log"; do
 done
 echo "[databricks-driver-on-spark] Spark Thrift Server up in $((SECONDS - started)) s on port $port"
 cd "$root"
-SPARK_THRIFT_URL="https://127.0.0.1:$port/cliservice" npx vitest run server/test/drivers/databricks-spark.test.ts
+SPARK_THRIFT_URL="https://127.0.0.1:$port/cliservice" npx vitest run server/test/drivers/databricks-spark.test.ts server/test/drivers/databricks-engine-on-spark.test.ts

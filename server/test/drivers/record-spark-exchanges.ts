@@ -4,9 +4,11 @@
  * the Spark bridge (spark-thrift-bridge.ts) without parameter binding, so the replies are Spark's
  * own except the adaptations the client needs (the original kept as `upstreamResponse`).
  *
- * Usage (Spark Thrift Server started by scripts/test-python.d/databricks-driver-on-spark.sh or as
- * described in server/test/drivers/README.md):
- *   npx tsx server/test/drivers/record-spark-exchanges.ts https://127.0.0.1:10099/cliservice
+ * Usage: start a Spark Thrift Server the way scripts/test-python.d/databricks-driver-on-spark.sh
+ * does (spark-submit --class org.apache.spark.sql.hive.thriftserver.HiveThriftServer2 spark-internal
+ * with hive.server2.transport.mode=http, thrift.http.port, thrift.http.path=cliservice, use.SSL and
+ * a keystore), then:
+ *   npx tsx server/test/drivers/record-spark-exchanges.ts https://127.0.0.1:<port>/cliservice
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
