@@ -111,7 +111,7 @@ cube('js_pushed', {
 
 let db: HandMadeEngine;
 beforeAll(async () => {
-  db = await startHandMadeEngine(DATA, compileModel([{ path: 'cubes/orders.yml', content: MODEL }, { path: 'cubes/js_orders.js', content: JS_MODEL }], { strict: false }));
+  db = await startHandMadeEngine(DATA, { 'cubes/orders.yml': MODEL, 'cubes/js_orders.js': JS_MODEL });
 });
 afterAll(async () => db?.close());
 

@@ -1,18 +1,16 @@
 /**
- * A real engine over an in-memory DuckDB holding hand-made rows, and a runner for hand-written SQL
- * on the same database: the independent side of tests of model constructs and regressions. The
- * model is given as YAML text, compiled as YAML or — rewritten by yaml-model-to-js.ts — as a Cube
- * JavaScript model, so a suite proves both front-ends compute the same numbers.
+ * A stack (support/stack.ts) over a DuckDB file holding hand-made rows, and a runner for
+ * hand-written SQL on the same file: the independent side of tests of model constructs and
+ * regressions. The model is given as YAML text, compiled as YAML or — rewritten by
+ * yaml-model-to-js.ts — as a Cube JavaScript model, so a suite proves both front-ends compute the
+ * same numbers.
  */
-import { DuckDBInstance } from '@duckdb/node-api';
-import { DuckDbDriver } from '../../src/drivers/duckdb-driver.ts';
-import { createEngine } from '../../src/engine/create-engine.ts';
 import type { LoadResult, RequestContext, SemanticEngine } from '../../src/engine/engine-types.ts';
 import { compileModel } from '../../src/model/compile-model.ts';
 import type { SemanticModel } from '../../src/model/model-types.ts';
 import type { CubeQuery } from '../../src/query/query-types.ts';
-import { createDuckDbDialect } from '../../src/sql/dialects/duckdb/duckdb-dialect.ts';
 import { yamlModelToJs } from './yaml-model-to-js.ts';
+import { startStack, type Stack } from './stack.ts';
 
 export const ctx: RequestContext = { securityContext: {}, requestId: 'hand-made', api: 'internal' };
 
@@ -38,19 +36,19 @@ export interface HandMadeEngine {
   close(): Promise<void>;
 }
 
-/** Runs `setupSql` (DDL + INSERTs) in a fresh in-memory database; the engine answers over `model` (YAML text or compiled). */
-export async function startHandMadeEngine(setupSql: string, model: SemanticModel | string, format: ModelFormat = 'yaml'): Promise<HandMadeEngine> {
-  const instance = await DuckDBInstance.create(':memory:');
-  const setup = await instance.connect();
-  await setup.run(setupSql);
-  setup.closeSync();
-  return engineOver(instance, typeof model === 'string' ? compileTestModel(model, format) : model);
+/**
+ * Runs `setupSql` (DDL + INSERTs) in a fresh DuckDB file; a stack (support/stack.ts) answers over
+ * `model`: YAML text (compiled as YAML or, `format: 'js'`, as the same model in JavaScript), or the
+ * model's files (path inside the model folder → content).
+ */
+export async function startHandMadeEngine(setupSql: string, model: string | Readonly<Record<string, string>>, format: ModelFormat = 'yaml'): Promise<HandMadeEngine> {
+  const files = typeof model !== 'string' ? model : format === 'yaml' ? { 'cubes/test.yml': model } : { 'cubes/test.js': yamlModelToJs(model) };
+  return overStack(await startStack({ data: { sql: setupSql }, model: { files } }));
 }
 
-/** The real engine over the tables of `instance` (closed with it), and hand-written SQL on the same tables. */
-export function engineOver(instance: DuckDBInstance, model: SemanticModel): HandMadeEngine {
-  const driver = DuckDbDriver.fromInstance(instance);
-  const engine = createEngine({ model, driver, dialect: createDuckDbDialect() });
+/** A stack's engine as a HandMadeEngine: its queries, its SQL, and hand-written SQL on its source file. */
+export function overStack(stack: Stack): HandMadeEngine {
+  const { engine } = stack;
   return {
     engine,
     async load(query, securityContext) {
@@ -60,18 +58,8 @@ export function engineOver(instance: DuckDBInstance, model: SemanticModel): Hand
       const [sql, params] = (await engine.sql(query, ctx))[0]!.sql;
       return { sql, params };
     },
-    async sql(text) {
-      const connection = await instance.connect();
-      try {
-        return (await connection.runAndReadAll(text)).getRowObjectsJson() as Record<string, unknown>[];
-      } finally {
-        connection.closeSync();
-      }
-    },
-    async close() {
-      await driver.close();
-      instance.closeSync();
-    },
+    sql: (text) => stack.hand(text),
+    close: () => stack.close(),
   };
 }
 

@@ -1,15 +1,15 @@
 /**
- * The corpus data in DuckDB with an engine over it, plus a runner for hand-written SQL on the same
- * database: the independent side of each regression test.
+ * A stack on Cube's corpus data (support/stack.ts, `data: 'corpus'`) seen as a hand-made engine,
+ * plus a runner for hand-written SQL on the same database: the independent side of each regression test.
  */
-import { loadCorpusDatabase, loadCorpusModel } from '../../fixtures/cube-corpus.ts';
-import { engineOver, type HandMadeEngine } from '../../support/hand-made-engine.ts';
+import { overStack, type HandMadeEngine } from '../../support/hand-made-engine.ts';
+import { startStack } from '../../support/stack.ts';
 
 export { ctx, rowsOf } from '../../support/hand-made-engine.ts';
 export type CorpusEngine = HandMadeEngine;
 
 export async function startCorpusEngine(): Promise<CorpusEngine> {
-  return engineOver(await loadCorpusDatabase(), await loadCorpusModel());
+  return overStack(await startStack({ data: 'corpus' }));
 }
 
 /** Values compared as Cube's corpus says: numbers numerically (to 6 decimals), the rest as is. */

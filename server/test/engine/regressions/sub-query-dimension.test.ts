@@ -139,7 +139,7 @@ describe.each(MODEL_FORMATS)('over a %s model', (format) => {
       const own = await startHandMadeEngine(SETUP, MODEL.replace('{ name: total_amount, sql: "{orders.amount}"', '{ name: total_amount, sql: "{customers.count}"'), format);
       try {
         const error = await own.load({ dimensions: ['customers.total_amount'] }).catch((e: unknown) => e);
-        expect(error).toMatchObject({ code: 'UNSUPPORTED', message: expect.stringMatching(/customers\.total_amount \(model\/cubes\/test\.(yml|js):\d+\).*customers\.count/) });
+        expect(error).toMatchObject({ code: 'UNSUPPORTED', message: expect.stringMatching(/customers\.total_amount \(cubes\/test\.(yml|js):\d+\).*customers\.count/) });
       } finally {
         await own.close();
       }
