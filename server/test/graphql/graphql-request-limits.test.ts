@@ -9,9 +9,9 @@ import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_GRAPHQL_LIMITS } from '../../src/api/graphql/graphql-limits.ts';
 import type { SemanticEngine } from '../../src/engine/engine-types.ts';
-import { corpusDatabase, queryDuckDb, startStack, type TestStack } from '../api/support/start-stack.ts';
+import { corpusDatabase, queryDuckDb, startStack, type Stack } from '../support/stack.ts';
 
-let stack: TestStack;
+let stack: Stack;
 let duckdbPath: string;
 let loads = 0;
 
@@ -24,7 +24,7 @@ beforeAll(async () => {
       return engine.load(query, ctx);
     },
   });
-  stack = await startStack({ duckdbPath, env: { CUBEJS_DEV_MODE: 'true' }, wrapEngine: counting });
+  stack = await startStack({ data: 'corpus', wrapEngine: counting });
 });
 afterAll(async () => stack?.close());
 beforeEach(() => {

@@ -8,51 +8,26 @@
  * origin (GraphiQL included); the first load stays under 1 MB of gzipped JavaScript.
  * Screenshots go to test-results/playground/.
  */
-import { cp, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import type { Browser, Page } from 'playwright-core';
 import { parse as parseYaml } from 'yaml';
-import { loadConfig } from '../../src/config/load-config.ts';
-import { buildStack, type SemanticStack } from '../../src/main.ts';
-import { createLogger } from '../../src/observability/create-logger.ts';
-import { createServer, type SemanticServer } from '../../src/server.ts';
 import { ensurePlaygroundBundle, type PlaygroundBuildInfo } from '../../src/api/playground/playground-bundle.ts';
-import { startSqlServer, type SqlServer } from '../../src/api/sql/start-sql-server.ts';
+import type { SqlServer } from '../../src/api/sql/start-sql-server.ts';
 import { CORPUS_MODEL_DIR } from '../fixtures/cube-corpus.ts';
-import { corpusDatabase, queryDuckDb } from '../api/support/start-stack.ts';
+import { queryDuckDb, startStack, type Stack } from '../support/stack.ts';
 import { launchChromium, openGuardedPage, restGet, SHOTS, tableRows } from './support/browser.ts';
 
 const MB = 1024 * 1024;
-
-interface Running {
-  readonly url: string;
-  readonly stack: SemanticStack;
-  readonly server: SemanticServer;
-}
-
-/** The real stack (as `npm start` builds it) on a copy of the corpus model, watched (dev mode). */
-async function startServer(duckdbPath: string, modelDir: string): Promise<Running> {
-  const cwd = await mkdtemp(path.join(os.tmpdir(), 'playground-test-'));
-  const config = await loadConfig({
-    cwd,
-    env: { CUBEJS_SCHEMA_PATH: modelDir, CUBEJS_DB_DUCKDB_DATABASE_PATH: duckdbPath, CUBEJS_DEV_MODE: 'true', CUBEJS_LOG_LEVEL: 'silent' },
-  });
-  const logger = createLogger({ level: 'silent' });
-  const stack = await buildStack(config, logger);
-  const server = createServer({ config, engine: stack.engine, driver: stack.driver, logger, modelError: stack.modelError });
-  const { url } = await server.listen(0, '127.0.0.1');
-  return { url, stack, server };
-}
 
 const restLoad = async (url: string, query: unknown): Promise<Record<string, unknown>[]> => (await restGet<{ data: Record<string, unknown>[] }>(url, 'load', query)).data;
 
 let duckdbPath: string;
 let modelDir: string;
-let running: Running;
+let running: Stack;
 let browser: Browser;
 let sqlApi: SqlServer;
 let build: PlaygroundBuildInfo;
@@ -65,25 +40,20 @@ beforeAll(async () => {
   if (outcome.state === 'unavailable') throw new Error(outcome.reason);
   build = outcome.info;
   await mkdir(SHOTS, { recursive: true });
-  duckdbPath = await corpusDatabase();
-  modelDir = await mkdtemp(path.join(os.tmpdir(), 'playground-model-'));
-  await cp(CORPUS_MODEL_DIR, modelDir, { recursive: true });
-  running = await startServer(duckdbPath, modelDir);
-  sqlApi = await startSqlServer({
-    port: 0,
-    host: '127.0.0.1',
-    engine: running.stack.engine,
-    model: running.stack.engine.currentModel(),
-    checkSqlAuth: (user) => (user === 'playground' ? { password: 'pw', securityContext: {} } : null),
+  // The real stack (as `npm start` builds it) on a copy of the corpus model, watched (dev mode).
+  running = await startStack({
+    data: 'corpus', model: { dir: CORPUS_MODEL_DIR, copy: true },
+    serve: { http: true, sql: { users: { playground: { password: 'pw', securityContext: {} } } } },
   });
+  duckdbPath = running.duckdbPath;
+  modelDir = running.modelDir;
+  sqlApi = running.sqlServer!;
   browser = await launchChromium();
 }, 180_000);
 
 afterAll(async () => {
   await browser?.close();
-  await sqlApi?.close();
-  await running?.server.close();
-  await running?.stack.close();
+  await running?.close();
   console.log(`Playground screenshots: ${SHOTS}`);
 });
 

@@ -24,7 +24,7 @@ import { createDuckDbDialect } from '../../src/sql/dialects/duckdb/duckdb-dialec
 import { startConfiguredSqlApi } from '../../src/api/sql/start-configured-sql-api.ts';
 import type { SqlServer } from '../../src/api/sql/start-sql-server.ts';
 import { CORPUS_MODEL_DIR } from '../fixtures/cube-corpus.ts';
-import { corpusDatabase, queryDuckDb } from '../api/support/start-stack.ts';
+import { corpusDatabase, queryDuckDb } from '../support/stack.ts';
 
 const N = 6;
 const HOLD_MS = 300;

@@ -58,6 +58,8 @@ export type StackData = 'gold' | 'corpus' | { readonly sql: string } | { readonl
 export interface StackModel {
   readonly dir?: string;
   readonly files?: Readonly<Record<string, string>>;
+  /** Serve a copy of `dir` even without extra files (a suite that edits the model under a watching server). */
+  readonly copy?: boolean;
 }
 
 /** Users of the SQL API: user name → password and the security context they run as. */
@@ -126,7 +128,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const logger = createLogger({ level: 'silent' });
   const built = await buildStack(config, logger, readPreAggregationSettings(env, config), options.metrics);
   const engine = options.wrapEngine ? options.wrapEngine(built.engine) : built.engine;
-  const server = createServer({ config, engine, driver: built.driver, logger, metrics: options.metrics, preAggregations: built.preAggregations, preAggregationsUnavailable: built.preAggregationsUnavailable });
+  const server = createServer({ config, engine, driver: built.driver, logger, metrics: options.metrics, preAggregations: built.preAggregations, preAggregationsUnavailable: built.preAggregationsUnavailable, modelError: built.modelError });
   let sqlServer: SqlServer | undefined;
   let url = '';
   try {
@@ -183,7 +185,7 @@ async function dataFile(data: StackData, dir: string): Promise<string> {
 async function modelFolder(options: StackOptions, dir: string): Promise<string> {
   const source = options.model?.dir ?? (options.data === 'corpus' ? CORPUS_MODEL_DIR : typeof options.data === 'string' || 'duckdbPath' in options.data ? REPO_MODEL_DIR : undefined);
   const files = Object.entries(options.model?.files ?? {});
-  if (source && files.length === 0) return source;
+  if (source && files.length === 0 && !options.model?.copy) return source;
   const modelDir = path.join(dir, 'model');
   if (source) await cp(source, modelDir, { recursive: true });
   for (const [file, content] of files) {
