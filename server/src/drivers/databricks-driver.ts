@@ -42,7 +42,8 @@ export interface DatabricksSessionLike {
 }
 
 export interface DatabricksOperationLike {
-  fetchAll(): Promise<object[]>;
+  fetchChunk(options: { maxRows: number; disableBuffering: boolean }): Promise<object[]>;
+  hasMoreRows(): Promise<boolean>;
   getSchema(): Promise<{ columns: { columnName: string; typeDesc?: { types?: { primitiveEntry?: { type?: number } }[] } }[] } | null>;
   cancel(): Promise<unknown>;
   close(): Promise<unknown>;
@@ -60,9 +61,12 @@ export interface DatabricksOptions {
    * status polls, metadata, close, cancel). Defaults are the client's: 5 attempts, 1 s doubling to
    * at most 60 s, 15 min in total.
    */
+  /** Rows asked for per FetchResults (the client's default, 100 000): the size of `stream`'s chunks. */
+  readonly fetchRows?: number;
   readonly retry?: { readonly maxAttempts?: number; readonly delayMinMillis?: number; readonly delayMaxMillis?: number; readonly timeoutMillis?: number };
 }
 
+const DEFAULT_FETCH_ROWS = 100_000;
 // Thrift TTypeId values of the column types we distinguish (hive_service TCLIService.thrift).
 const THRIFT_TYPES: Readonly<Record<number, string>> = {
   0: 'boolean', 1: 'tinyint', 2: 'smallint', 3: 'int', 4: 'bigint', 5: 'float', 6: 'double', 7: 'string', 8: 'timestamp', 15: 'decimal', 17: 'date', 19: 'varchar', 20: 'char',
@@ -90,26 +94,18 @@ export class DatabricksDriver implements Driver {
   }
 
   async query(sql: string, params: readonly unknown[], options: QueryOptions = {}): Promise<QueryResult> {
-    const { signal } = options;
-    if (signal?.aborted) throw this.abortError(signal, false);
-    const operation = await this.execute(sql, params);
-    const cancel = (): void => void operation.cancel().catch(() => undefined);
-    if (signal?.aborted) cancel();
-    signal?.addEventListener('abort', cancel, { once: true });
-    try {
-      // In turn, not in parallel: each waits for the statement by polling, and fetchAll already read the schema.
-      const rows = await operation.fetchAll();
-      const schema = await operation.getSchema();
-      const columns: ColumnInfo[] = (schema?.columns ?? []).map((c) => ({ name: c.columnName, type: columnTypeOf(THRIFT_TYPES[c.typeDesc?.types?.[0]?.primitiveEntry?.type ?? -1] ?? 'unknown') }));
-      return toColumnar(columns, rows.length, (i, j) => exactValue((rows[i] as Record<string, unknown>)[columns[j]!.name], columns[j]!, this.endpoint));
-    } catch (error) {
-      if (signal?.aborted) throw this.abortError(signal, true);
-      throw this.failure(error, sql);
-    } finally {
-      signal?.removeEventListener('abort', cancel);
-      // Best effort: the statement's own outcome (or error) is what the caller needs.
-      await operation.close().catch(() => undefined);
+    const rows: object[] = [];
+    let columns: readonly ColumnInfo[] = [];
+    for await (const chunk of this.chunks(sql, params, options.signal)) {
+      columns = chunk.columns;
+      for (const row of chunk.rows) rows.push(row);
     }
+    return this.toResult(columns, rows);
+  }
+
+  /** One chunk per FetchResults (at most `fetchRows` rows), so a large result never sits in memory whole. */
+  async *stream(sql: string, params: readonly unknown[], options: QueryOptions = {}): AsyncIterable<QueryResult> {
+    for await (const chunk of this.chunks(sql, params, options.signal)) yield this.toResult(chunk.columns, chunk.rows);
   }
 
   async testConnection(): Promise<void> {
@@ -121,6 +117,53 @@ export class DatabricksDriver implements Driver {
     this.session = undefined;
     await session?.close().catch(() => undefined);
     await this.client.close();
+  }
+
+  /**
+   * Starts the statement and reads its rows fetch by fetch (the first chunk, possibly empty, carries
+   * the columns). An aborted signal cancels the statement on the warehouse (CancelOperation); the
+   * operation is closed however the reading ends, early stops included.
+   */
+  private async *chunks(sql: string, params: readonly unknown[], signal: AbortSignal | undefined): AsyncGenerator<{ columns: readonly ColumnInfo[]; rows: object[] }> {
+    if (signal?.aborted) throw this.abortError(signal, false);
+    const operation = await this.execute(sql, params);
+    const cancel = (): void => void operation.cancel().catch(() => undefined);
+    if (signal?.aborted) cancel();
+    signal?.addEventListener('abort', cancel, { once: true });
+    try {
+      let columns: ColumnInfo[] | undefined;
+      let first = true;
+      do {
+        let rows: object[];
+        try {
+          rows = await operation.fetchChunk({ maxRows: this.options.fetchRows ?? DEFAULT_FETCH_ROWS, disableBuffering: true });
+          // Read after the first rows: the client fetched the schema with them (no second status poll).
+          columns ??= ((await operation.getSchema())?.columns ?? []).map((c) => ({ name: c.columnName, type: columnTypeOf(THRIFT_TYPES[c.typeDesc?.types?.[0]?.primitiveEntry?.type ?? -1] ?? 'unknown') }));
+        } catch (error) {
+          if (signal?.aborted) throw this.abortError(signal, true);
+          throw this.failure(error, sql);
+        }
+        if (first || rows.length > 0) yield { columns, rows };
+        first = false;
+      } while (await this.hasMoreRows(operation, sql, signal));
+    } finally {
+      signal?.removeEventListener('abort', cancel);
+      // Best effort: the statement's own outcome (or error) is what the caller needs.
+      await operation.close().catch(() => undefined);
+    }
+  }
+
+  private async hasMoreRows(operation: DatabricksOperationLike, sql: string, signal: AbortSignal | undefined): Promise<boolean> {
+    try {
+      return await operation.hasMoreRows();
+    } catch (error) {
+      if (signal?.aborted) throw this.abortError(signal, true);
+      throw this.failure(error, sql);
+    }
+  }
+
+  private toResult(columns: readonly ColumnInfo[], rows: readonly object[]): QueryResult {
+    return toColumnar(columns, rows.length, (i, j) => exactValue((rows[i] as Record<string, unknown>)[columns[j]!.name], columns[j]!, this.endpoint));
   }
 
   /** Starts the statement; a session the warehouse has forgotten is reopened once. */

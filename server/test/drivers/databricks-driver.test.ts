@@ -11,6 +11,7 @@
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DatabricksDriver, parseDatabricksUrl } from '../../src/drivers/databricks-driver.ts';
+import type { QueryResult } from '../../src/drivers/driver-types.ts';
 import { UserError } from '../../src/errors/user-error.ts';
 import { FAKE_TOKEN, loadRecording, startFakeWarehouse, type FakeWarehouse, type ScriptedStatement } from './databricks-thrift-server.ts';
 import { RECORDED_STATEMENTS, SPARK_TOKEN } from './record-spark-exchanges.ts';
@@ -155,6 +156,30 @@ describe('DatabricksDriver against a scripted Databricks warehouse', () => {
     // 5 rows at most 2 per fetch: three FetchResults, after two RUNNING polls.
     expect(fake.requests.filter((r) => r.method === 'FetchResults')).toHaveLength(3);
     expect(fake.requests.filter((r) => r.method === 'GetOperationStatus').length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('streams a result fetch by fetch (fetchRows 2: chunks of 2, 2 and 1 rows)', async () => {
+    const fake = await warehouse({ statements });
+    const driver = await driverFor(fake, FAKE_TOKEN, { fetchRows: 2 });
+    const chunks: QueryResult[] = [];
+    for await (const chunk of driver.stream!(SALES, ['x', 0])) chunks.push(chunk);
+    expect(chunks.map((c) => c.rowCount)).toEqual([2, 2, 1]);
+    expect(EXPECTED.map((_, j) => chunks.flatMap((c) => c.data[j] as unknown[]))).toEqual(EXPECTED);
+    expect(fake.requests.filter((r) => r.method === 'FetchResults')).toHaveLength(3);
+  });
+
+  it('ends the statement when the reader stops early (CloseOperation; the client reads one batch ahead, no more)', async () => {
+    const ten = 'SELECT id FROM range(10)';
+    const fake = await warehouse({ statements: { [ten]: { columns: [{ name: 'id', type: 'BIGINT' }], rows: Array.from({ length: 10 }, (_, i) => [BigInt(i)]) } } });
+    const driver = await driverFor(fake, FAKE_TOKEN, { fetchRows: 2 });
+    for await (const chunk of driver.stream!(ten, [])) {
+      expect(chunk.data).toEqual([[0, 1]]);
+      break;
+    }
+    const methods = fake.requests.map((r) => r.method);
+    // Reading everything takes 5 fetches of 2 rows.
+    expect(methods.filter((m) => m === 'FetchResults').length).toBeLessThanOrEqual(2);
+    expect(methods.at(-1)).toBe('CloseOperation');
   });
 
   it('reads the same rows from column-based results (there decimals pass through JS numbers: 17 significant digits)', async () => {
