@@ -3,7 +3,8 @@
 # HTTP transport over TLS, local[2], session time zone UTC) and runs the suites where the real
 # @databricks/sql client reaches it through the Spark bridge: the driver alone
 # (databricks-spark.test.ts) and the semantic engine with the Databricks dialect
-# (databricks-engine-on-spark.test.ts). Stops the server after.
+# (databricks-engine-on-spark.test.ts). Stops the server after. With --record it records the
+# exchanges the fake Databricks warehouse replays instead (record-spark-exchanges.ts).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source scripts/lib-venv.sh
@@ -45,4 +46,9 @@ until grep -q 'HiveThriftServer2 started' "$work/server.log"; do
 done
 echo "[databricks-driver-on-spark] Spark Thrift Server up in $((SECONDS - started)) s on port $port"
 cd "$root"
+if [ "${1:-}" = --record ]; then
+  # Refresh the exchanges the fake warehouse replays (server/test/drivers/fixtures/spark-*.json).
+  npx tsx server/test/drivers/record-spark-exchanges.ts "https://127.0.0.1:$port/cliservice"
+  exit 0
+fi
 SPARK_THRIFT_URL="https://127.0.0.1:$port/cliservice" npx vitest run server/test/drivers/databricks-spark.test.ts server/test/drivers/databricks-engine-on-spark.test.ts

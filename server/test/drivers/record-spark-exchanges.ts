@@ -4,10 +4,8 @@
  * the Spark bridge (spark-thrift-bridge.ts) without parameter binding, so the replies are Spark's
  * own except the adaptations the client needs (the original kept as `upstreamResponse`).
  *
- * Usage: start a Spark Thrift Server the way scripts/test-python.d/databricks-driver-on-spark.sh
- * does (spark-submit --class org.apache.spark.sql.hive.thriftserver.HiveThriftServer2 spark-internal
- * with hive.server2.transport.mode=http, thrift.http.port, thrift.http.path=cliservice, use.SSL and
- * a keystore), then:
+ * Usage: `bash scripts/test-python.d/databricks-driver-on-spark.sh --record` (starts a Spark Thrift
+ * Server, runs this, stops it), or against a server of your own:
  *   npx tsx server/test/drivers/record-spark-exchanges.ts https://127.0.0.1:<port>/cliservice
  */
 import { writeFileSync } from 'node:fs';
