@@ -169,12 +169,14 @@ export class DatabricksDriver implements Driver {
   /** Starts the statement; a session the warehouse has forgotten is reopened once. */
   private async execute(sql: string, params: readonly unknown[]): Promise<DatabricksOperationLike> {
     for (let attempt = 0; ; attempt++) {
-      const session = await this.openSession(sql);
+      const opening = this.openSession(sql);
+      const session = await opening;
       try {
         return await session.executeStatement(sql, { ordinalParameters: [...params], runAsync: true });
       } catch (error) {
         if (isForgottenSession(error)) {
-          this.session = undefined;
+          // Only the statement that finds the session forgotten first drops it; concurrent ones then share the new one.
+          if (this.session === opening) this.session = undefined;
           if (attempt === 0) continue;
         }
         throw this.failure(error, sql);

@@ -205,6 +205,12 @@ describe('DatabricksDriver against a scripted Databricks warehouse', () => {
     expect((await driver.query('SELECT 1', [])).data).toEqual([[1]]);
     expect(fake.requests.filter((r) => r.method === 'OpenSession')).toHaveLength(2);
     expect(new Set(fake.executed.map((e) => e.session)).size).toBe(2);
+    // Statements running at once when the session is forgotten reopen it once between them.
+    fake.expireSessions();
+    const answers = await Promise.all([1, 2, 3].map(() => driver.query('SELECT 1', [])));
+    expect(answers.map((a) => a.data)).toEqual([[[1]], [[1]], [[1]]]);
+    expect(fake.requests.filter((r) => r.method === 'OpenSession')).toHaveLength(3);
+    expect(fake.openSessions()).toBe(1);
   });
 
   it('cancels a running statement on the warehouse when the caller aborts', async () => {
