@@ -185,7 +185,8 @@ export class DatabricksDriver implements Driver {
   }
 
   private openSession(sql: string): Promise<DatabricksSessionLike> {
-    this.session ??= (async () => {
+    if (this.session) return this.session;
+    const opening = (async () => {
       const { host, port, path } = parseDatabricksUrl(this.options.url);
       const retry = this.options.retry ?? {};
       try {
@@ -203,8 +204,10 @@ export class DatabricksDriver implements Driver {
         throw this.failure(error, sql);
       }
     })();
-    this.session.catch(() => (this.session = undefined));
-    return this.session;
+    this.session = opening;
+    // A failed open is forgotten (the next statement tries again), unless a newer one replaced it.
+    opening.catch(() => { if (this.session === opening) this.session = undefined; });
+    return opening;
   }
 
   private failure(error: unknown, sql: string): UserError {

@@ -292,6 +292,17 @@ describe('DatabricksDriver against a scripted Databricks warehouse', () => {
     expect((await driver.query('SELECT 1', [])).data).toEqual([[1]]);
   });
 
+  it('opens the session again on the next query after OpenSession got 503 (not retried by the client)', async () => {
+    const fake = await warehouse({ statements });
+    const driver = await driverFor(fake);
+    fake.failNext({ status: 503, times: 1, method: 'OpenSession' });
+    const error = await failure(driver.query('SELECT 1', []));
+    expect(error.code).toBe('SOURCE_UNREACHABLE');
+    expect(error.message).toMatch(/answered HTTP 503 Service Unavailable: the warehouse is unavailable/);
+    expect((await driver.query('SELECT 1', [])).data).toEqual([[1]]);
+    expect(fake.requests.filter((r) => r.method === 'OpenSession').map((r) => r.status)).toEqual([503, 200]);
+  });
+
   it('reports throttling (429 until the retries run out) as RATE_LIMITED', async () => {
     const fake = await warehouse({ statements });
     fake.failNext({ status: 429, times: 100, method: 'GetOperationStatus' });
