@@ -51,7 +51,14 @@ export interface SemanticStack {
   readonly preAggregationsUnavailable?: string;
   /** Why the latest hot reload failed (shown by the playground); undefined when the model is good. */
   modelError(): unknown;
+  /** The result cache and the queues per data source every API shares (its stats are on /metrics). */
+  readonly orchestrator: QueryOrchestrator;
   close(): Promise<void>;
+}
+
+/** What a caller may pin: the instant queries, caches and builds take as "now" (tests; default the system clock). */
+export interface StackClock {
+  readonly now?: () => Date;
 }
 
 /** Model warnings (e.g. dangling references, which fail only the queries using them) at startup and on reload. */
@@ -72,6 +79,7 @@ export async function buildStack(
   logger: Logger,
   preAggregationSettings: PreAggregationSettings = readPreAggregationSettings(process.env, config),
   metrics?: ServerMetrics,
+  clock: StackClock = {},
 ): Promise<SemanticStack> {
   // Per app id when the model reads COMPILE_CONTEXT or contextToAppId is configured (model/open-model.ts).
   const { compile } = modelSettingsFromEnv(process.env);
@@ -94,6 +102,7 @@ export async function buildStack(
   const orchestrator = new QueryOrchestrator({
     queue: { concurrency: preAggregationSettings.queryConcurrency, executionTimeoutMs: config.queryTimeoutMs },
     cache: { maxEntries: 10_000, ttlMs: 24 * 3_600_000 },
+    now: clock.now ? () => clock.now!().getTime() : undefined,
   });
   let preAggregations: PreAggregations | undefined;
   let preAggregationsUnavailable: string | undefined;
@@ -101,6 +110,7 @@ export async function buildStack(
     try {
       preAggregations = await openPreAggregations({
         storePath: preAggregationSettings.storePath,
+        stagingDir: preAggregationSettings.stagingDir,
         sourceDriver: driver,
         sourceDialect: dialect,
         compileBuild: compileBuildQuery,
@@ -110,6 +120,7 @@ export async function buildStack(
         scheduledRefresh: preAggregationSettings.refreshWorker,
         refreshIntervalMs: preAggregationSettings.refreshIntervalMs,
         logger,
+        now: clock.now,
       });
     } catch (error) {
       // The source still answers every query; the status endpoint says why rollups are off.
@@ -131,6 +142,7 @@ export async function buildStack(
     // Per-stage timings: Prometheus histograms by stage and API; in dev mode also in each answer.
     observeStage: metrics ? (stage, api, seconds) => metrics.stageDuration.observe({ api, stage }, seconds) : undefined,
     stageTimingsInAnswers: config.devMode,
+    now: clock.now,
   });
   return {
     engine,
@@ -138,6 +150,7 @@ export async function buildStack(
     preAggregations,
     preAggregationsUnavailable,
     modelError: () => opened.lastError(),
+    orchestrator,
     async close() {
       opened.close();
       await preAggregations?.close();

@@ -13,6 +13,8 @@ import { UserError } from '../errors/user-error.ts';
 
 export interface PreAggregationSettings {
   readonly storePath?: string;
+  /** Where build rows are staged as CSV before the bulk load (default: a folder in the OS temp dir). */
+  readonly stagingDir?: string;
   readonly refreshWorker: boolean;
   readonly buildConcurrency: number;
   readonly refreshIntervalMs: number;

@@ -60,7 +60,7 @@ describe('failed builds', () => {
     // Same store file, staging under a regular file: every write of a new version fails.
     const file = path.join(path.dirname(storePath), 'not-a-dir');
     await writeFile(file, 'x');
-    const second = await openPreaggFixture({ storePath, stagingDir: path.join(file, 'staging'), instance: first.instance });
+    const second = await openPreaggFixture({ storePath, stagingDir: path.join(file, 'staging'), duckdbPath: first.duckdbPath });
     try {
       expect(await answer(second)).toEqual({ rollup: 'rollup_teste.por_origem_dia', rows: want });
       const [status] = await second.preAggregations.refresher.refresh(second.model, { force: true, only: ['rollup_teste.por_origem_dia'] });

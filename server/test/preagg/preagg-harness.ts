@@ -1,29 +1,19 @@
 /**
- * A gold fixture (hand-built star schema, ../engine/gold-fixture.ts) served by two engines over
- * the same source: one with the rollup store, result cache and queues, one plain (source only).
- * The model is the repository's plus the gold suite's test extras plus `rollup_teste`, a cube
- * whose rollups exercise each matching rule.
+ * A gold fixture (hand-built star schema, ../engine/gold-fixture.ts) served by two stacks
+ * (support/stack.ts) over the same source file at the gold suites' fixed "now": one with the
+ * rollup store, result cache and queues, one without rollups. The model is the repository's plus
+ * the gold suite's test extras plus `rollup_teste`, a cube whose rollups exercise each matching rule.
  */
-import { mkdtemp } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import type { DuckDBInstance } from '@duckdb/node-api';
-import { DuckDbDriver } from '../../src/drivers/duckdb-driver.ts';
-import { createDuckDbDialect } from '../../src/sql/dialects/duckdb/duckdb-dialect.ts';
-import { createEngine } from '../../src/engine/create-engine.ts';
+import type { Driver } from '../../src/drivers/driver-types.ts';
 import type { LoadResult, SemanticEngine } from '../../src/engine/engine-types.ts';
-import { compileModel, readModelFiles } from '../../src/model/compile-model.ts';
 import type { SemanticModel } from '../../src/model/model-types.ts';
-import { QueryOrchestrator } from '../../src/reuse/query-orchestrator.ts';
-import { openPreAggregations, type PreAggregations } from '../../src/preagg/open-pre-aggregations.ts';
-import { compileBuildQuery } from '../../src/engine/compile-build-query.ts';
+import type { QueryOrchestrator } from '../../src/reuse/query-orchestrator.ts';
+import type { PreAggregations } from '../../src/preagg/open-pre-aggregations.ts';
 import type { CubeQuery } from '../../src/query/query-types.ts';
-import { EXTRA_MODEL, INTERNAL_CONTEXT, loadGoldDatabase } from '../engine/gold-fixture.ts';
+import { INTERNAL_CONTEXT } from '../engine/gold-fixture.ts';
 import { NOW } from '../engine/gold-cases.ts';
-import { readFile } from 'node:fs/promises';
-import { STREAMING_SQL_DIR } from '../../src/lakehouse/stream/micro-batch-runner.ts';
-
-const MODEL_DIR = path.resolve(import.meta.dirname, '../../../model');
+import { GOLD_EXTRA_FILES, goldWithStreamingSql, REPO_MODEL_DIR, startStack, type Stack } from '../support/stack.ts';
 
 /** Test-only cube over gold.fato_vendas with one rollup per matching rule. */
 export const ROLLUP_TEST_MODEL = `
@@ -71,50 +61,55 @@ cubes:
         allow_non_strict_date_range_match: true
 `;
 
-export async function loadPreaggModel(extraModel?: string): Promise<SemanticModel> {
-  const files = await readModelFiles(MODEL_DIR);
-  const extra = extraModel ? [{ path: 'test/extra-rollups.yml', content: extraModel }] : [];
-  return compileModel([...files, { path: 'test/extras.yml', content: EXTRA_MODEL }, { path: 'test/rollups.yml', content: ROLLUP_TEST_MODEL }, ...extra]);
+/** The model's files beside model/: the gold suites' extras, `rollup_teste`, and a suite's own YAML. */
+function modelFiles(extraModel?: string): Record<string, string> {
+  return { ...GOLD_EXTRA_FILES, 'cubes/zz_rollups.yml': ROLLUP_TEST_MODEL, ...(extraModel ? { 'cubes/zz_extra_rollups.yml': extraModel } : {}) };
 }
 
 export interface PreaggFixture {
-  readonly instance: DuckDBInstance;
-  readonly source: DuckDbDriver;
+  /** The stack with rollups, result cache and queues (support/stack.ts). */
+  readonly stack: Stack;
+  readonly source: Driver;
   readonly model: SemanticModel;
   readonly preAggregations: PreAggregations;
   readonly orchestrator: QueryOrchestrator;
   /** Rollups, cache and queues. */
   readonly engine: SemanticEngine;
-  /** The same source without rollups, cache or queues. */
+  /** The same source and model without rollups (a second stack over the same file). */
   readonly plain: SemanticEngine;
   readonly storePath: string;
+  /** The source DuckDB file (a second fixture can open the same data). */
+  readonly duckdbPath: string;
   close(): Promise<void>;
 }
 
 export interface FixtureOptions {
   readonly storePath?: string;
   readonly stagingDir?: string;
-  readonly instance?: DuckDBInstance;
+  /** Open this source file instead of writing a fresh gold file. */
+  readonly duckdbPath?: string;
   /** More model YAML (cubes a single suite needs). */
   readonly extraModel?: string;
 }
 
+/** Two stacks over one gold file, both at the gold suites' fixed "now" (gold-cases.ts NOW). */
 export async function openPreaggFixture(options: FixtureOptions = {}): Promise<PreaggFixture> {
-  const instance = options.instance ?? (await loadGoldDatabase());
-  await createStreamingTables(instance);
-  const source = DuckDbDriver.fromInstance(instance);
-  const model = await loadPreaggModel(options.extraModel);
-  const dialect = createDuckDbDialect();
-  const orchestrator = new QueryOrchestrator({ queue: { concurrency: 4, executionTimeoutMs: 60_000 }, cache: { maxEntries: 1000, ttlMs: 600_000 }, now: () => NOW.getTime() });
-  const storePath = options.storePath ?? path.join(await mkdtemp(path.join(os.tmpdir(), 'preagg-test-')), 'preagg.duckdb');
-  const preAggregations = await openPreAggregations({ storePath, stagingDir: options.stagingDir, sourceDriver: source, sourceDialect: dialect, compileBuild: compileBuildQuery, orchestrator, model: () => model, concurrency: 2, now: () => NOW });
-  const engine = createEngine({ model, driver: source, dialect, now: () => NOW, orchestrator, matchPreAggregation: preAggregations.matcher });
-  const plain = createEngine({ model, driver: source, dialect, now: () => NOW });
+  const data = options.duckdbPath ? { duckdbPath: options.duckdbPath } : { sql: await goldWithCampaignMinuteSql() };
+  const files = modelFiles(options.extraModel);
+  const stack = await startStack({ data, model: { dir: REPO_MODEL_DIR, files }, preaggs: { storePath: options.storePath, stagingDir: options.stagingDir }, now: () => NOW });
+  let plainStack: Stack;
+  try {
+    plainStack = await startStack({ data: { duckdbPath: stack.duckdbPath }, model: { dir: REPO_MODEL_DIR, files }, now: () => NOW });
+  } catch (error) {
+    await stack.close();
+    throw error;
+  }
   return {
-    instance, source, model, preAggregations, orchestrator, engine, plain, storePath,
+    stack, source: stack.driver, model: stack.engine.currentModel(), preAggregations: stack.preAggregations!, orchestrator: stack.orchestrator,
+    engine: stack.engine, plain: plainStack.engine, storePath: options.storePath ?? path.join(stack.dir, 'preagg.duckdb'), duckdbPath: stack.duckdbPath,
     async close() {
-      await preAggregations.close();
-      await source.close();
+      await plainStack.close();
+      await stack.close();
     },
   };
 }
@@ -124,17 +119,11 @@ export async function openPreaggFixture(options: FixtureOptions = {}): Promise<P
  * rollup over one, so its tables are created as the pipeline creates them, with one minute of
  * data (an empty source leaves that rollup `never_built`, which the suites read as a failure).
  */
-async function createStreamingTables(instance: DuckDBInstance): Promise<void> {
-  const connection = await instance.connect();
-  try {
-    await connection.run(await readFile(path.join(STREAMING_SQL_DIR, '00_tables.sql'), 'utf8'));
-    await connection.run(`INSERT INTO gold.campanha_metricas_minuto
-      SELECT '2024-05-01 10:00:00|google|cpc|maes2024', TIMESTAMP '2024-05-01 10:00:00', 20240501, 'google', 'cpc', 'maes2024',
-        3, 2, 2, 1, 1, 1, 5, 4, 2, 0, 1, 1, 59.80, TIMESTAMP '2024-05-01 10:00:05'
-      WHERE NOT EXISTS (SELECT 1 FROM gold.campanha_metricas_minuto)`);
-  } finally {
-    connection.closeSync();
-  }
+async function goldWithCampaignMinuteSql(): Promise<string> {
+  return `${await goldWithStreamingSql()}
+INSERT INTO gold.campanha_metricas_minuto
+  SELECT '2024-05-01 10:00:00|google|cpc|maes2024', TIMESTAMP '2024-05-01 10:00:00', 20240501, 'google', 'cpc', 'maes2024',
+    3, 2, 2, 1, 1, 1, 5, 4, 2, 0, 1, 1, 59.80, TIMESTAMP '2024-05-01 10:00:05';`;
 }
 
 export const ctx = { securityContext: INTERNAL_CONTEXT, requestId: 'preagg', api: 'internal' as const };

@@ -23,6 +23,7 @@ import { buildStack } from '../../src/main.ts';
 import { createLogger } from '../../src/observability/create-logger.ts';
 import type { ServerMetrics } from '../../src/observability/create-metrics.ts';
 import type { PreAggregations } from '../../src/preagg/open-pre-aggregations.ts';
+import type { QueryOrchestrator } from '../../src/reuse/query-orchestrator.ts';
 import { readPreAggregationSettings } from '../../src/preagg/preagg-settings.ts';
 import { createServer, type SemanticServer } from '../../src/server.ts';
 import { startSqlServer, type SqlServer, type SqlServerOptions } from '../../src/api/sql/start-sql-server.ts';
@@ -75,8 +76,13 @@ export interface StackOptions {
   readonly model?: StackModel;
   /** Production mode with HS256 tokens signed by `secret` (default: dev mode, no token needed). */
   readonly security?: { readonly secret: string };
-  /** A rollup store in the stack's temp dir (builds on demand: no refresh worker). Default off. */
-  readonly preaggs?: boolean;
+  /**
+   * A rollup store (builds on demand: no refresh worker), in the stack's temp dir or at `storePath`
+   * (a store another stack built). Default off.
+   */
+  readonly preaggs?: boolean | { readonly storePath?: string; readonly stagingDir?: string };
+  /** The instant the engine, the result cache and builds take as "now" (default: the system clock). */
+  readonly now?: () => Date;
   /** What listens on a real socket: REST/GraphQL over HTTP (`http`), the SQL API (`sql`). Default neither. */
   readonly serve?: { readonly http?: boolean; readonly sql?: boolean | StackSqlOptions };
   /** More environment variables, as a user sets them (they win over the ones above). */
@@ -94,6 +100,8 @@ export interface Stack {
   readonly server: SemanticServer;
   readonly config: ServerConfig;
   readonly preAggregations?: PreAggregations;
+  /** The result cache and queues every API shares. */
+  readonly orchestrator: QueryOrchestrator;
   readonly url: string;
   readonly sqlServer?: SqlServer;
   readonly sqlPort: number;
@@ -120,13 +128,14 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     CUBEJS_LOG_LEVEL: 'silent',
     CUBEJS_DEV_MODE: options.security ? 'false' : 'true',
     ...(options.security ? { CUBEJS_API_SECRET: options.security.secret } : {}),
-    CUBEJS_PRE_AGGREGATIONS_STORE_PATH: options.preaggs ? path.join(dir, 'preagg.duckdb') : 'false',
+    CUBEJS_PRE_AGGREGATIONS_STORE_PATH: !options.preaggs ? 'false' : (typeof options.preaggs === 'object' && options.preaggs.storePath) || path.join(dir, 'preagg.duckdb'),
     CUBEJS_REFRESH_WORKER: 'false',
     ...options.env,
   };
   const config = await loadConfig({ cwd: dir, env });
   const logger = createLogger({ level: 'silent' });
-  const built = await buildStack(config, logger, readPreAggregationSettings(env, config), options.metrics);
+  const preaggSettings = { ...readPreAggregationSettings(env, config), stagingDir: typeof options.preaggs === 'object' ? options.preaggs.stagingDir : undefined };
+  const built = await buildStack(config, logger, preaggSettings, options.metrics, { now: options.now });
   const engine = options.wrapEngine ? options.wrapEngine(built.engine) : built.engine;
   const server = createServer({ config, engine, driver: built.driver, logger, metrics: options.metrics, preAggregations: built.preAggregations, preAggregationsUnavailable: built.preAggregationsUnavailable, modelError: built.modelError });
   let sqlServer: SqlServer | undefined;
@@ -140,7 +149,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     throw error;
   }
   return {
-    engine, driver: built.driver, server, config, preAggregations: built.preAggregations, url, sqlServer, sqlPort: sqlServer?.port ?? 0, duckdbPath, modelDir, dir,
+    engine, driver: built.driver, server, config, preAggregations: built.preAggregations, orchestrator: built.orchestrator, url, sqlServer, sqlPort: sqlServer?.port ?? 0, duckdbPath, modelDir, dir,
     hand: (sql) => queryDuckDb(duckdbPath, sql),
     async close() {
       await sqlServer?.close();
