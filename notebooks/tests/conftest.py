@@ -121,3 +121,36 @@ def bronze_batches():
     connection.close()
     yield paths
     shutil.rmtree(workdir, ignore_errors=True)
+
+
+SQL_DIR = os.path.join(os.path.dirname(__file__), "..", "sql")
+
+
+class ParityBuild:
+    """Gold built by notebooks/sql on DuckDB and on Spark (Delta) from the same bronze: a full run
+    over batch 1, then an incremental run over batch 2. `problems[batch]` lists the gold tables that
+    differed after that batch (test_parity.py asserts there are none); `timings[engine]` holds the
+    seconds of the full and the incremental run."""
+
+    def __init__(self, duck, spark) -> None:
+        self.duck = duck
+        self.spark = spark
+        self.problems: dict[int, list[str]] = {}
+        self.timings: dict[str, list[float]] = {"duckdb": [], "spark": []}
+
+
+@pytest.fixture(scope="session")
+def parity_build(spark_factory, bronze_batches):
+    """One gold build per test session, shared by the parity test and the dialect conformance
+    suite (building gold is the slow part)."""
+    from engines import DuckDbEngine, SparkEngine, compare_gold, load_batch, run_layers
+
+    build = ParityBuild(DuckDbEngine(), SparkEngine(spark_factory))
+    for engine in (build.duck, build.spark):
+        engine.execute("CREATE SCHEMA IF NOT EXISTS bronze")
+    for batch in (1, 2):
+        load_batch(build.duck, build.spark, bronze_batches[batch])
+        for engine in (build.duck, build.spark):
+            build.timings[engine.name].append(run_layers(engine, SQL_DIR))
+        build.problems[batch] = compare_gold(build.duck, build.spark)
+    return build

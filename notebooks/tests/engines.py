@@ -109,3 +109,26 @@ def describe_difference(table: str, columns: list[str], left: list[tuple], right
         for row in rows[:10]:
             lines.append(f"  {label}: " + ", ".join(f"{c}={v}" for c, v in zip(columns, row)))
     return "\n".join(lines)
+
+
+def load_batch(duck: DuckDbEngine, spark: SparkEngine, files: dict[str, str]) -> None:
+    """Appends one bronze batch (Parquet per table) to both engines: DuckDB tables, Delta on Spark."""
+    for table, path in files.items():
+        duck.execute(f"CREATE TABLE IF NOT EXISTS bronze.{table} AS SELECT * FROM read_parquet('{path}') LIMIT 0")
+        duck.execute(f"INSERT INTO bronze.{table} SELECT * FROM read_parquet('{path}')")
+        spark.spark.read.parquet(path).write.format("delta").mode("append").saveAsTable(f"bronze.{table}")
+
+
+def compare_gold(duck, spark) -> list[str]:
+    """Every gold table on both engines: a readable problem per table whose columns or rows differ."""
+    problems = []
+    for table in GOLD_TABLES:
+        duck_columns, duck_rows = table_snapshot(duck, table)
+        spark_columns, spark_rows = table_snapshot(spark, table)
+        if duck_columns != spark_columns:
+            problems.append(f"gold.{table}: columns differ\n  duckdb: {duck_columns}\n  spark:  {spark_columns}")
+        elif content_hash(duck_rows) != content_hash(spark_rows):
+            problems.append(describe_difference(table, duck_columns, duck_rows, spark_rows))
+        else:
+            print(f"gold.{table}: {len(duck_rows)} rows, hash {content_hash(duck_rows)} on both engines")
+    return problems

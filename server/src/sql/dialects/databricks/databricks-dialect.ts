@@ -2,6 +2,11 @@
  * Databricks SQL (Spark SQL): backtick identifiers, `?` ordinal parameters (@databricks/sql
  * `ordinalParameters`), `from_utc_timestamp` for local time
  * (https://docs.databricks.com/en/sql/language-manual/functions/from_utc_timestamp.html).
+ *
+ * Executed on Spark SQL against DuckDB by notebooks/tests/test_dialect_conformance.py. Engine
+ * semantics it does not paper over (../../README.md, "Engine semantics"): the session time zone
+ * must be UTC (Spark's TIMESTAMP is local to it); `sum` of BIGINT past 2^63 overflows on Spark
+ * (an error under ANSI mode) where DuckDB widens; `approx_count_distinct` is another estimator.
  */
 import type { Dialect, DialectCapabilities } from '../../dialect.ts';
 import type { SelectQueryNode } from '../../select-query-node.ts';
