@@ -5,28 +5,22 @@
  * one-to-many join without fan-out, segments, relative dates with a fixed "now".
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DuckDBInstance } from '@duckdb/node-api';
-import { DuckDbDriver } from '../../src/drivers/duckdb-driver.ts';
-import { createDuckDbDialect } from '../../src/sql/dialects/duckdb/duckdb-dialect.ts';
-import { createEngine } from '../../src/engine/create-engine.ts';
+import type { Driver } from '../../src/drivers/driver-types.ts';
 import type { LoadResult, SemanticEngine } from '../../src/engine/engine-types.ts';
-import { loadGoldDatabase, loadGoldModel } from './gold-fixture.ts';
+import { GOLD_EXTRA_FILES, startStack, type Stack } from '../support/stack.ts';
 import { CASES, ctx, F, normalize, NOW, rows } from './gold-cases.ts';
 
-let instance: DuckDBInstance;
-let driver: DuckDbDriver;
+let stack: Stack;
+let driver: Driver;
 let engine: SemanticEngine;
 
 beforeAll(async () => {
-  instance = await loadGoldDatabase();
-  driver = DuckDbDriver.fromInstance(instance);
-  engine = createEngine({ model: await loadGoldModel(), driver, dialect: createDuckDbDialect(), now: () => NOW });
+  stack = await startStack({ data: 'gold', model: { files: GOLD_EXTRA_FILES }, now: () => NOW });
+  driver = stack.driver;
+  engine = stack.engine;
 });
 
-afterAll(async () => {
-  await driver.close();
-  instance.closeSync();
-});
+afterAll(async () => stack?.close());
 
 describe('gold model queries checked against hand-written SQL', () => {
   it('has at least 40 cases', () => expect(CASES.length).toBeGreaterThanOrEqual(40));
