@@ -54,8 +54,8 @@ ANSI_OFF_TOO = ("gold", "rollup-build", "rollup-partitions")
 # another date range) the first, a middle and the last one are run.
 PARTITIONS_PER_ROLLUP = 3
 TWO_63 = 2**63
-# True engine semantics, pinned (server/src/sql/README.md, "Engine semantics"): case → column →
-# rule. `bigint-sum`: sum() of BIGINT values beyond 2^63 — DuckDB widens to HUGEINT and is exact;
+# True engine semantics, pinned (server/src/sql/README.md, "Engine semantics (Databricks …)"):
+# case → column → rule. `bigint-sum`: sum() of BIGINT values beyond 2^63 — DuckDB widens to HUGEINT and is exact;
 # Spark keeps BIGINT: ANSI mode fails with ARITHMETIC_OVERFLOW, without it the sum wraps around
 # (two's complement). Only the gold suite's sum of md5-based surrogate keys comes near.
 ENGINE_SEMANTICS = {

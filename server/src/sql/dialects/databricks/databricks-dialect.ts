@@ -4,9 +4,10 @@
  * (https://docs.databricks.com/en/sql/language-manual/functions/from_utc_timestamp.html).
  *
  * Executed on Spark SQL against DuckDB by notebooks/tests/test_dialect_conformance.py. Engine
- * semantics it does not paper over (../../README.md, "Engine semantics"): the session time zone
- * must be UTC (Spark's TIMESTAMP is local to it); `sum` of BIGINT past 2^63 overflows on Spark
- * (an error under ANSI mode) where DuckDB widens; `approx_count_distinct` is another estimator.
+ * semantics it does not paper over (../../README.md, "Engine semantics (Databricks …)"): the
+ * session time zone must be UTC (Spark's TIMESTAMP is local to it); `sum` of BIGINT past 2^63
+ * overflows on Spark (an error under ANSI mode) where DuckDB widens; `approx_count_distinct` is
+ * another estimator.
  */
 import type { Dialect, DialectCapabilities } from '../../dialect.ts';
 import type { SelectQueryNode } from '../../select-query-node.ts';
