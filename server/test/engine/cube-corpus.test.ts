@@ -4,30 +4,27 @@
  * significant); the two error cases must fail; Tesseract-only cases are counted and reported.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DuckDBInstance } from '@duckdb/node-api';
-import { DuckDbDriver } from '../../src/drivers/duckdb-driver.ts';
-import { createDuckDbDialect } from '../../src/sql/dialects/duckdb/duckdb-dialect.ts';
-import { createEngine } from '../../src/engine/create-engine.ts';
 import type { LoadResult, RequestContext, SemanticEngine } from '../../src/engine/engine-types.ts';
-import { loadCorpusCases, loadCorpusDatabase, loadCorpusModel, type CorpusCase } from '../fixtures/cube-corpus.ts';
+import { CORPUS_JS_MODEL_DIR, loadCorpusCases, type CorpusCase } from '../fixtures/cube-corpus.ts';
+import { startStack, type Stack } from '../support/stack.ts';
 
 const ctx: RequestContext = { securityContext: {}, requestId: 'corpus', api: 'internal' };
 const { cases, expectedByName: expected } = loadCorpusCases();
 
-let instance: DuckDBInstance;
-let driver: DuckDbDriver;
+const stacks: Stack[] = [];
 /** The same cases over the YAML model and over its JavaScript translation (fixtures/cube-corpus-js). */
 const engines: Record<'yaml' | 'js', SemanticEngine> = {} as Record<'yaml' | 'js', SemanticEngine>;
 
 beforeAll(async () => {
-  instance = await loadCorpusDatabase();
-  driver = DuckDbDriver.fromInstance(instance);
-  for (const format of ['yaml', 'js'] as const) engines[format] = createEngine({ model: await loadCorpusModel(format), driver, dialect: createDuckDbDialect() });
+  for (const format of ['yaml', 'js'] as const) {
+    const stack = await startStack({ data: 'corpus', ...(format === 'js' ? { model: { dir: CORPUS_JS_MODEL_DIR } } : {}) });
+    stacks.push(stack);
+    engines[format] = stack.engine;
+  }
 });
 
 afterAll(async () => {
-  await driver.close();
-  instance.closeSync();
+  for (const stack of stacks) await stack.close();
 });
 
 /** Rows of a columnar result, as `results[0].data` of `/load`. */
