@@ -9,48 +9,48 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { DuckDbDriver } from '../../src/drivers/duckdb-driver.ts';
-import { createDuckDbDialect } from '../../src/sql/dialects/duckdb/duckdb-dialect.ts';
-import { createEngine } from '../../src/engine/create-engine.ts';
+import type { Driver } from '../../src/drivers/driver-types.ts';
 import type { SemanticEngine } from '../../src/engine/engine-types.ts';
 import type { CubeQuery } from '../../src/query/query-types.ts';
-import { startSqlServer, type SqlServer } from '../../src/api/sql/start-sql-server.ts';
-import { INTERNAL_CONTEXT, loadGoldDatabase, loadGoldModel } from '../engine/gold-fixture.ts';
+import type { SqlServer } from '../../src/api/sql/start-sql-server.ts';
+import { INTERNAL_CONTEXT } from '../engine/gold-fixture.ts';
+import { GOLD_EXTRA_FILES, startStack, type Stack } from '../support/stack.ts';
 
-let driver: DuckDbDriver;
+let stack: Stack;
+let driver: Driver;
 let engine: SemanticEngine;
 let server: SqlServer;
 /** Every query the SQL API sent to the engine (the engine itself is the real one). */
 const sent: CubeQuery[] = [];
 
 beforeAll(async () => {
-  driver = DuckDbDriver.fromInstance(await loadGoldDatabase());
-  const model = await loadGoldModel();
-  engine = createEngine({ model, driver, dialect: createDuckDbDialect() });
-  const recording: SemanticEngine = {
+  // The SQL API answers from a wrapper recording every query it sends; `engine` is the real one.
+  const recording = (real: SemanticEngine): SemanticEngine => ({
     load: (query, ctx) => {
       sent.push(query);
-      return engine.load(query, ctx);
+      return real.load(query, ctx);
     },
-    sql: (query, ctx) => engine.sql(query, ctx),
-    dryRun: (query, ctx) => engine.dryRun(query, ctx),
-    meta: (ctx, options) => engine.meta(ctx, options),
-    visibleMembers: (ctx, model) => engine.visibleMembers(ctx, model),
-    currentModel: () => engine.currentModel(),
-    modelOf: (ctx) => engine.modelOf(ctx),
-  };
-  server = await startSqlServer({
-    port: 0,
-    host: '127.0.0.1',
-    engine: recording,
-    model,
-    checkSqlAuth: (user) => (user === 'admin' ? { password: 'admin_password', securityContext: INTERNAL_CONTEXT } : null),
+    sql: (query, ctx) => real.sql(query, ctx),
+    dryRun: (query, ctx) => real.dryRun(query, ctx),
+    meta: (ctx, options) => real.meta(ctx, options),
+    visibleMembers: (ctx, model) => real.visibleMembers(ctx, model),
+    currentModel: () => real.currentModel(),
+    modelOf: (ctx) => real.modelOf(ctx),
   });
+  stack = await startStack({
+    data: 'gold', model: { files: GOLD_EXTRA_FILES },
+    wrapEngine: (real) => {
+      engine = real;
+      return recording(real);
+    },
+    serve: { sql: { users: { admin: { password: 'admin_password', securityContext: INTERNAL_CONTEXT } } } },
+  });
+  driver = stack.driver;
+  server = stack.sqlServer!;
 }, 120_000);
 
 afterAll(async () => {
-  await server?.close();
-  await driver?.close();
+  await stack?.close();
 });
 
 async function sql(text: string): Promise<unknown[][]> {
