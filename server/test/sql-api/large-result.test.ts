@@ -3,20 +3,9 @@
  * (extended protocol) formats, equals the same query through REST row by row: NULLs, non-ASCII
  * strings, decimals, doubles, timestamps with fractions, booleans; real engine and REST server.
  */
-import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DuckDBInstance } from '@duckdb/node-api';
-import { loadConfig } from '../../src/config/load-config.ts';
-import { createServer } from '../../src/server.ts';
-import { createLogger } from '../../src/observability/create-logger.ts';
-import { DuckDbDriver } from '../../src/drivers/duckdb-driver.ts';
-import { createDuckDbDialect } from '../../src/sql/dialects/duckdb/duckdb-dialect.ts';
-import { createEngine } from '../../src/engine/create-engine.ts';
-import { loadModel } from '../../src/model/compile-model.ts';
-import { startSqlServer } from '../../src/api/sql/start-sql-server.ts';
+import { startStack } from '../support/stack.ts';
 import type { CubeQuery } from '../../src/query/query-types.ts';
 import { buildBind, buildDescribe, buildExecute, buildParse, buildSync, readDataRow, readErrorFields, readRowDescription } from '../../src/api/sql/wire/frontend-builders.ts';
 import { RawPgClient } from './support/raw-pg-client.ts';
@@ -60,32 +49,21 @@ let restUrl: string;
 let sqlPort: number;
 
 beforeAll(async () => {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'sql-api-large-'));
-  await mkdir(path.join(dir, 'model', 'cubes'), { recursive: true });
-  await writeFile(path.join(dir, 'model', 'cubes', 'items.yml'), MODEL);
-  const model = await loadModel(path.join(dir, 'model'));
-  const instance = await DuckDBInstance.create(':memory:');
-  const c = await instance.connect();
-  await c.run(`CREATE TABLE main.items AS SELECT i + 1 AS id,
+  const stack = await startStack({
+    data: { sql: `CREATE TABLE main.items AS SELECT i + 1 AS id,
     CASE WHEN i % 7 = 0 THEN NULL WHEN i % 11 = 0 THEN 'ação ' || i ELSE 'item-' || (i % 97) END AS label,
     CASE WHEN i % 5 = 0 THEN NULL ELSE ((i * 37) % 100000 / 100.0 - 300)::DECIMAL(12, 2) END AS price,
     CASE WHEN i % 9 = 0 THEN NULL ELSE i / 7.0 END::DOUBLE AS ratio,
     CASE WHEN i % 13 = 0 THEN NULL ELSE TIMESTAMP '1999-12-30 22:00:00' + to_milliseconds(i * 3600123) END AS created_at,
     CASE WHEN i % 17 = 0 THEN NULL ELSE i % 2 = 0 END AS flag
-    FROM range(${ROWS}) t(i)`);
-  c.closeSync();
-  const driver = DuckDbDriver.fromInstance(instance);
-  const engine = createEngine({ model, driver, dialect: createDuckDbDialect() });
-  const config = await loadConfig({ env: { CUBEJS_DEV_MODE: 'true', CUBEJS_LOG_LEVEL: 'silent', CUBEJS_SCHEMA_PATH: path.join(dir, 'model') }, cwd: dir });
-  const rest = createServer({ config: { ...config, playground: false }, engine, driver, logger: createLogger({ level: 'silent' }) });
-  restUrl = (await rest.listen(0, '127.0.0.1')).url;
-  const sql = await startSqlServer({ port: 0, host: '127.0.0.1', engine, model, checkSqlAuth: () => ({ password: 'pw', securityContext: {} }) });
-  sqlPort = sql.port;
-  close = async () => {
-    await sql.close();
-    await rest.close();
-    await driver.close();
-  };
+    FROM range(${ROWS}) t(i)` },
+    model: { files: { 'cubes/items.yml': MODEL } },
+    env: { CUBEJS_PLAYGROUND: 'false' },
+    serve: { http: true, sql: { users: { u: { password: 'pw', securityContext: {} } } } },
+  });
+  restUrl = stack.url;
+  sqlPort = stack.sqlPort;
+  close = () => stack.close();
 }, 120_000);
 afterAll(async () => close?.());
 

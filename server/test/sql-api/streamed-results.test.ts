@@ -5,17 +5,11 @@
  * simple protocol and through row-limited Execute. Every count and checksum is compared with SQL
  * written by hand over the same DuckDB table.
  */
-import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DuckDBInstance } from '@duckdb/node-api';
-import { DuckDbDriver } from '../../src/drivers/duckdb-driver.ts';
-import { createDuckDbDialect } from '../../src/sql/dialects/duckdb/duckdb-dialect.ts';
-import { createEngine } from '../../src/engine/create-engine.ts';
-import { loadModel } from '../../src/model/compile-model.ts';
-import { startSqlServer, type SqlServer } from '../../src/api/sql/start-sql-server.ts';
+import type { Driver } from '../../src/drivers/driver-types.ts';
+import type { SqlServer } from '../../src/api/sql/start-sql-server.ts';
+import { startStack, type Stack } from '../support/stack.ts';
 import { buildBind, buildExecute, buildParse, buildSync, readDataRow } from '../../src/api/sql/wire/frontend-builders.ts';
 import { RawPgClient } from './support/raw-pg-client.ts';
 
@@ -45,27 +39,22 @@ const MODEL = `cubes:
         type: number
 `;
 
-let driver: DuckDbDriver;
+let stack: Stack;
+let driver: Driver;
 let server: SqlServer;
 
 beforeAll(async () => {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'sql-api-stream-'));
-  await mkdir(path.join(dir, 'model', 'cubes'), { recursive: true });
-  await writeFile(path.join(dir, 'model', 'cubes', 'items.yml'), MODEL);
-  const model = await loadModel(path.join(dir, 'model'));
-  const instance = await DuckDBInstance.create(':memory:');
-  const c = await instance.connect();
-  await c.run(`CREATE TABLE main.items AS SELECT i + 1 AS id, 'item-' || (i % 3000) AS label, ((i * 37) % 1000 / 10.0)::DECIMAL(10, 2) AS price FROM range(${ROWS}) t(i)`);
-  c.closeSync();
-  driver = DuckDbDriver.fromInstance(instance);
-  const engine = createEngine({ model, driver, dialect: createDuckDbDialect(), maxLimit: SCAN_LIMIT });
-  server = await startSqlServer({ port: 0, host: '127.0.0.1', engine, model, maxScanRows: SCAN_LIMIT, checkSqlAuth: () => ({ password: 'pw', securityContext: {} }) });
+  stack = await startStack({
+    data: { sql: `CREATE TABLE main.items AS SELECT i + 1 AS id, 'item-' || (i % 3000) AS label, ((i * 37) % 1000 / 10.0)::DECIMAL(10, 2) AS price FROM range(${ROWS}) t(i)` },
+    model: { files: { 'cubes/items.yml': MODEL } },
+    env: { CUBEJS_DB_QUERY_LIMIT: String(SCAN_LIMIT) },
+    serve: { sql: { users: { u: { password: 'pw', securityContext: {} } }, maxScanRows: SCAN_LIMIT } },
+  });
+  driver = stack.driver;
+  server = stack.sqlServer!;
 }, 120_000);
 
-afterAll(async () => {
-  await server?.close();
-  await driver?.close();
-});
+afterAll(async () => stack?.close());
 
 async function query(text: string): Promise<unknown[][]> {
   const c = new pg.Client({ host: '127.0.0.1', port: server.port, user: 'u', password: 'pw', database: 'db', types: { getTypeParser: () => (v: string) => v } });
