@@ -6,12 +6,8 @@
  * a shifted column, a narrowed range, a different user).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DuckDBInstance } from '@duckdb/node-api';
-import { DuckDbDriver } from '../../src/drivers/duckdb-driver.ts';
-import { createDuckDbDialect } from '../../src/sql/dialects/duckdb/duckdb-dialect.ts';
-import { createEngine } from '../../src/engine/create-engine.ts';
 import type { RequestContext, SemanticEngine } from '../../src/engine/engine-types.ts';
-import { compileModel } from '../../src/model/compile-model.ts';
+import { queryDuckDbRows, startStack, type Stack } from '../support/stack.ts';
 import type { CubeQuery } from '../../src/query/query-types.ts';
 
 const SETUP = `
@@ -69,25 +65,17 @@ cube(\`myOrders\`, {
 });
 `;
 
-let instance: DuckDBInstance;
-let driver: DuckDbDriver;
+let stack: Stack;
 let engine: SemanticEngine;
 
 const as = (securityContext: Record<string, unknown>): RequestContext => ({ securityContext, requestId: 'js-template-references', api: 'internal' });
 
 beforeAll(async () => {
-  instance = await DuckDBInstance.create(':memory:');
-  const connection = await instance.connect();
-  await connection.run(SETUP);
-  connection.closeSync();
-  driver = DuckDbDriver.fromInstance(instance);
-  engine = createEngine({ model: compileModel([{ path: 'cubes/orders.js', content: MODEL }]), driver, dialect: createDuckDbDialect() });
+  stack = await startStack({ data: { sql: SETUP }, model: { files: { 'cubes/orders.js': MODEL } } });
+  engine = stack.engine;
 });
 
-afterAll(async () => {
-  await driver.close();
-  instance.closeSync();
-});
+afterAll(async () => stack?.close());
 
 async function one(query: CubeQuery, ctx: RequestContext = as({})): Promise<number[]> {
   const result = (await engine.load(query, ctx)).results[0]!;
@@ -95,12 +83,7 @@ async function one(query: CubeQuery, ctx: RequestContext = as({})): Promise<numb
 }
 
 async function handSql(text: string): Promise<number[]> {
-  const connection = await instance.connect();
-  try {
-    return (await connection.runAndReadAll(text)).getRows()[0]!.map((v) => Number(v ?? 0));
-  } finally {
-    connection.closeSync();
-  }
+  return (await queryDuckDbRows(stack.duckdbPath, text))[0]!.map((v) => Number(v ?? 0));
 }
 
 const RANGE: [string, string] = ['2024-01-01', '2024-01-04'];
@@ -148,10 +131,13 @@ cube(\`orders\`, {
   ],
 });
 `;
+  let policyStack: Stack;
   let policyEngine: SemanticEngine;
-  beforeAll(() => {
-    policyEngine = createEngine({ model: compileModel([{ path: 'orders.js', content: POLICY_MODEL }]), driver, dialect: createDuckDbDialect() });
+  beforeAll(async () => {
+    policyStack = await startStack({ data: { duckdbPath: stack.duckdbPath }, model: { files: { 'orders.js': POLICY_MODEL } } });
+    policyEngine = policyStack.engine;
   });
+  afterAll(async () => policyStack?.close());
 
   async function total(securityContext: Record<string, unknown>): Promise<number[]> {
     const result = (await policyEngine.load({ measures: ['orders.count', 'orders.amount'] }, as(securityContext))).results[0]!;

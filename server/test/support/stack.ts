@@ -53,8 +53,9 @@ export async function goldWithStreamingSql(): Promise<string> {
 export type StackData = 'gold' | 'corpus' | { readonly sql: string } | { readonly duckdbPath: string };
 
 /**
- * The model: a folder (default: model/ for gold data, the corpus model for corpus data, none for
- * hand-made rows) copied to a temp dir, plus `files` (path inside the folder → YAML/JS text).
+ * The model: a folder (default: model/ for gold data and for a given file without `files`, the
+ * corpus model for corpus data, none for hand-made rows) copied to a temp dir, plus `files` (path
+ * inside the folder → YAML/JS text).
  */
 export interface StackModel {
   readonly dir?: string;
@@ -192,8 +193,9 @@ async function dataFile(data: StackData, dir: string): Promise<string> {
 }
 
 async function modelFolder(options: StackOptions, dir: string): Promise<string> {
-  const source = options.model?.dir ?? (options.data === 'corpus' ? CORPUS_MODEL_DIR : typeof options.data === 'string' || 'duckdbPath' in options.data ? REPO_MODEL_DIR : undefined);
   const files = Object.entries(options.model?.files ?? {});
+  const data = options.data;
+  const source = options.model?.dir ?? (data === 'corpus' ? CORPUS_MODEL_DIR : data === 'gold' || ('duckdbPath' in data && files.length === 0) ? REPO_MODEL_DIR : undefined);
   if (source && files.length === 0 && !options.model?.copy) return source;
   const modelDir = path.join(dir, 'model');
   if (source) await cp(source, modelDir, { recursive: true });
