@@ -63,6 +63,10 @@ interface CannonFigures {
   readonly p50: number;
   readonly p99: number;
   readonly errors: number;
+  /** Requests completed in the run (for CPU time per request). */
+  readonly total: number;
+  /** Server process CPU time (user + system) during the run, µs; filled in by the parent. */
+  cpuMicros?: number;
 }
 
 /** The load-generating child: sequential timed GETs over one keep-alive socket, or an autocannon run. */
@@ -93,7 +97,7 @@ async function loadClient(): Promise<void> {
         process.send!({ id: message.id, results });
       } else {
         const r = await autocannon({ url: message.base, connections: message.connections, duration: message.seconds, requests: message.paths.map((path) => ({ method: 'GET', path })) });
-        const figures: CannonFigures = { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx + r.timeouts };
+        const figures: CannonFigures = { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx + r.timeouts, total: r.requests.total };
         process.send!({ id: message.id, figures });
       }
     })().catch((error: unknown) => process.send!({ id: message.id, failure: String(error) }));
@@ -197,10 +201,20 @@ async function main(): Promise<void> {
   const rollupHit = small.map((query) => loadPath('', { ...query, renewQuery: true }));
   const checked = await sequence([...cacheHit, ...rollupHit]);
   if (checked.some((t) => t.status !== 200 || t.usedPreAggregations !== 'fato_vendas.por_canal_dia')) throw new Error(`throughput queries not served by por_canal_dia: ${JSON.stringify(checked.find((t) => t.usedPreAggregations !== 'fato_vendas.por_canal_dia'))}`);
-  const cannon = (paths: string[], connections: number) => client.ask<CannonFigures>({ op: 'cannon', base, paths, connections, seconds });
+  // The server's CPU time (user + system) per request: less sensitive to the other load on a
+  // shared machine than req/s (the load client is another process, so it is not counted).
+  const cannon = async (paths: string[], connections: number) => {
+    const before = process.cpuUsage();
+    const figures = await client.ask<CannonFigures>({ op: 'cannon', base, paths, connections, seconds });
+    const used = process.cpuUsage(before);
+    figures.cpuMicros = used.user + used.system;
+    return figures;
+  };
   // The machine is shared: each client count runs `rounds` rounds of the three kinds in rotating
   // order, and the figures are medians over rounds (ratios: median of the per-round ratios).
-  const kinds: [string, string[]][] = [['hello', ['/hello']], ['cache', cacheHit], ['rollup', rollupHit]];
+  // hello is a route of the outer app only; /livez is the server's own trivial route, behind the
+  // same mounted app and middlewares (request id, metrics, body parser) as /load.
+  const kinds: [string, string[]][] = [['hello', ['/hello']], ['livez', ['/livez']], ['cache', cacheHit], ['rollup', rollupHit]];
   let errors = 0;
   for (const connections of [8, 32, 64]) {
     const runs = new Map<string, CannonFigures[]>(kinds.map(([kind]) => [kind, []]));
@@ -214,11 +228,14 @@ async function main(): Promise<void> {
     }
     const med = (kind: string, pick: (r: CannonFigures) => number) => median(runs.get(kind)!.map(pick));
     const ratio = (kind: string) => median(runs.get(kind)!.map((r, i) => r.rps / runs.get('hello')![i]!.rps));
-    const line = (label: string, kind: string) => `${label} ${med(kind, (r) => r.rps).toFixed(0).padStart(6)} req/s (p50 ${med(kind, (r) => r.p50)} ms, p99 ${med(kind, (r) => r.p99)} ms)`;
+    const cpu = (kind: string) => med(kind, (r) => r.cpuMicros! / Math.max(r.total, 1));
+    const line = (label: string, kind: string) => `${label} ${med(kind, (r) => r.rps).toFixed(0).padStart(6)} req/s (p50 ${med(kind, (r) => r.p50)} ms, p99 ${med(kind, (r) => r.p99)} ms, ${cpu(kind).toFixed(0)} µs CPU/req)`;
     console.log(`${String(connections).padStart(2)} clients: ${line('hello', 'hello')} | ${line('cache hit', 'cache')} = ${ratio('cache').toFixed(2)}× hello | ${line('rollup hit', 'rollup')} = ${ratio('rollup').toFixed(2)}× hello`);
     if (connections === 32) {
       const tail = (kind: string) => median(runs.get(kind)!.map((r) => r.p99 / Math.max(r.p50, 1))).toFixed(1);
       console.log(`   p99/p50 at 32 (median over rounds): hello ${tail('hello')}, cache hit ${tail('cache')}, rollup hit ${tail('rollup')}`);
+      console.log(`   server CPU per request at 32: cache hit ÷ hello = ${(cpu('cache') / cpu('hello')).toFixed(2)}× (hello-world's req/s ratio target ≥ 0.8× means ≤ 1.25× its CPU)`);
+      console.log(`   /livez (the server's trivial route, same mounted app): ${line('livez', 'livez')}; cache hit ÷ livez = ${median(runs.get('cache')!.map((r, i) => r.rps / runs.get('livez')![i]!.rps)).toFixed(2)}× req/s, ${(cpu('cache') / cpu('livez')).toFixed(2)}× CPU`);
     }
   }
   console.log(`errors (non-2xx, socket errors, timeouts): ${errors}`);

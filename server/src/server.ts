@@ -15,8 +15,9 @@ import { fromBodyParserError } from './errors/from-body-parser-error.ts';
 import { createLogger, type Logger } from './observability/create-logger.ts';
 import { createMetrics, type ServerMetrics } from './observability/create-metrics.ts';
 import { locals, requestObserver } from './observability/request-observer.ts';
-import { createAuthenticator } from './security/create-authenticator.ts';
-import { createRestRouter } from './api/rest/create-rest-router.ts';
+import { createAuthenticator, type VerifiedToken } from './security/create-authenticator.ts';
+import { BoundedStore } from './reuse/bounded-store.ts';
+import { createLoadHandler, createRestRouter, type RestApiOptions } from './api/rest/create-rest-router.ts';
 import { createHealthRoutes, type ReadinessCheck } from './api/rest/health-routes.ts';
 import { createOpenApiRoutes } from './api/rest/openapi-routes.ts';
 import { ContinueWait } from './reuse/continue-wait.ts';
@@ -79,17 +80,35 @@ export function createServer(parts: ServerParts): SemanticServer {
   app.set('etag', false);
   app.use(requestObserver(logger, metrics));
   app.use(express.json({ limit: BODY_LIMIT }));
+  // One authenticator for every API, so a token means the same security context everywhere.
+  // Verified tokens are kept (by exact text, until their exp, at most a minute, 10,000 at most).
+  const verifiedTokens = new BoundedStore<VerifiedToken>({ maxEntries: 10_000, ttlMs: 60_000 });
+  const authenticator = createAuthenticator({ devMode: config.devMode, jwt: config.jwt, checkAuth: config.configFile.checkAuth, verifiedTokens });
+  // Per-client limits (CUBEJS_CLIENT_*) before the routers, so a refusal is an HTTP 429.
+  const limiter = parts.clientLimiter ?? new ClientLimiter(config.clientLimits ?? { windowMs: 60_000 });
+  const restLimits = limitHttpClients(limiter, authenticator, 'rest');
+  const restOptions: RestApiOptions = {
+    engine,
+    authenticator,
+    metrics,
+    queryLimit: config.queryLimit,
+    continueWaitMs: config.continueWaitMs,
+    queryTimeoutMs: config.queryTimeoutMs,
+    continueWait,
+  };
+  // The hot route first: /load does not walk the health, metrics, OpenAPI and GraphQL layers
+  // (none of them answers it). Same client limits as the REST router's; the router's own /load
+  // is never reached.
+  const load = createLoadHandler(restOptions);
+  app.get(`${REST_BASE_PATH}/load`, restLimits, load);
+  app.post(`${REST_BASE_PATH}/load`, restLimits, load);
   app.use(createHealthRoutes(driver, parts.readiness));
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   app.use(REST_BASE_PATH, createOpenApiRoutes());
-  // One authenticator for every API, so a token means the same security context everywhere.
-  const authenticator = createAuthenticator({ devMode: config.devMode, jwt: config.jwt, checkAuth: config.configFile.checkAuth });
-  // Per-client limits (CUBEJS_CLIENT_*) before the routers, so a refusal is an HTTP 429.
-  const limiter = parts.clientLimiter ?? new ClientLimiter(config.clientLimits ?? { windowMs: 60_000 });
   app.use(GRAPHQL_PATH, limitHttpClients(limiter, authenticator, 'graphql'));
-  app.use(REST_BASE_PATH, limitHttpClients(limiter, authenticator, 'rest'));
+  app.use(REST_BASE_PATH, restLimits);
   app.use(
     GRAPHQL_PATH,
     createGraphqlRouter({
@@ -103,15 +122,7 @@ export function createServer(parts: ServerParts): SemanticServer {
   );
   app.use(
     REST_BASE_PATH,
-    createRestRouter({
-      engine,
-      authenticator,
-      metrics,
-      queryLimit: config.queryLimit,
-      continueWaitMs: config.continueWaitMs,
-      queryTimeoutMs: config.queryTimeoutMs,
-      continueWait,
-    }),
+    createRestRouter(restOptions),
   );
   app.use(
     REST_BASE_PATH,

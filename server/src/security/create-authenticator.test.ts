@@ -1,6 +1,6 @@
 import { SignJWT } from 'jose';
-import { describe, expect, it } from 'vitest';
-import { createAuthenticator } from './create-authenticator.ts';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createAuthenticator, type VerifiedToken } from './create-authenticator.ts';
 import { UserError } from '../errors/user-error.ts';
 
 const SECRET = 'test-secret-of-enough-length-0123456789';
@@ -88,5 +88,41 @@ describe('createAuthenticator', () => {
     const error = await failure(auth.authenticate('nope'));
     expect(error.httpStatus).toBe(403);
     expect(error.message).toMatch(/wrong key/);
+  });
+});
+
+describe('createAuthenticator with a store of verified tokens', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('keeps a verified token by its exact text; each request gets its own copy of the claims', async () => {
+    const store = new Map<string, VerifiedToken>();
+    const auth = createAuthenticator({ devMode: false, jwt, verifiedTokens: store });
+    const token = await sign({ tenant: 'acme', groups: ['ops'] }, SECRET, (j) => j.setExpirationTime('1h'));
+    const first = await auth.authenticate(`Bearer ${token}`);
+    expect(store.has(token)).toBe(true);
+    (first.groups as string[]).push('admin');
+    const second = await auth.authenticate(token);
+    expect(second).toMatchObject({ tenant: 'acme', groups: ['ops'] });
+    expect(second).not.toBe(first);
+    // Another token text (same claims, another signature) is verified on its own.
+    expect(await failure(auth.authenticate(`${token.slice(0, -2)}xx`))).toMatchObject({ code: 'INVALID_TOKEN' });
+  });
+
+  it('refuses a kept token once its exp has passed, and keeps no refusal', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-03-01T10:00:00Z'));
+    const store = new Map<string, VerifiedToken>();
+    const auth = createAuthenticator({ devMode: false, jwt, verifiedTokens: store });
+    const token = await sign({ tenant: 'acme' }, SECRET, (j) => j.setExpirationTime(Math.floor(Date.now() / 1000) + 60));
+    expect(await auth.authenticate(token)).toMatchObject({ tenant: 'acme' });
+    vi.setSystemTime(new Date('2026-03-01T10:00:59Z'));
+    expect(await auth.authenticate(token)).toMatchObject({ tenant: 'acme' });
+    vi.setSystemTime(new Date('2026-03-01T10:01:00Z'));
+    expect((await failure(auth.authenticate(token))).message).toMatch(/expired/);
+    const forged = await sign({ tenant: 'acme' }, 'another-secret-of-enough-length-0123456789');
+    for (let i = 0; i < 2; i++) expect((await failure(auth.authenticate(forged))).code).toBe('INVALID_TOKEN');
+    expect(store.has(forged)).toBe(false);
   });
 });

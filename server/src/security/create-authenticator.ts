@@ -27,12 +27,34 @@ export interface AuthenticatorOptions {
   readonly checkAuth?: CheckAuth;
   /** Caching of the CUBEJS_JWK_URL key set (defaults suit production; tests shorten them). */
   readonly keySetCaching?: KeySetCaching;
+  /**
+   * Where verified tokens are kept (server.ts: reuse/'s bounded store, with a bounded size and a
+   * short lifetime); absent: every request verifies its token.
+   */
+  readonly verifiedTokens?: VerifiedTokenStore;
+}
+
+/** A token that verified: its claims as JSON, and until when (ms) it stays valid. */
+export interface VerifiedToken {
+  readonly claimsJson: string;
+  readonly validUntilMs: number;
+}
+
+/**
+ * A bounded store of verified tokens keyed by the exact token text. Its own lifetime (the
+ * bounded store's TTL) caps how long a verdict is reused without `exp`, and how late a key
+ * removed from CUBEJS_JWK_URL is noticed.
+ */
+export interface VerifiedTokenStore {
+  get(token: string): VerifiedToken | undefined;
+  set(token: string, verified: VerifiedToken): void;
 }
 
 export function createAuthenticator(options: AuthenticatorOptions): Authenticator {
   if (options.checkAuth) return customAuthenticator(options.checkAuth);
   const key = verificationKey(options.jwt, options.keySetCaching);
-  const verify = key ? createTokenVerifier({ ...options.jwt, key }) : undefined;
+  const verifyToken = key ? createTokenVerifier({ ...options.jwt, key }) : undefined;
+  const verify = verifyToken && options.verifiedTokens ? rememberVerified(verifyToken, options.verifiedTokens) : verifyToken;
   return {
     async authenticate(authorization) {
       const token = extractToken(authorization);
@@ -45,6 +67,24 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
       const claims = verify ? await verify(token) : decodeInDevMode(token, options.devMode);
       return toSecurityContext(claims, options.jwt.claimsNamespace);
     },
+  };
+}
+
+/**
+ * Verifies each token text once while it stays valid: a kept verdict is reused only before the
+ * token's `exp` (checked on every use, as jose checks it: valid while the current second is
+ * before `exp`); refusals are never kept, so an invalid or expired token is verified, and
+ * refused, every time. Each request gets its own copy of the claims (parsed from their JSON), so
+ * a hook editing its security context cannot change another request's.
+ */
+function rememberVerified(verify: TokenVerifier, store: VerifiedTokenStore): (token: string) => Promise<Record<string, unknown>> {
+  return async (token) => {
+    const known = store.get(token);
+    if (known && Date.now() < known.validUntilMs) return JSON.parse(known.claimsJson) as Record<string, unknown>;
+    const claims = await verify(token);
+    const validUntilMs = typeof claims.exp === 'number' ? claims.exp * 1000 : Number.POSITIVE_INFINITY;
+    if (Date.now() < validUntilMs) store.set(token, { claimsJson: JSON.stringify(claims), validUntilMs });
+    return claims;
   };
 }
 

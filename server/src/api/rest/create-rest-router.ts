@@ -12,8 +12,9 @@ import type { ServerMetrics } from '../../observability/create-metrics.ts';
 import { locals } from '../../observability/request-observer.ts';
 import { UserError } from '../../errors/user-error.ts';
 import { parseCubeQuery } from '../../query/parse-cube-query.ts';
-import { readParams } from './read-query.ts';
-import { loadResponseBody } from './serialize-load-response.ts';
+import { parseQuery, readParams, readRawParams } from './read-query.ts';
+import { loadResponseText } from './serialize-load-response.ts';
+import { CheckedQueryTexts, type CheckedQueries } from './checked-queries.ts';
 import { CONTINUE_WAIT, continueWaitKey, type ContinueWait } from '../../reuse/continue-wait.ts';
 import { blendResults, checkBlendingQueries } from './blend-queries.ts';
 
@@ -35,37 +36,7 @@ type Endpoint = 'load' | 'sql' | 'dry-run' | 'meta' | 'explain';
 export function createRestRouter(options: RestApiOptions): Router {
   const router = Router();
   const { engine } = options;
-
-  const load = async (req: Request, res: Response): Promise<void> => {
-    const ctx = await requestContext(req, res, options);
-    const { query, queryType } = readParams(req);
-    const queries = toQueryList(query, options.queryLimit);
-    const blending = Array.isArray(query);
-    if (blending) {
-      checkBlendingQueries(queries);
-      if (queryType !== 'multi') throw unsupportedByClient('blendingQuery');
-    }
-    // The checked query objects: the engine keys the same object, so it is serialized once.
-    const key = continueWaitKey('rest', blending ? queries : queries[0]!, ctx.securityContext);
-    const run = () => (blending ? loadBlended(engine, queries, ctx) : engine.load(queries[0]!, ctx));
-    const outcome = await options.continueWait.run(key, () => timed(options, 'load', run), options.continueWaitMs);
-    if (!outcome.done) {
-      options.metrics.continueWaits.inc({ endpoint: 'load' });
-      res.status(200).json({ error: CONTINUE_WAIT });
-      return;
-    }
-    const multi = queryType === 'multi';
-    if (outcome.value.queryType !== 'regularQuery' && !multi) {
-      throw unsupportedByClient(outcome.value.queryType);
-    }
-    const responseFormat = queries[0]!.responseFormat;
-    // The body's bytes around the request id are kept with the answer: a repeated query is
-    // written without encoding it again (res.end: express's send would re-check what is set here).
-    const body = loadResponseBody(outcome.value, multi, { requestId: ctx.requestId, responseFormat });
-    res.setHeader('Content-Type', 'application/json; charset=utf-8');
-    res.setHeader('Content-Length', body.length);
-    res.end(body);
-  };
+  const load = createLoadHandler(options);
 
   const sql = async (req: Request, res: Response): Promise<void> => {
     const ctx = await requestContext(req, res, options);
@@ -115,6 +86,50 @@ export function createRestRouter(options: RestApiOptions): Router {
   router.post('/explain', explain);
   router.get('/meta', meta);
   return router;
+}
+
+/**
+ * The `/load` handler (GET `?query=` and POST): `server.ts` mounts it ahead of the other routes,
+ * as it is the hot path. A query text seen before is not parsed or checked again
+ * (checked-queries.ts); a repeated answer is written from its kept encoding in one write.
+ */
+export function createLoadHandler(options: RestApiOptions): (req: Request, res: Response) => Promise<void> {
+  const { engine } = options;
+  const checkedTexts = new CheckedQueryTexts();
+  const check = (query: unknown): CheckedQueries => {
+    const queries = toQueryList(query, options.queryLimit);
+    const blending = Array.isArray(query);
+    if (blending) checkBlendingQueries(queries);
+    return { queries, blending };
+  };
+  const checkText = (text: string) => check(parseQuery(text));
+  return async (req, res) => {
+    const ctx = await requestContext(req, res, options);
+    const { query: raw, queryType } = readRawParams(req);
+    const { queries, blending } = typeof raw === 'string' && raw !== '' ? checkedTexts.get(raw, checkText) : check(parseQuery(raw));
+    if (blending && queryType !== 'multi') throw unsupportedByClient('blendingQuery');
+    // The checked query objects: the engine keys the same object, so it is serialized once.
+    const key = continueWaitKey('rest', blending ? queries : queries[0]!, ctx.securityContext);
+    const run = () => (blending ? loadBlended(engine, queries, ctx) : engine.load(queries[0]!, ctx));
+    const outcome = await options.continueWait.run(key, () => timed(options, 'load', run), options.continueWaitMs);
+    if (!outcome.done) {
+      options.metrics.continueWaits.inc({ endpoint: 'load' });
+      res.status(200).json({ error: CONTINUE_WAIT });
+      return;
+    }
+    const multi = queryType === 'multi';
+    if (outcome.value.queryType !== 'regularQuery' && !multi) {
+      throw unsupportedByClient(outcome.value.queryType);
+    }
+    const responseFormat = queries[0]!.responseFormat;
+    // The body's text around the request id is kept with the answer: a repeated query is written
+    // without encoding it again, as one string, so node sends headers and body in one write
+    // (res.end: express's send would re-check what is set here).
+    const { text, bytes } = loadResponseText(outcome.value, multi, { requestId: ctx.requestId, responseFormat });
+    res.setHeader('Content-Type', 'application/json; charset=utf-8');
+    res.setHeader('Content-Length', bytes);
+    res.end(text, 'utf8');
+  };
 }
 
 /** Cube's answer to a client that did not send `queryType=multi` for a query with several results. */

@@ -14,10 +14,19 @@ export interface RestParams {
 }
 
 export function readParams(req: Request): RestParams {
+  const { query, queryType } = readRawParams(req);
+  return { query: parseQuery(query), queryType };
+}
+
+/**
+ * The parameters before the query text is parsed: `query` is the text as sent (`?query=`, or a
+ * POST body's string), or the POST body's already-parsed value. `parseQuery` reads it.
+ */
+export function readRawParams(req: Request): RestParams {
   const isGet = req.method === 'GET';
   const source = isGet ? (req.query as Record<string, unknown>) : bodyObject(req.body);
   // Only a query string repeats a key; a POST body's `query` may be an array of queries (blending).
-  const query = parseQuery(isGet ? single(source.query) : source.query);
+  const query = isGet ? single(source.query) : source.query;
   const queryType = isGet ? single(source.queryType) : source.queryType;
   return { query, queryType: typeof queryType === 'string' ? queryType : undefined };
 }
@@ -35,7 +44,8 @@ function single(value: unknown): unknown {
   return Array.isArray(value) ? value[0] : value;
 }
 
-function parseQuery(raw: unknown): unknown {
+/** The query parameter's value: a text is parsed as JSON; absent or empty is QUERY_INVALID. */
+export function parseQuery(raw: unknown): unknown {
   if (raw === undefined || raw === null || raw === '') {
     throw new UserError('QUERY_INVALID', 'Query param is required', { hint: 'pass the query as ?query=<json> or POST {"query": {...}}' });
   }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { LoadResult } from '../../engine/engine-types.ts';
-import { serializeLoadResponse, serializeLoadResult } from './serialize-load-response.ts';
+import { loadResponseText, serializeLoadResponse, serializeLoadResult } from './serialize-load-response.ts';
 
 function result(overrides: Partial<LoadResult> = {}): LoadResult {
   return {
@@ -114,5 +114,26 @@ describe('serializeLoadResponse', () => {
   it('pivots compareDateRange queries on the range', () => {
     const parsed = JSON.parse(serializeLoadResponse({ queryType: 'compareDateRangeQuery', results: [result(), result()] }, true, { requestId: 'x' }));
     expect(parsed.pivotQuery.dimensions).toEqual(['compareDateRange', 'Orders.status']);
+  });
+});
+
+describe('loadResponseText', () => {
+  it('counts the UTF-8 bytes of the body it writes (Content-Length), for kept answers, dev-mode copies and several results', () => {
+    const r = result({ data: [['São Paulo', 'naïve ☃', '😀'], ['1', '2', '3'], [null, null, null]], query: { dimensions: ['Lojas.cidade'], filters: [{ member: 'Lojas.cidade', operator: 'equals', values: ['Goiânia'] }] } as LoadResult['query'] });
+    const response = { queryType: 'regularQuery', results: [r] } as const;
+    const copy = { queryType: 'regularQuery', results: [{ ...r, annotation: { ...r.annotation, timings: { rewrite: 0.5 } } }] } as const;
+    const blended = { queryType: 'blendingQuery', results: [r, { ...r, usedPreAggregations: { 'x.ü': {} } }] } as const;
+    const cases: [unknown, boolean][] = [[response, false], [response, false], [copy, false], [response, true], [blended, true]];
+    for (const [answer, multi] of cases) {
+      for (const requestId of ['plain', 'ação-1']) {
+        const { text, bytes } = loadResponseText(answer as Parameters<typeof loadResponseText>[0], multi, { requestId });
+        expect(bytes).toBe(Buffer.byteLength(text, 'utf8'));
+        const parsed = JSON.parse(text);
+        const first = multi ? parsed.results[0] : parsed;
+        expect(first.requestId).toBe(requestId);
+        expect(first.data[0]['Orders.status']).toBe('São Paulo');
+      }
+    }
+    expect(JSON.parse(loadResponseText(copy as Parameters<typeof loadResponseText>[0], false, { requestId: 'c' }).text).annotation.timings).toEqual({ rewrite: 0.5 });
   });
 });

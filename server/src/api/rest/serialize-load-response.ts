@@ -16,15 +16,22 @@ export interface SerializeOptions {
 }
 
 export function serializeLoadResponse(response: LoadResponse, multi: boolean, options: SerializeOptions): string {
-  return loadResponseSegments(response, multi, options.responseFormat).join(JSON.stringify(options.requestId));
+  return loadResponseText(response, multi, options).text;
 }
 
 /**
- * The response text around its request ids: the body is `segments.join(JSON.stringify(requestId))`.
- * Segments of one engine answer are kept (the engine hands out the same immutable answer for
- * repeated queries), so a repeated query is written without encoding its rows again.
+ * The response text around its request ids (the body is `segments.join(JSON.stringify(requestId))`)
+ * and the segments' length in UTF-8 bytes. Kept per engine answer (the engine hands out the same
+ * immutable answer for repeated queries), so a repeated query is written without encoding its
+ * rows again; a dev-mode copy of an answer (its own `annotation`) re-encodes only the part after
+ * the request id.
  */
-export function loadResponseSegments(response: LoadResponse, multi: boolean, responseFormat?: string): readonly string[] {
+interface Segments {
+  readonly segments: readonly string[];
+  readonly bytes: number;
+}
+
+function loadResponseSegments(response: LoadResponse, multi: boolean, responseFormat?: string): Segments {
   const variant = `${multi ? 'multi' : 'single'}:${responseFormat ?? ''}`;
   let variants = segmentCache.get(response);
   const known = variants?.get(variant);
@@ -38,54 +45,56 @@ export function loadResponseSegments(response: LoadResponse, multi: boolean, res
   return segments;
 }
 
-const segmentCache = new WeakMap<LoadResponse, Map<string, readonly string[]>>();
-const bufferCache = new WeakMap<readonly string[], readonly Buffer[]>();
+const segmentCache = new WeakMap<LoadResponse, Map<string, Segments>>();
 
-/** The response body as bytes: the answer's encoded segments joined by the request id. */
-export function loadResponseBody(response: LoadResponse, multi: boolean, options: SerializeOptions): Buffer {
-  const segments = loadResponseSegments(response, multi, options.responseFormat);
-  let buffers = bufferCache.get(segments);
-  if (!buffers) {
-    buffers = segments.map((segment) => Buffer.from(segment, 'utf8'));
-    bufferCache.set(segments, buffers);
-  }
-  const id = Buffer.from(JSON.stringify(options.requestId), 'utf8');
-  const parts: Buffer[] = [];
-  buffers.forEach((buffer, i) => {
-    if (i > 0) parts.push(id);
-    parts.push(buffer);
-  });
-  return Buffer.concat(parts);
+/** A response body: its text and its length in UTF-8 bytes (the Content-Length). */
+export interface ResponseText {
+  readonly text: string;
+  readonly bytes: number;
 }
 
-function buildSegments(response: LoadResponse, multi: boolean, responseFormat?: string): string[] {
-  if (!multi) return resultSegments(response.results[0]!, responseFormat);
+/**
+ * The response body: the answer's encoded segments joined by the request id, with its byte
+ * length counted from the segments' kept lengths (no Buffer is made here: node writes the
+ * headers and a string body together).
+ */
+export function loadResponseText(response: LoadResponse, multi: boolean, options: SerializeOptions): ResponseText {
+  const { segments, bytes } = loadResponseSegments(response, multi, options.responseFormat);
+  const id = JSON.stringify(options.requestId);
+  const text = segments.length === 2 ? segments[0]! + id + segments[1]! : segments.join(id);
+  return { text, bytes: bytes + (segments.length - 1) * Buffer.byteLength(id, 'utf8') };
+}
+
+function buildSegments(response: LoadResponse, multi: boolean, responseFormat?: string): Segments {
+  if (!multi) {
+    const { head, tail, bytes } = resultSegments(response.results[0]!, responseFormat);
+    return { segments: [head, tail], bytes };
+  }
   const segments: string[] = [];
+  let bytes = 0;
   let open = '{"queryType":' + JSON.stringify(response.queryType) + ',"results":[';
   response.results.forEach((result, i) => {
-    const [head, tail] = resultSegments(result, responseFormat) as [string, string];
-    segments.push(open + (i > 0 ? ',' : '') + head);
+    const { head, tail, headBytes } = resultSegments(result, responseFormat);
+    const first = open + (i > 0 ? ',' : '');
+    segments.push(first + head);
+    bytes += Buffer.byteLength(first, 'utf8') + headBytes;
     open = tail;
   });
   const slowQuery = response.results.some((r) => r.slowQuery);
-  segments.push(open + '],"pivotQuery":' + JSON.stringify(pivotQuery(response)) + ',"slowQuery":' + String(slowQuery) + '}');
-  return segments;
+  const last = open + '],"pivotQuery":' + JSON.stringify(pivotQuery(response)) + ',"slowQuery":' + String(slowQuery) + '}';
+  segments.push(last);
+  bytes += Buffer.byteLength(last, 'utf8');
+  return { segments, bytes };
 }
 
 export function serializeLoadResult(result: LoadResult, options: SerializeOptions): string {
-  return resultSegments(result, options.responseFormat).join(JSON.stringify(options.requestId));
+  const { head, tail } = resultSegments(result, options.responseFormat);
+  return head + JSON.stringify(options.requestId) + tail;
 }
 
-/** One result's JSON before and after its request id. */
-function resultSegments(result: LoadResult, responseFormat?: string): [string, string] {
-  const data = encodedData(result, responseFormat);
-  const head = [
-    '{"query":', JSON.stringify(result.query),
-    ',"data":', data,
-    ',"lastRefreshTime":', JSON.stringify(result.lastRefreshTime),
-    ',"usedPreAggregations":', JSON.stringify(result.usedPreAggregations),
-    ',"requestId":',
-  ].join('');
+/** One result's JSON before and after its request id, and their UTF-8 byte lengths. */
+function resultSegments(result: LoadResult, responseFormat?: string): { head: string; tail: string; headBytes: number; bytes: number } {
+  const head = resultHead(result, responseFormat);
   const tail = [
     ',"annotation":', JSON.stringify(result.annotation),
     ',"dataSource":', JSON.stringify(result.dataSource),
@@ -96,7 +105,37 @@ function resultSegments(result: LoadResult, responseFormat?: string): [string, s
     ',"total":', result.total === undefined ? 'null' : encodeValue(result.total),
     '}',
   ].join('');
-  return [head, tail];
+  return { head: head.text, tail, headBytes: head.bytes, bytes: head.bytes + Buffer.byteLength(tail, 'utf8') };
+}
+
+/**
+ * The result's JSON up to its request id (query, data, lastRefreshTime, usedPreAggregations),
+ * kept with its rows' encoding: a dev-mode copy of a memoized answer shares these values.
+ */
+function resultHead(result: LoadResult, responseFormat?: string): KeptHead {
+  const known = dataEntry(result);
+  const compact = responseFormat === 'compact';
+  const kept = compact ? known.compactHead : known.rowsHead;
+  if (kept && kept.query === result.query && kept.lastRefreshTime === result.lastRefreshTime && kept.usedPreAggregations === result.usedPreAggregations) return kept;
+  const text = [
+    '{"query":', JSON.stringify(result.query),
+    ',"data":', encodedData(result, responseFormat),
+    ',"lastRefreshTime":', JSON.stringify(result.lastRefreshTime),
+    ',"usedPreAggregations":', JSON.stringify(result.usedPreAggregations),
+    ',"requestId":',
+  ].join('');
+  const head: KeptHead = { query: result.query, lastRefreshTime: result.lastRefreshTime, usedPreAggregations: result.usedPreAggregations, text, bytes: Buffer.byteLength(text, 'utf8') };
+  if (compact) known.compactHead = head;
+  else known.rowsHead = head;
+  return head;
+}
+
+interface KeptHead {
+  readonly query: unknown;
+  readonly lastRefreshTime: unknown;
+  readonly usedPreAggregations: unknown;
+  readonly text: string;
+  readonly bytes: number;
 }
 
 /**
@@ -119,18 +158,32 @@ export function pivotQuery(response: LoadResponse): Record<string, unknown> {
  */
 function encodedData(result: LoadResult, responseFormat?: string): string {
   const compact = responseFormat === 'compact';
-  let known = dataCache.get(result.data);
-  if (!known || known.columns !== result.columns) {
-    known = { columns: result.columns };
-    dataCache.set(result.data, known);
-  }
+  const known = dataEntry(result);
   const text = compact ? known.compact : known.rows;
   if (text !== undefined) return text;
   if (compact) return (known.compact = compactData(result));
   return (known.rows = rowData(result));
 }
 
-const dataCache = new WeakMap<object, { readonly columns: LoadResult['columns']; rows?: string; compact?: string }>();
+/** What is kept per answer's rows: their JSON in each format, and the heads around it. */
+interface DataEntry {
+  readonly columns: LoadResult['columns'];
+  rows?: string;
+  compact?: string;
+  rowsHead?: KeptHead;
+  compactHead?: KeptHead;
+}
+
+function dataEntry(result: LoadResult): DataEntry {
+  let known = dataCache.get(result.data);
+  if (!known || known.columns !== result.columns) {
+    known = { columns: result.columns };
+    dataCache.set(result.data, known);
+  }
+  return known;
+}
+
+const dataCache = new WeakMap<object, DataEntry>();
 
 function rowData(result: LoadResult): string {
   const { columns, rowCount } = result;

@@ -28,7 +28,9 @@ export interface RewrittenRequest {
 }
 
 export async function rewriteQuery(query: CubeQuery, securityContext: SecurityContext, setup: RewriteSetup): Promise<RewrittenRequest> {
-  const rewritten = setup.queryRewrite ? await setup.queryRewrite(query, { securityContext }) : query;
+  // The hook gets its own copy: Cube's hooks often edit the query in place, and the caller's
+  // query may be shared (REST keeps checked queries per query text, frozen).
+  const rewritten = setup.queryRewrite ? await setup.queryRewrite(structuredClone(query), { securityContext }) : query;
   const model = await setup.modelFor(securityContext);
   const at = setup.now();
   // renewQuery asks for a fresh answer to the same query: it is not part of the key.
