@@ -4,10 +4,8 @@
  * (1 for a count without SQL); sums show the row's value; number measures compose those.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DuckDbDriver } from '../../../src/drivers/duckdb-driver.ts';
-import { createDuckDbDialect } from '../../../src/sql/dialects/duckdb/duckdb-dialect.ts';
-import { createEngine } from '../../../src/engine/create-engine.ts';
-import { INTERNAL_CONTEXT, loadGoldDatabase, loadGoldModel } from '../gold-fixture.ts';
+import { INTERNAL_CONTEXT } from '../gold-fixture.ts';
+import { GOLD_EXTRA_FILES, startStack } from '../../support/stack.ts';
 import { comparable, ctx, rowsOf, startCorpusEngine, type CorpusEngine } from './corpus-engine.ts';
 
 let corpus: CorpusEngine;
@@ -33,21 +31,17 @@ describe('ungrouped measures', () => {
   });
 
   it('gives NULL, not 0 or the value, where a filtered count_distinct does not apply (gold model)', async () => {
-    const instance = await loadGoldDatabase();
-    const driver = DuckDbDriver.fromInstance(instance);
+    const stack = await startStack({ data: 'gold', model: { files: GOLD_EXTRA_FILES } });
     try {
-      const engine = createEngine({ model: await loadGoldModel(), driver, dialect: createDuckDbDialect() });
-      const response = await engine.load({ measures: ['fato_vendas.pedidos', 'fato_vendas.count'], dimensions: ['fato_vendas.pedido_id', 'fato_vendas.status_pedido'], ungrouped: true }, { ...ctx, securityContext: INTERNAL_CONTEXT });
-      const connection = await instance.connect();
+      const response = await stack.engine.load({ measures: ['fato_vendas.pedidos', 'fato_vendas.count'], dimensions: ['fato_vendas.pedido_id', 'fato_vendas.status_pedido'], ungrouped: true }, { ...ctx, securityContext: INTERNAL_CONTEXT });
       // "Pedido válido" written out by hand (METRICS.md): not cancelled and not a test order.
-      const want = (await connection.runAndReadAll(`
+      const want = await stack.hand(`
         SELECT pedido_id "fato_vendas.pedido_id", status_pedido "fato_vendas.status_pedido",
                CASE WHEN NOT coalesce(is_cancelado, false) AND coalesce(status_pedido, '') <> 'test' THEN 1 END "fato_vendas.pedidos",
                1 "fato_vendas.count"
         FROM gold.fato_vendas
         UNION ALL -- each refund is a row of the fact cube too (dated on the refund), where neither measure applies
-        SELECT f.pedido_id, f.status_pedido, NULL, NULL FROM gold.fato_devolucoes d JOIN gold.fato_vendas f USING (venda_id)`)).getRowObjectsJson();
-      connection.closeSync();
+        SELECT f.pedido_id, f.status_pedido, NULL, NULL FROM gold.fato_devolucoes d JOIN gold.fato_vendas f USING (venda_id)`);
       const rows = rowsOf(response.results[0]!);
       expect(rows.some((r) => r['fato_vendas.pedidos'] === null)).toBe(true);
       // One row per sale line; lines of one order tie, so compare as multisets.
@@ -55,8 +49,7 @@ describe('ungrouped measures', () => {
       expect(rows).toHaveLength(want.length);
       expect(sorted(rows)).toEqual(sorted(want as Record<string, unknown>[]));
     } finally {
-      await driver.close();
-      instance.closeSync();
+      await stack.close();
     }
   });
 
