@@ -13,16 +13,11 @@ import { mkdir } from 'node:fs/promises';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { loadConfig } from '../../src/config/load-config.ts';
-import { buildStack, type SemanticStack } from '../../src/main.ts';
-import { createLogger } from '../../src/observability/create-logger.ts';
-import { createServer, type SemanticServer } from '../../src/server.ts';
 import { ensurePlaygroundBundle } from '../../src/api/playground/playground-bundle.ts';
-import { writeGoldDatabaseFile } from '../engine/gold-fixture.ts';
+import { startStack, type Stack } from '../support/stack.ts';
 import { launchChromium, openGuardedPage, restGet, SHOTS, tableRows } from './support/browser.ts';
 
 const SECRET = 'playground-explain-secret-of-32-bytes!!';
-const MODEL_DIR = path.resolve(import.meta.dirname, '../../../model');
 const ROLLUP = 'fato_vendas.por_canal_dia';
 
 interface Explained {
@@ -31,8 +26,7 @@ interface Explained {
   suggestion?: { yaml: string };
 }
 
-let stack: SemanticStack;
-let server: SemanticServer;
+let stack: Stack;
 let url: string;
 let browser: Browser;
 let token: string;
@@ -42,24 +36,17 @@ beforeAll(async () => {
   const outcome = await ensurePlaygroundBundle({ log: (line) => console.log(line) });
   if (outcome.state === 'unavailable') throw new Error(outcome.reason);
   await mkdir(SHOTS, { recursive: true });
-  const written = await writeGoldDatabaseFile('playground-explain-');
-  const config = await loadConfig({
-    cwd: written.dir,
-    env: { CUBEJS_SCHEMA_PATH: MODEL_DIR, CUBEJS_DB_DUCKDB_DATABASE_PATH: written.file, CUBEJS_API_SECRET: SECRET, CUBEJS_DEV_MODE: 'true', CUBEJS_LOG_LEVEL: 'silent' },
-  });
-  const logger = createLogger({ level: 'silent' });
-  stack = await buildStack(config, logger, { storePath: path.join(written.dir, 'preagg.duckdb'), refreshWorker: false, buildConcurrency: 2, refreshIntervalMs: 60_000, queryConcurrency: 4 });
-  server = createServer({ config, engine: stack.engine, driver: stack.driver, logger, preAggregations: stack.preAggregations, modelError: stack.modelError });
+  // Dev mode (the playground is served) with tokens still required.
+  stack = await startStack({ data: 'gold', security: { secret: SECRET }, env: { CUBEJS_DEV_MODE: 'true' }, preaggs: true });
   const statuses = await stack.preAggregations!.refresher.refresh(stack.engine.currentModel(), { force: true, only: [ROLLUP] });
   expect(statuses.map((s) => s.state)).toEqual(['ready']);
-  url = (await server.listen(0, '127.0.0.1')).url;
+  url = (await stack.server.listen(0, '127.0.0.1')).url;
   token = await new SignJWT({ groups: ['internal'] }).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime('10m').sign(new TextEncoder().encode(SECRET));
   browser = await launchChromium();
 }, 180_000);
 
 afterAll(async () => {
   await browser?.close();
-  await server?.close();
   await stack?.close();
 });
 
