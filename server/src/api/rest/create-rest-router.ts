@@ -13,7 +13,7 @@ import { locals } from '../../observability/request-observer.ts';
 import { UserError } from '../../errors/user-error.ts';
 import { parseCubeQuery } from '../../query/parse-cube-query.ts';
 import { parseQuery, readParams, readRawParams } from './read-query.ts';
-import { loadResponseText } from './serialize-load-response.ts';
+import { loadResponseChunks } from './serialize-load-response.ts';
 import { CheckedQueryTexts, type CheckedQueries } from './checked-queries.ts';
 import { CONTINUE_WAIT, continueWaitKey, type ContinueWait } from '../../reuse/continue-wait.ts';
 import { blendResults, checkBlendingQueries } from './blend-queries.ts';
@@ -122,13 +122,16 @@ export function createLoadHandler(options: RestApiOptions): (req: Request, res: 
       throw unsupportedByClient(outcome.value.queryType);
     }
     const responseFormat = queries[0]!.responseFormat;
-    // The body's text around the request id is kept with the answer: a repeated query is written
-    // without encoding it again, as one string, so node sends headers and body in one write
-    // (res.end: express's send would re-check what is set here).
-    const { text, bytes } = loadResponseText(outcome.value, multi, { requestId: ctx.requestId, responseFormat });
+    // The body's bytes around the request id are kept with the answer: a repeated query is
+    // written without encoding or copying its rows again, the pieces corked into one write with
+    // the headers (res.end: express's send would re-check what is set here).
+    const { chunks, bytes } = loadResponseChunks(outcome.value, multi, { requestId: ctx.requestId, responseFormat });
     res.setHeader('Content-Type', 'application/json; charset=utf-8');
     res.setHeader('Content-Length', bytes);
-    res.end(text, 'utf8');
+    res.cork();
+    for (let i = 0; i < chunks.length - 1; i++) res.write(chunks[i]!);
+    res.end(chunks[chunks.length - 1]!);
+    res.uncork();
   };
 }
 

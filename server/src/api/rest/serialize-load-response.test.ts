@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { LoadResult } from '../../engine/engine-types.ts';
-import { loadResponseText, serializeLoadResponse, serializeLoadResult } from './serialize-load-response.ts';
+import { loadResponseChunks, loadResponseText, serializeLoadResponse, serializeLoadResult } from './serialize-load-response.ts';
 
 function result(overrides: Partial<LoadResult> = {}): LoadResult {
   return {
@@ -117,7 +117,7 @@ describe('serializeLoadResponse', () => {
   });
 });
 
-describe('loadResponseText', () => {
+describe('loadResponseText and loadResponseChunks', () => {
   it('counts the UTF-8 bytes of the body it writes (Content-Length), for kept answers, dev-mode copies and several results', () => {
     const r = result({ data: [['São Paulo', 'naïve ☃', '😀'], ['1', '2', '3'], [null, null, null]], query: { dimensions: ['Lojas.cidade'], filters: [{ member: 'Lojas.cidade', operator: 'equals', values: ['Goiânia'] }] } as LoadResult['query'] });
     const response = { queryType: 'regularQuery', results: [r] } as const;
@@ -128,6 +128,11 @@ describe('loadResponseText', () => {
       for (const requestId of ['plain', 'ação-1']) {
         const { text, bytes } = loadResponseText(answer as Parameters<typeof loadResponseText>[0], multi, { requestId });
         expect(bytes).toBe(Buffer.byteLength(text, 'utf8'));
+        // The pieces /load writes: the same bytes, and the same count.
+        const chunks = loadResponseChunks(answer as Parameters<typeof loadResponseChunks>[0], multi, { requestId });
+        const written = Buffer.concat(chunks.chunks.map((c) => (typeof c === 'string' ? Buffer.from(c, 'utf8') : c)));
+        expect(written.toString('utf8')).toBe(text);
+        expect(chunks.bytes).toBe(written.length);
         const parsed = JSON.parse(text);
         const first = multi ? parsed.results[0] : parsed;
         expect(first.requestId).toBe(requestId);

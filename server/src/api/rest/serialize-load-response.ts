@@ -29,6 +29,8 @@ export function serializeLoadResponse(response: LoadResponse, multi: boolean, op
 interface Segments {
   readonly segments: readonly string[];
   readonly bytes: number;
+  /** One result's kept head (query, rows, ...) when the body has one result. */
+  readonly head?: KeptHead;
 }
 
 function loadResponseSegments(response: LoadResponse, multi: boolean, responseFormat?: string): Segments {
@@ -65,10 +67,30 @@ export function loadResponseText(response: LoadResponse, multi: boolean, options
   return { text, bytes: bytes + (segments.length - 1) * Buffer.byteLength(id, 'utf8') };
 }
 
+/** A response body as the pieces to write, and its length in UTF-8 bytes (the Content-Length). */
+export interface ResponseChunks {
+  readonly chunks: readonly (string | Buffer)[];
+  readonly bytes: number;
+}
+
+/**
+ * The response body as pieces written back to back: for one result, the kept bytes of its head
+ * (query and rows, encoded once per answer and shared by dev-mode copies), the request id and
+ * the tail, so neither the rows' text nor their bytes are copied per request; several results:
+ * the whole text.
+ */
+export function loadResponseChunks(response: LoadResponse, multi: boolean, options: SerializeOptions): ResponseChunks {
+  const { segments, bytes, head } = loadResponseSegments(response, multi, options.responseFormat);
+  const id = JSON.stringify(options.requestId);
+  const total = bytes + (segments.length - 1) * Buffer.byteLength(id, 'utf8');
+  if (!head) return { chunks: [segments.join(id)], bytes: total };
+  return { chunks: [(head.buffer ??= Buffer.from(head.text, 'utf8')), id, segments[1]!], bytes: total };
+}
+
 function buildSegments(response: LoadResponse, multi: boolean, responseFormat?: string): Segments {
   if (!multi) {
-    const { head, tail, bytes } = resultSegments(response.results[0]!, responseFormat);
-    return { segments: [head, tail], bytes };
+    const { head, tail, bytes, kept } = resultSegments(response.results[0]!, responseFormat);
+    return { segments: [head, tail], bytes, head: kept };
   }
   const segments: string[] = [];
   let bytes = 0;
@@ -93,7 +115,7 @@ export function serializeLoadResult(result: LoadResult, options: SerializeOption
 }
 
 /** One result's JSON before and after its request id, and their UTF-8 byte lengths. */
-function resultSegments(result: LoadResult, responseFormat?: string): { head: string; tail: string; headBytes: number; bytes: number } {
+function resultSegments(result: LoadResult, responseFormat?: string): { head: string; tail: string; headBytes: number; bytes: number; kept: KeptHead } {
   const head = resultHead(result, responseFormat);
   const tail = [
     ',"annotation":', JSON.stringify(result.annotation),
@@ -105,7 +127,7 @@ function resultSegments(result: LoadResult, responseFormat?: string): { head: st
     ',"total":', result.total === undefined ? 'null' : encodeValue(result.total),
     '}',
   ].join('');
-  return { head: head.text, tail, headBytes: head.bytes, bytes: head.bytes + Buffer.byteLength(tail, 'utf8') };
+  return { head: head.text, tail, headBytes: head.bytes, bytes: head.bytes + Buffer.byteLength(tail, 'utf8'), kept: head };
 }
 
 /**
@@ -136,6 +158,8 @@ interface KeptHead {
   readonly usedPreAggregations: unknown;
   readonly text: string;
   readonly bytes: number;
+  /** `text` in UTF-8, made when first written. */
+  buffer?: Buffer;
 }
 
 /**
