@@ -7,40 +7,30 @@
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DuckDBInstance } from '@duckdb/node-api';
-import { DuckDbDriver } from '../../src/drivers/duckdb-driver.ts';
-import { createDuckDbDialect } from '../../src/sql/dialects/duckdb/duckdb-dialect.ts';
-import { createEngine } from '../../src/engine/create-engine.ts';
 import type { RequestContext, SemanticEngine } from '../../src/engine/engine-types.ts';
 import { readFile } from 'node:fs/promises';
 import { compileModel, loadModel } from '../../src/model/compile-model.ts';
 import type { SemanticModel } from '../../src/model/model-types.ts';
 import type { CubeQuery } from '../../src/query/query-types.ts';
 import { USERS_ORDERS_SQL } from '../fixtures/users-orders-sql.ts';
+import { queryDuckDb, startStack, type Stack } from '../support/stack.ts';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/js-models');
 const ctx: RequestContext = { securityContext: {}, requestId: 'js-models', api: 'internal' };
 
 const SETUP = USERS_ORDERS_SQL;
 
-let instance: DuckDBInstance;
-let driver: DuckDbDriver;
-
-beforeAll(async () => {
-  instance = await DuckDBInstance.create(':memory:');
-  const connection = await instance.connect();
-  await connection.run(SETUP);
-  connection.closeSync();
-  driver = DuckDbDriver.fromInstance(instance);
-});
+const stacks: Stack[] = [];
 
 afterAll(async () => {
-  await driver.close();
-  instance.closeSync();
+  await Promise.all(stacks.map((s) => s.close()));
 });
 
-function engineFor(model: SemanticModel): SemanticEngine {
-  return createEngine({ model, driver, dialect: createDuckDbDialect() });
+/** A stack over the hand-made rows serving one fixture folder, as `npm start` would. */
+async function stackFor(folder: string): Promise<Stack> {
+  const stack = await startStack({ data: { sql: SETUP }, model: { dir: path.join(FIXTURES, folder) } });
+  stacks.push(stack);
+  return stack;
 }
 
 async function load(engine: SemanticEngine, query: CubeQuery): Promise<string[]> {
@@ -49,13 +39,10 @@ async function load(engine: SemanticEngine, query: CubeQuery): Promise<string[]>
   return normalized(rows);
 }
 
+/** Hand-written SQL on the stack's source file (every stack holds the same rows). */
+let handFile = '';
 async function handSql(text: string): Promise<string[]> {
-  const connection = await instance.connect();
-  try {
-    return normalized((await connection.runAndReadAll(text)).getRowObjectsJson() as Record<string, unknown>[]);
-  } finally {
-    connection.closeSync();
-  }
+  return normalized(await queryDuckDb(handFile, text));
 }
 
 /** Rows as sorted JSON of [column, value] pairs, values as text (numbers normalized). */
@@ -137,8 +124,10 @@ describe('JavaScript models, Cube old style', () => {
   let model: SemanticModel;
   let engine: SemanticEngine;
   beforeAll(async () => {
-    model = await loadModel(path.join(FIXTURES, 'old-style'));
-    engine = engineFor(model);
+    const stack = await stackFor('old-style');
+    engine = stack.engine;
+    model = engine.currentModel();
+    handFile = stack.duckdbPath;
   });
 
   it('/meta lists exactly the cubes and members the files declare', async () => {
@@ -191,8 +180,10 @@ describe('JavaScript models, Cube new style (imports, asyncModule, a view)', () 
   let model: SemanticModel;
   let engine: SemanticEngine;
   beforeAll(async () => {
-    model = await loadModel(path.join(FIXTURES, 'new-style'));
-    engine = engineFor(model);
+    const stack = await stackFor('new-style');
+    engine = stack.engine;
+    model = engine.currentModel();
+    handFile = stack.duckdbPath;
   });
 
   it('/meta lists exactly the cubes, generated cubes and view the files declare', async () => {
