@@ -2,21 +2,19 @@
  * COMPILE_CONTEXT and models per app id: a JavaScript model (also through asyncModule) and a Jinja
  * model that read `COMPILE_CONTEXT.securityContext` compile once per app id (`contextToAppId`), are
  * cached per app, and a real engine answers each tenant from its own model: equal to hand-written
- * SQL restricted to that tenant. A model that does not read COMPILE_CONTEXT is compiled once.
+ * SQL restricted to that tenant. A model that does not read COMPILE_CONTEXT is compiled once. The
+ * engine and GraphQL are a production stack (support/stack.ts) whose cube.config.ts maps a tenant to
+ * its app id, as a user configures it.
  */
-import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DuckDBInstance } from '@duckdb/node-api';
-import { DuckDbDriver } from '../../src/drivers/duckdb-driver.ts';
-import { createDuckDbDialect } from '../../src/sql/dialects/duckdb/duckdb-dialect.ts';
-import { createEngine } from '../../src/engine/create-engine.ts';
-import type { RequestContext, SemanticEngine } from '../../src/engine/engine-types.ts';
-import { openModel, type OpenModel } from '../../src/model/open-model.ts';
-import express from 'express';
+import { SignJWT } from 'jose';
 import request from 'supertest';
-import { createGraphqlRouter } from '../../src/api/graphql/graphql-router.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RequestContext, SemanticEngine } from '../../src/engine/engine-types.ts';
+import { openModel } from '../../src/model/open-model.ts';
+import { queryDuckDb, startStack, type Stack } from '../support/stack.ts';
 
 const SETUP = `
 CREATE TABLE orders (id INTEGER, tenant VARCHAR, amount INTEGER);
@@ -59,44 +57,32 @@ const TENANT_YML = `cubes:
       - { name: app, sql: app, type: string }
 `;
 
-let dir: string;
-let instance: DuckDBInstance;
-let driver: DuckDbDriver;
-let opened: OpenModel;
+const SECRET = 'compile-context-test-secret-32-bytes!';
+
+/** The server's configuration file: one app per tenant (Cube's `contextToAppId`). */
+const CONFIG_TS = 'export default { contextToAppId: ({ securityContext }: { securityContext: Record<string, unknown> }) => `app_${String(securityContext.tenant)}` };\n';
+
+let configDir: string;
+let stack: Stack;
 let engine: SemanticEngine;
-const appIds: string[] = [];
 
 const as = (tenant: string, extra: Record<string, unknown> = {}): RequestContext => ({ securityContext: { tenant, ...extra }, requestId: 'compile-context', api: 'internal' });
 
+/** A production stack over the tenants' rows serving `files`, configured by CONFIG_TS. */
+function tenantStack(files: Record<string, string>): Promise<Stack> {
+  return startStack({ data: { sql: SETUP }, model: { files }, security: { secret: SECRET }, env: { CUBEJS_CONFIG_PATH: path.join(configDir, 'cube.config.ts') } });
+}
+
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'compile-context-'));
-  await mkdir(path.join(dir, 'cubes'));
-  await writeFile(path.join(dir, 'cubes', 'orders.js'), ORDERS_JS);
-  await writeFile(path.join(dir, 'cubes', 'per-tenant.js'), PER_TENANT_JS);
-  await writeFile(path.join(dir, 'cubes', 'tenant.yml'), TENANT_YML);
-  instance = await DuckDBInstance.create(':memory:');
-  const connection = await instance.connect();
-  await connection.run(SETUP);
-  connection.closeSync();
-  driver = DuckDbDriver.fromInstance(instance);
-  opened = await openModel(
-    { directory: dir, watch: false },
-    {},
-    {
-      contextToAppId: ({ securityContext }) => {
-        const id = `app_${String(securityContext.tenant)}`;
-        appIds.push(id);
-        return id;
-      },
-    },
-  );
-  engine = createEngine({ model: () => opened.current(), modelFor: (sc) => opened.modelFor(sc), driver, dialect: createDuckDbDialect() });
+  configDir = await mkdtemp(path.join(os.tmpdir(), 'compile-context-'));
+  await writeFile(path.join(configDir, 'cube.config.ts'), CONFIG_TS);
+  stack = await tenantStack({ 'cubes/orders.js': ORDERS_JS, 'cubes/per-tenant.js': PER_TENANT_JS, 'cubes/tenant.yml': TENANT_YML });
+  engine = stack.engine;
 });
 
 afterAll(async () => {
-  await driver.close();
-  instance.closeSync();
-  await rm(dir, { recursive: true, force: true });
+  await stack?.close();
+  await rm(configDir, { recursive: true, force: true });
 });
 
 async function one(query: Record<string, unknown>, ctx: RequestContext): Promise<Record<string, unknown>> {
@@ -105,18 +91,15 @@ async function one(query: Record<string, unknown>, ctx: RequestContext): Promise
 }
 
 async function handSql(text: string): Promise<Record<string, unknown>> {
-  const connection = await instance.connect();
-  try {
-    const row = (await connection.runAndReadAll(text)).getRowObjectsJson()[0] as Record<string, unknown>;
-    return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v === null ? null : Number(v)]));
-  } finally {
-    connection.closeSync();
-  }
+  const row = (await queryDuckDb(stack.duckdbPath, text))[0]!;
+  return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v === null ? null : Number(v)]));
 }
 
 describe('COMPILE_CONTEXT: one model per app id', () => {
-  it('the model reads COMPILE_CONTEXT, so it is compiled per app', () => {
-    expect(opened.perApp()).toBe(true);
+  it('the model reads COMPILE_CONTEXT, so it is compiled per app', async () => {
+    const acme = await engine.modelOf(as('acme'));
+    expect(acme).not.toBe(engine.currentModel());
+    expect(acme.cubes.orders!.sql).toEqual([{ kind: 'text', text: "SELECT * FROM orders WHERE tenant = 'acme'" }]);
   });
 
   it('each tenant is answered from its own model: equal to hand-written SQL for that tenant', async () => {
@@ -140,13 +123,13 @@ describe('COMPILE_CONTEXT: one model per app id', () => {
   });
 
   it('a model is compiled once per app id and cached (same app, other claims: same model)', async () => {
-    const first = await opened.modelFor({ tenant: 'acme' });
-    const again = await opened.modelFor({ tenant: 'acme', user: 'someone else' });
-    const other = await opened.modelFor({ tenant: 'globex' });
+    const first = await engine.modelOf(as('acme'));
+    const again = await engine.modelOf(as('acme', { user: 'someone else' }));
+    const other = await engine.modelOf(as('globex'));
     expect(again).toBe(first);
     expect(other).not.toBe(first);
     expect(other.version).not.toBe(first.version);
-    expect(opened.current().cubes.orders!.sql).toEqual([{ kind: 'text', text: "SELECT * FROM orders WHERE tenant = 'undefined'" }]);
+    expect(engine.currentModel().cubes.orders!.sql).toEqual([{ kind: 'text', text: "SELECT * FROM orders WHERE tenant = 'undefined'" }]);
   });
 
   it('a model without COMPILE_CONTEXT is compiled once, whatever contextToAppId says', async () => {
@@ -163,10 +146,8 @@ describe('COMPILE_CONTEXT: one model per app id', () => {
   });
 
   it('GraphQL shows and answers each tenant its own model, like load', async () => {
-    const app = express();
-    app.use(express.json());
-    app.use('/graphql', createGraphqlRouter({ engine, getRequestContext: (req) => as(String(req.get('x-tenant'))), devMode: false }));
-    const ask = (tenant: string, query: string) => request(app).post('/graphql').set('x-tenant', tenant).send({ query });
+    const tokenOf = (tenant: string) => new SignJWT({ tenant }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('10m').sign(new TextEncoder().encode(SECRET));
+    const ask = async (tenant: string, query: string) => request(stack.server.app).post('/cubejs-api/graphql').set('Authorization', await tokenOf(tenant)).send({ query });
     const globex = await ask('globex', '{ cube { big_orders { count } } }');
     expect(globex.status, JSON.stringify(globex.body)).toBe(200);
     const want = await handSql(`SELECT count(*) AS c FROM orders WHERE tenant = 'globex' AND amount > 6`);
@@ -180,11 +161,8 @@ describe('COMPILE_CONTEXT: one model per app id', () => {
   });
 
   it("Cube's recipe public: {{ COMPILE_CONTEXT... }} works per app; the model is valid only per app", async () => {
-    const recipe = await mkdtemp(path.join(os.tmpdir(), 'compile-context-recipe-'));
-    try {
-      await writeFile(
-        path.join(recipe, 'model.yml'),
-        `cubes:
+    const recipe = await tenantStack({
+      'model.yml': `cubes:
   - name: orders
     sql_table: orders
     measures:
@@ -198,20 +176,22 @@ views:
       - join_path: orders
         includes: [count]
 `,
-      );
+    });
+    try {
+      expect(Object.keys(recipe.engine.currentModel().cubes)).toEqual([]);
+      // Without an app the model is invalid: the model loader says why (the server logs it).
       const errors: unknown[] = [];
-      const perApp = await openModel({ directory: recipe, watch: false }, { onError: (e) => errors.push(e) }, { contextToAppId: ({ securityContext }) => (securityContext.isFinance ? 'finance' : 'others') });
-      expect(Object.keys(perApp.current().cubes)).toEqual([]);
+      await openModel({ directory: recipe.modelDir, watch: false }, { onError: (e) => errors.push(e) }, { contextToAppId: () => 'others' });
       expect(String((errors[0] as Error).message)).toMatch(/public/);
-      const recipeEngine = createEngine({ model: () => perApp.current(), modelFor: (sc) => perApp.modelFor(sc), driver, dialect: createDuckDbDialect() });
       const publicFlags = async (securityContext: Record<string, unknown>) =>
-        Object.fromEntries(((await recipeEngine.meta({ securityContext, requestId: 'recipe', api: 'internal' })) as { cubes: { name: string; public: boolean }[] }).cubes.map((c) => [c.name, c.public]));
-      expect(await publicFlags({ isFinance: true })).toEqual({ orders: true, finance_orders: true });
-      expect(await publicFlags({ isFinance: false })).toEqual({ orders: true, finance_orders: false });
-      const result = (await recipeEngine.load({ measures: ['finance_orders.count'] }, { securityContext: { isFinance: true }, requestId: 'recipe', api: 'internal' })).results[0]!;
+        Object.fromEntries(((await recipe.engine.meta({ securityContext, requestId: 'recipe', api: 'internal' })) as { cubes: { name: string; public: boolean }[] }).cubes.map((c) => [c.name, c.public]));
+      // One app per tenant (CONFIG_TS): the finance tenant and another.
+      expect(await publicFlags({ tenant: 'finance', isFinance: true })).toEqual({ orders: true, finance_orders: true });
+      expect(await publicFlags({ tenant: 'others', isFinance: false })).toEqual({ orders: true, finance_orders: false });
+      const result = (await recipe.engine.load({ measures: ['finance_orders.count'] }, { securityContext: { tenant: 'finance', isFinance: true }, requestId: 'recipe', api: 'internal' })).results[0]!;
       expect(Number(result.data[0]![0])).toEqual((await handSql('SELECT count(*) AS c FROM orders')).c);
     } finally {
-      await rm(recipe, { recursive: true, force: true });
+      await recipe.close();
     }
   });
 });
