@@ -3,21 +3,22 @@ Spark SQL over the Delta gold tables the notebooks build, must answer what the s
 compiled with the DuckDB dialect answer on DuckDB over the same gold, value by value.
 
 The queries come from the real engine at test time (server/test/sql/export-databricks-conformance.ts):
-the gold query suite (server/test/engine/gold-cases.ts), the rollup builds of model/ (partition
-listing, whole build, the first, a middle and the last partition's build) and the Cube corpus cases
-over the corpus dataset, loaded into both engines from one typed copy. Gold is the parity suite's
-build (conftest.py `parity_build`), not built again; the campaign rollup's source
-(gold.campanha_metricas_minuto) is built on both engines by notebooks/sql/streaming from one
-micro-batch of the project's generated events.
+the gold query suite (server/test/engine/gold-cases.ts), a few queries aimed at where engines differ
+(local time across daylight-saving changes, calendar buckets, ratios, every fact measure), the rollup
+builds of model/ (partition listing, whole build, the first, a middle and the last partition's
+build) and the Cube corpus cases over the corpus dataset, loaded into both engines from one typed
+copy. Gold is the parity suite's build (conftest.py `parity_build`), not built again; the campaign
+rollup's source (gold.campanha_metricas_minuto) is built on both engines by notebooks/sql/streaming
+from one micro-batch of the project's generated events.
 
 Values are compared as the parity suite compares gold: numbers to 6 decimal places whatever their
 type or scale (5, 5.00 and 5.0 are one value), timestamps and dates as wall-clock text. Only
 approximate measures (HyperLogLog) get a tolerance. Rows are compared as multisets, and where the
 query has an ORDER BY, the sequence of its key columns must agree too (direction, NULL placement).
-Spark runs with ANSI mode on, as Databricks SQL warehouses do by default, and for the project's
-own model (gold suite, rollup builds) again with it off, as clusters before Runtime 17 do. A true
-engine semantic (ENGINE_SEMANTICS) is pinned: the rest of its row must agree and the column must
-behave as server/src/sql/README.md documents.
+Spark runs with ANSI mode on, as Databricks SQL warehouses do by default, and for the gold suite
+again with it off, as clusters before Runtime 17 do. A true engine semantic
+(ENGINE_SEMANTICS) is pinned: the rest of its row must agree and the column must behave as
+server/src/sql/README.md documents.
 """
 from __future__ import annotations
 
@@ -47,9 +48,9 @@ SIX_PLACES = decimal.Decimal("0.000001")
 # Spark's approx_count_distinct (HyperLogLog++, relative standard deviation 5 %) against the exact
 # count: two standard deviations.
 APPROX_TOLERANCE = decimal.Decimal("0.1")
-# Spark runs every case with ANSI mode on (Databricks SQL warehouses); the project's own model's
-# cases (gold suite, rollup builds) also with it off (clusters before Databricks Runtime 17).
-ANSI_OFF_TOO = ("gold", "rollup-build", "rollup-partitions")
+# Spark runs every case with ANSI mode on (Databricks SQL warehouses); the gold suite's cases also
+# with it off (clusters before Databricks Runtime 17).
+ANSI_OFF_TOO = ("gold",)
 # A rollup's whole build reads every partition; of its per-partition builds (the same SQL with
 # another date range) the first, a middle and the last one are run.
 PARTITIONS_PER_ROLLUP = 3
@@ -185,6 +186,7 @@ def conformance(parity_build):
     """Both engines with gold (the parity build) and the corpus tables, and the exported cases."""
     duck = parity_build.duck.connection
     spark = parity_build.spark.spark
+    started = time.perf_counter()
     workdir = tempfile.mkdtemp(prefix="dialect-conformance-")
     corpus_db = os.path.join(workdir, "corpus.duckdb")
     events = os.path.join(workdir, "events.json")
@@ -197,7 +199,7 @@ def conformance(parity_build):
         duck.execute(f"COPY main.{table} TO '{path}' (FORMAT parquet)")
         spark.read.parquet(path).write.format("delta").mode("overwrite").saveAsTable(f"default.{table}")
     duck.execute("DETACH corpus_src")
-    yield {"duck": duck, "spark": spark, "workdir": workdir, "exported": exported}
+    yield {"duck": duck, "spark": spark, "workdir": workdir, "exported": exported, "setup_seconds": time.perf_counter() - started}
     shutil.rmtree(workdir, ignore_errors=True)
 
 
@@ -254,7 +256,7 @@ class Outcome:
 
 
 def check_conformance(conformance) -> Outcome:
-    """Runs every exported case on both engines (Spark with ANSI mode on, then off)."""
+    """Runs every exported case on both engines (Spark with ANSI mode on; the gold suite also off)."""
     duck, spark, workdir = conformance["duck"], conformance["spark"], conformance["workdir"]
     outcome = Outcome()
     tables = {f"gold.{r[0]}" for r in duck.execute(
@@ -312,7 +314,8 @@ def check_conformance(conformance) -> Outcome:
 def report_lines(outcome: Outcome, exported: dict) -> list[str]:
     rollups = outcome.equal.get("rollup-build", 0) + outcome.equal.get("rollup-partitions", 0)
     timings = ", ".join(f"{kind} {seconds:.1f}s" for kind, seconds in sorted(outcome.seconds_by_kind.items()))
-    lines = [f"dialect conformance: {outcome.equal.get('gold', 0)} gold, {rollups} rollup builds (partition listings included), "
+    lines = [f"dialect conformance: {outcome.equal.get('gold', 0)} gold, {outcome.equal.get('edge', 0)} edge, "
+             f"{rollups} rollup builds (partition listings included), "
              f"{outcome.equal.get('corpus', 0)} corpus cases equal on Spark and DuckDB; {len(outcome.pinned)} pinned engine semantics, "
              f"{len(outcome.skipped)} skipped, {len(outcome.failures)} differ ({len(outcome.empty)} with no rows on either); "
              f"{outcome.seconds:.1f}s ({timings})"]
@@ -326,11 +329,12 @@ def test_databricks_sql_answers_on_spark_as_duckdb_sql_on_duckdb(conformance, ca
     outcome = check_conformance(conformance)
     # The counts are the suite's result: shown even though pytest captures output.
     with capsys.disabled():
-        print("\n" + "\n".join(report_lines(outcome, conformance["exported"])))
+        print("\n" + "\n".join(report_lines(outcome, conformance["exported"])) +
+              f"\n  setup (export, streaming gold, corpus tables): {conformance['setup_seconds']:.1f}s")
     assert not outcome.failures, f"{len(outcome.failures)} case(s) differ between Spark and DuckDB:\n\n" + "\n\n".join(outcome.failures)
     # Guard against comparing nothing: every gold case and every rollup build ran, and the corpus did.
     assert sorted(outcome.pinned) == sorted(ENGINE_SEMANTICS)
-    for kind in ("gold", "rollup-build", "rollup-partitions"):
+    for kind in ("gold", "edge", "rollup-build", "rollup-partitions"):
         pinned = sum(1 for name in outcome.pinned if name.startswith("gold:")) if kind == "gold" else 0
         assert outcome.equal.get(kind, 0) + pinned == outcome.total.get(kind, 0) > 0, kind
     assert outcome.equal.get("corpus", 0) >= 80

@@ -4,7 +4,8 @@
  * once with the Databricks dialect (run by Spark SQL) and once with the DuckDB dialect (run by
  * DuckDB over the same gold), so the suite compares the two engines on identical data.
  *
- * Cases: the gold query suite (gold-cases.ts over model/ + its test extras), the rollup builds of
+ * Cases: the gold query suite (gold-cases.ts over model/ + its test extras), a few queries aimed
+ * at where engines differ (time zones, calendar buckets, ratios, every fact measure), the rollup builds of
  * model/ as shipped (the partition listing, the whole build and one build per partition key given with
  * `--partitions`; the same compile path as preagg/refresh-rollups.ts) and the Cube corpus cases
  * (fixtures/cube-corpus.ts). Each case carries the SQL, its parameters, the result columns whose
@@ -48,7 +49,7 @@ export interface DialectSql {
 
 export interface ConformanceCase {
   readonly name: string;
-  readonly kind: 'gold' | 'rollup-partitions' | 'rollup-build' | 'corpus';
+  readonly kind: 'gold' | 'edge' | 'rollup-partitions' | 'rollup-build' | 'corpus';
   readonly databricks: DialectSql;
   readonly duckdb: DialectSql;
   /** Result columns (SQL aliases) holding approximate measures: compared within a tolerance. */
@@ -131,10 +132,32 @@ function buildCase(name: string, kind: ConformanceCase['kind'], model: SemanticM
   };
 }
 
+const range = (dimension: string, granularity: string, from: string, to: string) => [{ dimension, granularity, dateRange: [from, to] as [string, string] }];
+
+/**
+ * Queries aimed at where engines differ, over the gold model: local time across daylight-saving
+ * changes and at a half-hour offset, every calendar bucket, the model's ratios, a rolling window in
+ * local time, and every measure of the fact cube.
+ */
+function edgeQueries(model: SemanticModel): { name: string; query: CubeQuery }[] {
+  const all = Object.keys(model.cubes['fato_vendas']!.measures).map((m) => `fato_vendas.${m}`);
+  return [
+    { name: 'day buckets in America/New_York across the end of daylight saving', query: { measures: ['fato_vendas.count', 'fato_vendas.vendas_liquidas'], timeDimensions: range('fato_vendas.data_venda', 'day', '2024-10-20', '2024-11-20'), timezone: 'America/New_York' } },
+    { name: 'hour buckets in Europe/Berlin across the start of daylight saving', query: { measures: ['fato_vendas.count'], timeDimensions: range('fato_vendas.data_venda', 'hour', '2025-03-20', '2025-04-10'), timezone: 'Europe/Berlin' } },
+    { name: 'week buckets in Asia/Kolkata (half-hour offset)', query: { measures: ['fato_vendas.pedidos', 'fato_vendas.unidades'], timeDimensions: range('fato_vendas.data_venda', 'week', '2024-01-01', '2026-12-31'), timezone: 'Asia/Kolkata' } },
+    { name: 'quarter buckets by channel type in Pacific/Auckland', query: { measures: ['fato_vendas.vendas_brutas'], timeDimensions: range('fato_vendas.data_venda', 'quarter', '2024-01-01', '2026-12-31'), dimensions: ['dim_canal.tipo'], timezone: 'Pacific/Auckland' } },
+    { name: 'ratios by month (ticket_medio, unidades_por_pedido, taxa_devolucao)', query: { measures: ['fato_vendas.ticket_medio', 'fato_vendas.unidades_por_pedido', 'fato_vendas.taxa_devolucao'], timeDimensions: range('fato_vendas.data_venda', 'month', '2024-01-01', '2026-12-31') } },
+    { name: 'rolling 7-day units by day in America/Sao_Paulo', query: { measures: ['vendas_teste.unidades_7d', 'vendas_teste.unidades_ytd'], timeDimensions: range('vendas_teste.data_venda', 'day', '2025-01-01', '2025-02-28'), timezone: 'America/Sao_Paulo' } },
+    { name: 'average, min and max price by month and store region', query: { measures: ['vendas_teste.preco_medio', 'vendas_teste.preco_min', 'vendas_teste.preco_max'], dimensions: ['dim_loja.regiao'], timeDimensions: range('vendas_teste.data_venda', 'month', '2024-01-01', '2026-12-31') } },
+    { name: 'every fato_vendas measure by channel', query: { measures: all, dimensions: ['dim_canal.nome'] } },
+  ];
+}
+
 async function goldCases(): Promise<ConformanceCase[]> {
   const model = await loadGoldModel();
   const out: ConformanceCase[] = [];
   for (const c of CASES) out.push(...(await requestCases(`gold: ${c.name}`, 'gold', model, c.query, goldContext, GOLD_NOW)));
+  for (const e of edgeQueries(model)) out.push(...(await requestCases(`edge: ${e.name}`, 'edge', model, e.query, goldContext, GOLD_NOW)));
   return out;
 }
 
