@@ -4,44 +4,39 @@
  * that lands files (counts checked against the lines of the files, read here) and a job that
  * fails with its UserError code, and no jobs on a server that does not hold the local lakehouse.
  */
-import path from 'node:path';
 import { SignJWT } from 'jose';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/load-config.ts';
-import { buildStack, type SemanticStack } from '../../src/main.ts';
-import { createLogger } from '../../src/observability/create-logger.ts';
-import { createServer, type SemanticServer } from '../../src/server.ts';
-import { writeGoldDatabaseFile } from '../engine/gold-fixture.ts';
+import type { SemanticServer } from '../../src/server.ts';
 import { makeTempLakehouse, readDataLines, type TempLakehouse } from '../lakehouse/lakehouse-fixtures.ts';
+import { startStack, type Stack } from '../support/stack.ts';
 
 const SECRET = 'pipeline-jobs-test-secret-of-32-bytes';
-const MODEL_DIR = path.resolve(import.meta.dirname, '../../../model');
 const JOBS = '/cubejs-api/v1/pipeline/jobs';
 const token = (claims: Record<string, unknown>) =>
   new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime('10m').sign(new TextEncoder().encode(SECRET));
 
 describe('pipeline jobs endpoints', () => {
   let lake: TempLakehouse;
-  let stack: SemanticStack;
+  let localStack: Stack;
+  let remoteStack: Stack;
   let local: SemanticServer;
   let remote: SemanticServer;
   let jobsToken: string;
 
   beforeAll(async () => {
     lake = await makeTempLakehouse({ scale: 0.01, seed: 9, rds: false });
-    const gold = await writeGoldDatabaseFile('pipeline-jobs-');
-    const logger = createLogger({ level: 'silent' });
-    // The engine reads a gold fixture; the pipeline routes follow the configuration only.
-    const remoteConfig = await loadConfig({ cwd: gold.dir, env: { CUBEJS_SCHEMA_PATH: MODEL_DIR, CUBEJS_DB_DUCKDB_DATABASE_PATH: gold.file, CUBEJS_API_SECRET: SECRET } });
-    stack = await buildStack(remoteConfig, logger, { storePath: undefined, refreshWorker: false, buildConcurrency: 1, refreshIntervalMs: 60_000, queryConcurrency: 2 });
-    const localConfig = await loadConfig({ cwd: lake.paths.dir, env: { CUBEJS_SCHEMA_PATH: MODEL_DIR, LAKEHOUSE_DIR: lake.paths.dir, CUBEJS_API_SECRET: SECRET } });
-    local = createServer({ config: localConfig, engine: stack.engine, driver: stack.driver, logger });
-    remote = createServer({ config: remoteConfig, engine: stack.engine, driver: stack.driver, logger });
+    // As `npm start` runs by default: the source is the local lakehouse, so the pipeline jobs run on it.
+    localStack = await startStack({ data: { localLakehouse: lake.paths.dir }, security: { secret: SECRET } });
+    // A server over another source (a DuckDB file it was given): no pipeline jobs.
+    remoteStack = await startStack({ data: 'gold', security: { secret: SECRET } });
+    local = localStack.server;
+    remote = remoteStack.server;
     jobsToken = await token({ sub: 'cli', scope: ['jobs'] });
   });
   afterAll(async () => {
-    await stack?.close();
+    await localStack?.close();
+    await remoteStack?.close();
     lake?.remove();
   });
 

@@ -24,6 +24,7 @@ import { createLogger } from '../../src/observability/create-logger.ts';
 import type { ServerMetrics } from '../../src/observability/create-metrics.ts';
 import type { PreAggregations } from '../../src/preagg/open-pre-aggregations.ts';
 import type { QueryOrchestrator } from '../../src/reuse/query-orchestrator.ts';
+import { resolveLakehousePaths } from '../../src/lakehouse/lakehouse-paths.ts';
 import { readPreAggregationSettings } from '../../src/preagg/preagg-settings.ts';
 import { createServer, type SemanticServer } from '../../src/server.ts';
 import { startSqlServer, type SqlServer, type SqlServerOptions } from '../../src/api/sql/start-sql-server.ts';
@@ -48,12 +49,14 @@ export async function goldWithStreamingSql(): Promise<string> {
 /**
  * Where the rows come from: `gold` (the hand-built gold star schema, a fresh file per stack),
  * `corpus` (Cube's driver-test corpus, one file per test file), hand-made rows (`sql`: DDL and
- * INSERTs run in a fresh file) or a DuckDB file the suite built (`duckdbPath`).
+ * INSERTs run in a fresh file), a DuckDB file the suite built (`duckdbPath`), or the local lakehouse
+ * in a folder (`localLakehouse`: `LAKEHOUSE_DIR` and no `CUBEJS_DB_DUCKDB_DATABASE_PATH`, as `npm
+ * start` runs by default — the source is the folder's lakehouse.duckdb and the pipeline jobs run on it).
  */
-export type StackData = 'gold' | 'corpus' | { readonly sql: string } | { readonly duckdbPath: string };
+export type StackData = 'gold' | 'corpus' | { readonly sql: string } | { readonly duckdbPath: string } | { readonly localLakehouse: string };
 
 /**
- * The model: a folder (default: model/ for gold data and for a given file without `files`, the
+ * The model: a folder (default: model/ for gold data, the local lakehouse and for a given file without `files`, the
  * corpus model for corpus data, none for hand-made rows) copied to a temp dir, plus `files` (path
  * inside the folder → YAML/JS text).
  */
@@ -123,9 +126,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'stack-'));
   const duckdbPath = await dataFile(options.data, dir);
   const modelDir = await modelFolder(options, dir);
+  const local = typeof options.data === 'object' && 'localLakehouse' in options.data;
   const env: Record<string, string> = {
     CUBEJS_SCHEMA_PATH: modelDir,
-    CUBEJS_DB_DUCKDB_DATABASE_PATH: duckdbPath,
+    ...(local ? { LAKEHOUSE_DIR: path.resolve((options.data as { localLakehouse: string }).localLakehouse) } : { CUBEJS_DB_DUCKDB_DATABASE_PATH: duckdbPath }),
     CUBEJS_LOG_LEVEL: 'silent',
     CUBEJS_DEV_MODE: options.security ? 'false' : 'true',
     ...(options.security ? { CUBEJS_API_SECRET: options.security.secret } : {}),
@@ -179,6 +183,7 @@ export function serveSql(engine: SemanticEngine, options: StackSqlOptions = {}):
 async function dataFile(data: StackData, dir: string): Promise<string> {
   if (data === 'corpus') return corpusDatabase();
   if (typeof data === 'object' && 'duckdbPath' in data) return data.duckdbPath;
+  if (typeof data === 'object' && 'localLakehouse' in data) return resolveLakehousePaths({ dir: data.localLakehouse }, {}).duckdbPath;
   // Not named after the `gold` schema, which DuckDB would find ambiguous.
   const file = path.join(dir, 'lakehouse.duckdb');
   const instance = await DuckDBInstance.create(file);
@@ -195,7 +200,7 @@ async function dataFile(data: StackData, dir: string): Promise<string> {
 async function modelFolder(options: StackOptions, dir: string): Promise<string> {
   const files = Object.entries(options.model?.files ?? {});
   const data = options.data;
-  const source = options.model?.dir ?? (data === 'corpus' ? CORPUS_MODEL_DIR : data === 'gold' || ('duckdbPath' in data && files.length === 0) ? REPO_MODEL_DIR : undefined);
+  const source = options.model?.dir ?? (data === 'corpus' ? CORPUS_MODEL_DIR : data === 'gold' || 'localLakehouse' in data || ('duckdbPath' in data && files.length === 0) ? REPO_MODEL_DIR : undefined);
   if (source && files.length === 0 && !options.model?.copy) return source;
   const modelDir = path.join(dir, 'model');
   if (source) await cp(source, modelDir, { recursive: true });
