@@ -10,15 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DuckDbDriver } from '../../src/drivers/duckdb-driver.ts';
-import { createDuckDbDialect } from '../../src/sql/dialects/duckdb/duckdb-dialect.ts';
-import { createEngine } from '../../src/engine/create-engine.ts';
 import type { SemanticEngine } from '../../src/engine/engine-types.ts';
-import { compileModel, readModelFiles } from '../../src/model/compile-model.ts';
 import type { SemanticModel } from '../../src/model/model-types.ts';
-import { QueryOrchestrator } from '../../src/reuse/query-orchestrator.ts';
-import { openPreAggregations, type PreAggregations } from '../../src/preagg/open-pre-aggregations.ts';
-import { compileBuildQuery } from '../../src/engine/compile-build-query.ts';
 import { rollupStoreKey } from '../../src/preagg/rollup-signature.ts';
 import type { CubeQuery } from '../../src/query/query-types.ts';
 import { EventGenerator } from '../../src/lakehouse/stream/event-generator.ts';
@@ -27,9 +20,11 @@ import { MicroBatchRunner } from '../../src/lakehouse/stream/micro-batch-runner.
 import { produceAtRate } from '../../src/lakehouse/stream/produce-at-rate.ts';
 import { referenceMinuteMetrics, type BronzeEventRow } from './campaign-reference.ts';
 import { createStreamHarness, type StreamHarness } from './stream-harness.ts';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { INTERNAL_CONTEXT } from '../engine/gold-fixture.ts';
+import type { PreAggregations } from '../../src/preagg/open-pre-aggregations.ts';
+import { startStack, type Stack } from '../support/stack.ts';
 
-const MODEL_DIR = path.resolve(import.meta.dirname, '../../../model');
 const CUBE = 'campanhas_tempo_real';
 const LAMBDA = `${CUBE}.metricas_tempo_real`;
 const BATCH = `${CUBE}.metricas_por_minuto`;
@@ -141,7 +136,8 @@ function lateVisit(nowMs: number, minutesLate: number): StreamEvent[] {
 
 describe('lambda pre-aggregation over the event stream', () => {
   let h: StreamHarness;
-  let source: DuckDbDriver;
+  let lambdaStack: Stack;
+  let rawStack: Stack;
   let model: SemanticModel;
   let preAggregations: PreAggregations;
   let lambdaEngine: SemanticEngine;
@@ -149,21 +145,27 @@ describe('lambda pre-aggregation over the event stream', () => {
 
   beforeAll(async () => {
     h = await createStreamHarness(2);
-    source = DuckDbDriver.fromInstance(h.instance);
-    model = compileModel(await readModelFiles(MODEL_DIR));
-    const dialect = createDuckDbDialect();
-    const orchestrator = new QueryOrchestrator({ queue: { concurrency: 4, executionTimeoutMs: 30_000 }, cache: { maxEntries: 1000, ttlMs: 600_000 } });
-    preAggregations = await openPreAggregations({
-      storePath: path.join(h.dir, 'preagg.duckdb'), stagingDir: path.join(h.dir, 'staging'),
-      sourceDriver: source, sourceDialect: dialect, compileBuild: compileBuildQuery, orchestrator, model: () => model, concurrency: 1,
-    });
-    // With the result cache on: a cached lambda answer would hide fresh events and fail below.
-    lambdaEngine = createEngine({ model, driver: source, dialect, orchestrator, matchPreAggregation: preAggregations.matcher });
-    rawEngine = createEngine({ model, driver: source, dialect });
+    const data = { duckdbPath: path.join(h.dir, 'lakehouse.duckdb') };
+    // One database per file per process, as in `npm start`: the stream's writers use the instance
+    // the stacks' drivers open through DuckDB's instance cache.
+    h.connection.closeSync();
+    h.instance.closeSync();
+    h.instance = await DuckDBInstance.fromCache(data.duckdbPath);
+    h.connection = await h.instance.connect();
+    // The repository's model over the stream's file, with rollups (one build at a time) and the
+    // result cache on: a cached lambda answer would hide fresh events and fail below.
+    lambdaStack = await startStack({ data, preaggs: { stagingDir: path.join(h.dir, 'staging') }, env: { CUBEJS_SCHEDULED_REFRESH_CONCURRENCY: '1' } });
+    // The same model and file without rollups: the raw answer.
+    rawStack = await startStack({ data });
+    lambdaEngine = lambdaStack.engine;
+    rawEngine = rawStack.engine;
+    preAggregations = lambdaStack.preAggregations!;
+    model = lambdaEngine.currentModel();
   });
 
   afterAll(async () => {
-    await preAggregations?.close();
+    await lambdaStack?.close();
+    await rawStack?.close();
     await h?.close();
   });
 
@@ -178,10 +180,12 @@ describe('lambda pre-aggregation over the event stream', () => {
         // Nothing writes the lakehouse while the lock is held: both sides see one moment.
         const partitions = preAggregations.store.partitions(batchKey);
         const lambda = await load(lambdaEngine, byCampaignMinute);
-        const raw = await load(rawEngine, byCampaignMinute);
+        // The raw side always reads the source (renewQuery: past its result cache), as the
+        // uncached engine did.
+        const raw = await load(rawEngine, { ...byCampaignMinute, renewQuery: true });
         const gold = await goldByHand(h);
         const lambdaHours = await load(lambdaEngine, byCampaignHour);
-        const rawHours = await load(rawEngine, byCampaignHour);
+        const rawHours = await load(rawEngine, { ...byCampaignHour, renewQuery: true });
         seen.checkpoints++;
         expect(raw.used).toEqual([]);
         expect(lambda.rows).toEqual(raw.rows);
