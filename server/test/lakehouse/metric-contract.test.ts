@@ -2,16 +2,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DuckDbDriver } from '../../src/drivers/duckdb-driver.ts';
-import { createEngine } from '../../src/engine/create-engine.ts';
 import type { SemanticEngine } from '../../src/engine/engine-types.ts';
 import { buildLakehouse } from '../../src/lakehouse/build-lakehouse.ts';
 import { generateSampleData } from '../../src/lakehouse/datagen/generate-sample-data.ts';
 import { openRdsClient } from '../../src/lakehouse/rds/open-rds-client.ts';
-import { loadModel } from '../../src/model/compile-model.ts';
 import type { CubeQuery } from '../../src/query/query-types.ts';
-import { createDuckDbDialect } from '../../src/sql/dialects/duckdb/duckdb-dialect.ts';
 import { INTERNAL_CONTEXT } from '../engine/gold-fixture.ts';
+import { startStack, type Stack } from '../support/stack.ts';
 import { makeTempLakehouse, type TempLakehouse } from './lakehouse-fixtures.ts';
 
 /**
@@ -31,7 +28,7 @@ describe('metric contract against the sources (landing files + RDS)', () => {
   let lake: TempLakehouse;
   let src: DuckDBConnection;
   let srcInstance: DuckDBInstance;
-  let gold: DuckDBConnection;
+  let stack: Stack;
   let engine: SemanticEngine;
   const rows = async (c: DuckDBConnection, sql: string) => (await c.runAndReadAll(sql)).getRowObjectsJson();
   const ctx = { securityContext: INTERNAL_CONTEXT, requestId: 'metric-contract', api: 'internal' as const };
@@ -48,9 +45,9 @@ describe('metric contract against the sources (landing files + RDS)', () => {
   beforeAll(async () => {
     lake = await makeTempLakehouse({ generate: false });
     await buildLakehouse({ paths: lake.paths, scale: SCALE, seed: SEED });
-    const goldInstance = await DuckDBInstance.fromCache(lake.paths.duckdbPath);
-    gold = await goldInstance.connect();
-    engine = createEngine({ model: await loadModel(path.resolve(import.meta.dirname, '../../../model')), driver: DuckDbDriver.fromInstance(goldInstance), dialect: createDuckDbDialect() });
+    // The repository's model over the built lakehouse file, as `npm start` serves it.
+    stack = await startStack({ data: { duckdbPath: lake.paths.duckdbPath } });
+    engine = stack.engine;
 
     srcInstance = await DuckDBInstance.create(':memory:');
     src = await srcInstance.connect();
@@ -118,8 +115,9 @@ describe('metric contract against the sources (landing files + RDS)', () => {
     `);
   }, 600_000);
 
-  afterAll(() => {
-    gold?.closeSync(); src?.closeSync(); srcInstance?.closeSync();
+  afterAll(async () => {
+    src?.closeSync(); srcInstance?.closeSync();
+    await stack?.close();
     lake?.remove();
   });
 
@@ -211,18 +209,18 @@ describe('metric contract against the sources (landing files + RDS)', () => {
       WHERE CAST(l.ts AS DATE) <> CAST(p.ts AS DATE) ORDER BY 1`);
     expect(affected.length).toBeGreaterThan(0);
 
-    const dim = await rows(gold, `SELECT cliente_id AS customer_id, CAST(primeira_compra_data AS VARCHAR) AS first_date
+    const dim = await stack.hand(`SELECT cliente_id AS customer_id, CAST(primeira_compra_data AS VARCHAR) AS first_date
       FROM gold.dim_cliente WHERE cliente_sk <> 0 AND is_atual AND primeira_compra_data IS NOT NULL`);
-    const want = new Map(expected.map((r) => [r.customer_id, r.first_date]));
+    const want = new Map(expected.map((r) => [String(r.customer_id), r.first_date]));
     expect(dim.length).toBeGreaterThan(1000);
-    for (const r of dim) expect(r.first_date, String(r.customer_id)).toBe(want.get(r.customer_id));
+    for (const r of dim) expect(r.first_date, String(r.customer_id)).toBe(want.get(String(r.customer_id)));
     for (const a of affected) expect(dim.find((r) => r.customer_id === a.customer_id)?.first_date, String(a.customer_id)).not.toBe(a.wrong_date);
 
     // The first-order flag of the fact: exactly the first purchase of each customer (ties by origin, order id).
     const firstOrders = await rows(src, `SELECT origin || ':' || order_id AS k FROM (
         SELECT *, row_number() OVER (PARTITION BY customer_id ORDER BY ts, origin, order_id) AS rn FROM purchases WHERE customer_id IS NOT NULL)
       WHERE rn = 1 ORDER BY 1`);
-    const flagged = await rows(gold, "SELECT DISTINCT origem || ':' || pedido_id AS k FROM gold.fato_vendas WHERE is_primeiro_pedido ORDER BY 1");
+    const flagged = await stack.hand("SELECT DISTINCT origem || ':' || pedido_id AS k FROM gold.fato_vendas WHERE is_primeiro_pedido ORDER BY 1");
     expect(flagged).toEqual(firstOrders);
   });
 
@@ -264,8 +262,8 @@ describe('metric contract against the sources (landing files + RDS)', () => {
  */
 describe('a closed month as refunds arrive (incremental build)', () => {
   let lake: TempLakehouse;
+  let stack: Stack;
   let engine: SemanticEngine;
-  let goldInstance: DuckDBInstance;
   const ctx = { securityContext: INTERNAL_CONTEXT, requestId: 'closed-month', api: 'internal' as const };
   const generate = (to: string) => generateSampleData({ landingDir: lake.paths.landingDir, scale: 0.02, seed: 5, to, rdsUrl: lake.paths.rdsUrl });
   const byMonth = async () => {
@@ -282,10 +280,13 @@ describe('a closed month as refunds arrive (incremental build)', () => {
     lake = await makeTempLakehouse({ generate: false });
     await generate('2025-06-15');
     await buildLakehouse({ paths: lake.paths });
-    goldInstance = await DuckDBInstance.fromCache(lake.paths.duckdbPath);
-    engine = createEngine({ model: await loadModel(path.resolve(import.meta.dirname, '../../../model')), driver: DuckDbDriver.fromInstance(goldInstance), dialect: createDuckDbDialect() });
+    stack = await startStack({ data: { duckdbPath: lake.paths.duckdbPath } });
+    engine = stack.engine;
   }, 600_000);
-  afterAll(() => lake?.remove());
+  afterAll(async () => {
+    await stack?.close();
+    lake?.remove();
+  });
 
   it('keeps May net sales when its refunds land in June, while the cohort view of May changes', async () => {
     const before = await byMonth();
