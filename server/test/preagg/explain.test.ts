@@ -14,14 +14,8 @@ import { listRollups } from '../../src/preagg/refresh-rollups.ts';
 import { createRollupMatcher } from '../../src/preagg/rollup-matcher.ts';
 import { createDuckDbDialect } from '../../src/sql/dialects/duckdb/duckdb-dialect.ts';
 import { NOW } from '../engine/gold-cases.ts';
-import { mkdtemp } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { createEngine } from '../../src/engine/create-engine.ts';
-import { compileModel, readModelFiles } from '../../src/model/compile-model.ts';
-import { openPreAggregations } from '../../src/preagg/open-pre-aggregations.ts';
-import { compileBuildQuery } from '../../src/engine/compile-build-query.ts';
 import { EXTRA_MODEL } from '../engine/gold-fixture.ts';
+import { REPO_MODEL_DIR, startStack } from '../support/stack.ts';
 import { ctx, loadRows, openPreaggFixture, ROLLUP_TEST_MODEL, type PreaggFixture } from './preagg-harness.ts';
 
 const EXTRA = `
@@ -257,19 +251,20 @@ describe('/v1/explain suggests a rollup for a query none serves', () => {
     expect(distinct.suggestion!.definition).toMatchObject({ measures: ['pedidos'], dimensions: ['origem'], granularity: 'month' });
     expect(distinct.suggestion!.caveats.join(' ')).toMatch(/rollup_teste\.pedidos \(count_distinct\) is not additive/);
 
-    // The model with both suggestions pasted under rollup_teste, served by a second store over the same source.
+    // The model with both suggestions pasted under rollup_teste, served by a second stack (its own store) over the same source file.
     const paste = (yaml: string) => yaml.split('\n').slice(1).filter(Boolean).map((line) => `    ${line}`).join('\n');
-    const files = await readModelFiles(path.resolve(import.meta.dirname, '../../../model'));
     const rollups = `${ROLLUP_TEST_MODEL.trimEnd()}\n${paste(additive.suggestion!.yaml)}\n${paste(distinct.suggestion!.yaml)}\n`;
-    const model = compileModel([...files, { path: 'test/extras.yml', content: EXTRA_MODEL }, { path: 'test/rollups.yml', content: rollups }]);
-    const dialect = createDuckDbDialect();
-    const storePath = path.join(await mkdtemp(path.join(os.tmpdir(), 'explain-suggest-')), 'preagg.duckdb');
-    const preAggregations = await openPreAggregations({ storePath, sourceDriver: fx.source, sourceDialect: dialect, compileBuild: compileBuildQuery, model: () => model, now: () => NOW });
+    const suggested = await startStack({
+      data: { duckdbPath: fx.duckdbPath },
+      model: { dir: REPO_MODEL_DIR, files: { 'test/extras.yml': EXTRA_MODEL, 'test/rollups.yml': rollups } },
+      preaggs: true,
+      now: () => NOW,
+    });
     try {
+      const engine = suggested.engine;
       const ids = [additive.suggestion!, distinct.suggestion!].map((s) => `rollup_teste.${s.name}`);
-      const statuses = await preAggregations.refresher.refresh(model, { force: true, only: ids });
+      const statuses = await suggested.preAggregations!.refresher.refresh(engine.currentModel(), { force: true, only: ids });
       expect(statuses.map((s) => s.state)).toEqual(['ready', 'ready']);
-      const engine = createEngine({ model, driver: fx.source, dialect, now: () => NOW, matchPreAggregation: preAggregations.matcher });
       for (const [query, id] of [[ADDITIVE, ids[0]], [DISTINCT, ids[1]]] as const) {
         const served = await loadRows(engine, query);
         const source = await loadRows(fx.plain, query);
@@ -282,7 +277,7 @@ describe('/v1/explain suggests a rollup for a query none serves', () => {
       const coarser = await engine.explain!({ ...DISTINCT, timeDimensions: [TD('quarter', ['2024-01-01', '2024-06-30'])], order: [] }, ctx);
       expect(reasonsOf(coarser[0]!, ids[1]!).map((r) => r.code)).toContain('MEASURE_NOT_ADDITIVE');
     } finally {
-      await preAggregations.close();
+      await suggested.close();
     }
   }, 60_000);
 
