@@ -13,18 +13,11 @@
  * as from the lambda. Expected answers come from hand-written SQL on the source table.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
-import { DuckDbDriver } from '../../src/drivers/duckdb-driver.ts';
-import { createDuckDbDialect } from '../../src/sql/dialects/duckdb/duckdb-dialect.ts';
-import { createEngine } from '../../src/engine/create-engine.ts';
 import type { SemanticEngine } from '../../src/engine/engine-types.ts';
-import { compileModel } from '../../src/model/compile-model.ts';
-import { QueryOrchestrator } from '../../src/reuse/query-orchestrator.ts';
-import { openPreAggregations, type PreAggregations } from '../../src/preagg/open-pre-aggregations.ts';
-import { compileBuildQuery } from '../../src/engine/compile-build-query.ts';
+import type { SemanticModel } from '../../src/model/model-types.ts';
+import type { QueryOrchestrator } from '../../src/reuse/query-orchestrator.ts';
+import type { PreAggregations } from '../../src/preagg/open-pre-aggregations.ts';
+import { startStack, type Stack } from '../support/stack.ts';
 import type { CubeQuery } from '../../src/query/query-types.ts';
 import { ctx } from './preagg-harness.ts';
 
@@ -70,16 +63,14 @@ const LIVE: CubeQuery = {
 const PLAIN: CubeQuery = { measures: ['plain_minutes.sessions'] };
 
 describe('a live lambda before its first build', () => {
-  let dir: string;
-  let instance: DuckDBInstance;
-  let source: DuckDbDriver;
+  let stack: Stack;
   let preAggregations: PreAggregations;
   let orchestrator: QueryOrchestrator;
   let engine: SemanticEngine;
-  const model = compileModel([{ path: 'cubes/minutes.yml', content: MODEL_YAML }]);
+  let model: SemanticModel;
 
   const sql = async (text: string) => {
-    const result = await source.query(text, []);
+    const result = await stack.driver.query(text, []);
     return Array.from({ length: result.rowCount }, (_, r) => Object.fromEntries(result.columns.map((c, i) => [c.name, result.data[i]![r]])));
   };
   const load = async (query: CubeQuery) => {
@@ -95,25 +86,21 @@ describe('a live lambda before its first build', () => {
     rows.map((r) => [r['live_minutes.minute.minute'], r['live_minutes.campaign'], Number(r['live_minutes.sessions'])]);
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'lambda-before-build-'));
-    instance = await DuckDBInstance.create(':memory:');
-    source = DuckDbDriver.fromInstance(instance);
-    await sql(`CREATE SCHEMA src; CREATE TABLE src.minutes (minute TIMESTAMP, campaign VARCHAR, sessions INTEGER, updated_at TIMESTAMP)`);
-    const dialect = createDuckDbDialect();
-    orchestrator = new QueryOrchestrator({ queue: { concurrency: 2, executionTimeoutMs: 30_000 }, cache: { maxEntries: 100, ttlMs: 600_000 } });
-    preAggregations = await openPreAggregations({
-      storePath: path.join(dir, 'preagg.duckdb'), stagingDir: path.join(dir, 'staging'),
-      sourceDriver: source, sourceDialect: dialect, compileBuild: compileBuildQuery, orchestrator, model: () => model, concurrency: 1,
+    // An empty source table, the model file, rollups built one at a time; the result cache is on, as in `npm start`.
+    stack = await startStack({
+      data: { sql: `CREATE SCHEMA src; CREATE TABLE src.minutes (minute TIMESTAMP, campaign VARCHAR, sessions INTEGER, updated_at TIMESTAMP)` },
+      model: { files: { 'cubes/minutes.yml': MODEL_YAML } },
+      preaggs: true,
+      env: { CUBEJS_SCHEDULED_REFRESH_CONCURRENCY: '1' },
     });
-    // The result cache is on, as in `npm start`.
-    engine = createEngine({ model, driver: source, dialect, orchestrator, matchPreAggregation: preAggregations.matcher });
+    engine = stack.engine;
+    model = engine.currentModel();
+    preAggregations = stack.preAggregations!;
+    orchestrator = stack.orchestrator;
   });
 
   afterAll(async () => {
-    await preAggregations?.close();
-    await source?.close();
-    instance?.closeSync();
-    await rm(dir, { recursive: true, force: true });
+    await stack?.close();
   });
 
   it('answers from the source as fresh as the lambda would, not from a cached empty answer', async () => {
