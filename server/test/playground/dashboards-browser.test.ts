@@ -23,10 +23,6 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { loadConfig } from '../../src/config/load-config.ts';
-import { buildStack, type SemanticStack } from '../../src/main.ts';
-import { createLogger } from '../../src/observability/create-logger.ts';
-import { createServer, type SemanticServer } from '../../src/server.ts';
 import { ensurePlaygroundBundle } from '../../src/api/playground/playground-bundle.ts';
 import { resolveLakehousePaths } from '../../src/lakehouse/lakehouse-paths.ts';
 import { openLakehouse } from '../../src/lakehouse/open-lakehouse.ts';
@@ -35,10 +31,10 @@ import { EventGenerator } from '../../src/lakehouse/stream/event-generator.ts';
 import { loadEventCatalog } from '../../src/lakehouse/stream/event-catalog.ts';
 import { MicroBatchRunner } from '../../src/lakehouse/stream/micro-batch-runner.ts';
 import { parseEventRecord, type ParsedEvent } from '../../src/lakehouse/stream/parse-event-record.ts';
+import { startStack, type Stack } from '../support/stack.ts';
 import { launchChromium, restGet, SHOTS, tableRows } from './support/browser.ts';
 
 const SECRET = 'dashboards-browser-secret-of-32-bytes!!';
-const MODEL_DIR = path.resolve(import.meta.dirname, '../../../model');
 const CLI = path.resolve(import.meta.dirname, '../../src/cli/index.ts');
 const execFileAsync = promisify(execFile);
 const ROLLUPS = ['fato_vendas.por_canal_dia', 'fato_vendas.novos_recorrentes_mes', 'campanhas_tempo_real.metricas_por_minuto'];
@@ -53,8 +49,7 @@ interface Loaded {
 }
 
 let dir: string;
-let stack: SemanticStack;
-let server: SemanticServer;
+let stack: Stack;
 let url: string;
 let browser: Browser;
 let internalToken: string;
@@ -158,15 +153,15 @@ beforeAll(async () => {
   await execFileAsync(process.execPath, ['--import', 'tsx', CLI, 'build', '--lakehouse-dir', dir, '--scale', '0.01', '--seed', '11'], { cwd: path.resolve(import.meta.dirname, '../../..') });
   step('lakehouse built');
 
-  const config = await loadConfig({
-    cwd: dir,
-    env: { CUBEJS_SCHEMA_PATH: MODEL_DIR, CUBEJS_DB_DUCKDB_DATABASE_PATH: paths.duckdbPath, CUBEJS_API_SECRET: SECRET, CUBEJS_DEV_MODE: 'false', CUBEJS_PLAYGROUND: 'true', CUBEJS_LOG_LEVEL: 'silent' },
+  // The real server (production mode, playground on) over the built lakehouse, the repository's model and its rollup store.
+  stack = await startStack({
+    data: { duckdbPath: paths.duckdbPath },
+    security: { secret: SECRET },
+    preaggs: { storePath: path.join(dir, 'preagg.duckdb') },
+    env: { CUBEJS_PLAYGROUND: 'true' },
+    serve: { http: true },
   });
-  step('config loaded');
-  const logger = createLogger({ level: 'silent' });
-  stack = await buildStack(config, logger, { storePath: path.join(dir, 'preagg.duckdb'), refreshWorker: false, buildConcurrency: 2, refreshIntervalMs: 60_000, queryConcurrency: 4 });
   step('stack built');
-  server = createServer({ config, engine: stack.engine, driver: stack.driver, logger, preAggregations: stack.preAggregations, modelError: stack.modelError });
   // Campaign events of the last 20 minutes, through bronze and a micro-batch into gold.
   lake = await openLakehouse(paths.duckdbPath);
   runner = new MicroBatchRunner({ connection: lake });
@@ -178,7 +173,7 @@ beforeAll(async () => {
   const statuses = await stack.preAggregations!.refresher.refresh(stack.engine.currentModel(), { force: true, only: ROLLUPS });
   expect(statuses.map((s) => s.state)).toEqual(ROLLUPS.map(() => 'ready'));
   step('rollups built');
-  url = (await server.listen(0, '127.0.0.1')).url;
+  url = stack.url;
   internalToken = await sign({ groups: ['internal'] });
   managerToken = await sign({ groups: ['gerente_loja'], lojas: ['L001'] });
   browser = await launchChromium();
@@ -191,7 +186,6 @@ beforeAll(async () => {
 afterAll(async () => {
   if (loadTimes.length) console.log(`[dashboards] load-to-numbers:\n  ${loadTimes.join('\n  ')}`);
   await browser?.close();
-  await server?.close();
   await stack?.close();
   lake?.closeSync();
   // PGlite may still be flushing its folder: a leftover temp folder is not a failure.
