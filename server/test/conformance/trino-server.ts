@@ -25,19 +25,27 @@ export interface TrinoInstall {
 
 /** The unpacked server and a Java able to run it, or the reason there is none. */
 export function findTrino(): { install?: TrinoInstall; missing?: string } {
-  const home = process.env.TRINO_HOME ?? path.join(os.homedir(), '.cache', `trino-${TRINO_VERSION}`, `trino-server-core-${TRINO_VERSION}`);
+  const home = process.env.TRINO_HOME ?? path.join(trinoCache(), `trino-server-core-${TRINO_VERSION}`);
   if (!existsSync(path.join(home, 'lib')) || !existsSync(path.join(home, 'plugin', 'memory'))) {
     return { missing: `no Trino ${TRINO_VERSION} server with the memory plugin at ${home} (run scripts/install-trino.sh, or set TRINO_HOME)` };
   }
   const java = findJava();
-  if (!java) return { missing: `no Java ${MIN_JAVA}+ runtime for Trino ${TRINO_VERSION} (set TRINO_JAVA_HOME; looked in JAVA_HOME and /usr/lib/jvm)` };
+  if (!java) return { missing: `no Java ${MIN_JAVA}+ runtime for Trino ${TRINO_VERSION} (set TRINO_JAVA_HOME, or run scripts/install-trino.sh; looked in JAVA_HOME, /usr/lib/jvm and the Trino cache)` };
   return { install: { home, java } };
 }
 
-/** TRINO_JAVA_HOME, else JAVA_HOME or the newest JDK under /usr/lib/jvm whose `release` says ≥ 24. */
+/** Where scripts/install-trino.sh installs (TRINO_CACHE_DIR, else ~/.cache/trino-476). */
+function trinoCache(): string {
+  return process.env.TRINO_CACHE_DIR ?? path.join(os.homedir(), '.cache', `trino-${TRINO_VERSION}`);
+}
+
+/**
+ * TRINO_JAVA_HOME, else the newest runtime whose `release` says ≥ 24 among JAVA_HOME, the JDKs under
+ * /usr/lib/jvm and the one install-trino.sh fetched when the machine had none (the cache's java-runtime).
+ */
 function findJava(): string | undefined {
   if (process.env.TRINO_JAVA_HOME) return path.join(process.env.TRINO_JAVA_HOME, 'bin', 'java');
-  const candidates = [process.env.JAVA_HOME, ...listJvms()].filter((d): d is string => Boolean(d));
+  const candidates = [process.env.JAVA_HOME, ...listJvms(), path.join(trinoCache(), 'java-runtime')].filter((d): d is string => Boolean(d));
   const usable = candidates
     .map((dir) => ({ dir, major: javaMajor(dir) }))
     .filter((c) => c.major >= MIN_JAVA && existsSync(path.join(c.dir, 'bin', 'java')))
