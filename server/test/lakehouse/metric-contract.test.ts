@@ -266,8 +266,11 @@ describe('a closed month as refunds arrive (incremental build)', () => {
   let engine: SemanticEngine;
   const ctx = { securityContext: INTERNAL_CONTEXT, requestId: 'closed-month', api: 'internal' as const };
   const generate = (to: string) => generateSampleData({ landingDir: lake.paths.landingDir, scale: 0.02, seed: 5, to, rdsUrl: lake.paths.rdsUrl });
+  // renewQuery: the rebuild lands inside the source's 10-second refresh window (Cube's default), so
+  // without it the stack's result cache may rightly answer the pre-build numbers.
   const byMonth = async () => {
     const result = (await engine.load({
+      renewQuery: true,
       measures: ['vendas.vendas_liquidas', 'vendas.vendas_liquidas_da_venda', 'vendas.devolucoes'],
       timeDimensions: [{ dimension: 'vendas.data_venda', granularity: 'month', dateRange: ['2025-05-01', '2025-06-30'] }],
       order: { 'vendas.data_venda.month': 'asc' },
