@@ -101,6 +101,7 @@ export async function startTrino(install: TrinoInstall, options: { heap?: string
   await writeFile(path.join(dir, 'catalog', 'memory.properties'), 'connector.name=memory\nmemory.max-data-per-node=256MB\n');
   await writeFile(path.join(dir, 'log.properties'), 'io.trino=WARN\nio.airlift=WARN\n');
   const started = Date.now();
+  // Run in the temp dir: Trino writes its HTTP request log under the working directory (var/log).
   const child = spawn(install.java, [
     `-Xmx${options.heap ?? '2g'}`,
     '-XX:+UseG1GC',
@@ -120,7 +121,7 @@ export async function startTrino(install: TrinoInstall, options: { heap?: string
     '-Dnode.internal-address=127.0.0.1',
     '-cp', `${path.join(install.home, 'lib')}/*`,
     'io.trino.server.TrinoServer',
-  ], { stdio: ['ignore', 'pipe', 'pipe'] });
+  ], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   const keep = (chunk: Buffer): void => { log = (log + chunk.toString()).slice(-20_000); };
   child.stdout!.on('data', keep);
