@@ -22,7 +22,7 @@ import { createServer } from '../server/src/server.ts';
 import { createLogger } from '../server/src/observability/create-logger.ts';
 import type { SemanticEngine } from '../server/src/engine/engine-types.ts';
 import type { CubeQuery } from '../server/src/query/query-types.ts';
-import { CONTINUE_WAIT_BODY, untilAnswered } from './support/until-answered.ts';
+import { CONTINUE_WAIT_BODY, postCubeQuery, untilAnswered } from './support/until-answered.ts';
 import { DEV_SECURITY_CONTEXT } from '../server/src/security/dev-security-context.ts';
 
 const REPO = path.resolve(import.meta.dirname, '..');
@@ -47,20 +47,6 @@ async function startServer(env: Record<string, string>): Promise<Started> {
   const server = createServer({ config: { ...config, playground: false }, engine: stack.engine, driver: stack.driver, logger: createLogger({ level: 'silent' }) });
   const { url } = await server.listen(0, '127.0.0.1');
   return { url, engine: stack.engine, close: async () => { await server.close(); await stack.close(); } };
-}
-
-async function post(url: string, endpoint: string, query: unknown): Promise<{ text: string; ms: number }> {
-  // A query outliving the continue-wait time (scale 10) is polled again.
-  const answer = await untilAnswered(
-    async () => {
-      const started = performance.now();
-      const res = await fetch(`${url}/cubejs-api/v1/${endpoint}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
-      return { status: res.status, text: await res.text(), ms: performance.now() - started };
-    },
-    (a) => a.status === 200 && a.text === CONTINUE_WAIT_BODY,
-  );
-  if (answer.status !== 200 || answer.text.startsWith('{"error"')) throw new Error(`${endpoint} ${answer.status}: ${answer.text.slice(0, 300)}`);
-  return answer;
 }
 
 /**
@@ -165,11 +151,11 @@ async function latencyBench(url: string, engine: SemanticEngine, duckdbPath: str
   };
   const mix = await dashboardQueries(url);
   for (const { name, query } of args.has('small') ? mix.filter((q) => q.name.endsWith('(small)')) : mix) {
-    const sqlBody = JSON.parse((await post(url, 'sql', query)).text) as { sql: { sql: [string, unknown[]] } };
+    const sqlBody = JSON.parse((await postCubeQuery(url, 'sql', query)).text) as { sql: { sql: [string, unknown[]] } };
     const [sql, params] = sqlBody.sql.sql;
     // renewQuery asks the engine to skip its result cache, so both sides do the same work.
     const restQuery = { ...query, renewQuery: true };
-    for (let i = 0; i < 3; i++) { await post(url, 'load', restQuery); await direct(sql, params); }
+    for (let i = 0; i < 3; i++) { await postCubeQuery(url, 'load', restQuery); await direct(sql, params); }
     const raw: number[] = [];
     const rest: number[] = [];
     const threaded: number[] = [];
@@ -177,8 +163,8 @@ async function latencyBench(url: string, engine: SemanticEngine, duckdbPath: str
     let rows = 0;
     for (let i = 0; i < rounds; i++) {
       // Alternate which side goes first so drift and GC hit both equally.
-      if (i % 2 === 0) { rest.push((await post(url, 'load', restQuery)).ms); const d = await direct(sql, params); raw.push(d.ms); rows = d.rows; }
-      else { const d = await direct(sql, params); raw.push(d.ms); rows = d.rows; rest.push((await post(url, 'load', restQuery)).ms); }
+      if (i % 2 === 0) { rest.push((await postCubeQuery(url, 'load', restQuery)).ms); const d = await direct(sql, params); raw.push(d.ms); rows = d.rows; }
+      else { const d = await direct(sql, params); raw.push(d.ms); rows = d.rows; rest.push((await postCubeQuery(url, 'load', restQuery)).ms); }
       inProcess.push(await viaEngine(restQuery as CubeQuery));
       threaded.push(await client.load(url, restQuery));
     }

@@ -27,7 +27,7 @@ import { listRollups } from '../server/src/preagg/refresh-rollups.ts';
 import { createServer } from '../server/src/server.ts';
 import { buildGoldOnSpark, exportBronze, loadBronzeIntoSpark } from '../server/test/drivers/spark-gold.ts';
 import { SPARK_TOKEN, startSparkThriftBridge } from '../server/test/drivers/spark-thrift-bridge.ts';
-import { CONTINUE_WAIT_BODY, untilAnswered } from './support/until-answered.ts';
+import { postCubeQuery } from './support/until-answered.ts';
 
 const REPO = path.resolve(import.meta.dirname, '..');
 const args = new Map<string, string>();
@@ -70,19 +70,6 @@ function cli(args: string[]): void {
   execFileSync('npx', ['tsx', 'server/src/cli/index.ts', ...args], { cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
-async function post(url: string, endpoint: string, query: unknown): Promise<{ text: string; ms: number }> {
-  const answer = await untilAnswered(
-    async () => {
-      const started = performance.now();
-      const res = await fetch(`${url}/cubejs-api/v1/${endpoint}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
-      return { status: res.status, text: await res.text(), ms: performance.now() - started };
-    },
-    (a) => a.status === 200 && a.text === CONTINUE_WAIT_BODY,
-  );
-  if (answer.status !== 200 || answer.text.startsWith('{"error"')) throw new Error(`${endpoint} ${answer.status}: ${answer.text.slice(0, 300)}`);
-  return answer;
-}
-
 /** A dashboard mix over fato_vendas; the first three match the model's rollups. */
 const QUERIES: { name: string; query: Record<string, unknown> }[] = [
   { name: 'sales by channel, month (rollup por_canal_dia)', query: { measures: ['fato_vendas.vendas_brutas', 'fato_vendas.unidades', 'fato_vendas.count'], dimensions: ['dim_canal.nome'], timeDimensions: [{ dimension: 'fato_vendas.data_venda', granularity: 'month' }] } },
@@ -123,9 +110,9 @@ async function main(): Promise<void> {
     const raw = new Map<string, number>();
     console.log('\nquery | rows | REST p50 ms | direct p50 ms | REST ÷ direct');
     for (const { name, query } of QUERIES) {
-      const body = JSON.parse((await post(url, 'sql', query)).text) as { sql: { sql: [string, unknown[]] } };
+      const body = JSON.parse((await postCubeQuery(url, 'sql', query)).text) as { sql: { sql: [string, unknown[]] } };
       const [sql, params] = body.sql.sql;
-      await post(url, 'load', { ...query, renewQuery: true });
+      await postCubeQuery(url, 'load', { ...query, renewQuery: true });
       await direct.query(sql, params);
       const rest: number[] = [];
       const straight: number[] = [];
@@ -136,7 +123,7 @@ async function main(): Promise<void> {
           rows = (await direct.query(sql, params)).rowCount;
           straight.push(performance.now() - started);
         };
-        const runRest = async () => rest.push((await post(url, 'load', { ...query, renewQuery: true })).ms);
+        const runRest = async () => rest.push((await postCubeQuery(url, 'load', { ...query, renewQuery: true })).ms);
         if (i % 2 === 0) { await runRest(); await runDirect(); } else { await runDirect(); await runRest(); }
       }
       raw.set(name, median(rest));
@@ -152,9 +139,9 @@ async function main(): Promise<void> {
     for (const s of statuses) console.log(`  ${s.id}: ${s.state}, ${s.rowCount} rows in ${s.partitions} partitions, ${((s.lastDurationMs ?? 0) / 1000).toFixed(1)} s${s.lastError ? ` (${s.lastError})` : ''}`);
     console.log('query | raw (Spark) p50 ms | rollup p50 ms | raw ÷ rollup');
     for (const { name, query } of QUERIES.slice(0, 3)) {
-      const used = JSON.parse((await post(url, 'load', { ...query, renewQuery: true })).text) as { usedPreAggregations?: Record<string, unknown> };
+      const used = JSON.parse((await postCubeQuery(url, 'load', { ...query, renewQuery: true })).text) as { usedPreAggregations?: Record<string, unknown> };
       const times: number[] = [];
-      for (let i = 0; i < Math.max(rounds, 10); i++) times.push((await post(url, 'load', { ...query, renewQuery: true })).ms);
+      for (let i = 0; i < Math.max(rounds, 10); i++) times.push((await postCubeQuery(url, 'load', { ...query, renewQuery: true })).ms);
       const rollup = median(times);
       console.log(`${name} | ${raw.get(name)!.toFixed(0)} | ${rollup.toFixed(1)} | ${(raw.get(name)! / rollup).toFixed(0)}×${Object.keys(used.usedPreAggregations ?? {}).length ? '' : ' (NOT served from a rollup)'}`);
     }

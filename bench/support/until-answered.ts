@@ -13,3 +13,20 @@ export async function untilAnswered<T extends { ms: number }>(roundTrip: () => P
 }
 
 export const CONTINUE_WAIT_BODY = '{"error":"Continue wait"}';
+
+/**
+ * POSTs a Cube query to `/cubejs-api/v1/<endpoint>` (load, sql, …), asking again while the answer is
+ * "Continue wait" (a query outliving the continue-wait time at large scales); throws on any error answer.
+ */
+export async function postCubeQuery(url: string, endpoint: string, query: unknown): Promise<{ text: string; ms: number }> {
+  const answer = await untilAnswered(
+    async () => {
+      const started = performance.now();
+      const res = await fetch(`${url}/cubejs-api/v1/${endpoint}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+      return { status: res.status, text: await res.text(), ms: performance.now() - started };
+    },
+    (a) => a.status === 200 && a.text === CONTINUE_WAIT_BODY,
+  );
+  if (answer.status !== 200 || answer.text.startsWith('{"error"')) throw new Error(`${endpoint} ${answer.status}: ${answer.text.slice(0, 300)}`);
+  return answer;
+}
