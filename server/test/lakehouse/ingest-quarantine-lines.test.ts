@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LANDING_SOURCES } from '../../src/lakehouse/datagen/landing-layout.ts';
+import { findNewFiles } from '../../src/lakehouse/ingest/landing-files.ts';
 import { runIngestion } from '../../src/lakehouse/ingest/run-ingestion.ts';
 import type { IngestReport } from '../../src/lakehouse/ingest/ingest-types.ts';
 import { fingerprint, makeTempLakehouse, type TempLakehouse } from './lakehouse-fixtures.ts';
@@ -31,6 +33,21 @@ const CSV_LINES = [
   'OQ1,9,P000009,4,10.00,0.00,2026-11-02 11:00:00', //                          11 good (after all the bad ones)
 ];
 
+// A plain file (LF only, no quote, no blank line): DuckDB's parallel CSV scan reads it; the lines it
+// skips or rejects are found again, numbered, for the quarantine.
+const PLAIN_FILE = `erp/order_lines/dt=2026-11-04/order_lines_20261104.csv`;
+const PLAIN_LINES = [
+  'order_id,line_no,product_id,quantity,unit_price,line_discount,updated_at', // 1 header
+  'OP1,1,P000001,2,10.00,0.00,2026-11-02 10:00:00', //                         2 good
+  'OP1,2,P000002,2', //                                                         3 too few fields
+  'OP1,3,P000003,1,5.50,,2026-11-02 10:00:00,extra', //                         4 too many fields
+  'OP1,4,P000004,1e2,10.00,0.00,2026-11-02 10:00:00', //                        5 INTEGER written as 1e2
+  'OP1,5, P 5 ,1,10.00,,2026-11-02', //                                         6 good (spaces kept, empty is NULL, a date for a timestamp)
+  ',6,P000006,1,10.00,0.00,2026-11-02 10:00:00', //                             7 missing key
+  'OP1,7,P000007,1,10.00,0.00,2026-02-30 10:00:00', //                          8 no such day
+  'OP1,8,P000008,3,9.99,0.50,2026-11-02T11:30:00', //                           9 good (ISO T)
+];
+
 const good = { customer_id: 'CQ1', name: 'Ana', email: 'a@x.com', city: 'Natal', state: 'RN', segment: 'vip', birth_date: '1990-01-02', signup_date: '2026-11-02', updated_at: '2026-11-02 09:00:00' };
 const JSON_LINES = [
   JSON.stringify(good), //                                                          1 good
@@ -47,6 +64,7 @@ describe('ingestion quarantines bad lines and lands the good ones', () => {
   let instance: DuckDBInstance;
   let connection: DuckDBConnection;
   let report: IngestReport;
+  let plainness: Record<string, boolean>;
   const rows = async (sql: string) => (await connection.runAndReadAll(sql)).getRowObjectsJson();
 
   beforeAll(async () => {
@@ -54,10 +72,15 @@ describe('ingestion quarantines bad lines and lands the good ones', () => {
     instance = await DuckDBInstance.create(lake.paths.duckdbPath);
     connection = await instance.connect();
     await runIngestion(connection, { landingDir: lake.paths.landingDir, rdsUrl: null });
-    for (const [file, lines] of [[LINES_FILE, CSV_LINES], [CUSTOMERS_FILE, JSON_LINES]] as const) {
+    for (const [file, lines] of [[LINES_FILE, CSV_LINES], [CUSTOMERS_FILE, JSON_LINES], [PLAIN_FILE, PLAIN_LINES]] as const) {
       fs.mkdirSync(path.dirname(path.join(lake.paths.landingDir, file)), { recursive: true });
       fs.writeFileSync(path.join(lake.paths.landingDir, file), `${lines.join('\n')}\n`);
     }
+    const source = (table: string) => LANDING_SOURCES.find((s) => s.table === table)!;
+    plainness = Object.fromEntries([
+      ...(await findNewFiles(connection, lake.paths.landingDir, source('erp_order_lines'))).files,
+      ...(await findNewFiles(connection, lake.paths.landingDir, source('crm_customers'))).files,
+    ].map((f) => [f.relativePath, f.plain]));
     report = await runIngestion(connection, { landingDir: lake.paths.landingDir, rdsUrl: null });
   });
   afterAll(() => { connection.closeSync(); instance.closeSync(); lake.remove(); });
@@ -65,7 +88,8 @@ describe('ingestion quarantines bad lines and lands the good ones', () => {
   it('counts the records of each file as its non-empty data lines: read = accepted + quarantined', () => {
     // CSV: 11 lines - header - 1 empty = 9 records, 4 good. JSON: 7 lines, 2 good.
     expect(CSV_LINES.slice(1).filter((l) => l !== '').length).toBe(9);
-    expect(report.sources.find((s) => s.table === 'erp_order_lines')).toMatchObject({ files: 1, read: 9, accepted: 4, quarantined: 5 });
+    // Plus the plain CSV: 8 records, 3 good.
+    expect(report.sources.find((s) => s.table === 'erp_order_lines')).toMatchObject({ files: 2, read: 17, accepted: 7, quarantined: 10 });
     expect(report.sources.find((s) => s.table === 'crm_customers')).toMatchObject({ files: 1, read: 7, accepted: 2, quarantined: 5 });
   });
 
@@ -87,6 +111,27 @@ describe('ingestion quarantines bad lines and lands the good ones', () => {
       { order_id: 'OQ1', line_no: 3, product_id: 'P, "quoted"', quantity: 1, unit_price: '5.50', line_discount: null, updated_at: '2026-11-02 10:00:00' },
       { order_id: 'OQ1', line_no: 5, product_id: 'P000005', quantity: 1, unit_price: '10.00', line_discount: '0.00', updated_at: '2026-11-02 10:00:00' },
       { order_id: 'OQ1', line_no: 9, product_id: 'P000009', quantity: 4, unit_price: '10.00', line_discount: '0.00', updated_at: '2026-11-02 11:00:00' },
+    ]);
+  });
+
+  it('reads plain files (LF only, no quote, no blank line) with the parallel scan, the others line by line', () => {
+    expect(plainness).toEqual({ [LINES_FILE]: false, [PLAIN_FILE]: true, [CUSTOMERS_FILE]: true });
+  });
+
+  it('quarantines the bad lines of a plain CSV with their numbers, and lands its good lines as the line parser would', async () => {
+    expect(await rows(`SELECT line_no, reason, raw FROM bronze.quarantine WHERE _source = '${PLAIN_FILE}' ORDER BY line_no`)).toEqual([
+      { line_no: '3', reason: 'malformed CSV record: expected 7 fields, found 4', raw: PLAIN_LINES[2] },
+      { line_no: '4', reason: 'malformed CSV record: expected 7 fields, found 8', raw: PLAIN_LINES[3] },
+      { line_no: '5', reason: "quantity: cannot parse '1e2' as INTEGER", raw: PLAIN_LINES[4] },
+      { line_no: '7', reason: 'missing required field order_id', raw: PLAIN_LINES[6] },
+      { line_no: '8', reason: "updated_at: cannot parse '2026-02-30 10:00:00' as TIMESTAMP", raw: PLAIN_LINES[7] },
+    ]);
+    expect(await rows(`SELECT order_id, line_no, product_id, quantity, CAST(unit_price AS VARCHAR) AS unit_price,
+        CAST(line_discount AS VARCHAR) AS line_discount, CAST(updated_at AS VARCHAR) AS updated_at
+      FROM bronze.erp_order_lines WHERE _source = '${PLAIN_FILE}' ORDER BY line_no`)).toEqual([
+      { order_id: 'OP1', line_no: 1, product_id: 'P000001', quantity: 2, unit_price: '10.00', line_discount: '0.00', updated_at: '2026-11-02 10:00:00' },
+      { order_id: 'OP1', line_no: 5, product_id: ' P 5 ', quantity: 1, unit_price: '10.00', line_discount: null, updated_at: '2026-11-02 00:00:00' },
+      { order_id: 'OP1', line_no: 8, product_id: 'P000008', quantity: 3, unit_price: '9.99', line_discount: '0.50', updated_at: '2026-11-02 11:30:00' },
     ]);
   });
 

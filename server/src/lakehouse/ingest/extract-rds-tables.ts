@@ -2,7 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { sqlString } from '../open-lakehouse.ts';
 import type { RdsClient } from '../rds/rds-client.ts';
 import { RDS_TABLES, type RdsTable } from '../rds/rds-tables.ts';
-import { bronzeColumns } from './bronze-tables.ts';
+import { appendIngestLog, bronzeColumns } from './bronze-tables.ts';
 import type { BatchContext, SourceIngestReport } from './ingest-types.ts';
 
 /** Rows fetched from one RDS table since its watermark, still as strings. */
@@ -67,8 +67,8 @@ export async function loadRdsExtract(connection: DuckDBConnection, extract: RdsE
   const report = { table: name, files: 0, skippedFiles: 0, read: extract.rows.length, accepted: Number(counts[0]),
     quarantined: Number(counts[1]), watermark: extract.watermark };
   if (extract.watermark !== null) {
-    await connection.run(`INSERT INTO bronze._ingest_log VALUES (${sqlString(ctx.batchId)}, ${sqlString(name)}, ${source}, NULL, NULL, NULL,
-      ${sqlString(extract.watermark)}, ${report.read}, ${report.accepted}, ${report.quarantined}, TIMESTAMP '${ctx.ingestedAt}')`);
+    await appendIngestLog(connection, ctx, [{ table: name, path: `rds:${name}`, size: null, mtimeMs: null, checksum: null,
+      watermark: extract.watermark, read: report.read, accepted: report.accepted, quarantined: report.quarantined }]);
   }
   return report;
 }

@@ -17,7 +17,18 @@ export interface LandingFile {
   readonly checksum: string;
   /** Records in the file counted from its bytes (data lines of CSV / JSON lines); Parquet counts come from metadata. */
   readonly lineCount: number | null;
+  /**
+   * A text file DuckDB's CSV reader splits into the same records (and CSV fields) as the line parser:
+   * LF endings only (no CR anywhere), no blank line, no byte-order mark, no unit-separator byte (the
+   * reader's column delimiter when it reads whole lines), no line longer than `PLAIN_MAX_LINE` and,
+   * for CSV, no double quote (so no field is quoted). Machine exports are; such files load through
+   * the reader's parallel scan.
+   */
+  readonly plain: boolean;
 }
+
+/** Longest line a plain file may hold: DuckDB's CSV reader refuses lines past its `max_line_size` (2 MiB by default). */
+export const PLAIN_MAX_LINE = 1 << 20;
 
 /**
  * Lists the files of a source under `<landing>/<folder>/dt=YYYY-MM-DD/` that the ingest log does
@@ -41,8 +52,8 @@ export async function findNewFiles(connection: DuckDBConnection, landingDir: str
       const bytes = fs.readFileSync(absolutePath);
       const checksum = crypto.createHash('sha256').update(bytes).digest('hex');
       if (known.some((k) => k.checksum === checksum)) { skipped++; continue; }
-      const lineCount = source.format === 'parquet' ? null : countRecords(bytes, source.format === 'csv');
-      files.push({ absolutePath, relativePath, size: stat.size, mtimeMs: Math.trunc(stat.mtimeMs), checksum, lineCount });
+      const text = source.format === 'parquet' ? null : scanLines(bytes, source.format === 'csv');
+      files.push({ absolutePath, relativePath, size: stat.size, mtimeMs: Math.trunc(stat.mtimeMs), checksum, lineCount: text?.records ?? null, plain: text?.plain ?? false });
       if (source.format !== 'parquet') checkUtf8(bytes, relativePath);
       if (source.format === 'csv') checkCsvHeader(bytes, relativePath, source);
     }
@@ -63,20 +74,31 @@ async function loggedFiles(connection: DuckDBConnection, table: string) {
 }
 
 /**
- * Non-empty lines, minus the header for CSV. Counted from the bytes (with `indexOf`, fast on large
- * files) so reconciliation does not trust the loader.
+ * Non-empty lines, minus the header of a CSV, counted from the bytes (with `indexOf`, fast on large
+ * files) so reconciliation does not trust the loader; and whether the file is `plain` (see LandingFile).
  */
-function countRecords(bytes: Buffer, hasHeader: boolean): number {
+function scanLines(bytes: Buffer, csv: boolean): { records: number; plain: boolean } {
+  if (bytes.length === 0) return { records: 0, plain: false };
+  let newlines = 0;
+  let longest = 0;
+  let start = 0;
+  for (let at = bytes.indexOf(0x0a); at !== -1; at = bytes.indexOf(0x0a, at + 1)) {
+    newlines++;
+    longest = Math.max(longest, at - start);
+    start = at + 1;
+  }
+  longest = Math.max(longest, bytes.length - start);
+  const unterminated = bytes[bytes.length - 1] !== 0x0a ? 1 : 0;
   const occurrences = (needle: string) => {
     let n = 0;
     for (let at = bytes.indexOf(needle); at !== -1; at = bytes.indexOf(needle, at + 1)) n++;
     return n;
   };
-  if (bytes.length === 0) return 0;
-  const newlines = occurrences('\n');
-  const unterminated = bytes[bytes.length - 1] !== 0x0a ? 1 : 0;
-  const blank = occurrences('\n\n') + occurrences('\n\r\n') + (bytes[0] === 0x0a ? 1 : 0);
-  return Math.max(0, newlines + unterminated - blank - (hasHeader ? 1 : 0));
+  const hasCr = bytes.indexOf(0x0d) !== -1;
+  const blank = occurrences('\n\n') + (hasCr ? occurrences('\n\r\n') : 0) + (bytes[0] === 0x0a ? 1 : 0);
+  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+  const plain = !hasCr && blank === 0 && !bom && bytes.indexOf(0x1f) === -1 && longest <= PLAIN_MAX_LINE && !(csv && bytes.indexOf(0x22) !== -1);
+  return { records: Math.max(0, newlines + unterminated - blank - (csv ? 1 : 0)), plain };
 }
 
 /**

@@ -2,6 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { LandingSource } from '../datagen/landing-layout.ts';
 import type { BatchContext } from './ingest-types.ts';
 import type { LandingFile } from './landing-files.ts';
+import { fileListSql, relativeSourceSql } from './load-sql.ts';
 import { loadTextRecords, problemColumn, textColumn } from './load-text-records.ts';
 
 /** One CSV field (RFC 4180): quoted, with `""` for a quote inside, or unquoted without quotes or commas. */
@@ -20,8 +21,15 @@ const FIELD = '("(?:[^"]|"")*"|[^",]*)';
 export async function loadCsvFiles(connection: DuckDBConnection, source: LandingSource, files: readonly LandingFile[], ctx: BatchContext): Promise<void> {
   const n = source.columns.length;
   const fields = source.columns.map((_c, i) => `_f[${i + 1}] AS ${textColumn(i)}, NULL::VARCHAR AS ${problemColumn(i)}`);
+  const columns = source.columns.map((_c, i) => `'${textColumn(i)}': 'VARCHAR'`).join(', ');
   await loadTextRecords(connection, source, files, ctx, {
     header: true,
+    // No quote in a plain file: DuckDB's scan splits on commas exactly as the line parser does, and
+    // skips a line with the wrong number of fields (its file is then read again for the quarantine).
+    plainFieldsSql: (plain) => `SELECT ${relativeSourceSql(ctx, 'filename')} AS _source, NULL::BIGINT AS _line_no, NULL::VARCHAR AS _line,
+        ${source.columns.map((_c, i) => `${textColumn(i)}, NULL::VARCHAR AS ${problemColumn(i)}`).join(', ')}, NULL::VARCHAR AS _malformed
+      FROM read_csv(${fileListSql(plain)}, columns = {${columns}}, header = true, auto_detect = false, delim = ',', quote = '', escape = '',
+        new_line = '\\n', filename = true, ignore_errors = true)`,
     fieldsSql: (lines) => `SELECT _source, _line_no, _line, ${fields.join(', ')},
         CASE WHEN NOT _well_formed THEN 'malformed CSV record: unterminated or misplaced quote'
              WHEN len(_f) <> ${n} THEN 'malformed CSV record: expected ${n} fields, found ' || len(_f) END AS _malformed

@@ -2,29 +2,32 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { UserError } from '../../errors/user-error.ts';
 import type { LandingSource } from '../datagen/landing-layout.ts';
 import { sqlString } from '../open-lakehouse.ts';
+import { acceptedPerFile } from './accepted-per-file.ts';
 import type { BatchContext } from './ingest-types.ts';
 import type { LandingFile } from './landing-files.ts';
 import { columnListSql, fileListSql, lineageSql, missingReasonSql, relativeSourceSql, requiredMissingSql } from './load-sql.ts';
 
 /**
- * Loads Parquet files already checked by `checkParquetFiles`, in one scan.
+ * Loads Parquet files already checked by `checkParquetFiles` (`rowsByPath`: their footers' row
+ * counts) in one scan, leaving out the rows missing a required key. Those are rare, so only the files
+ * where fewer rows landed than the footer counts are read again, for the quarantine (with the row
+ * number). Filtering them out rather than deleting them after keeps the append one DuckDB writes
+ * straight to the database file: a delete in the same transaction made the commit rewrite the batch.
  */
-export async function loadParquetFiles(connection: DuckDBConnection, source: LandingSource, files: readonly LandingFile[], ctx: BatchContext): Promise<void> {
+export async function loadParquetFiles(
+  connection: DuckDBConnection, source: LandingSource, files: readonly LandingFile[], ctx: BatchContext, rowsByPath: ReadonlyMap<string, number>,
+): Promise<void> {
   const casts = source.columns.map(([name, type]) => `CAST(${name} AS ${type}) AS ${name}`).join(', ');
   await connection.run(`INSERT INTO bronze.${source.table} (${columnListSql(source)}, _ingested_at, _source, _batch_id)
-    SELECT ${casts}, ${lineageSql(ctx, 'filename')} FROM read_parquet(${fileListSql(files)}, filename = true)`);
-}
-
-/**
- * Quarantines this batch's rows missing a required key, with their row number: they are rare, so
- * only the files holding them are read again.
- */
-export async function quarantineParquetMissingKeys(connection: DuckDBConnection, source: LandingSource, badFiles: readonly LandingFile[], ctx: BatchContext): Promise<void> {
-  await connection.run(`DELETE FROM bronze.${source.table} WHERE _batch_id = ${sqlString(ctx.batchId)} AND (${requiredMissingSql(source)})`);
+    SELECT ${casts}, ${lineageSql(ctx, 'filename')} FROM read_parquet(${fileListSql(files)}, filename = true)
+    WHERE NOT (${requiredMissingSql(source)})`);
+  const accepted = await acceptedPerFile(connection, source.table, ctx);
+  const short = files.filter((f) => (accepted.get(f.relativePath) ?? 0) < (rowsByPath.get(f.absolutePath) ?? 0));
+  if (short.length === 0) return;
   await connection.run(`INSERT INTO bronze.quarantine
     SELECT ${relativeSourceSql(ctx, 'filename')}, ${sqlString(ctx.batchId)}, TIMESTAMP '${ctx.ingestedAt}', file_row_number + 1,
       ${missingReasonSql(source, (c) => c)}, CAST(to_json(struct_pack(${source.columns.map(([n]) => `${n} := ${n}`).join(', ')})) AS VARCHAR)
-    FROM read_parquet(${fileListSql(badFiles)}, filename = true, file_row_number = true) WHERE ${requiredMissingSql(source)}`);
+    FROM read_parquet(${fileListSql(short)}, filename = true, file_row_number = true) WHERE ${requiredMissingSql(source)}`);
 }
 
 /**

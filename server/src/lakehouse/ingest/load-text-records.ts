@@ -1,6 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { LandingSource } from '../datagen/landing-layout.ts';
 import { sqlString } from '../open-lakehouse.ts';
+import { acceptedPerFile } from './accepted-per-file.ts';
 import type { BatchContext } from './ingest-types.ts';
 import type { LandingFile } from './landing-files.ts';
 import { columnListSql, missingReasonSql } from './load-sql.ts';
@@ -16,6 +17,14 @@ import { castTextSql } from './text-value-sql.ts';
  */
 export type TextFieldsSql = (lines: string) => string;
 
+/** How a text format is read: its fields from numbered lines, and from `plain` files by DuckDB's parallel CSV scan. */
+export interface TextFormat {
+  readonly header: boolean;
+  readonly fieldsSql: TextFieldsSql;
+  /** The same columns as `fieldsSql` gives (`_line_no` and `_line` may be NULL) for plain files; a record the scan skips must count as rejected. */
+  readonly plainFieldsSql: (files: readonly LandingFile[], ctx: BatchContext) => string;
+}
+
 /** Names of the per-column staging columns. */
 export const textColumn = (i: number) => `_t${i + 1}`;
 export const problemColumn = (i: number) => `_p${i + 1}`;
@@ -27,34 +36,37 @@ export const problemColumn = (i: number) => `_p${i + 1}`;
  * problem (`_p<i>`, or `<column>: cannot parse '<text>' as <TYPE>`), joined by '; '.
  * Nothing here fails on what a line holds, so one bad record never stops the batch.
  *
- * One pass over all the files appends the good records (parsed once: the records are materialized,
- * so the filter on `_reason` does not parse every field again). Rejected records are rare, so only
- * the files where fewer records landed than the file holds (`lineCount`, counted from its bytes)
- * are read again, for the quarantine.
+ * One pass appends the good records: plain files through DuckDB's parallel CSV scan, the others
+ * line-numbered by `read_text`. Rejected records are rare, so only the files where fewer records
+ * landed than the file holds (`lineCount`, counted from its bytes) are read again, with line
+ * numbers, for the quarantine.
  */
 export async function loadTextRecords(
   connection: DuckDBConnection, source: LandingSource, files: readonly LandingFile[], ctx: BatchContext,
-  format: { header: boolean; fieldsSql: TextFieldsSql },
+  format: TextFormat,
 ): Promise<void> {
   const typed = source.columns.map(([name, type], i) => `${castTextSql(textColumn(i), type)} AS ${name}`);
   const problems = source.columns.map(([name, type], i) => (type === 'VARCHAR' ? problemColumn(i)
     : `coalesce(${problemColumn(i)}, CASE WHEN ${textColumn(i)} IS NOT NULL AND ${name} IS NULL
         THEN '${name}: cannot parse ''' || ${textColumn(i)} || ''' as ${type}' END)`));
-  const records = (subset: readonly LandingFile[]) => `WITH records AS MATERIALIZED (
-    SELECT _source, _line_no, _line, ${columnListSql(source)},
+  const records = (fields: string) => `SELECT _source, _line_no, _line, ${columnListSql(source)},
       coalesce(_malformed, nullif(concat_ws('; ', ${missingReasonSql(source, (_c, i) => textColumn(i))}, ${problems.join(', ')}), '')) AS _reason
-    FROM (SELECT *, ${typed.join(', ')} FROM (${format.fieldsSql(`(${numberedLinesSql(subset, ctx, { header: format.header })})`)})))`;
-  await connection.run(`INSERT INTO bronze.${source.table} (${columnListSql(source)}, _ingested_at, _source, _batch_id)
-    ${records(files)}
-    SELECT ${columnListSql(source)}, TIMESTAMP '${ctx.ingestedAt}', _source, ${sqlString(ctx.batchId)}
-    FROM records WHERE _reason IS NULL`);
-  const landed = await connection.runAndReadAll(`SELECT _source, count(*) FROM bronze.${source.table}
-    WHERE _ingested_at = TIMESTAMP '${ctx.ingestedAt}' AND _batch_id = ${sqlString(ctx.batchId)} GROUP BY _source`);
-  const accepted = new Map(landed.getRows().map(([file, n]) => [String(file), Number(n)]));
+    FROM (SELECT *, ${typed.join(', ')} FROM (${fields}))`;
+  // Line-parsed fields come from one list per line, which a filter pushed below the casts would build
+  // again: that path materializes its records. The scan's columns are cheap to read twice, and an
+  // unmaterialized INSERT ... SELECT lets DuckDB write row groups straight to the file as it goes.
+  const insertGood = (fields: string, materialized: boolean) => connection.run(`INSERT INTO bronze.${source.table} (${columnListSql(source)}, _ingested_at, _source, _batch_id)
+    WITH r AS ${materialized ? '' : 'NOT '}MATERIALIZED (${records(fields)})
+    SELECT ${columnListSql(source)}, TIMESTAMP '${ctx.ingestedAt}', _source, ${sqlString(ctx.batchId)} FROM r WHERE _reason IS NULL`);
+  const plain = files.filter((f) => f.plain);
+  const numbered = files.filter((f) => !f.plain);
+  if (plain.length > 0) await insertGood(format.plainFieldsSql(plain, ctx), false);
+  if (numbered.length > 0) await insertGood(format.fieldsSql(`(${numberedLinesSql(numbered, ctx, { header: format.header })})`), true);
+  const accepted = await acceptedPerFile(connection, source.table, ctx);
   const withRejects = files.filter((f) => f.lineCount === null || (accepted.get(f.relativePath) ?? 0) < f.lineCount);
   if (withRejects.length === 0) return;
   await connection.run(`INSERT INTO bronze.quarantine
-    ${records(withRejects)}
+    WITH r AS MATERIALIZED (${records(format.fieldsSql(`(${numberedLinesSql(withRejects, ctx, { header: format.header })})`))})
     SELECT _source, ${sqlString(ctx.batchId)}, TIMESTAMP '${ctx.ingestedAt}', _line_no, _reason, _line
-    FROM records WHERE _reason IS NOT NULL`);
+    FROM r WHERE _reason IS NOT NULL`);
 }

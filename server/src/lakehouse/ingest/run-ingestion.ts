@@ -3,18 +3,18 @@ import fs from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { UserError, isUserError } from '../../errors/user-error.ts';
 import { LANDING_SOURCES, type LandingSource } from '../datagen/landing-layout.ts';
-import { inTransaction, sqlString } from '../open-lakehouse.ts';
+import { inTransaction } from '../open-lakehouse.ts';
 import { openRdsClient } from '../rds/open-rds-client.ts';
 import type { RdsClient } from '../rds/rds-client.ts';
 import { ensureRdsTables, RDS_TABLES } from '../rds/rds-tables.ts';
-import { ensureBronzeTables } from './bronze-tables.ts';
+import { appendIngestLog, ensureBronzeTables, type IngestLogEntry } from './bronze-tables.ts';
 import { fetchRdsChanges, loadRdsExtract, type RdsExtract } from './extract-rds-tables.ts';
 import type { BatchContext, IngestProgress, IngestReport, SourceIngestReport } from './ingest-types.ts';
 import { findNewFiles, type LandingFile } from './landing-files.ts';
+import { thisBatchSql } from './load-sql.ts';
 import { loadCsvFiles } from './load-csv-files.ts';
 import { loadJsonLinesFiles } from './load-json-lines-files.ts';
-import { checkParquetFiles, loadParquetFiles, quarantineParquetMissingKeys } from './load-parquet-files.ts';
-import { requiredMissingSql } from './load-sql.ts';
+import { checkParquetFiles, loadParquetFiles } from './load-parquet-files.ts';
 
 /** What one ingestion run reads. */
 export interface IngestOptions {
@@ -100,18 +100,16 @@ function newBatchId(): string {
 async function ingestFiles(connection: DuckDBConnection, plan: PlannedSource, ctx: BatchContext): Promise<SourceIngestReport> {
   const { source, files } = plan;
   if (files.length === 0) return { table: source.table, files: 0, skippedFiles: plan.skipped, read: 0, accepted: 0, quarantined: 0, watermark: null };
-  if (source.format === 'csv') await loadCsvFiles(connection, source, files, ctx);
-  else if (source.format === 'json') await loadJsonLinesFiles(connection, source, files, ctx);
-  else await loadParquetFiles(connection, source, files, ctx);
-  let perFile = await countsPerFile(connection, source, ctx);
-  // Text loaders quarantine missing keys line by line; Parquet rows missing one are moved out after a one-pass load.
-  const withMissingKeys = files.filter((f) => (perFile.get(f.relativePath)?.missing ?? 0) > 0);
-  if (withMissingKeys.length > 0) {
-    await quarantineParquetMissingKeys(connection, source, withMissingKeys, ctx);
-    perFile = await countsPerFile(connection, source, ctx);
+  try {
+    if (source.format === 'csv') await loadCsvFiles(connection, source, files, ctx);
+    else if (source.format === 'json') await loadJsonLinesFiles(connection, source, files, ctx);
+    else await loadParquetFiles(connection, source, files, ctx, plan.parquetRows ?? new Map());
+  } catch (error) {
+    throw changedFileError(files, error) ?? error;
   }
+  const perFile = await countsPerFile(connection, source, ctx);
   const report = { table: source.table, files: files.length, skippedFiles: plan.skipped, read: 0, accepted: 0, quarantined: 0, watermark: null };
-  const values: string[] = [];
+  const log: IngestLogEntry[] = [];
   for (const file of files) {
     const read = file.lineCount ?? plan.parquetRows?.get(file.absolutePath) ?? 0;
     const { accepted, quarantined } = perFile.get(file.relativePath) ?? { accepted: 0, quarantined: 0 };
@@ -121,27 +119,35 @@ async function ingestFiles(connection: DuckDBConnection, plan: PlannedSource, ct
         location: { file: file.relativePath, line: 0 }, hint: 'Nothing was ingested; run the ingestion again once the landing folder is stable.' });
     }
     report.read += read; report.accepted += accepted; report.quarantined += quarantined;
-    values.push(`(${sqlString(ctx.batchId)}, ${sqlString(source.table)}, ${sqlString(file.relativePath)}, ${file.size}, ${file.mtimeMs},
-      ${sqlString(file.checksum)}, NULL, ${read}, ${accepted}, ${quarantined}, TIMESTAMP '${ctx.ingestedAt}')`);
+    log.push({ table: source.table, path: file.relativePath, size: file.size, mtimeMs: file.mtimeMs, checksum: file.checksum, watermark: null, read, accepted, quarantined });
   }
-  await connection.run(`INSERT INTO bronze._ingest_log VALUES ${values.join(', ')}`);
+  await appendIngestLog(connection, ctx, log);
   return report;
 }
 
 /**
- * Accepted, quarantined and (still in bronze) missing-key rows of this batch, per file. The batch's
- * `_ingested_at` is filtered too: bronze is append-only, so its zone maps skip every older row group
- * and the count reads only this batch's rows, not the whole table.
+ * A loader's failure explained by a file that vanished or was rewritten since it was planned (a
+ * foreseeable race with whoever writes the landing folder), or null when every file is as planned.
  */
+function changedFileError(files: readonly LandingFile[], cause: unknown): UserError | null {
+  for (const file of files) {
+    const now = fs.statSync(file.absolutePath, { throwIfNoEntry: false });
+    if (now && now.size === file.size && Math.trunc(now.mtimeMs) === file.mtimeMs) continue;
+    return new UserError('PIPELINE_INPUT', `${file.relativePath} changed during the batch: ${now ? 'its size or modification time differ' : 'it no longer exists'}`, {
+      location: { file: file.relativePath, line: 0 }, hint: 'Nothing was ingested; run the ingestion again once the landing folder is stable.', cause });
+  }
+  return null;
+}
+
+/** Accepted and quarantined rows of this batch, per file. */
 async function countsPerFile(connection: DuckDBConnection, source: LandingSource, ctx: BatchContext) {
-  const thisBatch = `_ingested_at = TIMESTAMP '${ctx.ingestedAt}' AND _batch_id = ${sqlString(ctx.batchId)}`;
-  const reader = await connection.runAndReadAll(`SELECT _source, sum(a), sum(q), sum(m) FROM (
-      SELECT _source, count(*) AS a, 0 AS q, count(*) FILTER (WHERE ${requiredMissingSql(source)}) AS m
-      FROM bronze.${source.table} WHERE ${thisBatch} GROUP BY _source
+  const thisBatch = thisBatchSql(ctx);
+  const reader = await connection.runAndReadAll(`SELECT _source, sum(a), sum(q) FROM (
+      SELECT _source, count(*) AS a, 0 AS q FROM bronze.${source.table} WHERE ${thisBatch} GROUP BY _source
       UNION ALL
-      SELECT _source, 0, count(*), 0 FROM bronze.quarantine WHERE ${thisBatch} GROUP BY _source
+      SELECT _source, 0, count(*) FROM bronze.quarantine WHERE ${thisBatch} GROUP BY _source
     ) GROUP BY _source`);
-  const counts = new Map<string, { accepted: number; quarantined: number; missing: number }>();
-  for (const [file, a, q, m] of reader.getRows()) counts.set(String(file), { accepted: Number(a), quarantined: Number(q), missing: Number(m) });
+  const counts = new Map<string, { accepted: number; quarantined: number }>();
+  for (const [file, a, q] of reader.getRows()) counts.set(String(file), { accepted: Number(a), quarantined: Number(q) });
   return counts;
 }
