@@ -47,6 +47,14 @@ CREATE TABLE IF NOT EXISTS gold._vendas_pedidos_afetados (origin STRING, order_i
 
 CREATE TABLE IF NOT EXISTS gold._vendas_clientes_afetados (customer_id STRING, crm BOOLEAN);
 
+CREATE TABLE IF NOT EXISTS gold._vendas_linhas (
+  venda_id STRING, pedido_id STRING, origem STRING, data_sk INT, data_venda TIMESTAMP,
+  cliente_sk BIGINT, produto_sk BIGINT, loja_sk BIGINT, canal_sk BIGINT, campanha_sk BIGINT,
+  quantidade INT, preco_unitario DECIMAL(18,2), valor_bruto DECIMAL(18,2), desconto_linha DECIMAL(18,2),
+  desconto_pedido_rateado DECIMAL(18,2), desconto_total DECIMAL(18,2), valor_liquido DECIMAL(18,2),
+  status_pedido STRING, is_cancelado BOOLEAN, is_primeiro_pedido BOOLEAN, tipo_cliente STRING,
+  quantidade_devolvida INT, valor_devolvido DECIMAL(18,2), data_devolucao TIMESTAMP, _delete BOOLEAN);
+
 DELETE FROM gold._vendas_pedidos_afetados;
 
 -- Orders whose header, lines, status or refunds changed since the last run.
@@ -116,140 +124,145 @@ SELECT origin, order_id FROM (
 EXCEPT
 SELECT origin, order_id FROM gold._vendas_pedidos_afetados;
 
--- The affected orders' sale lines computed afresh and merged by venda_id (_delete: no longer kept).
+-- The affected orders' sale lines computed afresh (_delete: no longer kept), materialized so the
+-- MERGE below joins a small table of known size (and gold/08 reads the refunds' sale lines here).
+DELETE FROM gold._vendas_linhas;
+
+INSERT INTO gold._vendas_linhas
+WITH affected_customers AS (
+  SELECT customer_id FROM gold._vendas_clientes_afetados
+),
+affected_orders AS (
+  SELECT origin, order_id FROM gold._vendas_pedidos_afetados
+),
+headers AS (
+  SELECT h.* FROM silver.sales_orders h
+  JOIN affected_orders a ON a.origin = h.origin AND a.order_id = h.order_id
+),
+history_start AS (
+  SELECT min(so.order_ts) AS first_ts,
+         year(min(so.order_ts)) * 12 + month(min(so.order_ts)) - 1 + 12 AS known_from_month
+  FROM silver.sales_orders so WHERE so.is_valid
+),
+signups AS (
+  SELECT cv.customer_id, min(cv.signup_date) AS signup_date
+  FROM silver.customer_versions cv JOIN affected_customers ac ON ac.customer_id = cv.customer_id
+  GROUP BY cv.customer_id
+),
+first_orders AS (
+  SELECT origin, order_id, customer_id FROM (
+    SELECT so.origin, so.order_id, so.customer_id,
+           row_number() OVER (PARTITION BY so.customer_id ORDER BY so.order_ts, so.origin, so.order_id) AS rn
+    FROM silver.sales_orders so JOIN affected_customers ac ON ac.customer_id = so.customer_id
+    WHERE so.is_valid
+  ) x WHERE rn = 1
+),
+lines AS (
+  SELECT 'erp' AS origin, ol.order_id, ol.line_no, ol.product_id, ol.quantity, ol.unit_price,
+         ol.line_discount, ol.is_valid
+  FROM silver.order_lines ol JOIN affected_orders a ON a.origin = 'erp' AND a.order_id = ol.order_id
+  UNION ALL
+  SELECT 'pos' AS origin, ss.receipt_id, ss.line_no, ss.product_id, ss.quantity, ss.unit_price,
+         ss.discount, ss.is_valid
+  FROM silver.store_sales ss JOIN affected_orders a ON a.origin = 'pos' AND a.order_id = ss.receipt_id
+),
+joined AS (
+  SELECT l.*, h.customer_id, h.channel_id, h.store_id, h.order_ts, h.status, h.order_discount,
+         h.campaign_id,
+         (l.is_valid AND h.order_id IS NOT NULL AND h.order_ts IS NOT NULL
+          AND coalesce(h.status, '') <> 'test') AS keep
+  FROM lines l
+  LEFT JOIN headers h ON h.origin = l.origin AND h.order_id = l.order_id
+),
+cents AS (
+  SELECT j.*,
+         CASE WHEN j.keep THEN CAST(j.unit_price * 100 AS BIGINT) * j.quantity ELSE 0 END AS bruto_c,
+         CASE WHEN j.keep THEN CAST(j.order_discount * 100 AS BIGINT) ELSE 0 END AS desconto_pedido_c
+  FROM joined j
+),
+shares AS (
+  SELECT c.*,
+         sum(c.bruto_c) OVER (PARTITION BY c.origin, c.order_id, c.keep) AS pedido_bruto_c,
+         row_number() OVER (PARTITION BY c.origin, c.order_id, c.keep ORDER BY c.bruto_c DESC, c.line_no) AS ordem
+  FROM cents c
+),
+floored AS (
+  SELECT s.*,
+         CASE WHEN s.pedido_bruto_c > 0
+              THEN CAST(floor(CAST(s.desconto_pedido_c AS DOUBLE) * s.bruto_c / s.pedido_bruto_c) AS BIGINT)
+              ELSE CAST(0 AS BIGINT) END AS base_c
+  FROM shares s
+),
+allocated AS (
+  SELECT f.*,
+         f.base_c + CASE WHEN f.pedido_bruto_c > 0
+                          AND f.ordem <= f.desconto_pedido_c - sum(f.base_c) OVER (PARTITION BY f.origin, f.order_id, f.keep)
+                         THEN 1 ELSE 0 END AS rateio_c
+  FROM floored f
+),
+refunds AS (
+  SELECT r.source_system AS origin, r.order_id, r.line_no, CAST(sum(r.quantity) AS INT) AS quantidade_devolvida,
+         CAST(sum(coalesce(r.refund_amount, 0)) AS DECIMAL(18,2)) AS valor_devolvido,
+         max(r.refunded_at) AS data_devolucao
+  FROM silver.returns r JOIN affected_orders a ON a.origin = r.source_system AND a.order_id = r.order_id
+  WHERE r.refunded_at IS NOT NULL AND r.quantity > 0
+  GROUP BY r.source_system, r.order_id, r.line_no
+),
+customer_versions AS (
+  SELECT h.origin, h.order_id, d.cliente_sk
+  FROM headers h
+  JOIN gold.dim_cliente d ON d.cliente_id = h.customer_id
+   AND (d.versao = 1 OR d.valido_de <= h.order_ts)
+   AND (d.valido_ate IS NULL OR h.order_ts < d.valido_ate)
+),
+priced AS (
+  SELECT a.origin || ':' || a.order_id || ':' || CAST(a.line_no AS STRING) AS venda_id,
+         a.order_id AS pedido_id, a.origin AS origem,
+         CAST(year(a.order_ts) * 10000 + month(a.order_ts) * 100 + day(a.order_ts) AS INT) AS data_sk,
+         a.order_ts AS data_venda,
+         coalesce(cv.cliente_sk, CAST(0 AS BIGINT)) AS cliente_sk,
+         coalesce(p.produto_sk, CAST(0 AS BIGINT)) AS produto_sk,
+         coalesce(lj.loja_sk, CAST(0 AS BIGINT)) AS loja_sk,
+         coalesce(cn.canal_sk, CAST(0 AS BIGINT)) AS canal_sk,
+         coalesce(cp.campanha_sk, CAST(0 AS BIGINT)) AS campanha_sk,
+         a.quantity AS quantidade, a.unit_price AS preco_unitario,
+         CAST(a.unit_price * a.quantity AS DECIMAL(18,2)) AS valor_bruto,
+         CAST(a.line_discount AS DECIMAL(18,2)) AS desconto_linha,
+         CAST(CAST(a.rateio_c AS DECIMAL(18,2)) * 0.01 AS DECIMAL(18,2)) AS desconto_pedido_rateado,
+         a.status AS status_pedido,
+         coalesce(a.status, '') = 'cancelled' AS is_cancelado,
+         fo.order_id IS NOT NULL AS is_primeiro_pedido,
+         CASE WHEN a.customer_id IS NULL THEN 'nao_identificado'
+              WHEN fo.order_id IS NULL THEN 'recorrente'
+              WHEN year(a.order_ts) * 12 + month(a.order_ts) - 1 < hs.known_from_month
+                   AND (su.signup_date IS NULL OR su.signup_date < CAST(hs.first_ts AS DATE)) THEN 'sem_historico'
+              ELSE 'novo' END AS tipo_cliente,
+         coalesce(rf.quantidade_devolvida, 0) AS quantidade_devolvida,
+         coalesce(rf.valor_devolvido, CAST(0 AS DECIMAL(18,2))) AS valor_devolvido,
+         rf.data_devolucao,
+         NOT a.keep AS _delete
+  FROM allocated a
+  LEFT JOIN customer_versions cv ON cv.origin = a.origin AND cv.order_id = a.order_id
+  LEFT JOIN gold.dim_produto p ON p.produto_id = a.product_id
+  LEFT JOIN gold.dim_loja lj ON lj.loja_id = a.store_id
+  LEFT JOIN gold.dim_canal cn ON cn.canal_id = a.channel_id
+  LEFT JOIN gold.dim_campanha cp ON cp.campanha_id = a.campaign_id
+  LEFT JOIN first_orders fo ON fo.origin = a.origin AND fo.order_id = a.order_id
+  LEFT JOIN signups su ON su.customer_id = fo.customer_id
+  CROSS JOIN history_start hs
+  LEFT JOIN refunds rf ON rf.origin = a.origin AND rf.order_id = a.order_id AND rf.line_no = a.line_no
+)
+SELECT venda_id, pedido_id, origem, data_sk, data_venda, cliente_sk, produto_sk, loja_sk, canal_sk,
+       campanha_sk, quantidade, preco_unitario, valor_bruto, desconto_linha, desconto_pedido_rateado,
+       CAST(desconto_linha + desconto_pedido_rateado AS DECIMAL(18,2)) AS desconto_total,
+       CAST(valor_bruto - desconto_linha - desconto_pedido_rateado AS DECIMAL(18,2)) AS valor_liquido,
+       status_pedido, is_cancelado, is_primeiro_pedido, tipo_cliente, quantidade_devolvida,
+       valor_devolvido, data_devolucao, _delete
+FROM priced;
+
+-- Merged by venda_id: lines no longer kept are deleted.
 MERGE INTO gold.fato_vendas AS t
-USING (
-  WITH affected_customers AS (
-    SELECT customer_id FROM gold._vendas_clientes_afetados
-  ),
-  affected_orders AS (
-    SELECT origin, order_id FROM gold._vendas_pedidos_afetados
-  ),
-  headers AS (
-    SELECT h.* FROM silver.sales_orders h
-    JOIN affected_orders a ON a.origin = h.origin AND a.order_id = h.order_id
-  ),
-  history_start AS (
-    SELECT min(so.order_ts) AS first_ts,
-           year(min(so.order_ts)) * 12 + month(min(so.order_ts)) - 1 + 12 AS known_from_month
-    FROM silver.sales_orders so WHERE so.is_valid
-  ),
-  signups AS (
-    SELECT cv.customer_id, min(cv.signup_date) AS signup_date
-    FROM silver.customer_versions cv JOIN affected_customers ac ON ac.customer_id = cv.customer_id
-    GROUP BY cv.customer_id
-  ),
-  first_orders AS (
-    SELECT origin, order_id, customer_id FROM (
-      SELECT so.origin, so.order_id, so.customer_id,
-             row_number() OVER (PARTITION BY so.customer_id ORDER BY so.order_ts, so.origin, so.order_id) AS rn
-      FROM silver.sales_orders so JOIN affected_customers ac ON ac.customer_id = so.customer_id
-      WHERE so.is_valid
-    ) x WHERE rn = 1
-  ),
-  lines AS (
-    SELECT 'erp' AS origin, ol.order_id, ol.line_no, ol.product_id, ol.quantity, ol.unit_price,
-           ol.line_discount, ol.is_valid
-    FROM silver.order_lines ol JOIN affected_orders a ON a.origin = 'erp' AND a.order_id = ol.order_id
-    UNION ALL
-    SELECT 'pos' AS origin, ss.receipt_id, ss.line_no, ss.product_id, ss.quantity, ss.unit_price,
-           ss.discount, ss.is_valid
-    FROM silver.store_sales ss JOIN affected_orders a ON a.origin = 'pos' AND a.order_id = ss.receipt_id
-  ),
-  joined AS (
-    SELECT l.*, h.customer_id, h.channel_id, h.store_id, h.order_ts, h.status, h.order_discount,
-           h.campaign_id,
-           (l.is_valid AND h.order_id IS NOT NULL AND h.order_ts IS NOT NULL
-            AND coalesce(h.status, '') <> 'test') AS keep
-    FROM lines l
-    LEFT JOIN headers h ON h.origin = l.origin AND h.order_id = l.order_id
-  ),
-  cents AS (
-    SELECT j.*,
-           CASE WHEN j.keep THEN CAST(j.unit_price * 100 AS BIGINT) * j.quantity ELSE 0 END AS bruto_c,
-           CASE WHEN j.keep THEN CAST(j.order_discount * 100 AS BIGINT) ELSE 0 END AS desconto_pedido_c
-    FROM joined j
-  ),
-  shares AS (
-    SELECT c.*,
-           sum(c.bruto_c) OVER (PARTITION BY c.origin, c.order_id, c.keep) AS pedido_bruto_c,
-           row_number() OVER (PARTITION BY c.origin, c.order_id, c.keep ORDER BY c.bruto_c DESC, c.line_no) AS ordem
-    FROM cents c
-  ),
-  floored AS (
-    SELECT s.*,
-           CASE WHEN s.pedido_bruto_c > 0
-                THEN CAST(floor(CAST(s.desconto_pedido_c AS DOUBLE) * s.bruto_c / s.pedido_bruto_c) AS BIGINT)
-                ELSE CAST(0 AS BIGINT) END AS base_c
-    FROM shares s
-  ),
-  allocated AS (
-    SELECT f.*,
-           f.base_c + CASE WHEN f.pedido_bruto_c > 0
-                            AND f.ordem <= f.desconto_pedido_c - sum(f.base_c) OVER (PARTITION BY f.origin, f.order_id, f.keep)
-                           THEN 1 ELSE 0 END AS rateio_c
-    FROM floored f
-  ),
-  refunds AS (
-    SELECT r.source_system AS origin, r.order_id, r.line_no, CAST(sum(r.quantity) AS INT) AS quantidade_devolvida,
-           CAST(sum(coalesce(r.refund_amount, 0)) AS DECIMAL(18,2)) AS valor_devolvido,
-           max(r.refunded_at) AS data_devolucao
-    FROM silver.returns r JOIN affected_orders a ON a.origin = r.source_system AND a.order_id = r.order_id
-    WHERE r.refunded_at IS NOT NULL AND r.quantity > 0
-    GROUP BY r.source_system, r.order_id, r.line_no
-  ),
-  customer_versions AS (
-    SELECT h.origin, h.order_id, d.cliente_sk
-    FROM headers h
-    JOIN gold.dim_cliente d ON d.cliente_id = h.customer_id
-     AND (d.versao = 1 OR d.valido_de <= h.order_ts)
-     AND (d.valido_ate IS NULL OR h.order_ts < d.valido_ate)
-  ),
-  priced AS (
-    SELECT a.origin || ':' || a.order_id || ':' || CAST(a.line_no AS STRING) AS venda_id,
-           a.order_id AS pedido_id, a.origin AS origem,
-           CAST(year(a.order_ts) * 10000 + month(a.order_ts) * 100 + day(a.order_ts) AS INT) AS data_sk,
-           a.order_ts AS data_venda,
-           coalesce(cv.cliente_sk, CAST(0 AS BIGINT)) AS cliente_sk,
-           coalesce(p.produto_sk, CAST(0 AS BIGINT)) AS produto_sk,
-           coalesce(lj.loja_sk, CAST(0 AS BIGINT)) AS loja_sk,
-           coalesce(cn.canal_sk, CAST(0 AS BIGINT)) AS canal_sk,
-           coalesce(cp.campanha_sk, CAST(0 AS BIGINT)) AS campanha_sk,
-           a.quantity AS quantidade, a.unit_price AS preco_unitario,
-           CAST(a.unit_price * a.quantity AS DECIMAL(18,2)) AS valor_bruto,
-           CAST(a.line_discount AS DECIMAL(18,2)) AS desconto_linha,
-           CAST(CAST(a.rateio_c AS DECIMAL(18,2)) * 0.01 AS DECIMAL(18,2)) AS desconto_pedido_rateado,
-           a.status AS status_pedido,
-           coalesce(a.status, '') = 'cancelled' AS is_cancelado,
-           fo.order_id IS NOT NULL AS is_primeiro_pedido,
-           CASE WHEN a.customer_id IS NULL THEN 'nao_identificado'
-                WHEN fo.order_id IS NULL THEN 'recorrente'
-                WHEN year(a.order_ts) * 12 + month(a.order_ts) - 1 < hs.known_from_month
-                     AND (su.signup_date IS NULL OR su.signup_date < CAST(hs.first_ts AS DATE)) THEN 'sem_historico'
-                ELSE 'novo' END AS tipo_cliente,
-           coalesce(rf.quantidade_devolvida, 0) AS quantidade_devolvida,
-           coalesce(rf.valor_devolvido, CAST(0 AS DECIMAL(18,2))) AS valor_devolvido,
-           rf.data_devolucao,
-           NOT a.keep AS _delete
-    FROM allocated a
-    LEFT JOIN customer_versions cv ON cv.origin = a.origin AND cv.order_id = a.order_id
-    LEFT JOIN gold.dim_produto p ON p.produto_id = a.product_id
-    LEFT JOIN gold.dim_loja lj ON lj.loja_id = a.store_id
-    LEFT JOIN gold.dim_canal cn ON cn.canal_id = a.channel_id
-    LEFT JOIN gold.dim_campanha cp ON cp.campanha_id = a.campaign_id
-    LEFT JOIN first_orders fo ON fo.origin = a.origin AND fo.order_id = a.order_id
-    LEFT JOIN signups su ON su.customer_id = fo.customer_id
-    CROSS JOIN history_start hs
-    LEFT JOIN refunds rf ON rf.origin = a.origin AND rf.order_id = a.order_id AND rf.line_no = a.line_no
-  )
-  SELECT venda_id, pedido_id, origem, data_sk, data_venda, cliente_sk, produto_sk, loja_sk, canal_sk,
-         campanha_sk, quantidade, preco_unitario, valor_bruto, desconto_linha, desconto_pedido_rateado,
-         CAST(desconto_linha + desconto_pedido_rateado AS DECIMAL(18,2)) AS desconto_total,
-         CAST(valor_bruto - desconto_linha - desconto_pedido_rateado AS DECIMAL(18,2)) AS valor_liquido,
-         status_pedido, is_cancelado, is_primeiro_pedido, tipo_cliente, quantidade_devolvida,
-         valor_devolvido, data_devolucao, _delete
-  FROM priced
-) AS s
+USING gold._vendas_linhas AS s
 ON t.venda_id = s.venda_id
 WHEN MATCHED AND s._delete THEN DELETE
 WHEN MATCHED THEN UPDATE SET

@@ -2,8 +2,13 @@
 -- dimensions (taken from gold.fato_vendas).
 -- Rules: a refund (silver.returns) is kept when refunded_at is set, quantity > 0 and its sale line
 -- (source_system:order_id:line_no) exists in gold.fato_vendas; valor_devolvido = refund_amount
--- (NULL → 0). Refunds that stop qualifying are deleted. The whole refund set is re-merged each run
--- (it is small next to the sales); only changed rows are written.
+-- (NULL → 0). Refunds that stop qualifying are deleted.
+-- Incremental: a refund row can change only when it changed in silver or its sale line was
+-- recomputed, and gold/07 puts the orders of both in gold._vendas_pedidos_afetados and their sale
+-- lines, computed afresh, in gold._vendas_linhas. So only the refunds of those orders are merged,
+-- their sale lines read from the work table (never a scan of gold.fato_vendas); only changed rows
+-- are written. The gold/07 work tables are emptied at the end, so between runs they hold nothing
+-- and the next run's joins are planned on their true, small size.
 CREATE SCHEMA IF NOT EXISTS gold;
 
 CREATE TABLE IF NOT EXISTS gold.fato_devolucoes (
@@ -20,8 +25,9 @@ USING (
          CAST(coalesce(r.refund_amount, 0) AS DECIMAL(18,2)) AS valor_devolvido,
          (f.venda_id IS NULL OR r.refunded_at IS NULL OR coalesce(r.quantity, 0) <= 0) AS _delete
   FROM silver.returns r
-  LEFT JOIN gold.fato_vendas f
-    ON f.venda_id = r.source_system || ':' || r.order_id || ':' || CAST(r.line_no AS STRING)
+  JOIN gold._vendas_pedidos_afetados a ON a.origin = r.source_system AND a.order_id = r.order_id
+  LEFT JOIN gold._vendas_linhas f
+    ON f.venda_id = r.source_system || ':' || r.order_id || ':' || CAST(r.line_no AS STRING) AND NOT f._delete
 ) AS s
 ON t.devolucao_id = s.devolucao_id
 WHEN MATCHED AND s._delete THEN DELETE
@@ -38,3 +44,9 @@ WHEN NOT MATCHED AND NOT s._delete THEN INSERT
    canal_sk, quantidade, valor_devolvido)
   VALUES (s.devolucao_id, s.venda_id, s.data_devolucao_sk, s.data_devolucao, s.cliente_sk,
           s.produto_sk, s.loja_sk, s.canal_sk, s.quantidade, s.valor_devolvido);
+
+DELETE FROM gold._vendas_linhas;
+
+DELETE FROM gold._vendas_clientes_afetados;
+
+DELETE FROM gold._vendas_pedidos_afetados;

@@ -23,6 +23,11 @@ CREATE TABLE IF NOT EXISTS silver.sales_orders (
 
 CREATE TABLE IF NOT EXISTS silver._sales_orders_afetados (origin STRING, order_id STRING);
 
+CREATE TABLE IF NOT EXISTS silver._sales_orders_novos (
+  origin STRING, order_id STRING, customer_id STRING, channel_id STRING, store_id STRING,
+  order_ts TIMESTAMP, status STRING, order_discount DECIMAL(18,2), campaign_id STRING,
+  is_valid BOOLEAN, _ingested_at TIMESTAMP);
+
 DELETE FROM silver._sales_orders_afetados;
 
 INSERT INTO silver._sales_orders_afetados
@@ -40,52 +45,56 @@ SELECT DISTINCT origin, order_id FROM (
   WHERE ss._ingested_at > (SELECT coalesce(max(_ingested_at), TIMESTAMP '1900-01-01 00:00:00') FROM silver.sales_orders)
 ) changed;
 
+-- The affected headers computed afresh, materialized so the MERGE joins a small table of known size.
+DELETE FROM silver._sales_orders_novos;
+
+INSERT INTO silver._sales_orders_novos
+WITH changed_erp AS (
+  SELECT order_id FROM silver._sales_orders_afetados WHERE origin = 'erp'
+),
+erp_lines AS (
+  SELECT ol.order_id, bool_or(ol.is_valid) AS has_valid_line, max(ol._ingested_at) AS _ingested_at
+  FROM silver.order_lines ol JOIN changed_erp c ON c.order_id = ol.order_id
+  GROUP BY ol.order_id
+),
+changed_pos AS (
+  SELECT order_id AS receipt_id FROM silver._sales_orders_afetados WHERE origin = 'pos'
+),
+erp AS (
+  SELECT 'erp' AS origin, o.order_id, o.customer_id, o.channel AS channel_id, o.store_id, o.order_ts,
+         CASE WHEN st.updated_at IS NOT NULL AND st.updated_at >= o.updated_at THEN st.status
+              ELSE o.status END AS status,
+         o.order_discount, o.campaign_id, coalesce(el.has_valid_line, false) AS has_valid_line,
+         greatest(o._ingested_at, coalesce(st._ingested_at, o._ingested_at),
+                  coalesce(el._ingested_at, o._ingested_at)) AS _ingested_at
+  FROM silver.orders o
+  JOIN changed_erp c ON c.order_id = o.order_id
+  LEFT JOIN silver.order_status st ON st.order_id = o.order_id
+  LEFT JOIN erp_lines el ON el.order_id = o.order_id
+),
+pos AS (
+  SELECT 'pos' AS origin, ss.receipt_id AS order_id, max(ss.customer_id) AS customer_id,
+         'loja_fisica' AS channel_id, max(ss.store_id) AS store_id, min(ss.sold_at) AS order_ts,
+         'delivered' AS status, CAST(0 AS DECIMAL(18,2)) AS order_discount,
+         CAST(NULL AS STRING) AS campaign_id, bool_or(ss.is_valid) AS has_valid_line,
+         max(ss._ingested_at) AS _ingested_at
+  FROM silver.store_sales ss
+  JOIN changed_pos c ON c.receipt_id = ss.receipt_id
+  GROUP BY ss.receipt_id
+),
+unified AS (
+  SELECT * FROM erp
+  UNION ALL
+  SELECT * FROM pos
+)
+SELECT origin, order_id, customer_id, channel_id, store_id, order_ts, status, order_discount,
+       campaign_id,
+       (coalesce(status, '') NOT IN ('cancelled', 'test') AND order_ts IS NOT NULL AND has_valid_line) AS is_valid,
+       _ingested_at
+FROM unified;
+
 MERGE INTO silver.sales_orders AS t
-USING (
-  WITH changed_erp AS (
-    SELECT order_id FROM silver._sales_orders_afetados WHERE origin = 'erp'
-  ),
-  erp_lines AS (
-    SELECT ol.order_id, bool_or(ol.is_valid) AS has_valid_line, max(ol._ingested_at) AS _ingested_at
-    FROM silver.order_lines ol JOIN changed_erp c ON c.order_id = ol.order_id
-    GROUP BY ol.order_id
-  ),
-  changed_pos AS (
-    SELECT order_id AS receipt_id FROM silver._sales_orders_afetados WHERE origin = 'pos'
-  ),
-  erp AS (
-    SELECT 'erp' AS origin, o.order_id, o.customer_id, o.channel AS channel_id, o.store_id, o.order_ts,
-           CASE WHEN st.updated_at IS NOT NULL AND st.updated_at >= o.updated_at THEN st.status
-                ELSE o.status END AS status,
-           o.order_discount, o.campaign_id, coalesce(el.has_valid_line, false) AS has_valid_line,
-           greatest(o._ingested_at, coalesce(st._ingested_at, o._ingested_at),
-                    coalesce(el._ingested_at, o._ingested_at)) AS _ingested_at
-    FROM silver.orders o
-    JOIN changed_erp c ON c.order_id = o.order_id
-    LEFT JOIN silver.order_status st ON st.order_id = o.order_id
-    LEFT JOIN erp_lines el ON el.order_id = o.order_id
-  ),
-  pos AS (
-    SELECT 'pos' AS origin, ss.receipt_id AS order_id, max(ss.customer_id) AS customer_id,
-           'loja_fisica' AS channel_id, max(ss.store_id) AS store_id, min(ss.sold_at) AS order_ts,
-           'delivered' AS status, CAST(0 AS DECIMAL(18,2)) AS order_discount,
-           CAST(NULL AS STRING) AS campaign_id, bool_or(ss.is_valid) AS has_valid_line,
-           max(ss._ingested_at) AS _ingested_at
-    FROM silver.store_sales ss
-    JOIN changed_pos c ON c.receipt_id = ss.receipt_id
-    GROUP BY ss.receipt_id
-  ),
-  unified AS (
-    SELECT * FROM erp
-    UNION ALL
-    SELECT * FROM pos
-  )
-  SELECT origin, order_id, customer_id, channel_id, store_id, order_ts, status, order_discount,
-         campaign_id,
-         (coalesce(status, '') NOT IN ('cancelled', 'test') AND order_ts IS NOT NULL AND has_valid_line) AS is_valid,
-         _ingested_at
-  FROM unified
-) AS s
+USING silver._sales_orders_novos AS s
 ON t.origin = s.origin AND t.order_id = s.order_id
 WHEN MATCHED THEN UPDATE SET
   customer_id = s.customer_id, channel_id = s.channel_id, store_id = s.store_id, order_ts = s.order_ts,
@@ -96,3 +105,9 @@ WHEN NOT MATCHED THEN INSERT
    is_valid, _ingested_at)
   VALUES (s.origin, s.order_id, s.customer_id, s.channel_id, s.store_id, s.order_ts, s.status,
           s.order_discount, s.campaign_id, s.is_valid, s._ingested_at);
+
+-- Emptied once merged: between runs the work tables hold nothing, so the next run's joins are
+-- planned on their true size (DuckDB estimates a table by its last committed row count).
+DELETE FROM silver._sales_orders_novos;
+
+DELETE FROM silver._sales_orders_afetados;
