@@ -27,6 +27,20 @@ describe('DuckDbDriver', () => {
     expect(r.data.map((c) => c[0])).toEqual([1, '9007199254740993', '1.50', 0.25, true, '2024-05-13T00:00:00.000', '2024-05-13T10:11:12.500', null, 'x']);
   });
 
+  it('answers a repeated read from the table as it is now: replaced (new columns), dropped, created again', async () => {
+    const sql = 'SELECT * FROM kept_read WHERE a >= $1 ORDER BY a';
+    await driver.query('CREATE TABLE kept_read AS SELECT 1 AS a', []);
+    expect((await driver.query(sql, [0])).data).toEqual([[1]]);
+    await driver.query("CREATE OR REPLACE TABLE kept_read AS SELECT * FROM (VALUES (2, 'b'), (3, 'c')) t(a, b)", []);
+    const replaced = await driver.query(sql, [0]);
+    expect(replaced.columns.map((c) => c.name)).toEqual(['a', 'b']);
+    expect(replaced.data).toEqual([[2, 3], ['b', 'c']]);
+    await driver.query('DROP TABLE kept_read', []);
+    await expect(driver.query(sql, [0])).rejects.toMatchObject({ code: 'SOURCE_ERROR', message: expect.stringContaining('kept_read') });
+    await driver.query('CREATE TABLE kept_read AS SELECT 7 AS a', []);
+    expect((await driver.query(sql, [5])).data).toEqual([[7]]);
+  });
+
   it('binds integer-valued numbers past the safe integers as doubles (not an int64 overflow)', async () => {
     for (const big of [2 ** 63, 1e300, -(2 ** 70)]) {
       const r = await driver.query('SELECT count(*) AS n FROM range(3) HAVING count(*) < $1', [big]);
