@@ -8,10 +8,11 @@
 --     fato_vendas treats version 1 as valid for sales before its valido_de too;
 --   * cliente_sk = md5-based key (see 02_dim_canal.sql) of customer_id || ':' || versao;
 --   * primeira_compra_data = date of the customer's earliest valid sale (silver.sales_orders, online
---     or store, not cancelled/test), the same on every version; NULL before the first purchase;
+--     or store, not cancelled/test; kept per customer in silver.customer_first_sales), the same on
+--     every version; NULL before the first purchase;
 --   * row 0 is "Não identificado" (anonymous store receipts, customer ids unknown to the CRM);
---   * incremental: only customers whose CRM rows or sales changed since the last run (watermark in
---     gold._watermarks) are recomputed; versions that no longer exist are deleted, and of the
+--   * incremental: only customers whose CRM rows or first sale (silver.customer_first_sales) changed
+--     since the last run (watermark in gold._watermarks) are recomputed; versions that no longer exist are deleted, and of the
 --     recomputed versions only new or changed ones are written (an update costs far more than a read).
 CREATE SCHEMA IF NOT EXISTS gold;
 
@@ -31,14 +32,11 @@ USING (
   affected AS (
     SELECT cv.customer_id FROM silver.customer_versions cv CROSS JOIN wm WHERE cv._ingested_at > wm.wm
     UNION
-    SELECT so.customer_id FROM silver.sales_orders so CROSS JOIN wm
-    WHERE so._ingested_at > wm.wm AND so.customer_id IS NOT NULL
+    SELECT f.customer_id FROM silver.customer_first_sales f CROSS JOIN wm WHERE f._ingested_at > wm.wm
   ),
   first_purchase AS (
-    SELECT so.customer_id, CAST(min(so.order_ts) AS DATE) AS primeira_compra_data
-    FROM silver.sales_orders so JOIN affected a ON a.customer_id = so.customer_id
-    WHERE so.is_valid
-    GROUP BY so.customer_id
+    SELECT f.customer_id, CAST(f.order_ts AS DATE) AS primeira_compra_data
+    FROM silver.customer_first_sales f JOIN affected a ON a.customer_id = f.customer_id
   ),
   ordered AS (
     SELECT cv.*,

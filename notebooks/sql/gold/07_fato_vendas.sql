@@ -25,10 +25,12 @@
 --     anonymous receipts and customer ids unknown to the CRM. produto_sk / loja_sk / canal_sk /
 --     campanha_sk = the dimension's key for the natural key, 0 when missing or unknown;
 --   * incremental: orders whose header, lines, status or refunds changed since the last run, plus the
---     orders whose first-order flag moves with them (the customer's first order before and after),
---     plus every order of customers changed in the CRM (version and signup date may move), are
---     recomputed and merged by venda_id; lines no longer kept are deleted. The affected orders and
---     customers go to work tables (gold._vendas_*) so every join reads a small table.
+--     orders whose first-order flag moves (the customer's first order before and after, from
+--     silver.customer_first_sales and gold._primeiros_pedidos), plus every order of customers changed
+--     in the CRM (version and signup date may move), are recomputed and merged by venda_id; lines no
+--     longer kept are deleted. The affected orders, customers and recomputed lines go to work tables
+--     (gold._vendas_*, emptied by gold/08 at the end of the run) so every join reads a small table
+--     and no step looks a customer up in the whole sales history.
 CREATE SCHEMA IF NOT EXISTS gold;
 
 CREATE TABLE IF NOT EXISTS gold._watermarks (table_name STRING, watermark TIMESTAMP);
@@ -46,6 +48,10 @@ CREATE TABLE IF NOT EXISTS gold.fato_vendas (
 CREATE TABLE IF NOT EXISTS gold._vendas_pedidos_afetados (origin STRING, order_id STRING);
 
 CREATE TABLE IF NOT EXISTS gold._vendas_clientes_afetados (customer_id STRING, crm BOOLEAN);
+
+-- The first order of each customer as fato_vendas flags it (is_primeiro_pedido): internal state, so
+-- the run finds the order to unflag when a customer's first sale moves.
+CREATE TABLE IF NOT EXISTS gold._primeiros_pedidos (customer_id STRING, origin STRING, order_id STRING);
 
 CREATE TABLE IF NOT EXISTS gold._vendas_linhas (
   venda_id STRING, pedido_id STRING, origem STRING, data_sk INT, data_venda TIMESTAMP,
@@ -79,13 +85,14 @@ SELECT DISTINCT origin, order_id FROM (
 
 DELETE FROM gold._vendas_clientes_afetados;
 
--- Customers of those orders (their first order may move) and customers changed in the CRM (crm:
--- the version each of their sales points at and their signup date may move).
+-- Customers whose first sale moved (silver.customer_first_sales: is_primeiro_pedido and tipo_cliente
+-- move with it) and customers changed in the CRM (crm: the version each of their sales points at and
+-- their signup date may move).
 INSERT INTO gold._vendas_clientes_afetados
 SELECT customer_id, bool_or(crm) AS crm FROM (
-  SELECT so.customer_id, false AS crm FROM silver.sales_orders so
-  JOIN gold._vendas_pedidos_afetados c ON c.origin = so.origin AND c.order_id = so.order_id
-  WHERE so.customer_id IS NOT NULL
+  SELECT f.customer_id, false AS crm FROM silver.customer_first_sales f
+  WHERE f._ingested_at > (SELECT coalesce(max(watermark), TIMESTAMP '1900-01-01 00:00:00')
+                          FROM gold._watermarks WHERE table_name = 'fato_vendas')
   UNION ALL
   SELECT cv.customer_id, true AS crm FROM silver.customer_versions cv
   WHERE cv._ingested_at > (SELECT coalesce(max(watermark), TIMESTAMP '1900-01-01 00:00:00')
@@ -94,32 +101,25 @@ SELECT customer_id, bool_or(crm) AS crm FROM (
 GROUP BY customer_id;
 
 -- Beyond the changed orders, a sale line changes only when its customer's first order moves (the
--- old and the new first order, when they differ: is_primeiro_pedido, tipo_cliente) or its customer
--- changed in the CRM (every order: cliente_sk, tipo_cliente).
+-- new first order, and the old one as gold flagged it in gold._primeiros_pedidos) or its customer
+-- changed in the CRM (every order: cliente_sk, tipo_cliente). While gold._primeiros_pedidos is empty
+-- over a built fato_vendas (a lakehouse built before it existed), every flagged order is recomputed
+-- (the gate has a row only then, so the scan is skipped otherwise).
 INSERT INTO gold._vendas_pedidos_afetados
-WITH first_now AS (
-  SELECT origin, order_id FROM (
-    SELECT so.origin, so.order_id,
-           row_number() OVER (PARTITION BY so.customer_id ORDER BY so.order_ts, so.origin, so.order_id) AS rn
-    FROM silver.sales_orders so JOIN gold._vendas_clientes_afetados ac ON ac.customer_id = so.customer_id
-    WHERE so.is_valid
-  ) f WHERE rn = 1
-),
-first_in_gold AS (
-  SELECT DISTINCT t.origem AS origin, t.pedido_id AS order_id FROM gold.fato_vendas t
-  JOIN (SELECT so.origin, so.order_id FROM silver.sales_orders so
-        JOIN gold._vendas_clientes_afetados ac ON ac.customer_id = so.customer_id) o
-    ON o.origin = t.origem AND o.order_id = t.pedido_id
-  WHERE t.is_primeiro_pedido
-)
 SELECT origin, order_id FROM (
   SELECT so.origin, so.order_id FROM silver.sales_orders so
   JOIN gold._vendas_clientes_afetados ac ON ac.customer_id = so.customer_id
   WHERE ac.crm
   UNION ALL
-  (SELECT origin, order_id FROM first_now EXCEPT SELECT origin, order_id FROM first_in_gold)
+  SELECT f.origin, f.order_id FROM silver.customer_first_sales f
+  JOIN gold._vendas_clientes_afetados ac ON ac.customer_id = f.customer_id
+  WHERE f.order_id IS NOT NULL
   UNION ALL
-  (SELECT origin, order_id FROM first_in_gold EXCEPT SELECT origin, order_id FROM first_now)
+  SELECT p.origin, p.order_id FROM gold._primeiros_pedidos p
+  JOIN gold._vendas_clientes_afetados ac ON ac.customer_id = p.customer_id
+  UNION ALL
+  SELECT t.origem AS origin, t.pedido_id AS order_id FROM gold.fato_vendas t
+  JOIN (SELECT true AS gate FROM gold._primeiros_pedidos HAVING count(*) = 0) e ON e.gate = t.is_primeiro_pedido
 ) x
 EXCEPT
 SELECT origin, order_id FROM gold._vendas_pedidos_afetados;
@@ -129,10 +129,7 @@ SELECT origin, order_id FROM gold._vendas_pedidos_afetados;
 DELETE FROM gold._vendas_linhas;
 
 INSERT INTO gold._vendas_linhas
-WITH affected_customers AS (
-  SELECT customer_id FROM gold._vendas_clientes_afetados
-),
-affected_orders AS (
+WITH affected_orders AS (
   SELECT origin, order_id FROM gold._vendas_pedidos_afetados
 ),
 headers AS (
@@ -144,18 +141,14 @@ history_start AS (
          year(min(so.order_ts)) * 12 + month(min(so.order_ts)) - 1 + 12 AS known_from_month
   FROM silver.sales_orders so WHERE so.is_valid
 ),
+first_orders AS (
+  SELECT f.origin, f.order_id, f.customer_id FROM silver.customer_first_sales f
+  JOIN affected_orders a ON a.origin = f.origin AND a.order_id = f.order_id
+),
 signups AS (
   SELECT cv.customer_id, min(cv.signup_date) AS signup_date
-  FROM silver.customer_versions cv JOIN affected_customers ac ON ac.customer_id = cv.customer_id
+  FROM silver.customer_versions cv JOIN (SELECT DISTINCT customer_id FROM first_orders) fo ON fo.customer_id = cv.customer_id
   GROUP BY cv.customer_id
-),
-first_orders AS (
-  SELECT origin, order_id, customer_id FROM (
-    SELECT so.origin, so.order_id, so.customer_id,
-           row_number() OVER (PARTITION BY so.customer_id ORDER BY so.order_ts, so.origin, so.order_id) AS rn
-    FROM silver.sales_orders so JOIN affected_customers ac ON ac.customer_id = so.customer_id
-    WHERE so.is_valid
-  ) x WHERE rn = 1
 ),
 lines AS (
   SELECT 'erp' AS origin, ol.order_id, ol.line_no, ol.product_id, ol.quantity, ol.unit_price,
@@ -285,6 +278,20 @@ WHEN NOT MATCHED AND NOT s._delete THEN INSERT
           s.desconto_linha, s.desconto_pedido_rateado, s.desconto_total, s.valor_liquido,
           s.status_pedido, s.is_cancelado, s.is_primeiro_pedido, s.tipo_cliente,
           s.quantidade_devolvida, s.valor_devolvido, s.data_devolucao);
+
+-- The first orders as now flagged, for the customers whose first sale moved or who changed in the CRM.
+MERGE INTO gold._primeiros_pedidos AS t
+USING (
+  SELECT ac.customer_id, f.origin, f.order_id
+  FROM gold._vendas_clientes_afetados ac
+  LEFT JOIN silver.customer_first_sales f ON f.customer_id = ac.customer_id
+) AS s
+ON t.customer_id = s.customer_id
+WHEN MATCHED AND s.order_id IS NULL THEN DELETE
+WHEN MATCHED AND (t.origin IS DISTINCT FROM s.origin OR t.order_id IS DISTINCT FROM s.order_id) THEN UPDATE SET
+  origin = s.origin, order_id = s.order_id
+WHEN NOT MATCHED AND s.order_id IS NOT NULL THEN INSERT (customer_id, origin, order_id)
+  VALUES (s.customer_id, s.origin, s.order_id);
 
 MERGE INTO gold._watermarks AS t
 USING (

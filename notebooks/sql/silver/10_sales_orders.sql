@@ -106,8 +106,92 @@ WHEN NOT MATCHED THEN INSERT
   VALUES (s.origin, s.order_id, s.customer_id, s.channel_id, s.store_id, s.order_ts, s.status,
           s.order_discount, s.campaign_id, s.is_valid, s._ingested_at);
 
+-- silver.customer_first_sales: each customer's first valid sale (by order_ts, then origin, then
+-- order_id), the "first purchase" / "first order" that gold.dim_cliente and gold.fato_vendas use, kept
+-- up to date from the headers this run changed so gold never looks a customer up in the whole sales
+-- history. A customer whose stored first sale is untouched keeps it unless a changed sale comes
+-- first; only when the stored first sale itself got later, invalid or another customer's is that
+-- customer's history read again. A customer who no longer has a valid sale keeps a row with NULLs.
+-- _ingested_at = when the row last changed (the run's newest header), so gold recomputes only the
+-- customers whose first sale moved. While the table is empty (first run, or a lakehouse built before
+-- it existed) every customer's history is read.
+CREATE TABLE IF NOT EXISTS silver.customer_first_sales (
+  customer_id STRING, origin STRING, order_id STRING, order_ts TIMESTAMP, _ingested_at TIMESTAMP);
+
+CREATE TABLE IF NOT EXISTS silver._customer_first_sales_novos (
+  customer_id STRING, origin STRING, order_id STRING, order_ts TIMESTAMP, _ingested_at TIMESTAMP);
+
+DELETE FROM silver._customer_first_sales_novos;
+
+INSERT INTO silver._customer_first_sales_novos
+WITH stored AS (
+  SELECT f.customer_id, f.order_ts, n.customer_id AS new_customer_id, n.order_ts AS new_order_ts, n.is_valid
+  FROM silver.customer_first_sales f
+  JOIN silver._sales_orders_novos n ON n.origin = f.origin AND n.order_id = f.order_id
+  WHERE f.customer_id IS NOT NULL
+),
+rescan AS (
+  SELECT DISTINCT customer_id FROM stored
+  WHERE NOT coalesce(is_valid AND new_customer_id = customer_id AND new_order_ts <= order_ts, false)
+),
+candidates AS (
+  -- the run's customers' stored first sales that this run did not touch
+  SELECT f.customer_id, f.origin, f.order_id, f.order_ts
+  FROM silver.customer_first_sales f
+  JOIN (SELECT DISTINCT customer_id FROM silver._sales_orders_novos) k ON k.customer_id = f.customer_id
+  LEFT JOIN silver._sales_orders_novos n ON n.origin = f.origin AND n.order_id = f.order_id
+  WHERE n.order_id IS NULL AND f.order_id IS NOT NULL
+  UNION ALL
+  -- the valid sales this run changed
+  SELECT customer_id, origin, order_id, order_ts FROM silver._sales_orders_novos
+  WHERE is_valid AND customer_id IS NOT NULL
+  UNION ALL
+  -- the whole history of customers whose first sale got later, invalid or another customer's
+  SELECT so.customer_id, so.origin, so.order_id, so.order_ts
+  FROM silver.sales_orders so JOIN rescan r ON r.customer_id = so.customer_id
+  WHERE so.is_valid
+  UNION ALL
+  -- every customer while the table is empty (the gate has a row only then, so the scan is skipped)
+  SELECT so.customer_id, so.origin, so.order_id, so.order_ts
+  FROM silver.sales_orders so
+  JOIN (SELECT true AS gate FROM silver.customer_first_sales HAVING count(*) = 0) e ON e.gate = so.is_valid
+  WHERE so.customer_id IS NOT NULL
+),
+firsts AS (
+  SELECT customer_id, origin, order_id, order_ts FROM (
+    SELECT c.*, row_number() OVER (PARTITION BY c.customer_id ORDER BY c.order_ts, c.origin, c.order_id) AS rn
+    FROM candidates c
+  ) x WHERE rn = 1
+),
+touched AS (
+  SELECT customer_id FROM silver._sales_orders_novos WHERE customer_id IS NOT NULL
+  UNION
+  SELECT customer_id FROM rescan
+  UNION
+  SELECT customer_id FROM firsts
+),
+run AS (
+  SELECT coalesce((SELECT max(_ingested_at) FROM silver._sales_orders_novos),
+                  (SELECT max(_ingested_at) FROM silver.sales_orders)) AS ingested_at
+)
+SELECT t.customer_id, fi.origin, fi.order_id, fi.order_ts, run.ingested_at
+FROM touched t
+LEFT JOIN firsts fi ON fi.customer_id = t.customer_id
+CROSS JOIN run;
+
+MERGE INTO silver.customer_first_sales AS t
+USING silver._customer_first_sales_novos AS s
+ON t.customer_id = s.customer_id
+WHEN MATCHED AND (t.origin IS DISTINCT FROM s.origin OR t.order_id IS DISTINCT FROM s.order_id
+                  OR t.order_ts IS DISTINCT FROM s.order_ts) THEN UPDATE SET
+  origin = s.origin, order_id = s.order_id, order_ts = s.order_ts, _ingested_at = s._ingested_at
+WHEN NOT MATCHED AND s.order_id IS NOT NULL THEN INSERT (customer_id, origin, order_id, order_ts, _ingested_at)
+  VALUES (s.customer_id, s.origin, s.order_id, s.order_ts, s._ingested_at);
+
 -- Emptied once merged: between runs the work tables hold nothing, so the next run's joins are
 -- planned on their true size (DuckDB estimates a table by its last committed row count).
+DELETE FROM silver._customer_first_sales_novos;
+
 DELETE FROM silver._sales_orders_novos;
 
 DELETE FROM silver._sales_orders_afetados;

@@ -22,7 +22,10 @@ import { makeTempLakehouse, type TempLakehouse } from './lakehouse-fixtures.ts';
  *   - a late-arriving online order dated before another customer's first order: it becomes theirs;
  *   - a late correction of an old order line (quantity): its values and the order discount split move;
  *   - a refund (RDS) of a sale made months before;
- *   - a CRM change of an existing customer: a new version in dim_cliente.
+ *   - a CRM change of an existing customer: a new version in dim_cliente;
+ *   - an ERP correction moving a customer's first order to another customer: the former customer's
+ *     next order becomes their first (silver.customer_first_sales reads that customer's history again);
+ *   - the cancellation of the only sale of a customer: they no longer have a first purchase.
  */
 const SCALE = 0.005;
 const SEED = 11;
@@ -50,6 +53,8 @@ describe('an incremental day gives the gold tables of a full rebuild', () => {
   let corrected: { order_id: string };
   let refunded: { order_id: string; return_id: string };
   let moved: { customer_id: string };
+  let reassigned: { order_id: string; from: string; to: string; next_order: string; row: string };
+  let lost: { customer_id: string; order_id: string };
 
   beforeAll(async () => {
     lake = await makeTempLakehouse({ generate: false });
@@ -88,6 +93,29 @@ describe('an incremental day gives the gold tables of a full rebuild', () => {
       AND cliente_id NOT IN (SELECT customer_id FROM silver.sales_orders WHERE order_id IN ('${cancelled.order_id}') UNION SELECT '${late.customer_id}')
       ORDER BY cliente_id LIMIT 1`);
     moved = v as typeof moved;
+    const taken = `'${cancelled.order_id}', '${cancelled.next_order}', '${late.old_first}', '${corrected.order_id}', '${refunded.order_id}'`;
+    const takenCustomers = `SELECT customer_id FROM silver.sales_orders WHERE order_id IN (${taken}) AND customer_id IS NOT NULL
+      UNION SELECT '${late.customer_id}' UNION SELECT '${moved.customer_id}'`;
+    // A customer whose first order is online, with a later valid order; the first order moves to another customer.
+    const [u] = await rows(incremental, `WITH ranked AS (
+        SELECT customer_id, origin, order_id, row_number() OVER (PARTITION BY customer_id ORDER BY order_ts, origin, order_id) AS rn
+        FROM silver.sales_orders WHERE is_valid AND customer_id IS NOT NULL)
+      SELECT f.customer_id, f.order_id, s.order_id AS next_order, o.channel, o.store_id, CAST(o.order_ts AS VARCHAR) AS ts
+      FROM ranked f JOIN ranked s ON s.customer_id = f.customer_id AND s.rn = 2 JOIN silver.orders o ON o.order_id = f.order_id
+      WHERE f.rn = 1 AND f.origin = 'erp' AND f.customer_id NOT IN (${takenCustomers}) AND f.order_id NOT IN (${taken})
+      ORDER BY f.order_id DESC LIMIT 1`);
+    const [to] = await rows(incremental, `SELECT cliente_id FROM gold.dim_cliente WHERE is_atual AND cliente_sk <> 0
+      AND cliente_id NOT IN (${takenCustomers}) AND cliente_id <> '${u!.customer_id}' ORDER BY cliente_id DESC LIMIT 1`);
+    reassigned = {
+      order_id: String(u!.order_id), from: String(u!.customer_id), to: String(to!.cliente_id), next_order: String(u!.next_order),
+      row: `${u!.order_id},${to!.cliente_id},${u!.channel},${u!.store_id},${String(u!.ts).slice(0, 19)},delivered,0.00,,,,,${NEXT_DAY} 08:00:00`,
+    };
+    // A CRM customer with exactly one valid sale, online; it gets cancelled.
+    const [t] = await rows(incremental, `SELECT customer_id, min(order_id) AS order_id FROM silver.sales_orders
+      WHERE is_valid AND customer_id IN (SELECT cliente_id FROM gold.dim_cliente)
+        AND customer_id NOT IN (${takenCustomers}) AND customer_id NOT IN ('${reassigned.from}', '${reassigned.to}')
+      GROUP BY customer_id HAVING count(*) = 1 AND min(origin) = 'erp' ORDER BY customer_id LIMIT 1`);
+    lost = t as typeof lost;
 
     // The new day: generated sales, plus the late changes appended to its files and written to the RDS.
     await generateSampleData({ landingDir: lake.paths.landingDir, scale: SCALE, seed: SEED, from: NEXT_DAY, to: NEXT_DAY, rdsUrl: lake.paths.rdsUrl });
@@ -96,7 +124,10 @@ describe('an incremental day gives the gold tables of a full rebuild', () => {
       const current = fs.readFileSync(file, 'utf8');
       fs.writeFileSync(file, `${current}${current.endsWith('\n') ? '' : '\n'}${text}\n`);
     };
-    append(landing('erp/orders', 'orders', 'csv'), `${late.order_id},${late.customer_id},site,L000,${lateTs},delivered,0.00,,,,,${NEXT_DAY} 09:00:00`);
+    append(landing('erp/orders', 'orders', 'csv'), [
+      `${late.order_id},${late.customer_id},site,L000,${lateTs},delivered,0.00,,,,,${NEXT_DAY} 09:00:00`,
+      reassigned.row,
+    ].join('\n'));
     append(landing('erp/order_lines', 'order_lines', 'csv'), [
       `${late.order_id},1,P000001,2,10.00,0.00,${NEXT_DAY} 09:00:00`,
       `${corrected.order_id},1,P000002,5,20.00,0.00,${NEXT_DAY} 09:30:00`,
@@ -109,7 +140,10 @@ describe('an incremental day gives the gold tables of a full rebuild', () => {
     })}\n`);
     const rds = await openRdsClient(lake.paths.rdsUrl);
     try {
-      await upsertRdsRows(rds, RDS_TABLES.find((t) => t.name === 'order_status')!, [[cancelled.order_id, 'cancelled', `${NEXT_DAY} 10:00:00`]]);
+      await upsertRdsRows(rds, RDS_TABLES.find((t) => t.name === 'order_status')!, [
+        [cancelled.order_id, 'cancelled', `${NEXT_DAY} 10:00:00`],
+        [lost.order_id, 'cancelled', `${NEXT_DAY} 10:30:00`],
+      ]);
       await upsertRdsRows(rds, RDS_TABLES.find((t) => t.name === 'returns')!,
         [[refunded.return_id, 'erp', refunded.order_id, 1, 1, '12.34', `${NEXT_DAY} 11:00:00`, `${NEXT_DAY} 11:00:00`]]);
     } finally {
@@ -148,8 +182,31 @@ describe('an incremental day gives the gold tables of a full rebuild', () => {
     expect(await rows(incremental, `SELECT venda_id, CAST(valor_devolvido AS VARCHAR) AS v, CAST(data_devolucao AS VARCHAR) AS d
       FROM gold.fato_devolucoes WHERE devolucao_id = '${refunded.return_id}'`))
       .toEqual([{ venda_id: `erp:${refunded.order_id}:1`, v: '12.34', d: `${NEXT_DAY} 11:00:00` }]);
+    // The moved order is no longer its former customer's first; their next order is.
+    expect((await lines(reassigned.next_order)).every((r) => r.is_primeiro_pedido === true)).toBe(true);
+    const firstPurchase = async (customerId: string) => (await rows(incremental, `SELECT DISTINCT CAST(primeira_compra_data AS VARCHAR) AS d
+      FROM gold.dim_cliente WHERE cliente_id = '${customerId}'`)).map((r) => r.d);
+    expect(await firstPurchase(reassigned.from)).toEqual((await rows(incremental, `SELECT CAST(CAST(order_ts AS DATE) AS VARCHAR) AS d
+      FROM silver.sales_orders WHERE order_id = '${reassigned.next_order}'`)).map((r) => r.d));
+    // The customer whose only sale was cancelled has no first purchase any more.
+    expect(await firstPurchase(lost.customer_id)).toEqual([null]);
+    expect((await lines(lost.order_id)).every((r) => r.is_cancelado === true && r.is_primeiro_pedido === false)).toBe(true);
     // The CRM change opened a current version with the new city.
     expect(await rows(incremental, `SELECT cidade, CAST(valido_de AS VARCHAR) AS de FROM gold.dim_cliente
       WHERE cliente_id = '${moved.customer_id}' AND is_atual`)).toEqual([{ cidade: 'Manaus', de: `${NEXT_DAY} 07:00:00` }]);
+  });
+
+  it("keeps each customer's first valid sale (silver.customer_first_sales) as the sales history gives it", async () => {
+    const expected = await rows(incremental, `SELECT customer_id, origin, order_id, CAST(order_ts AS VARCHAR) AS ts FROM (
+        SELECT customer_id, origin, order_id, order_ts,
+               row_number() OVER (PARTITION BY customer_id ORDER BY order_ts, origin, order_id) AS rn
+        FROM silver.sales_orders WHERE is_valid AND customer_id IS NOT NULL) x
+      WHERE rn = 1 ORDER BY customer_id`);
+    expect(expected.length).toBeGreaterThan(10);
+    expect(await rows(incremental, `SELECT customer_id, origin, order_id, CAST(order_ts AS VARCHAR) AS ts
+      FROM silver.customer_first_sales WHERE order_id IS NOT NULL ORDER BY customer_id`)).toEqual(expected);
+    // Customers left without a valid sale keep a row without one.
+    expect(await rows(incremental, `SELECT customer_id FROM silver.customer_first_sales WHERE order_id IS NULL`))
+      .toEqual([{ customer_id: lost.customer_id }]);
   });
 });
