@@ -9,10 +9,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { TrinoHttpDriver } from './trino-http-driver.ts';
+import { freePort } from '../support/free-port.ts';
 
 export const TRINO_VERSION = 476;
 /** Trino 476 is compiled for Java 24. */
@@ -172,13 +172,3 @@ async function killProcess(child: ChildProcess, exited: Promise<number | null>):
   clearTimeout(timer);
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}

@@ -18,7 +18,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
@@ -32,6 +31,7 @@ import { readComposeService, type ServiceProcess } from './support/compose-servi
 import { startComposePostgres, type ComposePostgres } from './support/compose-postgres.ts';
 import { createContainerRoot, type ContainerRoot } from './support/container-root.ts';
 import { ensurePlaygroundBundle, PLAYGROUND_DIST_DIR } from '../../src/api/playground/playground-bundle.ts';
+import { freePort } from '../support/free-port.ts';
 
 const REPO = path.resolve(import.meta.dirname, '../../..');
 const COMPOSE_FILE = path.join(REPO, 'docker', 'docker-compose.yml');
@@ -50,13 +50,6 @@ interface Child {
   readonly exited: Promise<number | null>;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** Runs a service's argv in its container root; `node` is this Node.js, the environment only the container's. */
 function runService(service: ServiceProcess, root: ContainerRoot, env: Record<string, string>, argv: readonly string[]): Child {

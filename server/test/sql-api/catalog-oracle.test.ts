@@ -3,31 +3,24 @@
  * `measure` aggregate) exist on both; the catalog queries psql's \d, pgjdbc's DatabaseMetaData
  * and Npgsql's type loading send must give the same rows and the same column types.
  */
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { buildModelTables } from '../../src/api/sql/catalog/model-tables.ts';
 import { catalogSetupSql } from '../../src/api/sql/catalog/catalog-database.ts';
 import { startOrdersStack, type OrdersStack } from './support/orders-fixture.ts';
-import { startOraclePostgres, type OraclePostgres } from './support/oracle-postgres.ts';
+import { startTempPostgres, type TempPostgres } from '../support/temp-postgres.ts';
 
 let f: OrdersStack;
-let oracle: OraclePostgres;
+/** A real Postgres: the oracle for catalog answers. */
+let oracle: TempPostgres;
 let ours: pg.Client;
 let real: pg.Client;
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 beforeAll(async () => {
   f = await startOrdersStack();
-  oracle = startOraclePostgres(await freePort());
-  real = new pg.Client({ host: oracle.socketDir, port: oracle.port, user: oracle.user, database: 'postgres' });
+  oracle = await startTempPostgres({ prefix: 'pg-oracle' });
+  real = new pg.Client({ host: oracle.socketDir, port: oracle.port, user: oracle.superuser, database: 'postgres' });
   await real.connect();
   await real.query(catalogSetupSql(buildModelTables(f.model).values()));
   ours = new pg.Client({ host: '127.0.0.1', port: f.server.port, user: 'admin', password: 'admin_password', database: 'db' });

@@ -6,28 +6,21 @@
  * errors carry Postgres' SQLSTATEs. psql runs a cursor end to end.
  */
 import { execFile } from 'node:child_process';
-import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOrdersStack, type OrdersStack } from './support/orders-fixture.ts';
-import { startOraclePostgres, type OraclePostgres } from './support/oracle-postgres.ts';
+import { startTempPostgres, type TempPostgres } from '../support/temp-postgres.ts';
 
 const run = promisify(execFile);
 let f: OrdersStack;
-let oracle: OraclePostgres;
+/** A real Postgres: the oracle for catalog answers. */
+let oracle: TempPostgres;
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 beforeAll(async () => {
   f = await startOrdersStack({ tls: false });
-  oracle = startOraclePostgres(await freePort());
+  oracle = await startTempPostgres({ prefix: 'pg-oracle' });
 }, 120_000);
 afterAll(async () => {
   oracle?.stop();
@@ -163,7 +156,7 @@ describe('FETCH and MOVE position the cursor as Postgres does', () => {
   }
 
   it('gives the rows and tags a real Postgres gives for the same FETCH/MOVE sequence', async () => {
-    const real = new pg.Client({ host: oracle.socketDir, port: oracle.port, user: oracle.user, database: 'postgres' });
+    const real = new pg.Client({ host: oracle.socketDir, port: oracle.port, user: oracle.superuser, database: 'postgres' });
     await real.connect();
     try {
       const expected = await replay(real);

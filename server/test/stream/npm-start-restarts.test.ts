@@ -14,7 +14,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -24,6 +23,7 @@ import { EventProducer } from '../../src/lakehouse/stream/event-producer.ts';
 import type { StreamEvent } from '../../src/lakehouse/stream/event-types.ts';
 import { startKinesalite, type LocalKinesis } from '../../src/lakehouse/stream/start-kinesalite.ts';
 import { describeStreamIdentity } from '../../src/lakehouse/stream/stream-identity.ts';
+import { freePort } from '../support/free-port.ts';
 
 const REPO = path.resolve(import.meta.dirname, '../../..');
 const STREAM = 'ecommerce-events';
@@ -40,13 +40,6 @@ interface RunningServer {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 async function startServer(lakeDir: string, env: Record<string, string> = {}): Promise<RunningServer> {
   const port = await freePort();

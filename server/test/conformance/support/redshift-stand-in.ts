@@ -7,13 +7,8 @@
  * `convert_timezone(source, target, ts)` and `dateadd(part, n, ts)` installed in `dev`, and the
  * text bridges of redshift-text-bridges.ts applied by `bridged(driver)`.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir, userInfo } from 'node:os';
-import { join } from 'node:path';
 import pg from 'pg';
-import { findPostgresBin } from '../../sql-api/support/oracle-postgres.ts';
+import { startTempPostgres } from '../../support/temp-postgres.ts';
 import type { Driver, QueryOptions, QueryResult } from '../../../src/drivers/driver-types.ts';
 import { bridgeSql } from './redshift-text-bridges.ts';
 
@@ -34,62 +29,26 @@ const USER = 'cube_redshift';
 const PASSWORD = 'stand-in-pass';
 const DATABASE = 'dev';
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 /** Starts the server (about 2 s) with the Redshift bridges installed in `dev`. */
 export async function startStandInPostgres(): Promise<StandInPostgres> {
-  const bin = findPostgresBin();
-  if (!bin) throw new Error('Postgres server binaries not found: apt-get install postgresql');
-  const dir = mkdtempSync(join(tmpdir(), 'pg-redshift-'));
-  const asRoot = userInfo().uid === 0;
-  const owner = asRoot ? { uid: Number(execFileSync('id', ['-u', 'postgres']).toString()), gid: Number(execFileSync('id', ['-g', 'postgres']).toString()) } : undefined;
-  const own = (file: string, mode: number): void => {
-    if (owner) chownSync(file, owner.uid, owner.gid);
-    chmodSync(file, mode);
-  };
-  own(dir, 0o700);
-  const run = (cmd: string, args: string[]): void => {
-    const [file, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args];
-    const r = spawnSync(file, argv, { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr}`);
-  };
-  const pwfile = join(dir, 'pw');
-  writeFileSync(pwfile, PASSWORD);
-  own(pwfile, 0o600);
-  const key = join(dir, 'server.key');
-  const cert = join(dir, 'server.crt');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-keyout', key, '-out', cert], { stdio: 'ignore' });
-  own(key, 0o600);
-  own(cert, 0o644);
-  const data = join(dir, 'data');
-  run(join(bin, 'initdb'), ['-D', data, '--no-sync', '-A', 'scram-sha-256', '-U', USER, `--pwfile=${pwfile}`, '-E', 'UTF8', '--locale=C']);
-  const port = await freePort();
-  const settings = [`-p ${port}`, `-k ${dir}`, `-c listen_addresses=127.0.0.1`, '-c fsync=off', '-c log_statement=all', '-c ssl=on', `-c ssl_cert_file=${cert}`, `-c ssl_key_file=${key}`, "-c timezone=UTC"];
-  run(join(bin, 'pg_ctl'), ['-D', data, '-w', '-l', join(dir, 'log'), '-o', settings.join(' '), 'start']);
-  const stop = (): void => {
-    run(join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', 'stop']);
-    rmSync(dir, { recursive: true, force: true });
-  };
+  const server = await startTempPostgres({
+    prefix: 'pg-redshift', tcp: true, tls: true, hostAuth: 'scram-sha-256', superuser: USER, superuserPassword: PASSWORD,
+    settings: ['log_statement=all', 'timezone=UTC'],
+  });
   try {
-    const admin = new pg.Client({ host: '127.0.0.1', port, user: USER, password: PASSWORD, database: 'postgres' });
+    const admin = new pg.Client({ host: '127.0.0.1', port: server.port, user: USER, password: PASSWORD, database: 'postgres' });
     await admin.connect();
     await admin.query(`CREATE DATABASE ${DATABASE}`);
     await admin.end();
-    const dev = new pg.Client({ host: '127.0.0.1', port, user: USER, password: PASSWORD, database: DATABASE });
+    const dev = new pg.Client({ host: '127.0.0.1', port: server.port, user: USER, password: PASSWORD, database: DATABASE });
     await dev.connect();
     await dev.query(BRIDGE_FUNCTIONS);
     await dev.end();
   } catch (error) {
-    stop();
+    server.stop();
     throw error;
   }
-  return { host: '127.0.0.1', port, user: USER, password: PASSWORD, database: DATABASE, logFile: join(dir, 'log'), stop };
+  return { host: '127.0.0.1', port: server.port, user: USER, password: PASSWORD, database: DATABASE, logFile: server.logFile, stop: server.stop };
 }
 
 /**
