@@ -3,7 +3,7 @@ import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LANDING_SOURCES } from '../../src/lakehouse/datagen/landing-layout.ts';
-import { findNewFiles } from '../../src/lakehouse/ingest/landing-files.ts';
+import { findNewFiles, loggedFiles } from '../../src/lakehouse/ingest/landing-files.ts';
 import { runIngestion } from '../../src/lakehouse/ingest/run-ingestion.ts';
 import type { IngestReport } from '../../src/lakehouse/ingest/ingest-types.ts';
 import { fingerprint, makeTempLakehouse, type TempLakehouse } from './lakehouse-fixtures.ts';
@@ -77,9 +77,10 @@ describe('ingestion quarantines bad lines and lands the good ones', () => {
       fs.writeFileSync(path.join(lake.paths.landingDir, file), `${lines.join('\n')}\n`);
     }
     const source = (table: string) => LANDING_SOURCES.find((s) => s.table === table)!;
+    const logged = await loggedFiles(connection);
     plainness = Object.fromEntries([
-      ...(await findNewFiles(connection, lake.paths.landingDir, source('erp_order_lines'))).files,
-      ...(await findNewFiles(connection, lake.paths.landingDir, source('crm_customers'))).files,
+      ...findNewFiles(lake.paths.landingDir, source('erp_order_lines'), logged).files,
+      ...findNewFiles(lake.paths.landingDir, source('crm_customers'), logged).files,
     ].map((f) => [f.relativePath, f.plain]));
     report = await runIngestion(connection, { landingDir: lake.paths.landingDir, rdsUrl: null });
   });

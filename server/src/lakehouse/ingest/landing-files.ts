@@ -5,7 +5,6 @@ import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { UserError } from '../../errors/user-error.ts';
 import { fileExtension, type LandingSource } from '../datagen/landing-layout.ts';
-import { sqlString } from '../open-lakehouse.ts';
 
 /** A landing file not ingested yet, with what the ingest log will remember of it. */
 export interface LandingFile {
@@ -35,11 +34,11 @@ export const PLAIN_MAX_LINE = 1 << 20;
  * not know yet. A file is known when its path, size and mtime match a log row (no read needed) or
  * its path and SHA-256 match (touched but unchanged). A changed file is ingested again as a new version.
  */
-export async function findNewFiles(connection: DuckDBConnection, landingDir: string, source: LandingSource): Promise<{ files: LandingFile[]; skipped: number }> {
+export function findNewFiles(landingDir: string, source: LandingSource, logged: LoggedFiles): { files: LandingFile[]; skipped: number } {
   const folder = path.join(landingDir, source.folder);
   if (!fs.existsSync(folder)) return { files: [], skipped: 0 };
   const pattern = new RegExp(`^${source.prefix}_\\d{8}\\.${fileExtension(source.format)}$`);
-  const log = await loggedFiles(connection, source.table);
+  const log = logged.get(source.table) ?? new Map<string, LoggedFile[]>();
   const files: LandingFile[] = [];
   let skipped = 0;
   for (const partition of fs.readdirSync(folder).filter((p) => /^dt=\d{4}-\d{2}-\d{2}$/.test(p)).sort()) {
@@ -61,16 +60,23 @@ export async function findNewFiles(connection: DuckDBConnection, landingDir: str
   return { files, skipped };
 }
 
-async function loggedFiles(connection: DuckDBConnection, table: string) {
-  const reader = await connection.runAndReadAll(
-    `SELECT path, size, mtime_ms, checksum FROM bronze._ingest_log WHERE target_table = ${sqlString(table)} AND checksum IS NOT NULL`);
-  const byPath = new Map<string, { size: number; mtimeMs: number; checksum: string }[]>();
-  for (const [p, size, mtime, checksum] of reader.getRows()) {
-    const list = byPath.get(String(p)) ?? [];
-    list.push({ size: Number(size), mtimeMs: Number(mtime), checksum: String(checksum) });
-    byPath.set(String(p), list);
+/** A landing file the ingest log remembers (one path may have several versions). */
+export interface LoggedFile { readonly size: number; readonly mtimeMs: number; readonly checksum: string }
+/** Bronze table → landing-relative path → the versions ingested. */
+export type LoggedFiles = ReadonlyMap<string, ReadonlyMap<string, readonly LoggedFile[]>>;
+
+/** Every landing file the ingest log remembers, read in one query for all sources. */
+export async function loggedFiles(connection: DuckDBConnection): Promise<LoggedFiles> {
+  const reader = await connection.runAndReadAll('SELECT target_table, path, size, mtime_ms, checksum FROM bronze._ingest_log WHERE checksum IS NOT NULL');
+  const byTable = new Map<string, Map<string, LoggedFile[]>>();
+  for (const [table, p, size, mtime, checksum] of reader.getRows()) {
+    let byPath = byTable.get(String(table));
+    if (!byPath) byTable.set(String(table), (byPath = new Map()));
+    const versions = byPath.get(String(p)) ?? [];
+    versions.push({ size: Number(size), mtimeMs: Number(mtime), checksum: String(checksum) });
+    byPath.set(String(p), versions);
   }
-  return byPath;
+  return byTable;
 }
 
 /**

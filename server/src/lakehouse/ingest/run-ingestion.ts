@@ -10,7 +10,7 @@ import { ensureRdsTables, RDS_TABLES } from '../rds/rds-tables.ts';
 import { appendIngestLog, ensureBronzeTables, type IngestLogEntry } from './bronze-tables.ts';
 import { fetchRdsChanges, loadRdsExtract, type RdsExtract } from './extract-rds-tables.ts';
 import type { BatchContext, IngestProgress, IngestReport, SourceIngestReport } from './ingest-types.ts';
-import { findNewFiles, type LandingFile } from './landing-files.ts';
+import { findNewFiles, loggedFiles, type LandingFile } from './landing-files.ts';
 import { thisBatchSql } from './load-sql.ts';
 import { loadCsvFiles } from './load-csv-files.ts';
 import { loadJsonLinesFiles } from './load-json-lines-files.ts';
@@ -46,8 +46,9 @@ export async function runIngestion(connection: DuckDBConnection, options: Ingest
   await ensureBronzeTables(connection);
   const wanted = (table: string) => !options.tables || options.tables.includes(table);
   const planned: PlannedSource[] = [];
+  const logged = await loggedFiles(connection);
   for (const source of LANDING_SOURCES.filter((s) => wanted(s.table))) {
-    const found = await findNewFiles(connection, options.landingDir, source);
+    const found = findNewFiles(options.landingDir, source, logged);
     const parquetRows = source.format === 'parquet' && found.files.length > 0 ? await checkParquetFiles(connection, source, found.files) : undefined;
     planned.push({ source, ...found, parquetRows });
   }
