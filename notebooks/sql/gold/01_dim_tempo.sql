@@ -14,11 +14,11 @@ CREATE TABLE IF NOT EXISTS gold.dim_tempo (
 MERGE INTO gold.dim_tempo AS t
 USING (
   WITH bounds AS (
-    SELECT year(min(d)) AS ano_de, year(max(d)) AS ano_ate
+    SELECT year(min(lo)) AS ano_de, year(max(hi)) AS ano_ate
     FROM (
-      SELECT CAST(order_ts AS DATE) AS d FROM silver.sales_orders
+      SELECT min(order_ts) AS lo, max(order_ts) AS hi FROM silver.sales_orders
       UNION ALL
-      SELECT CAST(refunded_at AS DATE) AS d FROM silver.returns
+      SELECT min(refunded_at) AS lo, max(refunded_at) AS hi FROM silver.returns
     ) x
   ),
   digits AS (

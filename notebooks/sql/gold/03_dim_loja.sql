@@ -1,7 +1,8 @@
 -- gold.dim_loja: physical stores and the online store, from silver.stores (type 1: current values).
 -- Rules: store_type 'physical' → tipo 'fisica', 'online' → 'online', anything else → 'fisica'
 -- (POS only runs in physical stores); loja_sk = md5-based key of store_id (see 02_dim_canal.sql);
--- row 0 is "Não identificado". Re-runnable upsert.
+-- row 0 is "Não identificado". Re-runnable upsert; only new or
+-- changed rows are written (an update costs far more than a read).
 CREATE SCHEMA IF NOT EXISTS gold;
 
 CREATE TABLE IF NOT EXISTS gold.dim_loja (
@@ -33,7 +34,13 @@ USING (
          CAST(NULL AS STRING), CAST(NULL AS STRING), CAST(NULL AS STRING), CAST(NULL AS DATE)
 ) AS s
 ON t.loja_id = s.loja_id
-WHEN MATCHED THEN UPDATE SET
+WHEN MATCHED AND (t.loja_sk IS DISTINCT FROM s.loja_sk
+                  OR t.nome IS DISTINCT FROM s.nome
+                  OR t.tipo IS DISTINCT FROM s.tipo
+                  OR t.cidade IS DISTINCT FROM s.cidade
+                  OR t.estado IS DISTINCT FROM s.estado
+                  OR t.regiao IS DISTINCT FROM s.regiao
+                  OR t.data_abertura IS DISTINCT FROM s.data_abertura) THEN UPDATE SET
   loja_sk = s.loja_sk, nome = s.nome, tipo = s.tipo, cidade = s.cidade, estado = s.estado,
   regiao = s.regiao, data_abertura = s.data_abertura
 WHEN NOT MATCHED THEN INSERT (loja_sk, loja_id, nome, tipo, cidade, estado, regiao, data_abertura)

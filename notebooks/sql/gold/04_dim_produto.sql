@@ -1,6 +1,7 @@
 -- gold.dim_produto: the product catalog, from silver.products (type 1: current values).
 -- produto_sk = md5-based key of product_id (see 02_dim_canal.sql); row 0 is "Não identificado" and
--- receives the sale lines whose product id is not in the catalog. Re-runnable upsert.
+-- receives the sale lines whose product id is not in the catalog. Re-runnable upsert; only new or
+-- changed rows are written (an update costs far more than a read).
 CREATE SCHEMA IF NOT EXISTS gold;
 
 CREATE TABLE IF NOT EXISTS gold.dim_produto (
@@ -31,7 +32,12 @@ USING (
          CAST(NULL AS STRING), CAST(NULL AS STRING), CAST(NULL AS DECIMAL(18,2))
 ) AS s
 ON t.produto_id = s.produto_id
-WHEN MATCHED THEN UPDATE SET
+WHEN MATCHED AND (t.produto_sk IS DISTINCT FROM s.produto_sk
+                  OR t.nome IS DISTINCT FROM s.nome
+                  OR t.categoria IS DISTINCT FROM s.categoria
+                  OR t.subcategoria IS DISTINCT FROM s.subcategoria
+                  OR t.marca IS DISTINCT FROM s.marca
+                  OR t.preco_lista IS DISTINCT FROM s.preco_lista) THEN UPDATE SET
   produto_sk = s.produto_sk, nome = s.nome, categoria = s.categoria, subcategoria = s.subcategoria,
   marca = s.marca, preco_lista = s.preco_lista
 WHEN NOT MATCHED THEN INSERT (produto_sk, produto_id, nome, categoria, subcategoria, marca, preco_lista)

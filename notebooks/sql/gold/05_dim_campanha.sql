@@ -1,6 +1,7 @@
 -- gold.dim_campanha: marketing campaigns with their UTM attributes, from silver.campaigns.
 -- campanha_sk = md5-based key of campaign_id (see 02_dim_canal.sql); row 0 is "Sem campanha" and
--- receives orders without a campaign or with an unknown campaign id. Re-runnable upsert.
+-- receives orders without a campaign or with an unknown campaign id. Re-runnable upsert; only new or
+-- changed rows are written (an update costs far more than a read).
 CREATE SCHEMA IF NOT EXISTS gold;
 
 CREATE TABLE IF NOT EXISTS gold.dim_campanha (
@@ -31,7 +32,13 @@ USING (
          CAST(NULL AS STRING), CAST(NULL AS STRING), CAST(NULL AS DATE), CAST(NULL AS DATE)
 ) AS s
 ON t.campanha_id = s.campanha_id
-WHEN MATCHED THEN UPDATE SET
+WHEN MATCHED AND (t.campanha_sk IS DISTINCT FROM s.campanha_sk
+                  OR t.nome IS DISTINCT FROM s.nome
+                  OR t.utm_source IS DISTINCT FROM s.utm_source
+                  OR t.utm_medium IS DISTINCT FROM s.utm_medium
+                  OR t.utm_campaign IS DISTINCT FROM s.utm_campaign
+                  OR t.data_inicio IS DISTINCT FROM s.data_inicio
+                  OR t.data_fim IS DISTINCT FROM s.data_fim) THEN UPDATE SET
   campanha_sk = s.campanha_sk, nome = s.nome, utm_source = s.utm_source, utm_medium = s.utm_medium,
   utm_campaign = s.utm_campaign, data_inicio = s.data_inicio, data_fim = s.data_fim
 WHEN NOT MATCHED THEN INSERT

@@ -23,16 +23,25 @@ CREATE TABLE IF NOT EXISTS gold.dim_cliente (
   segmento STRING, data_nascimento DATE, data_cadastro DATE, primeira_compra_data DATE,
   valido_de TIMESTAMP, valido_ate TIMESTAMP, is_atual BOOLEAN, versao INT);
 
+-- Work table (emptied at the end): the customers this run recomputes, materialized so the joins
+-- below are planned on their true, small size.
+CREATE TABLE IF NOT EXISTS gold._dim_cliente_afetados (customer_id STRING);
+
+DELETE FROM gold._dim_cliente_afetados;
+
+INSERT INTO gold._dim_cliente_afetados
+WITH wm AS (
+  SELECT coalesce(max(watermark), TIMESTAMP '1900-01-01 00:00:00') AS wm
+  FROM gold._watermarks WHERE table_name = 'dim_cliente'
+)
+SELECT cv.customer_id FROM silver.customer_versions cv CROSS JOIN wm WHERE cv._ingested_at > wm.wm
+UNION
+SELECT f.customer_id FROM silver.customer_first_sales f CROSS JOIN wm WHERE f._ingested_at > wm.wm;
+
 MERGE INTO gold.dim_cliente AS t
 USING (
-  WITH wm AS (
-    SELECT coalesce(max(watermark), TIMESTAMP '1900-01-01 00:00:00') AS wm
-    FROM gold._watermarks WHERE table_name = 'dim_cliente'
-  ),
-  affected AS (
-    SELECT cv.customer_id FROM silver.customer_versions cv CROSS JOIN wm WHERE cv._ingested_at > wm.wm
-    UNION
-    SELECT f.customer_id FROM silver.customer_first_sales f CROSS JOIN wm WHERE f._ingested_at > wm.wm
+  WITH affected AS (
+    SELECT customer_id FROM gold._dim_cliente_afetados
   ),
   first_purchase AS (
     SELECT f.customer_id, CAST(f.order_ts AS DATE) AS primeira_compra_data
@@ -145,3 +154,5 @@ USING (
 ON t.table_name = s.table_name
 WHEN MATCHED THEN UPDATE SET watermark = s.watermark
 WHEN NOT MATCHED THEN INSERT (table_name, watermark) VALUES (s.table_name, s.watermark);
+
+DELETE FROM gold._dim_cliente_afetados;

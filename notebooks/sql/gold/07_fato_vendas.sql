@@ -49,6 +49,11 @@ CREATE TABLE IF NOT EXISTS gold._vendas_pedidos_afetados (origin STRING, order_i
 
 CREATE TABLE IF NOT EXISTS gold._vendas_clientes_afetados (customer_id STRING, crm BOOLEAN);
 
+CREATE TABLE IF NOT EXISTS gold._vendas_cabecalhos (
+  origin STRING, order_id STRING, customer_id STRING, channel_id STRING, store_id STRING,
+  order_ts TIMESTAMP, status STRING, order_discount DECIMAL(18,2), campaign_id STRING,
+  is_valid BOOLEAN, _ingested_at TIMESTAMP);
+
 -- The first order of each customer as fato_vendas flags it (is_primeiro_pedido): internal state, so
 -- the run finds the order to unflag when a customer's first sale moves.
 CREATE TABLE IF NOT EXISTS gold._primeiros_pedidos (customer_id STRING, origin STRING, order_id STRING);
@@ -124,6 +129,16 @@ SELECT origin, order_id FROM (
 EXCEPT
 SELECT origin, order_id FROM gold._vendas_pedidos_afetados;
 
+-- The affected orders' headers, materialized so the joins below (dim_cliente's versions above all)
+-- are planned on their true, small size.
+DELETE FROM gold._vendas_cabecalhos;
+
+INSERT INTO gold._vendas_cabecalhos
+SELECT h.origin, h.order_id, h.customer_id, h.channel_id, h.store_id, h.order_ts, h.status,
+       h.order_discount, h.campaign_id, h.is_valid, h._ingested_at
+FROM silver.sales_orders h
+JOIN gold._vendas_pedidos_afetados a ON a.origin = h.origin AND a.order_id = h.order_id;
+
 -- The affected orders' sale lines computed afresh (_delete: no longer kept), materialized so the
 -- MERGE below joins a small table of known size (and gold/08 reads the refunds' sale lines here).
 DELETE FROM gold._vendas_linhas;
@@ -133,8 +148,7 @@ WITH affected_orders AS (
   SELECT origin, order_id FROM gold._vendas_pedidos_afetados
 ),
 headers AS (
-  SELECT h.* FROM silver.sales_orders h
-  JOIN affected_orders a ON a.origin = h.origin AND a.order_id = h.order_id
+  SELECT * FROM gold._vendas_cabecalhos
 ),
 history_start AS (
   SELECT min(so.order_ts) AS first_ts,

@@ -47,6 +47,8 @@ WHEN NOT MATCHED AND NOT s._delete THEN INSERT
 
 DELETE FROM gold._vendas_linhas;
 
+DELETE FROM gold._vendas_cabecalhos;
+
 DELETE FROM gold._vendas_clientes_afetados;
 
 DELETE FROM gold._vendas_pedidos_afetados;
