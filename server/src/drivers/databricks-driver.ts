@@ -8,7 +8,8 @@
  * BIGINT as bigint instead of lossy JS numbers), no client telemetry (statement ids and host
  * details are not sent anywhere by default), and the client's retry policy (429/5xx on idempotent
  * calls, with backoff) bounded by `retry`. One session is kept and reopened when the warehouse has
- * forgotten it (idle timeout, restart). Failures are mapped by databricks-errors.ts.
+ * forgotten it (idle timeout, restart); every session runs in UTC (`SESSION_TIME_ZONE_SQL`) before
+ * any statement of ours. Failures are mapped by databricks-errors.ts.
  */
 import type { ColumnInfo, Driver, QueryOptions, QueryResult } from './driver-types.ts';
 import { UserError } from '../errors/user-error.ts';
@@ -42,6 +43,8 @@ export interface DatabricksSessionLike {
 }
 
 export interface DatabricksOperationLike {
+  /** Waits (polling GetOperationStatus) until the statement ends; rejects if it failed. */
+  finished(): Promise<unknown>;
   fetchChunk(options: { maxRows: number; disableBuffering: boolean }): Promise<object[]>;
   hasMoreRows(): Promise<boolean>;
   getSchema(): Promise<{ columns: { columnName: string; typeDesc?: { types?: { primitiveEntry?: { type?: number } }[] } }[] } | null>;
@@ -67,6 +70,17 @@ export interface DatabricksOptions {
 }
 
 const DEFAULT_FETCH_ROWS = 100_000;
+
+/**
+ * Run first in every session the driver opens (reopened ones included): the Databricks dialect
+ * writes SQL for a UTC session (it converts to the query's time zone itself, as the DuckDB driver's
+ * `SET SESSION TimeZone = 'UTC'` lets it), and a warehouse whose TIMEZONE parameter or a Spark
+ * server whose `spark.sql.session.timeZone` is another zone would silently shift date buckets,
+ * timestamp literals and rendered times. A statement, not OpenSession's `configuration`: SET TIME
+ * ZONE is documented for Databricks SQL and Databricks Runtime and is Spark 3's own syntax, where
+ * the configuration keys differ (Databricks' `TIMEZONE`, HiveServer2's `set:hiveconf:` prefix).
+ */
+export const SESSION_TIME_ZONE_SQL = "SET TIME ZONE 'UTC'";
 // Thrift TTypeId values of the column types we distinguish (hive_service TCLIService.thrift).
 const THRIFT_TYPES: Readonly<Record<number, string>> = {
   0: 'boolean', 1: 'tinyint', 2: 'smallint', 3: 'int', 4: 'bigint', 5: 'float', 6: 'double', 7: 'string', 8: 'timestamp', 15: 'decimal', 17: 'date', 19: 'varchar', 20: 'char',
@@ -199,7 +213,15 @@ export class DatabricksDriver implements Driver {
           retryDelayMax: retry.delayMaxMillis,
           retriesTimeout: retry.timeoutMillis,
         });
-        return await this.client.openSession({ initialCatalog: this.options.catalog, initialSchema: this.options.schema });
+        const session = await this.client.openSession({ initialCatalog: this.options.catalog, initialSchema: this.options.schema });
+        try {
+          await inUtc(session);
+        } catch (error) {
+          // A session we could not pin is not used (nor left open on the warehouse).
+          await session.close().catch(() => undefined);
+          throw this.failure(error, SESSION_TIME_ZONE_SQL);
+        }
+        return session;
       } catch (error) {
         throw this.failure(error, sql);
       }
@@ -221,6 +243,16 @@ export class DatabricksDriver implements Driver {
     const what = started ? 'statement cancelled on the warehouse (CancelOperation)' : 'statement not started';
     if ((reason as { name?: string } | undefined)?.name === 'TimeoutError') return new UserError('QUERY_TIMEOUT', `Databricks data source at ${this.endpoint}: query timed out, ${what}`);
     return new UserError('QUERY_CANCELLED', `Databricks data source at ${this.endpoint}: query cancelled, ${what}`);
+  }
+}
+
+/** Sets the session's time zone to UTC and waits until the warehouse applied it. */
+async function inUtc(session: DatabricksSessionLike): Promise<void> {
+  const operation = await session.executeStatement(SESSION_TIME_ZONE_SQL, { runAsync: true });
+  try {
+    await operation.finished();
+  } finally {
+    await operation.close().catch(() => undefined);
   }
 }
 

@@ -59,6 +59,8 @@ describe('DatabricksDriver on exchanges recorded from Spark Thrift Server 3.5.3'
       [0, 1, 2, null, 4],
     ]);
     expect(fake.requests.map((r) => r.method)).toContain('CloseOperation');
+    // Spark's answer to the session's first statement was recorded too: the zone is set before the query runs.
+    expect(fake.executed.map((e) => e.statement)).toEqual([PIN_UTC, RECORDED_STATEMENTS.types]);
   });
 
   it('pages a result in batches with the client (maxRows 3: 3 + 3 + 1 rows)', async () => {
@@ -136,6 +138,8 @@ const EXPECTED = [
   ['2024-02-29T23:59:58.123', '2024-01-01T00:00:00.000', null, '2024-03-01T12:30:00.500', '2024-03-02T08:00:00.000'],
   [true, false, null, true, false],
 ];
+// What the driver must run first in every session (Databricks SQL and Spark 3 syntax alike).
+const PIN_UTC = "SET TIME ZONE 'UTC'";
 const SALES = 'SELECT city, orders, revenue, share, n, day, at, first FROM gold.sales WHERE city <> ? AND n > ?';
 const SLOW = 'SELECT COUNT(*) FROM gold.order_items CROSS JOIN gold.order_items';
 const statements: Record<string, ScriptedStatement> = {
@@ -149,7 +153,7 @@ describe('DatabricksDriver against a scripted Databricks warehouse', () => {
   it('binds ordinal parameters and reads Arrow batches page by page with exact numbers', async () => {
     const fake = await warehouse({ statements });
     const result = await (await driverFor(fake)).query(SALES, ["O'Hara", 0]);
-    expect(fake.executed[0]).toMatchObject({ statement: SALES, parameters: [{ type: 'STRING', value: "O'Hara" }, { type: 'INTEGER', value: '0' }] });
+    expect(fake.executed[1]).toMatchObject({ statement: SALES, parameters: [{ type: 'STRING', value: "O'Hara" }, { type: 'INTEGER', value: '0' }] });
     expect(result.rowCount).toBe(5);
     expect(result.columns.map((c) => c.type)).toEqual(['string', 'integer', 'decimal', 'number', 'integer', 'date', 'time', 'boolean']);
     expect(result.data).toEqual(EXPECTED);
@@ -211,6 +215,35 @@ describe('DatabricksDriver against a scripted Databricks warehouse', () => {
     expect(answers.map((a) => a.data)).toEqual([[[1]], [[1]], [[1]]]);
     expect(fake.requests.filter((r) => r.method === 'OpenSession')).toHaveLength(3);
     expect(fake.openSessions()).toBe(1);
+  });
+
+  it('pins every session it opens to UTC before any statement runs, reopened sessions too', async () => {
+    const fake = await warehouse({ statements });
+    const driver = await driverFor(fake);
+    // Three statements at once on a new driver: they wait for the one session and its time zone.
+    await Promise.all([1, 2, 3].map(() => driver.query('SELECT 1', [])));
+    const [session] = [...fake.timeZones.keys()];
+    expect(fake.executed.map((e) => [e.statement, e.session])).toEqual([[PIN_UTC, session], ['SELECT 1', session], ['SELECT 1', session], ['SELECT 1', session]]);
+    expect(fake.timeZones.get(session!)).toBe('UTC');
+    fake.expireSessions();
+    await driver.query('SELECT 1', []);
+    const reopened = fake.executed.slice(4);
+    // SELECT 1 found the session forgotten (refused, not run); the new session ran the SET before it.
+    expect(reopened.map((e) => e.statement)).toEqual([PIN_UTC, 'SELECT 1']);
+    expect(reopened[0]!.session).not.toBe(session);
+    expect(reopened[1]!.session).toBe(reopened[0]!.session);
+    expect(fake.requests.filter((r) => r.method === 'OpenSession')).toHaveLength(2);
+    expect([...fake.timeZones.values()]).toEqual(['UTC']);
+  });
+
+  it('fails the query, runs nothing and closes the session when the warehouse refuses the time zone', async () => {
+    const refused = { error: { sqlState: '22023', message: "[INVALID_CONF_VALUE] The value 'UTC' in the config \"TIMEZONE\" is invalid. SQLSTATE: 22023" } };
+    const fake = await warehouse({ statements: { ...statements, [PIN_UTC]: refused } });
+    const error = await failure((await driverFor(fake)).query('SELECT 1', []));
+    expect(error.code).toBe('SOURCE_ERROR');
+    expect(error.message).toBe(`Databricks data source at 127.0.0.1:${fake.port} failed the statement (SQLSTATE 22023): [INVALID_CONF_VALUE] The value 'UTC' in the config "TIMEZONE" is invalid. SQLSTATE: 22023\nSQL: ${PIN_UTC}`);
+    expect(fake.executed.map((e) => e.statement)).toEqual([PIN_UTC]);
+    expect(fake.openSessions()).toBe(0);
   });
 
   it('cancels a running statement on the warehouse when the caller aborts', async () => {
@@ -285,10 +318,12 @@ describe('DatabricksDriver against a scripted Databricks warehouse', () => {
   it('does not repeat a statement whose ExecuteStatement got 503 (not idempotent); the next query works', async () => {
     const fake = await warehouse({ statements });
     const driver = await driverFor(fake);
+    await driver.query('SELECT 1', []);
     fake.failNext({ status: 503, times: 1, method: 'ExecuteStatement' });
     const error = await failure(driver.query('SELECT 1', []));
     expect(error.code).toBe('SOURCE_UNREACHABLE');
-    expect(fake.requests.filter((r) => r.method === 'ExecuteStatement')).toEqual([{ method: 'ExecuteStatement', status: 503 }]);
+    // The session's SET TIME ZONE and the first SELECT 1, then the refused one, not repeated.
+    expect(fake.requests.filter((r) => r.method === 'ExecuteStatement').map((r) => r.status)).toEqual([200, 200, 503]);
     expect((await driver.query('SELECT 1', [])).data).toEqual([[1]]);
   });
 

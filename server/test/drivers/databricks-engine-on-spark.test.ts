@@ -39,7 +39,23 @@ cubes:
     dimensions:
       - { name: id, type: number, sql: id, primary_key: true }
       - { name: name, type: string, sql: name }
+  - name: events
+    sql_table: spark_engine_events
+    measures:
+      - { name: count, type: count }
+      - { name: ids, type: sum, sql: id }
+    dimensions:
+      - { name: id, type: number, sql: id, primary_key: true }
+      - { name: at, type: time, sql: at }
 `;
+
+/**
+ * Instants near midnight UTC, stored from epoch seconds so neither engine's session time zone
+ * changes what is stored: 2024-03-01T01:30Z, 03-01T23:30Z, 03-02T02:00Z, 03-02T12:00Z, 03-03T02:59:59Z.
+ */
+const EVENT_EPOCHS = [[1, 1709256600], [2, 1709335800], [3, 1709344800], [4, 1709380800], [5, 1709434799]] as const;
+const EVENTS_SPARK = `CREATE TABLE spark_engine_events USING parquet AS SELECT CAST(id AS INT) AS id, timestamp_seconds(epoch) AS at FROM VALUES ${EVENT_EPOCHS.map(([id, epoch]) => `(${id}, ${epoch})`).join(', ')} AS t(id, epoch)`;
+const EVENTS_DUCKDB = `CREATE TABLE events AS SELECT id::INTEGER AS id, make_timestamp(epoch * 1000000) AS at FROM (VALUES ${EVENT_EPOCHS.map(([id, epoch]) => `(${id}, ${epoch}::BIGINT)`).join(', ')}) t(id, epoch);`;
 
 /** The fixture's DDL and rows as Spark statements (STRING for VARCHAR, typed timestamp literals, Parquet tables, prefixed names). */
 function sparkStatements(): string[] {
@@ -58,9 +74,9 @@ describe.skipIf(!target)('the semantic engine on Spark through the Databricks dr
   beforeAll(async () => {
     bridge = await startSparkThriftBridge({ target: target! });
     driver = await DatabricksDriver.create({ url: bridge.url, token: SPARK_TOKEN });
-    for (const table of ['spark_engine_users', 'spark_engine_orders']) await driver.query(`DROP TABLE IF EXISTS ${table}`, []);
-    for (const statement of sparkStatements()) await driver.query(statement, []);
-    duck = await startHandMadeEngine(USERS_ORDERS_SQL, MODEL.replace(/spark_engine_/g, ''));
+    for (const table of ['spark_engine_users', 'spark_engine_orders', 'spark_engine_events']) await driver.query(`DROP TABLE IF EXISTS ${table}`, []);
+    for (const statement of [...sparkStatements(), EVENTS_SPARK]) await driver.query(statement, []);
+    duck = await startHandMadeEngine(`${USERS_ORDERS_SQL}\n${EVENTS_DUCKDB}`, MODEL.replace(/spark_engine_/g, ''));
     spark = createEngine({ model: compileTestModel(MODEL), driver, dialect: createDatabricksDialect() });
   });
   afterAll(async () => {
@@ -91,6 +107,23 @@ describe.skipIf(!target)('the semantic engine on Spark through the Databricks dr
       sql: `SELECT strftime(date_trunc('day', created_at), '%Y-%m-%dT%H:%M:%S.000') AS "orders.created_at.day", strftime(date_trunc('day', created_at), '%Y-%m-%dT%H:%M:%S.000') AS "orders.created_at", COUNT(*) AS "orders.count" FROM orders GROUP BY 1 ORDER BY 1 DESC LIMIT 2`,
     },
   ];
+
+  // The Databricks dialect assumes a UTC session (it converts to the query's time zone itself); the
+  // suite's Spark server defaults to America/Sao_Paulo (databricks-driver-on-spark.sh), so these
+  // buckets shift by a day at the edges unless the driver pins its sessions to UTC. Expected rows
+  // are the epochs above bucketed by hand (Sao Paulo is UTC-3 all of 2024).
+  const dayBuckets: { timezone: string; rows: [string, number, number][] }[] = [
+    { timezone: 'UTC', rows: [['2024-03-01T00:00:00.000', 2, 3], ['2024-03-02T00:00:00.000', 2, 7], ['2024-03-03T00:00:00.000', 1, 5]] },
+    { timezone: 'America/Sao_Paulo', rows: [['2024-02-29T00:00:00.000', 1, 1], ['2024-03-01T00:00:00.000', 2, 5], ['2024-03-02T00:00:00.000', 2, 9]] },
+  ];
+  for (const { timezone, rows } of dayBuckets) {
+    it(`buckets instants by ${timezone} days whatever the server's default session time zone`, async () => {
+      const query: CubeQuery = { measures: ['events.count', 'events.ids'], timeDimensions: [{ dimension: 'events.at', granularity: 'day' }], timezone };
+      const expected = normalized(rows.map(([day, count, ids]) => ({ 'events.at.day': day, 'events.at': day, 'events.count': count, 'events.ids': ids })));
+      expect(normalized(rowsOf((await spark.load(query, ctx)).results[0]!))).toEqual(expected);
+      expect(normalized(await duck.load(query))).toEqual(expected);
+    });
+  }
 
   for (const c of cases) {
     it(`answers ${c.name} like hand-written SQL`, async () => {

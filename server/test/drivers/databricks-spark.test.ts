@@ -12,6 +12,8 @@ import { UserError } from '../../src/errors/user-error.ts';
 import { SPARK_TOKEN, startSparkThriftBridge, type SparkThriftBridge } from './spark-thrift-bridge.ts';
 
 const target = process.env.SPARK_THRIFT_URL;
+/** The server's default session time zone, as databricks-driver-on-spark.sh configured it (not UTC). */
+const serverTimeZone = process.env.SPARK_SESSION_TIME_ZONE;
 
 describe.skipIf(!target)('DatabricksDriver on a live Spark Thrift Server', () => {
   let bridge: SparkThriftBridge;
@@ -24,6 +26,27 @@ describe.skipIf(!target)('DatabricksDriver on a live Spark Thrift Server', () =>
   afterAll(async () => {
     await driver?.close();
     await bridge?.close();
+  });
+
+  it('runs its session in UTC although a session opened without it runs in the server\'s default zone', async () => {
+    // The control: a session opened by the client alone reports the server's default.
+    const { DBSQLClient, DBSQLLogger, LogLevel } = await import('@databricks/sql');
+    const client = new DBSQLClient({ logger: new DBSQLLogger({ level: LogLevel.error }) });
+    await client.connect({ host: '127.0.0.1', port: Number(new URL(bridge.url).port), path: '/cliservice', token: SPARK_TOKEN, telemetryEnabled: false });
+    try {
+      const session = await client.openSession();
+      const operation = await session.executeStatement('SELECT current_timezone() AS tz', { runAsync: true });
+      expect(await operation.fetchAll()).toEqual([{ tz: serverTimeZone }]);
+      await operation.close();
+      await session.close();
+    } finally {
+      await client.close();
+    }
+    expect(serverTimeZone).toBeDefined();
+    expect(serverTimeZone).not.toBe('UTC');
+    expect((await driver.query('SELECT current_timezone() AS tz', [])).data).toEqual([['UTC']]);
+    // 2024-03-01T01:30Z is still 29 February in Sao Paulo: the driver's session reads the UTC day.
+    expect((await driver.query("SELECT CAST(timestamp_seconds(1709256600) AS DATE) AS day, date_format(timestamp_seconds(1709256600), 'HH:mm') AS at", [])).data).toEqual([['2024-03-01T00:00:00.000'], ['01:30']]);
   });
 
   it('binds parameters of every kind and reads typed columns', async () => {

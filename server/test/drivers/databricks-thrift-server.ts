@@ -10,8 +10,10 @@
  *   (how often a client polls depends on timing), so a repeated poll gets the last poll's reply.
  * - scripted: statements listed in `statements` get their scripted answer the way a warehouse
  *   gives it (asynchronous execution, polls, result metadata, fetches in batches, Arrow or
- *   column-based rows, cancellation, SQL errors with SQLSTATE); other statements fail with
- *   TABLE_OR_VIEW_NOT_FOUND (42P01) like an unknown table would.
+ *   column-based rows, cancellation, SQL errors with SQLSTATE); `SET TIME ZONE '<zone>'`, unless
+ *   scripted, sets the session's zone (`timeZones`) and finishes as Spark's does (FINISHED with a
+ *   result set: the key and value set); other statements fail with TABLE_OR_VIEW_NOT_FOUND (42P01)
+ *   like an unknown table would.
  * HTTP-level failures are injected with `failNext` (503 with Retry-After, 429, 401/403 …) and
  * tokens are checked on every request (`revokeToken` makes a token expire mid-session).
  */
@@ -75,8 +77,10 @@ export interface FakeWarehouse {
   readonly port: number;
   /** Every POST in arrival order: the Thrift method and the HTTP status answered. */
   readonly requests: { method: string; status: number }[];
-  /** Statements executed, with the parameters bound to them (values as sent). */
+  /** Statements executed, with the parameters bound to them (values as sent; in replay too). */
   readonly executed: { statement: string; parameters: { type?: string; value?: string }[]; session: string }[];
+  /** Each session's time zone as `SET TIME ZONE` left it (scripted mode), by session key. */
+  readonly timeZones: ReadonlyMap<string, string>;
   /** Statements whose operation was cancelled (CancelOperation). */
   readonly cancelled: string[];
   /** Requests that did not match the replayed recording. */
@@ -111,6 +115,7 @@ export async function startFakeWarehouse(options: FakeWarehouseOptions = {}): Pr
   const tokens = new Set(options.tokens ?? [FAKE_TOKEN]);
   const faults: { fault: HttpFault; left: number }[] = [];
   const sessions = new Set<string>();
+  const timeZones = new Map<string, string>();
   const operations = new Map<string, Operation>();
   const requests: FakeWarehouse['requests'] = [];
   const executed: FakeWarehouse['executed'] = [];
@@ -129,14 +134,20 @@ export async function startFakeWarehouse(options: FakeWarehouseOptions = {}): Pr
     },
     CloseSession: (req) => {
       sessions.delete(key(req.sessionHandle?.sessionId));
+      timeZones.delete(key(req.sessionHandle?.sessionId));
       return { status: ok() };
     },
     ExecuteStatement: (req) => {
       const session = key(req.sessionHandle?.sessionId);
       if (!sessions.has(session)) return { status: invalidHandle('Invalid SessionHandle') };
-      const statement = String(req.statement);
-      executed.push({ statement, parameters: (req.parameters ?? []).map((p: { type?: string; value?: { stringValue?: string } }) => ({ type: p.type ?? undefined, value: p.value?.stringValue ?? undefined })), session });
-      const script = options.statements?.[statement] ?? { error: { sqlState: '42P01', message: `[TABLE_OR_VIEW_NOT_FOUND] The table or view cannot be found. SQL: ${statement}` } };
+      const statement = recordExecuted(req);
+      const zone = /^SET TIME ZONE '([^']+)'$/i.exec(statement)?.[1];
+      let script = options.statements?.[statement];
+      if (!script && zone) {
+        timeZones.set(session, zone);
+        script = { columns: [{ name: 'key', type: 'STRING' }, { name: 'value', type: 'STRING' }], rows: [['spark.sql.session.timeZone', zone]], format: 'arrow' };
+      }
+      script ??= { error: { sqlState: '42P01', message: `[TABLE_OR_VIEW_NOT_FOUND] The table or view cannot be found. SQL: ${statement}` } };
       const handle = newHandle();
       operations.set(key(handle as { guid: Buffer }), { statement, script, polls: 0, fetched: 0, cancelled: false });
       return { status: ok(), operationHandle: new T.TOperationHandle({ operationId: handle, operationType: T.TOperationType.EXECUTE_STATEMENT, hasResultSet: true }) };
@@ -187,8 +198,17 @@ export async function startFakeWarehouse(options: FakeWarehouseOptions = {}): Pr
     },
   };
 
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  function recordExecuted(req: any): string {
+    const statement = String(req.statement);
+    const parameters = (req.parameters ?? []).map((p: { type?: string; value?: { stringValue?: string } }) => ({ type: p.type ?? undefined, value: p.value?.stringValue ?? undefined }));
+    executed.push({ statement, parameters, session: key(req.sessionHandle?.sessionId) });
+    return statement;
+  }
+
   async function answerReplay(body: Buffer): Promise<{ status: number; body: Buffer }> {
     const { name, seqid } = readMessageHeader(body);
+    if (name === 'ExecuteStatement') recordExecuted(readCall(body).req);
     replay.arrivals++;
     wake();
     const recorded = options.replay ?? [];
@@ -251,12 +271,13 @@ export async function startFakeWarehouse(options: FakeWarehouseOptions = {}): Pr
     port,
     requests,
     executed,
+    timeZones,
     cancelled,
     replayProblems,
     sideRequests,
     failNext: (fault) => void faults.push({ fault, left: fault.times }),
     revokeToken: (token) => void tokens.delete(token),
-    expireSessions: () => { sessions.clear(); operations.clear(); },
+    expireSessions: () => { sessions.clear(); timeZones.clear(); operations.clear(); },
     openSessions: () => sessions.size,
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
