@@ -6,6 +6,9 @@
  * retries of 429/5xx on idempotent calls ran out — a HiveDriverError whose only trace of the status
  * is its text), and a socket that never connected (node-fetch FetchError).
  * Every outcome is a `UserError`: nothing a warehouse can answer is reported as an internal error.
+ * A failed statement keeps the warehouse's SQLSTATE on the error (`sqlState`, what the SQL API
+ * answers), so a client sees 22012 for a division by zero or 42P01 for a missing table rather than
+ * SOURCE_ERROR's generic 58000 — unless the state says nothing useful (`remoteSqlState`).
  */
 import { UserError } from '../errors/user-error.ts';
 
@@ -55,9 +58,25 @@ export function databricksError(error: unknown, context: DatabricksErrorContext)
     if (e.errorCode === TIMEOUT) return new UserError('QUERY_TIMEOUT', `${where} timed the statement out${sql}`, { cause: error });
     const state = e.response?.sqlState;
     const message = firstLines(e.response?.displayMessage ?? e.response?.errorMessage ?? e.message ?? '');
-    return new UserError('SOURCE_ERROR', `${where} failed the statement${state ? ` (SQLSTATE ${state})` : ''}: ${message}${sql}`, { cause: error });
+    const sqlState = remoteSqlState(state, e.response?.errorMessage ?? e.message);
+    return new UserError('SOURCE_ERROR', `${where} failed the statement${state ? ` (SQLSTATE ${state})` : ''}: ${message}${sql}`, { cause: error, ...(sqlState ? { sqlState } : {}) });
   }
   return new UserError('SOURCE_ERROR', `${where} failed the request (${e.name ?? 'Error'}: ${firstLines(e.message ?? String(error))})${sql}`, { cause: error });
+}
+
+// SQLSTATE classes not worth passing on: success, warning and no-data (not errors), internal errors
+// (XX: the warehouse's bug, which our clients must not read as ours) and ODBC's "general error" (HY).
+const UNINFORMATIVE_CLASSES = new Set(['00', '01', '02', 'XX', 'HY']);
+
+/**
+ * The warehouse's SQLSTATE for a failed statement, from the status field or, when that is empty,
+ * from the `SQLSTATE: 22012` Databricks and Spark append to their messages; undefined when there is
+ * none or it is not a well-formed, informative error state.
+ */
+export function remoteSqlState(field: string | null | undefined, message: string | null | undefined): string | undefined {
+  const state = field || /\bSQLSTATE: ([0-9A-Z]{5})\b/.exec(message ?? '')?.[1];
+  if (!state || !/^[0-9A-Z]{5}$/.test(state) || UNINFORMATIVE_CLASSES.has(state.slice(0, 2))) return undefined;
+  return state;
 }
 
 function httpError(status: number, message: string, cause: unknown): UserError {

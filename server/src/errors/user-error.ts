@@ -9,21 +9,25 @@ export class UserError extends Error {
   readonly code: ErrorCode;
   readonly location?: SourceLocation;
   readonly hint?: string;
+  /** A more precise SQLSTATE than the code's (a data source's own, e.g. 22012 for a division by zero). */
+  private readonly ownSqlState?: string;
 
-  constructor(code: ErrorCode, message: string, options: { location?: SourceLocation; hint?: string; cause?: unknown } = {}) {
+  constructor(code: ErrorCode, message: string, options: { location?: SourceLocation; hint?: string; cause?: unknown; sqlState?: string } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'UserError';
     this.code = code;
     this.location = options.location;
     this.hint = options.hint;
+    this.ownSqlState = options.sqlState;
   }
 
   get httpStatus(): number {
     return ERROR_CODES[this.code].http;
   }
 
+  /** The SQLSTATE given at construction, else the code's registered one (what the SQL API reports). */
   get sqlState(): string {
-    return ERROR_CODES[this.code].sqlState;
+    return this.ownSqlState ?? ERROR_CODES[this.code].sqlState;
   }
 }
 

@@ -9,10 +9,12 @@
  * the driver.
  */
 import { createServer } from 'node:net';
+import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DatabricksDriver, parseDatabricksUrl } from '../../src/drivers/databricks-driver.ts';
 import type { QueryResult } from '../../src/drivers/driver-types.ts';
 import { UserError } from '../../src/errors/user-error.ts';
+import { startStack } from '../support/stack.ts';
 import { FAKE_TOKEN, loadRecording, startFakeWarehouse, type FakeWarehouse, type ScriptedStatement } from './databricks-thrift-server.ts';
 import { RECORDED_STATEMENTS, SPARK_TOKEN } from './record-spark-exchanges.ts';
 import type { FakeColumn } from './thrift-result-sets.ts';
@@ -86,6 +88,8 @@ describe('DatabricksDriver on exchanges recorded from Spark Thrift Server 3.5.3'
     const error = await failure((await driverFor(fake, SPARK_TOKEN)).query(RECORDED_STATEMENTS.missingTable, []));
     expect(error.code).toBe('SOURCE_ERROR');
     expect(error.message).toMatch(new RegExp(`^Databricks data source at 127\\.0\\.0\\.1:${fake.port} failed the statement \\(SQLSTATE 42P01\\): .*TABLE_OR_VIEW_NOT_FOUND.*no_such_table`));
+    // Spark's own SQLSTATE stays on the error (what the SQL API answers), not SOURCE_ERROR's 58000.
+    expect(error.sqlState).toBe('42P01');
     expect(error.message).toContain(`SQL: ${RECORDED_STATEMENTS.missingTable}`);
     expect(error.message).not.toMatch(/\tat |HiveSQLException|UnresolvedRelation/);
     expect(fake.replayProblems).toEqual([]);
@@ -96,6 +100,7 @@ describe('DatabricksDriver on exchanges recorded from Spark Thrift Server 3.5.3'
     const error = await failure((await driverFor(fake, SPARK_TOKEN)).query(RECORDED_STATEMENTS.syntaxError, []));
     expect(error.code).toBe('SOURCE_ERROR');
     expect(error.message).toMatch(/\(SQLSTATE 42601\): .*PARSE_SYNTAX_ERROR/);
+    expect(error.sqlState).toBe('42601');
   });
 
   it('cancels a long statement on the server when the query times out', async () => {
@@ -272,6 +277,51 @@ describe('DatabricksDriver against a scripted Databricks warehouse', () => {
     const error = await failure((await driverFor(fake)).query('SELECT 1 / 0', []));
     expect(error.code).toBe('SOURCE_ERROR');
     expect(error.message).toBe(`Databricks data source at 127.0.0.1:${fake.port} failed the statement (SQLSTATE 22012): [DIVIDE_BY_ZERO] Division by zero.\nSQL: SELECT 1 / 0`);
+    expect(error.sqlState).toBe('22012');
+  });
+
+  it('takes the SQLSTATE from the message when the status has none, and keeps 58000 for internal or malformed states', async () => {
+    const fake = await warehouse({
+      statements: {
+        'SELECT 1': { error: { sqlState: '', message: '[ARITHMETIC_OVERFLOW] long overflow. SQLSTATE: 22003' } },
+        'SELECT 2': { error: { sqlState: 'XX000', message: '[INTERNAL_ERROR] The Spark SQL phase optimization failed with an internal error. SQLSTATE: XX000' } },
+        'SELECT 3': { error: { sqlState: 'HY000', message: 'Error running query' } },
+        'SELECT 4': { error: { sqlState: '42p0', message: 'odd state' } },
+      },
+    });
+    const driver = await driverFor(fake);
+    const states = [];
+    for (const sql of ['SELECT 1', 'SELECT 2', 'SELECT 3', 'SELECT 4']) {
+      const error = await failure(driver.query(sql, []));
+      expect(error.code).toBe('SOURCE_ERROR');
+      states.push(error.sqlState);
+    }
+    expect(states).toEqual(['22003', '58000', '58000', '58000']);
+  });
+
+  it('gives a SQL API client the warehouse\'s SQLSTATE (CUBEJS_DB_TYPE=databricks, pg over the wire)', async () => {
+    const divideByZero = statements['SELECT 1 / 0']!;
+    const fake = await warehouse({ otherStatements: divideByZero });
+    const stack = await startStack({
+      data: { sql: 'CREATE TABLE main.events (id INTEGER)' },
+      model: { files: { 'cubes/events.yml': 'cubes:\n  - name: events\n    sql_table: events\n    measures:\n      - { name: count, type: count }\n' } },
+      env: { CUBEJS_DB_TYPE: 'databricks', CUBEJS_DB_DATABRICKS_URL: fake.url, CUBEJS_DB_DATABRICKS_TOKEN: FAKE_TOKEN },
+      serve: { sql: { users: { u: { password: 'pw', securityContext: {} } } } },
+    });
+    open.push(stack);
+    expect(stack.driver.name).toBe('databricks');
+    const client = new pg.Client({ host: '127.0.0.1', port: stack.sqlPort, user: 'u', password: 'pw', database: 'db' });
+    await client.connect();
+    try {
+      const error = (await client.query('SELECT MEASURE(count) FROM events').catch((e: unknown) => e)) as { code?: string; message?: string };
+      expect(error.code).toBe('22012');
+      expect(error.message).toMatch(/failed the statement \(SQLSTATE 22012\): \[DIVIDE_BY_ZERO\]/);
+    } finally {
+      await client.end();
+    }
+    // The engine's statement reached the warehouse after the session's time zone.
+    expect(fake.executed.map((e) => e.statement)[0]).toBe(PIN_UTC);
+    expect(fake.executed.length).toBeGreaterThanOrEqual(2);
   });
 
   it('reports a refused token as an authentication failure naming the data source', async () => {

@@ -71,11 +71,12 @@ describe.skipIf(!target)('DatabricksDriver on a live Spark Thrift Server', () =>
     expect(methods.filter((m) => m === 'FetchResults').length).toBeGreaterThanOrEqual(3);
   });
 
-  it('reports Spark\'s SQLSTATE for a missing table', async () => {
+  it('reports Spark\'s SQLSTATE for a missing table, in the message and as the error\'s SQLSTATE', async () => {
     const error = await driver.query('SELECT * FROM no_such_table_anywhere', []).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UserError);
     expect((error as UserError).code).toBe('SOURCE_ERROR');
     expect((error as UserError).message).toMatch(/\(SQLSTATE 42P01\): .*TABLE_OR_VIEW_NOT_FOUND/);
+    expect((error as UserError).sqlState).toBe('42P01');
   });
 
   it('cancels a long statement on Spark, which then answers the next one at once', async () => {

@@ -12,8 +12,8 @@
  *   gives it (asynchronous execution, polls, result metadata, fetches in batches, Arrow or
  *   column-based rows, cancellation, SQL errors with SQLSTATE); `SET TIME ZONE '<zone>'`, unless
  *   scripted, sets the session's zone (`timeZones`) and finishes as Spark's does (FINISHED with a
- *   result set: the key and value set); other statements fail with TABLE_OR_VIEW_NOT_FOUND (42P01)
- *   like an unknown table would.
+ *   result set: the key and value set); other statements get `otherStatements`, by default
+ *   TABLE_OR_VIEW_NOT_FOUND (42P01) as an unknown table would.
  * HTTP-level failures are injected with `failNext` (503 with Retry-After, 429, 401/403 …) and
  * tokens are checked on every request (`revokeToken` makes a token expire mid-session).
  */
@@ -68,6 +68,8 @@ export interface FakeWarehouseOptions {
   /** Bearer tokens accepted (default: `FAKE_TOKEN`). */
   readonly tokens?: readonly string[];
   readonly statements?: Readonly<Record<string, ScriptedStatement>>;
+  /** The answer to statements not in `statements` (default: TABLE_OR_VIEW_NOT_FOUND, 42P01). */
+  readonly otherStatements?: ScriptedStatement;
   readonly replay?: readonly RecordedExchange[];
 }
 
@@ -147,7 +149,7 @@ export async function startFakeWarehouse(options: FakeWarehouseOptions = {}): Pr
         timeZones.set(session, zone);
         script = { columns: [{ name: 'key', type: 'STRING' }, { name: 'value', type: 'STRING' }], rows: [['spark.sql.session.timeZone', zone]], format: 'arrow' };
       }
-      script ??= { error: { sqlState: '42P01', message: `[TABLE_OR_VIEW_NOT_FOUND] The table or view cannot be found. SQL: ${statement}` } };
+      script ??= options.otherStatements ?? { error: { sqlState: '42P01', message: `[TABLE_OR_VIEW_NOT_FOUND] The table or view cannot be found. SQL: ${statement}` } };
       const handle = newHandle();
       operations.set(key(handle as { guid: Buffer }), { statement, script, polls: 0, fetched: 0, cancelled: false });
       return { status: ok(), operationHandle: new T.TOperationHandle({ operationId: handle, operationType: T.TOperationType.EXECUTE_STATEMENT, hasResultSet: true }) };
