@@ -142,9 +142,10 @@ candidates AS (
   LEFT JOIN silver._sales_orders_novos n ON n.origin = f.origin AND n.order_id = f.order_id
   WHERE n.order_id IS NULL AND f.order_id IS NOT NULL
   UNION ALL
-  -- the valid sales this run changed
-  SELECT customer_id, origin, order_id, order_ts FROM silver._sales_orders_novos
-  WHERE is_valid AND customer_id IS NOT NULL
+  -- the valid sales this run changed (while the table is empty the branch below reads them all)
+  SELECT n.customer_id, n.origin, n.order_id, n.order_ts FROM silver._sales_orders_novos n
+  JOIN (SELECT true AS gate FROM silver.customer_first_sales HAVING count(*) > 0) e ON e.gate = n.is_valid
+  WHERE n.customer_id IS NOT NULL
   UNION ALL
   -- the whole history of customers whose first sale got later, invalid or another customer's
   SELECT so.customer_id, so.origin, so.order_id, so.order_ts
