@@ -5,22 +5,16 @@
  * Values: DECIMAL and BIGINT as strings (as Cube's drivers return them), timestamps as local ISO
  * strings without zone, other numbers as numbers.
  */
-import { DOUBLE, DuckDBInstance, DuckDBTypeId, type DuckDBConnection, type DuckDBPreparedStatement, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
-import { LRUCache } from 'lru-cache';
+import { DOUBLE, DuckDBInstance, DuckDBTypeId, type DuckDBConnection, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import type { ColumnInfo, ColumnType, Driver, QueryOptions, QueryResult } from './driver-types.ts';
 import { UserError } from '../errors/user-error.ts';
 import { timestampText } from './duckdb-timestamps.ts';
 
 const POOL_SIZE = 4;
-/** Prepared reads kept per pooled connection (see `prepared`). */
-const STATEMENTS_PER_CONNECTION = 64;
-/** Statements worth keeping prepared: reads, which dashboards repeat with new parameters. DDL and writes run once. */
-const READ_STATEMENT = /^\s*(select|with)\b/i;
 
 export class DuckDbDriver implements Driver {
   readonly name = 'duckdb';
   private readonly idle: DuckDBConnection[] = [];
-  private readonly statements = new WeakMap<DuckDBConnection, LRUCache<string, DuckDBPreparedStatement>>();
 
   private constructor(readonly instance: DuckDBInstance) {}
 
@@ -41,15 +35,7 @@ export class DuckDbDriver implements Driver {
     options.signal?.addEventListener('abort', abort, { once: true });
     try {
       if (options.signal?.aborted) throw cancelledBeforeStart();
-      const values = params.map(toDuckDbValue);
-      let reader;
-      if (READ_STATEMENT.test(sql)) {
-        const statement = await this.prepared(connection, sql);
-        statement.bind(values, paramTypes(params));
-        reader = await statement.runAndReadAll();
-      } else {
-        reader = await connection.runAndReadAll(sql, values, paramTypes(params));
-      }
+      const reader = await connection.runAndReadAll(sql, params.map(toDuckDbValue), paramTypes(params));
       const types = reader.columnTypes();
       const columns: ColumnInfo[] = reader.columnNames().map((name, i) => ({ name, type: columnType(types[i]!.typeId) }));
       const raw = reader.getColumns();
@@ -86,7 +72,7 @@ export class DuckDbDriver implements Driver {
       options.signal?.removeEventListener('abort', abort);
       // A stream left early still holds a pending result: that connection is not reused.
       if (finished) this.release(connection);
-      else this.closeConnection(connection);
+      else connection.closeSync();
     }
   }
 
@@ -95,32 +81,7 @@ export class DuckDbDriver implements Driver {
   }
 
   async close(): Promise<void> {
-    for (const c of this.idle.splice(0)) this.closeConnection(c);
-  }
-
-  /**
-   * The connection's prepared statement for `sql`, prepared on first use. Running a statement with
-   * parameters prepares it anyway (parse, bind, plan: a fifth of a small rollup query's time);
-   * keeping it skips that when the same SQL comes back with new values, as a dashboard's does.
-   * DuckDB re-binds a kept statement by itself when a table it reads was replaced since.
-   */
-  private async prepared(connection: DuckDBConnection, sql: string): Promise<DuckDBPreparedStatement> {
-    let kept = this.statements.get(connection);
-    if (!kept) {
-      kept = new LRUCache<string, DuckDBPreparedStatement>({ max: STATEMENTS_PER_CONNECTION, dispose: (statement) => statement.destroySync() });
-      this.statements.set(connection, kept);
-    }
-    let statement = kept.get(sql);
-    if (!statement) {
-      statement = await connection.prepare(sql);
-      kept.set(sql, statement);
-    }
-    return statement;
-  }
-
-  private closeConnection(connection: DuckDBConnection): void {
-    this.statements.get(connection)?.clear();
-    connection.closeSync();
+    for (const c of this.idle.splice(0)) c.closeSync();
   }
 
   private async acquire(): Promise<DuckDBConnection> {
@@ -133,7 +94,7 @@ export class DuckDbDriver implements Driver {
 
   private release(connection: DuckDBConnection): void {
     if (this.idle.length < POOL_SIZE) this.idle.push(connection);
-    else this.closeConnection(connection);
+    else connection.closeSync();
   }
 }
 
