@@ -87,7 +87,7 @@ async function main(): Promise<void> {
     await timed('silver + gold on DuckDB (TypeScript runner)', async () => cli(['transform', '--lakehouse-dir', dir]));
   }
   const bridge = await startSparkThriftBridge({ target });
-  const direct = await DatabricksDriver.create({ url: bridge.url, token: SPARK_TOKEN });
+  const direct = await DatabricksDriver.create({ url: bridge.url, token: SPARK_TOKEN, ca: bridge.ca });
   await mkdir(path.join(dir, 'spark-bronze'), { recursive: true });
   const files = await timed('bronze exported to Parquet', () => exportBronze(duckdbPath, path.join(dir, 'spark-bronze')));
   await timed('bronze loaded into Spark (Delta)', () => loadBronzeIntoSpark(direct, files));
@@ -98,7 +98,7 @@ async function main(): Promise<void> {
   console.log(`gold.fato_vendas on Spark: ${facts.data[0]![0]} rows`);
 
   const env = {
-    CUBEJS_DEV_MODE: 'true', CUBEJS_LOG_LEVEL: 'silent', CUBEJS_DB_TYPE: 'databricks', CUBEJS_DB_DATABRICKS_URL: bridge.url,
+    CUBEJS_DEV_MODE: 'true', CUBEJS_LOG_LEVEL: 'silent', CUBEJS_DB_TYPE: 'databricks', CUBEJS_DB_DATABRICKS_URL: bridge.url, CUBEJS_DB_DATABRICKS_CA: bridge.ca.file,
     CUBEJS_DB_DATABRICKS_TOKEN: SPARK_TOKEN, CUBEJS_PG_SQL_PORT: 'false', CUBEJS_PRE_AGGREGATIONS_STORE_PATH: path.join(dir, 'spark-preagg.duckdb'), CUBEJS_REFRESH_WORKER: 'false',
   };
   const config = await loadConfig({ env, cwd: REPO });

@@ -173,7 +173,7 @@ async function createDriver(config: ServerConfig): Promise<Driver> {
     if (!source.url || !source.token) {
       throw new UserError('CONFIG_INVALID', 'CUBEJS_DB_TYPE=databricks needs CUBEJS_DB_DATABRICKS_URL and CUBEJS_DB_DATABRICKS_TOKEN');
     }
-    return DatabricksDriver.create({ url: source.url, token: source.token, catalog: source.catalog, schema: source.schema });
+    return DatabricksDriver.create({ url: source.url, token: source.token, catalog: source.catalog, schema: source.schema, ca: source.ca });
   }
   if (source.type === 'redshift') {
     if (!source.host) throw new UserError('CONFIG_INVALID', 'CUBEJS_DB_TYPE=redshift needs CUBEJS_DB_HOST (and CUBEJS_DB_NAME, CUBEJS_DB_USER, CUBEJS_DB_PASS)');

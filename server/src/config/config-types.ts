@@ -24,7 +24,15 @@ export interface DatabricksSourceConfig {
   readonly token?: string;
   readonly catalog?: string;
   readonly schema?: string;
+  /**
+   * CUBEJS_DB_DATABRICKS_CA: a private CA (or a TLS-inspecting proxy's) whose certificates the
+   * driver trusts in addition to the public roots. The server's certificate is always verified.
+   */
+  readonly ca?: PemSource;
 }
+
+/** A PEM setting given as the text itself or as a file path (resolved against the working directory; read by its user). */
+export type PemSource = { readonly pem: string } | { readonly file: string };
 
 /** Athena (`CUBEJS_AWS_*`), reached through `@aws-sdk/client-athena`. */
 export interface AthenaSourceConfig {

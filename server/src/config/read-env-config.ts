@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { UserError } from '../errors/user-error.ts';
-import type { ClientLimitsConfig, DbType, JwtConfig, ServerConfig, SourceConfig } from './config-types.ts';
+import type { ClientLimitsConfig, DbType, JwtConfig, PemSource, ServerConfig, SourceConfig } from './config-types.ts';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -95,6 +95,17 @@ function readSqlTls(env: Env, cwd: string): ServerConfig['pgSqlTls'] {
   return { certFile: path.resolve(cwd, cert), keyFile: path.resolve(cwd, key) };
 }
 
+/**
+ * A PEM variable: the text itself when it holds a PEM header (a one-line `\n`-escaped value, as
+ * env files and secret stores often carry it, gets its line breaks back), else a file path.
+ */
+function readPemSource(env: Env, name: string, cwd: string): PemSource | undefined {
+  const value = env[name]?.trim();
+  if (!value) return undefined;
+  if (value.includes('-----BEGIN ')) return { pem: value.replace(/\\n/g, '\n') };
+  return { file: path.resolve(cwd, value) };
+}
+
 function readSource(type: DbType, env: Env, cwd: string): SourceConfig {
   switch (type) {
     case 'duckdb': {
@@ -108,6 +119,7 @@ function readSource(type: DbType, env: Env, cwd: string): SourceConfig {
         token: env.CUBEJS_DB_DATABRICKS_TOKEN,
         catalog: env.CUBEJS_DB_DATABRICKS_CATALOG,
         schema: env.CUBEJS_DB_SCHEMA ?? env.CUBEJS_DB_NAME,
+        ca: readPemSource(env, 'CUBEJS_DB_DATABRICKS_CA', cwd),
       };
     case 'athena':
       return {

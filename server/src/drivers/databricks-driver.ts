@@ -2,7 +2,13 @@
  * Databricks SQL warehouses through `@databricks/sql` (pure JS, Thrift over HTTP): no JVM and no
  * JDBC jar, unlike Cube's databricks-jdbc-driver. Parameters are bound with `ordinalParameters`
  * (the `?` markers our Databricks dialect writes). Connection settings use Cube's variable names:
- * CUBEJS_DB_DATABRICKS_URL / _TOKEN / _CATALOG.
+ * CUBEJS_DB_DATABRICKS_URL / _TOKEN / _CATALOG / _CA.
+ *
+ * TLS: the warehouse's certificate is always verified (chain and host name) before the access
+ * token is sent — `checkServerCertificate: true` is passed explicitly, not left to the client's
+ * default (1.x of the client accepted any certificate). A private CA or a TLS-inspecting proxy's
+ * is trusted through `ca` (CUBEJS_DB_DATABRICKS_CA), in addition to the public roots; there is no
+ * switch to turn verification off.
  *
  * Client settings chosen here: exact numbers (`preserveBigNumericPrecision`: DECIMAL as text and
  * BIGINT as bigint instead of lossy JS numbers), no client telemetry (statement ids and host
@@ -15,6 +21,8 @@ import type { ColumnInfo, Driver, QueryOptions, QueryResult } from './driver-typ
 import { UserError } from '../errors/user-error.ts';
 import { columnTypeOf, toColumnar } from './columnar-rows.ts';
 import { databricksError } from './databricks-errors.ts';
+import { readCaCertificate } from './read-ca-certificate.ts';
+import type { PemSource } from '../config/config-types.ts';
 
 /** What `DBSQLClient.connect` is given. */
 export interface DatabricksConnectOptions {
@@ -22,6 +30,10 @@ export interface DatabricksConnectOptions {
   port: number;
   path: string;
   token: string;
+  /** Always true here: refuse a server whose certificate does not verify. */
+  checkServerCertificate: boolean;
+  /** PEM of CAs trusted in addition to Node's bundled roots (and NODE_EXTRA_CA_CERTS). */
+  customCaCert?: string;
   telemetryEnabled: boolean;
   preserveBigNumericPrecision: boolean;
   retryMaxAttempts?: number;
@@ -60,6 +72,12 @@ export interface DatabricksOptions {
   readonly catalog?: string;
   readonly schema?: string;
   /**
+   * A CA to trust besides the public roots (CUBEJS_DB_DATABRICKS_CA): a private CA, or the one of
+   * a proxy that inspects TLS. Read and checked when the driver is created (CONFIG_INVALID if it
+   * holds no valid certificate).
+   */
+  readonly ca?: PemSource;
+  /**
    * The client's retries of 429/5xx answers and dropped connections (only on calls safe to repeat:
    * status polls, metadata, close, cancel). Defaults are the client's: 5 attempts, 1 s doubling to
    * at most 60 s, 15 min in total.
@@ -90,6 +108,7 @@ export class DatabricksDriver implements Driver {
   readonly name = 'databricks';
   private session: Promise<DatabricksSessionLike> | undefined;
   private readonly endpoint: string;
+  private readonly customCaCert: string | undefined;
 
   constructor(
     private readonly options: DatabricksOptions,
@@ -97,6 +116,7 @@ export class DatabricksDriver implements Driver {
   ) {
     const { host, port } = parseDatabricksUrl(options.url);
     this.endpoint = `${host}:${port}`;
+    this.customCaCert = options.ca ? readCaCertificate(options.ca, 'CUBEJS_DB_DATABRICKS_CA') : undefined;
   }
 
   /** Creates the driver with the real client (loaded lazily: only deployments using Databricks pay for it). */
@@ -206,6 +226,8 @@ export class DatabricksDriver implements Driver {
       try {
         await this.client.connect({
           host, port, path, token: this.options.token,
+          checkServerCertificate: true,
+          ...(this.customCaCert ? { customCaCert: this.customCaCert } : {}),
           telemetryEnabled: false,
           preserveBigNumericPrecision: true,
           retryMaxAttempts: retry.maxAttempts,

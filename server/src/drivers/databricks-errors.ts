@@ -4,7 +4,10 @@
  * carrying the warehouse's SQLSTATE and message), a Thrift call answered with an error status
  * (StatusError), an HTTP answer other than 200 (THTTPException with `statusCode`, or — once its
  * retries of 429/5xx on idempotent calls ran out — a HiveDriverError whose only trace of the status
- * is its text), and a socket that never connected (node-fetch FetchError).
+ * is its text), and a socket that never connected (node-fetch FetchError) — among them a TLS
+ * handshake refused because the server's certificate is not trusted (self-signed, unknown CA,
+ * expired, issued for another host), which is reported as such and never as "unreachable": it is
+ * either a missing CUBEJS_DB_DATABRICKS_CA or someone in the middle, and retrying will not help.
  * Every outcome is a `UserError`: nothing a warehouse can answer is reported as an internal error.
  * A failed statement keeps the warehouse's SQLSTATE on the error (`sqlState`, what the SQL API
  * answers), so a client sees 22012 for a division by zero or 42P01 for a missing table rather than
@@ -21,7 +24,17 @@ export interface DatabricksErrorContext {
 
 const TOKEN_HINT = 'Set CUBEJS_DB_DATABRICKS_TOKEN to a valid personal access token (tokens expire; a revoked or expired one is refused with HTTP 401/403).';
 // Node socket errors and the client's own timeout: the warehouse was never reached.
-const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'CERT_HAS_EXPIRED']);
+const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);
+// Node's codes for a server certificate that failed verification (OpenSSL's X509 verify results and
+// Node's own host name check): the handshake stopped before any request, so no token was sent.
+const UNTRUSTED_CERTIFICATE = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_UNTRUSTED', 'CERT_REJECTED', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'CERT_REVOKED',
+  'CERT_SIGNATURE_FAILURE', 'CERT_CHAIN_TOO_LONG', 'INVALID_CA', 'INVALID_PURPOSE', 'HOSTNAME_MISMATCH', 'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+const CA_HINT = 'If the warehouse is reached through a TLS-inspecting proxy or serves a certificate from a private CA, set CUBEJS_DB_DATABRICKS_CA to that CA certificate (PEM text or a PEM file path; it is trusted in addition to the public roots). Otherwise something between this server and the warehouse is presenting a certificate it should not.';
+// 08001 sqlclient_unable_to_establish_sqlconnection: the connection was refused by us, on purpose.
+const UNTRUSTED_SQL_STATE = '08001';
 // TOperationState values as the client's OperationStateError names them.
 const CANCELED = 'CANCELED';
 const TIMEOUT = 'TIMEOUT';
@@ -50,6 +63,11 @@ export function databricksError(error: unknown, context: DatabricksErrorContext)
     return new UserError('SOURCE_UNREACHABLE', `${where} is unreachable (connection failed); ${gaveUp}`, { cause: error });
   }
   if (typeof e.statusCode === 'number') return httpError(e.statusCode, `${where} answered HTTP ${e.statusCode}${statusText(e.response)}`, error);
+  if (typeof e.code === 'string' && UNTRUSTED_CERTIFICATE.has(e.code)) {
+    return new UserError('SOURCE_ERROR', `${where}: the server's TLS certificate is not trusted (${e.code}: ${tlsReason(e.message)}); the connection was refused and the access token was not sent`, {
+      cause: error, hint: CA_HINT, sqlState: UNTRUSTED_SQL_STATE,
+    });
+  }
   if (e.type === 'system' || (typeof e.code === 'string' && NETWORK.has(e.code)) || /request timed out/i.test(e.message ?? '')) {
     return new UserError('SOURCE_UNREACHABLE', `${where} is unreachable (${networkDetail(e)})`, { cause: error });
   }
@@ -88,6 +106,11 @@ function httpError(status: number, message: string, cause: unknown): UserError {
 
 function statusText(response: ClientError['response']): string {
   return response?.statusText ? ` ${response.statusText}` : '';
+}
+
+/** node-fetch's "request to <url> failed, reason: self-signed certificate" → "self-signed certificate". */
+function tlsReason(message: string | undefined): string {
+  return /reason: (.+)$/s.exec(message ?? '')?.[1]?.trim() ?? firstLines(message ?? '');
 }
 
 function networkDetail(e: ClientError | undefined): string {

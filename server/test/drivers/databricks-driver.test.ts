@@ -8,6 +8,7 @@
  * Expected values come from the statements themselves (range(n) arithmetic by hand), never from
  * the driver.
  */
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -15,7 +16,7 @@ import { DatabricksDriver, parseDatabricksUrl } from '../../src/drivers/databric
 import type { QueryResult } from '../../src/drivers/driver-types.ts';
 import { UserError } from '../../src/errors/user-error.ts';
 import { startStack } from '../support/stack.ts';
-import { FAKE_TOKEN, loadRecording, startFakeWarehouse, type FakeWarehouse, type ScriptedStatement } from './databricks-thrift-server.ts';
+import { FAKE_TOKEN, FAKE_WAREHOUSE_CA, loadRecording, OTHER_HOST_CA, startFakeWarehouse, type FakeWarehouse, type ScriptedStatement } from './databricks-thrift-server.ts';
 import { RECORDED_STATEMENTS, SPARK_TOKEN } from './record-spark-exchanges.ts';
 import type { FakeColumn } from './thrift-result-sets.ts';
 
@@ -31,7 +32,7 @@ async function warehouse(options: Parameters<typeof startFakeWarehouse>[0]): Pro
 }
 
 async function driverFor(fake: FakeWarehouse, token = FAKE_TOKEN, extra: Partial<ConstructorParameters<typeof DatabricksDriver>[0]> = {}): Promise<DatabricksDriver> {
-  const driver = await DatabricksDriver.create({ url: fake.url, token, retry: { delayMinMillis: 5, delayMaxMillis: 20, maxAttempts: 3 }, ...extra });
+  const driver = await DatabricksDriver.create({ url: fake.url, token, ca: FAKE_WAREHOUSE_CA, retry: { delayMinMillis: 5, delayMaxMillis: 20, maxAttempts: 3 }, ...extra });
   open.push(driver);
   return driver;
 }
@@ -69,7 +70,7 @@ describe('DatabricksDriver on exchanges recorded from Spark Thrift Server 3.5.3'
     const fake = await warehouse({ replay: loadRecording('spark-client-paging'), tokens: [SPARK_TOKEN] });
     const { DBSQLClient, DBSQLLogger, LogLevel } = await import('@databricks/sql');
     const client = new DBSQLClient({ logger: new DBSQLLogger({ level: LogLevel.error }) });
-    await client.connect({ host: '127.0.0.1', port: fake.port, path: '/cliservice', token: SPARK_TOKEN, telemetryEnabled: false });
+    await client.connect({ host: '127.0.0.1', port: fake.port, path: '/cliservice', token: SPARK_TOKEN, telemetryEnabled: false, customCaCert: readFileSync(FAKE_WAREHOUSE_CA.file) });
     const session = await client.openSession();
     const operation = await session.executeStatement(RECORDED_STATEMENTS.paging, { runAsync: true, maxRows: 3 });
     const batches: Record<string, unknown>[][] = [];
@@ -305,7 +306,7 @@ describe('DatabricksDriver against a scripted Databricks warehouse', () => {
     const stack = await startStack({
       data: { sql: 'CREATE TABLE main.events (id INTEGER)' },
       model: { files: { 'cubes/events.yml': 'cubes:\n  - name: events\n    sql_table: events\n    measures:\n      - { name: count, type: count }\n' } },
-      env: { CUBEJS_DB_TYPE: 'databricks', CUBEJS_DB_DATABRICKS_URL: fake.url, CUBEJS_DB_DATABRICKS_TOKEN: FAKE_TOKEN },
+      env: { CUBEJS_DB_TYPE: 'databricks', CUBEJS_DB_DATABRICKS_URL: fake.url, CUBEJS_DB_DATABRICKS_TOKEN: FAKE_TOKEN, CUBEJS_DB_DATABRICKS_CA: FAKE_WAREHOUSE_CA.file },
       serve: { sql: { users: { u: { password: 'pw', securityContext: {} } } } },
     });
     open.push(stack);
@@ -406,6 +407,92 @@ describe('DatabricksDriver against a scripted Databricks warehouse', () => {
     expect(error.sqlState).toBe('08006');
     expect(error.message).toMatch(new RegExp(`^Databricks data source at 127\\.0\\.0\\.1:${port} is unreachable \\(ECONNREFUSED`));
     expect(Date.now() - started).toBeLessThan(5_000);
+  });
+});
+
+describe('DatabricksDriver verifies the warehouse\'s TLS certificate before sending the token', () => {
+  const pem = readFileSync(FAKE_WAREHOUSE_CA.file, 'utf8');
+  const untrusted = (fake: FakeWarehouse, detail: string): RegExp =>
+    new RegExp(`^Databricks data source at 127\\.0\\.0\\.1:${fake.port}: the server's TLS certificate is not trusted \\(${detail}\\); the connection was refused and the access token was not sent$`);
+
+  it('refuses a self-signed certificate by default: 08001 naming the endpoint, no request reaches the server', async () => {
+    const fake = await warehouse({ statements });
+    const driver = await DatabricksDriver.create({ url: fake.url, token: FAKE_TOKEN });
+    open.push(driver);
+    const error = await failure(driver.query('SELECT 1', []));
+    expect(error.code).toBe('SOURCE_ERROR');
+    expect(error.sqlState).toBe('08001');
+    expect(error.message).toMatch(untrusted(fake, 'DEPTH_ZERO_SELF_SIGNED_CERT: self-signed certificate'));
+    expect(error.hint).toMatch(/CUBEJS_DB_DATABRICKS_CA/);
+    // The handshake failed: not one HTTP request (and so no Authorization header) reached the server.
+    expect(fake.requests).toEqual([]);
+    expect(fake.sideRequests).toEqual([]);
+  });
+
+  it('the client library itself verifies by default (a downgrade to a client that does not fails here)', async () => {
+    const fake = await warehouse({ statements });
+    const { DBSQLClient, DBSQLLogger, LogLevel } = await import('@databricks/sql');
+    const client = new DBSQLClient({ logger: new DBSQLLogger({ level: LogLevel.error }) });
+    open.push(client);
+    await client.connect({ host: '127.0.0.1', port: fake.port, path: '/sql/1.0/warehouses/fake', token: FAKE_TOKEN, telemetryEnabled: false });
+    const error = (await client.openSession().catch((e: unknown) => e)) as { code?: string };
+    expect(error.code).toBe('DEPTH_ZERO_SELF_SIGNED_CERT');
+    expect(fake.requests).toEqual([]);
+  });
+
+  it('trusts the certificate given as the CA, as PEM text or as a file path', async () => {
+    const fake = await warehouse({ statements });
+    for (const ca of [{ pem }, FAKE_WAREHOUSE_CA]) {
+      const driver = await DatabricksDriver.create({ url: fake.url, token: FAKE_TOKEN, ca });
+      open.push(driver);
+      expect((await driver.query('SELECT 1', [])).data).toEqual([[1]]);
+    }
+    expect(fake.requests.filter((r) => r.method === 'OpenSession')).toEqual([{ method: 'OpenSession', status: 200 }, { method: 'OpenSession', status: 200 }]);
+  });
+
+  it('refuses a certificate another CA signed, whatever CA is given', async () => {
+    const fake = await warehouse({ statements });
+    const driver = await DatabricksDriver.create({ url: fake.url, token: FAKE_TOKEN, ca: OTHER_HOST_CA });
+    open.push(driver);
+    const error = await failure(driver.query('SELECT 1', []));
+    expect(error.sqlState).toBe('08001');
+    expect(error.message).toMatch(untrusted(fake, 'DEPTH_ZERO_SELF_SIGNED_CERT: self-signed certificate'));
+    expect(fake.requests).toEqual([]);
+  });
+
+  it('refuses a trusted certificate issued for another host (a valid certificate replayed by someone in the middle)', async () => {
+    const fake = await warehouse({ statements, certificate: 'other-host' });
+    const driver = await DatabricksDriver.create({ url: fake.url, token: FAKE_TOKEN, ca: OTHER_HOST_CA });
+    open.push(driver);
+    const error = await failure(driver.query('SELECT 1', []));
+    expect(error.sqlState).toBe('08001');
+    expect(error.message).toMatch(untrusted(fake, `ERR_TLS_CERT_ALTNAME_INVALID: Hostname/IP does not match certificate's altnames: IP: 127\\.0\\.0\\.1 is not in the cert's list:`));
+    expect(fake.requests).toEqual([]);
+  });
+
+  it('refuses at creation a CA setting that is not a readable PEM certificate: CONFIG_INVALID naming the variable', async () => {
+    const fake = await warehouse({ statements });
+    const create = (ca: { pem: string } | { file: string }): Promise<UserError> => failure(DatabricksDriver.create({ url: fake.url, token: FAKE_TOKEN, ca }));
+    const missing = await create({ file: '/nonexistent/ca.pem' });
+    expect(missing.code).toBe('CONFIG_INVALID');
+    expect(missing.message).toBe('CUBEJS_DB_DATABRICKS_CA points at /nonexistent/ca.pem, which cannot be read (ENOENT)');
+    const key = await create({ file: FAKE_WAREHOUSE_CA.file.replace(/\.crt$/, '.key') });
+    expect(key.message).toMatch(/^CUBEJS_DB_DATABRICKS_CA \(.*localhost-test-only\.key\) holds no PEM certificate/);
+    const truncated = await create({ pem: pem.replace(/^(-----BEGIN CERTIFICATE-----\n.{64}\n).*(-----END CERTIFICATE-----)/s, '$1$2') });
+    expect(truncated.message).toMatch(/^CUBEJS_DB_DATABRICKS_CA: certificate 1 of 1 is not a valid X\.509 certificate/);
+    expect(fake.requests).toEqual([]);
+  });
+
+  it('takes CUBEJS_DB_DATABRICKS_CA as one-line PEM text with escaped line breaks (CUBEJS_DB_TYPE=databricks)', async () => {
+    const fake = await warehouse({ statements });
+    const stack = await startStack({
+      data: { sql: 'CREATE TABLE main.events (id INTEGER)' },
+      model: { files: { 'cubes/events.yml': 'cubes:\n  - name: events\n    sql_table: events\n    measures:\n      - { name: count, type: count }\n' } },
+      env: { CUBEJS_DB_TYPE: 'databricks', CUBEJS_DB_DATABRICKS_URL: fake.url, CUBEJS_DB_DATABRICKS_TOKEN: FAKE_TOKEN, CUBEJS_DB_DATABRICKS_CA: pem.trim().replace(/\n/g, '\\n') },
+    });
+    open.push(stack);
+    await stack.driver.testConnection();
+    expect(fake.executed.map((e) => e.statement)).toEqual([PIN_UTC, 'SELECT 1']);
   });
 });
 

@@ -73,7 +73,7 @@ describe.skipIf(!target)('the semantic engine on Spark through the Databricks dr
   let duck: HandMadeEngine;
   beforeAll(async () => {
     bridge = await startSparkThriftBridge({ target: target! });
-    driver = await DatabricksDriver.create({ url: bridge.url, token: SPARK_TOKEN });
+    driver = await DatabricksDriver.create({ url: bridge.url, token: SPARK_TOKEN, ca: bridge.ca });
     for (const table of ['spark_engine_users', 'spark_engine_orders', 'spark_engine_events']) await driver.query(`DROP TABLE IF EXISTS ${table}`, []);
     for (const statement of [...sparkStatements(), EVENTS_SPARK]) await driver.query(statement, []);
     duck = await startHandMadeEngine(`${USERS_ORDERS_SQL}\n${EVENTS_DUCKDB}`, MODEL.replace(/spark_engine_/g, ''));

@@ -6,6 +6,7 @@
  * `vitest run` skips it. Expected values are computed here from the statements (range(n)
  * arithmetic), not by the driver.
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DatabricksDriver } from '../../src/drivers/databricks-driver.ts';
 import { UserError } from '../../src/errors/user-error.ts';
@@ -21,7 +22,7 @@ describe.skipIf(!target)('DatabricksDriver on a live Spark Thrift Server', () =>
   const methods: string[] = [];
   beforeAll(async () => {
     bridge = await startSparkThriftBridge({ target: target!, onExchange: (e) => methods.push(e.method) });
-    driver = await DatabricksDriver.create({ url: bridge.url, token: SPARK_TOKEN });
+    driver = await DatabricksDriver.create({ url: bridge.url, token: SPARK_TOKEN, ca: bridge.ca });
   });
   afterAll(async () => {
     await driver?.close();
@@ -32,7 +33,7 @@ describe.skipIf(!target)('DatabricksDriver on a live Spark Thrift Server', () =>
     // The control: a session opened by the client alone reports the server's default.
     const { DBSQLClient, DBSQLLogger, LogLevel } = await import('@databricks/sql');
     const client = new DBSQLClient({ logger: new DBSQLLogger({ level: LogLevel.error }) });
-    await client.connect({ host: '127.0.0.1', port: Number(new URL(bridge.url).port), path: '/cliservice', token: SPARK_TOKEN, telemetryEnabled: false });
+    await client.connect({ host: '127.0.0.1', port: Number(new URL(bridge.url).port), path: '/cliservice', token: SPARK_TOKEN, telemetryEnabled: false, customCaCert: readFileSync(bridge.ca.file) });
     try {
       const session = await client.openSession();
       const operation = await session.executeStatement('SELECT current_timezone() AS tz', { runAsync: true });

@@ -14,6 +14,10 @@
  *   scripted, sets the session's zone (`timeZones`) and finishes as Spark's does (FINISHED with a
  *   result set: the key and value set); other statements get `otherStatements`, by default
  *   TABLE_OR_VIEW_NOT_FOUND (42P01) as an unknown table would.
+ * TLS: it serves the test-only self-signed certificate of fixtures/ (CA:TRUE, for 127.0.0.1 and
+ * localhost), which nothing trusts unless told to: clients pass `FAKE_WAREHOUSE_CA` (the driver's
+ * `ca`, the client's `customCaCert`). `certificate: 'other-host'` serves one issued for
+ * warehouse.invalid instead (trusted through `OTHER_HOST_CA`, it still fails the host name check).
  * HTTP-level failures are injected with `failNext` (503 with Retry-After, 429, 401/403 …) and
  * tokens are checked on every request (`revokeToken` makes a token expire mid-session).
  */
@@ -71,6 +75,8 @@ export interface FakeWarehouseOptions {
   /** The answer to statements not in `statements` (default: TABLE_OR_VIEW_NOT_FOUND, 42P01). */
   readonly otherStatements?: ScriptedStatement;
   readonly replay?: readonly RecordedExchange[];
+  /** The certificate served (default 'localhost': valid for 127.0.0.1). */
+  readonly certificate?: 'localhost' | 'other-host';
 }
 
 export interface FakeWarehouse {
@@ -99,6 +105,10 @@ export interface FakeWarehouse {
 
 export const FAKE_TOKEN = 'dapi-fake-warehouse-token';
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
+/** The fake's (and the Spark bridge's) self-signed certificate as a CA setting: what a driver needs to trust them. */
+export const FAKE_WAREHOUSE_CA = { file: `${FIXTURES}localhost-test-only.crt` } as const;
+/** The self-signed certificate served with `certificate: 'other-host'` (issued for warehouse.invalid only). */
+export const OTHER_HOST_CA = { file: `${FIXTURES}other-host-test-only.crt` } as const;
 
 interface Operation {
   readonly statement: string;
@@ -240,7 +250,8 @@ export async function startFakeWarehouse(options: FakeWarehouseOptions = {}): Pr
     return { status: 200, body: writeReply(call.header.name, call.header.seqid, handler(call.req)) };
   }
 
-  const server: Server = createServer({ key: readFileSync(`${FIXTURES}localhost-test-only.key`), cert: readFileSync(`${FIXTURES}localhost-test-only.crt`) }, (req, res) => {
+  const certificate = `${FIXTURES}${options.certificate ?? 'localhost'}-test-only`;
+  const server: Server = createServer({ key: readFileSync(`${certificate}.key`), cert: readFileSync(`${certificate}.crt`) }, (req, res) => {
     if (req.method !== 'POST') {
       sideRequests.push(`${req.method} ${req.url}`);
       req.resume();

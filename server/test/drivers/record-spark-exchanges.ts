@@ -8,7 +8,7 @@
  * Server, runs this, stops it), or against a server of your own:
  *   npx tsx server/test/drivers/record-spark-exchanges.ts https://127.0.0.1:<port>/cliservice
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DatabricksDriver } from '../../src/drivers/databricks-driver.ts';
 import type { RecordedExchange } from './databricks-thrift-server.ts';
@@ -41,7 +41,7 @@ async function record(target: string): Promise<void> {
     }));
   };
   const withDriver = async (name: string, run: (driver: DatabricksDriver) => Promise<unknown>): Promise<void> => {
-    const driver = await DatabricksDriver.create({ url: bridge.url, token: SPARK_TOKEN });
+    const driver = await DatabricksDriver.create({ url: bridge.url, token: SPARK_TOKEN, ca: bridge.ca });
     try {
       await run(driver).catch((error: Error) => console.log(`${name}: failed as expected: ${error.message.split('\n')[0]}`));
     } finally {
@@ -56,7 +56,7 @@ async function record(target: string): Promise<void> {
     await withDriver('driver-cancel', (d) => d.query(RECORDED_STATEMENTS.long, [], { signal: AbortSignal.timeout(1500) }));
     const { DBSQLClient, DBSQLLogger, LogLevel } = await import('@databricks/sql');
     const client = new DBSQLClient({ logger: new DBSQLLogger({ level: LogLevel.error }) });
-    await client.connect({ host: '127.0.0.1', port: Number(new URL(bridge.url).port), path: '/cliservice', token: SPARK_TOKEN, telemetryEnabled: false });
+    await client.connect({ host: '127.0.0.1', port: Number(new URL(bridge.url).port), path: '/cliservice', token: SPARK_TOKEN, telemetryEnabled: false, customCaCert: readFileSync(bridge.ca.file) });
     const session = await client.openSession();
     const operation = await session.executeStatement(RECORDED_STATEMENTS.paging, { runAsync: true, maxRows: 3 });
     const batches: unknown[][] = [];

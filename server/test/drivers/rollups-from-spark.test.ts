@@ -102,7 +102,7 @@ describe.skipIf(!target)('rollups built from Spark equal rollups built from Duck
       cli(['transform', '--lakehouse-dir', lakehouse]);
     }
     bridge = await startSparkThriftBridge({ target: target! });
-    const sparkDriver = await DatabricksDriver.create({ url: bridge.url, token: SPARK_TOKEN });
+    const sparkDriver = await DatabricksDriver.create({ url: bridge.url, token: SPARK_TOKEN, ca: bridge.ca });
     if (!built) {
       await loadBronzeIntoSpark(sparkDriver, await exportBronze(duckdbPath, work));
       await buildGoldOnSpark(sparkDriver);

@@ -13,6 +13,11 @@
  *   each bound value into the statement as a Spark literal — a test stand-in for the binding a
  *   Databricks warehouse does itself; nothing outside tests should splice values.
  *
+ * The bridge serves the same test-only certificate as the fake warehouse: drivers reach it with
+ * its `ca`, as they would a warehouse behind a private
+ * CA. Its own hop to Spark does not verify Spark's throwaway keystore (generated per run by
+ * scripts/lib-spark-thrift.sh, CN only): it is a loopback test harness carrying no real credential.
+ *
  * Spark's HTTP mode without authentication still decodes `Authorization` as Basic credentials:
  * connect with `SPARK_TOKEN` (base64 of "user:password", read after the 7-character "Bearer ").
  */
@@ -51,6 +56,8 @@ export interface SparkThriftBridgeOptions {
 export interface SparkThriftBridge {
   /** `https://127.0.0.1:<port>/cliservice`, for CUBEJS_DB_DATABRICKS_URL. */
   readonly url: string;
+  /** The bridge's self-signed certificate as a CA setting (the driver's `ca`, CUBEJS_DB_DATABRICKS_CA). */
+  readonly ca: { readonly file: string };
   close(): Promise<void>;
 }
 
@@ -100,6 +107,7 @@ export async function startSparkThriftBridge(options: SparkThriftBridgeOptions):
   const { port } = server.address() as AddressInfo;
   return {
     url: `https://127.0.0.1:${port}/cliservice`,
+    ca: { file: `${FIXTURES}localhost-test-only.crt` },
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
 
