@@ -168,6 +168,27 @@ describe('DatabricksDriver against a scripted Databricks warehouse', () => {
     expect(fake.requests.filter((r) => r.method === 'GetOperationStatus').length).toBeGreaterThanOrEqual(3);
   });
 
+  it('reads LZ4-compressed Arrow batches with the client (2.x decodes them with lz4-napi; asked for when cloud fetch is off)', async () => {
+    const ten = 'SELECT id FROM range(10)';
+    const fake = await warehouse({ statements: { [ten]: { columns: [{ name: 'id', type: 'BIGINT' }], rows: Array.from({ length: 10 }, (_, i) => [BigInt(i)]), batchRows: 4 } } });
+    const { DBSQLClient, DBSQLLogger, LogLevel } = await import('@databricks/sql');
+    const client = new DBSQLClient({ logger: new DBSQLLogger({ level: LogLevel.error }) });
+    open.push(client);
+    await client.connect({ host: '127.0.0.1', port: fake.port, path: '/sql/1.0/warehouses/fake', token: FAKE_TOKEN, telemetryEnabled: false, customCaCert: readFileSync(FAKE_WAREHOUSE_CA.file) });
+    const session = await client.openSession();
+    const rows = [];
+    // The second run is the control: the client does not ask for LZ4, the fake sends plain batches.
+    for (const useLZ4Compression of [true, false]) {
+      const operation = await session.executeStatement(ten, { runAsync: true, useCloudFetch: false, useLZ4Compression });
+      rows.push(await operation.fetchAll());
+      await operation.close();
+    }
+    expect(fake.executed.map((e) => e.canDecompressLz4)).toEqual([true, false]);
+    const expected = Array.from({ length: 10 }, (_, id) => ({ id }));
+    expect(rows).toEqual([expected, expected]);
+    expect(fake.requests.filter((r) => r.method === 'FetchResults').length).toBeGreaterThanOrEqual(6);
+  });
+
   it('streams a result fetch by fetch (fetchRows 2: chunks of 2, 2 and 1 rows)', async () => {
     const fake = await warehouse({ statements });
     const driver = await driverFor(fake, FAKE_TOKEN, { fetchRows: 2 });

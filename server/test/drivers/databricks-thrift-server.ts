@@ -10,7 +10,8 @@
  *   (how often a client polls depends on timing), so a repeated poll gets the last poll's reply.
  * - scripted: statements listed in `statements` get their scripted answer the way a warehouse
  *   gives it (asynchronous execution, polls, result metadata, fetches in batches, Arrow or
- *   column-based rows, cancellation, SQL errors with SQLSTATE); `SET TIME ZONE '<zone>'`, unless
+ *   column-based rows, cancellation, SQL errors with SQLSTATE; Arrow batches LZ4-frame-compressed
+ *   when the client says it can decompress them, as a warehouse does); `SET TIME ZONE '<zone>'`, unless
  *   scripted, sets the session's zone (`timeZones`) and finishes as Spark's does (FINISHED with a
  *   result set: the key and value set); other statements get `otherStatements`, by default
  *   TABLE_OR_VIEW_NOT_FOUND (42P01) as an unknown table would.
@@ -24,6 +25,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { readCall, readMessageHeader, T, withSeqid, writeReply } from './thrift-cli-codec.ts';
@@ -86,7 +88,7 @@ export interface FakeWarehouse {
   /** Every POST in arrival order: the Thrift method and the HTTP status answered. */
   readonly requests: { method: string; status: number }[];
   /** Statements executed, with the parameters bound to them (values as sent; in replay too). */
-  readonly executed: { statement: string; parameters: { type?: string; value?: string }[]; session: string }[];
+  readonly executed: { statement: string; parameters: { type?: string; value?: string }[]; session: string; canDecompressLz4: boolean }[];
   /** Each session's time zone as `SET TIME ZONE` left it (scripted mode), by session key. */
   readonly timeZones: ReadonlyMap<string, string>;
   /** Statements whose operation was cancelled (CancelOperation). */
@@ -105,6 +107,8 @@ export interface FakeWarehouse {
 
 export const FAKE_TOKEN = 'dapi-fake-warehouse-token';
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
+// The LZ4 frame codec the client decodes with (lz4-napi, its optional dependency since 2.0).
+const lz4 = createRequire(createRequire(import.meta.url).resolve('@databricks/sql'))('lz4-napi') as { compressFrameSync(data: Buffer): Buffer };
 /** The fake's (and the Spark bridge's) self-signed certificate as a CA setting: what a driver needs to trust them. */
 export const FAKE_WAREHOUSE_CA = { file: `${FIXTURES}localhost-test-only.crt` } as const;
 /** The self-signed certificate served with `certificate: 'other-host'` (issued for warehouse.invalid only). */
@@ -116,6 +120,8 @@ interface Operation {
   polls: number;
   fetched: number;
   cancelled: boolean;
+  /** Arrow batches sent LZ4-compressed (the client announced `canDecompressLZ4Result`). */
+  readonly lz4: boolean;
 }
 
 const ok = (): unknown => new T.TStatus({ statusCode: T.TStatusCode.SUCCESS_STATUS });
@@ -161,7 +167,8 @@ export async function startFakeWarehouse(options: FakeWarehouseOptions = {}): Pr
       }
       script ??= options.otherStatements ?? { error: { sqlState: '42P01', message: `[TABLE_OR_VIEW_NOT_FOUND] The table or view cannot be found. SQL: ${statement}` } };
       const handle = newHandle();
-      operations.set(key(handle as { guid: Buffer }), { statement, script, polls: 0, fetched: 0, cancelled: false });
+      const lz4Results = req.canDecompressLZ4Result === true && (script.format ?? 'arrow') === 'arrow';
+      operations.set(key(handle as { guid: Buffer }), { statement, script, polls: 0, fetched: 0, cancelled: false, lz4: lz4Results });
       return { status: ok(), operationHandle: new T.TOperationHandle({ operationId: handle, operationType: T.TOperationType.EXECUTE_STATEMENT, hasResultSet: true }) };
     },
     GetOperationStatus: (req) => {
@@ -183,7 +190,7 @@ export async function startFakeWarehouse(options: FakeWarehouseOptions = {}): Pr
         status: ok(),
         schema: tableSchema(columns),
         resultFormat: arrow ? T.TSparkRowSetType.ARROW_BASED_SET : T.TSparkRowSetType.COLUMN_BASED_SET,
-        lz4Compressed: false,
+        lz4Compressed: op.lz4,
         ...(arrow ? { arrowSchema: arrowSchemaBytes(columns) } : {}),
       };
     },
@@ -197,6 +204,7 @@ export async function startFakeWarehouse(options: FakeWarehouseOptions = {}): Pr
       const from = op.fetched;
       op.fetched = to;
       const results = (op.script.format ?? 'arrow') === 'arrow' ? arrowRowSet(columns, rows, from, to) : columnRowSet(columns, rows, from, to);
+      if (op.lz4) for (const b of (results as { arrowBatches: { batch: Buffer }[] }).arrowBatches) b.batch = lz4.compressFrameSync(b.batch);
       return { status: ok(), hasMoreRows: to < rows.length, results };
     },
     CancelOperation: (req) => {
@@ -214,7 +222,7 @@ export async function startFakeWarehouse(options: FakeWarehouseOptions = {}): Pr
   function recordExecuted(req: any): string {
     const statement = String(req.statement);
     const parameters = (req.parameters ?? []).map((p: { type?: string; value?: { stringValue?: string } }) => ({ type: p.type ?? undefined, value: p.value?.stringValue ?? undefined }));
-    executed.push({ statement, parameters, session: key(req.sessionHandle?.sessionId) });
+    executed.push({ statement, parameters, session: key(req.sessionHandle?.sessionId), canDecompressLz4: req.canDecompressLZ4Result === true });
     return statement;
   }
 
