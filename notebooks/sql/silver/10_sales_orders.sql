@@ -13,7 +13,8 @@
 --   * channel_id: the ERP channel for online orders, 'loja_fisica' for store receipts;
 --   * incremental: headers whose order, status, order lines or receipt lines changed since the newest
 --     _ingested_at already here are recomputed (their keys go to the work table
---     silver._sales_orders_afetados first); _ingested_at = newest contributing row.
+--     silver._sales_orders_afetados first, their new rows to silver._sales_orders_novos, which the
+--     MERGE reads; both emptied at the end); _ingested_at = newest contributing row.
 CREATE SCHEMA IF NOT EXISTS silver;
 
 CREATE TABLE IF NOT EXISTS silver.sales_orders (
