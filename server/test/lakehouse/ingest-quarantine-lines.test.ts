@@ -66,6 +66,12 @@ describe('ingestion quarantines bad lines and lands the good ones', () => {
   let report: IngestReport;
   let plainness: Record<string, boolean>;
   const rows = async (sql: string) => (await connection.runAndReadAll(sql)).getRowObjectsJson();
+  /** A file's quarantined lines, in line order. */
+  const quarantinedLines = (file: string) => rows(`SELECT line_no, reason, raw FROM bronze.quarantine WHERE _source = '${file}' ORDER BY line_no`);
+  /** The order lines that landed from a file, values as text. */
+  const landedOrderLines = (file: string) => rows(`SELECT order_id, line_no, product_id, quantity, CAST(unit_price AS VARCHAR) AS unit_price,
+      CAST(line_discount AS VARCHAR) AS line_discount, CAST(updated_at AS VARCHAR) AS updated_at
+    FROM bronze.erp_order_lines WHERE _source = '${file}' ORDER BY line_no`);
 
   beforeAll(async () => {
     lake = await makeTempLakehouse({ scale: 0.01, seed: 11, rds: false });
@@ -105,9 +111,7 @@ describe('ingestion quarantines bad lines and lands the good ones', () => {
   });
 
   it('lands the good CSV lines with their values, quoted commas and quotes unescaped, empty fields as NULL', async () => {
-    expect(await rows(`SELECT order_id, line_no, product_id, quantity, CAST(unit_price AS VARCHAR) AS unit_price,
-        CAST(line_discount AS VARCHAR) AS line_discount, CAST(updated_at AS VARCHAR) AS updated_at
-      FROM bronze.erp_order_lines WHERE _source = '${LINES_FILE}' ORDER BY line_no`)).toEqual([
+    expect(await landedOrderLines(LINES_FILE)).toEqual([
       { order_id: 'OQ1', line_no: 1, product_id: 'P000001', quantity: 2, unit_price: '10.00', line_discount: '0.00', updated_at: '2026-11-02 10:00:00' },
       { order_id: 'OQ1', line_no: 3, product_id: 'P, "quoted"', quantity: 1, unit_price: '5.50', line_discount: null, updated_at: '2026-11-02 10:00:00' },
       { order_id: 'OQ1', line_no: 5, product_id: 'P000005', quantity: 1, unit_price: '10.00', line_discount: '0.00', updated_at: '2026-11-02 10:00:00' },
@@ -120,16 +124,14 @@ describe('ingestion quarantines bad lines and lands the good ones', () => {
   });
 
   it('quarantines the bad lines of a plain CSV with their numbers, and lands its good lines as the line parser would', async () => {
-    expect(await rows(`SELECT line_no, reason, raw FROM bronze.quarantine WHERE _source = '${PLAIN_FILE}' ORDER BY line_no`)).toEqual([
+    expect(await quarantinedLines(PLAIN_FILE)).toEqual([
       { line_no: '3', reason: 'malformed CSV record: expected 7 fields, found 4', raw: PLAIN_LINES[2] },
       { line_no: '4', reason: 'malformed CSV record: expected 7 fields, found 8', raw: PLAIN_LINES[3] },
       { line_no: '5', reason: "quantity: cannot parse '1e2' as INTEGER", raw: PLAIN_LINES[4] },
       { line_no: '7', reason: 'missing required field order_id', raw: PLAIN_LINES[6] },
       { line_no: '8', reason: "updated_at: cannot parse '2026-02-30 10:00:00' as TIMESTAMP", raw: PLAIN_LINES[7] },
     ]);
-    expect(await rows(`SELECT order_id, line_no, product_id, quantity, CAST(unit_price AS VARCHAR) AS unit_price,
-        CAST(line_discount AS VARCHAR) AS line_discount, CAST(updated_at AS VARCHAR) AS updated_at
-      FROM bronze.erp_order_lines WHERE _source = '${PLAIN_FILE}' ORDER BY line_no`)).toEqual([
+    expect(await landedOrderLines(PLAIN_FILE)).toEqual([
       { order_id: 'OP1', line_no: 1, product_id: 'P000001', quantity: 2, unit_price: '10.00', line_discount: '0.00', updated_at: '2026-11-02 10:00:00' },
       { order_id: 'OP1', line_no: 5, product_id: ' P 5 ', quantity: 1, unit_price: '10.00', line_discount: null, updated_at: '2026-11-02 00:00:00' },
       { order_id: 'OP1', line_no: 8, product_id: 'P000008', quantity: 3, unit_price: '9.99', line_discount: '0.50', updated_at: '2026-11-02 11:30:00' },
@@ -137,7 +139,7 @@ describe('ingestion quarantines bad lines and lands the good ones', () => {
   });
 
   it('quarantines JSON fields of the wrong type instead of coercing them', async () => {
-    expect(await rows(`SELECT line_no, reason, raw FROM bronze.quarantine WHERE _source = '${CUSTOMERS_FILE}' ORDER BY line_no`)).toEqual([
+    expect(await quarantinedLines(CUSTOMERS_FILE)).toEqual([
       { line_no: '2', reason: 'state: expected a JSON string, got number 12', raw: JSON_LINES[1] },
       { line_no: '3', reason: 'customer_id: expected a JSON string, got number 123', raw: JSON_LINES[2] },
       { line_no: '4', reason: 'name: expected a JSON string, got object {"first":"Ana"}; birth_date: expected a JSON string, got number 19900102', raw: JSON_LINES[3] },

@@ -2,7 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { UserError } from '../../errors/user-error.ts';
 import type { LandingSource } from '../datagen/landing-layout.ts';
 import { sqlString } from '../open-lakehouse.ts';
-import { acceptedPerFile } from './accepted-per-file.ts';
+import { batchRowsPerFile } from './batch-rows-per-file.ts';
 import type { BatchContext } from './ingest-types.ts';
 import type { LandingFile } from './landing-files.ts';
 import { columnListSql, fileListSql, lineageSql, missingReasonSql, relativeSourceSql, requiredMissingSql } from './load-sql.ts';
@@ -21,7 +21,7 @@ export async function loadParquetFiles(
   await connection.run(`INSERT INTO bronze.${source.table} (${columnListSql(source)}, _ingested_at, _source, _batch_id)
     SELECT ${casts}, ${lineageSql(ctx, 'filename')} FROM read_parquet(${fileListSql(files)}, filename = true)
     WHERE NOT (${requiredMissingSql(source)})`);
-  const accepted = await acceptedPerFile(connection, source.table, ctx);
+  const accepted = await batchRowsPerFile(connection, source.table, ctx);
   const short = files.filter((f) => (accepted.get(f.relativePath) ?? 0) < (rowsByPath.get(f.absolutePath) ?? 0));
   if (short.length === 0) return;
   await connection.run(`INSERT INTO bronze.quarantine

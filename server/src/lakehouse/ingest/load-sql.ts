@@ -13,12 +13,6 @@ export const relativeSourceSql = (ctx: BatchContext, column: string) =>
 export const lineageSql = (ctx: BatchContext, sourceColumn: string) =>
   `TIMESTAMP '${ctx.ingestedAt}', ${relativeSourceSql(ctx, sourceColumn)}, ${sqlString(ctx.batchId)}`;
 
-/**
- * Rows of this batch. The batch's `_ingested_at` is filtered too: bronze is append-only, so its zone
- * maps skip every older row group and the filter reads only this batch's rows, not the whole table.
- */
-export const thisBatchSql = (ctx: BatchContext) => `_ingested_at = TIMESTAMP '${ctx.ingestedAt}' AND _batch_id = ${sqlString(ctx.batchId)}`;
-
 export const columnListSql = (source: LandingSource) => source.columns.map(([name]) => name).join(', ');
 
 export const requiredMissingSql = (source: LandingSource) => source.required.map((c) => `${c} IS NULL`).join(' OR ');

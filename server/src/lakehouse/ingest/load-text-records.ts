@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { LandingSource } from '../datagen/landing-layout.ts';
 import { sqlString } from '../open-lakehouse.ts';
-import { acceptedPerFile } from './accepted-per-file.ts';
+import { batchRowsPerFile } from './batch-rows-per-file.ts';
 import type { BatchContext } from './ingest-types.ts';
 import type { LandingFile } from './landing-files.ts';
 import { columnListSql, missingReasonSql } from './load-sql.ts';
@@ -62,7 +62,7 @@ export async function loadTextRecords(
   const numbered = files.filter((f) => !f.plain);
   if (plain.length > 0) await insertGood(format.plainFieldsSql(plain, ctx), false);
   if (numbered.length > 0) await insertGood(format.fieldsSql(`(${numberedLinesSql(numbered, ctx, { header: format.header })})`), true);
-  const accepted = await acceptedPerFile(connection, source.table, ctx);
+  const accepted = await batchRowsPerFile(connection, source.table, ctx);
   const withRejects = files.filter((f) => f.lineCount === null || (accepted.get(f.relativePath) ?? 0) < f.lineCount);
   if (withRejects.length === 0) return;
   await connection.run(`INSERT INTO bronze.quarantine

@@ -7,11 +7,11 @@ import { inTransaction } from '../open-lakehouse.ts';
 import { openRdsClient } from '../rds/open-rds-client.ts';
 import type { RdsClient } from '../rds/rds-client.ts';
 import { ensureRdsTables, RDS_TABLES } from '../rds/rds-tables.ts';
+import { batchRowsPerFile } from './batch-rows-per-file.ts';
 import { appendIngestLog, ensureBronzeTables, type IngestLogEntry } from './bronze-tables.ts';
 import { fetchRdsChanges, loadRdsExtract, type RdsExtract } from './extract-rds-tables.ts';
 import type { BatchContext, IngestProgress, IngestReport, SourceIngestReport } from './ingest-types.ts';
 import { findNewFiles, loggedFiles, type LandingFile } from './landing-files.ts';
-import { thisBatchSql } from './load-sql.ts';
 import { loadCsvFiles } from './load-csv-files.ts';
 import { loadJsonLinesFiles } from './load-json-lines-files.ts';
 import { checkParquetFiles, loadParquetFiles } from './load-parquet-files.ts';
@@ -108,12 +108,14 @@ async function ingestFiles(connection: DuckDBConnection, plan: PlannedSource, ct
   } catch (error) {
     throw changedFileError(files, error) ?? error;
   }
-  const perFile = await countsPerFile(connection, source, ctx);
+  const acceptedPerFile = await batchRowsPerFile(connection, source.table, ctx);
+  const quarantinedPerFile = await batchRowsPerFile(connection, 'quarantine', ctx);
   const report = { table: source.table, files: files.length, skippedFiles: plan.skipped, read: 0, accepted: 0, quarantined: 0, watermark: null };
   const log: IngestLogEntry[] = [];
   for (const file of files) {
     const read = file.lineCount ?? plan.parquetRows?.get(file.absolutePath) ?? 0;
-    const { accepted, quarantined } = perFile.get(file.relativePath) ?? { accepted: 0, quarantined: 0 };
+    const accepted = acceptedPerFile.get(file.relativePath) ?? 0;
+    const quarantined = quarantinedPerFile.get(file.relativePath) ?? 0;
     if (read !== accepted + quarantined) {
       // Every record lands or is quarantined, so a gap means the file changed (or vanished) during the batch.
       throw new UserError('PIPELINE_INPUT', `Reconciliation failed for ${file.relativePath}: read ${read}, accepted ${accepted}, quarantined ${quarantined}; the file changed during the batch`, {
@@ -138,17 +140,4 @@ function changedFileError(files: readonly LandingFile[], cause: unknown): UserEr
       location: { file: file.relativePath, line: 0 }, hint: 'Nothing was ingested; run the ingestion again once the landing folder is stable.', cause });
   }
   return null;
-}
-
-/** Accepted and quarantined rows of this batch, per file. */
-async function countsPerFile(connection: DuckDBConnection, source: LandingSource, ctx: BatchContext) {
-  const thisBatch = thisBatchSql(ctx);
-  const reader = await connection.runAndReadAll(`SELECT _source, sum(a), sum(q) FROM (
-      SELECT _source, count(*) AS a, 0 AS q FROM bronze.${source.table} WHERE ${thisBatch} GROUP BY _source
-      UNION ALL
-      SELECT _source, 0, count(*) FROM bronze.quarantine WHERE ${thisBatch} GROUP BY _source
-    ) GROUP BY _source`);
-  const counts = new Map<string, { accepted: number; quarantined: number }>();
-  for (const [file, a, q] of reader.getRows()) counts.set(String(file), { accepted: Number(a), quarantined: Number(q) });
-  return counts;
 }
