@@ -186,6 +186,12 @@ export interface Dimension extends MemberBase {
   /** Calendar cubes: per-shift SQL of a time dimension (Cube `time_shift` on dimensions). */
   readonly timeShift?: readonly TimeShift[];
   readonly multiStage?: boolean;
+  /**
+   * The column already holds local times of the query's time zone as timestamps without zone (a
+   * rollup's stored buckets, built in the rollup's time zone): the planner reads it as a
+   * TIMESTAMP instead of converting it again.
+   */
+  readonly storedAsLocalTime?: boolean;
   /** Cube's `suggest_filter_values` (default true). */
   readonly suggestFilterValues?: boolean;
 }

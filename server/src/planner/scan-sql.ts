@@ -76,7 +76,9 @@ export class ScanSql {
   }
 
   localTime(dimension: Dimension): ExpressionNode {
-    const local = expr.toLocalTime(this.members.dimension(dimension), this.plan.timezone);
+    const column = this.members.dimension(dimension);
+    // A same-type CAST is free; the time-zone conversion is not (≈ 1 ms of a rollup query).
+    const local = dimension.storedAsLocalTime ? expr.cast(column, 'timestamp') : expr.toLocalTime(column, this.plan.timezone);
     return this.timeShift.reduce((acc, p) => expr.intervalAdd(acc, p.amount, p.unit), local);
   }
 

@@ -86,7 +86,8 @@ export function rollupModel(virtual: Cube, source: SemanticModel): SemanticModel
 /**
  * Points every member of the query at the virtual cube, keeping aliases (result keys). Stored
  * times are already local to the rollup's time zone (matching requires the query's to be the
- * same), so the rewritten query runs in UTC: no second conversion.
+ * same), so the rewritten query runs in UTC and its time dimensions are marked `storedAsLocalTime`:
+ * no second conversion.
  */
 export function rewriteForRollup(query: NormalizedQuery, virtual: Cube): NormalizedQuery {
   const measure = (m: ResolvedMember<Measure>): ResolvedMember<Measure> => ({ alias: m.alias, member: lookup(virtual.measures, m.member.name, m.member.path), joinPath: [] });
@@ -147,6 +148,7 @@ function findDimension(model: SemanticModel, path: string): Dimension | undefine
 }
 
 function virtualDimension(cube: string, name: string, source: Dimension | undefined, sql: SqlTemplate): Dimension {
+  const type = source?.type ?? 'string';
   return {
     kind: 'dimension',
     name,
@@ -154,8 +156,10 @@ function virtualDimension(cube: string, name: string, source: Dimension | undefi
     cube,
     title: source?.title ?? name,
     public: true,
-    type: source?.type ?? 'string',
+    type,
     sql,
+    // The build query converted every time to the rollup's time zone before storing it.
+    ...(type === 'time' ? { storedAsLocalTime: true } : {}),
     primaryKey: false,
     granularities: source?.granularities ?? [],
     location: source?.location ?? { file: '<rollup>', line: 0 },

@@ -42,6 +42,7 @@ const RULES: [string, CubeQuery, string | undefined][] = [
   ['the rollup whose segments equal the query’s', { measures: ['rollup_teste.unidades'], segments: ['rollup_teste.online'], dimensions: ['rollup_teste.tipo_cliente'] }, 'rollup_teste.online_mes'],
   ['a segment no rollup stores', { measures: ['rollup_teste.unidades'], segments: ['rollup_teste.online'], dimensions: ['rollup_teste.origem'] }, undefined],
   ['a rollup with a segment does not serve queries without it', { measures: ['rollup_teste.unidades'], dimensions: ['rollup_teste.tipo_cliente'] }, undefined],
+  ['a rollup built in the query’s time zone', { measures: ['rollup_teste.unidades', 'rollup_teste.desconto'], timeDimensions: [TD('day', ['2024-03-01', '2024-03-31'])], timezone: 'America/Sao_Paulo' }, 'rollup_teste.sao_paulo_hora'],
   ['another time zone than the rollup’s', { measures: ['rollup_teste.linhas'], timeDimensions: [TD('month', ['2024-01-01', '2024-03-31'])], timezone: 'America/Sao_Paulo' }, undefined],
   ['ungrouped queries read rows, not rollups', { measures: ['rollup_teste.unidades'], dimensions: ['rollup_teste.origem'], ungrouped: true, limit: 5 }, undefined],
   ['the smallest covering rollup wins', { measures: ['fato_vendas.vendas_liquidas'], timeDimensions: [{ dimension: 'fato_vendas.data_venda', granularity: 'month', dateRange: ['2024-01-01', '2024-06-30'] }] }, 'fato_vendas.novos_recorrentes_mes'],
@@ -73,6 +74,26 @@ describe('rollup matching rules', () => {
     );
     expect(rows.map((r) => [r['rollup_teste.data_venda.month'], r['rollup_teste.tipo_cliente'], Number(r['rollup_teste.desconto'])])).toEqual(
       Array.from({ length: want.rowCount }, (_, i) => [want.data[0]![i], want.data[1]![i], Number(want.data[2]![i])]),
+    );
+  });
+
+  it('a rollup built in São Paulo time answers São Paulo days as hand-written SQL does (stored local times read as they are)', async () => {
+    const { rows, rollup } = await loadRows(fx.engine, {
+      measures: ['rollup_teste.unidades'],
+      timeDimensions: [TD('day', ['2024-03-01', '2024-03-31'])],
+      timezone: 'America/Sao_Paulo',
+      order: [['rollup_teste.data_venda', 'asc']],
+    });
+    expect(rollup).toBe('rollup_teste.sao_paulo_hora');
+    // São Paulo has kept UTC−3 all year since 2019: local day = UTC time − 3 hours.
+    const want = await fx.source.query(
+      `SELECT strftime(date_trunc('day', data_venda - INTERVAL 3 HOUR), '%Y-%m-%dT%H:%M:%S.000') d, sum(quantidade) u FROM ${FV}
+       WHERE data_venda >= TIMESTAMP '2024-03-01 03:00:00' AND data_venda < TIMESTAMP '2024-04-01 03:00:00' GROUP BY 1 ORDER BY 1`,
+      [],
+    );
+    expect(want.rowCount).toBeGreaterThan(10);
+    expect(rows.map((r) => [r['rollup_teste.data_venda.day'], Number(r['rollup_teste.unidades'])])).toEqual(
+      Array.from({ length: want.rowCount }, (_, i) => [want.data[0]![i], Number(want.data[1]![i])]),
     );
   });
 

@@ -59,6 +59,11 @@ cubes:
         time_dimension: data_venda
         granularity: month
         allow_non_strict_date_range_match: true
+      - name: sao_paulo_hora
+        measures: [unidades, desconto]
+        time_dimension: data_venda
+        granularity: hour
+        refresh_key: { every: 1 hour, timezone: America/Sao_Paulo }
 `;
 
 /** The model's files beside model/: the gold suites' extras, `rollup_teste`, and a suite's own YAML. */
