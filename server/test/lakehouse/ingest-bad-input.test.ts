@@ -56,6 +56,30 @@ describe('ingestion of bad input', () => {
     }
   });
 
+  /** A Parquet file of store sales written by DuckDB from `select` (over one of the sample's files, `sample`). */
+  async function parquetBytes(select: string): Promise<Buffer> {
+    const sample = path.join(lake.paths.landingDir, 'pos/store_sales', fs.readdirSync(path.join(lake.paths.landingDir, 'pos/store_sales'))[0]!);
+    const source = path.join(sample, fs.readdirSync(sample)[0]!);
+    const out = path.join(lake.paths.dir, 'written.parquet');
+    await connection.run(`COPY (${select.replace('sample', `read_parquet('${source}')`)}) TO '${out}' (FORMAT parquet)`);
+    try { return fs.readFileSync(out); } finally { fs.rmSync(out); }
+  }
+
+  it('fails on a Parquet file lacking a column of the contract naming the file and the column', async () => {
+    const bytes = await parquetBytes('SELECT * EXCLUDE (payment_method) FROM sample');
+    await withLandingFile('pos/store_sales/dt=2026-10-02/store_sales_20261002.parquet', bytes, () =>
+      expectUnchanged(() => runIngestion(connection, { landingDir: lake.paths.landingDir, rdsUrl: null }), 'PIPELINE_INPUT',
+        /store_sales_20261002\.parquet: Parquet file lacks column\(s\) payment_method of pos_store_sales/));
+  });
+
+  it('ingests a Parquet file without rows as zero records', async () => {
+    const bytes = await parquetBytes('SELECT * FROM sample LIMIT 0');
+    await withLandingFile('pos/store_sales/dt=2026-10-05/store_sales_20261005.parquet', bytes, async () => {
+      const report = await runIngestion(connection, { landingDir: lake.paths.landingDir, rdsUrl: null });
+      expect(report.sources.find((s) => s.table === 'pos_store_sales')).toMatchObject({ files: 1, read: 0, accepted: 0, quarantined: 0 });
+    });
+  });
+
   it('fails on a CSV with the wrong columns naming the file, line 1 and the columns', async () => {
     await withLandingFile('erp/order_lines/dt=2026-10-02/order_lines_20261002.csv', 'order_id,line,sku,qty\nO1,1,P000001,2\n', () =>
       expectUnchanged(() => runIngestion(connection, { landingDir: lake.paths.landingDir, rdsUrl: null }), 'PIPELINE_INPUT',

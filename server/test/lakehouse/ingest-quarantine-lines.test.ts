@@ -46,6 +46,8 @@ const PLAIN_LINES = [
   ',6,P000006,1,10.00,0.00,2026-11-02 10:00:00', //                             7 missing key
   'OP1,7,P000007,1,10.00,0.00,2026-02-30 10:00:00', //                          8 no such day
   'OP1,8,P000008,3,9.99,0.50,2026-11-02T11:30:00', //                           9 good (ISO T)
+  'OP1,4,P000004,1e2,10.00,0.00,2026-11-02 10:00:00', //                        10 the same bad line as line 5
+  'P1,4,P000004,1e2,10.00,0.00,2026-11-02 10:00:00', //                         11 bad, and the tail of lines 5 and 10
 ];
 
 const good = { customer_id: 'CQ1', name: 'Ana', email: 'a@x.com', city: 'Natal', state: 'RN', segment: 'vip', birth_date: '1990-01-02', signup_date: '2026-11-02', updated_at: '2026-11-02 09:00:00' };
@@ -95,8 +97,8 @@ describe('ingestion quarantines bad lines and lands the good ones', () => {
   it('counts the records of each file as its non-empty data lines: read = accepted + quarantined', () => {
     // CSV: 11 lines - header - 1 empty = 9 records, 4 good. JSON: 7 lines, 2 good.
     expect(CSV_LINES.slice(1).filter((l) => l !== '').length).toBe(9);
-    // Plus the plain CSV: 8 records, 3 good.
-    expect(report.sources.find((s) => s.table === 'erp_order_lines')).toMatchObject({ files: 2, read: 17, accepted: 7, quarantined: 10 });
+    // Plus the plain CSV: 10 records, 3 good.
+    expect(report.sources.find((s) => s.table === 'erp_order_lines')).toMatchObject({ files: 2, read: 19, accepted: 7, quarantined: 12 });
     expect(report.sources.find((s) => s.table === 'crm_customers')).toMatchObject({ files: 1, read: 7, accepted: 2, quarantined: 5 });
   });
 
@@ -130,6 +132,8 @@ describe('ingestion quarantines bad lines and lands the good ones', () => {
       { line_no: '5', reason: "quantity: cannot parse '1e2' as INTEGER", raw: PLAIN_LINES[4] },
       { line_no: '7', reason: 'missing required field order_id', raw: PLAIN_LINES[6] },
       { line_no: '8', reason: "updated_at: cannot parse '2026-02-30 10:00:00' as TIMESTAMP", raw: PLAIN_LINES[7] },
+      { line_no: '10', reason: "quantity: cannot parse '1e2' as INTEGER", raw: PLAIN_LINES[9] },
+      { line_no: '11', reason: "quantity: cannot parse '1e2' as INTEGER", raw: PLAIN_LINES[10] },
     ]);
     expect(await landedOrderLines(PLAIN_FILE)).toEqual([
       { order_id: 'OP1', line_no: 1, product_id: 'P000001', quantity: 2, unit_price: '10.00', line_discount: '0.00', updated_at: '2026-11-02 10:00:00' },

@@ -56,16 +56,42 @@ export interface IngestLogEntry {
  * files costs a millisecond instead of parsing a VALUES list of that size.
  */
 export async function appendIngestLog(connection: DuckDBConnection, ctx: BatchContext, entries: readonly IngestLogEntry[]): Promise<void> {
+  await appendRows(connection, '_ingest_log', ctx, entries, (e, row) => {
+    row.text(ctx.batchId); row.text(e.table); row.text(e.path); row.bigint(e.size); row.bigint(e.mtimeMs); row.text(e.checksum); row.text(e.watermark);
+    row.bigint(e.read); row.bigint(e.accepted); row.bigint(e.quarantined); row.ingestedAt();
+  });
+}
+
+/** One row of `bronze.quarantine`: a record that could not be used, with its file, line and why. */
+export interface QuarantineEntry {
+  readonly source: string;
+  readonly lineNo: number;
+  readonly reason: string;
+  readonly raw: string;
+}
+
+/** Appends quarantine rows found outside SQL (see rejected-line-numbers.ts), like the ingest log. */
+export async function appendQuarantine(connection: DuckDBConnection, ctx: BatchContext, entries: readonly QuarantineEntry[]): Promise<void> {
+  await appendRows(connection, 'quarantine', ctx, entries, (e, row) => {
+    row.text(e.source); row.text(ctx.batchId); row.ingestedAt(); row.bigint(e.lineNo); row.text(e.reason); row.text(e.raw);
+  });
+}
+
+interface RowWriter { text(v: string | null): void; bigint(v: number | null): void; ingestedAt(): void }
+
+async function appendRows<T>(connection: DuckDBConnection, table: string, ctx: BatchContext, entries: readonly T[], write: (entry: T, row: RowWriter) => void): Promise<void> {
   if (entries.length === 0) return;
-  const appender = await connection.createAppender('_ingest_log', 'bronze');
+  const appender = await connection.createAppender(table, 'bronze');
   // `ingestedAt` is a UTC timestamp to the millisecond ('YYYY-MM-DD HH:MM:SS.mmm'), as the bronze rows carry it.
   const ingestedAt = new DuckDBTimestampValue(BigInt(Date.parse(`${ctx.ingestedAt.replace(' ', 'T')}Z`)) * 1000n);
-  const text = (v: string | null) => (v === null ? appender.appendNull() : appender.appendVarchar(v));
-  const bigint = (v: number | null) => (v === null ? appender.appendNull() : appender.appendBigInt(BigInt(v)));
+  const row: RowWriter = {
+    text: (v) => (v === null ? appender.appendNull() : appender.appendVarchar(v)),
+    bigint: (v) => (v === null ? appender.appendNull() : appender.appendBigInt(BigInt(v))),
+    ingestedAt: () => appender.appendTimestamp(ingestedAt),
+  };
   try {
-    for (const e of entries) {
-      text(ctx.batchId); text(e.table); text(e.path); bigint(e.size); bigint(e.mtimeMs); text(e.checksum); text(e.watermark);
-      bigint(e.read); bigint(e.accepted); bigint(e.quarantined); appender.appendTimestamp(ingestedAt);
+    for (const entry of entries) {
+      write(entry, row);
       appender.endRow();
     }
     appender.flushSync();

@@ -37,22 +37,36 @@ export async function loadParquetFiles(
  */
 export async function checkParquetFiles(connection: DuckDBConnection, source: LandingSource, files: readonly LandingFile[]): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
+  const columnsByFile = new Map<string, string[]>();
+  // One read of every footer gives both: a row per column chunk, so per file its row groups' row
+  // counts (column 0) and its columns' names (two table functions read each footer twice).
   let rows: unknown[][];
   try {
-    rows = (await connection.runAndReadAll(`SELECT file_name, num_rows FROM parquet_file_metadata(${fileListSql(files)})`)).getRows();
+    rows = (await connection.runAndReadAll(`SELECT file_name, sum(row_group_num_rows) FILTER (WHERE column_id = 0), list(DISTINCT path_in_schema)
+      FROM parquet_metadata(${fileListSql(files)}) GROUP BY file_name`)).getRows();
   } catch (error) {
     await findCorruptFile(connection, files, error);
     throw error;
   }
-  for (const [name, n] of rows) counts.set(String(name), Number(n));
-  const schema = await connection.runAndReadAll(`SELECT file_name, list(name) FROM parquet_schema(${fileListSql(files)}) GROUP BY file_name`);
+  for (const [name, n, columns] of rows) {
+    counts.set(String(name), Number(n ?? 0));
+    columnsByFile.set(String(name), (columns as { items: unknown[] }).items.map(String));
+  }
+  // A file without row groups has no column chunks: its schema is read on its own.
+  const empty = files.filter((f) => !counts.has(f.absolutePath));
+  if (empty.length > 0) {
+    const schema = await connection.runAndReadAll(`SELECT file_name, list(name) FROM parquet_schema(${fileListSql(empty)}) GROUP BY file_name`);
+    for (const [name, columns] of schema.getRows()) {
+      counts.set(String(name), 0);
+      columnsByFile.set(String(name), (columns as { items: unknown[] }).items.map(String));
+    }
+  }
   const expected = source.columns.map(([name]) => name);
-  for (const [name, columns] of schema.getRows()) {
-    const found = (columns as { items: unknown[] }).items.map(String);
+  for (const [name, found] of columnsByFile) {
     const missing = expected.filter((c) => !found.includes(c));
     if (missing.length > 0) {
-      const file = files.find((f) => f.absolutePath === String(name));
-      throw new UserError('PIPELINE_INPUT', `${file?.relativePath ?? String(name)}: Parquet file lacks column(s) ${missing.join(', ')} of ${source.table}`, {
+      const file = files.find((f) => f.absolutePath === name);
+      throw new UserError('PIPELINE_INPUT', `${file?.relativePath ?? name}: Parquet file lacks column(s) ${missing.join(', ')} of ${source.table}`, {
         location: file ? { file: file.relativePath, line: 0 } : undefined, hint: 'Nothing was ingested.' });
     }
   }
