@@ -18,11 +18,11 @@ const FIELD = '("(?:[^"]|"")*"|[^",]*)';
  * DuckDB's CSV reader (`store_rejects`) cannot do this: a quoted value may span lines there, so one
  * unterminated quote swallows the rest of the file, and a file mixing CRLF and LF fails the scan.
  */
-export async function loadCsvFiles(connection: DuckDBConnection, source: LandingSource, files: readonly LandingFile[], ctx: BatchContext): Promise<void> {
+export async function loadCsvFiles(connection: DuckDBConnection, source: LandingSource, files: readonly LandingFile[], ctx: BatchContext): Promise<ReadonlyMap<string, number>> {
   const n = source.columns.length;
   const fields = source.columns.map((_c, i) => `_f[${i + 1}] AS ${textColumn(i)}, NULL::VARCHAR AS ${problemColumn(i)}`);
   const columns = source.columns.map((_c, i) => `'${textColumn(i)}': 'VARCHAR'`).join(', ');
-  await loadTextRecords(connection, source, files, ctx, {
+  return loadTextRecords(connection, source, files, ctx, {
     header: true,
     // No quote in a plain file: DuckDB's scan splits on commas exactly as the line parser does, and
     // skips a line with the wrong number of fields (its file is then read again for the quarantine).

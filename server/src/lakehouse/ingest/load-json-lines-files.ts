@@ -21,7 +21,7 @@ const kindNameSql = (kind: string) => `CASE ${kind} WHEN 'VARCHAR' THEN 'string'
  * Each line is parsed three times whatever its width (valid?, the types of the root and of every
  * contract field, their texts); only a mismatched field is looked up once more, for its message.
  */
-export async function loadJsonLinesFiles(connection: DuckDBConnection, source: LandingSource, files: readonly LandingFile[], ctx: BatchContext): Promise<void> {
+export async function loadJsonLinesFiles(connection: DuckDBConnection, source: LandingSource, files: readonly LandingFile[], ctx: BatchContext): Promise<ReadonlyMap<string, number>> {
   const paths = source.columns.map(([name]) => sqlString(`$.${name}`)).join(', ');
   const fields = source.columns.map(([name, type], i) => {
     const { kinds, expected } = jsonKindsFor(type);
@@ -35,7 +35,7 @@ export async function loadJsonLinesFiles(connection: DuckDBConnection, source: L
         CASE WHEN _k[1] IS DISTINCT FROM 'OBJECT' THEN 'not a JSON object' END AS _malformed
       FROM (SELECT *, json_type(_json, ['$', ${paths}]) AS _k, json_extract_string(_json, [${paths}]) AS _s
         FROM (SELECT *, CASE WHEN json_valid(_line) THEN _line END AS _json FROM ${lines}))`;
-  await loadTextRecords(connection, source, files, ctx, {
+  return loadTextRecords(connection, source, files, ctx, {
     header: false, fieldsSql, plainFieldsSql: (plain) => fieldsSql(`(${plainLinesSql(plain, ctx, { header: false })})`),
   });
 }

@@ -13,21 +13,23 @@ import { columnListSql, fileListSql, lineageSql, missingReasonSql, relativeSourc
  * where fewer rows landed than the footer counts are read again, for the quarantine (with the row
  * number). Filtering them out rather than deleting them after keeps the append one DuckDB writes
  * straight to the database file: a delete in the same transaction made the commit rewrite the batch.
+ * Returns this batch's accepted rows per file.
  */
 export async function loadParquetFiles(
   connection: DuckDBConnection, source: LandingSource, files: readonly LandingFile[], ctx: BatchContext, rowsByPath: ReadonlyMap<string, number>,
-): Promise<void> {
+): Promise<ReadonlyMap<string, number>> {
   const casts = source.columns.map(([name, type]) => `CAST(${name} AS ${type}) AS ${name}`).join(', ');
   await connection.run(`INSERT INTO bronze.${source.table} (${columnListSql(source)}, _ingested_at, _source, _batch_id)
     SELECT ${casts}, ${lineageSql(ctx, 'filename')} FROM read_parquet(${fileListSql(files)}, filename = true)
     WHERE NOT (${requiredMissingSql(source)})`);
   const accepted = await batchRowsPerFile(connection, source.table, ctx);
   const short = files.filter((f) => (accepted.get(f.relativePath) ?? 0) < (rowsByPath.get(f.absolutePath) ?? 0));
-  if (short.length === 0) return;
+  if (short.length === 0) return accepted;
   await connection.run(`INSERT INTO bronze.quarantine
     SELECT ${relativeSourceSql(ctx, 'filename')}, ${sqlString(ctx.batchId)}, TIMESTAMP '${ctx.ingestedAt}', file_row_number + 1,
       ${missingReasonSql(source, (c) => c)}, CAST(to_json(struct_pack(${source.columns.map(([n]) => `${n} := ${n}`).join(', ')})) AS VARCHAR)
     FROM read_parquet(${fileListSql(short)}, filename = true, file_row_number = true) WHERE ${requiredMissingSql(source)}`);
+  return accepted;
 }
 
 /**

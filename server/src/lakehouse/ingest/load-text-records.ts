@@ -44,12 +44,13 @@ export const problemColumn = (i: number) => `_p${i + 1}`;
  * so the reason's text is built only for rejected records. Rejected records are rare, so only the
  * files where fewer records landed than the file holds (`lineCount`, counted from its bytes) are
  * read again for the quarantine: numbered files by `read_text`, plain files by the parallel scan,
- * their rejected lines then numbered from their text (rejected-line-numbers.ts).
+ * their rejected lines then numbered from their text (rejected-line-numbers.ts). Returns this
+ * batch's accepted records per file (`batchRowsPerFile`), which the quarantine leaves as they are.
  */
 export async function loadTextRecords(
   connection: DuckDBConnection, source: LandingSource, files: readonly LandingFile[], ctx: BatchContext,
   format: TextFormat,
-): Promise<void> {
+): Promise<ReadonlyMap<string, number>> {
   const typed = source.columns.map(([name, type], i) => `${castTextSql(textColumn(i), type)} AS ${name}`);
   const unparsed = (name: string, i: number) => `${textColumn(i)} IS NOT NULL AND ${name} IS NULL`;
   const problems = source.columns.map(([name, type], i) => (type === 'VARCHAR' ? problemColumn(i)
@@ -72,6 +73,7 @@ export async function loadTextRecords(
   if (numbered.length > 0) await insertGood(format.fieldsSql(`(${numberedLinesSql(numbered, ctx, { header: format.header })})`), true);
   const accepted = await batchRowsPerFile(connection, source.table, ctx);
   const withRejects = files.filter((f) => f.lineCount === null || (accepted.get(f.relativePath) ?? 0) < f.lineCount);
+  if (withRejects.length === 0) return accepted;
   const numberedRejects = withRejects.filter((f) => !f.plain);
   if (numberedRejects.length > 0) {
     await connection.run(`INSERT INTO bronze.quarantine
@@ -84,6 +86,7 @@ export async function loadTextRecords(
     const lines = `(${plainLinesSql(plainRejects, ctx, { header: format.header })})`;
     await quarantinePlainRejects(connection, plainRejects, ctx, format.header, records(format.fieldsSql(lines)));
   }
+  return accepted;
 }
 
 /** The rejected records of plain files (`records` over their whole lines), numbered from their text and appended to the quarantine. */

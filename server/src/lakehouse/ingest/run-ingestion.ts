@@ -101,14 +101,14 @@ function newBatchId(): string {
 async function ingestFiles(connection: DuckDBConnection, plan: PlannedSource, ctx: BatchContext): Promise<SourceIngestReport> {
   const { source, files } = plan;
   if (files.length === 0) return { table: source.table, files: 0, skippedFiles: plan.skipped, read: 0, accepted: 0, quarantined: 0, watermark: null };
+  let acceptedPerFile: ReadonlyMap<string, number>;
   try {
-    if (source.format === 'csv') await loadCsvFiles(connection, source, files, ctx);
-    else if (source.format === 'json') await loadJsonLinesFiles(connection, source, files, ctx);
-    else await loadParquetFiles(connection, source, files, ctx, plan.parquetRows ?? new Map());
+    if (source.format === 'csv') acceptedPerFile = await loadCsvFiles(connection, source, files, ctx);
+    else if (source.format === 'json') acceptedPerFile = await loadJsonLinesFiles(connection, source, files, ctx);
+    else acceptedPerFile = await loadParquetFiles(connection, source, files, ctx, plan.parquetRows ?? new Map());
   } catch (error) {
     throw changedFileError(files, error) ?? error;
   }
-  const acceptedPerFile = await batchRowsPerFile(connection, source.table, ctx);
   const quarantinedPerFile = await batchRowsPerFile(connection, 'quarantine', ctx);
   const report = { table: source.table, files: files.length, skippedFiles: plan.skipped, read: 0, accepted: 0, quarantined: 0, watermark: null };
   const log: IngestLogEntry[] = [];
