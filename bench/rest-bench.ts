@@ -55,14 +55,15 @@ async function startServer(env: Record<string, string>): Promise<Started> {
  * event loop and so charges the client's work to REST; this column measures the server as a
  * separate client sees it. Both columns are printed.
  */
-function threadClient(): { load(url: string, query: unknown): Promise<number>; close(): Promise<number> } {
+function threadClient(): { load(url: string, query: unknown): Promise<number>; livez(url: string): Promise<number>; close(): Promise<number> } {
   const worker = new Worker(
     `const http = require('node:http');
      const { parentPort } = require('node:worker_threads');
      const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
      parentPort.on('message', ({ id, url, body }) => {
        const started = performance.now();
-       const req = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+       const headers = body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
+       const req = http.request(url, { method: body === undefined ? 'GET' : 'POST', agent, headers }, (res) => {
          const chunks = [];
          res.on('data', (c) => chunks.push(c));
          res.on('end', () => parentPort.postMessage({ id, ms: performance.now() - started, status: res.statusCode, text: Buffer.concat(chunks).toString('utf8', 0, 300) }));
@@ -93,6 +94,16 @@ function threadClient(): { load(url: string, query: unknown): Promise<number>; c
       if (m.error || m.status !== 200 || m.text!.startsWith('{"error"')) throw new Error(`load ${m.status}: ${m.error ?? m.text}`);
       return m.ms;
     },
+    // The HTTP floor: the server's trivial route, same client, same socket.
+    livez: (url) => new Promise<number>((resolve, reject) => {
+      const id = next++;
+      pending.set(id, (answer) => {
+        pending.delete(id);
+        if (answer.error || answer.status !== 200) reject(new Error(`livez ${answer.status}: ${answer.error ?? answer.text}`));
+        else resolve(answer.ms!);
+      });
+      worker.postMessage({ id, url: `${url}/livez` });
+    }),
     close: () => worker.terminate(),
   };
 }
@@ -140,7 +151,7 @@ async function latencyBench(url: string, engine: SemanticEngine, duckdbPath: str
     return { ms: performance.now() - started, rows: reader.currentRowCount };
   };
   console.log(`\nREST /load vs the same SQL through @duckdb/node-api + JSON (${rounds} interleaved pairs per query)`);
-  console.log('query                      rows   raw p50 ms  engine p50 ms  rest p50 ms  added p50 ms  ratio   target       | thread-client rest p50  added  ratio  target');
+  console.log('query                      rows   raw p50 ms  engine p50 ms  rest p50 ms  added p50 ms  ratio   target       | thread-client rest p50  added  ratio  target | HTTP floor (thread client)');
   const client = threadClient();
   // What REST gives a request without a token in dev mode: the same context, so the same cache entries.
   const ctx = { securityContext: DEV_SECURITY_CONTEXT, requestId: 'bench', api: 'internal' as const };
@@ -159,6 +170,7 @@ async function latencyBench(url: string, engine: SemanticEngine, duckdbPath: str
     const raw: number[] = [];
     const rest: number[] = [];
     const threaded: number[] = [];
+    const floor: number[] = [];
     const inProcess: number[] = [];
     let rows = 0;
     for (let i = 0; i < rounds; i++) {
@@ -167,6 +179,7 @@ async function latencyBench(url: string, engine: SemanticEngine, duckdbPath: str
       else { const d = await direct(sql, params); raw.push(d.ms); rows = d.rows; rest.push((await postCubeQuery(url, 'load', restQuery)).ms); }
       inProcess.push(await viaEngine(restQuery as CubeQuery));
       threaded.push(await client.load(url, restQuery));
+      floor.push(await client.livez(url));
     }
     const rawP50 = quantile(raw, 0.5);
     const restP50 = quantile(rest, 0.5);
@@ -175,7 +188,8 @@ async function latencyBench(url: string, engine: SemanticEngine, duckdbPath: str
     const threadP50 = quantile(threaded, 0.5);
     console.log(
       `${name.padEnd(26)} ${String(rows).padStart(5)} ${rawP50.toFixed(2).padStart(11)} ${quantile(inProcess, 0.5).toFixed(2).padStart(14)} ${restP50.toFixed(2).padStart(12)} ${(restP50 - rawP50).toFixed(2).padStart(13)} ${ratio.toFixed(2).padStart(6)}   ${targetOf(restP50).padEnd(20)} | ` +
-        `${threadP50.toFixed(2).padStart(22)} ${(threadP50 - rawP50).toFixed(2).padStart(6)} ${(threadP50 / rawP50).toFixed(2).padStart(6)}  ${targetOf(threadP50)}`,
+        `${threadP50.toFixed(2).padStart(22)} ${(threadP50 - rawP50).toFixed(2).padStart(6)} ${(threadP50 / rawP50).toFixed(2).padStart(6)}  ${targetOf(threadP50)}` +
+        ` | GET /livez p50 ${quantile(floor, 0.5).toFixed(2)} ms`,
     );
   }
   await client.close();
