@@ -11,9 +11,11 @@
  * back renamed. A server without that setting (a Postgres, SQLSTATE 42704) keeps the case of
  * quoted identifiers already, so there the refusal is expected. Values are read as text and
  * converted to the `QueryResult` contract (BIGINT and NUMERIC as strings, times as local ISO strings). An aborted
- * signal cancels the statement with `pg_cancel_backend` from a second session.
+ * signal cancels the statement with `pg_cancel_backend` from a second session. `stream` reads a
+ * large result in chunks from a server-side portal.
  */
 import pg from 'pg';
+import Cursor from 'pg-cursor';
 import type { ColumnInfo, ColumnType, Driver, QueryOptions, QueryResult } from './driver-types.ts';
 import { UserError } from '../errors/user-error.ts';
 
@@ -34,6 +36,9 @@ const UNDEFINED_SETTING = '42704';
 
 /** Redshift's default port, as CUBEJS_DB_PORT's fallback. */
 export const REDSHIFT_DEFAULT_PORT = 5439;
+
+/** Rows per chunk of `stream`: each is one Execute of the statement's portal with this row limit. */
+const STREAM_CHUNK_ROWS = 10_000;
 
 /** Every value arrives as the server's text; `toColumnType`/`convert` read it. */
 const TEXT_TYPES = { getTypeParser: () => (value: string) => value } as unknown as pg.CustomTypesConfig;
@@ -63,6 +68,41 @@ export class RedshiftDriver implements Driver {
       throw driverError(error, sql, options.signal);
     } finally {
       options.signal?.removeEventListener('abort', cancel);
+      client.release(broken);
+    }
+  }
+
+  /**
+   * The rows in chunks of `STREAM_CHUNK_ROWS`, read from a server-side portal (`pg-cursor`: Bind once,
+   * then Execute with a row limit until the portal is done), so a large result never sits in memory
+   * at once. Leaving the iteration early closes the portal, which ends the statement; a session whose
+   * stream failed is not pooled again.
+   */
+  async *stream(sql: string, params: readonly unknown[], options: QueryOptions = {}): AsyncIterable<QueryResult> {
+    if (options.signal?.aborted) throw new UserError('QUERY_CANCELLED', 'Query cancelled before it started');
+    const client = await this.acquire(sql);
+    const cancel = (): void => void this.cancelBackend(this.backendPids.get(client));
+    options.signal?.addEventListener('abort', cancel, { once: true });
+    const cursor = client.query(new Cursor(sql, params.map(toParam), { rowMode: 'array', types: TEXT_TYPES }));
+    let broken: Error | undefined;
+    let done = false;
+    try {
+      for (let first = true; !done; first = false) {
+        let chunk: { rows: unknown[][]; fields: pg.FieldDef[] };
+        try {
+          chunk = await new Promise((resolve, reject) => cursor.read(STREAM_CHUNK_ROWS, (error, rows, result) =>
+            (error ? reject(error) : resolve({ rows: rows as unknown[][], fields: result.fields }))));
+        } catch (error) {
+          broken = error as Error;
+          throw driverError(error, sql, options.signal);
+        }
+        done = chunk.rows.length < STREAM_CHUNK_ROWS;
+        if (first || chunk.rows.length > 0) yield toQueryResult({ fields: chunk.fields, rows: chunk.rows } as unknown as pg.QueryResult);
+      }
+    } finally {
+      options.signal?.removeEventListener('abort', cancel);
+      // Early exit: Close + Sync end the statement (after the last chunk there is nothing left to end).
+      if (!broken) await cursor.close().catch((error: Error) => { broken = error; });
       client.release(broken);
     }
   }

@@ -18,6 +18,7 @@ import { createDuckDbDialect } from '../../src/sql/dialects/duckdb/duckdb-dialec
 import { createRedshiftDialect } from '../../src/sql/dialects/redshift/redshift-dialect.ts';
 import { createEngine } from '../../src/engine/create-engine.ts';
 import type { LoadResult, RequestContext, SemanticEngine } from '../../src/engine/engine-types.ts';
+import type { QueryResult } from '../../src/drivers/driver-types.ts';
 import type { CubeQuery } from '../../src/query/query-types.ts';
 import type { SemanticModel } from '../../src/model/model-types.ts';
 import { loadModel } from '../../src/model/compile-model.ts';
@@ -361,6 +362,61 @@ describe('Redshift driver at the wire', () => {
     expect(Date.now() - started).toBeLessThan(5000);
     // The session is usable again (the pool has one).
     expect((await driver.query('SELECT 1 AS one', [])).data[0]![0]).toBe(1);
+  });
+
+  const collect = async (chunks: AsyncIterable<QueryResult>) => {
+    const sizes: number[] = [];
+    const values: unknown[] = [];
+    let columns: QueryResult['columns'] = [];
+    for await (const chunk of chunks) {
+      sizes.push(chunk.rowCount);
+      columns = chunk.columns;
+      values.push(...(chunk.data[0] ?? []));
+    }
+    return { sizes, values, columns };
+  };
+
+  it('streams a large result in chunks read from a server-side portal, with bound parameters and the same values as query', async () => {
+    const driver = redshiftDriver({ maxPool: 1 });
+    const sql = 'SELECT g AS n, CAST(g AS TEXT) AS s FROM generate_series(1, $1::int) g ORDER BY g';
+    const streamed = await collect(driver.stream(sql, [25_001]));
+    expect(streamed.sizes).toEqual([10_000, 10_000, 5_001]);
+    expect(streamed.columns).toEqual([{ name: 'n', type: 'integer' }, { name: 's', type: 'string' }]);
+    expect(streamed.values).toEqual(Array.from({ length: 25_001 }, (_, i) => i + 1));
+    // An empty result still gives its columns, once.
+    const empty = await collect(driver.stream(sql, [0]));
+    expect(empty.sizes).toEqual([0]);
+    expect(empty.columns.map((c) => c.name)).toEqual(['n', 's']);
+    expect((await driver.query('SELECT 1 AS one', [])).data[0]![0]).toBe(1);
+  });
+
+  it('leaving a stream early ends its statement on the server and the session serves the next query', async () => {
+    const driver = redshiftDriver({ maxPool: 1 });
+    for await (const chunk of driver.stream('SELECT g FROM generate_series(1, 3000000) g', [])) {
+      expect(chunk.rowCount).toBe(10_000);
+      break;
+    }
+    const admin = new pg.Client({ host: server.host, port: server.port, user: server.user, password: server.password, database: server.database });
+    await admin.connect();
+    try {
+      const running = await admin.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE '%generate_series(1, 3000000)%' AND state = 'active' AND pid <> pg_backend_pid()`);
+      expect(running.rows[0].n).toBe(0);
+    } finally {
+      await admin.end();
+    }
+    expect((await driver.query('SELECT 2 AS two', [])).data[0]![0]).toBe(2);
+  });
+
+  it('a SQL error in a stream is SOURCE_ERROR with its SQLSTATE, and a cancelled stream QUERY_CANCELLED', async () => {
+    const driver = redshiftDriver({ maxPool: 1 });
+    const error = await collect(driver.stream('SELECT 1 / (g - 5) FROM generate_series(1, 10) g', [])).catch((e: unknown) => e);
+    expect((error as UserError).code).toBe('SOURCE_ERROR');
+    expect((error as UserError).message).toMatch(/SQLSTATE 22012/);
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 300);
+    const cancelled = await collect(driver.stream('SELECT pg_sleep(20)', [], { signal: controller.signal })).catch((e: unknown) => e);
+    expect((cancelled as UserError).code).toBe('QUERY_CANCELLED');
+    expect((await driver.query('SELECT 3 AS three', [])).data[0]![0]).toBe(3);
   });
 });
 
