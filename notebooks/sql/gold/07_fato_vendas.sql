@@ -30,7 +30,10 @@
 --     in the CRM (version and signup date may move), are recomputed and merged by venda_id; lines no
 --     longer kept are deleted. The affected orders, customers and recomputed lines go to work tables
 --     (gold._vendas_*, emptied by gold/08 at the end of the run) so every join reads a small table
---     and no step looks a customer up in the whole sales history.
+--     and no step looks a customer up in the whole sales history;
+--   * full build (gold.fato_vendas empty at the start): every order is affected and its lines are
+--     inserted straight from the same query (temporary view fato_vendas_recalculo), with no
+--     gold._vendas_cabecalhos / gold._vendas_linhas copy and no MERGE.
 CREATE SCHEMA IF NOT EXISTS gold;
 
 CREATE TABLE IF NOT EXISTS gold._watermarks (table_name STRING, watermark TIMESTAMP);
@@ -65,6 +68,17 @@ CREATE TABLE IF NOT EXISTS gold._vendas_linhas (
   desconto_pedido_rateado DECIMAL(18,2), desconto_total DECIMAL(18,2), valor_liquido DECIMAL(18,2),
   status_pedido STRING, is_cancelado BOOLEAN, is_primeiro_pedido BOOLEAN, tipo_cliente STRING,
   quantidade_devolvida INT, valor_devolvido DECIMAL(18,2), data_devolucao TIMESTAMP, _delete BOOLEAN);
+
+-- The run's path (internal, one row): completo = gold.fato_vendas was empty when the run started
+-- (full build); the view fato_vendas_recalculo computes only while calcular is true, so each of the
+-- two statements that read it (the full build's INSERT, the incremental run's work table) runs on
+-- its own path only. gold/08 reads completo too.
+CREATE TABLE IF NOT EXISTS gold._vendas_modo (completo BOOLEAN, calcular BOOLEAN);
+
+DELETE FROM gold._vendas_modo;
+
+INSERT INTO gold._vendas_modo
+SELECT count(*) = 0, count(*) = 0 FROM (SELECT venda_id FROM gold.fato_vendas LIMIT 1) x;
 
 DELETE FROM gold._vendas_pedidos_afetados;
 
@@ -130,30 +144,56 @@ EXCEPT
 SELECT origin, order_id FROM gold._vendas_pedidos_afetados;
 
 -- The affected orders' headers, materialized so the joins below (dim_cliente's versions above all)
--- are planned on their true, small size.
+-- are planned on their true, small size. Incremental run only: a full build reads every header of
+-- silver.sales_orders (each gate has a row only on its path, so the other scan is skipped).
 DELETE FROM gold._vendas_cabecalhos;
 
 INSERT INTO gold._vendas_cabecalhos
 SELECT h.origin, h.order_id, h.customer_id, h.channel_id, h.store_id, h.order_ts, h.status,
        h.order_discount, h.campaign_id, h.is_valid, h._ingested_at
 FROM silver.sales_orders h
-JOIN gold._vendas_pedidos_afetados a ON a.origin = h.origin AND a.order_id = h.order_id;
+JOIN gold._vendas_pedidos_afetados a ON a.origin = h.origin AND a.order_id = h.order_id
+JOIN (SELECT true AS gate FROM gold._vendas_modo WHERE NOT completo) g ON g.gate = (a.order_id IS NOT NULL);
 
--- The affected orders' sale lines computed afresh (_delete: no longer kept), materialized so the
--- MERGE below joins a small table of known size (and gold/08 reads the refunds' sale lines here).
-DELETE FROM gold._vendas_linhas;
-
-INSERT INTO gold._vendas_linhas
-WITH affected_orders AS (
-  SELECT origin, order_id FROM gold._vendas_pedidos_afetados
+-- The affected orders' sale lines computed afresh (_delete: no longer kept), written once as a view
+-- read by the full build's INSERT or by the incremental run's work table.
+CREATE OR REPLACE TEMPORARY VIEW fato_vendas_recalculo AS
+WITH gate AS (
+  -- one row only while calcular is true; otherwise no key passes and every scan joined to the keys
+  -- is skipped
+  SELECT true AS gate FROM gold._vendas_modo WHERE calcular
+),
+affected_orders AS (
+  SELECT a.origin, a.order_id FROM gold._vendas_pedidos_afetados a
+  JOIN gate g ON g.gate = (a.order_id IS NOT NULL)
+),
+headers_incremental AS (
+  SELECT h.origin, h.order_id, h.customer_id, h.channel_id, h.store_id, h.order_ts, h.status,
+         h.order_discount, h.campaign_id, h.is_valid
+  FROM gold._vendas_cabecalhos h
+  JOIN gate g ON g.gate = (h.order_id IS NOT NULL)
+),
+full_build_gate AS (
+  SELECT true AS gate FROM gold._vendas_modo WHERE calcular AND completo
+),
+headers_full_build AS (
+  -- a full build reads the affected (= all) headers from silver.sales_orders; on the incremental
+  -- path the gate is empty and the scan is skipped
+  SELECT so.origin, so.order_id, so.customer_id, so.channel_id, so.store_id, so.order_ts, so.status,
+         so.order_discount, so.campaign_id, so.is_valid
+  FROM gold._vendas_pedidos_afetados a
+  JOIN full_build_gate g ON g.gate = (a.order_id IS NOT NULL)
+  JOIN silver.sales_orders so ON so.origin = a.origin AND so.order_id = a.order_id
 ),
 headers AS (
-  SELECT * FROM gold._vendas_cabecalhos
+  SELECT * FROM headers_incremental
+  UNION ALL
+  SELECT * FROM headers_full_build
 ),
 history_start AS (
   SELECT min(so.order_ts) AS first_ts,
          year(min(so.order_ts)) * 12 + month(min(so.order_ts)) - 1 + 12 AS known_from_month
-  FROM silver.sales_orders so WHERE so.is_valid
+  FROM silver.sales_orders so JOIN gate g ON g.gate = so.is_valid
 ),
 first_orders AS (
   SELECT f.origin, f.order_id, f.customer_id FROM silver.customer_first_sales f
@@ -216,9 +256,19 @@ refunds AS (
   GROUP BY r.source_system, r.order_id, r.line_no
 ),
 customer_versions AS (
+  -- one join per path, so the incremental one is planned on the small work table (never hashing
+  -- dim_cliente) and the full build's dim_cliente scan is gated like its headers
   SELECT h.origin, h.order_id, d.cliente_sk
-  FROM headers h
+  FROM headers_incremental h
   JOIN gold.dim_cliente d ON d.cliente_id = h.customer_id
+   AND (d.versao = 1 OR d.valido_de <= h.order_ts)
+   AND (d.valido_ate IS NULL OR h.order_ts < d.valido_ate)
+  UNION ALL
+  SELECT h.origin, h.order_id, d.cliente_sk
+  FROM headers_full_build h
+  JOIN (SELECT dc.cliente_sk, dc.cliente_id, dc.versao, dc.valido_de, dc.valido_ate
+        FROM gold.dim_cliente dc JOIN full_build_gate g ON g.gate = (dc.cliente_id IS NOT NULL)) d
+    ON d.cliente_id = h.customer_id
    AND (d.versao = 1 OR d.valido_de <= h.order_ts)
    AND (d.valido_ate IS NULL OR h.order_ts < d.valido_ate)
 ),
@@ -266,6 +316,24 @@ SELECT venda_id, pedido_id, origem, data_sk, data_venda, cliente_sk, produto_sk,
        status_pedido, is_cancelado, is_primeiro_pedido, tipo_cliente, quantidade_devolvida,
        valor_devolvido, data_devolucao, _delete
 FROM priced;
+
+-- Full build: the kept lines straight into the empty table (an INSERT, not a MERGE against nothing).
+INSERT INTO gold.fato_vendas
+SELECT venda_id, pedido_id, origem, data_sk, data_venda, cliente_sk, produto_sk, loja_sk, canal_sk,
+       campanha_sk, quantidade, preco_unitario, valor_bruto, desconto_linha, desconto_pedido_rateado,
+       desconto_total, valor_liquido, status_pedido, is_cancelado, is_primeiro_pedido, tipo_cliente,
+       quantidade_devolvida, valor_devolvido, data_devolucao
+FROM fato_vendas_recalculo
+WHERE NOT _delete;
+
+UPDATE gold._vendas_modo SET calcular = NOT completo;
+
+-- Incremental run: the recomputed lines to the work table (empty in a full build), so the MERGE
+-- below joins a small table of known size and gold/08 reads the refunds' sale lines here.
+DELETE FROM gold._vendas_linhas;
+
+INSERT INTO gold._vendas_linhas
+SELECT * FROM fato_vendas_recalculo;
 
 -- Merged by venda_id: lines no longer kept are deleted.
 MERGE INTO gold.fato_vendas AS t

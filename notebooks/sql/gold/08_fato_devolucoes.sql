@@ -7,8 +7,10 @@
 -- recomputed, and gold/07 puts the orders of both in gold._vendas_pedidos_afetados and their sale
 -- lines, computed afresh, in gold._vendas_linhas. So only the refunds of those orders are merged,
 -- their sale lines read from the work table (never a scan of gold.fato_vendas); only changed rows
--- are written. The gold/07 work tables are emptied at the end, so between runs they hold nothing
--- and the next run's joins are planned on their true, small size.
+-- are written. In a full build (gold._vendas_modo.completo: fato_vendas was empty, so gold/07 wrote
+-- it straight from its query) the sale lines are read from gold.fato_vendas instead. The gold/07
+-- work tables are emptied at the end, so between runs they hold nothing and the next run's joins
+-- are planned on their true, small size.
 CREATE SCHEMA IF NOT EXISTS gold;
 
 CREATE TABLE IF NOT EXISTS gold.fato_devolucoes (
@@ -26,8 +28,18 @@ USING (
          (f.venda_id IS NULL OR r.refunded_at IS NULL OR coalesce(r.quantity, 0) <= 0) AS _delete
   FROM silver.returns r
   JOIN gold._vendas_pedidos_afetados a ON a.origin = r.source_system AND a.order_id = r.order_id
-  LEFT JOIN gold._vendas_linhas f
-    ON f.venda_id = r.source_system || ':' || r.order_id || ':' || CAST(r.line_no AS STRING) AND NOT f._delete
+  LEFT JOIN (
+    -- incremental run: the recomputed lines; full build (every order affected, fato_vendas written
+    -- straight from the query): fato_vendas itself (the gate has a row only then, so the scan is
+    -- skipped otherwise)
+    SELECT l.venda_id, l.cliente_sk, l.produto_sk, l.loja_sk, l.canal_sk
+    FROM gold._vendas_linhas l WHERE NOT l._delete
+    UNION ALL
+    SELECT v.venda_id, v.cliente_sk, v.produto_sk, v.loja_sk, v.canal_sk
+    FROM gold.fato_vendas v
+    JOIN (SELECT true AS gate FROM gold._vendas_modo WHERE completo) g ON g.gate = (v.venda_id IS NOT NULL)
+  ) f
+    ON f.venda_id = r.source_system || ':' || r.order_id || ':' || CAST(r.line_no AS STRING)
 ) AS s
 ON t.devolucao_id = s.devolucao_id
 WHEN MATCHED AND s._delete THEN DELETE
@@ -52,3 +64,5 @@ DELETE FROM gold._vendas_cabecalhos;
 DELETE FROM gold._vendas_clientes_afetados;
 
 DELETE FROM gold._vendas_pedidos_afetados;
+
+DELETE FROM gold._vendas_modo;

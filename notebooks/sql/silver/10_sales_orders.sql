@@ -14,7 +14,9 @@
 --   * incremental: headers whose order, status, order lines or receipt lines changed since the newest
 --     _ingested_at already here are recomputed (their keys go to the work table
 --     silver._sales_orders_afetados first, their new rows to silver._sales_orders_novos, which the
---     MERGE reads; both emptied at the end); _ingested_at = newest contributing row.
+--     MERGE reads; both emptied at the end); _ingested_at = newest contributing row;
+--   * full build (silver.sales_orders empty at the start): the headers are inserted straight from the
+--     same query (temporary view sales_orders_recalculo), with no work table and no MERGE.
 CREATE SCHEMA IF NOT EXISTS silver;
 
 CREATE TABLE IF NOT EXISTS silver.sales_orders (
@@ -28,6 +30,16 @@ CREATE TABLE IF NOT EXISTS silver._sales_orders_novos (
   origin STRING, order_id STRING, customer_id STRING, channel_id STRING, store_id STRING,
   order_ts TIMESTAMP, status STRING, order_discount DECIMAL(18,2), campaign_id STRING,
   is_valid BOOLEAN, _ingested_at TIMESTAMP);
+
+-- The run's path (internal, one row): completo = silver.sales_orders was empty when the run started
+-- (full build); the view below computes only while calcular is true, so each of the two statements
+-- that read it (the full build's INSERT, the incremental run's work table) runs on its own path only.
+CREATE TABLE IF NOT EXISTS silver._sales_orders_modo (completo BOOLEAN, calcular BOOLEAN);
+
+DELETE FROM silver._sales_orders_modo;
+
+INSERT INTO silver._sales_orders_modo
+SELECT count(*) = 0, count(*) = 0 FROM (SELECT order_id FROM silver.sales_orders LIMIT 1) x;
 
 DELETE FROM silver._sales_orders_afetados;
 
@@ -46,12 +58,17 @@ SELECT DISTINCT origin, order_id FROM (
   WHERE ss._ingested_at > (SELECT coalesce(max(_ingested_at), TIMESTAMP '1900-01-01 00:00:00') FROM silver.sales_orders)
 ) changed;
 
--- The affected headers computed afresh, materialized so the MERGE joins a small table of known size.
-DELETE FROM silver._sales_orders_novos;
-
-INSERT INTO silver._sales_orders_novos
-WITH changed_erp AS (
-  SELECT order_id FROM silver._sales_orders_afetados WHERE origin = 'erp'
+-- The affected headers computed afresh: the query is written once, as a view, and read by the full
+-- build's INSERT or by the incremental run's work table (the MERGE joins a small table of known size).
+CREATE OR REPLACE TEMPORARY VIEW sales_orders_recalculo AS
+WITH affected AS (
+  -- the gate has a row only while calcular is true; otherwise no key passes and every scan joined
+  -- to the keys is skipped
+  SELECT a.origin, a.order_id FROM silver._sales_orders_afetados a
+  JOIN (SELECT true AS gate FROM silver._sales_orders_modo WHERE calcular) g ON g.gate = (a.order_id IS NOT NULL)
+),
+changed_erp AS (
+  SELECT order_id FROM affected WHERE origin = 'erp'
 ),
 erp_lines AS (
   SELECT ol.order_id, bool_or(ol.is_valid) AS has_valid_line, max(ol._ingested_at) AS _ingested_at
@@ -59,7 +76,7 @@ erp_lines AS (
   GROUP BY ol.order_id
 ),
 changed_pos AS (
-  SELECT order_id AS receipt_id FROM silver._sales_orders_afetados WHERE origin = 'pos'
+  SELECT order_id AS receipt_id FROM affected WHERE origin = 'pos'
 ),
 erp AS (
   SELECT 'erp' AS origin, o.order_id, o.customer_id, o.channel AS channel_id, o.store_id, o.order_ts,
@@ -93,6 +110,22 @@ SELECT origin, order_id, customer_id, channel_id, store_id, order_ts, status, or
        (coalesce(status, '') NOT IN ('cancelled', 'test') AND order_ts IS NOT NULL AND has_valid_line) AS is_valid,
        _ingested_at
 FROM unified;
+
+-- Full build: straight into the empty table (an INSERT, not a MERGE against nothing).
+INSERT INTO silver.sales_orders
+SELECT origin, order_id, customer_id, channel_id, store_id, order_ts, status, order_discount,
+       campaign_id, is_valid, _ingested_at
+FROM sales_orders_recalculo;
+
+UPDATE silver._sales_orders_modo SET calcular = NOT completo;
+
+-- Incremental run: the recomputed headers to the work table the MERGE reads (empty in a full build).
+DELETE FROM silver._sales_orders_novos;
+
+INSERT INTO silver._sales_orders_novos
+SELECT origin, order_id, customer_id, channel_id, store_id, order_ts, status, order_discount,
+       campaign_id, is_valid, _ingested_at
+FROM sales_orders_recalculo;
 
 MERGE INTO silver.sales_orders AS t
 USING silver._sales_orders_novos AS s
@@ -197,3 +230,5 @@ DELETE FROM silver._customer_first_sales_novos;
 DELETE FROM silver._sales_orders_novos;
 
 DELETE FROM silver._sales_orders_afetados;
+
+DELETE FROM silver._sales_orders_modo;
