@@ -82,25 +82,29 @@ SELECT count(*) = 0, count(*) = 0 FROM (SELECT venda_id FROM gold.fato_vendas LI
 
 DELETE FROM gold._vendas_pedidos_afetados;
 
--- Orders whose header, lines, status or refunds changed since the last run.
+-- Orders whose header, lines, status or refunds changed since the last run. A full build takes every
+-- header of silver.sales_orders instead (a line is kept only under a header, and the table is empty,
+-- so no other order can change it): no DISTINCT over every line (the gates have a row only on
+-- their own path; the full build's watermark is past every row).
 INSERT INTO gold._vendas_pedidos_afetados
+WITH wm AS (
+  SELECT CASE WHEN m.completo THEN TIMESTAMP '9999-12-31 00:00:00'
+              ELSE (SELECT coalesce(max(watermark), TIMESTAMP '1900-01-01 00:00:00')
+                    FROM gold._watermarks WHERE table_name = 'fato_vendas') END AS wm
+  FROM gold._vendas_modo m
+)
 SELECT DISTINCT origin, order_id FROM (
-  SELECT so.origin, so.order_id FROM silver.sales_orders so
-  WHERE so._ingested_at > (SELECT coalesce(max(watermark), TIMESTAMP '1900-01-01 00:00:00')
-                           FROM gold._watermarks WHERE table_name = 'fato_vendas')
+  SELECT so.origin, so.order_id FROM silver.sales_orders so CROSS JOIN wm WHERE so._ingested_at > wm.wm
   UNION ALL
-  SELECT 'erp' AS origin, ol.order_id FROM silver.order_lines ol
-  WHERE ol._ingested_at > (SELECT coalesce(max(watermark), TIMESTAMP '1900-01-01 00:00:00')
-                           FROM gold._watermarks WHERE table_name = 'fato_vendas')
+  SELECT 'erp' AS origin, ol.order_id FROM silver.order_lines ol CROSS JOIN wm WHERE ol._ingested_at > wm.wm
   UNION ALL
-  SELECT 'pos' AS origin, ss.receipt_id FROM silver.store_sales ss
-  WHERE ss._ingested_at > (SELECT coalesce(max(watermark), TIMESTAMP '1900-01-01 00:00:00')
-                           FROM gold._watermarks WHERE table_name = 'fato_vendas')
+  SELECT 'pos' AS origin, ss.receipt_id FROM silver.store_sales ss CROSS JOIN wm WHERE ss._ingested_at > wm.wm
   UNION ALL
-  SELECT r.source_system AS origin, r.order_id FROM silver.returns r
-  WHERE r._ingested_at > (SELECT coalesce(max(watermark), TIMESTAMP '1900-01-01 00:00:00')
-                          FROM gold._watermarks WHERE table_name = 'fato_vendas')
-) changed;
+  SELECT r.source_system AS origin, r.order_id FROM silver.returns r CROSS JOIN wm WHERE r._ingested_at > wm.wm
+) changed
+UNION ALL
+SELECT so.origin, so.order_id FROM silver.sales_orders so
+JOIN (SELECT true AS gate FROM gold._vendas_modo WHERE completo) g ON g.gate = (so.order_id IS NOT NULL);
 
 DELETE FROM gold._vendas_clientes_afetados;
 

@@ -43,20 +43,32 @@ SELECT count(*) = 0, count(*) = 0 FROM (SELECT order_id FROM silver.sales_orders
 
 DELETE FROM silver._sales_orders_afetados;
 
+-- The keys to recompute: the headers whose sources changed since the newest _ingested_at here. A
+-- full build takes every order of silver.orders and every receipt instead (the same headers, with no
+-- DISTINCT over every line; the gates have a row only on their own path, and the full build's
+-- watermark is past every row).
 INSERT INTO silver._sales_orders_afetados
+WITH wm AS (
+  SELECT CASE WHEN m.completo THEN TIMESTAMP '9999-12-31 00:00:00'
+              ELSE (SELECT coalesce(max(_ingested_at), TIMESTAMP '1900-01-01 00:00:00') FROM silver.sales_orders) END AS wm
+  FROM silver._sales_orders_modo m
+),
+full_build AS (
+  SELECT true AS gate FROM silver._sales_orders_modo WHERE completo
+)
 SELECT DISTINCT origin, order_id FROM (
-  SELECT 'erp' AS origin, o.order_id FROM silver.orders o
-  WHERE o._ingested_at > (SELECT coalesce(max(_ingested_at), TIMESTAMP '1900-01-01 00:00:00') FROM silver.sales_orders)
+  SELECT 'erp' AS origin, o.order_id FROM silver.orders o CROSS JOIN wm WHERE o._ingested_at > wm.wm
   UNION ALL
-  SELECT 'erp' AS origin, st.order_id FROM silver.order_status st
-  WHERE st._ingested_at > (SELECT coalesce(max(_ingested_at), TIMESTAMP '1900-01-01 00:00:00') FROM silver.sales_orders)
+  SELECT 'erp' AS origin, st.order_id FROM silver.order_status st CROSS JOIN wm WHERE st._ingested_at > wm.wm
   UNION ALL
-  SELECT 'erp' AS origin, ol.order_id FROM silver.order_lines ol
-  WHERE ol._ingested_at > (SELECT coalesce(max(_ingested_at), TIMESTAMP '1900-01-01 00:00:00') FROM silver.sales_orders)
+  SELECT 'erp' AS origin, ol.order_id FROM silver.order_lines ol CROSS JOIN wm WHERE ol._ingested_at > wm.wm
   UNION ALL
-  SELECT 'pos' AS origin, ss.receipt_id FROM silver.store_sales ss
-  WHERE ss._ingested_at > (SELECT coalesce(max(_ingested_at), TIMESTAMP '1900-01-01 00:00:00') FROM silver.sales_orders)
-) changed;
+  SELECT 'pos' AS origin, ss.receipt_id FROM silver.store_sales ss CROSS JOIN wm WHERE ss._ingested_at > wm.wm
+) changed
+UNION ALL
+SELECT 'erp' AS origin, o.order_id FROM silver.orders o JOIN full_build g ON g.gate = (o.order_id IS NOT NULL)
+UNION ALL
+SELECT DISTINCT 'pos' AS origin, ss.receipt_id FROM silver.store_sales ss JOIN full_build g ON g.gate = (ss.receipt_id IS NOT NULL);
 
 -- The affected headers computed afresh: the query is written once, as a view, and read by the full
 -- build's INSERT or by the incremental run's work table (the MERGE joins a small table of known size).
