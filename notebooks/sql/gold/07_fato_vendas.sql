@@ -24,9 +24,10 @@
 --   * cliente_sk = the dim_cliente version valid at data_venda (version 1 for earlier sales); 0 for
 --     anonymous receipts and customer ids unknown to the CRM. produto_sk / loja_sk / canal_sk /
 --     campanha_sk = the dimension's key for the natural key, 0 when missing or unknown;
---   * incremental: orders whose header, lines, status or refunds changed since the last run, plus the
---     orders whose first-order flag moves (the customer's first order before and after, from
---     silver.customer_first_sales and gold._primeiros_pedidos), plus every order of customers changed
+--   * incremental: orders whose header, lines, status or refunds changed since the last run (a moved
+--     refund: its former order too), plus the orders whose first-order flag moves (the customer's
+--     first order before and after, from silver.customer_first_sales and gold._primeiros_pedidos),
+--     plus every order of customers changed
 --     in the CRM (version and signup date may move), are recomputed and merged by venda_id; lines no
 --     longer kept are deleted. The affected orders, customers and recomputed lines go to work tables
 --     (gold._vendas_*, emptied by gold/08 at the end of the run) so every join reads a small table
@@ -45,6 +46,12 @@ CREATE TABLE IF NOT EXISTS gold.fato_vendas (
   desconto_pedido_rateado DECIMAL(18,2), desconto_total DECIMAL(18,2), valor_liquido DECIMAL(18,2),
   status_pedido STRING, is_cancelado BOOLEAN, is_primeiro_pedido BOOLEAN, tipo_cliente STRING,
   quantidade_devolvida INT, valor_devolvido DECIMAL(18,2), data_devolucao TIMESTAMP);
+
+-- Built by gold/08; created here because this step reads the sale line each refund points at.
+CREATE TABLE IF NOT EXISTS gold.fato_devolucoes (
+  devolucao_id STRING, venda_id STRING, data_devolucao_sk INT, data_devolucao TIMESTAMP,
+  cliente_sk BIGINT, produto_sk BIGINT, loja_sk BIGINT, canal_sk BIGINT, quantidade INT,
+  valor_devolvido DECIMAL(18,2));
 
 -- Work tables of the incremental run (internal, emptied at the start of each run): the orders and
 -- customers whose gold rows are recomputed. Materialized so each later join reads a small table.
@@ -101,6 +108,16 @@ SELECT DISTINCT origin, order_id FROM (
   SELECT 'pos' AS origin, ss.receipt_id FROM silver.store_sales ss CROSS JOIN wm WHERE ss._ingested_at > wm.wm
   UNION ALL
   SELECT r.source_system AS origin, r.order_id FROM silver.returns r CROSS JOIN wm WHERE r._ingested_at > wm.wm
+  UNION ALL
+  -- The sale line a changed refund pointed at until now (gold.fato_devolucoes keeps it until gold/08
+  -- runs): a refund moved to another line must leave the old line's refund totals too. venda_id is
+  -- origin:order_id:line_no; the order id is what lies between the first and the last colon.
+  SELECT substring(d.venda_id, 1, instr(d.venda_id, ':') - 1) AS origin,
+         substring(d.venda_id, instr(d.venda_id, ':') + 1,
+                   length(d.venda_id) - instr(reverse(d.venda_id), ':') - instr(d.venda_id, ':')) AS order_id
+  FROM gold.fato_devolucoes d
+  JOIN silver.returns r ON r.return_id = d.devolucao_id
+  CROSS JOIN wm WHERE r._ingested_at > wm.wm
 ) changed
 UNION ALL
 SELECT so.origin, so.order_id FROM silver.sales_orders so

@@ -13,10 +13,7 @@
 -- are planned on their true, small size.
 CREATE SCHEMA IF NOT EXISTS gold;
 
-CREATE TABLE IF NOT EXISTS gold.fato_devolucoes (
-  devolucao_id STRING, venda_id STRING, data_devolucao_sk INT, data_devolucao TIMESTAMP,
-  cliente_sk BIGINT, produto_sk BIGINT, loja_sk BIGINT, canal_sk BIGINT, quantidade INT,
-  valor_devolvido DECIMAL(18,2));
+-- gold.fato_devolucoes is created by gold/07, which reads the sale lines its refunds point at.
 
 MERGE INTO gold.fato_devolucoes AS t
 USING (

@@ -25,7 +25,9 @@ import { makeTempLakehouse, type TempLakehouse } from './lakehouse-fixtures.ts';
  *   - a CRM change of an existing customer: a new version in dim_cliente;
  *   - an ERP correction moving a customer's first order to another customer: the former customer's
  *     next order becomes their first (silver.customer_first_sales reads that customer's history again);
- *   - the cancellation of the only sale of a customer: they no longer have a first purchase.
+ *   - the cancellation of the only sale of a customer: they no longer have a first purchase;
+ *   - a refund (RDS) re-pointed from one old sale line to another: the first line's refund totals go
+ *     back to what its remaining refunds give.
  */
 const SCALE = 0.005;
 const SEED = 11;
@@ -55,6 +57,7 @@ describe('an incremental day gives the gold tables of a full rebuild', () => {
   let moved: { customer_id: string };
   let reassigned: { order_id: string; from: string; to: string; next_order: string; row: string };
   let lost: { customer_id: string; order_id: string };
+  let repointed: { return_id: string; from: string; to: string; row: (string | number)[] };
 
   beforeAll(async () => {
     lake = await makeTempLakehouse({ generate: false });
@@ -116,6 +119,19 @@ describe('an incremental day gives the gold tables of a full rebuild', () => {
         AND customer_id NOT IN (${takenCustomers}) AND customer_id NOT IN ('${reassigned.from}', '${reassigned.to}')
       GROUP BY customer_id HAVING count(*) = 1 AND min(origin) = 'erp' ORDER BY customer_id LIMIT 1`);
     lost = t as typeof lost;
+    // An old refund of an online sale line, moved by the RDS to line 1 of another old online order.
+    const takenOrders = `${taken}, '${reassigned.order_id}', '${reassigned.next_order}', '${lost.order_id}'`;
+    const [r] = await rows(incremental, `SELECT return_id, order_id, line_no, quantity, CAST(refund_amount AS VARCHAR) AS amount,
+        CAST(refunded_at AS VARCHAR) AS refunded_at FROM silver.returns
+      WHERE source_system = 'erp' AND refunded_at IS NOT NULL AND quantity > 0 AND order_id NOT IN (${takenOrders})
+      ORDER BY return_id LIMIT 1`);
+    const [target] = await rows(incremental, `SELECT pedido_id FROM gold.fato_vendas
+      WHERE origem = 'erp' AND venda_id LIKE '%:1' AND quantidade_devolvida = 0 AND NOT is_cancelado
+        AND pedido_id NOT IN (${takenOrders}, '${r!.order_id}') ORDER BY venda_id DESC LIMIT 1`);
+    repointed = {
+      return_id: String(r!.return_id), from: `erp:${r!.order_id}:${r!.line_no}`, to: `erp:${target!.pedido_id}:1`,
+      row: [String(r!.return_id), 'erp', String(target!.pedido_id), 1, 1, String(r!.amount), String(r!.refunded_at).slice(0, 19), `${NEXT_DAY} 12:00:00`],
+    };
 
     // The new day: generated sales, plus the late changes appended to its files and written to the RDS.
     await generateSampleData({ landingDir: lake.paths.landingDir, scale: SCALE, seed: SEED, from: NEXT_DAY, to: NEXT_DAY, rdsUrl: lake.paths.rdsUrl });
@@ -145,7 +161,7 @@ describe('an incremental day gives the gold tables of a full rebuild', () => {
         [lost.order_id, 'cancelled', `${NEXT_DAY} 10:30:00`],
       ]);
       await upsertRdsRows(rds, RDS_TABLES.find((t) => t.name === 'returns')!,
-        [[refunded.return_id, 'erp', refunded.order_id, 1, 1, '12.34', `${NEXT_DAY} 11:00:00`, `${NEXT_DAY} 11:00:00`]]);
+        [[refunded.return_id, 'erp', refunded.order_id, 1, 1, '12.34', `${NEXT_DAY} 11:00:00`, `${NEXT_DAY} 11:00:00`], repointed.row]);
     } finally {
       await rds.close();
     }
@@ -191,6 +207,15 @@ describe('an incremental day gives the gold tables of a full rebuild', () => {
     // The customer whose only sale was cancelled has no first purchase any more.
     expect(await firstPurchase(lost.customer_id)).toEqual([null]);
     expect((await lines(lost.order_id)).every((r) => r.is_cancelado === true && r.is_primeiro_pedido === false)).toBe(true);
+    // The re-pointed refund left its former line: that line's totals are its remaining refunds'.
+    const refundTotals = (c: DuckDBConnection, saleId: string) => rows(c, `SELECT quantidade_devolvida AS q, CAST(valor_devolvido AS VARCHAR) AS v
+      FROM gold.fato_vendas WHERE venda_id = '${saleId}'`);
+    const [origin, orderId, lineNo] = repointed.from.split(':');
+    expect(await refundTotals(incremental, repointed.from)).toEqual(await rows(incremental, `SELECT CAST(coalesce(sum(quantity), 0) AS INTEGER) AS q,
+        CAST(CAST(coalesce(sum(coalesce(refund_amount, 0)), 0) AS DECIMAL(18,2)) AS VARCHAR) AS v
+      FROM silver.returns WHERE source_system = '${origin}' AND order_id = '${orderId}' AND line_no = ${lineNo} AND refunded_at IS NOT NULL AND quantity > 0`));
+    expect(await rows(incremental, `SELECT venda_id FROM gold.fato_devolucoes WHERE devolucao_id = '${repointed.return_id}'`)).toEqual([{ venda_id: repointed.to }]);
+    expect((await refundTotals(incremental, repointed.to))[0]).toMatchObject({ q: 1 });
     // The CRM change opened a current version with the new city.
     expect(await rows(incremental, `SELECT cidade, CAST(valido_de AS VARCHAR) AS de FROM gold.dim_cliente
       WHERE cliente_id = '${moved.customer_id}' AND is_atual`)).toEqual([{ cidade: 'Manaus', de: `${NEXT_DAY} 07:00:00` }]);
