@@ -5,13 +5,14 @@
  * the same rows. For comparing versions of the SQL back to back (bench/README's before/after).
  *
  *   npx tsx bench/support/transform-statement-times.ts prepare --scale 1 --dir /tmp/tst-s1
- *   npx tsx bench/support/transform-statement-times.ts run --dir /tmp/tst-s1 [--sql notebooks/sql] [--top 12] [--per-layer true]
+ *   npx tsx bench/support/transform-statement-times.ts run --dir /tmp/tst-s1 [--sql notebooks/sql] [--top 12] [--per-layer true] [--reopen true]
  *
  * `prepare` generates the sample data, ingests it into <dir>/full.duckdb, generates one more day
  * and ingests it into a copy, <dir>/next.duckdb. `run` copies full.duckdb, runs every statement in
  * one transaction as the runner does (or one per layer with --per-layer true, as the bench's full
  * build and build-lakehouse do), timed, then appends the bronze rows of next.duckdb that are
- * newer than full.duckdb's (by `_ingested_at`) and runs again (timed). Not part of any test.
+ * newer than full.duckdb's (by `_ingested_at`) and runs again (timed; with --reopen true on the
+ * database opened afresh, as a daily job and the bench's incremental run do). Not part of any test.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -31,7 +32,7 @@ const fullFile = path.join(dir, 'full.duckdb');
 const nextFile = path.join(dir, 'next.duckdb');
 
 if (command === 'prepare') await prepare(Number(args.get('scale') ?? 1), Number(args.get('seed') ?? 42));
-else await run(path.resolve(args.get('sql') ?? DEFAULT_SQL_DIR), Number(args.get('top') ?? 12), args.get('per-layer') === 'true');
+else await run(path.resolve(args.get('sql') ?? DEFAULT_SQL_DIR), Number(args.get('top') ?? 12), args.get('per-layer') === 'true', args.get('reopen') === 'true');
 
 async function prepare(scale: number, seed: number): Promise<void> {
   fs.mkdirSync(dir, { recursive: true });
@@ -61,16 +62,22 @@ async function ingestInto(file: string, landingDir: string, rdsUrl: string): Pro
 
 interface Timing { label: string; wall: number; cpu: number }
 
-async function run(sqlDir: string, top: number, perLayer: boolean): Promise<void> {
+async function run(sqlDir: string, top: number, perLayer: boolean, reopen: boolean): Promise<void> {
   const work = path.join(dir, `work-${process.pid}.duckdb`);
   fs.copyFileSync(fullFile, work);
-  const instance = await DuckDBInstance.create(work);
-  const connection = await instance.connect();
-  if (process.env.TST_SETUP) await connection.run(process.env.TST_SETUP);
+  let instance = await DuckDBInstance.create(work);
+  let connection = await instance.connect();
   try {
     const full = await runAll(connection, sqlDir, perLayer);
     const afterFull = await fingerprints(connection);
     await appendNewBronze(connection);
+    if (reopen) {
+      // as a daily job does: the lakehouse opened afresh for the new day (cold catalog and caches)
+      connection.closeSync();
+      instance.closeSync();
+      instance = await DuckDBInstance.create(work);
+      connection = await instance.connect();
+    }
     const incremental = await runAll(connection, sqlDir);
     print('full build', full, top);
     print('incremental (one new day)', incremental, top);
