@@ -118,6 +118,21 @@ describe('ingestion of bad input', () => {
     });
   });
 
+  it('numbers the rejects of a plain file made mostly of bad lines (past the in-memory numbering) line by line too', async () => {
+    const file = 'crm/customers/dt=2026-10-06/customers_20261006.json';
+    const good = '{"customer_id":"C7100001","name":"Rui","email":"r@x.com","city":"Natal","state":"RN","segment":"vip","birth_date":"1990-01-02","signup_date":"2026-10-06","updated_at":"2026-10-06 10:00:00"}';
+    // Line 1 good, lines 2..12001 JSON arrays (not objects): 12,000 rejects in one plain file.
+    const lines = [good, ...Array.from({ length: 12_000 }, (_, i) => `[${i}]`)];
+    await withLandingFile(file, `${lines.join('\n')}\n`, async () => {
+      const report = await runIngestion(connection, { landingDir: lake.paths.landingDir, rdsUrl: null });
+      expect(report.sources.find((s) => s.table === 'crm_customers')).toMatchObject({ files: 1, read: 12_001, accepted: 1, quarantined: 12_000 });
+      const [stats] = (await connection.runAndReadAll(`SELECT count(*)::INT AS n, min(line_no)::INT AS first, max(line_no)::INT AS last,
+          count(DISTINCT line_no)::INT AS distinct_lines, bool_and(raw = '[' || (line_no - 2) || ']') AS raw_matches_line
+        FROM bronze.quarantine WHERE _source = '${file}' AND reason = 'not a JSON object'`)).getRowObjectsJson();
+      expect(stats).toEqual({ n: 12_000, first: 2, last: 12_001, distinct_lines: 12_000, raw_matches_line: true });
+    });
+  });
+
   it('makes the CLI exit non-zero with the message', async () => {
     const errors: string[] = [];
     const original = console.error;

@@ -28,6 +28,9 @@ export interface TextFormat {
   readonly plainFieldsSql: (files: readonly LandingFile[], ctx: BatchContext) => string;
 }
 
+/** Most rejected records of one plain file numbered from their text (rejected-line-numbers.ts). */
+const MAX_REJECTS_NUMBERED_FROM_TEXT = 10_000;
+
 /** Names of the per-column staging columns. */
 export const textColumn = (i: number) => `_t${i + 1}`;
 export const problemColumn = (i: number) => `_p${i + 1}`;
@@ -44,7 +47,8 @@ export const problemColumn = (i: number) => `_p${i + 1}`;
  * so the reason's text is built only for rejected records. Rejected records are rare, so only the
  * files where fewer records landed than the file holds (`lineCount`, counted from its bytes) are
  * read again for the quarantine: numbered files by `read_text`, plain files by the parallel scan,
- * their rejected lines then numbered from their text (rejected-line-numbers.ts). Returns this
+ * their rejected lines then numbered from their text (rejected-line-numbers.ts; up to
+ * `MAX_REJECTS_NUMBERED_FROM_TEXT` per file, else by `read_text` too). Returns this
  * batch's accepted records per file (`batchRowsPerFile`), which the quarantine leaves as they are.
  */
 export async function loadTextRecords(
@@ -74,14 +78,17 @@ export async function loadTextRecords(
   const accepted = await batchRowsPerFile(connection, source.table, ctx);
   const withRejects = files.filter((f) => f.lineCount === null || (accepted.get(f.relativePath) ?? 0) < f.lineCount);
   if (withRejects.length === 0) return accepted;
-  const numberedRejects = withRejects.filter((f) => !f.plain);
+  // Numbering from the text holds a file's rejected lines in memory: a plain file made mostly of
+  // rejects (a wrong export) is numbered by read_text inside DuckDB like the others.
+  const byText = (f: LandingFile) => f.plain && f.lineCount !== null && f.lineCount - (accepted.get(f.relativePath) ?? 0) <= MAX_REJECTS_NUMBERED_FROM_TEXT;
+  const numberedRejects = withRejects.filter((f) => !byText(f));
   if (numberedRejects.length > 0) {
     await connection.run(`INSERT INTO bronze.quarantine
       WITH r AS MATERIALIZED (${records(format.fieldsSql(`(${numberedLinesSql(numberedRejects, ctx, { header: format.header })})`))})
       SELECT _source, ${sqlString(ctx.batchId)}, TIMESTAMP '${ctx.ingestedAt}', _line_no, _reason, _line
       FROM r WHERE NOT _good`);
   }
-  const plainRejects = withRejects.filter((f) => f.plain);
+  const plainRejects = withRejects.filter(byText);
   if (plainRejects.length > 0) {
     const lines = `(${plainLinesSql(plainRejects, ctx, { header: format.header })})`;
     await quarantinePlainRejects(connection, plainRejects, ctx, format.header, records(format.fieldsSql(lines)));
