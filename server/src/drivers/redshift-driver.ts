@@ -55,10 +55,7 @@ export class RedshiftDriver implements Driver {
   }
 
   async query(sql: string, params: readonly unknown[], options: QueryOptions = {}): Promise<QueryResult> {
-    if (options.signal?.aborted) throw new UserError('QUERY_CANCELLED', 'Query cancelled before it started');
-    const client = await this.acquire(sql);
-    const cancel = (): void => void this.cancelBackend(this.backendPids.get(client));
-    options.signal?.addEventListener('abort', cancel, { once: true });
+    const { client, end } = await this.session(sql, options.signal);
     let broken: Error | undefined;
     try {
       const result = await client.query({ text: sql, values: params.map(toParam), rowMode: 'array' });
@@ -67,8 +64,7 @@ export class RedshiftDriver implements Driver {
       if (!(error as { code?: string }).code) broken = error as Error;
       throw driverError(error, sql, options.signal);
     } finally {
-      options.signal?.removeEventListener('abort', cancel);
-      client.release(broken);
+      end(broken);
     }
   }
 
@@ -79,10 +75,7 @@ export class RedshiftDriver implements Driver {
    * stream failed is not pooled again.
    */
   async *stream(sql: string, params: readonly unknown[], options: QueryOptions = {}): AsyncIterable<QueryResult> {
-    if (options.signal?.aborted) throw new UserError('QUERY_CANCELLED', 'Query cancelled before it started');
-    const client = await this.acquire(sql);
-    const cancel = (): void => void this.cancelBackend(this.backendPids.get(client));
-    options.signal?.addEventListener('abort', cancel, { once: true });
+    const { client, end } = await this.session(sql, options.signal);
     const cursor = client.query(new Cursor(sql, params.map(toParam), { rowMode: 'array', types: TEXT_TYPES }));
     let broken: Error | undefined;
     let done = false;
@@ -100,10 +93,9 @@ export class RedshiftDriver implements Driver {
         if (first || chunk.rows.length > 0) yield toQueryResult({ fields: chunk.fields, rows: chunk.rows } as unknown as pg.QueryResult);
       }
     } finally {
-      options.signal?.removeEventListener('abort', cancel);
       // Early exit: Close + Sync end the statement (after the last chunk there is nothing left to end).
       if (!broken) await cursor.close().catch((error: Error) => { broken = error; });
-      client.release(broken);
+      end(broken);
     }
   }
 
@@ -113,6 +105,24 @@ export class RedshiftDriver implements Driver {
 
   async close(): Promise<void> {
     await this.pool.end();
+  }
+
+  /**
+   * A pooled session for one statement, whose running statement an abort of `signal` cancels on the
+   * server; `end` stops listening and returns the session to the pool (dropped when `broken`).
+   */
+  private async session(sql: string, signal: AbortSignal | undefined): Promise<{ client: pg.PoolClient; end(broken?: Error): void }> {
+    if (signal?.aborted) throw new UserError('QUERY_CANCELLED', 'Query cancelled before it started');
+    const client = await this.acquire(sql);
+    const cancel = (): void => void this.cancelBackend(this.backendPids.get(client));
+    signal?.addEventListener('abort', cancel, { once: true });
+    return {
+      client,
+      end: (broken) => {
+        signal?.removeEventListener('abort', cancel);
+        client.release(broken);
+      },
+    };
   }
 
   /** A pooled session, prepared on first use; failing to connect names the variables to check. */
