@@ -68,13 +68,10 @@ CREATE TABLE IF NOT EXISTS gold._vendas_cabecalhos (
 -- the run finds the order to unflag when a customer's first sale moves.
 CREATE TABLE IF NOT EXISTS gold._primeiros_pedidos (customer_id STRING, origin STRING, order_id STRING);
 
-CREATE TABLE IF NOT EXISTS gold._vendas_linhas (
-  venda_id STRING, pedido_id STRING, origem STRING, data_sk INT, data_venda TIMESTAMP,
-  cliente_sk BIGINT, produto_sk BIGINT, loja_sk BIGINT, canal_sk BIGINT, campanha_sk BIGINT,
-  quantidade INT, preco_unitario DECIMAL(18,2), valor_bruto DECIMAL(18,2), desconto_linha DECIMAL(18,2),
-  desconto_pedido_rateado DECIMAL(18,2), desconto_total DECIMAL(18,2), valor_liquido DECIMAL(18,2),
-  status_pedido STRING, is_cancelado BOOLEAN, is_primeiro_pedido BOOLEAN, tipo_cliente STRING,
-  quantidade_devolvida INT, valor_devolvido DECIMAL(18,2), data_devolucao TIMESTAMP, _delete BOOLEAN);
+-- The recomputed sale lines of an incremental run: fato_vendas's columns, plus _delete (the line is
+-- no longer kept), so the column list has one owner.
+CREATE TABLE IF NOT EXISTS gold._vendas_linhas AS
+SELECT v.*, CAST(NULL AS BOOLEAN) AS _delete FROM gold.fato_vendas v WHERE false;
 
 -- The run's path (internal, one row): completo = gold.fato_vendas was empty when the run started
 -- (full build); the view fato_vendas_recalculo computes only while calcular is true, so each of the
