@@ -24,6 +24,7 @@ import { runIngestion } from '../server/src/lakehouse/ingest/run-ingestion.ts';
 import { openRdsClient } from '../server/src/lakehouse/rds/open-rds-client.ts';
 import type { RdsClient } from '../server/src/lakehouse/rds/rds-client.ts';
 import { DEFAULT_SQL_DIR, SQL_LAYER_STEPS, type SqlLayerSteps } from '../server/src/lakehouse/sql-layer-steps.ts';
+import { plainCtasSql } from './support/plain-ctas.ts';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
@@ -159,24 +160,9 @@ async function timedIngestion(connection: DuckDBConnection, rds: RdsClient | nul
   return timings;
 }
 
-/**
- * The baseline: DuckDB reading the same files into tables with the contract's column types, skipping
- * what does not parse (`ignore_errors`), with no quarantine, lineage, checksums or ingest log. With
- * `lineage`, the same plus the three columns every bronze row carries (`_ingested_at`, `_source`,
- * `_batch_id`), constants but for the file's name.
- */
+/** The plain CTAS baseline (bench/support/plain-ctas.ts) of every landing source, one after the other. */
 async function plainCtas(connection: DuckDBConnection, options: { lineage?: boolean } = {}) {
-  for (const source of LANDING_SOURCES) {
-    const glob = path.join(landingDir, source.folder, '*', '*');
-    const columns = `{${source.columns.map(([n, t]) => `'${n}': '${t}'`).join(', ')}}`;
-    const named = options.lineage ? ', filename = true' : '';
-    const reader = source.format === 'csv' ? `read_csv('${glob}.csv', header = true, columns = ${columns}, ignore_errors = true${named})`
-      : source.format === 'json' ? `read_json('${glob}.json', columns = ${columns}, ignore_errors = true${named})` : `read_parquet('${glob}.parquet'${named})`;
-    const select = options.lineage
-      ? `SELECT * EXCLUDE (filename), TIMESTAMP '2026-01-01 00:00:00' AS _ingested_at, substr(filename, ${landingDir.length + 2}) AS _source, 'b0' AS _batch_id`
-      : 'SELECT *';
-    await connection.run(`CREATE TABLE ${source.table} AS ${select} FROM ${reader}`);
-  }
+  for (const source of LANDING_SOURCES) await connection.run(plainCtasSql(source, landingDir, options));
 }
 
 /**

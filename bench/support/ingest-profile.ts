@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { runIngestion } from '../../server/src/lakehouse/ingest/run-ingestion.ts';
 import { LANDING_SOURCES } from '../../server/src/lakehouse/datagen/landing-layout.ts';
+import { plainCtasSql } from './plain-ctas.ts';
 
 const args = new Map(process.argv.slice(2).map((a, i, all) => (a.startsWith('--') ? [a.slice(2), all[i + 1] ?? ''] : ['', ''])));
 const landingDir = path.resolve(args.get('landing') ?? 'data/bench-scale-1/landing');
@@ -34,12 +35,8 @@ for (let rep = 0; rep < reps; rep++) {
     const [instance, connection, file] = await fresh('ctas');
     let total = 0; let totalCpu = 0;
     for (const source of LANDING_SOURCES) {
-      const glob = path.join(landingDir, source.folder, '*', '*');
-      const columns = `{${source.columns.map(([n, t]) => `'${n}': '${t}'`).join(', ')}}`;
-      const reader = source.format === 'csv' ? `read_csv('${glob}.csv', header = true, columns = ${columns}, ignore_errors = true)`
-        : source.format === 'json' ? `read_json('${glob}.json', columns = ${columns}, ignore_errors = true)` : `read_parquet('${glob}.parquet')`;
       const t0 = performance.now(); const c0 = cpuNow();
-      await connection.run(`CREATE TABLE ${source.table} AS SELECT * FROM ${reader}`);
+      await connection.run(plainCtasSql(source, landingDir));
       const w = (performance.now() - t0) / 1000; const c = cpuNow() - c0;
       total += w; totalCpu += c;
       keep(`ctas ${source.table}`, w, c);
