@@ -2,8 +2,11 @@
  * Batch lakehouse benchmark (issue 2). Prints, from one run at --scale (default 1):
  *  1. rows/s of each stage: generate, ingest per source, silver, gold; total gold build time;
  *  2. bronze ingestion of the landing files ÷ a plain DuckDB `CREATE TABLE AS SELECT * FROM
- *     read_csv/read_json/read_parquet` of the same files (target ≤ 1.2×), and ÷ the same CTAS with
- *     the bronze lineage columns (what any load that keeps the contract's lineage costs);
+ *     read_csv/read_json/read_parquet` of the same files (target ≤ 1.2×), ÷ the same CTAS with
+ *     the bronze lineage columns (what any load that keeps the contract's lineage costs), and ÷ the
+ *     plain CTAS given the ingestion's bulk-load settings (ingest/bulk-load-settings.ts), so the
+ *     part of the ratio the settings buy is visible; every side ends with a CHECKPOINT, so none
+ *     leaves work in the WAL for later;
  *  3. the transformation runner ÷ DuckDB executing the same SQL files directly (target ≤ 1.10×);
  *  4. an incremental run after one new day of data ÷ the full build (target ≤ 0.05 at scale 1, ≤ 0.02
  *     at scale 10), in wall time
@@ -21,6 +24,7 @@ import { DEFAULT_PERIOD_END, generateSampleData } from '../server/src/lakehouse/
 import { LANDING_SOURCES } from '../server/src/lakehouse/datagen/landing-layout.ts';
 import { addDays } from '../server/src/lakehouse/datagen/sample-calendar.ts';
 import { runIngestion } from '../server/src/lakehouse/ingest/run-ingestion.ts';
+import { withBulkLoadSettings } from '../server/src/lakehouse/ingest/bulk-load-settings.ts';
 import { openRdsClient } from '../server/src/lakehouse/rds/open-rds-client.ts';
 import type { RdsClient } from '../server/src/lakehouse/rds/rds-client.ts';
 import { DEFAULT_SQL_DIR, SQL_LAYER_STEPS, type SqlLayerSteps } from '../server/src/lakehouse/sql-layer-steps.ts';
@@ -64,17 +68,23 @@ try {
   const ingestTimes: number[] = [];
   const ctasTimes: number[] = [];
   const lineageTimes: number[] = [];
+  const tunedCtasTimes: number[] = [];
   let perSource: Record<string, { seconds: number; rows: number }> = {};
   for (let rep = 0; rep < reps; rep++) {
-    const order = rep % 2 === 0 ? ['ctas', 'lineage', 'ingest'] : ['ingest', 'lineage', 'ctas'];
+    const order = rep % 2 === 0 ? ['ctas', 'lineage', 'tuned', 'ingest'] : ['ingest', 'tuned', 'lineage', 'ctas'];
     for (const side of order) {
       const file = path.join(dir, `cmp-${side}-${rep}.duckdb`);
       const instance = await DuckDBInstance.create(file);
       const connection = await instance.connect();
       if (side === 'ctas') ctasTimes.push((await seconds(() => plainCtas(connection)))[0]);
       else if (side === 'lineage') lineageTimes.push((await seconds(() => plainCtas(connection, { lineage: true })))[0]);
+      else if (side === 'tuned') tunedCtasTimes.push((await seconds(() => withBulkLoadSettings(connection, () => plainCtas(connection))))[0]);
       else {
-        const [s, timings] = await seconds(() => timedIngestion(connection, null));
+        const [s, timings] = await seconds(async () => {
+          const t = await timedIngestion(connection, null);
+          await connection.run('CHECKPOINT');
+          return t;
+        });
         ingestTimes.push(s);
         perSource = timings;
       }
@@ -91,6 +101,8 @@ try {
   // What the contract's three lineage columns alone cost a CTAS: the floor of any bronze load.
   const lineageBest = Math.min(...lineageTimes);
   report('plain CTAS + lineage columns', `${lineageBest.toFixed(2)} s`, `${(lineageBest / ctasBest).toFixed(2)}× plain CTAS; ingest ÷ it ${(ingestBest / lineageBest).toFixed(2)}×`);
+  const tunedBest = Math.min(...tunedCtasTimes);
+  report('plain CTAS, bulk-load settings', `${tunedBest.toFixed(2)} s`, `${(tunedBest / ctasBest).toFixed(2)}× plain CTAS; ingest ÷ it ${(ingestBest / tunedBest).toFixed(2)}×`);
 
   // The lakehouse the rest of the benchmark works on: files + RDS extract.
   const main = path.join(dir, 'lakehouse.duckdb');
@@ -160,9 +172,14 @@ async function timedIngestion(connection: DuckDBConnection, rds: RdsClient | nul
   return timings;
 }
 
-/** The plain CTAS baseline (bench/support/plain-ctas.ts) of every landing source, one after the other. */
+/**
+ * The plain CTAS baseline (bench/support/plain-ctas.ts) of every landing source, one after the
+ * other, then a CHECKPOINT: the ingestion's commit checkpoints (its WAL passes DuckDB's threshold),
+ * so the baseline must not leave that work for the close.
+ */
 async function plainCtas(connection: DuckDBConnection, options: { lineage?: boolean } = {}) {
   for (const source of LANDING_SOURCES) await connection.run(plainCtasSql(source, landingDir, options));
+  await connection.run('CHECKPOINT');
 }
 
 /**

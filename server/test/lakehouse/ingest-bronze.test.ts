@@ -109,4 +109,26 @@ describe('batch ingestion to bronze', () => {
     expect(lines.read).toBe(newLines);
     expect(await count("SELECT count(*) FROM bronze.erp_order_lines WHERE _source LIKE '%dt=2026-10-01%'")).toBe(lines.accepted);
   });
+
+  it('gives the connection its engine settings back, after a batch and after one that fails and rolls back', async () => {
+    const settings = async () => (await connection.runAndReadAll(
+      "SELECT current_setting('preserve_insertion_order')::VARCHAR, current_setting('max_vacuum_tasks')::VARCHAR")).getRows()[0]!.map(String);
+    await connection.run('SET GLOBAL max_vacuum_tasks = 7');
+    try {
+      const { generateSampleData } = await import('../../src/lakehouse/datagen/generate-sample-data.ts');
+      await generateSampleData({ landingDir: lake.paths.landingDir, scale: 0.01, seed: 3, from: '2026-10-02', to: '2026-10-02', rdsUrl: null });
+      const newDay = "SELECT count(*) FROM bronze.erp_orders WHERE _source LIKE '%dt=2026-10-02%'";
+      const failing = runIngestion(connection, { landingDir: lake.paths.landingDir, rdsUrl: null,
+        onProgress: (event) => { if (event.done === 1) throw new Error('stopped by the test'); } });
+      await expect(failing).rejects.toThrow('stopped by the test');
+      expect(await count(newDay)).toBe(0);
+      expect(await settings()).toEqual(['true', '7']);
+      await runIngestion(connection, { landingDir: lake.paths.landingDir, rdsUrl: null });
+      expect(await count(newDay)).toBe(readDataLines(path.join(lake.paths.landingDir, 'erp/orders'), 'dt=2026-10-02', true)
+        .filter((l) => /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(l.text.split(',')[4]!)).length);
+      expect(await settings()).toEqual(['true', '7']);
+    } finally {
+      await connection.run('RESET GLOBAL max_vacuum_tasks');
+    }
+  });
 });

@@ -8,6 +8,7 @@ import { openRdsClient } from '../rds/open-rds-client.ts';
 import type { RdsClient } from '../rds/rds-client.ts';
 import { ensureRdsTables, RDS_TABLES } from '../rds/rds-tables.ts';
 import { batchRowsPerFile } from './batch-rows-per-file.ts';
+import { withBulkLoadSettings } from './bulk-load-settings.ts';
 import { appendIngestLog, ensureBronzeTables, type IngestLogEntry } from './bronze-tables.ts';
 import { fetchRdsChanges, loadRdsExtract, type RdsExtract } from './extract-rds-tables.ts';
 import type { BatchContext, IngestProgress, IngestReport, SourceIngestReport } from './ingest-types.ts';
@@ -55,7 +56,7 @@ export async function runIngestion(connection: DuckDBConnection, options: Ingest
   const extracts = options.rdsClient || options.rdsUrl ? await fetchAllRds(connection, options.rdsClient ?? options.rdsUrl!, wanted) : [];
   const ctx: BatchContext = { batchId: newBatchId(), ingestedAt: new Date().toISOString().replace('T', ' ').replace('Z', ''), landingDir: options.landingDir };
   const total = planned.length + extracts.length;
-  const sources = await inTransaction(connection, async () => {
+  const sources = await withBulkLoadSettings(connection, () => inTransaction(connection, async () => {
     const reports: SourceIngestReport[] = [];
     for (const plan of planned) {
       options.onProgress?.({ source: plan.source.folder, done: reports.length, total });
@@ -67,7 +68,7 @@ export async function runIngestion(connection: DuckDBConnection, options: Ingest
     }
     options.onProgress?.({ source: 'done', done: total, total });
     return reports;
-  });
+  }));
   return { batchId: ctx.batchId, sources, seconds: (performance.now() - started) / 1000 };
 }
 

@@ -21,6 +21,9 @@ export async function startPgliteWireServer(db: PGlite): Promise<PgliteWireServe
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
     sockets.add(socket);
+    // One query is several protocol messages, each answered by its own write: with Nagle's algorithm
+    // on, a small write waits for the client's delayed ACK, ≈ 40 ms per extended query.
+    socket.setNoDelay(true);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => socket.destroy());
     let pending = Buffer.alloc(0);
