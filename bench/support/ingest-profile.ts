@@ -1,5 +1,6 @@
 /**
- * Per-source ingest vs plain CTAS, wall and process CPU, alternating, on an existing landing folder.
+ * Per-source ingest vs plain CTAS, wall and process CPU, alternating, on an existing landing folder;
+ * both sides' totals include a final CHECKPOINT, as in lakehouse-bench.
  * Usage: npx tsx bench/support/ingest-profile.ts --landing data/bench-scale-1/landing [--reps 3]
  */
 import fs from 'node:fs';
@@ -41,7 +42,11 @@ for (let rep = 0; rep < reps; rep++) {
       total += w; totalCpu += c;
       keep(`ctas ${source.table}`, w, c);
     }
-    keep('ctas TOTAL', total, totalCpu);
+    // As in lakehouse-bench: each side ends with its data in the database file, none left in the WAL.
+    const t0 = performance.now(); const c0 = cpuNow();
+    await connection.run('CHECKPOINT');
+    keep('ctas checkpoint', (performance.now() - t0) / 1000, cpuNow() - c0);
+    keep('ctas TOTAL', total + (performance.now() - t0) / 1000, totalCpu + cpuNow() - c0);
     connection.closeSync(); instance.closeSync(); fs.rmSync(file, { force: true });
   }
   {
@@ -49,6 +54,10 @@ for (let rep = 0; rep < reps; rep++) {
     const marks: { source: string; at: number; cpu: number }[] = [];
     const t0 = performance.now(); const c0 = cpuNow();
     const result = await runIngestion(connection, { landingDir, rdsUrl: null, onProgress: (e) => marks.push({ source: e.source, at: performance.now(), cpu: cpuNow() }) });
+    const committed = { at: performance.now(), cpu: cpuNow() };
+    await connection.run('CHECKPOINT');
+    keep('ingest commit (after the last source)', (committed.at - marks.at(-1)!.at) / 1000, committed.cpu - marks.at(-1)!.cpu);
+    keep('ingest checkpoint', (performance.now() - committed.at) / 1000, cpuNow() - committed.cpu);
     keep('ingest TOTAL', (performance.now() - t0) / 1000, cpuNow() - c0);
     marks.slice(0, -1).forEach((mark, i) => keep(`ingest ${result.sources[i]!.table}`, (marks[i + 1]!.at - mark.at) / 1000, marks[i + 1]!.cpu - mark.cpu));
     keep('ingest before first source', (marks[0]!.at - t0) / 1000, marks[0]!.cpu - c0);
