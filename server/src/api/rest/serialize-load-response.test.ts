@@ -52,6 +52,23 @@ describe('serializeLoadResult', () => {
     expect(Object.keys(JSON.parse(serializeLoadResult(renamed, { requestId: 'c' })).data[0])).toEqual(['X.Orders.status', 'X.Orders.count', 'X.Orders.createdAt.day']);
   });
 
+  it("writes a dev-mode copy's annotation exactly as JSON.stringify does, each time with that copy's timings", () => {
+    const annotation = {
+      measures: { 'Orders.count': { title: 'Orders Count', shortTitle: 'Count', type: 'number', format: 'currency', drillMembers: ['Orders.id'] } },
+      dimensions: { 'Orders.status': { title: 'Orders "Status"', shortTitle: 'Status\u2028', type: 'string', meta: { a: [1, null] } } },
+      segments: {},
+      timeDimensions: {},
+    };
+    const r = result({ annotation });
+    for (const timings of [{ rewrite: 0.1, shape: 0.02 }, { rewrite: 0.3 }]) {
+      const copy = { ...r, annotation: { ...r.annotation, timings } };
+      const text = serializeLoadResult(copy, { requestId: 'a' });
+      expect(text).toContain(`"annotation":${JSON.stringify(copy.annotation)},`);
+      expect(JSON.parse(text).annotation).toEqual(copy.annotation);
+    }
+    expect(serializeLoadResult(r, { requestId: 'a' })).toContain(`"annotation":${JSON.stringify(annotation)},`);
+  });
+
   it('writes total when the engine counted it, and NaN/Infinity as null', () => {
     const r = result({ total: 41, columns: [{ name: 'a', type: 'number' }], data: [[1.5, Number.NaN, Number.POSITIVE_INFINITY]] });
     const parsed = JSON.parse(serializeLoadResult(r, { requestId: 'x' }));

@@ -34,6 +34,8 @@ interface Segments {
 }
 
 function loadResponseSegments(response: LoadResponse, multi: boolean, responseFormat?: string): Segments {
+  // A dev-mode answer is a copy made for one request (its own stage timings): nothing to keep.
+  if (response.results[0]?.annotation.timings !== undefined) return buildSegments(response, multi, responseFormat);
   const variant = `${multi ? 'multi' : 'single'}:${responseFormat ?? ''}`;
   let variants = segmentCache.get(response);
   const known = variants?.get(variant);
@@ -118,7 +120,7 @@ export function serializeLoadResult(result: LoadResult, options: SerializeOption
 function resultSegments(result: LoadResult, responseFormat?: string): { head: string; tail: string; headBytes: number; bytes: number; kept: KeptHead } {
   const head = resultHead(result, responseFormat);
   const tail = [
-    ',"annotation":', JSON.stringify(result.annotation),
+    ',"annotation":', annotationJson(result.annotation),
     ',"dataSource":', JSON.stringify(result.dataSource),
     ',"dbType":', JSON.stringify(result.dbType),
     ',"extDbType":', JSON.stringify('duckdb'),
@@ -129,6 +131,33 @@ function resultSegments(result: LoadResult, responseFormat?: string): { head: st
   ].join('');
   return { head: head.text, tail, headBytes: head.bytes, bytes: head.bytes + Buffer.byteLength(tail, 'utf8'), kept: head };
 }
+
+/**
+ * The annotation's JSON, as JSON.stringify writes it, from the kept JSON of each of its member
+ * maps: a dev-mode copy of a memoized answer shares them and differs only by its `timings`, so a
+ * repeated query encodes only those (answers are never changed once made).
+ */
+function annotationJson(annotation: LoadResult['annotation']): string {
+  let text = '';
+  for (const key of Object.keys(annotation)) {
+    const value = (annotation as unknown as Record<string, unknown>)[key];
+    if (value === undefined) continue;
+    text += (text === '' ? '{' : ',') + JSON.stringify(key) + ':' + (key === 'timings' ? JSON.stringify(value) : keptJson(value));
+  }
+  return text === '' ? '{}' : text + '}';
+}
+
+function keptJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  let text = objectJson.get(value);
+  if (text === undefined) {
+    text = JSON.stringify(value);
+    objectJson.set(value, text);
+  }
+  return text;
+}
+
+const objectJson = new WeakMap<object, string>();
 
 /**
  * The result's JSON up to its request id (query, data, lastRefreshTime, usedPreAggregations),
