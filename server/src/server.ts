@@ -14,10 +14,12 @@ import { toRestError } from './errors/to-rest-error.ts';
 import { fromBodyParserError } from './errors/from-body-parser-error.ts';
 import { createLogger, type Logger } from './observability/create-logger.ts';
 import { createMetrics, type ServerMetrics } from './observability/create-metrics.ts';
-import { locals, requestObserver } from './observability/request-observer.ts';
+import { locals, observeRequest, requestObserver } from './observability/request-observer.ts';
 import { createAuthenticator, type VerifiedToken } from './security/create-authenticator.ts';
 import { BoundedStore } from './reuse/bounded-store.ts';
 import { createLoadHandler, createRestRouter, type RestApiOptions } from './api/rest/create-rest-router.ts';
+import { keepRawBody } from './api/rest/read-query.ts';
+import { loadRoute } from './api/rest/load-route.ts';
 import { createHealthRoutes, type ReadinessCheck } from './api/rest/health-routes.ts';
 import { createOpenApiRoutes } from './api/rest/openapi-routes.ts';
 import { ContinueWait } from './reuse/continue-wait.ts';
@@ -75,11 +77,6 @@ export function createServer(parts: ServerParts): SemanticServer {
   const { engine } = parts;
   // Cube's "Continue wait": one registry of running HTTP requests for REST and GraphQL.
   const continueWait = new ContinueWait();
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('etag', false);
-  app.use(requestObserver(logger, metrics));
-  app.use(express.json({ limit: BODY_LIMIT }));
   // One authenticator for every API, so a token means the same security context everywhere.
   // Verified tokens are kept (by exact text, until their exp, at most a minute, 10,000 at most).
   const verifiedTokens = new BoundedStore<VerifiedToken>({ maxEntries: 10_000, ttlMs: 60_000 });
@@ -96,10 +93,20 @@ export function createServer(parts: ServerParts): SemanticServer {
     queryTimeoutMs: config.queryTimeoutMs,
     continueWait,
   };
-  // The hot route first: /load does not walk the health, metrics, OpenAPI and GraphQL layers
-  // (none of them answers it). Same client limits as the REST router's; the router's own /load
-  // is never reached.
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  // The body's bytes are kept (read-query.ts) so a repeated POST /load is keyed by what was sent.
+  const parseJson = express.json({ limit: BODY_LIMIT, verify: keepRawBody });
   const load = createLoadHandler(restOptions);
+  // The hot route first: GET and POST of /load answer from the app's first layer, doing the
+  // observer's, the body parser's and the client limits' work themselves (load-route.ts).
+  app.use(loadRoute({ path: `${REST_BASE_PATH}/load`, observe: (req, res, route) => observeRequest(req, res, logger, metrics, route), parseJson, limits: restLimits, load }));
+  app.use(requestObserver(logger, metrics));
+  app.use(parseJson);
+  // Other forms of the /load path (HEAD, another case, a trailing slash) take these routes, right
+  // after the observer and the body parser, so they do not walk the health, metrics, OpenAPI and
+  // GraphQL layers either. The REST router's own /load is never reached.
   app.get(`${REST_BASE_PATH}/load`, restLimits, load);
   app.post(`${REST_BASE_PATH}/load`, restLimits, load);
   app.use(createHealthRoutes(driver, parts.readiness));

@@ -15,29 +15,38 @@ export interface RequestLocals {
 }
 
 export function requestObserver(logger: Logger, metrics: ServerMetrics) {
-  // Checked per request (the level may change at run time); when `info` is off, neither the
-  // request's child logger nor the log line's fields are built unless something logs.
   return (req: Request, res: Response, next: NextFunction): void => {
-    const started = process.hrtime.bigint();
-    const header = req.headers['x-request-id'];
-    const requestId = typeof header === 'string' && header.length > 0 && header.length <= 200 ? header : randomUUID();
-    res.locals.requestId = requestId;
-    // The child logger is made on first use: most requests never log.
-    let log: Logger | undefined;
-    Object.defineProperty(res.locals, 'log', { get: () => (log ??= logger.child({ requestId })), enumerable: true, configurable: true });
-    res.setHeader('x-request-id', requestId);
-    res.on('finish', () => {
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const route = routeLabel(req);
-      const labels = { method: req.method, route, status: String(res.statusCode) };
-      metrics.httpRequests.inc(labels);
-      metrics.httpDuration.observe(labels, seconds);
-      if (logger.isLevelEnabled('info')) {
-        locals(res).log.info({ method: req.method, url: req.originalUrl.slice(0, 500), route, status: res.statusCode, ms: Math.round(seconds * 1e4) / 10 }, 'request');
-      }
-    });
+    observeRequest(req, res, logger, metrics);
     next();
   };
+}
+
+/**
+ * What the observer does for one request, for a route that answers ahead of the middleware
+ * (api/rest/load-route.ts): `route` is its label (the pattern express would have matched);
+ * without it the label is read from the route express matched, when the response finishes.
+ */
+export function observeRequest(req: Request, res: Response, logger: Logger, metrics: ServerMetrics, route?: string): void {
+  // Checked per request (the level may change at run time); when `info` is off, neither the
+  // request's child logger nor the log line's fields are built unless something logs.
+  const started = process.hrtime.bigint();
+  const header = req.headers['x-request-id'];
+  const requestId = typeof header === 'string' && header.length > 0 && header.length <= 200 ? header : randomUUID();
+  res.locals.requestId = requestId;
+  // The child logger is made on first use: most requests never log.
+  let log: Logger | undefined;
+  Object.defineProperty(res.locals, 'log', { get: () => (log ??= logger.child({ requestId })), enumerable: true, configurable: true });
+  res.setHeader('x-request-id', requestId);
+  res.on('finish', () => {
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const label = route ?? routeLabel(req);
+    const labels = { method: req.method, route: label, status: String(res.statusCode) };
+    metrics.httpRequests.inc(labels);
+    metrics.httpDuration.observe(labels, seconds);
+    if (logger.isLevelEnabled('info')) {
+      locals(res).log.info({ method: req.method, url: req.originalUrl.slice(0, 500), route: label, status: res.statusCode, ms: Math.round(seconds * 1e4) / 10 }, 'request');
+    }
+  });
 }
 
 function routeLabel(req: Request): string {

@@ -12,9 +12,9 @@ import type { ServerMetrics } from '../../observability/create-metrics.ts';
 import { locals } from '../../observability/request-observer.ts';
 import { UserError } from '../../errors/user-error.ts';
 import { parseCubeQuery } from '../../query/parse-cube-query.ts';
-import { parseQuery, readParams, readRawParams } from './read-query.ts';
+import { parseQuery, readParams, readRawParams, requestText } from './read-query.ts';
 import { loadResponseChunks } from './serialize-load-response.ts';
-import { CheckedQueryTexts, type CheckedQueries } from './checked-queries.ts';
+import { CheckedTexts } from '../../reuse/checked-texts.ts';
 import { CONTINUE_WAIT, continueWaitKey, type ContinueWait } from '../../reuse/continue-wait.ts';
 import { blendResults, checkBlendingQueries } from './blend-queries.ts';
 
@@ -88,25 +88,34 @@ export function createRestRouter(options: RestApiOptions): Router {
   return router;
 }
 
+/** A `/load` request's parameters after the query schema: what a repeat of the same text reuses. */
+interface CheckedLoad {
+  readonly queries: readonly CubeQuery[];
+  readonly blending: boolean;
+  readonly queryType?: string;
+}
+
 /**
  * The `/load` handler (GET `?query=` and POST): `server.ts` mounts it ahead of the other routes,
- * as it is the hot path. A query text seen before is not parsed or checked again
- * (checked-queries.ts); a repeated answer is written from its kept encoding in one write.
+ * as it is the hot path. Parameters sent before as the same text (the GET's query string, the
+ * POST's body bytes) are not parsed or checked again (reuse/checked-texts.ts); a repeated answer
+ * is written from its kept encoding in one write.
  */
 export function createLoadHandler(options: RestApiOptions): (req: Request, res: Response) => Promise<void> {
   const { engine } = options;
-  const checkedTexts = new CheckedQueryTexts();
-  const check = (query: unknown): CheckedQueries => {
+  const checkedTexts = new CheckedTexts<CheckedLoad>();
+  const check = (req: Request): CheckedLoad => {
+    const { query: raw, queryType } = readRawParams(req);
+    const query = parseQuery(raw);
     const queries = toQueryList(query, options.queryLimit);
     const blending = Array.isArray(query);
     if (blending) checkBlendingQueries(queries);
-    return { queries, blending };
+    return { queries, blending, queryType };
   };
-  const checkText = (text: string) => check(parseQuery(text));
   return async (req, res) => {
     const ctx = await requestContext(req, res, options);
-    const { query: raw, queryType } = readRawParams(req);
-    const { queries, blending } = typeof raw === 'string' && raw !== '' ? checkedTexts.get(raw, checkText) : check(parseQuery(raw));
+    const text = requestText(req);
+    const { queries, blending, queryType } = text === undefined ? check(req) : checkedTexts.get(text, () => check(req));
     if (blending && queryType !== 'multi') throw unsupportedByClient('blendingQuery');
     // The checked query objects: the engine keys the same object, so it is serialized once.
     const key = continueWaitKey('rest', blending ? queries : queries[0]!, ctx.securityContext);

@@ -4,8 +4,36 @@
  * (`multi` from @cubejs-client/core ≥ 0.30 asks for the `results[]` response). @cubejs-client/core
  * switches from GET to POST once the URL passes 2,000 characters, so both carry the same shapes.
  */
+import type { IncomingMessage } from 'node:http';
 import type { Request } from 'express';
 import { UserError } from '../../errors/user-error.ts';
+
+const RAW_BODY = Symbol('rawBody');
+
+/**
+ * The JSON body parser's `verify` hook (server.ts): keeps the body's bytes, as read (after any
+ * content encoding), with the charset they are decoded with, so `requestText` can key a POST by
+ * what was sent. Holding the parser's own Buffer costs nothing per request.
+ */
+export function keepRawBody(req: IncomingMessage, _res: unknown, body: Buffer, encoding: string): void {
+  (req as IncomingMessage & { [RAW_BODY]?: { body: Buffer; encoding: string } })[RAW_BODY] = { body, encoding };
+}
+
+/**
+ * The request's parameters as sent, as one text: `GET ` and the URL's query string, or `POST `,
+ * the body's charset and its bytes (each byte one character). Equal texts read as equal
+ * parameters (`readRawParams` depends on nothing else), so it keys what is computed from them
+ * (reuse/checked-texts.ts). Undefined when there is nothing to key (no query string; a POST body
+ * the JSON parser did not read).
+ */
+export function requestText(req: Request): string | undefined {
+  if (req.method === 'GET') {
+    const at = req.url.indexOf('?');
+    return at < 0 ? undefined : `GET ${req.url.slice(at + 1)}`;
+  }
+  const raw = (req as Request & { [RAW_BODY]?: { body: Buffer; encoding: string } })[RAW_BODY];
+  return raw ? `POST ${raw.encoding}\n${raw.body.toString('latin1')}` : undefined;
+}
 
 /** The raw parameters of one REST call, before the query's shape is checked. */
 export interface RestParams {
