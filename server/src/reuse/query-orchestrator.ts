@@ -15,6 +15,8 @@ import { answerKey } from './answer-key.ts';
 export interface CacheKeyParts {
   /** The SQL and its parameters (and anything else that changes the rows). */
   readonly query: unknown;
+  /** `query` as key text when the caller keeps it (answer-key.ts `queryJson`), so it is not serialized again. */
+  readonly queryText?: string;
   readonly securityContext: unknown;
   /** Refresh-key values of the source (freshness.ts) or the rollup partitions' versions. */
   readonly refreshKeyValues: readonly unknown[];
@@ -62,7 +64,7 @@ export class QueryOrchestrator {
   async execute<T>(request: ExecuteRequest, task: (signal: AbortSignal) => Promise<T>): Promise<{ value: T; fromCache: boolean }> {
     const cacheable = request.cacheable ?? true;
     const parts = request.cacheKey;
-    const key = answerKey({ modelVersion: parts.modelVersion, securityContext: parts.securityContext, freshness: parts.refreshKeyValues.map(String), query: parts.query });
+    const key = answerKey({ modelVersion: parts.modelVersion, securityContext: parts.securityContext, freshness: parts.refreshKeyValues.map(String), query: parts.query, queryText: parts.queryText });
     if (cacheable && !request.renew) {
       const hit = this.cache.get(key);
       if (hit) return { value: hit.value as T, fromCache: true };

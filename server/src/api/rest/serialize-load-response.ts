@@ -169,7 +169,7 @@ function resultHead(result: LoadResult, responseFormat?: string): KeptHead {
   const kept = compact ? known.compactHead : known.rowsHead;
   if (kept && kept.query === result.query && kept.lastRefreshTime === result.lastRefreshTime && kept.usedPreAggregations === result.usedPreAggregations) return kept;
   const text = [
-    '{"query":', JSON.stringify(result.query),
+    '{"query":', keptJson(result.query),
     ',"data":', encodedData(result, responseFormat),
     ',"lastRefreshTime":', JSON.stringify(result.lastRefreshTime),
     ',"usedPreAggregations":', JSON.stringify(result.usedPreAggregations),
