@@ -9,7 +9,7 @@
  *   @duckdb/node-api + JSON.stringify in-process: µs of CPU per request and p50 wall time of each.
  * Usage: npx tsx bench/support/rest-cpu-per-request.ts [--dir data/bench-scale-1] [--seconds 5]
  *   [--connections 32] [--rounds 3] [--requests 2000] [--only throughput|latency] [--kinds hello,livez,cache]
- *   [--sides duckdb,engine,rest,livez]
+ *   [--sides duckdb,engine,rest,livez,rest-get]
  * Run under `node --cpu-prof` (NODE_OPTIONS) to see where the server's time goes.
  */
 import { fork } from 'node:child_process';
@@ -98,6 +98,7 @@ async function cpuOf<T>(run: () => Promise<T>): Promise<{ value: T; micros: numb
   const before = process.cpuUsage();
   const value = await run();
   const used = process.cpuUsage(before);
+  if (process.env.CPU_SPLIT) console.log(`  user ${used.user} system ${used.system}`);
   return { value, micros: used.user + used.system };
 }
 
@@ -184,15 +185,27 @@ async function latency(): Promise<void> {
       }
       return { ms };
     };
+    const viaEngineWithSignal = async () => {
+      const ms: number[] = [];
+      for (let i = 0; i < requests; i++) {
+        const started = performance.now();
+        await stack.engine.load(renewed, { ...ctx, signal: AbortSignal.timeout(120_000) });
+        ms.push(performance.now() - started);
+      }
+      return { ms };
+    };
     const sides: [string, () => Promise<{ ms: number[] }>][] = [
+      ['engine-signal', viaEngineWithSignal],
       ['duckdb', direct],
       ['engine', viaEngine],
       ['rest', () => client.ask({ op: 'sequence', url: `${url}/cubejs-api/v1/load`, body, n: requests })],
       ['livez', () => client.ask({ op: 'sequence', url: `${url}/livez`, n: requests })],
+      // The same request by GET (not part of the bench's figures: where a POST's extra time goes).
+      ['rest-get', () => client.ask({ op: 'sequence', url: `${url}/cubejs-api/v1/load?query=${encodeURIComponent(JSON.stringify({ ...query, renewQuery: true }))}`, n: requests })],
     ];
     // `--sides rest,livez`: only those (e.g. under --cpu-prof, to see one side alone).
-    const chosen = args.get('sides')?.split(',');
-    if (chosen) sides.splice(0, sides.length, ...sides.filter(([side]) => chosen.includes(side)));
+    const chosen = args.get('sides')?.split(',') ?? ['duckdb', 'engine', 'rest', 'livez'];
+    sides.splice(0, sides.length, ...sides.filter(([side]) => chosen.includes(side)));
     for (const [, run] of sides) await run();
     const figures = new Map<string, { cpu: number[]; p50: number[] }>(sides.map(([s]) => [s, { cpu: [], p50: [] }]));
     for (let round = 0; round < rounds; round++) {
@@ -203,8 +216,8 @@ async function latency(): Promise<void> {
       }
     }
     const f = (side: string) => (figures.has(side) ? { cpu: median(figures.get(side)!.cpu), p50: median(figures.get(side)!.p50) } : { cpu: NaN, p50: NaN });
-    const [d, e, r, l] = [f('duckdb'), f('engine'), f('rest'), f('livez')];
-    console.log(`${name.padEnd(14)} CPU/req: duckdb ${d.cpu.toFixed(0)} µs, engine ${e.cpu.toFixed(0)} µs, rest ${r.cpu.toFixed(0)} µs (added ${(r.cpu - d.cpu).toFixed(0)}), livez ${l.cpu.toFixed(0)} µs | p50: duckdb ${d.p50.toFixed(3)} ms, engine ${e.p50.toFixed(3)} ms, rest ${r.p50.toFixed(3)} ms (added ${(r.p50 - d.p50).toFixed(3)}), livez ${l.p50.toFixed(3)} ms`);
+    const [d, e, r, l, g, es] = [f('duckdb'), f('engine'), f('rest'), f('livez'), f('rest-get'), f('engine-signal')];
+    console.log(`${name.padEnd(14)} CPU/req: duckdb ${d.cpu.toFixed(0)} µs, engine ${e.cpu.toFixed(0)} µs, rest ${r.cpu.toFixed(0)} µs (added ${(r.cpu - d.cpu).toFixed(0)}), livez ${l.cpu.toFixed(0)} µs | p50: duckdb ${d.p50.toFixed(3)} ms, engine ${e.p50.toFixed(3)} ms, rest ${r.p50.toFixed(3)} ms (added ${(r.p50 - d.p50).toFixed(3)}), livez ${l.p50.toFixed(3)} ms${figures.has('rest-get') ? ` | GET: ${g.cpu.toFixed(0)} µs, p50 ${g.p50.toFixed(3)} ms` : ''}${figures.has('engine-signal') ? ` | engine with a timeout signal: ${es.cpu.toFixed(0)} µs, p50 ${es.p50.toFixed(3)} ms` : ''}`);
   }
   client.stop();
   connection.closeSync();

@@ -130,6 +130,22 @@ describe('the same request text after the model or the data changed (dev mode, p
     expect(await answered()).toEqual(doubled);
   });
 
+  it('answers the other forms of the path (a trailing slash, another case) as the hot route does', async () => {
+    const expected = await answered();
+    const search = `query=${encodeURIComponent(JSON.stringify({ measures: ['sales.total'], dimensions: ['sales.store'] }))}`;
+    for (const form of ['/cubejs-api/v1/load', '/cubejs-api/v1/load/', '/CUBEJS-API/v1/load']) {
+      const res = await fetch(`${stack.url}${form}?${search}`, { headers: { 'x-request-id': 'form-check' } });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('x-request-id')).toBe('form-check');
+      const body = (await res.json()) as { data: Record<string, unknown>[]; requestId: string };
+      expect(body.requestId).toBe('form-check');
+      expect(pairs(body.data, 'sales.store', 'sales.total')).toEqual(expected);
+    }
+    // Counted under the route label /load has always had.
+    const metrics = await (await fetch(`${stack.url}/metrics`)).text();
+    expect(metrics).toMatch(/http_requests_total\{method="GET",route="\/cubejs-api\/v1\/load",status="200"\} \d+/);
+  });
+
   it('gives another queryType its own shape for the same query', async () => {
     const query = { measures: ['sales.total'], dimensions: ['sales.store'] };
     const expected = await answered();
