@@ -114,14 +114,19 @@ export class ContinueWait {
   }
 }
 
-async function raceWithTimeout<T>(promise: Promise<T>, waitMs: number): Promise<WaitOutcome<T>> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<WaitOutcome<T>>((resolve) => {
-    timer = setTimeout(() => resolve({ done: false }), waitMs);
+/** The run's outcome, or "still running" once `waitMs` passed; one promise and one timer per wait. */
+function raceWithTimeout<T>(promise: Promise<T>, waitMs: number): Promise<WaitOutcome<T>> {
+  return new Promise<WaitOutcome<T>>((resolve, reject) => {
+    const timer = setTimeout(() => resolve({ done: false }), waitMs);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve({ done: true, value });
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
   });
-  try {
-    return await Promise.race([promise.then((value) => ({ done: true as const, value })), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
