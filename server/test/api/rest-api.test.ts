@@ -34,6 +34,17 @@ describe('/cubejs-api/v1/load', () => {
     expect(res.body.annotation.dimensions['ECommerce.city']).toMatchObject({ type: 'string' });
   });
 
+  it('answers a HEAD as it answers the GET, headers without the body', async () => {
+    const get = await request(stack.server.app).get('/cubejs-api/v1/load').query({ query: JSON.stringify(countByCity) });
+    const head = await request(stack.server.app).head('/cubejs-api/v1/load').query({ query: JSON.stringify(countByCity) });
+    expect(head.status).toBe(200);
+    expect(head.headers['content-type']).toBe(get.headers['content-type']);
+    // The length of the answer a GET would send (two answers differ by their timings only).
+    expect(Math.abs(Number(head.headers['content-length']) - Number(get.headers['content-length']))).toBeLessThan(20);
+    expect(head.text ?? '').toBe('');
+    expect((await request(stack.server.app).head('/cubejs-api/v1/load')).status).toBe(400);
+  });
+
   it('answers a POST {query, queryType: multi} with results[], queryType and pivotQuery', async () => {
     const res = await request(stack.server.app).post('/cubejs-api/v1/load').send({ query: countByCity, queryType: 'multi' });
     expect(res.status).toBe(200);

@@ -27,7 +27,7 @@ export function keepRawBody(req: IncomingMessage, _res: unknown, body: Buffer, e
  * the JSON parser did not read).
  */
 export function requestText(req: Request): string | undefined {
-  if (req.method === 'GET') {
+  if (paramsInUrl(req)) {
     const at = req.url.indexOf('?');
     return at < 0 ? undefined : `GET ${req.url.slice(at + 1)}`;
   }
@@ -51,12 +51,17 @@ export function readParams(req: Request): RestParams {
  * POST body's string), or the POST body's already-parsed value. `parseQuery` reads it.
  */
 export function readRawParams(req: Request): RestParams {
-  const isGet = req.method === 'GET';
+  const isGet = paramsInUrl(req);
   const source = isGet ? (req.query as Record<string, unknown>) : bodyObject(req.body);
   // Only a query string repeats a key; a POST body's `query` may be an array of queries (blending).
   const query = isGet ? single(source.query) : source.query;
   const queryType = isGet ? single(source.queryType) : source.queryType;
   return { query, queryType: typeof queryType === 'string' ? queryType : undefined };
+}
+
+/** A GET, and a HEAD (a GET whose body node leaves unsent), carries its parameters in the query string. */
+function paramsInUrl(req: Request): boolean {
+  return req.method === 'GET' || req.method === 'HEAD';
 }
 
 function bodyObject(body: unknown): Record<string, unknown> {
