@@ -20,7 +20,7 @@ export interface AnswerKeyParts {
   readonly freshness: readonly string[];
   /** The rewritten Cube query, or `[sql, params, …]` of what it was lowered to. */
   readonly query: unknown;
-  /** `query` as JSON when the caller has it already (`queryJson`), so it is not serialized again. */
+  /** `query` as JSON when the caller has it already (`keptJson`), so it is not serialized again. */
   readonly queryText?: string;
 }
 
@@ -28,19 +28,19 @@ export function answerKey(parts: AnswerKeyParts): string {
   return `${parts.modelVersion}\n${securityKey(parts.securityContext)}\n${JSON.stringify(parts.freshness)}\n${parts.queryText ?? JSON.stringify(parts.query)}`;
 }
 
-const queryTexts = new WeakMap<object, string>();
+const keptTexts = new WeakMap<object, string>();
 
 /**
- * A Cube query as JSON, computed once per query object: the API's coalescing key
- * (continue-wait.ts) and the rewrite stage's answer key read the same query (without a
- * `queryRewrite` hook), so it is serialized once per request. Queries are never changed once
- * they are asked.
+ * An object's JSON, computed once per object: a Cube query (the API's coalescing key,
+ * continue-wait.ts, and the rewrite stage's answer key read the same query), its lowered SQL (the
+ * result cache's key) and an answer's echo and annotation maps (the REST serializer) are each
+ * serialized once however many requests share them. Such objects are never changed once made.
  */
-export function queryJson(query: object): string {
-  let text = queryTexts.get(query);
+export function keptJson(value: object): string {
+  let text = keptTexts.get(value);
   if (text === undefined) {
-    text = JSON.stringify(query);
-    queryTexts.set(query, text);
+    text = JSON.stringify(value);
+    keptTexts.set(value, text);
   }
   return text;
 }

@@ -8,7 +8,7 @@
  * pick-up for `keepMs`. The SQL API has no such answer: it simply waits, its statements joining
  * identical running queries in the data source's queue (query-queue.ts).
  */
-import { queryJson, securityKey } from './answer-key.ts';
+import { keptJson, securityKey } from './answer-key.ts';
 
 /** The message Cube answers a request still running after the wait time with. */
 export const CONTINUE_WAIT = 'Continue wait';
@@ -42,7 +42,7 @@ export interface ContinueWaitOptions {
 
 /** The key of one caller's request on one API: the query as sent and the security context. */
 export function continueWaitKey(api: string, query: unknown, securityContext: unknown): string {
-  const text = query !== null && typeof query === 'object' ? queryJson(query) : JSON.stringify(query);
+  const text = query !== null && typeof query === 'object' ? keptJson(query) : JSON.stringify(query);
   return `${api}\u0000${securityKey(securityContext)}\u0000${text}`;
 }
 

@@ -15,7 +15,7 @@ import { answerKey } from './answer-key.ts';
 export interface CacheKeyParts {
   /** The SQL and its parameters (and anything else that changes the rows). */
   readonly query: unknown;
-  /** `query` as key text when the caller keeps it (answer-key.ts `queryJson`), so it is not serialized again. */
+  /** `query` as key text when the caller keeps it (answer-key.ts `keptJson`), so it is not serialized again. */
   readonly queryText?: string;
   readonly securityContext: unknown;
   /** Refresh-key values of the source (freshness.ts) or the rollup partitions' versions. */

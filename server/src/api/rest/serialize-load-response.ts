@@ -7,6 +7,7 @@
  */
 import type { LoadResponse, LoadResult } from '../../engine/engine-types.ts';
 import { blendingPivotQuery } from './blend-queries.ts';
+import { keptJson } from '../../reuse/answer-key.ts';
 
 /** Per-request values echoed into each result. */
 export interface SerializeOptions {
@@ -142,22 +143,15 @@ function annotationJson(annotation: LoadResult['annotation']): string {
   for (const key of Object.keys(annotation)) {
     const value = (annotation as unknown as Record<string, unknown>)[key];
     if (value === undefined) continue;
-    text += (text === '' ? '{' : ',') + JSON.stringify(key) + ':' + (key === 'timings' ? JSON.stringify(value) : keptJson(value));
+    text += (text === '' ? '{' : ',') + JSON.stringify(key) + ':' + (key === 'timings' ? JSON.stringify(value) : valueJson(value));
   }
   return text === '' ? '{}' : text + '}';
 }
 
-function keptJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  let text = objectJson.get(value);
-  if (text === undefined) {
-    text = JSON.stringify(value);
-    objectJson.set(value, text);
-  }
-  return text;
+/** A value's JSON, an object's kept once per object (reuse/answer-key.ts). */
+function valueJson(value: unknown): string {
+  return value !== null && typeof value === 'object' ? keptJson(value) : JSON.stringify(value) ?? 'null';
 }
-
-const objectJson = new WeakMap<object, string>();
 
 /**
  * The result's JSON up to its request id (query, data, lastRefreshTime, usedPreAggregations),
@@ -169,7 +163,7 @@ function resultHead(result: LoadResult, responseFormat?: string): KeptHead {
   const kept = compact ? known.compactHead : known.rowsHead;
   if (kept && kept.query === result.query && kept.lastRefreshTime === result.lastRefreshTime && kept.usedPreAggregations === result.usedPreAggregations) return kept;
   const text = [
-    '{"query":', keptJson(result.query),
+    '{"query":', valueJson(result.query),
     ',"data":', encodedData(result, responseFormat),
     ',"lastRefreshTime":', JSON.stringify(result.lastRefreshTime),
     ',"usedPreAggregations":', JSON.stringify(result.usedPreAggregations),

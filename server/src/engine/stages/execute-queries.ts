@@ -9,7 +9,7 @@ import type { SemanticModel } from '../../model/model-types.ts';
 import type { Driver, QueryResult } from '../../drivers/driver-types.ts';
 import type { QueryOrchestrator } from '../../reuse/query-orchestrator.ts';
 import { sourceFreshness } from '../../reuse/freshness.ts';
-import { queryJson } from '../../reuse/answer-key.ts';
+import { keptJson } from '../../reuse/answer-key.ts';
 import type { RequestContext } from '../engine-types.ts';
 import { isCacheable, type SourcedQuery } from './choose-source.ts';
 import type { LoweredQuery } from './lower-queries.ts';
@@ -56,7 +56,7 @@ async function executeQuery(q: LoweredQuery, setup: ExecuteSetup): Promise<Execu
     {
       dataSource: q.match?.dataSource ?? 'default',
       // The lowered SQL objects are kept per request key (lower stage), so their key text is too.
-      cacheKey: { query: [q.sql, q.totalSql], queryText: q.totalSql ? `${queryJson(q.sql)}\n${queryJson(q.totalSql)}` : queryJson(q.sql), securityContext: ctx.securityContext, refreshKeyValues, modelVersion: setup.model.version },
+      cacheKey: { query: [q.sql, q.totalSql], queryText: q.totalSql ? `${keptJson(q.sql)}\n${keptJson(q.totalSql)}` : keptJson(q.sql), securityContext: ctx.securityContext, refreshKeyValues, modelVersion: setup.model.version },
       signal: ctx.signal,
       renew: setup.renew,
       cacheable: isCacheable(q),

@@ -6,7 +6,7 @@
 import type { SemanticModel } from '../../model/model-types.ts';
 import type { CubeQuery } from '../../query/query-types.ts';
 import type { SecurityContext } from '../engine-types.ts';
-import { answerKey, queryJson, secondOf } from '../../reuse/answer-key.ts';
+import { answerKey, keptJson, secondOf } from '../../reuse/answer-key.ts';
 
 /** What the rewrite stage reads: the hook, the model per security context, the clock. */
 export interface RewriteSetup {
@@ -35,5 +35,5 @@ export async function rewriteQuery(query: CubeQuery, securityContext: SecurityCo
   const at = setup.now();
   // renewQuery asks for a fresh answer to the same query: it is not part of the key.
   const keyed = rewritten.renewQuery === undefined ? rewritten : { ...rewritten, renewQuery: undefined };
-  return { query: rewritten, model, at, key: answerKey({ modelVersion: model.version, securityContext, freshness: [secondOf(at)], query: keyed, queryText: queryJson(keyed) }) };
+  return { query: rewritten, model, at, key: answerKey({ modelVersion: model.version, securityContext, freshness: [secondOf(at)], query: keyed, queryText: keptJson(keyed) }) };
 }
