@@ -71,6 +71,8 @@ export class PreAggregationStore {
   private readonly columns = new Map<string, readonly ColumnInfo[]>();
   private readonly leases = new Map<string, number>(); // table → readers
   private readonly superseded = new Set<string>();
+  /** Drops started and not finished: listing tables and closing wait for them. */
+  private readonly drops = new Set<Promise<void>>();
   /** Sorted partitions per rollup, rebuilt after a catalog change (leases read it on every query). */
   private readonly sorted = new Map<string, readonly PartitionInfo[]>();
   private readonly buildRanges = new Map<string, BuildRange>();
@@ -229,7 +231,7 @@ export class PreAggregationStore {
           const readers = (this.leases.get(table) ?? 1) - 1;
           if (readers > 0) this.leases.set(table, readers);
           else this.leases.delete(table);
-          if (readers <= 0 && this.superseded.has(table)) void this.dropTable(table);
+          if (readers <= 0 && this.superseded.has(table)) this.dropInBackground(table);
         }
       },
     };
@@ -285,13 +287,15 @@ export class PreAggregationStore {
     this.retire(table);
   }
 
-  /** Tables that exist in the store right now (tests check superseded versions are dropped). */
+  /** Tables that exist in the store once the drops already decided are done (tests check superseded versions are dropped). */
   async listTables(): Promise<string[]> {
+    await this.dropsSettled();
     const result = await this.driver.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_name <> '_partitions' ORDER BY 1`, [SCHEMA]);
     return (result.data[0] ?? []).map((t) => `${SCHEMA}.${quoteIdentifier(String(t))}`);
   }
 
   async close(): Promise<void> {
+    await this.dropsSettled();
     await this.driver.close();
   }
 
@@ -356,7 +360,17 @@ export class PreAggregationStore {
 
   private retire(table: string): void {
     if (this.leases.has(table)) this.superseded.add(table);
-    else void this.dropTable(table);
+    else this.dropInBackground(table);
+  }
+
+  /** The caller (a retire, a lease's release) must not wait for the drop; whoever reads the catalog later does. */
+  private dropInBackground(table: string): void {
+    const drop = this.dropTable(table).finally(() => this.drops.delete(drop));
+    this.drops.add(drop);
+  }
+
+  private async dropsSettled(): Promise<void> {
+    while (this.drops.size > 0) await Promise.all(this.drops);
   }
 
   private async dropTable(table: string): Promise<void> {
