@@ -1,9 +1,10 @@
 /**
  * Builds the HTTP server from already-created parts (config, engine, driver): middleware order,
- * routes, the one error mapping, 404s. Testable in-process: `createServer(...)` returns the express
- * app plus `listen`/`close`; nothing here reads the environment or opens databases.
+ * routes, the one error mapping, 404s. Testable in-process: `createServer(...)` returns the request
+ * handler (the `/load` hot route, then the express app) plus `listen`/`close`; nothing here reads
+ * the environment or opens databases.
  */
-import http from 'node:http';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { ServerConfig } from './config/config-types.ts';
@@ -29,6 +30,7 @@ import { createGraphqlRouter } from './api/graphql/graphql-router.ts';
 import { ClientLimiter } from './security/client-limiter.ts';
 import { limitHttpClients } from './security/limit-http-clients.ts';
 import { createPreAggregationRoutes } from './api/rest/preagg-routes.ts';
+import { writeJson } from './util/write-json.ts';
 import { createPipelineRoutes } from './api/rest/pipeline-routes.ts';
 import type { PreAggregations } from './preagg/open-pre-aggregations.ts';
 
@@ -51,9 +53,15 @@ export interface ServerParts {
   readonly readiness?: readonly ReadinessCheck[];
 }
 
-/** A built server: the app for in-process tests, and a real socket on demand. */
+/**
+ * The server as one request handler: node's `(req, res)` listener, or an express middleware when
+ * mounted in another app (`next` is then called for nothing: every request is answered).
+ */
+export type ServerHandler = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => void;
+
+/** A built server: its handler for in-process tests, and a real socket on demand. */
 export interface SemanticServer {
-  readonly app: express.Express;
+  readonly app: ServerHandler;
   readonly metrics: ServerMetrics;
   readonly logger: Logger;
   /**
@@ -99,9 +107,20 @@ export function createServer(parts: ServerParts): SemanticServer {
   // The body's bytes are kept (read-query.ts) so a repeated POST /load is keyed by what was sent.
   const parseJson = express.json({ limit: BODY_LIMIT, verify: keepRawBody });
   const load = createLoadHandler(restOptions);
-  // The hot route first: GET and POST of /load answer from the app's first layer, doing the
-  // observer's, the body parser's and the client limits' work themselves (load-route.ts).
-  app.use(loadRoute({ path: `${REST_BASE_PATH}/load`, observe: (req, res, route) => observeRequest(req, res, logger, metrics, route), parseJson, limits: restLimits, load }));
+  // The hot route answers GET and POST of /load before express, doing the observer's, the body
+  // parser's and the client limits' work itself (load-route.ts).
+  const hotLoad = loadRoute({
+    path: `${REST_BASE_PATH}/load`,
+    observe: (req, res, route) => observeRequest(req, res, logger, metrics, route),
+    parseJson,
+    limits: restLimits,
+    load,
+    fail: respondWithError,
+  });
+  const handler: ServerHandler = (req, res, next) => {
+    // express makes node's objects its own (it sets their prototypes) as it dispatches.
+    if (!hotLoad(req, res)) app(req as Request, res as Response, next as NextFunction);
+  };
   app.use(requestObserver(logger, metrics));
   app.use(parseJson);
   // Other forms of the /load path (HEAD, another case, a trailing slash) take these routes, right
@@ -149,12 +168,12 @@ export function createServer(parts: ServerParts): SemanticServer {
 
   let server: http.Server | undefined;
   return {
-    app,
+    app: handler,
     metrics,
     logger,
     listen(port = config.port, host = config.host ?? DEFAULT_HTTP_HOST) {
       return new Promise((resolve, reject) => {
-        const listening = http.createServer(app);
+        const listening = http.createServer(handler);
         listening.once('error', reject);
         listening.listen(port, host, () => {
           server = listening;
@@ -177,13 +196,18 @@ export function createServer(parts: ServerParts): SemanticServer {
   };
 }
 
-/** The only place REST turns errors into responses (body-parser failures included). */
+/** The express stack's error middleware: the one mapping below. */
 function errorHandler(error: unknown, _req: Request, res: Response, _next: NextFunction): void {
+  respondWithError(error, res);
+}
+
+/** The only place REST turns errors into responses (body-parser failures included), for express's routes and the hot route alike. */
+function respondWithError(error: unknown, res: ServerResponse): void {
   const mapped = toRestError(fromBodyParserError(error, BODY_LIMIT), locals(res).requestId);
   if (!mapped.isUserError) locals(res).log.error({ err: error }, 'internal error');
   if (res.headersSent) {
     res.end();
     return;
   }
-  res.status(mapped.status).json(mapped.body);
+  writeJson(res, mapped.status, mapped.body);
 }

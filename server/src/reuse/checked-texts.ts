@@ -2,7 +2,7 @@
  * The verdict of a pure check on a request's exact text, kept per text: a dashboard repeats the
  * same few requests, and reading them (query-string or JSON parsing) plus the query schema's check
  * is a sizeable part of a cache hit's cost. REST keys it by the whole parameter text as sent (the
- * `?…` of a GET, the body bytes of a POST), so a repeat skips express's query parser, the schema
+ * `?…` of a GET, the body bytes of a POST), so a repeat skips the query-string parser, the schema
  * and the blending checks. The check must depend on nothing but the text (the schema does not
  * read the caller or the model), which is why neither is part of the key; whatever does depend
  * on them is keyed downstream (reuse/answer-key.ts). Only accepted texts are kept (a refused

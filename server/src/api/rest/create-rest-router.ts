@@ -4,6 +4,7 @@
  * calls the SemanticEngine and writes Cube's response shapes. It never builds SQL.
  * Reference: https://cube.dev/docs/product/apis-integrations/rest-api/reference
  */
+import type { ServerResponse } from 'node:http';
 import { Router, type Request, type Response } from 'express';
 import type { LoadResponse, LoadResult, RequestContext, SemanticEngine } from '../../engine/engine-types.ts';
 import type { CubeQuery } from '../../query/query-types.ts';
@@ -12,7 +13,8 @@ import type { ServerMetrics } from '../../observability/create-metrics.ts';
 import { locals } from '../../observability/request-observer.ts';
 import { UserError } from '../../errors/user-error.ts';
 import { parseCubeQuery } from '../../query/parse-cube-query.ts';
-import { parseQuery, readParams, readRawParams, requestText } from './read-query.ts';
+import { parseQuery, readParams, readRawParams, requestText, type RestRequest } from './read-query.ts';
+import { writeJson } from '../../util/write-json.ts';
 import { loadResponseChunks } from './serialize-load-response.ts';
 import { CheckedTexts } from '../../reuse/checked-texts.ts';
 import { CONTINUE_WAIT, continueWaitKey, type ContinueWait } from '../../reuse/continue-wait.ts';
@@ -96,15 +98,16 @@ interface CheckedLoad {
 }
 
 /**
- * The `/load` handler (GET `?query=` and POST): `server.ts` mounts it ahead of the other routes,
- * as it is the hot path. Parameters sent before as the same text (the GET's query string, the
- * POST's body bytes) are not parsed or checked again (reuse/checked-texts.ts); a repeated answer
- * is written from its kept encoding in one write.
+ * The `/load` handler (GET `?query=` and POST), on node's own request and response: the hot
+ * route (load-route.ts) runs it without express, the express routes for the path's other forms
+ * with it. Parameters sent before as the same text (the GET's query string, the POST's body
+ * bytes) are not parsed or checked again (reuse/checked-texts.ts); a repeated answer is written
+ * from its kept encoding in one write.
  */
-export function createLoadHandler(options: RestApiOptions): (req: Request, res: Response) => Promise<void> {
+export function createLoadHandler(options: RestApiOptions): (req: RestRequest, res: ServerResponse) => Promise<void> {
   const { engine } = options;
   const checkedTexts = new CheckedTexts<CheckedLoad>();
-  const check = (req: Request): CheckedLoad => {
+  const check = (req: RestRequest): CheckedLoad => {
     const { query: raw, queryType } = readRawParams(req);
     const query = parseQuery(raw);
     const queries = toQueryList(query, options.queryLimit);
@@ -123,7 +126,7 @@ export function createLoadHandler(options: RestApiOptions): (req: Request, res: 
     const outcome = await options.continueWait.run(key, () => timed(options, 'load', run), options.continueWaitMs);
     if (!outcome.done) {
       options.metrics.continueWaits.inc({ endpoint: 'load' });
-      res.status(200).json({ error: CONTINUE_WAIT });
+      writeJson(res, 200, { error: CONTINUE_WAIT });
       return;
     }
     const multi = queryType === 'multi';
@@ -133,7 +136,7 @@ export function createLoadHandler(options: RestApiOptions): (req: Request, res: 
     const responseFormat = queries[0]!.responseFormat;
     // The body's bytes around the request id are kept with the answer: a repeated query is
     // written without encoding or copying its rows again, the pieces corked into one write with
-    // the headers (res.end: express's send would re-check what is set here).
+    // the headers.
     const { chunks, bytes } = loadResponseChunks(outcome.value, multi, { requestId: ctx.requestId, responseFormat });
     res.setHeader('Content-Type', 'application/json; charset=utf-8');
     res.setHeader('Content-Length', bytes);
@@ -165,8 +168,8 @@ async function loadBlended(engine: SemanticEngine, queries: readonly CubeQuery[]
   return blendResults(queries, results);
 }
 
-async function requestContext(req: Request, res: Response, options: RestApiOptions): Promise<RequestContext> {
-  const securityContext = await options.authenticator.authenticate(req.get('authorization'));
+async function requestContext(req: RestRequest, res: ServerResponse, options: RestApiOptions): Promise<RequestContext> {
+  const securityContext = await options.authenticator.authenticate(req.headers.authorization);
   // The timeout signal (a timer) is created when a query reaches the database, not for answers
   // served from the cache; it counts from the request's start either way.
   const deadline = Date.now() + options.queryTimeoutMs;

@@ -1,47 +1,58 @@
 /**
- * `/load` as the first layer of the server's app: the hot route of every dashboard answers
- * without walking express's middleware stack and route matching. It does, in the same order,
- * what that stack does for it — the request observer (request id, metrics, log line), the JSON
- * body parser, the per-client limits — then runs the load handler; any failure goes to the app's
- * one error handler, as before. Only `GET` and `POST` of the exact path (query string aside) are
- * taken; anything else (`HEAD`, a trailing slash, another case) goes on to the stack, whose own
- * `/load` route answers it as it always did.
+ * `/load` ahead of express: the hot route of every dashboard is answered on node's own request
+ * and response, before express's dispatch (which swaps both objects' prototypes and walks its
+ * router: ≈ 35 µs of a request on the 2-core machines here). It does, in the same order, what the
+ * express stack does for it — the request observer (request id, metrics, log line), the JSON body
+ * parser, the per-client limits — then runs the load handler; a failure is written by the same
+ * error mapping as the express routes'. Only `GET` and `POST` of the exact path (query string
+ * aside) are taken; anything else (`HEAD`, a trailing slash, another case) goes on to express,
+ * whose own `/load` routes answer it as they always did.
  */
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
-/** The pieces the stack would have run for `/load`, in its order. */
+type Next = (error?: unknown) => void;
+/** A connect-style middleware (the JSON body parser, the client limits), on node's own request and response. */
+type Middleware = (req: IncomingMessage, res: ServerResponse, next: Next) => unknown;
+
+/** The pieces the express stack runs for `/load`, in its order. */
 export interface LoadRouteParts {
   /** The REST path of `/load`, e.g. `/cubejs-api/v1/load`. */
   readonly path: string;
   /** The request observer's work, given the route label express would have matched. */
-  readonly observe: (req: Request, res: Response, route: string) => void;
-  /** The app's JSON body parser (the same instance the stack uses). */
-  readonly parseJson: RequestHandler;
+  readonly observe: (req: IncomingMessage, res: ServerResponse, route: string) => void;
+  /** The JSON body parser (the same instance the express stack uses). */
+  readonly parseJson: Middleware;
   /** The REST per-client limits middleware. */
-  readonly limits: RequestHandler;
-  readonly load: (req: Request, res: Response) => Promise<void>;
+  readonly limits: Middleware;
+  readonly load: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+  /** Writes a failure as the express stack's error handler does (server.ts). */
+  readonly fail: (error: unknown, res: ServerResponse) => void;
 }
 
-export function loadRoute(parts: LoadRouteParts): RequestHandler {
+/** Answers `GET`/`POST` of the `/load` path and returns true; returns false for every other request. */
+export function loadRoute(parts: LoadRouteParts): (req: IncomingMessage, res: ServerResponse) => boolean {
   const { path } = parts;
-  return (req: Request, res: Response, next: NextFunction): void => {
+  return (req, res) => {
     const method = req.method;
-    if ((method !== 'GET' && method !== 'POST') || !isPath(req.url, path)) return next();
-    parts.observe(req, res, `${req.baseUrl}${path}`);
+    if ((method !== 'GET' && method !== 'POST') || !isPath(req.url ?? '', path)) return false;
+    // Mounted under another express app, the label keeps the mount path as express's would.
+    parts.observe(req, res, `${(req as { baseUrl?: string }).baseUrl ?? ''}${path}`);
+    const fail = (error: unknown): void => parts.fail(error, res);
     const answer = (error?: unknown): void => {
-      if (error) return next(error);
-      parts.load(req, res).catch(next);
+      if (error) return fail(error);
+      parts.load(req, res).catch(fail);
     };
     const limited = (error?: unknown): void => {
-      if (error) return next(error);
-      parts.limits(req, res, answer);
+      if (error) return fail(error);
+      Promise.resolve(parts.limits(req, res, answer)).catch(fail);
     };
-    // The parser reads a body whenever one is announced, a GET's too (as the stack would).
+    // The parser reads a body whenever one is announced, a GET's too (as the express stack would).
     if (method === 'POST' || req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined) parts.parseJson(req, res, limited);
     else {
       if (!('body' in req)) (req as { body?: unknown }).body = undefined;
       limited();
     }
+    return true;
   };
 }
 

@@ -5,10 +5,13 @@
  * switches from GET to POST once the URL passes 2,000 characters, so both carry the same shapes.
  */
 import type { IncomingMessage } from 'node:http';
-import type { Request } from 'express';
+import { parse as parseQueryString } from 'node:querystring';
 import { UserError } from '../../errors/user-error.ts';
 
 const RAW_BODY = Symbol('rawBody');
+
+/** A request as the REST routes read it: node's own (the `/load` hot route) or express's; `body` once the JSON parser ran. */
+export type RestRequest = IncomingMessage & { body?: unknown };
 
 /**
  * The JSON body parser's `verify` hook (server.ts): keeps the body's bytes, as read (after any
@@ -26,12 +29,13 @@ export function keepRawBody(req: IncomingMessage, _res: unknown, body: Buffer, e
  * (reuse/checked-texts.ts). Undefined when there is nothing to key (no query string; a POST body
  * the JSON parser did not read).
  */
-export function requestText(req: Request): string | undefined {
+export function requestText(req: RestRequest): string | undefined {
   if (paramsInUrl(req)) {
-    const at = req.url.indexOf('?');
-    return at < 0 ? undefined : `GET ${req.url.slice(at + 1)}`;
+    const url = req.url ?? '';
+    const at = url.indexOf('?');
+    return at < 0 ? undefined : `GET ${url.slice(at + 1)}`;
   }
-  const raw = (req as Request & { [RAW_BODY]?: { body: Buffer; encoding: string } })[RAW_BODY];
+  const raw = (req as RestRequest & { [RAW_BODY]?: { body: Buffer; encoding: string } })[RAW_BODY];
   return raw ? `POST ${raw.encoding}\n${raw.body.toString('latin1')}` : undefined;
 }
 
@@ -41,7 +45,7 @@ export interface RestParams {
   readonly queryType?: string;
 }
 
-export function readParams(req: Request): RestParams {
+export function readParams(req: RestRequest): RestParams {
   const { query, queryType } = readRawParams(req);
   return { query: parseQuery(query), queryType };
 }
@@ -50,9 +54,9 @@ export function readParams(req: Request): RestParams {
  * The parameters before the query text is parsed: `query` is the text as sent (`?query=`, or a
  * POST body's string), or the POST body's already-parsed value. `parseQuery` reads it.
  */
-export function readRawParams(req: Request): RestParams {
+export function readRawParams(req: RestRequest): RestParams {
   const isGet = paramsInUrl(req);
-  const source = isGet ? (req.query as Record<string, unknown>) : bodyObject(req.body);
+  const source = isGet ? queryParams(req) : bodyObject(req.body);
   // Only a query string repeats a key; a POST body's `query` may be an array of queries (blending).
   const query = isGet ? single(source.query) : source.query;
   const queryType = isGet ? single(source.queryType) : source.queryType;
@@ -60,8 +64,19 @@ export function readRawParams(req: Request): RestParams {
 }
 
 /** A GET, and a HEAD (a GET whose body node leaves unsent), carries its parameters in the query string. */
-function paramsInUrl(req: Request): boolean {
+function paramsInUrl(req: IncomingMessage): boolean {
   return req.method === 'GET' || req.method === 'HEAD';
+}
+
+/**
+ * The query string's parameters as express's default ('simple') query parser reads them —
+ * `node:querystring` over the text after `?` — so a route that answers without express reads
+ * the same values (a repeated key gives an array).
+ */
+function queryParams(req: IncomingMessage): Record<string, unknown> {
+  const url = req.url ?? '';
+  const at = url.indexOf('?');
+  return at < 0 ? {} : parseQueryString(url.slice(at + 1));
 }
 
 function bodyObject(body: unknown): Record<string, unknown> {
