@@ -7,6 +7,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import cors from 'cors';
 import type { ServerConfig } from './config/config-types.ts';
 import type { Driver } from './drivers/driver-types.ts';
 import type { SemanticEngine } from './engine/engine-types.ts';
@@ -117,10 +118,11 @@ export function createServer(parts: ServerParts): SemanticServer {
     load,
     fail: respondWithError,
   });
-  const handler: ServerHandler = (req, res, next) => {
+  const route: ServerHandler = (req, res, next) => {
     // express makes node's objects its own (it sets their prototypes) as it dispatches.
     if (!hotLoad(req, res)) app(req as Request, res as Response, next as NextFunction);
   };
+  const handler = withCors(route, config.configFile.http?.cors, logger);
   app.use(requestObserver(logger, metrics));
   app.use(parseJson);
   // Other forms of the /load path (HEAD, another case, a trailing slash) take these routes, right
@@ -193,6 +195,24 @@ export function createServer(parts: ServerParts): SemanticServer {
         closing.closeAllConnections();
       });
     },
+  };
+}
+
+/**
+ * Cube's `http.cors` (config file) ahead of every route, the hot one included: preflights are
+ * answered here, other requests get the headers and go on. Without it nothing is added, and
+ * browsers refuse cross-origin pages (deny by default).
+ */
+function withCors(route: ServerHandler, options: cors.CorsOptions | undefined, logger: Logger): ServerHandler {
+  if (!options) return route;
+  const allow = cors(options);
+  return (req, res, next) => {
+    allow(req, res, (error?: unknown) => {
+      if (!error) return route(req, res, next);
+      // Only a custom `origin` function fails here: the server's configuration, not the caller.
+      logger.error({ err: error }, 'http.cors origin check failed');
+      writeJson(res, 500, { error: 'The CORS check of this server failed; see its log' });
+    });
   };
 }
 

@@ -3,6 +3,7 @@
  * Option names follow Cube's `cube.js` configuration file:
  * https://cube.dev/docs/product/configuration/reference/config
  */
+import type { CorsOptions } from 'cors';
 import type { CubeQuery } from '../query/query-types.ts';
 import type { SecurityContext } from '../engine/engine-types.ts';
 
@@ -37,8 +38,20 @@ export type ContextToGroups = (context: CubeHookContext) => readonly string[] | 
 /** Maps a security context to an app id (multitenancy: separate caches per app). */
 export type ContextToAppId = (context: CubeHookContext) => string;
 
+/**
+ * Cube's `http` option. `cors`: cross-origin requests to the HTTP APIs (REST, GraphQL and the
+ * rest of the HTTP server), with the options of the `cors` package as Cube takes them (`origin`,
+ * `methods`, `allowedHeaders`, `exposedHeaders`, `credentials`, `maxAge`, `preflightContinue`,
+ * `optionsSuccessStatus`). Absent: no CORS headers, so browsers refuse pages of other origins
+ * (deny by default; Cube itself allows every origin unless told otherwise).
+ */
+export interface HttpOptions {
+  readonly cors?: CorsOptions;
+}
+
 /** Default export of `cube.config.ts`. Every field is optional. */
 export interface CubeConfigFile {
+  readonly http?: HttpOptions;
   readonly queryRewrite?: QueryRewrite;
   readonly checkAuth?: CheckAuth;
   readonly checkSqlAuth?: CheckSqlAuth;

@@ -69,5 +69,19 @@ async function importConfigFile(file: string): Promise<CubeConfigFile> {
       throw configError(`config file ${file}: ${hook} must be a function, got ${typeof value}`);
     }
   }
+  checkHttpOptions(file, (exported as Record<string, unknown>).http);
   return exported as CubeConfigFile;
+}
+
+/** `http.cors` (Cube's option): an object whose `origin` the `cors` package can read. */
+function checkHttpOptions(file: string, http: unknown): void {
+  if (http === undefined) return;
+  if (typeof http !== 'object' || http === null || Array.isArray(http)) throw configError(`config file ${file}: http must be an object like { cors: { origin: [...] } }`);
+  const cors = (http as Record<string, unknown>).cors;
+  if (cors === undefined) return;
+  if (typeof cors !== 'object' || cors === null || Array.isArray(cors)) throw configError(`config file ${file}: http.cors must be an object of CORS options, got ${Array.isArray(cors) ? 'an array' : typeof cors}`);
+  const origin = (cors as Record<string, unknown>).origin;
+  const oneOrigin = (value: unknown) => typeof value === 'string' || value instanceof RegExp;
+  const validOrigin = origin === undefined || typeof origin === 'boolean' || typeof origin === 'function' || oneOrigin(origin) || (Array.isArray(origin) && origin.every(oneOrigin));
+  if (!validOrigin) throw configError(`config file ${file}: http.cors.origin must be a string, a RegExp, an array of them, a boolean or a function`);
 }

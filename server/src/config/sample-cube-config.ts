@@ -14,6 +14,8 @@ const ROLE_TO_GROUP = new Map([
 ]);
 
 export default defineConfig({
+  // Browser apps of these origins may call REST and GraphQL (without `http.cors`: none may).
+  http: { cors: { origin: ['https://dashboards.loja.example.com'], maxAge: 600 } },
   // Row-level security: a token carrying `{ "estado": "SP" }` only sees customers from São Paulo.
   queryRewrite(query, { securityContext }) {
     const estado = securityContext.estado;
