@@ -31,9 +31,8 @@ export function keepRawBody(req: IncomingMessage, _res: unknown, body: Buffer, e
  */
 export function requestText(req: RestRequest): string | undefined {
   if (paramsInUrl(req)) {
-    const url = req.url ?? '';
-    const at = url.indexOf('?');
-    return at < 0 ? undefined : `GET ${url.slice(at + 1)}`;
+    const query = queryStringOf(req);
+    return query === undefined ? undefined : `GET ${query}`;
   }
   const raw = (req as RestRequest & { [RAW_BODY]?: { body: Buffer; encoding: string } })[RAW_BODY];
   return raw ? `POST ${raw.encoding}\n${raw.body.toString('latin1')}` : undefined;
@@ -74,9 +73,15 @@ function paramsInUrl(req: IncomingMessage): boolean {
  * the same values (a repeated key gives an array).
  */
 function queryParams(req: IncomingMessage): Record<string, unknown> {
+  const query = queryStringOf(req);
+  return query === undefined ? {} : parseQueryString(query);
+}
+
+/** The URL's text after `?` as sent (undecoded), or undefined when there is none. */
+function queryStringOf(req: IncomingMessage): string | undefined {
   const url = req.url ?? '';
   const at = url.indexOf('?');
-  return at < 0 ? {} : parseQueryString(url.slice(at + 1));
+  return at < 0 ? undefined : url.slice(at + 1);
 }
 
 function bodyObject(body: unknown): Record<string, unknown> {
