@@ -64,12 +64,19 @@ function keyColumns(query: NormalizedQuery): KeyColumn[] {
   return keys;
 }
 
+/**
+ * A time dimension with a granularity answers under `member.granularity` and, as Cube's gateway
+ * does it, also under the bare `member` — unless the raw member is itself one of the query's
+ * dimensions: that key then holds the raw values, never the buckets.
+ */
 function outputColumns(query: NormalizedQuery, keys: readonly KeyColumn[]): OutputColumn[] {
-  const outputs: OutputColumn[] = keys.map((k) =>
-    k.kind === 'dimension'
-      ? { sqlAlias: k.sqlAlias, keys: [k.member.alias], kind: 'dimension', member: k.member.member }
-      : { sqlAlias: k.sqlAlias, keys: [`${k.timeDimension.target.alias}.${k.granularity}`, k.timeDimension.target.alias], kind: 'timeDimension', member: k.timeDimension.target.member, granularity: k.granularity },
-  );
+  const rawDimensions = new Set(query.dimensions.map((d) => d.alias));
+  const outputs: OutputColumn[] = keys.map((k) => {
+    if (k.kind === 'dimension') return { sqlAlias: k.sqlAlias, keys: [k.member.alias], kind: 'dimension', member: k.member.member };
+    const alias = k.timeDimension.target.alias;
+    const names = rawDimensions.has(alias) ? [`${alias}.${k.granularity}`] : [`${alias}.${k.granularity}`, alias];
+    return { sqlAlias: k.sqlAlias, keys: names, kind: 'timeDimension', member: k.timeDimension.target.member, granularity: k.granularity };
+  });
   const seen = new Set<string>();
   for (const m of query.measures) {
     if (!seen.has(m.alias)) outputs.push({ sqlAlias: sqlAlias(m.alias), keys: [m.alias], kind: 'measure', member: m.member });

@@ -108,8 +108,9 @@ export class MemberSql {
       return this.withCycleCheck(measure.path, stack, (next) => this.template(measure.sql!, measure.cube, next));
     }
     const input = this.measureInput(measure, stack);
-    if (this.rendering.ungrouped) return ungroupedValue(measure, input);
+    // Checked before the ungrouped branch: a multi-stage total over groups has no per-row value.
     if (measure.multiStage && !measure.timeShift?.length && referencesMeasure(this.model, measure)) return this.multiStageAggregate(measure, input!);
+    if (this.rendering.ungrouped) return ungroupedValue(measure, input);
     return aggregate(measure.type, input);
   }
 

@@ -11,7 +11,7 @@ import { ScanSql } from './scan-sql.ts';
 import { aggregateSql } from './nodes/aggregate-sql.ts';
 import { multipliedAggregateSql } from './nodes/multiplied-aggregate-sql.ts';
 import { rollingWindowSql } from './nodes/rolling-window-sql.ts';
-import { filterSql } from './filter-sql.ts';
+import { filterSql, type FilterTargetSql } from './filter-sql.ts';
 import { UserError } from '../errors/user-error.ts';
 
 /** The main query and, when asked, the query counting its rows without limit. */
@@ -45,12 +45,52 @@ function nodeSql(node: MeasureNode, scan: ScanSql): SelectQueryNode {
   }
 }
 
-/** One plain aggregate: measure filters go to HAVING over the aggregates themselves. */
+/**
+ * One plain aggregate: measure filters go to HAVING over the aggregates themselves — unless a
+ * multi-stage measure's window (a total over the query's groups) is among the columns: SQL
+ * evaluates windows after HAVING, so the filter would drop groups from that total. Then the groups
+ * are finished first, the filtered values ride along as hidden columns, and the filter applies
+ * outside.
+ */
 function single(plan: LogicalPlan, scan: ScanSql): SelectQueryNode {
   const q = aggregateSql(plan.nodes[0] as Extract<MeasureNode, { kind: 'aggregate' }>, scan);
   if (plan.having.length === 0) return q;
   if (plan.ungrouped) throw new UserError('QUERY_INVALID', 'Invalid query: measure filters need a grouped query (ungrouped: false)');
-  return selectQuery({ ...q, having: expr.and(plan.having.map((f) => scan.filter(f))) });
+  if (!q.columns.some((c) => hasWindow(c.expr))) return selectQuery({ ...q, having: expr.and(plan.having.map((f) => scan.filter(f))) });
+  const hidden: { expr: ExpressionNode; alias: string }[] = [];
+  const filtered = (leaf: Parameters<FilterTargetSql>[0]): ExpressionNode => {
+    const alias = `filtered_${hidden.length}`;
+    const member = leaf.target.member;
+    hidden.push({ expr: member.kind === 'dimension' ? scan.members.dimension(member) : scan.members.measureAggregate(member), alias });
+    return expr.column(GROUPS, alias);
+  };
+  const where = expr.and(plan.having.map((f) => filterSql(f, filtered, plan.timezone)));
+  return selectQuery({
+    // A grouped SELECT names every column (keys and measures by their SQL aliases).
+    columns: q.columns.map((c) => ({ expr: expr.column(GROUPS, c.alias!), alias: c.alias })),
+    from: { kind: 'subquery', query: selectQuery({ ...q, columns: [...q.columns, ...hidden] }), alias: GROUPS },
+    where,
+  });
+}
+
+/** The finished groups of a single aggregate, filtered outside (see `single`). */
+const GROUPS = 'grouped';
+
+/** Whether an expression holds a window function (a multi-stage measure's total over groups). */
+function hasWindow(e: ExpressionNode): boolean {
+  switch (e.kind) {
+    case 'window': return true;
+    case 'raw': return e.parts.some((p) => typeof p !== 'string' && hasWindow(p));
+    case 'func': return e.args.some(hasWindow);
+    case 'binary': return hasWindow(e.left) || hasWindow(e.right);
+    case 'logical': return e.items.some(hasWindow);
+    case 'case': return e.whens.some((w) => hasWindow(w.when) || hasWindow(w.then)) || (e.else !== undefined && hasWindow(e.else));
+    case 'not': case 'isNull': case 'cast': case 'timeTrunc': case 'toLocalTime': case 'intervalAdd': case 'approxCountDistinct': case 'customTrunc':
+      return hasWindow(e.expr);
+    case 'in': return hasWindow(e.expr) || e.list.some(hasWindow);
+    case 'like': return hasWindow(e.expr) || e.pattern.some(hasWindow);
+    default: return false;
+  }
 }
 
 /** Several nodes: each a subquery `q_i`, joined on the key columns; measure filters over their columns. */

@@ -22,6 +22,9 @@ export function rollupCubeName(cube: string, rollup: string): string {
   return `${cube}__${rollup}`;
 }
 
+/** The stored partial counts of a `count` measure, summed; the measure itself reads them with COALESCE(…, 0). */
+const STORED_COUNT_SUFFIX = '__rollup_counted';
+
 /** The virtual cube over the rollup tables leased for one query. */
 export function buildRollupCube(model: SemanticModel, cube: Cube, rollup: PreAggregation, tables: readonly string[]): Cube {
   const name = rollupCubeName(cube.name, rollup.name);
@@ -42,6 +45,15 @@ export function buildRollupCube(model: SemanticModel, cube: Cube, rollup: PreAgg
       for (const part of storedColumnsFor(measure)) {
         const partName = part.buildMeasure;
         measures[partName] = virtualMeasure(name, partName, measure, part.reaggregate, column(`${cube.name}.${partName}`));
+      }
+      if (measure.type === 'count') {
+        // A count of no rows is 0, as the source's count(...) says; the SUM of no stored rows is NULL.
+        const summed = measure.name + STORED_COUNT_SUFFIX;
+        measures[summed] = virtualMeasure(name, summed, measure, 'sum', column(`${cube.name}.${measure.name}`));
+        measures[measure.name] = {
+          ...virtualMeasure(name, measure.name, measure, 'number', undefined),
+          sql: [{ kind: 'text', text: 'COALESCE(' }, { kind: 'member', path: `${name}.${summed}` }, { kind: 'text', text: ', 0)' }],
+        };
       }
       if (measure.type === 'avg') {
         measures[measure.name] = {
