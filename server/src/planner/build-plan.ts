@@ -31,7 +31,7 @@ export function buildPlan(model: SemanticModel, query: NormalizedQuery): Logical
     where: query.filters.filter((f) => !hasMeasure(f)),
     segments: query.segments,
     dateRanges: query.timeDimensions.filter((td) => td.dateRange),
-    having: query.filters.filter(hasMeasure),
+    having: measureConditions(query),
     measureAliases,
     order: planOrder(query, keys, measureAliases),
     limit: query.limit,
@@ -40,6 +40,27 @@ export function buildPlan(model: SemanticModel, query: NormalizedQuery): Logical
     timezone: query.timezone,
     outputs,
   };
+}
+
+/**
+ * The filters holding a measure, applied to the finished groups. A dimension in the same
+ * condition (`and`/`or` with a measure) is compared per group, so it must be one of the groups'
+ * keys; otherwise the query is refused (Cube refuses any such mix) instead of reaching the
+ * database as SQL it cannot run.
+ */
+function measureConditions(query: NormalizedQuery): NormalizedFilter[] {
+  const grouped = new Set(query.dimensions.map((d) => d.alias));
+  const check = (f: NormalizedFilter): void => {
+    if (f.kind !== 'member') return f.filters.forEach(check);
+    if (f.target.member.kind === 'dimension' && !grouped.has(f.target.alias)) {
+      throw new UserError('QUERY_INVALID', `Invalid query: ${f.target.alias} is in one condition (and/or) with a measure filter, so it must be in "dimensions"`, {
+        hint: 'filter on the dimension in a condition of its own, or add it to "dimensions"',
+      });
+    }
+  };
+  const having = query.filters.filter(hasMeasure);
+  having.forEach(check);
+  return having;
 }
 
 /** SQL column alias of a member alias: `Cube.member` → `Cube__member`. */
