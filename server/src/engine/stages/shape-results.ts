@@ -6,20 +6,21 @@
 import type { SemanticModel } from '../../model/model-types.ts';
 import type { NormalizedQuery } from '../../query/query-types.ts';
 import type { Annotation, LoadResponse, LoadResult } from '../engine-types.ts';
-import { formatResult } from '../format-result.ts';
+import { formatResult, type FormattedColumns } from '../format-result.ts';
 import { annotateQuery, echoQuery } from '../annotate-query.ts';
 import type { ExecutedQuery } from './execute-queries.ts';
 
 export function shapeResults(executed: readonly ExecutedQuery[], model: SemanticModel, compare: boolean, dbType: string): LoadResponse {
-  return { queryType: compare ? 'compareDateRangeQuery' : 'regularQuery', results: executed.map((q) => shapeResult(q, model, dbType)) };
+  return { queryType: compare ? 'compareDateRangeQuery' : 'regularQuery', results: executed.map((q) => shapeResult(q, model, dbType, compare)) };
 }
 
-function shapeResult(q: ExecutedQuery, model: SemanticModel, dbType: string): LoadResult {
+function shapeResult(q: ExecutedQuery, model: SemanticModel, dbType: string, compare: boolean): LoadResult {
   const { match, total } = q;
   const described = describeQuery(q.query, model);
+  const formatted = formatResult(q.plan.outputs, q.result);
   return {
     query: described.echo,
-    ...formatResult(q.plan.outputs, q.result),
+    ...(compare ? withPeriod(formatted, q.query) : formatted),
     ...(total ? { total: Number(total.data[0]?.[0] ?? 0) } : {}),
     annotation: described.annotation,
     lastRefreshTime: new Date(q.at).toISOString(),
@@ -28,6 +29,22 @@ function shapeResult(q: ExecutedQuery, model: SemanticModel, dbType: string): Lo
     dbType,
     external: match !== undefined,
     slowQuery: false,
+  };
+}
+
+/**
+ * A compared period's rows carry the period as `compareDateRange` ("from - to", its date range as
+ * echoed), as Cube's gateway writes them: clients pivot on it, so without it the periods of a
+ * chart would merge into one series.
+ */
+function withPeriod(formatted: FormattedColumns, query: NormalizedQuery): FormattedColumns {
+  const range = query.timeDimensions.find((td) => td.dateRange)?.dateRange;
+  if (!range) return formatted;
+  const period = range.join(' - ');
+  return {
+    columns: [...formatted.columns, { name: 'compareDateRange', type: 'string' }],
+    data: [...formatted.data, new Array<string>(formatted.rowCount).fill(period)],
+    rowCount: formatted.rowCount,
   };
 }
 
