@@ -6,6 +6,7 @@
 import { JOIN_FIELD, type ModelColumn, type ModelTable } from '../catalog/model-tables.ts';
 import { UserError } from '../../../errors/user-error.ts';
 import { names, nodeOf, walkAst, type AstNode } from './walk-ast.ts';
+import { isDateCast } from './dimension-cast.ts';
 
 function outputAliases(level: Level): Set<string> {
   return new Set<string>((level.select.targetList ?? []).map((t: AstNode) => t.ResTarget?.name?.toLowerCase()).filter(Boolean));
@@ -63,9 +64,11 @@ export interface ColumnUse {
   readonly ref: AstNode; // ColumnRef body
   readonly clause: 'target' | 'where' | 'group' | 'having' | 'sort' | 'join' | 'other';
   readonly inAggregate: boolean;
-  /** Granularity when the use is the second argument of `date_trunc('<g>', col)`. */
+  /** The innermost aggregate the use is an argument (or part of an argument) of. */
+  readonly aggregate?: { readonly fn: string; readonly distinct: boolean };
+  /** Granularity when the use is the second argument of `date_trunc('<g>', col)` (`day` for `col::date`). */
   readonly trunc?: string;
-  /** The date_trunc FuncCall body when `trunc` is set. */
+  /** The date_trunc FuncCall (or date TypeCast) body when `trunc` is set. */
   readonly truncCall?: AstNode;
 }
 
@@ -217,44 +220,56 @@ function isGrouped(select: AstNode): boolean {
 function collectUses(level: Level, visitSelect: (s: AstNode) => void): void {
   const s = level.select;
   const targetAliases = new Set<string>((s.targetList ?? []).map((t: AstNode) => t.ResTarget?.name?.toLowerCase()).filter(Boolean));
-  const walk = (node: unknown, clause: ColumnUse['clause'], inAggregate: boolean, trunc?: { g: string; call: AstNode }): void => {
+  type Agg = { fn: string; distinct: boolean } | undefined;
+  const walk = (node: unknown, clause: ColumnUse['clause'], agg: Agg, trunc?: { g: string; call: AstNode }): void => {
     if (node === null || typeof node !== 'object') return;
     if (Array.isArray(node)) {
-      for (const n of node) walk(n, clause, inAggregate, trunc);
+      for (const n of node) walk(n, clause, agg, trunc);
       return;
     }
     for (const [key, value] of Object.entries(node as AstNode)) {
       if (key === 'SubLink') {
         const inner = value.subselect?.SelectStmt;
         if (inner) visitSelect(inner);
-        walk(value.testexpr, clause, inAggregate);
+        walk(value.testexpr, clause, agg);
         continue;
       }
       if (key === 'ColumnRef') {
-        recordRef(level, value, clause, inAggregate, trunc, clause === 'sort' ? targetAliases : undefined);
+        recordRef(level, value, clause, agg, trunc, clause === 'sort' ? targetAliases : undefined);
+        continue;
+      }
+      if (key === 'TypeCast' && value.arg?.ColumnRef && isDateCast(value)) {
+        // `col::date` of a time dimension is its day: read at granularity day, like date_trunc('day', col).
+        walk(value.arg, clause, agg, { g: 'day', call: value });
         continue;
       }
       if (key === 'FuncCall') {
         const fn = names(value.funcname).at(-1)?.toLowerCase() ?? '';
         const isAgg = (AGGREGATES.has(fn) || OTHER_AGGREGATES.has(fn)) && !value.over;
+        if (isAgg && value.agg_filter && level.scans.length > 0) {
+          throw new UserError('UNSUPPORTED', `${fn.toUpperCase()}(…) FILTER (WHERE …) over a cube table is not supported`, {
+            hint: 'filter with WHERE (one query per filter), or use CASE inside a query over the grouped result',
+          });
+        }
         if (isAgg) recordMeasureCall(level, value, fn);
+        const inner: Agg = isAgg ? { fn, distinct: Boolean(value.agg_distinct) } : agg;
         const g = fn === 'date_trunc' ? value.args?.[0]?.A_Const?.sval?.sval : undefined;
         if (g && value.args?.length === 2) {
-          walk(value.args[1], clause, inAggregate || isAgg, { g: String(g).toLowerCase(), call: value });
+          walk(value.args[1], clause, inner, { g: String(g).toLowerCase(), call: value });
           continue;
         }
-        walk(value, clause, inAggregate || isAgg);
+        walk(value, clause, inner);
         continue;
       }
-      if (typeof value === 'object') walk(value, clause, inAggregate, undefined);
+      if (typeof value === 'object') walk(value, clause, agg, undefined);
     }
   };
-  walk(s.targetList, 'target', false);
-  walk(s.whereClause, 'where', false);
-  walk(s.groupClause, 'group', false);
-  walk(s.havingClause, 'having', false);
-  walk(s.sortClause, 'sort', false);
-  walk(s.distinctClause, 'other', false);
+  walk(s.targetList, 'target', undefined);
+  walk(s.whereClause, 'where', undefined);
+  walk(s.groupClause, 'group', undefined);
+  walk(s.havingClause, 'having', undefined);
+  walk(s.sortClause, 'sort', undefined);
+  walk(s.distinctClause, 'other', undefined);
   const joins: AstNode[] = [];
   const findJoins = (item: AstNode): void => {
     const j = item?.JoinExpr;
@@ -268,7 +283,7 @@ function collectUses(level: Level, visitSelect: (s: AstNode) => void): void {
     findJoins(j.rarg);
   };
   for (const item of s.fromClause ?? []) findJoins(item);
-  walk(joins, 'join', false);
+  walk(joins, 'join', undefined);
 }
 
 /** Which scan, table and column a ColumnRef names, if any. */
@@ -291,7 +306,7 @@ export function resolveRef(level: Level, ref: AstNode): { scan: Scan; table: Sca
   return { ...matches[0]!, column: matches[0]!.table.table.byName.get(col.toLowerCase()) };
 }
 
-function recordRef(level: Level, ref: AstNode, clause: ColumnUse['clause'], inAggregate: boolean, trunc: { g: string; call: AstNode } | undefined, aliases?: Set<string>): void {
+function recordRef(level: Level, ref: AstNode, clause: ColumnUse['clause'], aggregate: ColumnUse['aggregate'], trunc: { g: string; call: AstNode } | undefined, aliases?: Set<string>): void {
   const fields = names(ref.fields);
   if (aliases && fields.length === 1 && aliases.has(fields[0]!.toLowerCase())) return; // ORDER BY output alias
   const resolved = resolveRef(level, ref);
@@ -317,7 +332,7 @@ function recordRef(level: Level, ref: AstNode, clause: ColumnUse['clause'], inAg
       : [];
   for (const column of columns) {
     const list = scan.uses.get(column) ?? [];
-    list.push({ ref, clause, inAggregate, trunc: trunc?.g, truncCall: trunc?.call });
+    list.push({ ref, clause, inAggregate: aggregate !== undefined, ...(aggregate ? { aggregate } : {}), trunc: trunc?.g, truncCall: trunc?.call });
     scan.uses.set(column, list);
   }
 }

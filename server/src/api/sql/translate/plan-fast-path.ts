@@ -77,6 +77,8 @@ export function planFastPath(level: Level, plan: ScanPlan, params: readonly Para
 
   const order: [string, 'asc' | 'desc'][] = [];
   for (const sortBy of (s.sortClause ?? []) as AstNode[]) {
+    // The engine's order has no NULLS FIRST/LAST: such an order is the outer evaluation's.
+    if (sortBy.SortBy.sortby_nulls && sortBy.SortBy.sortby_nulls !== 'SORTBY_NULLS_DEFAULT') return undefined;
     const node = sortBy.SortBy.node;
     const ordinal = node.A_Const?.ival?.ival;
     const col = ordinal !== undefined ? targetColumns[ordinal - 1] : columnOfGroupItem(level, plan, targets, node);

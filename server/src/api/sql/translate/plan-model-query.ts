@@ -18,6 +18,7 @@ import { planOuterFilter } from './plan-outer-filter.ts';
 import { residualSql } from './residual-sql.ts';
 import { checkMeasureLineage } from './check-measure-lineage.ts';
 import type { AstNode } from './walk-ast.ts';
+import { castEffect } from './dimension-cast.ts';
 import type { ModelTable } from '../catalog/model-tables.ts';
 import type { ParamValue } from '../wire/decode-param.ts';
 import type { FoldedList } from './fold-literal-lists.ts';
@@ -111,6 +112,13 @@ function groupKey(level: Level, item: AstNode): string | undefined {
     const g = call.args[0]?.A_Const?.sval?.sval;
     return r?.column && g ? `${r.column.path}|${String(g).toLowerCase()}` : undefined;
   }
-  if (item.TypeCast) return groupKey(level, item.TypeCast.arg);
+  // A cast keeps the grain only when it keeps every value (or is the day of a time dimension, read
+  // at granularity day); `::int` or `::text` of a number may merge groups of the scan's result.
+  if (item.TypeCast && item.TypeCast.arg?.ColumnRef) {
+    const r = resolveRef(level, item.TypeCast.arg.ColumnRef);
+    const effect = r?.column ? castEffect(item.TypeCast, r.column.type) : undefined;
+    if (effect === 'same') return `${r!.column!.path}|`;
+    if (effect === 'day') return `${r!.column!.path}|day`;
+  }
   return undefined;
 }

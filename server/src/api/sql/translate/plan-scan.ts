@@ -82,6 +82,7 @@ export function planScan(level: Level, scan: Scan, params: readonly ParamValue[]
       });
     }
   }
+  if (level.grouped) refuseAggregatesOverDimensions(scan);
   const single = level.scans.length === 1 && level.otherSources === 0 && !level.hasJoin;
   const where = single ? translateWhere(level, scan, params, lists) : { filters: [] as Filter[], timeBounds: new Map<string, { from?: string; to?: string }>(), segments: [] as string[], pushed: [] as AstNode[] };
   const removed = where.pushed;
@@ -144,6 +145,27 @@ export function planScan(level: Level, scan: Scan, params: readonly ParamValue[]
     limit: maxRows,
   };
   return { scan, query, columns, removedConjuncts: removed };
+}
+
+/** Aggregates that give the same answer over a group's distinct values as over its rows. */
+const ROW_FREE = new Set(['min', 'max', 'bool_and', 'bool_or', 'every']);
+
+/**
+ * A grouped level reads a dimension as its distinct values at the level's grain (the semantic
+ * query groups by it), not as rows: SUM, AVG or COUNT over them would count each value once. Only
+ * aggregates that do not depend on how often a value occurs (MIN, MAX, DISTINCT …) may read a
+ * dimension; the others are refused, pointing at the measures, which count rows as the model says.
+ */
+function refuseAggregatesOverDimensions(scan: Scan): void {
+  for (const [column, uses] of scan.uses) {
+    if (column.kind !== 'dimension') continue;
+    const use = uses.find((u) => u.aggregate && !u.aggregate.distinct && !ROW_FREE.has(u.aggregate.fn));
+    if (!use) continue;
+    const fn = use.aggregate!.fn.toUpperCase();
+    throw new UserError('MEASURE_AGGREGATE', `${fn}() over dimension ${column.path} would read its distinct values, not rows: aggregate rows with a measure (MEASURE(count), MEASURE(<sum measure>))`, {
+      hint: `the measures of the data model count rows as it defines them; MIN, MAX and COUNT(DISTINCT ${column.name}) may read a dimension`,
+    });
+  }
 }
 
 function applyTimeBounds(bounds: Map<string, { from?: string; to?: string }>, timeDimensions: TimeDimensionRequest[], filters: Filter[]): void {

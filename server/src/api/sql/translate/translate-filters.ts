@@ -9,6 +9,7 @@ import { resolveRef } from './analyze-levels.ts';
 import { isPeriodStart, literalValue, NOT_CONSTANT, periodEnd, shiftIso, toIsoTimestamp } from './literal-value.ts';
 import { names, type AstNode } from './walk-ast.ts';
 import { isListPlaceholder, type FoldedList } from './fold-literal-lists.ts';
+import { castEffect } from './dimension-cast.ts';
 
 /** Result of translating one level's WHERE for its only scan. */
 export interface TranslatedWhere {
@@ -35,7 +36,12 @@ export function translateWhere(level: Level, scan: Scan, params: readonly ParamV
   return out;
 }
 
-/** The dimension a node names directly, or through `date_trunc('<g>', dim)`. */
+/**
+ * The dimension a node names directly, through `date_trunc('<g>', dim)`, through a cast that keeps
+ * its values (`dim::text` of a string) or as the day of a time dimension (`dim::date`). A cast that
+ * may change values (`::int`, `::text` of a number) is no dimension: the conjunct stays in the
+ * outer evaluation, which applies it to the dimension's own values.
+ */
 function dimensionOf(level: Level, scan: Scan, node: AstNode | undefined): { path: string; type: string; trunc?: string } | undefined {
   if (!node) return undefined;
   if (node.ColumnRef) {
@@ -49,7 +55,12 @@ function dimensionOf(level: Level, scan: Scan, node: AstNode | undefined): { pat
     const inner = dimensionOf(level, scan, call.args[1]);
     if (g && inner && inner.type === 'time' && !inner.trunc) return { ...inner, trunc: String(g).toLowerCase() };
   }
-  if (node.TypeCast) return dimensionOf(level, scan, node.TypeCast.arg);
+  if (node.TypeCast) {
+    const inner = dimensionOf(level, scan, node.TypeCast.arg);
+    if (!inner || inner.trunc) return undefined;
+    const effect = castEffect(node.TypeCast, inner.type);
+    return effect === 'same' ? inner : effect === 'day' ? { ...inner, trunc: 'day' } : undefined;
+  }
   return undefined;
 }
 
@@ -98,6 +109,7 @@ function translateConjunct(level: Level, scan: Scan, node: AstNode, params: read
       return addTruncEquals(dim, values[0] as ParamValue, out); // checked above: a constant, not NULL
     }
     out.filters.push({ member: dim.path, operator: op === '=' ? 'equals' : 'notEquals', values: values.map(String) });
+    if (op !== '=') out.filters.push({ member: dim.path, operator: 'set' });
     return true;
   }
   if (expr.kind === 'AEXPR_LIKE' || expr.kind === 'AEXPR_ILIKE') return false;
@@ -109,6 +121,8 @@ function translateConjunct(level: Level, scan: Scan, node: AstNode, params: read
   if (!operator) return false;
   if (dim.type !== 'number' && operator !== 'equals' && operator !== 'notEquals') return false;
   out.filters.push({ member: dim.path, operator, values: [String(value)] } satisfies MemberFilter);
+  // SQL's three-valued logic: `x <> v` is not true on a NULL x, while Cube's notEquals keeps NULL rows.
+  if (operator === 'notEquals') out.filters.push({ member: dim.path, operator: 'set' });
   return true;
 }
 
@@ -147,8 +161,14 @@ function addTimeComparison(dim: { path: string; trunc?: string }, op: string, va
   if (!iso) return false;
   if (dim.trunc) {
     if (op === '=') return addTruncEquals(dim, value, out);
-    // date_trunc(g, t) < X and >= X equal t < X and t >= X only when X starts a period.
-    if ((op !== '<' && op !== '>=') || !isPeriodStart(iso, dim.trunc)) return false;
+    // When X starts a period: date_trunc(g, t) < X and >= X equal t < X and t >= X; > X is
+    // t >= the next period, <= X is t <= the end of X's period. Other X stay in the outer evaluation.
+    if (!isPeriodStart(iso, dim.trunc)) return false;
+    const end = periodEnd(iso, dim.trunc);
+    if (!end) return false;
+    if (op === '>') return addTimeComparison({ path: dim.path }, '>=', shiftIso(end, 1), out);
+    if (op === '<=') return addTimeComparison({ path: dim.path }, '<=', end, out);
+    if (op !== '<' && op !== '>=') return false;
   }
   const b = bounds(out, dim.path);
   const setFrom = (v: string) => (b.from = b.from && b.from > v ? b.from : v);
