@@ -8,7 +8,7 @@ import type { FilterOperator, NormalizedFilter, ResolvedMember } from './query-t
 import { UserError } from '../errors/user-error.ts';
 import { resolveAnyMember } from './resolve-member.ts';
 import { parseDateRange } from './parse-date-range.ts';
-import { formatLocal, parseLocal } from '../time/local-time.ts';
+import { formatLocal, parseWallClock } from '../time/local-time.ts';
 
 type Operator = Exclude<FilterOperator, 'measureFilter'>;
 
@@ -77,12 +77,12 @@ function typeValues(raw: readonly unknown[], op: Operator, type: string, alias: 
   if (raw.length === 0) throw new UserError('INVALID_VALUE', `${where}: operator ${op} on ${alias} needs at least one value`);
   if (DATE_OPS.includes(op)) {
     if (raw.length !== 1) throw new UserError('INVALID_VALUE', `${where}: ${op} on ${alias} takes exactly one date`);
-    return [typeTime(raw[0], alias, where, op === 'beforeOrOnDate' || op === 'afterDate')];
+    return [typeTime(raw[0], alias, where, op === 'beforeOrOnDate' || op === 'afterDate', ctx.timezone)];
   }
-  return raw.map((v) => typeValue(v, type, alias, where));
+  return raw.map((v) => typeValue(v, type, alias, where, ctx.timezone));
 }
 
-function typeValue(v: unknown, type: string, alias: string, where: string): string | number | boolean {
+function typeValue(v: unknown, type: string, alias: string, where: string, timeZone: string): string | number | boolean {
   const bad = (): never => {
     throw new UserError('INVALID_VALUE', `${where}: value ${JSON.stringify(v)} is not a valid ${type} for ${alias}`);
   };
@@ -97,16 +97,19 @@ function typeValue(v: unknown, type: string, alias: string, where: string): stri
     if (v === 'false' || v === '0' || v === 0) return false;
     return bad();
   }
-  if (type === 'time') return typeTime(v, alias, where, false);
+  if (type === 'time') return typeTime(v, alias, where, false, timeZone);
   const text = String(v);
   // Postgres text cannot hold U+0000 and DuckDB's ILIKE fails on it ("pattern must not end with escape character").
   if (text.includes('\u0000')) throw new UserError('INVALID_VALUE', `${where}: value ${JSON.stringify(v)} for ${alias} contains a NUL character (U+0000), which text values cannot hold`);
   return text;
 }
 
-/** A date value as a local timestamp; a date-only value used as an upper bound covers the whole day. */
-function typeTime(v: unknown, alias: string, where: string, endOfDay: boolean): string {
-  const parsed = typeof v === 'string' ? parseLocal(v) : undefined;
+/**
+ * A date value as a local timestamp of the query's time zone (an instant with a zone designator is
+ * converted to it); a date-only value used as an upper bound covers the whole day.
+ */
+function typeTime(v: unknown, alias: string, where: string, endOfDay: boolean, timeZone: string): string {
+  const parsed = typeof v === 'string' ? parseWallClock(v, timeZone) : undefined;
   if (!parsed) throw new UserError('INVALID_VALUE', `${where}: ${JSON.stringify(v)} is not a date for ${alias}`);
   if (parsed.dateOnly && endOfDay) return formatLocal(new Date(parsed.date.getTime() + 86400000 - 1));
   return formatLocal(parsed.date);

@@ -51,7 +51,7 @@ describe('parseCubeQuery', () => {
     [{ ...m, filters: [{ member: 'a.c' }] }, 'filters[0].operator: is required'],
     [{ ...m, filters: [{ member: 'a.c', operator: 'set', extra: 1 }] }, 'filters[0]: "extra" is not allowed'],
     [{ ...m, filters: [{ and: [], or: [] }] }, 'filters[0]: "or" is not allowed'],
-    [{ ...m, timeDimensions: [{ dimension: 'a.t', dateRange: ['2024-01-01'] }] }, 'timeDimensions[0].dateRange: must have at least 2 items'],
+    [{ ...m, timeDimensions: [{ dimension: 'a.t', dateRange: ['2024-01-01', '2024-01-02', '2024-01-03'] }] }, 'timeDimensions[0].dateRange: needs one date or a [from, to] pair'],
     [{ ...m, timeDimensions: [{ dimension: 'a.t', dateRange: 5 }] }, 'timeDimensions[0].dateRange: expected string or array, received number 5'],
     [{ ...m, timeDimensions: [{ dimension: 'a.t', compareDateRange: [] }] }, 'timeDimensions[0].compareDateRange: needs at least one date range'],
     [{ ...m, timeDimensions: [{ granularity: 'day' }] }, 'timeDimensions[0].dimension: is required'],

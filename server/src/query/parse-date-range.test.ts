@@ -10,6 +10,17 @@ describe('parseDateRange', () => {
     expect(range(['2024-01-01', '2024-01-31'])).toEqual(['2024-01-01T00:00:00.000', '2024-01-31T23:59:59.999']);
   });
 
+  it('reads one date as that whole day, as Cube reads [d]', () => {
+    expect(range(['2024-01-01'])).toEqual(['2024-01-01T00:00:00.000', '2024-01-01T23:59:59.999']);
+  });
+
+  it("reads instants with Z or an offset on the query time zone's wall clock (the values GraphQL returns)", () => {
+    // 2024-03-01T00:00Z is 2024-02-29 21:00 in São Paulo (UTC−3); 12:00−03:00 is 15:00 UTC.
+    expect(range(['2024-03-01T00:00:00.000Z', '2024-03-02T12:00:00-03:00'], 'America/Sao_Paulo')).toEqual(['2024-02-29T21:00:00.000', '2024-03-02T12:00:00.000']);
+    expect(range(['2024-03-01T00:00:00Z', '2024-03-02T12:00:00-0300'])).toEqual(['2024-03-01T00:00:00.000', '2024-03-02T15:00:00.000']);
+    expect(range('from 2024-03-01T00:00:00Z to 2024-03-01T06:00:00Z', 'Asia/Tokyo')).toEqual(['2024-03-01T09:00:00.000', '2024-03-01T15:00:00.000']);
+  });
+
   it('keeps explicit times', () => {
     expect(range(['2024-01-01T10:00:00', '2024-01-01 12:30'])).toEqual(['2024-01-01T10:00:00.000', '2024-01-01T12:30:00.000']);
   });
@@ -58,7 +69,7 @@ describe('parseDateRange', () => {
     },
   );
 
-  it.each([['someday'], [['2024-02-30', '2024-03-01']], [['2024-03-01', '2024-02-01']], [42], [['2024-01-01']], ['last -1 days']])('rejects %j with INVALID_DATE_RANGE', (bad) => {
+  it.each([['someday'], [['2024-02-30', '2024-03-01']], [['2024-03-01', '2024-02-01']], [42], [['2024-01-01', '2024-01-02', '2024-01-03']], [['2024-03-01T00:00:00+25:00', '2024-03-02']], ['last -1 days']])('rejects %j with INVALID_DATE_RANGE', (bad) => {
     expect(() => range(bad)).toThrow(expect.objectContaining({ code: 'INVALID_DATE_RANGE' }));
   });
 });

@@ -5,7 +5,7 @@
  * https://cube.dev/docs/product/apis-integrations/rest-api/query-format#relative-date-range
  */
 import { UserError } from '../errors/user-error.ts';
-import { addUnits, endOf, formatLocal, isSupportedLocalTime, localNow, parseLocal, startOf, type CalendarUnit } from '../time/local-time.ts';
+import { addUnits, endOf, formatLocal, isSupportedLocalTime, localNow, parseWallClock, startOf, type CalendarUnit } from '../time/local-time.ts';
 
 const UNITS = 'second|minute|hour|day|week|month|quarter|year';
 const LAST_N = new RegExp(`^last\\s+(\\d+)\\s+(${UNITS})s?$`);
@@ -35,18 +35,20 @@ export function parseDateRange(range: unknown, timeZone: string, now: Date, memb
 
 function resolveSpan(range: unknown, timeZone: string, now: Date): DateSpan | undefined {
   if (Array.isArray(range)) {
-    if (range.length !== 2 || typeof range[0] !== 'string' || typeof range[1] !== 'string') return undefined;
-    const from = parseLocal(range[0]);
-    const to = parseLocal(range[1]);
+    // One date is the range of that date alone, as Cube reads `[d]`.
+    const [first, last = first] = range as unknown[];
+    if (range.length < 1 || range.length > 2 || typeof first !== 'string' || typeof last !== 'string') return undefined;
+    const from = parseWallClock(first, timeZone);
+    const to = parseWallClock(last, timeZone);
     if (!from || !to) return undefined;
     const end = to.dateOnly ? endOf(to.date, 'day') : to.date;
     return end.getTime() < from.date.getTime() ? undefined : [from.date, end];
   }
   if (typeof range !== 'string') return undefined;
-  return parseRelative(range.trim().toLowerCase(), localNow(now, timeZone));
+  return parseRelative(range.trim().toLowerCase(), localNow(now, timeZone), timeZone);
 }
 
-function parseRelative(text: string, now: Date): DateSpan | undefined {
+function parseRelative(text: string, now: Date, timeZone: string): DateSpan | undefined {
   const span = (from: Date, to: Date): DateSpan => [from, to];
   const day = (d: Date): DateSpan => span(startOf(d, 'day'), endOf(d, 'day'));
   if (text === 'today') return day(now);
@@ -71,21 +73,21 @@ function parseRelative(text: string, now: Date): DateSpan | undefined {
   }
   const fromTo = /^from\s+(.+?)\s+to\s+(.+)$/.exec(text);
   if (fromTo) {
-    const from = parsePoint(fromTo[1]!, now);
-    const to = parsePoint(fromTo[2]!, now);
+    const from = parsePoint(fromTo[1]!, now, timeZone);
+    const to = parsePoint(fromTo[2]!, now, timeZone);
     if (!from || !to) return undefined;
     const exact = (['second', 'minute', 'hour'] as const).find((g) => text.includes(g)) ?? 'day';
     const start = from.dateOnly || exact !== 'day' || !from.exact ? startOf(from.date, exact) : from.date;
     const end = to.dateOnly || !to.exact ? endOf(to.date, exact) : to.date;
     return end.getTime() < start.getTime() ? undefined : span(start, end);
   }
-  const single = parseLocal(text);
+  const single = parseWallClock(text, timeZone);
   if (single) return single.dateOnly ? day(single.date) : span(single.date, single.date);
   return undefined;
 }
 
 /** One side of "from X to Y": a date, a timestamp, now/today/yesterday/tomorrow, "N units ago", "N units from now". */
-function parsePoint(text: string, now: Date): { date: Date; dateOnly: boolean; exact: boolean } | undefined {
+function parsePoint(text: string, now: Date, timeZone: string): { date: Date; dateOnly: boolean; exact: boolean } | undefined {
   if (text === 'now') return { date: now, dateOnly: false, exact: false };
   if (text === 'today') return { date: now, dateOnly: true, exact: false };
   if (text === 'yesterday') return { date: addUnits(now, -1, 'day'), dateOnly: true, exact: false };
@@ -94,6 +96,6 @@ function parsePoint(text: string, now: Date): { date: Date; dateOnly: boolean; e
   if (m) return { date: addUnits(now, -Number(m[1]), m[2] as CalendarUnit), dateOnly: false, exact: false };
   m = FROM_NOW.exec(text);
   if (m) return { date: addUnits(now, Number(m[1]), m[2] as CalendarUnit), dateOnly: false, exact: false };
-  const local = parseLocal(text);
+  const local = parseWallClock(text, timeZone);
   return local ? { ...local, exact: true } : undefined;
 }

@@ -60,10 +60,10 @@ const rowCount = (description: string) =>
 const orderDirection = z.enum(['asc', 'desc']);
 
 const dateRangeSchema = z
-  .union([z.string(), z.tuple([z.string(), z.string()])])
+  .union([z.string(), z.array(z.string()).min(1, { error: 'needs one date or a [from, to] pair' }).max(2, { error: 'needs one date or a [from, to] pair' })])
   .register(registry, {
     id: 'DateRange',
-    description: "A relative range ('last 7 days', 'this month', 'from 3 months ago to now'), one date, or a [from, to] pair of dates.",
+    description: "A relative range ('last 7 days', 'this month', 'from 3 months ago to now'), one date, a [date] of one date, or a [from, to] pair of dates (local times, or instants with Z or an offset, read in the query's time zone).",
   });
 
 const timeDimensionSchema = z

@@ -94,6 +94,28 @@ export function parseLocal(text: string): { date: Date; dateOnly: boolean } | un
   return { date, dateOnly: h === undefined };
 }
 
+const ZONED_TIMESTAMP = /^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)(Z|[+-]\d{2}:?\d{2})$/i;
+
+/**
+ * A time as the wall clock of `timeZone`: a naive local time as written (parseLocal), or an
+ * instant with a zone designator ('2025-03-01T00:00:00.000Z', '…-03:00', as JavaScript's
+ * `toISOString` and our GraphQL API write them) converted to that zone's wall clock — Cube reads
+ * such values the same way. Undefined if neither.
+ */
+export function parseWallClock(text: string, timeZone: string): { date: Date; dateOnly: boolean } | undefined {
+  // Relative ranges arrive lower-cased ('from 2024-03-01t00:00:00z to now').
+  const upper = text.trim().toUpperCase();
+  const local = parseLocal(upper);
+  if (local) return local;
+  const m = ZONED_TIMESTAMP.exec(upper);
+  if (!m || !parseLocal(m[1]!)) return undefined;
+  const zone = m[2] === 'Z' ? 'Z' : m[2]!.length === 5 ? `${m[2]!.slice(0, 3)}:${m[2]!.slice(3)}` : m[2]!;
+  const instant = new Date(`${m[1]!.replace(' ', 'T')}${zone}`);
+  if (Number.isNaN(instant.getTime())) return undefined;
+  const wall = localNow(instant, timeZone);
+  return isSupportedLocalTime(wall) ? { date: wall, dateOnly: false } : undefined;
+}
+
 /** `Date.UTC` with the year taken as written: `Date.UTC` itself reads years 0–99 as 1900–1999. */
 function utcDate(year: number, month: number, day: number, hour = 0, minute = 0, second = 0, ms = 0): Date {
   const date = new Date(0);
