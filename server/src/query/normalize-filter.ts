@@ -59,7 +59,21 @@ export function normalizeFilter(filter: Record<string, unknown>, ctx: FilterCont
     throw new UserError('INVALID_OPERATOR', `${where}: operator "${String(filter.operator)}" is not valid for ${member.alias} (type ${type}); use one of ${allowed.join(', ')}`);
   }
   const raw = (filter.values as unknown[] | undefined) ?? [];
+  if ((operator === 'equals' || operator === 'notEquals') && raw.includes(null)) return withNull(member, operator, raw, type, ctx, where);
   return { kind: 'member', target: member, operator, values: typeValues(raw, operator, type, member.alias, ctx, where) };
+}
+
+/**
+ * `null` among the values of equals / notEquals, as Cube allows it: equals [null] is "not set"
+ * (IS NULL), notEquals [null] is "set"; beside other values it joins them (equals ['a', null]:
+ * 'a' or unset; notEquals ['a', null]: neither 'a' nor unset).
+ */
+function withNull(member: ResolvedMember<Measure | Dimension>, operator: 'equals' | 'notEquals', raw: readonly unknown[], type: string, ctx: FilterContext, where: string): NormalizedFilter {
+  const nullTest: NormalizedFilter = { kind: 'member', target: member, operator: operator === 'equals' ? 'notSet' : 'set', values: [] };
+  const others = raw.filter((v) => v !== null);
+  if (others.length === 0) return nullTest;
+  const valueTest: NormalizedFilter = { kind: 'member', target: member, operator, values: typeValues(others, operator, type, member.alias, ctx, where) };
+  return { kind: operator === 'equals' ? 'or' : 'and', filters: [valueTest, nullTest] };
 }
 
 function memberType(member: Measure | Dimension): string {
