@@ -9,6 +9,7 @@ import { bindSessionValues } from './catalog/bind-session-values.ts';
 import type { ModelTable } from './catalog/model-tables.ts';
 import { runSessionCommand, SqlStateError } from './session/session-commands.ts';
 import { runCursorCommand } from './session/cursor-commands.ts';
+import { sessionTimeoutMs, withStatementTimeout } from './session/statement-timeout.ts';
 import type { SessionState } from './session/session-state.ts';
 import { formatFor, type StatementResult } from './session/statement-types.ts';
 import type { ClassifiedStatement } from './translate/classify-statement.ts';
@@ -60,12 +61,15 @@ export async function executeStatement(deps: ExecutionDeps, session: SessionStat
       });
     case 'catalog': {
       const sql = bindSessionValues(statement.sql, statement.stmt, session, deps.processId ?? 0);
-      const r = await deps.catalog.execute(sql, bound.paramTypes, bound.rawParams, bound.paramFormats, bound.resultFormats, ctx.signal);
+      const r = await deps.catalog.execute(sql, bound.paramTypes, bound.rawParams, bound.paramFormats, bound.resultFormats, ctx.signal, sessionTimeoutMs(session));
       return { fields: r.fields, rows: r.rows, tag: r.tag };
     }
     case 'model': {
-      const result = await answerModelSelect(statement, bound.params, deps, ctx);
-      return encodeResult(bound.collect ? await collectResult(result) : result, bound.resultFormats);
+      const result = await withStatementTimeout(session, ctx, async (c) => {
+        const r = await answerModelSelect(statement, bound.params, deps, c);
+        return bound.collect ? await collectResult(r) : r;
+      });
+      return encodeResult(result, bound.resultFormats);
     }
   }
 }

@@ -39,10 +39,11 @@ export interface CatalogDescription {
 export interface CatalogDatabase {
   /**
    * Runs one statement with its bound parameters; rejects with CatalogError as Postgres answers,
-   * or with 57014 past the statement timeout or once `signal` (the connection's CancelRequest)
-   * is tripped, or 53200 past the catalog's memory bound.
+   * or with 57014 past the statement timeout (the catalog's, or `timeoutMs`, the session's
+   * statement_timeout, if smaller; counted from when the statement has the database) or once
+   * `signal` (the connection's CancelRequest) is tripped, or 53200 past the catalog's memory bound.
    */
-  execute(sql: string, paramTypes: readonly number[], params: readonly (Buffer | null)[], paramFormats: readonly number[], resultFormats: readonly number[], signal?: AbortSignal): Promise<CatalogResult>;
+  execute(sql: string, paramTypes: readonly number[], params: readonly (Buffer | null)[], paramFormats: readonly number[], resultFormats: readonly number[], signal?: AbortSignal, timeoutMs?: number): Promise<CatalogResult>;
   /** Describe of a statement: parameter types (declared ones kept) and result columns; bounded as `execute`. */
   describe(sql: string, paramTypes: readonly number[], signal?: AbortSignal): Promise<CatalogDescription>;
 }

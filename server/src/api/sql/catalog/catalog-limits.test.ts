@@ -3,8 +3,15 @@ import { DEFAULT_CATALOG_MEMORY_BYTES, readCatalogLimits } from './catalog-limit
 import { readSandboxOptions } from '../sandbox/sandbox-options.ts';
 
 describe('readCatalogLimits', () => {
-  it('takes 30 s and 512 MB when nothing is set', () => {
-    expect(readCatalogLimits({})).toEqual({ timeoutMs: 30_000, memoryBytes: DEFAULT_CATALOG_MEMORY_BYTES });
+  it('takes 5 s and 512 MB when nothing is set (the sandbox keeps 30 s)', () => {
+    expect(readCatalogLimits({})).toEqual({ timeoutMs: 5000, memoryBytes: DEFAULT_CATALOG_MEMORY_BYTES });
+    expect(readSandboxOptions({}).timeoutMs).toBe(30_000);
+  });
+
+  it('takes its own timeout, capped by the statement timeout', () => {
+    expect(readCatalogLimits({ CUBEJS_SQL_API_CATALOG_STATEMENT_TIMEOUT: '20s' }).timeoutMs).toBe(20_000);
+    expect(readCatalogLimits({ CUBEJS_SQL_API_CATALOG_STATEMENT_TIMEOUT: '20s', CUBEJS_SQL_API_STATEMENT_TIMEOUT: '3s' }).timeoutMs).toBe(3000);
+    expect(readCatalogLimits({ CUBEJS_SQL_API_CATALOG_STATEMENT_TIMEOUT: '800ms', CUBEJS_SQL_API_STATEMENT_TIMEOUT: '3s' }).timeoutMs).toBe(800);
   });
 
   it('shares the statement timeout with the sandbox, under its new name and its earlier one', () => {
@@ -14,7 +21,7 @@ describe('readCatalogLimits', () => {
     }
     // The new name wins when both are set.
     const both = { CUBEJS_SQL_API_STATEMENT_TIMEOUT: '2m', CUBEJS_SQL_API_SANDBOX_TIMEOUT: '5s' };
-    expect(readCatalogLimits(both).timeoutMs).toBe(120_000);
+    expect(readCatalogLimits({ ...both, CUBEJS_SQL_API_CATALOG_STATEMENT_TIMEOUT: '10m' }).timeoutMs).toBe(120_000);
     expect(readSandboxOptions(both).timeoutMs).toBe(120_000);
   });
 
@@ -27,6 +34,7 @@ describe('readCatalogLimits', () => {
     for (const env of [
       { CUBEJS_SQL_API_STATEMENT_TIMEOUT: 'soon' },
       { CUBEJS_SQL_API_STATEMENT_TIMEOUT: '0' },
+      { CUBEJS_SQL_API_CATALOG_STATEMENT_TIMEOUT: 'never' },
       { CUBEJS_SQL_API_CATALOG_MEMORY_LIMIT: 'lots' },
       { CUBEJS_SQL_API_CATALOG_MEMORY_LIMIT: '128MB' },
       { CUBEJS_SQL_API_CATALOG_MEMORY_LIMIT: '536870912' },

@@ -114,6 +114,9 @@ try {
   const { db, dataDir } = await open();
   if (quarter) await db.exec(`SET temp_file_limit = '${Math.floor(quarter / 1024)}kB'`);
   await db.exec(start.setupSql);
+  // Every catalog unit runs in a read-only transaction of its own (shared-catalog-database.ts);
+  // anything else sent later is read-only too, unless it opens a READ WRITE transaction itself.
+  await db.exec('SET default_transaction_read_only = on');
   // Only once it is up: at nice 10 on busy cores, creating the cluster took 80 s instead of 2.
   yieldToServer();
   port.on('message', (m: { id: number; message: Uint8Array }) => {

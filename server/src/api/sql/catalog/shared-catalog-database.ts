@@ -5,6 +5,12 @@
  * committed: their statements see pg_catalog and information_schema exactly as if only their
  * tables and columns existed, with the same OIDs as everyone else's.
  *
+ * Isolation between callers: a statement calling a function that runs SQL text, writes state or
+ * reads files is refused before it is sent (`refused-catalog-function.ts`, 42501), and each unit
+ * runs in a read-only transaction rolled back right after it (the scope's hiding transaction, made
+ * read-only once its DDL ran, is rolled back to its savepoint), so no setting, large object or
+ * other write of one statement reaches the next, whoever sends it.
+ *
  * Units run one at a time under a lock (PGlite is one session). The hiding transaction is kept
  * open while consecutive units come from the same scope (`SAVEPOINT` restores it after an error)
  * and replaced when another scope comes; a statement that may read the transaction's clock
@@ -40,6 +46,7 @@ import {
 } from './catalog-database.ts';
 import type { ModelTable } from './model-tables.ts';
 import { rewriteCatalogCompat } from './rewrite-catalog-compat.ts';
+import { checkCatalogFunctions } from './refused-catalog-function.ts';
 import { buildQuery, readErrorFields, splitBackendMessages, type BackendFrame } from '../wire/frontend-builders.ts';
 
 /** What one caller sees: `hideSql` drops what they may not see (undefined: everything). */
@@ -104,19 +111,21 @@ export class SharedCatalogDatabase {
   /** The catalog as seen by callers of one scope. */
   scoped(scope: CatalogScope): CatalogDatabase {
     return {
-      execute: (sql, paramTypes, params, paramFormats, resultFormats, signal) => this.execute(scope, sql, paramTypes, params, paramFormats, resultFormats, signal),
+      execute: (sql, paramTypes, params, paramFormats, resultFormats, signal, timeoutMs) => this.execute(scope, sql, paramTypes, params, paramFormats, resultFormats, signal, timeoutMs),
       describe: (sql, paramTypes, signal) => this.describe(scope, sql, paramTypes, signal),
     };
   }
 
   /** Runs one statement (older clients' names of renamed catalog columns answered, see rewrite-catalog-compat.ts). */
-  async execute(scope: CatalogScope, sql: string, paramTypes: readonly number[], params: readonly (Buffer | null)[], paramFormats: readonly number[], resultFormats: readonly number[], signal?: AbortSignal): Promise<CatalogResult> {
+  async execute(scope: CatalogScope, sql: string, paramTypes: readonly number[], params: readonly (Buffer | null)[], paramFormats: readonly number[], resultFormats: readonly number[], signal?: AbortSignal, timeoutMs?: number): Promise<CatalogResult> {
     const text = rewriteCatalogCompat(sql);
-    return readExecuteAnswer(await this.run(scope, text, executeMessage(text, paramTypes, params, paramFormats, resultFormats), signal));
+    checkCatalogFunctions(text);
+    return readExecuteAnswer(await this.run(scope, text, executeMessage(text, paramTypes, params, paramFormats, resultFormats), signal, timeoutMs));
   }
 
   async describe(scope: CatalogScope, sql: string, paramTypes: readonly number[], signal?: AbortSignal): Promise<CatalogDescription> {
     const text = rewriteCatalogCompat(sql);
+    checkCatalogFunctions(text);
     return readDescribeAnswer(await this.run(scope, text, describeMessage(text, paramTypes), signal));
   }
 
@@ -130,44 +139,47 @@ export class SharedCatalogDatabase {
    * Runs one unit in the scope's view of the catalog and returns PGlite's answer. A cancel while
    * the unit waits for its turn ends it at once; one while it runs, or the timeout, stops the thread.
    */
-  private run(scope: CatalogScope, sql: string, message: Buffer, signal?: AbortSignal): Promise<BackendFrame[]> {
+  private run(scope: CatalogScope, sql: string, message: Buffer, signal?: AbortSignal, sessionTimeoutMs?: number): Promise<BackendFrame[]> {
+    const timeoutMs = Math.min(this.limits.timeoutMs, sessionTimeoutMs ?? Number.POSITIVE_INFINITY);
     if (signal?.aborted) return Promise.reject(stopError('cancel', this.limits));
     const unit = this.locked(async () => {
       if (signal?.aborted) throw stopError('cancel', this.limits);
       const thread = await this.current();
-      return this.watched(thread, signal, async () => {
+      return this.watched(thread, signal, timeoutMs, async () => {
         await this.enter(thread, scope, TRANSACTION_CLOCK.test(sql));
-        const frames = splitBackendMessages(await thread.send(message));
-        if (scope.hideSql) {
-          const status = readyStatus(frames);
-          if (status === 'E') await this.command(thread, `ROLLBACK TO SAVEPOINT ${SAVEPOINT}`);
-          else if (status !== 'T') {
-            // Nothing a read-only statement does ends a transaction; if it happened, its rows are not shown.
-            this.hiding = undefined;
-            throw new Error(`the catalog's hiding transaction ended during a statement (status ${status ?? 'none'})`);
-          }
+        // One round trip: the unit inside a read-only transaction (or the scope's savepoint), then
+        // its rollback, so nothing a statement sets or writes outlives it.
+        const hidden = scope.hideSql !== undefined;
+        const wrapped = hidden ? Buffer.concat([message, buildQuery(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`)]) : Buffer.concat([buildQuery('BEGIN READ ONLY'), message, buildQuery('ROLLBACK')]);
+        const all = splitBackendMessages(await thread.send(wrapped));
+        const { unit, after } = unwrapUnit(all, !hidden);
+        if (readyStatus(after) !== (hidden ? 'T' : 'I') || after.some((f) => f.type === 'E')) {
+          // Nothing a read-only statement does ends a transaction; if it happened, its rows are not shown.
+          this.hiding = undefined;
+          await this.command(thread, 'ROLLBACK').catch(() => undefined);
+          throw new Error(`the catalog's read-only transaction ended during a statement (status ${readyStatus(after) ?? 'none'})`);
         }
-        return frames;
+        return unit;
       });
     });
     return signal ? untilAborted(unit, signal, () => stopError('cancel', this.limits)) : unit;
   }
 
-  /** Runs `work` on `thread`, stopping the thread if the timeout passes or `signal` is tripped first. */
-  private async watched<T>(thread: PgliteThread, signal: AbortSignal | undefined, work: () => Promise<T>): Promise<T> {
+  /** Runs `work` on `thread`, stopping the thread if `timeoutMs` passes or `signal` is tripped first. */
+  private async watched<T>(thread: PgliteThread, signal: AbortSignal | undefined, timeoutMs: number, work: () => Promise<T>): Promise<T> {
     let stopped: Stop | undefined;
     const halt = (why: Stop): void => {
       if (stopped) return;
       stopped = why;
-      this.replace(thread, stopError(why, this.limits));
+      this.replace(thread, stopError(why, this.limits, timeoutMs));
     };
-    const timer = setTimeout(() => halt('timeout'), this.limits.timeoutMs);
+    const timer = setTimeout(() => halt('timeout'), timeoutMs);
     const onAbort = (): void => halt('cancel');
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
       return await work();
     } catch (error) {
-      if (stopped) throw stopError(stopped, this.limits);
+      if (stopped) throw stopError(stopped, this.limits, timeoutMs);
       throw error;
     } finally {
       clearTimeout(timer);
@@ -224,7 +236,7 @@ export class SharedCatalogDatabase {
     }
     if (key === undefined) return;
     try {
-      await this.command(thread, `BEGIN; ${scope.hideSql}; SAVEPOINT ${SAVEPOINT}`);
+      await this.command(thread, `BEGIN READ WRITE; ${scope.hideSql}; SET TRANSACTION READ ONLY; SAVEPOINT ${SAVEPOINT}`);
     } catch (error) {
       await this.command(thread, 'ROLLBACK');
       throw error;
@@ -246,12 +258,14 @@ export class SharedCatalogDatabase {
   }
 }
 
-/** The error of a statement stopped by the timeout or a cancel, worded as Postgres words it. */
-function stopError(stop: Stop, limits: CatalogLimits): UserError {
+/** The error of a statement stopped by the timeout (`timeoutMs`, when the session's is smaller) or a cancel, worded as Postgres words it. */
+function stopError(stop: Stop, limits: CatalogLimits, timeoutMs = limits.timeoutMs): UserError {
+  const bound =
+    timeoutMs < limits.timeoutMs
+      ? `this session's statement_timeout is ${timeoutMs} ms`
+      : `a catalog statement may run ${limits.timeoutMs} ms (CUBEJS_SQL_API_CATALOG_STATEMENT_TIMEOUT, at most CUBEJS_SQL_API_STATEMENT_TIMEOUT)`;
   return stop === 'timeout'
-    ? new UserError('QUERY_TIMEOUT', 'canceling statement due to statement timeout', {
-        hint: `a catalog statement may run ${limits.timeoutMs} ms (CUBEJS_SQL_API_STATEMENT_TIMEOUT)`,
-      })
+    ? new UserError('QUERY_TIMEOUT', 'canceling statement due to statement timeout', { hint: bound })
     : new UserError('QUERY_CANCELLED', 'canceling statement due to user request');
 }
 
@@ -262,6 +276,22 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal, stop: () => Erro
     signal.addEventListener('abort', onAbort, { once: true });
     work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
+}
+
+/**
+ * Splits the answer of a wrapped unit: the unit's own messages (through its ReadyForQuery) and
+ * those of the rollback after it; `opened` when a BEGIN's answer comes first (an error there is thrown).
+ */
+function unwrapUnit(frames: readonly BackendFrame[], opened: boolean): { unit: BackendFrame[]; after: BackendFrame[] } {
+  let start = 0;
+  if (opened) {
+    start = frames.findIndex((f) => f.type === 'Z') + 1;
+    const error = frames.slice(0, start).find((f) => f.type === 'E');
+    if (error || start === 0) throw error ? new CatalogError(readErrorFields(error.body)) : new Error('the catalog database did not open a transaction');
+  }
+  const end = frames.findIndex((f, i) => i >= start && f.type === 'Z') + 1;
+  if (end === 0) throw new Error('the catalog database answered a unit without ReadyForQuery');
+  return { unit: frames.slice(start, end), after: frames.slice(end) };
 }
 
 function readyStatus(frames: readonly BackendFrame[]): string | undefined {

@@ -75,6 +75,33 @@ describe('checkResidualSql', () => {
   });
 });
 
+describe('strings past the memory limit', () => {
+  it('refuses repeat/lpad/rpad asking for more than a million characters, nested ones by their product, and printf/format widths that large, with 54000', () => {
+    const refused = [
+      `SELECT a, length(repeat('x', 1500000000)) FROM __scan_0 GROUP BY 1`,
+      `SELECT repeat(a, CAST(2000000 AS bigint)) FROM __scan_0`,
+      `SELECT repeat(a, '2000000'::int) FROM __scan_0`,
+      `SELECT lpad(a, 1000001, ' '), rpad(a, 3) FROM __scan_0`,
+      `SELECT rpad(a, 50000000) FROM __scan_0`,
+      `SELECT repeat(repeat('x', 40000), 40000) FROM __scan_0`,
+      `SELECT length(repeat(concat(a, repeat('y', 2000)), 1000)) FROM __scan_0`,
+      `SELECT printf('%1000000000s', a) FROM __scan_0`,
+      `SELECT format('{:>1000000000}', a) FROM __scan_0`,
+    ];
+    for (const sql of refused) expect(sqlStateOf(sql), sql).toBe('54000');
+  });
+
+  it('lets through the padding and repeats BI tools use, and digits that are not widths', () => {
+    const ordinary = [
+      `SELECT lpad(CAST(month(t) AS varchar), 2, '0'), rpad(a, 10), repeat('*', 20) FROM __scan_0`,
+      `SELECT repeat(a, b) FROM __scan_0`,
+      `SELECT repeat(repeat('ab', 1000), 1000) FROM __scan_0`,
+      `SELECT printf('%-08d|%s 2024123456', b, a), format('{} of {:>10} #123456789', a, b) FROM __scan_0`,
+    ];
+    for (const sql of ordinary) expect(sqlStateOf(sql), sql).toBeUndefined();
+  });
+});
+
 describe('the allow-list', () => {
   it("holds none of DuckDB's table functions, table macros or pragmas", async () => {
     const instance = await DuckDBInstance.create(':memory:');

@@ -7,6 +7,7 @@
 import type { ErrorCode } from '../../../errors/error-codes.ts';
 import { names, walkAst } from '../translate/walk-ast.ts';
 import { isAllowedFunction, isStateReader } from './allowed-functions.ts';
+import { findStringBlowup } from './find-string-blowup.ts';
 
 /** Why a statement is refused: a registered error code (its SQLSTATE) and a message naming the culprit. */
 export interface Refusal {
@@ -32,7 +33,9 @@ const SESSION_VALUES: Readonly<Record<string, string>> = {
  * - `current_user` and the other session value functions: 42501;
  * - `WITH RECURSIVE`: 0A000. Refused outright rather than bounded by the timeout: no BI tool sends
  *   it over a semantic model, and it is the one construct left that generates rows from nothing,
- *   so without it the work of a statement is bounded by the size of its semantic results.
+ *   so without it the work of a statement is bounded by the size of its semantic results;
+ * - `repeat`/`lpad`/`rpad` asking for a string past a million characters, or a printf/format
+ *   field that wide (`find-string-blowup.ts`): 54000, since DuckDB's memory limit does not bound them.
  */
 export function findRefusedFunction(tree: unknown): Refusal | undefined {
   let refusal = recursiveRefusal(tree);
@@ -41,7 +44,9 @@ export function findRefusedFunction(tree: unknown): Refusal | undefined {
     refusal = refusalOf(type, body) ?? recursiveRefusal(body);
     return refusal === undefined;
   });
-  return refusal;
+  if (refusal) return refusal;
+  const blowup = findStringBlowup(tree);
+  return blowup ? { code: 'LIMIT_EXCEEDED', message: `${blowup}: the SQL API's post-processing memory does not bound such strings` } : undefined;
 }
 
 /** `withClause` is a field of SelectStmt (and of the DML nodes), not a node of its own. */

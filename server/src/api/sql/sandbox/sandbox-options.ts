@@ -46,7 +46,8 @@ export function readStatementTimeoutMs(env: Env): number {
 
 const DURATION_UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
-function durationMs(name: string, raw: string): number {
+/** Milliseconds of a Cube-style duration set in `name` ("30s", "2m", "500ms", or seconds); CONFIG_INVALID naming it otherwise. */
+export function durationMs(name: string, raw: string): number {
   const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/i.exec(raw);
   const ms = match ? Math.round(Number(match[1]) * DURATION_UNITS[(match[2] ?? 's').toLowerCase()]!) : 0;
   if (ms <= 0) throw new UserError('CONFIG_INVALID', `${name}=${JSON.stringify(raw)} is not a duration longer than 0: write e.g. 30s, 2m or a number of seconds`);

@@ -13,6 +13,7 @@ import type { StatementResult } from './statement-types.ts';
 import { formatFor } from './statement-types.ts';
 import type { AstNode } from '../translate/walk-ast.ts';
 import { SqlStateError } from './sql-state-error.ts';
+import { statementTimeoutMs } from './statement-timeout.ts';
 
 export { SqlStateError };
 
@@ -83,6 +84,7 @@ function setVariable(session: SessionState, node: AstNode): StatementResult {
     if (name === 'default_transaction_read_only' || name === 'transaction_read_only') {
       if (!/^(on|true|1)$/i.test(value)) throw new SqlStateError('25006', 'the SQL API is read-only');
     }
+    if (name === 'statement_timeout') statementTimeoutMs(value);
     session.settings.set(name, name === 'client_encoding' ? 'UTF8' : value);
   }
   const tag = kind === 'VAR_RESET' ? 'RESET' : 'SET';

@@ -53,6 +53,7 @@ export function defaultSettings(user: string, startup: Readonly<Record<string, s
     ['session_authorization', user],
     ['intervalstyle', 'postgres'],
     ['default_transaction_read_only', 'on'],
+    ['transaction_read_only', 'on'],
     ['in_hot_standby', 'off'],
     ['search_path', '"$user", public'],
     ['extra_float_digits', '1'],
