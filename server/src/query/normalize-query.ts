@@ -33,9 +33,13 @@ export function normalizeQuery(model: SemanticModel, value: unknown, options: No
   const timezone = query.timezone ?? 'UTC';
   const ctx: FilterContext = { model, timezone, now: options.now ?? new Date() };
   const measures = (query.measures ?? []).map((m, i) => resolveMember(model, m, 'measure', `measures[${i}]`));
-  const dimensions = (query.dimensions ?? []).map((d, i) => resolveMember(model, d, 'dimension', `dimensions[${i}]`));
+  const { plain, granular } = splitGranularDimensions(model, query.dimensions ?? []);
+  const dimensions = plain.map(({ name, index }) => resolveMember(model, name, 'dimension', `dimensions[${index}]`));
   const segments = (query.segments ?? []).map((s, i) => resolveMember(model, s, 'segment', `segments[${i}]`));
-  const timeDimensions = (query.timeDimensions ?? []).map((td, i) => normalizeTimeDimension(td, ctx, `timeDimensions[${i}]`));
+  const timeDimensions = [
+    ...(query.timeDimensions ?? []).map((td, i) => normalizeTimeDimension(td, ctx, `timeDimensions[${i}]`)),
+    ...granular.map(({ request, index }) => normalizeTimeDimension(request, ctx, `dimensions[${index}]`)),
+  ];
   const filters = normalizeFilters(query.filters ?? [], ctx, 'filters');
   const explicitOrder = normalizeOrder(model, query.order);
   const base = { measures, dimensions, segments, timeDimensions };
@@ -49,6 +53,34 @@ export function normalizeQuery(model: SemanticModel, value: unknown, options: No
     ungrouped: query.ungrouped === true,
     timezone,
   };
+}
+
+/**
+ * Cube's shorthand `dimensions: ['Cube.time.month']`: a time dimension with a granularity, listed
+ * as a dimension. Such entries become time dimensions (answered under the same `Cube.time.month`
+ * key); every other entry stays a dimension.
+ */
+function splitGranularDimensions(model: SemanticModel, names: readonly string[]) {
+  const plain: { name: string; index: number }[] = [];
+  const granular: { request: TimeDimensionRequest; index: number }[] = [];
+  names.forEach((name, index) => {
+    const parts = name.split('.');
+    const dimension = parts.length === 3 ? knownDimension(model, `${parts[0]}.${parts[1]}`) : undefined;
+    const granularity = parts[2];
+    const known = granularity !== undefined && ((GRANULARITIES as readonly string[]).includes(granularity) || (dimension?.granularities.some((g) => g.name === granularity) ?? false));
+    if (dimension?.type === 'time' && known) granular.push({ request: { dimension: `${parts[0]}.${parts[1]}`, granularity }, index });
+    else plain.push({ name, index });
+  });
+  return { plain, granular };
+}
+
+/** The cube's or view's dimension of that name, or undefined when there is none. */
+function knownDimension(model: SemanticModel, name: string): Dimension | undefined {
+  try {
+    return resolveMember(model, name, 'dimension', 'dimensions').member as Dimension;
+  } catch {
+    return undefined;
+  }
 }
 
 function normalizeTimeDimension(td: TimeDimensionRequest, ctx: FilterContext, where: string): NormalizedTimeDimension {
