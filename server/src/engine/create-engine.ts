@@ -19,6 +19,7 @@ import { formatResult } from './format-result.ts';
 import { echoQuery } from './annotate-query.ts';
 import { BoundedStore } from '../reuse/bounded-store.ts';
 import { AnswerMemo } from '../reuse/answer-memo.ts';
+import { securityKey } from '../reuse/answer-key.ts';
 import { StageClock } from './stage-clock.ts';
 import { createAccessControl, type AccessControl } from '../security/access-control.ts';
 import type { MemberVisibilityMask } from '../security/member-visibility.ts';
@@ -87,6 +88,7 @@ export function createEngine(options: EngineOptions): SemanticEngine {
   const authorizedCache = new BoundedStore<Authorized>({ maxEntries: cacheSize });
   const loweredCache = new BoundedStore<LoweredSql>({ maxEntries: 2 * cacheSize });
   const accessControl = options.accessControl ?? createAccessControl();
+  const visibilityCache = new BoundedStore<MemberVisibilityMask>({ maxEntries: cacheSize, ttlMs: 60_000 });
   const rewriteSetup = { queryRewrite: options.queryRewrite, modelFor: options.modelFor ?? model, now };
   // Whole answers of repeated queries, so a cache hit skips every stage after rewrite: only with
   // a result cache (the memo never answers what the cache would not), and only when the matcher
@@ -94,8 +96,19 @@ export function createEngine(options: EngineOptions): SemanticEngine {
   const memo = options.orchestrator && (!options.matchPreAggregation || options.matchPreAggregation.generation) ? new AnswerMemo<LoadResponse, LoweredQuery>(500) : undefined;
   const generation = (): number => matcher.generation?.() ?? 0;
 
+  /**
+   * The members a caller may see (GraphQL's schema, /meta, the SQL API's catalog), kept per model
+   * version and security context for a minute: working it out walks every member against every
+   * policy, the largest part of a GraphQL request's cost. The minute bounds how long a
+   * `contextToGroups` that reads changing state is not asked again.
+   */
   async function visibleMembers(ctx: RequestContext, forModel: SemanticModel = model()): Promise<MemberVisibilityMask> {
-    return accessControl.visibility(forModel, await accessControl.resolve(ctx.securityContext));
+    const key = `${forModel.version}\n${securityKey(ctx.securityContext)}`;
+    const known = visibilityCache.get(key);
+    if (known) return known;
+    const mask = accessControl.visibility(forModel, await accessControl.resolve(ctx.securityContext));
+    visibilityCache.set(key, mask);
+    return mask;
   }
 
   /**

@@ -153,6 +153,22 @@ describe('bad requests get a 4xx with a clear message, never a 500', () => {
     expect(((await res.json()) as { errors: { message: string }[] }).errors[0]!.message).toMatch(/"variables" is not valid JSON/);
   });
 
+  it("checks a document again for each caller's schema: one valid for the internal team is refused for a store manager", async () => {
+    // dim_cliente.email is hidden from gerente_loja (model/cubes/dim_cliente.yml, LGPD).
+    const query = '{ cube(limit: 3) { dim_cliente { email } } }';
+    const sign = (claims: Record<string, unknown>) => new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(SECRET));
+    const internal = await sign({ groups: ['internal'] });
+    const manager = await sign({ groups: ['gerente_loja'], lojas: ['L001'] });
+    for (let round = 0; round < 2; round++) {
+      const seen = await postGraphql(prod.url, { query }, { authorization: `Bearer ${internal}` });
+      expect(seen.status).toBe(200);
+      expect((seen.body.data as { cube: unknown[] }).cube).toHaveLength(3);
+      const refused = await postGraphql(prod.url, { query }, { authorization: `Bearer ${manager}` });
+      expect(refused.status).toBe(400);
+      expect(refused.body.errors?.[0]?.message).toMatch(/email/);
+    }
+  });
+
   it('in production, answers a missing, a malformed and a wrongly signed token with 403, and a good one with data', async () => {
     const query = '{ cube { fato_vendas { count } } }';
     const missing = await postGraphql(prod.url, { query });

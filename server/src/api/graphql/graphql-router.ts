@@ -4,7 +4,7 @@
  * visible members, so an access policy hiding members hides them from introspection too.
  */
 import { Router, type Request, type Response } from 'express';
-import { GraphQLError, parse, validate, execute, type GraphQLSchema, type ExecutionResult } from 'graphql';
+import { GraphQLError, parse, validate, execute, type DocumentNode, type GraphQLSchema, type ExecutionResult } from 'graphql';
 import type { LoadResponse, RequestContext, SemanticEngine } from '../../engine/engine-types.ts';
 import type { CubeQuery } from '../../query/query-types.ts';
 import type { SemanticModel } from '../../model/model-types.ts';
@@ -35,6 +35,8 @@ export interface GraphqlRouterOptions {
 }
 
 const MAX_CACHED_SCHEMAS = 64;
+/** Validated documents kept per schema (by text, up to a few KB each). */
+const MAX_CACHED_DOCUMENTS = 500;
 /** Cube's default continueWaitTimeout (5 s). */
 const DEFAULT_CONTINUE_WAIT_MS = 5_000;
 
@@ -59,6 +61,22 @@ export function createGraphqlRouter(options: GraphqlRouterOptions): Router {
       schemas.set(key, schema);
     }
     return schema;
+  }
+
+  /**
+   * Documents that parsed and validated against a schema, by their text: a dashboard sends the
+   * same few queries again and again, and parsing plus validation is a large part of each. Only
+   * valid documents are kept (an invalid one is parsed and refused, with its errors, every time);
+   * the limits depend on the operation named, so they are checked on every request.
+   */
+  const validatedBySchema = new WeakMap<GraphQLSchema, BoundedStore<DocumentNode>>();
+  function validatedDocuments(schema: GraphQLSchema): BoundedStore<DocumentNode> {
+    let store = validatedBySchema.get(schema);
+    if (!store) {
+      store = new BoundedStore<DocumentNode>({ maxEntries: MAX_CACHED_DOCUMENTS });
+      validatedBySchema.set(schema, store);
+    }
+    return store;
   }
 
   /** One cube query of a GraphQL request, joining an identical running one of the same caller. */
@@ -96,24 +114,30 @@ export function createGraphqlRouter(options: GraphqlRouterOptions): Router {
       sendFailure(res, error, options);
       return;
     }
-    let document;
-    try {
-      document = parse(params.query, { maxTokens: limits.maxTokens });
-    } catch (error) {
-      res.status(400).json({ errors: [formatError(error as GraphQLError, options)] });
-      return;
-    }
     const operationName = typeof params.operationName === 'string' ? params.operationName : undefined;
+    const validated = validatedDocuments(schema);
+    let document = validated.get(params.query);
+    if (!document) {
+      try {
+        document = parse(params.query, { maxTokens: limits.maxTokens });
+      } catch (error) {
+        res.status(400).json({ errors: [formatError(error as GraphQLError, options)] });
+        return;
+      }
+    }
     try {
       checkGraphqlLimits(document, operationName, limits);
     } catch (error) {
       sendFailure(res, error, options);
       return;
     }
-    const validationErrors = validate(schema, document);
-    if (validationErrors.length > 0) {
-      res.status(400).json({ errors: validationErrors.map((e) => formatError(e, options)) });
-      return;
+    if (!validated.get(params.query)) {
+      const validationErrors = validate(schema, document);
+      if (validationErrors.length > 0) {
+        res.status(400).json({ errors: validationErrors.map((e) => formatError(e, options)) });
+        return;
+      }
+      validated.set(params.query, document);
     }
     const context: GraphqlContext = { runQuery: (query) => runQuery(query, ctx), rawVariables };
     const result: ExecutionResult = await execute({
