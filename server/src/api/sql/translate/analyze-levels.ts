@@ -6,7 +6,7 @@
 import { JOIN_FIELD, type ModelColumn, type ModelTable } from '../catalog/model-tables.ts';
 import { UserError } from '../../../errors/user-error.ts';
 import { names, nodeOf, walkAst, type AstNode } from './walk-ast.ts';
-import { isDateCast } from './dimension-cast.ts';
+import { isDateCast } from './cast-effect.ts';
 
 function outputAliases(level: Level): Set<string> {
   return new Set<string>((level.select.targetList ?? []).map((t: AstNode) => t.ResTarget?.name?.toLowerCase()).filter(Boolean));
@@ -248,7 +248,7 @@ function collectUses(level: Level, visitSelect: (s: AstNode) => void): void {
         const isAgg = (AGGREGATES.has(fn) || OTHER_AGGREGATES.has(fn)) && !value.over;
         if (isAgg && value.agg_filter && level.scans.length > 0) {
           throw new UserError('UNSUPPORTED', `${fn.toUpperCase()}(…) FILTER (WHERE …) over a cube table is not supported`, {
-            hint: 'filter with WHERE (one query per filter), or use CASE inside a query over the grouped result',
+            hint: `put the condition in WHERE, one query per condition: SELECT ${fn === 'measure' ? 'MEASURE' : fn.toUpperCase()}(…) FROM … WHERE <condition>`,
           });
         }
         if (isAgg) recordMeasureCall(level, value, fn);

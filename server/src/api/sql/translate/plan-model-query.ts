@@ -18,7 +18,7 @@ import { planOuterFilter } from './plan-outer-filter.ts';
 import { residualSql } from './residual-sql.ts';
 import { checkMeasureLineage } from './check-measure-lineage.ts';
 import type { AstNode } from './walk-ast.ts';
-import { castEffect } from './dimension-cast.ts';
+import { castEffect } from './cast-effect.ts';
 import type { ModelTable } from '../catalog/model-tables.ts';
 import type { ParamValue } from '../wire/decode-param.ts';
 import type { FoldedList } from './fold-literal-lists.ts';

@@ -9,7 +9,7 @@ import { resolveRef } from './analyze-levels.ts';
 import { isPeriodStart, literalValue, NOT_CONSTANT, periodEnd, shiftIso, toIsoTimestamp } from './literal-value.ts';
 import { names, type AstNode } from './walk-ast.ts';
 import { isListPlaceholder, type FoldedList } from './fold-literal-lists.ts';
-import { castEffect } from './dimension-cast.ts';
+import { castEffect } from './cast-effect.ts';
 
 /** Result of translating one level's WHERE for its only scan. */
 export interface TranslatedWhere {
