@@ -60,15 +60,18 @@ function withTimeColumn(result: LoadResult, query: CubeQuery): LoadResult {
 
 /** Cube's pivot query of a blending query: measures and dimensions of all queries, pivoted on `time`. */
 export function blendingPivotQuery(response: LoadResponse): Record<string, unknown> {
-  const merged = (key: 'measures' | 'dimensions'): unknown[] => [...new Set(response.results.flatMap((r) => listOf(r.query[key])))];
-  const granularity = response.results
-    .map((r) => (listOf(r.query.timeDimensions)[0] as { granularity?: unknown } | undefined)?.granularity)
-    .find((g) => typeof g === 'string');
+  return blendedPivot(response.results.map((r) => r.query), response.queryType);
+}
+
+/** The pivot query of blended queries (their echoed or normalized forms): /load's and /dry-run's. */
+export function blendedPivot(queries: readonly Readonly<Record<string, unknown>>[], queryType: string): Record<string, unknown> {
+  const merged = (key: 'measures' | 'dimensions'): unknown[] => [...new Set(queries.flatMap((q) => listOf(q[key])))];
+  const granularity = queries.map((q) => (listOf(q.timeDimensions)[0] as { granularity?: unknown } | undefined)?.granularity).find((g) => typeof g === 'string');
   return {
     measures: merged('measures'),
     dimensions: merged('dimensions'),
     timeDimensions: [{ dimension: 'time', ...(granularity === undefined ? {} : { granularity }) }],
-    queryType: response.queryType,
+    queryType,
   };
 }
 

@@ -18,7 +18,7 @@ import { writeJson } from '../../util/write-json.ts';
 import { loadResponseChunks } from './serialize-load-response.ts';
 import { CheckedTexts } from '../../reuse/checked-texts.ts';
 import { CONTINUE_WAIT, continueWaitKey, type ContinueWait } from '../../reuse/continue-wait.ts';
-import { blendResults, checkBlendingQueries } from './blend-queries.ts';
+import { blendedPivot, blendResults, checkBlendingQueries } from './blend-queries.ts';
 
 /** What the REST routes need; `main.ts`/`server.ts` wire it. */
 export interface RestApiOptions {
@@ -43,19 +43,32 @@ export function createRestRouter(options: RestApiOptions): Router {
   const sql = async (req: Request, res: Response): Promise<void> => {
     const ctx = await requestContext(req, res, options);
     const { query } = readParams(req);
-    const [first, ...rest] = toQueryList(query, options.queryLimit);
-    if (rest.length > 0) throw new UserError('UNSUPPORTED', '/v1/sql takes one query, not an array');
-    const sqls = await timed(options, 'sql', () => engine.sql(first!, ctx));
-    // One query answers `{sql}`; several (compareDateRange) an array of them, as Cube's gateway does.
+    const queries = toQueryList(query, options.queryLimit);
+    if (Array.isArray(query)) checkBlendingQueries(queries);
+    const sqls = await timed(options, 'sql', async () => (await Promise.all(queries.map((q) => engine.sql(q, ctx)))).flat());
+    // One query answers `{sql}`; several (compareDateRange, a blending array) an array of them, as Cube's gateway does.
     res.json(sqls.length === 1 ? { sql: sqls[0] } : sqls.map((s) => ({ sql: s })));
   };
 
   const dryRun = async (req: Request, res: Response): Promise<void> => {
     const ctx = await requestContext(req, res, options);
     const { query } = readParams(req);
-    const [first, ...rest] = toQueryList(query, options.queryLimit);
-    if (rest.length > 0) throw new UserError('UNSUPPORTED', '/v1/dry-run takes one query, not an array');
-    res.json(await timed(options, 'dry-run', () => engine.dryRun(first!, ctx)));
+    const queries = toQueryList(query, options.queryLimit);
+    if (!Array.isArray(query)) {
+      res.json(await timed(options, 'dry-run', () => engine.dryRun(queries[0]!, ctx)));
+      return;
+    }
+    // A blending array: every query's normalized form, in order, as one blending query.
+    checkBlendingQueries(queries);
+    const each = await timed(options, 'dry-run', () => Promise.all(queries.map((q) => engine.dryRun(q, ctx))));
+    const normalizedQueries = each.flatMap((d) => d.normalizedQueries);
+    res.json({
+      queryType: 'blendingQuery',
+      normalizedQueries,
+      queryOrder: each.flatMap((d) => d.queryOrder),
+      pivotQuery: blendedPivot(normalizedQueries, 'blendingQuery'),
+      transformedQueries: each.flatMap((d) => d.transformedQueries),
+    });
   };
 
   // Which pre-aggregation /load would read for the query, why each other one would not, and a
