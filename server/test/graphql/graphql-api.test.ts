@@ -153,6 +153,14 @@ describe('bad requests get a 4xx with a clear message, never a 500', () => {
     expect(((await res.json()) as { errors: { message: string }[] }).errors[0]!.message).toMatch(/"variables" is not valid JSON/);
   });
 
+  it('reads limit: 0 as no limit given, as Cube does (the default limit applies)', async () => {
+    const unlimited = await postGraphql(dev.url, { query: '{ cube { dim_canal { nome } } }' });
+    const zero = await postGraphql(dev.url, { query: '{ cube(limit: 0) { dim_canal { nome } } }' });
+    expect(zero.status).toBe(200);
+    expect((unlimited.body.data as { cube: unknown[] }).cube.length).toBeGreaterThan(0);
+    expect(zero.body.data).toEqual(unlimited.body.data);
+  });
+
   it("checks a document again for each caller's schema: one valid for the internal team is refused for a store manager", async () => {
     // dim_cliente.email is hidden from gerente_loja (model/cubes/dim_cliente.yml, LGPD).
     const query = '{ cube(limit: 3) { dim_cliente { email } } }';

@@ -92,7 +92,8 @@ export function buildCubeQuery(
     ...(timeDimensions.length ? { timeDimensions } : {}),
     ...(rest.length ? { filters: rest } : {}),
     ...(order.length ? { order } : {}),
-    ...(typeof rootArgs.limit === 'number' ? { limit: rootArgs.limit } : {}),
+    // A limit of 0 means "no limit given" in Cube's GraphQL API: the default limit applies.
+    ...(typeof rootArgs.limit === 'number' && rootArgs.limit !== 0 ? { limit: rootArgs.limit } : {}),
     ...(rootArgs.offset ? { offset: rootArgs.offset } : {}),
     ...(rootArgs.timezone ? { timezone: rootArgs.timezone } : {}),
     ...(rootArgs.ungrouped ? { ungrouped: true } : {}),
