@@ -64,6 +64,9 @@ describe('checkCatalogFunctions', () => {
       "SELECT database_to_xml_and_xmlschema(true, false, '')",
       "SELECT table_to_xmlschema('pg_class'::regclass, true, false, '')",
       "SELECT 1 WHERE EXISTS (SELECT set_config('a.b', 'c', false))",
+      'SELECT * FROM pg_catalog.pg_file_settings',
+      'SELECT rolname, rolpassword FROM pg_authid',
+      'SELECT 1 FROM pg_class c WHERE EXISTS (SELECT 1 FROM pg_hba_file_rules)',
     ]) {
       expect(sqlStateOf(sql), sql).toBe('ACCESS_DENIED');
     }

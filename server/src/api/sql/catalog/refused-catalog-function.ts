@@ -100,12 +100,19 @@ const REFUSED = new RegExp(
   'i',
 );
 
-/** The name of the first refused function `tree` calls, or undefined. */
+/**
+ * Views that show what Postgres read from its files (configuration, authentication rules, build
+ * paths) or role secrets: PGlite runs as a superuser, so nothing else keeps them from clients.
+ */
+const REFUSED_RELATIONS = /^(pg_file_settings|pg_hba_file_rules|pg_ident_file_mappings|pg_config|pg_authid|pg_shadow|pg_user_mappings|pg_largeobject)$/i;
+
+/** The name of the first refused function `tree` calls (or refused view it reads, named `view x`), or undefined. */
 export function findRefusedCatalogFunction(tree: unknown): string | undefined {
   let found: string | undefined;
   walkAst(tree, (type, body) => {
     if (found) return false;
-    if (type !== 'FuncCall') return true;
+    if (type === 'RangeVar' && REFUSED_RELATIONS.test(String(body.relname ?? ''))) found = `view ${body.relname}`;
+    if (type !== 'FuncCall') return found === undefined;
     const fn = names(body.funcname).at(-1) ?? '';
     const withQuery = fn.toLowerCase() === 'ts_rewrite' && (body.args?.length ?? 0) === 2;
     if (REFUSED.test(fn) || withQuery) found = names(body.funcname).join('.');
@@ -127,5 +134,6 @@ export function checkCatalogFunctions(sql: string): void {
     throw new UserError('QUERY_INVALID', `the catalog statement could not be parsed: ${(error as Error).message}`);
   }
   const fn = findRefusedCatalogFunction(tree);
+  if (fn?.startsWith('view ')) throw new UserError('ACCESS_DENIED', `${fn.slice(5)} is not readable in the SQL API: it shows the catalog server's files or role secrets`);
   if (fn) throw new UserError('ACCESS_DENIED', `function ${fn}() is not allowed in the SQL API: it runs SQL text, changes shared state or reads server files`);
 }
