@@ -10,6 +10,10 @@ describe('parseDateRange', () => {
     expect(range(['2024-01-01', '2024-01-31'])).toEqual(['2024-01-01T00:00:00.000', '2024-01-31T23:59:59.999']);
   });
 
+  it('says a reversed pair ends before it starts (both dates parse)', () => {
+    expect(() => range(['2024-03-01', '2024-02-01'])).toThrow('Date range ["2024-03-01","2024-02-01"] ends before it starts');
+  });
+
   it('reads one date as that whole day, as Cube reads [d]', () => {
     expect(range(['2024-01-01'])).toEqual(['2024-01-01T00:00:00.000', '2024-01-01T23:59:59.999']);
   });

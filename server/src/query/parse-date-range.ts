@@ -42,7 +42,10 @@ function resolveSpan(range: unknown, timeZone: string, now: Date): DateSpan | un
     const to = parseWallClock(last, timeZone);
     if (!from || !to) return undefined;
     const end = to.dateOnly ? endOf(to.date, 'day') : to.date;
-    return end.getTime() < from.date.getTime() ? undefined : [from.date, end];
+    if (end.getTime() < from.date.getTime()) {
+      throw new UserError('INVALID_DATE_RANGE', `Date range ${JSON.stringify(range)} ends before it starts`, { hint: 'write the earlier date first: [from, to]' });
+    }
+    return [from.date, end];
   }
   if (typeof range !== 'string') return undefined;
   return parseRelative(range.trim().toLowerCase(), localNow(now, timeZone), timeZone);
