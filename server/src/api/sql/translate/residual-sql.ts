@@ -12,6 +12,7 @@ import { JOIN_FIELD } from '../catalog/model-tables.ts';
 import type { ParamValue } from '../wire/decode-param.ts';
 import { countColumn, resolveRef, tableOf, type Level, type Scan } from './analyze-levels.ts';
 import { isListPlaceholder, type FoldedList } from './fold-literal-lists.ts';
+import { rewriteDivisions } from './postgres-division.ts';
 import type { ScanPlan } from './plan-scan.ts';
 import { columnRefNode, fromItemOf, funcCallNode, literalNode, transformAst } from './transform-ast.ts';
 import { names, walkAst, type AstNode } from './walk-ast.ts';
@@ -61,6 +62,7 @@ export function residualSql(
     }
     return undefined;
   });
+  rewriteDivisions(root);
   return deparseSync({ SelectStmt: root } as never);
 }
 

@@ -1,0 +1,70 @@
+/**
+ * Postgres's semantics where DuckDB's differ, once a statement reads a cube (found by a QA run on
+ * view `vendas` of the repository's model over the gold fixture): integer / integer truncates toward
+ * zero and division by zero raises 22012, and foreseeable bad input gets Postgres's own SQLSTATE
+ * (42P10, 22P02, 42803, 22007, 42P02) rather than a DuckDB binder message under 0A000. Expected
+ * values are Postgres's rules applied by hand to REST `/load` answers.
+ */
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BI_SQL, connectBi, run } from './support/bi-sql-client.ts';
+import { REPO_MODEL_DIR, GOLD_EXTRA_FILES, startStack, type Stack } from '../support/stack.ts';
+import { GOLD_SQL } from '../engine/gold-fixture.ts';
+import { loadRest } from '../support/api-requests.ts';
+
+let world: Stack;
+let client: pg.Client;
+
+beforeAll(async () => {
+  world = await startStack({ data: { sql: GOLD_SQL }, model: { dir: REPO_MODEL_DIR, files: GOLD_EXTRA_FILES }, serve: { http: true, sql: BI_SQL } });
+  client = await connectBi(world.sqlPort);
+}, 300_000);
+
+afterAll(async () => {
+  await client?.end();
+  await world?.close();
+});
+
+async function rows(text: string): Promise<(string | null)[][]> {
+  const got = await run(client, text);
+  if (!got.ok) throw new Error(`${got.code} ${got.message}\n${text}`);
+  return got.rows.map((r) => [...r]);
+}
+
+async function refused(text: string): Promise<{ code: string; message: string }> {
+  const got = await run(client, text);
+  expect(got.ok, `expected a refusal for\n${text}\ngot ${got.ok ? JSON.stringify(got.rows.slice(0, 3)) : ''}`).toBe(false);
+  return got.ok ? { code: '', message: '' } : got;
+}
+
+/** Orders per channel from REST, the independent side. */
+async function ordersByChannel(): Promise<Map<string, number>> {
+  const data = await loadRest(world.url, { measures: ['vendas.pedidos'], dimensions: ['vendas.canal_nome'] });
+  return new Map(data.map((r) => [String(r['vendas.canal_nome']), Number(r['vendas.pedidos'])]));
+}
+
+describe('division over a cube as in Postgres', () => {
+  it('integer / integer truncates toward zero; a numeric operand divides exactly', async () => {
+    const want = await ordersByChannel();
+    expect([...want.values()].some((v) => v % 2 === 1)).toBe(true);
+    const got = await rows('SELECT canal_nome, MEASURE(pedidos) / 2, 7 / 2, -7 / 2, 7.0 / 2, MEASURE(pedidos)::int / -2 FROM vendas GROUP BY 1 ORDER BY 1');
+    expect(got.length).toBe(want.size);
+    for (const r of got) {
+      const orders = want.get(String(r[0]))!;
+      expect(r.slice(1).map(Number)).toEqual([Math.trunc(orders / 2), 3, -3, 3.5, Math.trunc(orders / -2)]);
+    }
+  });
+
+  it('division by zero raises 22012, integer or not', async () => {
+    for (const text of [
+      'SELECT canal_nome, MEASURE(pedidos)::int / 0 FROM vendas GROUP BY 1',
+      'SELECT canal_nome, MEASURE(pedidos) / (MEASURE(pedidos) - MEASURE(pedidos)) FROM vendas GROUP BY 1',
+      'SELECT canal_nome, MEASURE(vendas_liquidas) / 0.0 FROM vendas GROUP BY 1',
+      'SELECT canal_nome, MEASURE(pedidos) % 0 FROM vendas GROUP BY 1',
+    ]) {
+      const err = await refused(text);
+      expect(err.code, text).toBe('22012');
+      expect(err.message).toMatch(/division by zero/);
+    }
+  });
+});
