@@ -68,3 +68,42 @@ describe('division over a cube as in Postgres', () => {
     }
   });
 });
+describe('SQLSTATEs of foreseeable bad input', () => {
+  const cases: [string, string][] = [
+    ['SELECT canal_nome, MEASURE(pedidos) FROM vendas GROUP BY 1 ORDER BY 5', '42P10'],
+    ['SELECT canal_nome, MEASURE(pedidos) FROM vendas GROUP BY 3', '42P10'],
+    ["SELECT canal_nome, MEASURE(pedidos) FROM vendas GROUP BY 1 LIMIT 'a'", '22P02'],
+    ['SELECT canal_nome FROM vendas WHERE MEASURE(pedidos) > 10 GROUP BY 1', '42803'],
+    ['SELECT MEASURE(pedidos) FROM vendas WHERE MEASURE(pedidos) > 10', '42803'],
+    ['SELECT canal_nome, MEASURE(pedidos) FROM vendas GROUP BY 1 ORDER BY 0', '42P10'],
+    ['SELECT canal_nome, MEASURE(pedidos) FROM vendas GROUP BY 1 LIMIT 5 OFFSET \'x\'', '22P02'],
+    ["SELECT MEASURE(pedidos) FROM vendas WHERE data_venda >= 'not-a-date'", '22007'],
+    ["SELECT MEASURE(pedidos) FROM vendas WHERE data_venda::date IN ('soon')", '22007'],
+    ['SELECT canal_nome, MEASURE(pedidos) FROM vendas WHERE ano = $1 GROUP BY 1', '42P02'],
+  ];
+  for (const [text, code] of cases) {
+    it(`${code}: ${text}`, async () => {
+      expect((await refused(text)).code).toBe(code);
+    });
+  }
+
+  it('MEASURE of a dimension names the dimension', async () => {
+    const err = await refused('SELECT MEASURE(canal_nome) FROM vendas');
+    expect(['42803', '42883']).toContain(err.code);
+    expect(err.message).toMatch(/canal_nome/);
+    expect(err.message).not.toMatch(/Scalar Function/);
+  });
+
+  it('GROUP BY () is the total, as without GROUP BY', async () => {
+    const data = await loadRest(world.url, { measures: ['vendas.pedidos'] });
+    const got = await rows('SELECT MEASURE(pedidos) FROM vendas GROUP BY ()');
+    expect(got.map((r) => Number(r[0]))).toEqual([Number(data[0]!['vendas.pedidos'])]);
+  });
+
+  it('valid positions and a numeric LIMIT text still answer', async () => {
+    const want = await ordersByChannel();
+    const got = await rows("SELECT canal_nome, MEASURE(pedidos) FROM vendas WHERE data_venda < '2100-01-01' GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT '2'");
+    const sorted = [...want].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 2);
+    expect(got.map((r) => [r[0], Number(r[1])])).toEqual(sorted);
+  });
+});

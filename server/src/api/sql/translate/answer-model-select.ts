@@ -6,6 +6,7 @@
 import type { RequestContext, SemanticEngine } from '../../../engine/engine-types.ts';
 import type { ModelTable } from '../catalog/model-tables.ts';
 import type { ParamValue } from '../wire/decode-param.ts';
+import { checkSelectInput } from './check-select-input.ts';
 import type { FoldedList } from './fold-literal-lists.ts';
 import { planModelQuery, type ModelQueryPlan } from './plan-model-query.ts';
 import { prepareModelSelect } from './prepare-model-select.ts';
@@ -49,6 +50,7 @@ async function planOf(statement: ModelSelect, params: readonly ParamValue[], dep
   const key = `${deps.maxScanRows}\u0000${statement.text}\u0000${JSON.stringify(params)}`;
   const known = whole ? cache.get(key) : undefined;
   if (known) return known;
+  if (whole) checkSelectInput(statement.select, params);
   let readData = false;
   const runSubselect = async (select: AstNode): Promise<TypedResult> => {
     readData = true;

@@ -5,6 +5,7 @@
  * path as any model query) so they become constant lists the semantic query can push down.
  */
 import type { ModelTable } from '../catalog/model-tables.ts';
+import { dropEmptyGrouping } from './check-select-input.ts';
 import { inlineSubselects } from './inline-subselects.ts';
 import { KEY_SOURCE, NULL_SAFE, rewriteSemiJoins } from './semi-join-filters.ts';
 import { literalNode } from './transform-ast.ts';
@@ -21,6 +22,7 @@ const MAX_LIST_VALUES = 10_000;
 
 export async function prepareModelSelect(original: AstNode, findTable: FindTable, runSubselect: RunSubselect): Promise<AstNode> {
   const select = structuredClone(original);
+  dropEmptyGrouping(select);
   inlineSubselects(select, findTable);
   // A top-N join rewritten as a filter leaves a level that only filters: inline it in turn.
   if (rewriteSemiJoins(select, findTable)) inlineSubselects(select, findTable);

@@ -2,6 +2,7 @@
  * WHERE conjuncts over dimensions of a single model table → Cube filters and time-dimension date
  * ranges. Conjuncts that cannot be expressed stay in the outer evaluation.
  */
+import { UserError } from '../../../errors/user-error.ts';
 import type { Filter, MemberFilter } from '../../../query/query-types.ts';
 import type { ParamValue } from '../wire/decode-param.ts';
 import type { Level, Scan } from './analyze-levels.ts';
@@ -105,6 +106,7 @@ function translateConjunct(level: Level, scan: Scan, node: AstNode, params: read
     const values = inListValues(expr.rexpr?.List?.items ?? [], params, lists);
     if (values.some((v: unknown) => v === NOT_CONSTANT || v === null)) return false;
     if (dim.type === 'time') {
+      for (const v of values) checkTimestampText(v as ParamValue);
       if (op !== '=' || values.length !== 1 || !dim.trunc) return false;
       return addTruncEquals(dim, values[0] as ParamValue, out); // checked above: a constant, not NULL
     }
@@ -116,7 +118,10 @@ function translateConjunct(level: Level, scan: Scan, node: AstNode, params: read
   if (expr.kind !== 'AEXPR_OP') return false;
   const value = literalValue(expr.rexpr, params);
   if (value === NOT_CONSTANT || value === null) return false;
-  if (dim.type === 'time') return addTimeComparison(dim, op, value, out);
+  if (dim.type === 'time') {
+    checkTimestampText(value);
+    return addTimeComparison(dim, op, value, out);
+  }
   const operator = ({ '=': 'equals', '<>': 'notEquals', '!=': 'notEquals', '>': 'gt', '>=': 'gte', '<': 'lt', '<=': 'lte' } as const)[op];
   if (!operator) return false;
   if (dim.type !== 'number' && operator !== 'equals' && operator !== 'notEquals') return false;
@@ -124,6 +129,19 @@ function translateConjunct(level: Level, scan: Scan, node: AstNode, params: read
   // SQL's three-valued logic: `x <> v` is not true on a NULL x, while Cube's notEquals keeps NULL rows.
   if (operator === 'notEquals') out.filters.push({ member: dim.path, operator: 'set' });
   return true;
+}
+
+/** Words Postgres reads as timestamps though they hold no digit. */
+const TIMESTAMP_WORDS = new Set(['now', 'today', 'tomorrow', 'yesterday', 'epoch', 'infinity', '-infinity', 'allballs']);
+
+/**
+ * A time dimension compared with text that cannot be a timestamp (no digit, not one of Postgres's
+ * special words) is Postgres's 22007, not a conjunct left for later (where the grain check or
+ * DuckDB's conversion would say something else).
+ */
+function checkTimestampText(value: ParamValue): void {
+  if (typeof value !== 'string' || /\d/.test(value) || TIMESTAMP_WORDS.has(value.trim().toLowerCase())) return;
+  throw new UserError('INVALID_DATE_RANGE', `invalid input syntax for type timestamp: "${value}"`, { sqlState: '22007' });
 }
 
 /**
