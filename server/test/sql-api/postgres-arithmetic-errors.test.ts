@@ -7,7 +7,9 @@
  */
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BI_SQL, connectBi, run } from './support/bi-sql-client.ts';
+import { BI_PASSWORD, BI_SQL, BI_USER, connectBi, run } from './support/bi-sql-client.ts';
+import { RawPgClient } from './support/raw-pg-client.ts';
+import { buildDescribe, buildParse, buildSync, readErrorFields, readRowDescription } from '../../src/api/sql/wire/frontend-builders.ts';
 import { REPO_MODEL_DIR, GOLD_EXTRA_FILES, startStack, type Stack } from '../support/stack.ts';
 import { GOLD_SQL } from '../engine/gold-fixture.ts';
 import { loadRest } from '../support/api-requests.ts';
@@ -105,5 +107,30 @@ describe('SQLSTATEs of foreseeable bad input', () => {
     const got = await rows("SELECT canal_nome, MEASURE(pedidos) FROM vendas WHERE data_venda < '2100-01-01' GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT '2'");
     const sorted = [...want].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 2);
     expect(got.map((r) => [r[0], Number(r[1])])).toEqual(sorted);
+  });
+});
+
+describe('a parameterized statement described before Bind (Npgsql Prepare(), pgjdbc metadata)', () => {
+  it('Parse + Describe(S) + Sync gives ParameterDescription and RowDescription, and NULL parameters keep no row', async () => {
+    const raw = await RawPgClient.connect(world.sqlPort, BI_USER, BI_PASSWORD);
+    try {
+      const sql = 'SELECT canal_nome, MEASURE(pedidos) FROM vendas WHERE ano = $1 GROUP BY 1';
+      raw.send(buildParse('s1', sql), buildDescribe('S', 's1'), buildSync());
+      const frames = await raw.readUntilReady();
+      const errors = frames.filter((f) => f.type === 'E').map((f) => readErrorFields(f.body));
+      expect(errors).toEqual([]);
+      expect(frames.map((f) => f.type)).toEqual(['1', 't', 'T', 'Z']);
+      const executed = await run(client, sql, { params: [2024] });
+      expect(readRowDescription(frames[2]!.body).map((c) => c.name)).toEqual(executed.ok ? executed.fields : ['executed with 2024']);
+      expect(executed.ok && executed.fields.length).toBe(2);
+    } finally {
+      raw.close();
+    }
+    // Postgres: `ano = NULL` is never true.
+    const got = await run(client, 'SELECT canal_nome, MEASURE(pedidos) FROM vendas WHERE ano = $1 GROUP BY 1', { params: [null] });
+    expect(got).toMatchObject({ ok: true, rows: [] });
+    const year = await run(client, 'SELECT canal_nome, MEASURE(pedidos) FROM vendas WHERE ano = $1 GROUP BY 1 ORDER BY 1', { params: [2024] });
+    const data = await loadRest(world.url, { measures: ['vendas.pedidos'], dimensions: ['vendas.canal_nome'], filters: [{ member: 'vendas.ano', operator: 'equals', values: ['2024'] }], order: { 'vendas.canal_nome': 'asc' } });
+    expect(year.ok && year.rows.map((r) => [r[0], Number(r[1])])).toEqual(data.map((r) => [r['vendas.canal_nome'], Number(r['vendas.pedidos'])]));
   });
 });

@@ -117,7 +117,8 @@ function translateConjunct(level: Level, scan: Scan, node: AstNode, params: read
   if (expr.kind === 'AEXPR_LIKE' || expr.kind === 'AEXPR_ILIKE') return false;
   if (expr.kind !== 'AEXPR_OP') return false;
   const value = literalValue(expr.rexpr, params);
-  if (value === NOT_CONSTANT || value === null) return false;
+  if (value === NOT_CONSTANT) return false;
+  if (value === null) return addNeverTrue(dim, op, out);
   if (dim.type === 'time') {
     checkTimestampText(value);
     return addTimeComparison(dim, op, value, out);
@@ -128,6 +129,17 @@ function translateConjunct(level: Level, scan: Scan, node: AstNode, params: read
   out.filters.push({ member: dim.path, operator, values: [String(value)] } satisfies MemberFilter);
   // SQL's three-valued logic: `x <> v` is not true on a NULL x, while Cube's notEquals keeps NULL rows.
   if (operator === 'notEquals') out.filters.push({ member: dim.path, operator: 'set' });
+  return true;
+}
+
+/**
+ * `dim <op> NULL` is never true, so the conjunct keeps no row: the dimension both set and not
+ * set. Pushing that down keeps the query's grain (a Describe before Bind runs the statement with
+ * NULL parameters, and the result's columns must not depend on them).
+ */
+function addNeverTrue(dim: { path: string; trunc?: string }, op: string, out: TranslatedWhere): boolean {
+  if (!['=', '<>', '!=', '<', '<=', '>', '>='].includes(op)) return false;
+  out.filters.push({ member: dim.path, operator: 'set' }, { member: dim.path, operator: 'notSet' });
   return true;
 }
 
