@@ -69,6 +69,15 @@ describe('division over a cube as in Postgres', () => {
       expect(err.message).toMatch(/division by zero/);
     }
   });
+
+  it("keeps Postgres's result types and names / (never DuckDB's //) when the operands cannot be divided", async () => {
+    const got = await rows('SELECT pg_typeof(MEASURE(pedidos) / 2), pg_typeof(7 / 2) FROM vendas');
+    expect(got).toEqual([['bigint', 'integer']]);
+    const err = await refused('SELECT canal_nome, MEASURE(pedidos) FROM vendas GROUP BY 1 ORDER BY canal_nome / 2');
+    expect(err.code).toBe('42883');
+    expect(err.message).toMatch(/operator does not exist: .* \/ /);
+    expect(err.message).not.toMatch(/\/\//);
+  });
 });
 describe('SQLSTATEs of foreseeable bad input', () => {
   const cases: [string, string][] = [

@@ -38,11 +38,19 @@ function guardZero(divisor: AstNode): AstNode {
 
 /**
  * The error to give for a residual step's failure: Postgres's 22012 for the failing cast of a zero
- * divisor (`rewriteDivisions`), the error itself otherwise.
+ * divisor (`rewriteDivisions`); 42883 naming `/` (not the `//` the client never wrote) when DuckDB
+ * has no division for the operand types (`text / integer`); the error itself otherwise.
  */
 export function divisionByZero(error: unknown): unknown {
   if (!isUserError(error)) return error;
   const text = `${error.message} ${error.cause instanceof Error ? error.cause.message : ''}`;
-  if (!text.includes(`'${MARKER}'`)) return error;
-  return new UserError('INVALID_VALUE', MARKER, { sqlState: '22012', cause: error });
+  if (text.includes(`'${MARKER}'`)) return new UserError('INVALID_VALUE', MARKER, { sqlState: '22012', cause: error });
+  const types = /No function matches the given name and argument types '\/\/\(([^)]*)\)'/.exec(text)?.[1];
+  if (types !== undefined) {
+    return new UserError('UNDEFINED_FUNCTION', `operator does not exist: ${types.split(', ').join(' / ')}`, {
+      cause: error,
+      hint: 'cast the operands to numbers (/ divides numbers)',
+    });
+  }
+  return error;
 }
