@@ -349,7 +349,8 @@ describe('business dashboards in headless Chromium', () => {
     expect(await kpis(page)).toEqual(restKpis);
     const gold = await goldTotals();
     expect(restKpis).toEqual({ sessions: Number(gold.s), cart: Number(gold.sc), orders: Number(gold.p), revenueCents: Number(gold.r), conversion: percent(Number(gold.sp) / Number(gold.s)) });
-    expect(await page.getByTestId('freshness-latest-minute').textContent()).toBe(`${String(gold.latest)} UTC`);
+    // The freshness loads once the figures are in (campaign-performance.tsx): wait for it.
+    await expect.poll(() => page.getByTestId('freshness-latest-minute').textContent()).toBe(`${String(gold.latest)} UTC`);
     expect(await page.getByTestId('served-by').textContent()).toContain(LAMBDA);
 
     // Per campaign, in the page's order (sessions desc, then campaign, source, medium).

@@ -124,7 +124,7 @@ export function CampaignPerformance({ settings, token }: { settings: CampaignSet
       <LoadStatus data={data} />
       <div className="freshness" data-testid="freshness">
         <span>
-          Latest event minute: <strong data-testid="freshness-latest-minute">{latestMinute ? `${String(latestMinute).slice(0, 16).replace('T', ' ')} UTC` : 'no events yet'}</strong>
+          Latest event minute: <strong data-testid="freshness-latest-minute">{latestMinute ? `${String(latestMinute).slice(0, 16).replace('T', ' ')} UTC` : latest ? 'no events yet' : 'loading…'}</strong>
           {latestMs !== undefined && <> ({Math.max(0, Math.round((now - latestMs) / 60_000))} min ago)</>}
         </span>
         <span>
