@@ -3,14 +3,15 @@
  * machine (the load client is a child process, so only the server's work is counted):
  * - throughput shape (bench/preagg-bench.ts): hello-world, `/livez` and the 16 small cache-hit
  *   GETs on one express stack (the semantic app mounted under an outer app with `/hello`), with
- *   autocannon at `--connections` (default 32): µs of server CPU per request and req/s;
+ *   autocannon at `--connections` (default 32): µs of server CPU per request and req/s; `graphql`
+ *   is the first of those queries as a repeated GraphQL POST;
  *   `--layout standalone`: the server's own handler on node's HTTP server, as `npm start` runs it,
  *   with `/hello` answered by plain node ahead of it and `/livez` by the server's express routes;
  * - latency shape (bench/rest-bench.ts `--small 1`): sequential keep-alive POSTs of the small
  *   queries with `renewQuery`, GET `/livez` on the same socket, and the same SQL through
  *   @duckdb/node-api + JSON.stringify in-process: µs of CPU per request and p50 wall time of each.
  * Usage: npx tsx bench/support/rest-cpu-per-request.ts [--dir data/bench-scale-1] [--seconds 5]
- *   [--connections 32] [--rounds 3] [--requests 2000] [--only throughput|latency] [--kinds hello,livez,cache]
+ *   [--connections 32] [--rounds 3] [--requests 2000] [--only throughput|latency] [--kinds hello,livez,cache,graphql]
  *   [--layout mounted|standalone]
  *   [--sides duckdb,engine,rest,livez,rest-get]
  * Run under `node --cpu-prof` (NODE_OPTIONS) to see where the server's time goes.
@@ -40,7 +41,7 @@ const requests = Number(args.get('requests') ?? 2000);
 const only = args.get('only');
 
 type ClientOp =
-  | { readonly op: 'cannon'; readonly base: string; readonly paths: readonly string[] }
+  | { readonly op: 'cannon'; readonly base: string; readonly paths: readonly string[]; readonly body?: string }
   | { readonly op: 'sequence'; readonly url: string; readonly body?: string; readonly n: number };
 
 /** The child: autocannon runs, or `n` sequential requests over one keep-alive socket (wall ms each). */
@@ -60,7 +61,9 @@ function runClient(): void {
   process.on('message', (m: ClientOp & { id: number }) => {
     void (async () => {
       if (m.op === 'cannon') {
-        const r = await autocannon({ url: m.base, connections, duration: seconds, requests: m.paths.map((p) => ({ method: 'GET', path: p })) });
+        // A body makes every request a JSON POST (GraphQL); otherwise GETs.
+        const request = (p: string) => (m.body === undefined ? { method: 'GET' as const, path: p } : { method: 'POST' as const, path: p, body: m.body, headers: { 'content-type': 'application/json' } });
+        const r = await autocannon({ url: m.base, connections, duration: seconds, requests: m.paths.map(request) });
         process.send!({ id: m.id, value: { rps: r.requests.average, total: r.requests.total, errors: r.errors + r.non2xx + r.timeouts } });
       } else {
         const ms: number[] = [];
@@ -141,14 +144,18 @@ async function throughput(): Promise<void> {
   const parts = Object.entries(JSON.parse(body) as Record<string, unknown>).map(([k, v]) => `${k} ${JSON.stringify(v)?.length ?? 0}`);
   console.log(`cache-hit answer: ${Buffer.byteLength(body)} bytes (${parts.join(', ')})`);
   if (args.has('show')) console.log(body);
-  const allKinds: [string, string[]][] = [['hello', ['/hello']], ['livez', ['/livez']], ['cache', cacheHit]];
+  // GraphQL asking what the first cache-hit query asks (same measures, channel, days), repeated.
+  const graphql = JSON.stringify({ query: `{ cube(where: { fato_vendas: { data_venda: { inDateRange: ["2026-01-01", "2026-01-10"] } } }) { fato_vendas { vendas_liquidas unidades data_venda { day } } dim_canal { nome } } }` });
+  const allKinds: [string, string[], string?][] = [['hello', ['/hello']], ['livez', ['/livez']], ['cache', cacheHit], ['graphql', ['/cubejs-api/graphql'], graphql]];
   // `--kinds cache`: only those (e.g. under --cpu-prof); the ratio needs hello.
   const kinds = allKinds.filter(([kind]) => args.get('kinds')?.split(',').includes(kind) ?? true);
+  const graphqlAnswer = (await (await fetch(`${base}/cubejs-api/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: graphql })).json()) as { data?: { cube: unknown[] }; errors?: unknown };
+  if (graphqlAnswer.errors || !graphqlAnswer.data?.cube.length) throw new Error(`the GraphQL query failed: ${JSON.stringify(graphqlAnswer).slice(0, 300)}`);
   const runs = new Map<string, { rps: number; cpu: number }[]>(kinds.map(([k]) => [k, []]));
   for (let round = 0; round < rounds; round++) {
     for (let k = 0; k < kinds.length; k++) {
-      const [kind, paths] = kinds[(k + round) % kinds.length]!;
-      const { value, micros } = await cpuOf(() => client.ask<{ rps: number; total: number; errors: number }>({ op: 'cannon', base, paths }));
+      const [kind, paths, body] = kinds[(k + round) % kinds.length]!;
+      const { value, micros } = await cpuOf(() => client.ask<{ rps: number; total: number; errors: number }>({ op: 'cannon', base, paths, body }));
       if (value.errors > 0) throw new Error(`${kind}: ${value.errors} errors`);
       runs.get(kind)!.push({ rps: value.rps, cpu: micros / value.total });
     }
