@@ -7,7 +7,7 @@
  */
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BI_PASSWORD, BI_SQL, BI_USER, connectBi, run } from './support/bi-sql-client.ts';
+import { answered, BI_PASSWORD, BI_SQL, BI_USER, connectBi, refusal, run } from './support/bi-sql-client.ts';
 import { RawPgClient } from './support/raw-pg-client.ts';
 import { buildDescribe, buildParse, buildSync, readErrorFields, readRowDescription } from '../../src/api/sql/wire/frontend-builders.ts';
 import { REPO_MODEL_DIR, GOLD_EXTRA_FILES, startStack, type Stack } from '../support/stack.ts';
@@ -27,17 +27,8 @@ afterAll(async () => {
   await world?.close();
 });
 
-async function rows(text: string): Promise<(string | null)[][]> {
-  const got = await run(client, text);
-  if (!got.ok) throw new Error(`${got.code} ${got.message}\n${text}`);
-  return got.rows.map((r) => [...r]);
-}
-
-async function refused(text: string): Promise<{ code: string; message: string }> {
-  const got = await run(client, text);
-  expect(got.ok, `expected a refusal for\n${text}\ngot ${got.ok ? JSON.stringify(got.rows.slice(0, 3)) : ''}`).toBe(false);
-  return got.ok ? { code: '', message: '' } : got;
-}
+const rows = (text: string) => answered(client, text);
+const refused = (text: string) => refusal(client, text);
 
 /** Orders per channel from REST, the independent side. */
 async function ordersByChannel(): Promise<Map<string, number>> {

@@ -10,7 +10,7 @@
  */
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BI_SQL, connectBi, run, type Outcome } from './support/bi-sql-client.ts';
+import { answered, BI_SQL, connectBi, refusal } from './support/bi-sql-client.ts';
 import { GOLD_EXTRA_FILES, REPO_MODEL_DIR, startStack, type Stack } from '../support/stack.ts';
 import { GOLD_SQL } from '../engine/gold-fixture.ts';
 import { loadRest } from '../support/api-requests.ts';
@@ -33,17 +33,8 @@ afterAll(async () => {
   await world?.close();
 });
 
-async function rows(text: string): Promise<(string | null)[][]> {
-  const got: Outcome = await run(client, text);
-  if (!got.ok) throw new Error(`${got.code} ${got.message}\n${text}`);
-  return got.rows.map((r) => [...r]);
-}
-
-async function refused(text: string): Promise<{ code: string; message: string }> {
-  const got = await run(client, text);
-  expect(got.ok, `expected a refusal for\n${text}\ngot ${got.ok ? JSON.stringify(got.rows.slice(0, 3)) : ''}`).toBe(false);
-  return got.ok ? { code: '', message: '' } : got;
-}
+const rows = (text: string) => answered(client, text);
+const refused = (text: string) => refusal(client, text);
 
 /** One number of a REST query's only row. */
 async function rest(query: object, member: string): Promise<number> {

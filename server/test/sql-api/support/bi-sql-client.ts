@@ -53,6 +53,20 @@ export async function run(client: pg.Client, text: string, options: RunOptions =
   }
 }
 
+/** A statement's rows (values as the server's text); an ErrorResponse fails with its SQLSTATE and the statement. */
+export async function answered(client: pg.Client, text: string): Promise<(string | null)[][]> {
+  const got = await run(client, text);
+  if (!got.ok) throw new Error(`${got.code} ${got.message}\n${text}`);
+  return got.rows.map((r) => [...r]);
+}
+
+/** A statement's ErrorResponse; rows instead fail, showing the first of them. */
+export async function refusal(client: pg.Client, text: string): Promise<{ code: string; message: string }> {
+  const got = await run(client, text);
+  if (got.ok) throw new Error(`expected a refusal for\n${text}\ngot ${JSON.stringify(got.rows.slice(0, 3))}`);
+  return got;
+}
+
 /** Rows of hand-written SQL over the gold tables (the independent answer). */
 export function hand(duckdbPath: string, text: string): Promise<Record<string, unknown>[]> {
   return queryDuckDb(duckdbPath, text);
