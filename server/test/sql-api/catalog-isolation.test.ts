@@ -16,6 +16,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SqlServer } from '../../src/api/sql/start-sql-server.ts';
 import { CONTEXTS, goldDatabaseFile, queryGold, SECRET } from '../security/support/security-fixture.ts';
+import { sqlLogins } from './support/sql-logins.ts';
 import { serveSql, startStack, type Stack } from '../support/stack.ts';
 import { listTables } from './support/psql-meta-commands.ts';
 
@@ -30,19 +31,7 @@ let stack: Stack;
 let gold: string;
 let server: SqlServer;
 
-function clientConfig(user = 'bi'): pg.ClientConfig {
-  return { host: '127.0.0.1', port: server.port, user, password: USERS[user]!.password, database: 'db' };
-}
-
-async function withClient<T>(run: (c: pg.Client) => Promise<T>, user = 'bi'): Promise<T> {
-  const c = new pg.Client(clientConfig(user));
-  await c.connect();
-  try {
-    return await run(c);
-  } finally {
-    await c.end();
-  }
-}
+const { clientConfig, withClient } = sqlLogins(USERS, () => server.port);
 
 /** What a statement answered (rows) or its error, with how long it took. */
 async function answer(c: pg.Client, sql: string, values?: unknown[]): Promise<{ code?: string; message: string; rows?: unknown[][]; ms: number }> {

@@ -13,6 +13,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SqlServer } from '../../src/api/sql/start-sql-server.ts';
 import { CONTEXTS, goldDatabaseFile, queryGold, SECRET } from '../security/support/security-fixture.ts';
+import { sqlLogins } from './support/sql-logins.ts';
 import { serveSql, startStack, type Stack } from '../support/stack.ts';
 import { listTables } from './support/psql-meta-commands.ts';
 import { expectResponsive, percentile, pollLivez, sendCancel } from './support/responsiveness.ts';
@@ -44,19 +45,7 @@ let server: SqlServer;
 /** What each login's catalog answers before any thread was stopped. */
 const before: Record<string, { tables: unknown[][]; columns: unknown[][] }> = {};
 
-function clientConfig(user = 'bi'): pg.ClientConfig {
-  return { host: '127.0.0.1', port: server.port, user, password: USERS[user]!.password, database: 'db' };
-}
-
-async function withClient<T>(run: (c: pg.Client) => Promise<T>, user = 'bi'): Promise<T> {
-  const c = new pg.Client(clientConfig(user));
-  await c.connect();
-  try {
-    return await run(c);
-  } finally {
-    await c.end();
-  }
-}
+const { clientConfig, withClient } = sqlLogins(USERS, () => server.port);
 
 async function catalogOf(c: pg.Client): Promise<{ tables: unknown[][]; columns: unknown[][] }> {
   const tables = (await c.query({ text: listTables('t'), rowMode: 'array' })).rows;
