@@ -67,11 +67,15 @@ function splitGranularDimensions(model: SemanticModel, names: readonly string[])
     const parts = name.split('.');
     const dimension = parts.length === 3 ? knownDimension(model, `${parts[0]}.${parts[1]}`) : undefined;
     const granularity = parts[2];
-    const known = granularity !== undefined && ((GRANULARITIES as readonly string[]).includes(granularity) || (dimension?.granularities.some((g) => g.name === granularity) ?? false));
-    if (dimension?.type === 'time' && known) granular.push({ request: { dimension: `${parts[0]}.${parts[1]}`, granularity }, index });
+    if (dimension?.type === 'time' && granularity !== undefined && hasGranularity(dimension, granularity)) granular.push({ request: { dimension: `${parts[0]}.${parts[1]}`, granularity }, index });
     else plain.push({ name, index });
   });
   return { plain, granular };
+}
+
+/** A standard granularity, or one declared on the time dimension. */
+function hasGranularity(dimension: Dimension, granularity: string): boolean {
+  return (GRANULARITIES as readonly string[]).includes(granularity) || dimension.granularities.some((g) => g.name === granularity);
 }
 
 /** The cube's or view's dimension of that name, or undefined when there is none. */
@@ -87,7 +91,7 @@ function normalizeTimeDimension(td: TimeDimensionRequest, ctx: FilterContext, wh
   const target = resolveMember(ctx.model, td.dimension, 'dimension', `${where}.dimension`) as ResolvedMember<Dimension>;
   if (target.member.type !== 'time') throw new UserError('QUERY_INVALID', `${where}: ${target.alias} is a ${target.member.type} dimension, not a time dimension`);
   const granularity = td.granularity;
-  if (granularity !== undefined && !(GRANULARITIES as readonly string[]).includes(granularity) && !target.member.granularities.some((g) => g.name === granularity)) {
+  if (granularity !== undefined && !hasGranularity(target.member, granularity)) {
     throw new UserError('QUERY_INVALID', `${where}: unknown granularity "${granularity}" for ${target.alias}`, {
       hint: `Standard granularities: ${GRANULARITIES.join(', ')}; custom ones are declared under the dimension's granularities.`,
     });

@@ -116,7 +116,8 @@ export function createGraphqlRouter(options: GraphqlRouterOptions): Router {
     }
     const operationName = typeof params.operationName === 'string' ? params.operationName : undefined;
     const validated = validatedDocuments(schema);
-    let document = validated.get(params.query);
+    const known = validated.get(params.query);
+    let document = known;
     if (!document) {
       try {
         document = parse(params.query, { maxTokens: limits.maxTokens });
@@ -131,7 +132,7 @@ export function createGraphqlRouter(options: GraphqlRouterOptions): Router {
       sendFailure(res, error, options);
       return;
     }
-    if (!validated.get(params.query)) {
+    if (!known) {
       const validationErrors = validate(schema, document);
       if (validationErrors.length > 0) {
         res.status(400).json({ errors: validationErrors.map((e) => formatError(e, options)) });
