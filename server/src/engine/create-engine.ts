@@ -271,10 +271,10 @@ export function createEngine(options: EngineOptions): SemanticEngine {
       });
     },
 
-    async meta(ctx): Promise<Readonly<Record<string, unknown>>> {
+    async meta(ctx, metaOptions): Promise<Readonly<Record<string, unknown>>> {
       const current = options.modelFor ? await options.modelFor(ctx.securityContext) : model();
       const visible = await visibleMembers(ctx, current);
-      return buildMeta(current, visible.isVisible) as unknown as Record<string, unknown>;
+      return buildMeta(current, visible.isVisible, { extended: metaOptions?.extended }) as unknown as Record<string, unknown>;
     },
 
     visibleMembers,

@@ -8,9 +8,17 @@
  * policies, those stay listed but are marked `isVisible: false, public: false`; a cube or view of
  * which `visible` refuses every member is left out altogether, so a caller granted nothing sees
  * no cube at all (the same rule GraphQL and the SQL API's catalog follow).
+ * View members carry `aliasMember`, the cube member they stand for, as Cube's do.
+ *
+ * `extended` (`/v1/meta?extended`, what model browsers and lineage tools read) adds, as Cube's
+ * extended meta does, each member's `sql` (and a measure's `filters`), each cube's `sql` or
+ * `sqlTable`, `fileName`, `refreshKey`, `joins` and `preAggregations`. The SQL is written back as
+ * model source (`{CUBE}.status`, `{amount}`). A member's SQL is shown only to callers who may
+ * use that member: an access policy that hides a member hides how it is computed too.
  */
 import { connectedComponents } from './join-graph.ts';
-import type { Cube, Dimension, Folder, Measure, Member, Segment, SemanticModel, View, ViewMember } from './model-types.ts';
+import type { Cube, Dimension, Folder, Measure, Member, PreAggregation, RefreshKey, Segment, SemanticModel, View, ViewMember } from './model-types.ts';
+import { templateSource } from './sql-template.ts';
 
 /** One cube or view of the /meta response. */
 export interface MetaCube {
@@ -35,12 +43,18 @@ export interface MetaResponse {
   cubes: MetaCube[];
 }
 
+export interface BuildMetaOptions {
+  /** Cube's extended meta: members' SQL, cubes' SQL, joins and pre-aggregations. */
+  readonly extended?: boolean;
+}
+
 /** Builds /v1/meta; `visible` (default: all) hides members per caller. */
-export function buildMeta(model: SemanticModel, visible: (memberPath: string) => boolean = () => true): MetaResponse {
+export function buildMeta(model: SemanticModel, visible: (memberPath: string) => boolean = () => true, options: BuildMetaOptions = {}): MetaResponse {
   const components = connectedComponents(model);
+  const extended = options.extended === true;
   const cubes = Object.values(model.cubes)
     .filter((cube) => grantsAny([...Object.values(cube.measures), ...Object.values(cube.dimensions), ...Object.values(cube.segments)], visible))
-    .map((cube) => cubeMeta(cube, components[cube.name], visible));
+    .map((cube) => cubeMeta(cube, components[cube.name], visible, extended));
   const views = Object.values(model.views)
     .filter((view) => grantsAny(Object.values(view.members), visible))
     .map((view) => viewMeta(view, model, visible));
@@ -139,8 +153,24 @@ function presentation(member: Member, cubeVisible: boolean, visible: (path: stri
   };
 }
 
-function cubeMeta(cube: Cube, component: number | undefined, visible: (path: string) => boolean): MetaCube {
+function cubeMeta(cube: Cube, component: number | undefined, visible: (path: string) => boolean, extended: boolean): MetaCube {
   const isMeasure = (path: string): boolean => path.startsWith(`${cube.name}.`) && cube.measures[path.slice(cube.name.length + 1)] !== undefined;
+  const source = (shown: Presentation, sql: Parameters<typeof templateSource>[0] | undefined): string | undefined =>
+    extended && shown.public && sql !== undefined ? templateSource(sql, cube.name) : undefined;
+  const measure = (m: Measure): Record<string, unknown> => {
+    const shown = presentation(m, cube.public, visible);
+    const out = measureMeta(m, shown, [...m.drillMembers], isMeasure);
+    if (!extended || !shown.public) return out;
+    return defined({ ...out, sql: source(shown, m.sql), filters: m.filters.length > 0 ? m.filters.map((f) => ({ sql: templateSource(f, cube.name) })) : undefined });
+  };
+  const dimension = (d: Dimension): Record<string, unknown> => {
+    const shown = presentation(d, cube.public, visible);
+    return defined({ ...dimensionMeta(d, shown), sql: source(shown, d.sql) });
+  };
+  const segment = (seg: Segment): Record<string, unknown> => {
+    const shown = presentation(seg, cube.public, visible);
+    return defined({ ...segmentMeta(shown), sql: source(shown, seg.sql) });
+  };
   return defined({
     name: cube.name,
     type: 'cube' as const,
@@ -150,12 +180,55 @@ function cubeMeta(cube: Cube, component: number | undefined, visible: (path: str
     description: cube.description,
     connectedComponent: component,
     meta: cube.meta,
-    measures: Object.values(cube.measures).map((m) => measureMeta(m, presentation(m, cube.public, visible), [...m.drillMembers], isMeasure)),
-    dimensions: Object.values(cube.dimensions).map((d) => dimensionMeta(d, presentation(d, cube.public, visible))),
-    segments: Object.values(cube.segments).map((s: Segment) => segmentMeta(presentation(s, cube.public, visible))),
+    measures: Object.values(cube.measures).map(measure),
+    dimensions: Object.values(cube.dimensions).map(dimension),
+    segments: Object.values(cube.segments).map(segment),
     hierarchies: [],
     folders: flatFolders(cube.folders),
     nestedFolders: [...(cube.folders ?? [])],
+    ...(extended ? cubeSource(cube) : {}),
+  });
+}
+
+/** What extended meta adds to a cube: where it reads from and how it joins and pre-aggregates. */
+function cubeSource(cube: Cube): Record<string, unknown> {
+  return {
+    sql: cube.sql ? templateSource(cube.sql, cube.name) : undefined,
+    sqlTable: cube.sqlTable ? templateSource(cube.sqlTable, cube.name) : undefined,
+    extends: cube.extends,
+    fileName: cube.location.file,
+    dataSource: cube.dataSource,
+    refreshKey: cube.refreshKey ? refreshKeySource(cube.refreshKey, cube.name) : undefined,
+    joins: cube.joins.map((j) => ({ name: j.name, relationship: j.relationship, sql: templateSource(j.sql, cube.name) })),
+    preAggregations: Object.values(cube.preAggregations).map((p) => preAggregationSource(p)),
+  };
+}
+
+function refreshKeySource(key: RefreshKey, cube: string): Record<string, unknown> {
+  return defined({
+    every: key.every,
+    sql: key.sql ? templateSource(key.sql, cube) : undefined,
+    incremental: key.incremental,
+    updateWindow: key.updateWindow,
+    timezone: key.timezone,
+  });
+}
+
+function preAggregationSource(p: PreAggregation): Record<string, unknown> {
+  const [time] = p.timeDimensions;
+  return defined({
+    name: p.name,
+    type: p.type,
+    measures: [...p.measures],
+    dimensions: [...p.dimensions],
+    segments: p.segments.length > 0 ? [...p.segments] : undefined,
+    timeDimension: time?.dimension,
+    granularity: time?.granularity,
+    timeDimensions: p.timeDimensions.length > 1 ? p.timeDimensions.map((t) => ({ dimension: t.dimension, granularity: t.granularity })) : undefined,
+    partitionGranularity: p.partitionGranularity,
+    rollups: p.rollups.length > 0 ? [...p.rollups] : undefined,
+    refreshKey: p.refreshKey ? refreshKeySource(p.refreshKey, p.cube) : undefined,
+    scheduledRefresh: p.scheduledRefresh,
   });
 }
 
@@ -198,9 +271,9 @@ function viewMeta(view: View, model: SemanticModel, visible: (path: string) => b
     if (!target) continue;
     if (target.kind === 'measure') {
       const drill = target.drillMembers.flatMap((p) => (byTarget.has(p) ? [byTarget.get(p)!] : []));
-      out.measures.push(measureMeta(target, shown(member, target), drill, isMeasure));
-    } else if (target.kind === 'dimension') out.dimensions.push(dimensionMeta(target, shown(member, target)));
-    else out.segments.push(segmentMeta(shown(member, target)));
+      out.measures.push({ ...measureMeta(target, shown(member, target), drill, isMeasure), aliasMember: member.target });
+    } else if (target.kind === 'dimension') out.dimensions.push({ ...dimensionMeta(target, shown(member, target)), aliasMember: member.target });
+    else out.segments.push({ ...segmentMeta(shown(member, target)), aliasMember: member.target });
   }
   return out;
 }

@@ -260,3 +260,41 @@ export function referencedMembers(template: SqlTemplate): string[] {
 export function textTemplate(text: string): SqlTemplate {
   return [{ kind: 'text', text }];
 }
+
+/**
+ * A template written back as model source (`{CUBE}.status = 'paid'`, `{amount} / {count}`,
+ * `{orders.amount}`): what `/v1/meta?extended` shows as a member's `sql`. `cube` is the cube
+ * the template belongs to, whose own references are written `{CUBE}` and `{member}`.
+ */
+export function templateSource(template: SqlTemplate, cube: string): string {
+  return template.map((part) => partSource(part, cube)).join('');
+}
+
+function partSource(part: SqlTemplatePart, cube: string): string {
+  switch (part.kind) {
+    case 'text':
+      return part.text;
+    case 'cube':
+      return part.cube === cube ? '{CUBE}' : `{${part.cube}}`;
+    case 'member':
+      return part.path.startsWith(`${cube}.`) ? `{${part.path.slice(cube.length + 1)}}` : `{${part.path}}`;
+    case 'securityContext':
+      return `{SECURITY_CONTEXT.${part.path.join('.')}}`;
+    case 'filterParams':
+      return `{${filterParamsSource(part)}}`;
+    case 'filterGroup':
+      return `{FILTER_GROUP(${part.members.map(filterParamsSource).join(', ')})}`;
+    case 'cubeSql':
+      return `{${part.cube}.sql()}`;
+    case 'dangling':
+      return `{${part.reference}}`;
+  }
+}
+
+function filterParamsSource(part: FilterParamsPart): string {
+  const head = `FILTER_PARAMS.${part.member}.filter`;
+  if (part.callback === undefined) return `${head}('${part.column ?? ''}')`;
+  const { params, body } = part.callback;
+  const text = body.map((piece) => (typeof piece === 'number' ? `\${${params[piece]}}` : piece)).join('');
+  return `${head}((${params.join(', ')}) => \`${text}\`)`;
+}

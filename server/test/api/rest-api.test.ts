@@ -128,6 +128,30 @@ describe('/cubejs-api/v1/meta', () => {
     expect(extended.status).toBe(200);
     expect(extended.body.cubes.length).toBe(res.body.cubes.length);
   });
+
+  it("adds members' SQL, cubes' tables, joins and pre-aggregations under ?extended, as the model file defines them", async () => {
+    type Member = { name: string; sql?: string };
+    type Cube = { name: string; measures: Member[]; dimensions: Member[]; sqlTable?: string; fileName?: string; joins?: unknown[]; preAggregations?: { name: string }[] };
+    const plain = (await request(stack.server.app).get('/cubejs-api/v1/meta')).body.cubes as Cube[];
+    const extended = (await request(stack.server.app).get('/cubejs-api/v1/meta').query({ extended: 'true' })).body.cubes as Cube[];
+    const ecommerce = extended.find((c) => c.name === 'ECommerce')!;
+    // Expected values are the lines of cube-corpus/model/ecommerce.yml; a bare column is shown
+    // qualified with its cube, as the engine reads it.
+    expect(ecommerce).toMatchObject({ sqlTable: 'ecommerce', fileName: 'ecommerce.yml' });
+    expect(ecommerce.joins).toEqual([{ name: 'Customers', relationship: 'many_to_one', sql: '{CUBE}.customer_id = {Customers}.customer_id' }]);
+    expect(ecommerce.measures.find((m) => m.name === 'ECommerce.totalSales')!.sql).toBe('{CUBE}.sales');
+    expect(ecommerce.dimensions.find((d) => d.name === 'ECommerce.orderId')!.sql).toBe('{CUBE}.order_id');
+    expect(ecommerce.preAggregations!.find((p) => p.name === 'TA')).toMatchObject({
+      type: 'rollup', timeDimension: 'ECommerce.orderDate', granularity: 'month', partitionGranularity: 'month',
+      dimensions: ['ECommerce.productName'], measures: ['ECommerce.totalQuantity', 'ECommerce.avgDiscount', 'ECommerce.totalSales', 'ECommerce.totalProfit'],
+    });
+    // Members a caller may not use keep their SQL to themselves; the plain answer has none.
+    expect(ecommerce.measures.find((m) => m.name === 'ECommerce.hiddenSum')).not.toHaveProperty('sql');
+    expect(plain.find((c) => c.name === 'ECommerce')).not.toHaveProperty('joins');
+    expect(plain.find((c) => c.name === 'ECommerce')!.measures.find((m) => m.name === 'ECommerce.totalSales')).not.toHaveProperty('sql');
+    const extendedFalse = (await request(stack.server.app).get('/cubejs-api/v1/meta').query({ extended: 'false' })).body.cubes as Cube[];
+    expect(extendedFalse).toEqual(plain);
+  });
 });
 
 describe('health, metrics, routing', () => {

@@ -90,6 +90,34 @@ describe('buildMeta', () => {
     expect(meta.cubes.find((c) => c.name === 'sales')!.measures[0]).toMatchObject({ public: false });
   });
 
+  it('names the cube member each view member stands for (aliasMember)', () => {
+    const sales = buildMeta(compileYaml(MODEL)).cubes.find((c) => c.name === 'sales')!;
+    const alias = (list: Record<string, unknown>[]): unknown[][] => list.map((m) => [m.name, m.aliasMember]);
+    expect(alias(sales.measures)).toEqual([['sales.amount', 'orders.amount']]);
+    expect(alias(sales.dimensions)).toEqual([['sales.status', 'orders.status'], ['sales.id', 'orders.id'], ['sales.users_city', 'users.city']]);
+    expect(alias(sales.segments)).toEqual([['sales.paid', 'orders.paid']]);
+  });
+
+  it("shows members' SQL as model source under extended, and only for members the caller may use", () => {
+    const model = compileYaml(`${MODEL.replace(
+      '      - { name: hidden, sql: amount, type: sum, public: false }',
+      `      - { name: hidden, sql: amount, type: sum, public: false }
+      - { name: paid_amount, sql: amount, type: sum, filters: [{ sql: "{CUBE}.status = 'paid'" }] }
+      - { name: tenant_amount, sql: "CASE WHEN {CUBE}.tenant = {SECURITY_CONTEXT.tenant} THEN {amount} END", type: number }`,
+    )}`);
+    const meta = buildMeta(model, (member) => member !== 'orders.status', { extended: true });
+    const orders = meta.cubes.find((c) => c.name === 'orders')! as unknown as Record<string, unknown> & { measures: Record<string, unknown>[]; dimensions: Record<string, unknown>[]; segments: Record<string, unknown>[] };
+    const member = (list: Record<string, unknown>[], name: string) => list.find((m) => m.name === name)!;
+    expect(member(orders.measures, 'orders.paid_amount')).toMatchObject({ sql: '{CUBE}.amount', filters: [{ sql: "{CUBE}.status = 'paid'" }] });
+    expect(member(orders.measures, 'orders.avg_ticket').sql).toBe('{amount} / {count}');
+    expect(member(orders.measures, 'orders.tenant_amount').sql).toBe('CASE WHEN {CUBE}.tenant = {SECURITY_CONTEXT.tenant} THEN {amount} END');
+    expect(member(orders.segments, 'orders.paid').sql).toBe("{CUBE}.status = 'paid'");
+    expect(member(orders.dimensions, 'orders.status')).not.toHaveProperty('sql');
+    expect(member(orders.measures, 'orders.hidden')).not.toHaveProperty('sql');
+    expect(orders).toMatchObject({ sqlTable: 'public.orders', dataSource: 'default', joins: [{ name: 'users', relationship: 'many_to_one', sql: '{CUBE}.user_id = {users.id}' }] });
+    expect(buildMeta(model).cubes.find((c) => c.name === 'orders')).not.toHaveProperty('sqlTable');
+  });
+
   it("is consumed by @cubejs-client/core's Meta class", async () => {
     const meta = new Meta(JSON.parse(JSON.stringify(buildMeta(await loadModel(path.join(root, 'model'))))) as ClientMetaResponse);
     const member = meta.resolveMember('vendas.vendas_liquidas', 'measures');
