@@ -58,7 +58,7 @@ async function planOf(statement: ModelSelect, params: readonly ParamValue[], dep
     return collectResult(await runModelQuery(sub, deps.engine, ctx));
   };
   const select = await prepareModelSelect(statement.select, deps.findTable, runSubselect);
-  const plan = planModelQuery(statement.text, select, params, deps.findTable, { maxScanRows: deps.maxScanRows, lists: statement.lists });
+  const plan = planModelQuery(select, params, deps.findTable, { maxScanRows: deps.maxScanRows, lists: statement.lists });
   if (whole && !readData) {
     cache.set(key, plan);
   }

@@ -1,10 +1,13 @@
 /**
- * Column names of a result as Cube's SQL API reports them: aliases as given, model columns by
- * their member name, unaliased aggregates as `SUM(ECommerce.count)` (the DataFusion form Cube uses).
+ * Column names of a result as Postgres reports them, so clients that read columns by name (pg's
+ * row objects, Npgsql's GetOrdinal, JDBC's findColumn) find them: aliases as given, otherwise
+ * Postgres's FigureColname rule (src/backend/parser/parse_target.c) over the parse tree — a
+ * column's own name, a function's name (`count`, `measure`, `upper`), a cast's type name when its
+ * operand has none, `case`, `coalesce`, `array`… and `?column?` for anything else. A column of a
+ * cube or view keeps its member's spelling (`rowId`), as Postgres would for the quoted name its
+ * catalog holds; here unquoted names find it too, as in Cube.
  */
-import type { Level } from './analyze-levels.ts';
-import { resolveRef } from './analyze-levels.ts';
-import type { SqlText } from './sql-text.ts';
+import { resolveRef, type Level } from './analyze-levels.ts';
 import { names, type AstNode } from './walk-ast.ts';
 
 /**
@@ -12,64 +15,104 @@ import { names, type AstNode } from './walk-ast.ts';
  * followed through (names come from the evaluator). `SELECT * FROM (subselect) alias` shows the
  * subselect's names, as Postgres does, so they are taken from that level (`levels`).
  */
-export function outputNames(level: Level, text: SqlText, levels: readonly Level[] = []): (string | undefined)[] | undefined {
-  spelled = (ref) => spelledFields(text, ref);
+export function outputNames(level: Level, levels: readonly Level[] = []): (string | undefined)[] | undefined {
   const targets: AstNode[] = level.select.targetList ?? [];
   const isStar = (t: AstNode): boolean => Boolean(t.ResTarget?.val?.ColumnRef) && names(t.ResTarget.val.ColumnRef.fields).at(-1) === '*';
-  if (!targets.some(isStar)) return targets.map((t) => targetName(level, t.ResTarget));
+  const memberName = (ref: AstNode): string | undefined => resolveRef(level, ref)?.column?.name ?? subselectName(level, levels, ref);
+  if (!targets.some(isStar)) return targets.map((t) => t.ResTarget?.name ?? figureColumnName(t.ResTarget?.val ?? {}, memberName));
   const from: AstNode[] = level.select.fromClause ?? [];
   const inner = targets.length === 1 && from.length === 1 ? from[0]!.RangeSubselect?.subquery?.SelectStmt : undefined;
   const innerLevel = inner ? levels.find((l) => l.select === inner) : undefined;
-  return innerLevel ? outputNames(innerLevel, text, levels) : undefined;
+  return innerLevel ? outputNames(innerLevel, levels) : undefined;
 }
 
-function targetName(level: Level, target: AstNode): string {
-  if (target.name) return target.name;
-  return expressionName(level, target.val ?? {});
-}
-
-/** Postgres' rule for unnamed targets, with Cube's spelling for aggregates over one column. */
-function expressionName(level: Level, val: AstNode): string {
-  if (val.ColumnRef) return columnName(level, val.ColumnRef);
-  if (val.FuncCall) {
-    const fn = names(val.FuncCall.funcname).at(-1) ?? '';
-    const shown = fn.toLowerCase() === 'measure' ? 'measure' : fn.toUpperCase();
-    const args: AstNode[] = val.FuncCall.args ?? [];
-    if (args.length === 1 && args[0]!.ColumnRef) {
-      const ref = args[0]!.ColumnRef;
-      const fields = spelled(ref);
-      const qualifier = fields.length >= 2 ? fields[fields.length - 2] : defaultQualifier(level, ref);
-      const col = columnName(level, ref);
-      return qualifier ? `${shown}(${qualifier}.${col})` : `${shown}(${col})`;
-    }
-    return fn.toLowerCase();
+/** The spelling of the subselect output a reference reads (`rowId` of an inner level, found by `rowid`). */
+function subselectName(level: Level, levels: readonly Level[], ref: AstNode): string | undefined {
+  const wanted = names(ref.fields).at(-1)?.toLowerCase();
+  for (const from of level.select.fromClause ?? []) {
+    const inner = levels.find((l) => l.select === from.RangeSubselect?.subquery?.SelectStmt);
+    const found = inner && outputNames(inner, levels)?.find((n) => n?.toLowerCase() === wanted);
+    if (found) return found;
   }
-  if (val.TypeCast) {
-    const inner = val.TypeCast.arg ?? {};
-    if (inner.ColumnRef || inner.FuncCall) return expressionName(level, inner);
-    return names(val.TypeCast.typeName?.names).at(-1) ?? '?column?';
-  }
-  return '?column?';
-}
-
-function columnName(level: Level, ref: AstNode): string {
-  return resolveRef(level, ref)?.column?.name ?? spelled(ref).at(-1) ?? '?column?';
-}
-
-/** Set per call of outputNames: identifiers as the user spelled them (Cube keeps the case of unquoted names). */
-let spelled: (ref: AstNode) => string[] = (ref) => names(ref.fields);
-
-function spelledFields(text: SqlText, ref: AstNode): string[] {
-  const folded = names(ref.fields);
-  if (typeof ref.location !== 'number') return folded;
-  const out = text.nameChainAt(ref.location, folded.length);
-  return out && out.every((o, k) => o.toLowerCase() === folded[k]!.toLowerCase()) ? out : folded;
-}
-
-function defaultQualifier(level: Level, ref: AstNode): string | undefined {
-  const resolved = resolveRef(level, ref);
-  if (resolved) return resolved.table.alias === resolved.table.rangeVar.relname ? resolved.table.table.name : resolved.table.alias;
-  const from: AstNode[] = level.select.fromClause ?? [];
-  if (from.length === 1 && from[0]!.RangeSubselect) return from[0]!.RangeSubselect.alias?.aliasname;
   return undefined;
+}
+
+/** Postgres's name for an unaliased target expression; `columnName` names a column reference it resolves. */
+export function figureColumnName(node: AstNode, columnName: (ref: AstNode) => string | undefined = () => undefined): string {
+  return figure(node, columnName)?.name ?? '?column?';
+}
+
+/** A name and how strongly the expression gives it: 2 a real name, 1 a fallback (type name, `case`). */
+interface Figured {
+  readonly name: string;
+  readonly strength: 1 | 2;
+}
+
+const SQL_VALUE_FUNCTION_NAMES: Readonly<Record<string, string>> = {
+  SVFOP_CURRENT_DATE: 'current_date',
+  SVFOP_CURRENT_TIME: 'current_time',
+  SVFOP_CURRENT_TIME_N: 'current_time',
+  SVFOP_CURRENT_TIMESTAMP: 'current_timestamp',
+  SVFOP_CURRENT_TIMESTAMP_N: 'current_timestamp',
+  SVFOP_LOCALTIME: 'localtime',
+  SVFOP_LOCALTIME_N: 'localtime',
+  SVFOP_LOCALTIMESTAMP: 'localtimestamp',
+  SVFOP_LOCALTIMESTAMP_N: 'localtimestamp',
+  SVFOP_CURRENT_ROLE: 'current_role',
+  SVFOP_CURRENT_USER: 'current_user',
+  SVFOP_USER: 'user',
+  SVFOP_SESSION_USER: 'session_user',
+  SVFOP_CURRENT_CATALOG: 'current_catalog',
+  SVFOP_CURRENT_SCHEMA: 'current_schema',
+};
+
+const strong = (name: string | undefined): Figured | undefined => (name === undefined ? undefined : { name, strength: 2 });
+
+function figure(node: AstNode, columnName: (ref: AstNode) => string | undefined): Figured | undefined {
+  const [type, body] = (Object.entries(node)[0] ?? []) as [string, AstNode];
+  switch (type) {
+    case 'ColumnRef': {
+      const last = body.fields?.at(-1);
+      return strong(last?.String ? (columnName(body) ?? last.String.sval) : undefined);
+    }
+    case 'A_Indirection': {
+      const field = [...(body.indirection ?? [])].reverse().find((i: AstNode) => i.String);
+      return field ? strong(field.String.sval) : figure(body.arg ?? {}, columnName);
+    }
+    case 'FuncCall':
+      return strong(names(body.funcname).at(-1));
+    case 'A_Expr':
+      return body.kind === 'AEXPR_NULLIF' ? strong('nullif') : undefined;
+    case 'TypeCast': {
+      const inner = figure(body.arg ?? {}, columnName);
+      if (inner && inner.strength === 2) return inner;
+      const typeName = names(body.typeName?.names).at(-1);
+      return typeName ? { name: typeName, strength: 1 } : inner;
+    }
+    case 'CollateClause':
+      return figure(body.arg ?? {}, columnName);
+    case 'GroupingFunc':
+      return strong('grouping');
+    case 'SubLink':
+      if (body.subLinkType === 'EXISTS_SUBLINK') return strong('exists');
+      if (body.subLinkType === 'ARRAY_SUBLINK') return strong('array');
+      if (body.subLinkType === 'EXPR_SUBLINK' || body.subLinkType === 'MULTIEXPR_SUBLINK') return strong(body.subselect?.SelectStmt?.targetList?.[0]?.ResTarget?.name);
+      return undefined;
+    case 'CaseExpr': {
+      const inner = figure(body.defresult ?? {}, columnName);
+      return inner && inner.strength === 2 ? inner : { name: 'case', strength: 1 };
+    }
+    case 'A_ArrayExpr':
+      return strong('array');
+    case 'RowExpr':
+      return strong('row');
+    case 'CoalesceExpr':
+      return strong('coalesce');
+    case 'MinMaxExpr':
+      return strong(body.op === 'IS_LEAST' ? 'least' : 'greatest');
+    case 'SQLValueFunction':
+      return strong(SQL_VALUE_FUNCTION_NAMES[body.op]);
+    default:
+      return undefined;
+  }
 }

@@ -42,7 +42,7 @@ const find = (_: string | undefined, name: string) => tables.get(name.toLowerCas
 function plan(sql: string, params: unknown[] = []): ModelQueryPlan {
   const st = classifyStatement(splitStatements(sql)[0]!, (s, n) => find(s, n) !== undefined);
   if (st.kind !== 'model') throw new Error(`not a model query: ${st.kind}`);
-  return planModelQuery(st.text, structuredClone(st.select), params as never, find, { maxScanRows: 50_000, lists: st.lists });
+  return planModelQuery(structuredClone(st.select), params as never, find, { maxScanRows: 50_000, lists: st.lists });
 }
 
 /** Plans after the preparation the SQL API runs first (inlining wrapper levels). */
@@ -50,7 +50,7 @@ async function preparedPlan(sql: string): Promise<ModelQueryPlan> {
   const st = classifyStatement(splitStatements(sql)[0]!, (s, n) => find(s, n) !== undefined);
   if (st.kind !== 'model') throw new Error(`not a model query: ${st.kind}`);
   const select = await prepareModelSelect(st.select, find, () => Promise.reject(new Error('no subqueries here')));
-  return planModelQuery(st.text, select, [], find, { maxScanRows: 50_000, lists: st.lists });
+  return planModelQuery(select, [], find, { maxScanRows: 50_000, lists: st.lists });
 }
 
 describe('planModelQuery', () => {

@@ -12,7 +12,6 @@
 import { analyzeLevels, resolveRef, type Level } from './analyze-levels.ts';
 import { outputNames } from './output-names.ts';
 import { planScan, type ScanPlan } from './plan-scan.ts';
-import { SqlText } from './sql-text.ts';
 import { planFastPath, type FastPath } from './plan-fast-path.ts';
 import { planOuterFilter } from './plan-outer-filter.ts';
 import { residualSql } from './residual-sql.ts';
@@ -48,17 +47,15 @@ export interface PlanOptions {
  * the residual rewrite changes it in place.
  */
 export function planModelQuery(
-  sql: string,
   select: AstNode,
   params: readonly ParamValue[],
   findTable: (schema: string | undefined, name: string) => ModelTable | undefined,
   options: PlanOptions,
 ): ModelQueryPlan {
-  const text = new SqlText(sql);
   const lists = options.lists ?? new Map<string, FoldedList>();
   const levels = analyzeLevels(select, findTable);
   const top = levels[0]!;
-  const names = outputNames(top, text, levels);
+  const names = outputNames(top, levels);
   if (levels.length === 1 && top.scans.length === 1) {
     const scan = planScan(top, top.scans[0]!, params, options.maxScanRows, lists);
     const fast = planFastPath(top, scan, params, names);
@@ -68,7 +65,7 @@ export function planModelQuery(
   if (levels.length === 2 && top.scans.length === 0 && levels[1]!.scans.length === 1) {
     const inner = levels[1]!;
     const scan = planScan(inner, inner.scans[0]!, params, options.maxScanRows, lists);
-    const innerFast = planFastPath(inner, scan, params, outputNames(inner, text, levels));
+    const innerFast = planFastPath(inner, scan, params, outputNames(inner, levels));
     const fast = innerFast && planOuterFilter(top, inner, innerFast, params);
     if (fast) return { scans: [{ ...scan, query: fast.query }], fast };
   }

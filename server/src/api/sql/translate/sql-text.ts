@@ -1,8 +1,7 @@
 /**
  * Byte-offset helpers over the SQL text: libpg-query reports node locations as byte offsets.
- * Output names read identifiers as the user spelled them; catalog statements (run by PGlite, a
- * real Postgres) get small splices at the parser's own locations. Model queries are never spliced:
- * their residual SQL is rewritten on the parse tree and deparsed (`residual-sql.ts`).
+ * Catalog statements (run by PGlite, a real Postgres) get small splices at the parser's own
+ * locations. Model queries are never spliced: their residual SQL is rewritten on the parse tree and deparsed (`residual-sql.ts`).
  */
 import { scanSync } from 'libpg-query';
 import type { AstNode } from './walk-ast.ts';
@@ -26,47 +25,6 @@ export class SqlText {
   get tokens(): readonly Token[] {
     this.scanned ??= scanSync(this.sql).tokens.map((t) => ({ start: t.start, end: t.end, text: t.text }));
     return this.scanned;
-  }
-
-  /**
-   * The `count` dotted name parts starting at byte `location`, as written (quotes removed), read
-   * straight from the bytes: output names need this on every query, and the fast path must not
-   * pay for tokenizing the whole text. Undefined when the text there is not a plain name chain.
-   */
-  nameChainAt(location: number, count: number): string[] | undefined {
-    const b = this.bytes;
-    const parts: string[] = [];
-    let i = location;
-    while (parts.length < count) {
-      if (b[i] === 0x22) {
-        let j = i + 1;
-        let name = '';
-        for (;;) {
-          const end = b.indexOf(0x22, j);
-          if (end < 0) return undefined;
-          name += b.toString('utf8', j, end);
-          if (b[end + 1] !== 0x22) {
-            i = end + 1;
-            break;
-          }
-          name += '"';
-          j = end + 2;
-        }
-        parts.push(name);
-      } else {
-        let j = i;
-        while (j < b.length && (isIdentifierByte(b[j]!) || (j > i && b[j]! >= 0x30 && b[j]! <= 0x39))) j++;
-        if (j === i) return undefined;
-        parts.push(b.toString('utf8', i, j));
-        i = j;
-      }
-      if (parts.length === count) break;
-      while (b[i] === 0x20 || b[i] === 0x09 || b[i] === 0x0a || b[i] === 0x0d) i++;
-      if (b[i] !== 0x2e) return undefined;
-      i++;
-      while (b[i] === 0x20 || b[i] === 0x09 || b[i] === 0x0a || b[i] === 0x0d) i++;
-    }
-    return parts;
   }
 
   slice(start: number, end: number): string {
@@ -109,11 +67,6 @@ export class SqlText {
     }
     return end;
   }
-}
-
-/** Letters, `_`, `$` and any byte of a multi-byte UTF-8 character (PostgreSQL's identifier bytes). */
-function isIdentifierByte(c: number): boolean {
-  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f || c === 0x24 || c >= 0x80;
 }
 
 /** One replacement of the byte range [start, end) by `text`. */
