@@ -57,7 +57,7 @@ async function planOf(statement: ModelSelect, params: readonly ParamValue[], dep
     const sub = await planOf({ ...statement, select }, params, deps, ctx, false);
     return collectResult(await runModelQuery(sub, deps.engine, ctx));
   };
-  const select = await prepareModelSelect(statement.select, deps.findTable, runSubselect);
+  const select = await prepareModelSelect(statement.select, params, deps.findTable, runSubselect);
   const plan = planModelQuery(select, params, deps.findTable, { maxScanRows: deps.maxScanRows, lists: statement.lists });
   if (whole && !readData) {
     cache.set(key, plan);

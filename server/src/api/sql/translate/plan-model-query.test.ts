@@ -49,7 +49,7 @@ function plan(sql: string, params: unknown[] = []): ModelQueryPlan {
 async function preparedPlan(sql: string): Promise<ModelQueryPlan> {
   const st = classifyStatement(splitStatements(sql)[0]!, (s, n) => find(s, n) !== undefined);
   if (st.kind !== 'model') throw new Error(`not a model query: ${st.kind}`);
-  const select = await prepareModelSelect(st.select, find, () => Promise.reject(new Error('no subqueries here')));
+  const select = await prepareModelSelect(st.select, [], find, () => Promise.reject(new Error('no subqueries here')));
   return planModelQuery(select, [], find, { maxScanRows: 50_000, lists: st.lists });
 }
 
