@@ -4,13 +4,14 @@
  */
 import type { Dimension, Measure, Segment, SemanticModel } from '../model/model-types.ts';
 import { titleize } from '../model/titleize.ts';
+import { drillMembersOf } from '../model/drill-members.ts';
 import type { NormalizedFilter, NormalizedQuery, ResolvedMember } from '../query/query-types.ts';
 import type { Annotation, MemberAnnotation } from './engine-types.ts';
 
 export function annotateQuery(model: SemanticModel, query: NormalizedQuery): Annotation {
   const measures: Record<string, MemberAnnotation> = {};
   for (const m of query.measures) {
-    measures[m.alias] = { ...describe(model, m), type: measureType(m.member), drillMembers: m.member.drillMembers };
+    measures[m.alias] = { ...describe(model, m), type: measureType(m.member), ...drillMembersOf(model, m.alias.slice(0, m.alias.indexOf('.')), m.member) };
   }
   const dimensions: Record<string, MemberAnnotation> = {};
   for (const d of query.dimensions) dimensions[d.alias] = { ...describe(model, d), type: d.member.type };
@@ -71,5 +72,6 @@ export function echoQuery(query: NormalizedQuery): Record<string, unknown> {
 function echoFilter(f: NormalizedFilter): unknown {
   if (f.kind === 'and') return { and: f.filters.map(echoFilter) };
   if (f.kind === 'or') return { or: f.filters.map(echoFilter) };
+  if (f.kind === 'measureFilter') return { member: f.target.alias, operator: 'measureFilter' };
   return { member: f.target.alias, operator: f.operator, values: f.values.map(String) };
 }

@@ -34,6 +34,8 @@ export interface MemberAnnotation {
   readonly format?: string;
   readonly meta?: Readonly<Record<string, unknown>>;
   readonly drillMembers?: readonly string[];
+  /** Measures only: the drill members split as Cube's `drillMembersGrouped` (what `ResultSet.drillDown` queries). */
+  readonly drillMembersGrouped?: { readonly measures: readonly string[]; readonly dimensions: readonly string[] };
   readonly granularity?: { readonly name: string; readonly title: string; readonly interval?: string };
 }
 

@@ -17,6 +17,7 @@
  * use that member: an access policy that hides a member hides how it is computed too.
  */
 import { connectedComponents } from './join-graph.ts';
+import { drillMembersOf, type DrillMembers } from './drill-members.ts';
 import type { Cube, Dimension, Folder, Measure, Member, PreAggregation, RefreshKey, Segment, SemanticModel, View, ViewMember } from './model-types.ts';
 import { templateSource } from './sql-template.ts';
 
@@ -54,7 +55,7 @@ export function buildMeta(model: SemanticModel, visible: (memberPath: string) =>
   const extended = options.extended === true;
   const cubes = Object.values(model.cubes)
     .filter((cube) => grantsAny([...Object.values(cube.measures), ...Object.values(cube.dimensions), ...Object.values(cube.segments)], visible))
-    .map((cube) => cubeMeta(cube, components[cube.name], visible, extended));
+    .map((cube) => cubeMeta(model, cube, components[cube.name], visible, extended));
   const views = Object.values(model.views)
     .filter((view) => grantsAny(Object.values(view.members), visible))
     .map((view) => viewMeta(view, model, visible));
@@ -86,7 +87,7 @@ interface Presentation {
   public: boolean;
 }
 
-function measureMeta(measure: Measure, shown: Presentation, drillMembers: string[], isMeasure: (path: string) => boolean): Record<string, unknown> {
+function measureMeta(measure: Measure, shown: Presentation, drill: DrillMembers): Record<string, unknown> {
   const cumulative = measure.cumulative ?? (measure.type === 'running_total' || measure.rollingWindow !== undefined);
   return defined({
     name: shown.name,
@@ -98,11 +99,8 @@ function measureMeta(measure: Measure, shown: Presentation, drillMembers: string
     cumulative,
     type: measureDataType(measure),
     aggType: measure.type,
-    drillMembers,
-    drillMembersGrouped: {
-      measures: drillMembers.filter(isMeasure),
-      dimensions: drillMembers.filter((m) => !isMeasure(m)),
-    },
+    drillMembers: drill.drillMembers,
+    drillMembersGrouped: drill.drillMembersGrouped,
     meta: shown.meta,
     isVisible: shown.public,
     public: shown.public,
@@ -153,13 +151,12 @@ function presentation(member: Member, cubeVisible: boolean, visible: (path: stri
   };
 }
 
-function cubeMeta(cube: Cube, component: number | undefined, visible: (path: string) => boolean, extended: boolean): MetaCube {
-  const isMeasure = (path: string): boolean => path.startsWith(`${cube.name}.`) && cube.measures[path.slice(cube.name.length + 1)] !== undefined;
+function cubeMeta(model: SemanticModel, cube: Cube, component: number | undefined, visible: (path: string) => boolean, extended: boolean): MetaCube {
   const source = (shown: Presentation, sql: Parameters<typeof templateSource>[0] | undefined): string | undefined =>
     extended && shown.public && sql !== undefined ? templateSource(sql, cube.name) : undefined;
   const measure = (m: Measure): Record<string, unknown> => {
     const shown = presentation(m, cube.public, visible);
-    const out = measureMeta(m, shown, [...m.drillMembers], isMeasure);
+    const out = measureMeta(m, shown, drillMembersOf(model, cube.name, m));
     if (!extended || !shown.public) return out;
     return defined({ ...out, sql: source(shown, m.sql), filters: m.filters.length > 0 ? m.filters.map((f) => ({ sql: templateSource(f, cube.name) })) : undefined });
   };
@@ -240,7 +237,6 @@ function targetOf(model: SemanticModel, path: string): Member | undefined {
 
 function viewMeta(view: View, model: SemanticModel, visible: (path: string) => boolean): MetaCube {
   const members = Object.values(view.members);
-  const byTarget = new Map(members.map((m) => [m.target, m.path]));
   const shown = (member: ViewMember, target: Member): Presentation => ({
     name: member.path,
     title: member.title ?? `${view.title} ${member.name}`,
@@ -250,7 +246,6 @@ function viewMeta(view: View, model: SemanticModel, visible: (path: string) => b
     ...(member.meta !== undefined ? { meta: member.meta } : {}),
     public: view.public && (member.public ?? target.public) && visible(member.path),
   });
-  const isMeasure = (path: string): boolean => view.members[path.slice(view.name.length + 1)]?.kind === 'measure';
   const out: MetaCube = {
     name: view.name,
     type: 'view',
@@ -269,10 +264,8 @@ function viewMeta(view: View, model: SemanticModel, visible: (path: string) => b
   for (const member of members) {
     const target = targetOf(model, member.target);
     if (!target) continue;
-    if (target.kind === 'measure') {
-      const drill = target.drillMembers.flatMap((p) => (byTarget.has(p) ? [byTarget.get(p)!] : []));
-      out.measures.push({ ...measureMeta(target, shown(member, target), drill, isMeasure), aliasMember: member.target });
-    } else if (target.kind === 'dimension') out.dimensions.push({ ...dimensionMeta(target, shown(member, target)), aliasMember: member.target });
+    if (target.kind === 'measure') out.measures.push({ ...measureMeta(target, shown(member, target), drillMembersOf(model, view.name, target)), aliasMember: member.target });
+    else if (target.kind === 'dimension') out.dimensions.push({ ...dimensionMeta(target, shown(member, target)), aliasMember: member.target });
     else out.segments.push({ ...segmentMeta(shown(member, target)), aliasMember: member.target });
   }
   return out;

@@ -9,7 +9,7 @@ import type { Member, SemanticModel } from '../model/model-types.ts';
 import type { NormalizedFilter, NormalizedQuery } from '../query/query-types.ts';
 import type { LogicalPlan } from './plan-types.ts';
 import { buildPlan } from './build-plan.ts';
-import { collectCubes } from './collect-cubes.ts';
+import { collectCubes, measureFilterMember } from './collect-cubes.ts';
 import { hasMeasure } from './filter-sql.ts';
 
 /** `secured`: the query `plan` was built from, with row filters appended (its `rowFilters`). */
@@ -25,9 +25,9 @@ function isJoinedAlready(model: SemanticModel, filters: readonly NormalizedFilte
   const members: Member[] = [];
   let throughView = false;
   const visit = (f: NormalizedFilter): void => {
-    if (f.kind !== 'member') return f.filters.forEach(visit);
+    if (f.kind === 'and' || f.kind === 'or') return f.filters.forEach(visit);
     if (f.target.joinPath.length > 1) throughView = true;
-    members.push(f.target.member);
+    members.push(f.kind === 'measureFilter' ? measureFilterMember(f.target.member) : f.target.member);
   };
   filters.forEach(visit);
   if (throughView) return false;

@@ -9,7 +9,7 @@ import { findJoinTree, type JoinHint, type JoinTree } from '../model/join-graph.
 import { UserError } from '../errors/user-error.ts';
 import type { KeyColumn, LogicalPlan, MeasureNode, OutputColumn, RollingWindowNode, TimeShiftNode } from './plan-types.ts';
 import { hasMeasure } from './filter-sql.ts';
-import { collectCubes } from './collect-cubes.ts';
+import { collectCubes, measureFilterMember } from './collect-cubes.ts';
 import { dateSeries, parseInterval } from './time-series.ts';
 import { splitComposedMeasures } from './composed-measures.ts';
 
@@ -51,6 +51,12 @@ export function buildPlan(model: SemanticModel, query: NormalizedQuery): Logical
 function measureConditions(query: NormalizedQuery): NormalizedFilter[] {
   const grouped = new Set(query.dimensions.map((d) => d.alias));
   const check = (f: NormalizedFilter): void => {
+    if (f.kind === 'measureFilter') {
+      // A row condition cannot be evaluated on finished groups (Cube would send the rows' columns to HAVING).
+      throw new UserError('QUERY_INVALID', `Invalid query: the measureFilter on ${f.target.alias} is a row condition and cannot share one condition (and/or) with a filter on a measure's value`, {
+        hint: 'give the measureFilter a condition of its own',
+      });
+    }
     if (f.kind !== 'member') return f.filters.forEach(check);
     if (f.target.member.kind === 'dimension' && !grouped.has(f.target.alias)) {
       throw new UserError('QUERY_INVALID', `Invalid query: ${f.target.alias} is in one condition (and/or) with a measure filter, so it must be in "dimensions"`, {
@@ -117,7 +123,11 @@ function planJoins(model: SemanticModel, query: NormalizedQuery): { joinTree: Jo
   query.dimensions.forEach(add);
   query.segments.forEach(add);
   query.timeDimensions.forEach((td) => add(td.target));
-  const visit = (f: NormalizedFilter): void => (f.kind === 'member' ? add(f.target) : f.filters.forEach(visit));
+  const visit = (f: NormalizedFilter): void => {
+    if (f.kind === 'member') add(f.target);
+    else if (f.kind === 'measureFilter') add({ ...f.target, member: measureFilterMember(f.target.member) });
+    else f.filters.forEach(visit);
+  };
   query.filters.forEach(visit);
   const subQueries = new Map<string, Dimension>();
   const cubes = collectCubes(model, members, new Set(), subQueries);

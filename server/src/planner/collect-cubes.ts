@@ -4,7 +4,7 @@
  * With `subQueries`, a `sub_query` dimension is collected there and its SQL is not followed: the
  * cubes it reads are joined inside its own per-key subquery, not in the query's join tree.
  */
-import type { Dimension, Member, SemanticModel, SqlTemplate } from '../model/model-types.ts';
+import type { Dimension, Measure, Member, SemanticModel, SqlTemplate } from '../model/model-types.ts';
 
 export function collectCubes(model: SemanticModel, members: readonly Member[], into: Set<string> = new Set(), subQueries?: Map<string, Dimension>): Set<string> {
   const seen = new Set<string>();
@@ -34,4 +34,14 @@ export function collectCubes(model: SemanticModel, members: readonly Member[], i
   };
   members.forEach(visitMember);
   return into;
+}
+
+/**
+ * What a measureFilter reads, as a member to collect: its measure's cube and what the measure's
+ * `filters:` reference, not what the measure aggregates (its `sql` may reach a cube the condition
+ * does not need). A path of its own, so the measure itself, when the query also selects it, is
+ * still followed in full.
+ */
+export function measureFilterMember(measure: Measure): Measure {
+  return { ...measure, path: `${measure.path}#measureFilter`, sql: undefined };
 }

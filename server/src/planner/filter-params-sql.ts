@@ -19,6 +19,8 @@ import { filterSql } from './filter-sql.ts';
 import type { LogicalPlan } from './plan-types.ts';
 
 type MemberFilter = Extract<NormalizedFilter, { kind: 'member' }>;
+/** A condition on one member's rows: a member filter, or a measureFilter (its measure's own filters, never pushed). */
+type LeafFilter = Extract<NormalizedFilter, { kind: 'member' | 'measureFilter' }>;
 
 /** The row filters of one query that FILTER_PARAMS may push down, in the query time zone. */
 export interface PushdownFilters {
@@ -68,16 +70,17 @@ function conjunctsIn(filter: NormalizedFilter, group: ReadonlyMap<string, Filter
   return isIn(filter, group) ? [filter] : [];
 }
 
-function leaves(filter: NormalizedFilter): MemberFilter[] {
-  return filter.kind === 'member' ? [filter] : filter.filters.flatMap(leaves);
+function leaves(filter: NormalizedFilter): LeafFilter[] {
+  return filter.kind === 'member' || filter.kind === 'measureFilter' ? [filter] : filter.filters.flatMap(leaves);
 }
 
-function isIn(filter: MemberFilter, group: ReadonlyMap<string, FilterParamsPart>): boolean {
-  return filter.target.member.kind === 'dimension' && group.has(filter.target.member.path);
+function isIn(filter: LeafFilter, group: ReadonlyMap<string, FilterParamsPart>): boolean {
+  return filter.kind === 'member' && filter.target.member.kind === 'dimension' && group.has(filter.target.member.path);
 }
 
 /** One pushed filter over its members' columns or callbacks; undefined when a callback cannot take a leaf. */
 function render(group: ReadonlyMap<string, FilterParamsPart>, filter: NormalizedFilter, timezone: string, renderTemplate: RenderTemplate): ExpressionNode | undefined {
+  if (filter.kind === 'measureFilter') return undefined; // never in a group (isIn): a bug otherwise
   if (filter.kind !== 'member') {
     const each = filter.filters.map((f) => render(group, f, timezone, renderTemplate));
     if (each.some((f) => f === undefined)) return undefined;

@@ -9,6 +9,7 @@
  * '%'` would match every row). `!` because a backslash inside a Spark SQL string literal escapes
  * the closing quote; the clause is the same in DuckDB, Spark SQL and Trino.
  */
+import type { Measure } from '../model/model-types.ts';
 import type { NormalizedFilter } from '../query/query-types.ts';
 import { expr, type ExpressionNode } from '../sql/expression-node.ts';
 import { localToUtc } from '../time/local-time.ts';
@@ -17,6 +18,9 @@ type MemberFilter = Extract<NormalizedFilter, { kind: 'member' }>;
 
 /** Renders the SQL of a filter's member (a dimension expression, an aggregate, or a column of a subquery). */
 export type FilterTargetSql = (filter: MemberFilter) => ExpressionNode;
+
+/** Renders a measureFilter: the rows its measure's own `filters:` keep (`MemberSql.measureFilterCondition`). */
+export type MeasureFilterSql = (measure: Measure) => ExpressionNode;
 
 const PERCENT = expr.raw(["'%'"]);
 /** The escape character of every text-operator LIKE. */
@@ -27,9 +31,14 @@ export function escapeLikeText(text: string): string {
   return text.replace(/[!%_]/g, (c) => LIKE_ESCAPE + c);
 }
 
-export function filterSql(filter: NormalizedFilter, target: FilterTargetSql, timezone: string): ExpressionNode {
-  if (filter.kind === 'and') return expr.and(filter.filters.map((f) => filterSql(f, target, timezone)));
-  if (filter.kind === 'or') return expr.or(filter.filters.map((f) => filterSql(f, target, timezone)));
+/** `measureFilter` is required where a measureFilter can reach (row-level WHERE), never in HAVING. */
+export function filterSql(filter: NormalizedFilter, target: FilterTargetSql, timezone: string, measureFilter?: MeasureFilterSql): ExpressionNode {
+  if (filter.kind === 'and') return expr.and(filter.filters.map((f) => filterSql(f, target, timezone, measureFilter)));
+  if (filter.kind === 'or') return expr.or(filter.filters.map((f) => filterSql(f, target, timezone, measureFilter)));
+  if (filter.kind === 'measureFilter') {
+    if (!measureFilter) throw new Error(`measureFilter on ${filter.target.alias} reached SQL that has no row condition for it`); // the planner puts it in WHERE: a bug otherwise
+    return measureFilter(filter.target.member);
+  }
   const x = target(filter);
   const isTime = filter.target.member.kind === 'dimension' && filter.target.member.type === 'time';
   const value = (v: string | number | boolean): ExpressionNode =>
@@ -66,8 +75,9 @@ export function filterSql(filter: NormalizedFilter, target: FilterTargetSql, tim
   }
 }
 
-/** True when any leaf of the filter names a measure (it then belongs in HAVING). */
+/** True when any leaf of the filter compares a measure's value (it then belongs in HAVING); a measureFilter is a row condition. */
 export function hasMeasure(filter: NormalizedFilter): boolean {
+  if (filter.kind === 'measureFilter') return false;
   if (filter.kind === 'member') return filter.target.member.kind === 'measure';
   return filter.filters.some(hasMeasure);
 }

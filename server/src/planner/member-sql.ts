@@ -94,9 +94,20 @@ export class MemberSql {
     return this.withCycleCheck(measure.path, stack, (next) => {
       const sql = measure.sql ? this.template(measure.sql, measure.cube, next) : undefined;
       if (measure.filters.length === 0) return sql;
-      const when = expr.and(measure.filters.map((f) => this.template(f, measure.cube, next)));
-      return expr.case([{ when, then: sql ?? expr.literal(1) }]);
+      return expr.case([{ when: this.filtersCondition(measure, next), then: sql ?? expr.literal(1) }]);
     });
+  }
+
+  /**
+   * The rows a measure's own `filters:` keep, as a row condition: what the measure aggregates
+   * over, and what a `measureFilter` (drill-down) applies to the whole query.
+   */
+  measureFilterCondition(measure: Measure): ExpressionNode {
+    return this.filtersCondition(measure, [measure.path]);
+  }
+
+  private filtersCondition(measure: Measure, stack: readonly string[]): ExpressionNode {
+    return expr.and(measure.filters.map((f) => this.template(f, measure.cube, stack)));
   }
 
   /** A measure aggregated (`sum(x)`, `count(DISTINCT x)` …); `number` measures compose others. */

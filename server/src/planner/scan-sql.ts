@@ -66,7 +66,12 @@ export class ScanSql {
 
   /** A filter over row-level SQL (measures aggregate, for HAVING of a single grouped query). */
   filter(f: NormalizedFilter): ExpressionNode {
-    return filterSql(f, (leaf) => (leaf.target.member.kind === 'dimension' ? this.members.dimension(leaf.target.member) : this.members.measureAggregate(leaf.target.member)), this.plan.timezone);
+    return filterSql(
+      f,
+      (leaf) => (leaf.target.member.kind === 'dimension' ? this.members.dimension(leaf.target.member) : this.members.measureAggregate(leaf.target.member)),
+      this.plan.timezone,
+      (measure) => this.members.measureFilterCondition(measure),
+    );
   }
 
   keyExpression(key: KeyColumn): ExpressionNode {

@@ -5,7 +5,8 @@
  *   additive measures (count, sum, min, max, avg kept as sum + count) re-aggregate to any coarser
  *   grouping, non-additive ones (count_distinct, count_distinct_approx, stored `number`) only
  *   when the query groups by exactly the rollup's dimensions and granularity;
- * - every dimension and every filtered dimension is a rollup dimension;
+ * - every dimension and every filtered dimension is a rollup dimension; a `measureFilter` (drill-down)
+ *   only when its measure's filters read nothing but rollup dimensions (measure-filter-dimensions.ts);
  * - segments are exactly the rollup's segments (a segment filters the stored rows);
  * - time dimensions are the rollup's, at a granularity derivable from the stored one, with date
  *   ranges on whole buckets unless `allow_non_strict_date_range_match`;
@@ -14,9 +15,10 @@
  * - a non-additive measure is served only when no partition splits one of its groups.
  */
 import type { Cube, Measure, PreAggregation, SemanticModel } from '../model/model-types.ts';
-import type { NormalizedFilter, NormalizedQuery } from '../query/query-types.ts';
+import type { NormalizedFilter, NormalizedQuery, ResolvedMember } from '../query/query-types.ts';
 import { isAlignedRange, isDerivableGranularity } from './granularity-math.ts';
 import { isBatchOfSourceLambda, lambdaAsRollup, resolveLambda, type ResolvedLambda } from './lambda-rollup.ts';
+import { measureFilterDimensions } from './measure-filter-dimensions.ts';
 
 export interface RollupMatch {
   readonly cube: Cube;
@@ -59,6 +61,7 @@ export type MissCode =
   | 'GRANULARITY_NOT_DERIVABLE'
   | 'DATE_RANGE_NOT_ALIGNED'
   | 'FILTER_ON_NON_ROLLUP_MEMBER'
+  | 'MEASURE_FILTER_NOT_IN_ROLLUP'
   | 'ROW_FILTER_ON_NON_ROLLUP_MEMBER'
   | 'ROLLUPS_DISABLED'
   | 'NOT_BUILT_YET'
@@ -260,8 +263,12 @@ interface FilterScope {
 function filtersProblems(filters: readonly NormalizedFilter[], scope: FilterScope, fromPolicy: boolean, problems: MissReason[]): void {
   for (const filter of filters) {
     const policy = fromPolicy || scope.rowFilters.includes(filter);
-    if (filter.kind !== 'member') {
+    if (filter.kind === 'and' || filter.kind === 'or') {
       filtersProblems(filter.filters, scope, policy, problems);
+      continue;
+    }
+    if (filter.kind === 'measureFilter') {
+      problems.push(...measureFilterProblems(filter.target, scope));
       continue;
     }
     const member = filter.target.member;
@@ -279,6 +286,23 @@ function filtersProblems(filters: readonly NormalizedFilter[], scope: FilterScop
       problems.push({ code: 'MEASURE_NOT_ADDITIVE', message: `filter on ${member.path} would need re-aggregation of non-additive measures`, member: alias });
     }
   }
+}
+
+/** Why the rollup cannot apply a measureFilter's row condition (none: it reads only stored dimensions). */
+function measureFilterProblems({ alias, member }: ResolvedMember<Measure>, scope: FilterScope): MissReason[] {
+  const read = measureFilterDimensions(member, scope.cube);
+  if (!read) {
+    return [{ code: 'MEASURE_FILTER_NOT_IN_ROLLUP', message: `measureFilter on ${member.path}: its filters read more than dimensions of ${scope.cube.name} a rollup can store (columns, functions, time or other cubes' members)`, member: alias }];
+  }
+  const missing = read.filter((path) => !scope.dimensions.has(path));
+  if (missing.length > 0) {
+    return [{ code: 'MEASURE_FILTER_NOT_IN_ROLLUP', message: `measureFilter on ${member.path}: its filters read ${missing.join(', ')}, not rollup dimensions`, member: alias }];
+  }
+  const regrouped = read.filter((path) => !scope.queryDimensions.has(path));
+  if (scope.exact && regrouped.length > 0) {
+    return [{ code: 'MEASURE_NOT_ADDITIVE', message: `measureFilter on ${member.path} filters on ${regrouped.join(', ')}: non-additive measures would need re-aggregation`, member: alias }];
+  }
+  return [];
 }
 
 /** A partition coarser than or equal to the rollup's time granularity keeps every group in one table. */

@@ -15,6 +15,7 @@ import type { Cube, Measure, PreAggregation, SemanticModel } from '../model/mode
 import type { NormalizedFilter, NormalizedQuery } from '../query/query-types.ts';
 import type { RollupSuggestion } from '../engine/engine-types.ts';
 import { rollupProblems } from './match-rollup.ts';
+import { measureFilterDimensions } from './measure-filter-dimensions.ts';
 
 const ADDITIVE = new Set(['count', 'sum', 'min', 'max', 'avg']);
 const NON_ADDITIVE = new Set(['count_distinct', 'count_distinct_approx']);
@@ -31,12 +32,22 @@ export function suggestRollup(query: NormalizedQuery, model: SemanticModel): { s
 
   const measures: string[] = [];
   const caveats: string[] = [];
-  const measureFilters = memberFilters(query.filters).filter((f) => f.target.member.kind === 'measure').map((f) => f.target.member as Measure);
-  for (const measure of [...query.measures.map((m) => m.member), ...measureFilters]) {
+  const filteredMeasures = memberFilters(query.filters).filter((f) => f.target.member.kind === 'measure').map((f) => f.target.member as Measure);
+  for (const measure of [...query.measures.map((m) => m.member), ...filteredMeasures]) {
     const problem = collectMeasure(measure, cube, measures, caveats, 0);
     if (problem) return { reason: problem };
   }
-  const dimensions = unique([...query.dimensions.map((d) => d.member.path), ...memberFilters(query.filters).filter((f) => f.target.member.kind === 'dimension').map((f) => f.target.member.path)]);
+  const conditionDimensions: string[] = [];
+  for (const { target } of measureFilters(query.filters)) {
+    const read = measureFilterDimensions(target.member, cube);
+    if (!read) return { reason: `the measureFilter on ${target.alias} reads more than dimensions of ${cube.name} a rollup can store` };
+    conditionDimensions.push(...read);
+  }
+  const dimensions = unique([
+    ...query.dimensions.map((d) => d.member.path),
+    ...memberFilters(query.filters).filter((f) => f.target.member.kind === 'dimension').map((f) => f.target.member.path),
+    ...conditionDimensions,
+  ]);
   const policyDimensions = unique(memberFilters(query.rowFilters ?? []).map((f) => f.target.member.path)).filter((path) => !query.dimensions.some((d) => d.member.path === path));
   if (policyDimensions.length > 0) {
     caveats.push(`${policyDimensions.join(', ')} ${policyDimensions.length > 1 ? 'are' : 'is'} in the rollup because the caller's access policy filters on ${policyDimensions.length > 1 ? 'them' : 'it'}: without ${policyDimensions.length > 1 ? 'them' : 'it'} the rollup could not serve this caller`);
@@ -107,7 +118,11 @@ function collectMeasure(measure: Measure, cube: Cube, into: string[], caveats: s
 }
 
 function memberFilters(filters: readonly NormalizedFilter[]): Extract<NormalizedFilter, { kind: 'member' }>[] {
-  return filters.flatMap((f) => (f.kind === 'member' ? [f] : memberFilters(f.filters)));
+  return filters.flatMap((f) => (f.kind === 'member' ? [f] : f.kind === 'measureFilter' ? [] : memberFilters(f.filters)));
+}
+
+function measureFilters(filters: readonly NormalizedFilter[]): Extract<NormalizedFilter, { kind: 'measureFilter' }>[] {
+  return filters.flatMap((f) => (f.kind === 'measureFilter' ? [f] : f.kind === 'member' ? [] : measureFilters(f.filters)));
 }
 
 function unique<T>(values: readonly T[]): T[] {

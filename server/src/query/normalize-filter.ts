@@ -35,13 +35,13 @@ export interface FilterContext {
 
 /**
  * A list of filters, each normalized, with logical groups that end up empty (`{ and: [] }`,
- * `{ or: [{ and: [] }] }`) dropped: Cube ignores them, and they have no SQL form.
+ * `{ or: [{ and: [] }] }`, a no-op `measureFilter`) dropped: Cube ignores them, and they have no SQL form.
  */
 export function normalizeFilters(filters: readonly unknown[], ctx: FilterContext, where: string): NormalizedFilter[] {
   const out: NormalizedFilter[] = [];
   filters.forEach((f, i) => {
     const normalized = normalizeFilter(f as Record<string, unknown>, ctx, `${where}[${i}]`);
-    if (normalized.kind === 'member' || normalized.filters.length > 0) out.push(normalized);
+    if (normalized.kind === 'member' || normalized.kind === 'measureFilter' || normalized.filters.length > 0) out.push(normalized);
   });
   return out;
 }
@@ -52,6 +52,7 @@ export function normalizeFilter(filter: Record<string, unknown>, ctx: FilterCont
   const target = resolveAnyMember(ctx.model, filter.member ?? filter.dimension, where);
   if (target.member.kind === 'segment') throw new UserError('QUERY_INVALID', `${where}: ${target.alias} is a segment; put it in "segments"`);
   const member = target as ResolvedMember<Measure | Dimension>;
+  if (filter.operator === 'measureFilter') return measureFilter(member, where);
   const operator = filter.operator as Operator;
   const type = memberType(member.member);
   const allowed = OPERATORS_BY_TYPE[type] ?? BASE_OPS;
@@ -61,6 +62,25 @@ export function normalizeFilter(filter: Record<string, unknown>, ctx: FilterCont
   const raw = (filter.values as unknown[] | undefined) ?? [];
   if ((operator === 'equals' || operator === 'notEquals') && raw.includes(null)) return withNull(member, operator, raw, type, ctx, where);
   return { kind: 'member', target: member, operator, values: typeValues(raw, operator, type, member.alias, ctx, where) };
+}
+
+/** Stands for a filter that keeps every row: an empty group, which `normalizeFilters` drops. */
+const NO_CONDITION: NormalizedFilter = Object.freeze({ kind: 'and', filters: [] });
+
+/**
+ * Cube's `measureFilter` (sent by `ResultSet.drillDown`): the measure's own `filters:` as a row
+ * condition. Cube's schema compiler (BaseFilter.measureFilterToWhere) renders nothing for a
+ * measure without filters, so that is a no-op here too; on a dimension it has no meaning.
+ * Values, which the client never sends, are ignored as Cube ignores them.
+ */
+function measureFilter(member: ResolvedMember<Measure | Dimension>, where: string): NormalizedFilter {
+  if (member.member.kind !== 'measure') {
+    throw new UserError('INVALID_OPERATOR', `${where}: operator "measureFilter" is not valid for ${member.alias} (a ${member.member.type} dimension): it applies a measure's own filters`, {
+      hint: 'name a measure, or filter on the dimension with another operator',
+    });
+  }
+  if (member.member.filters.length === 0) return NO_CONDITION;
+  return { kind: 'measureFilter', target: member as ResolvedMember<Measure> };
 }
 
 /**

@@ -81,7 +81,9 @@ const memberFilterSchema = z
   .strictObject({
     member: memberName.optional(),
     dimension: memberName.optional().meta({ deprecated: true, description: 'Former name of `member`.' }),
-    operator: z.enum(FILTER_OPERATORS),
+    operator: z.enum(FILTER_OPERATORS).meta({
+      description: "`measureFilter` (what drill-down queries add) keeps the rows the named measure's own `filters` keep, as a row condition; it takes no values and does nothing on a measure without filters.",
+    }),
     values: orAbsent(list(filterValue)),
   })
   .refine((f) => f.member !== undefined || f.dimension !== undefined, { error: 'needs "member" (or "and"/"or")' });

@@ -45,6 +45,15 @@ export type NormalizedFilter =
       /** Values typed for the member (numbers for number dims, ISO local strings for time). */
       readonly values: readonly (string | number | boolean)[];
     }
+  | {
+      /**
+       * Cube's `measureFilter` (what `ResultSet.drillDown` adds): the rows the measure's own
+       * `filters:` keep, a row condition (WHERE) of its cube, never a HAVING on its value. Only
+       * measures with filters: on any other measure the operator is a no-op and normalization drops it.
+       */
+      readonly kind: 'measureFilter';
+      readonly target: ResolvedMember<Measure>;
+    }
   | { readonly kind: 'and'; readonly filters: readonly NormalizedFilter[] }
   | { readonly kind: 'or'; readonly filters: readonly NormalizedFilter[] };
 
@@ -66,7 +75,7 @@ export interface NormalizedQuery {
   readonly dimensions: readonly ResolvedMember<Dimension>[];
   readonly segments: readonly ResolvedMember<Segment>[];
   readonly timeDimensions: readonly NormalizedTimeDimension[];
-  /** Filters on dimensions go to WHERE, filters on measures to HAVING; the planner splits them. */
+  /** Filters on dimensions and measureFilters go to WHERE, filters on measures to HAVING; the planner splits them. */
   readonly filters: readonly NormalizedFilter[];
   /**
    * The access-policy row filters `secureQuery` added (they are in `filters` too). The planner

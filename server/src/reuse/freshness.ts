@@ -67,7 +67,7 @@ function cubesRead(query: NormalizedQuery): string[] {
   for (const td of query.timeDimensions) cubes.add(td.target.member.cube);
   for (const s of query.segments) cubes.add(s.member.cube);
   const visit = (f: NormalizedFilter): void => {
-    if (f.kind === 'member') cubes.add(f.target.member.cube);
+    if (f.kind === 'member' || f.kind === 'measureFilter') cubes.add(f.target.member.cube);
     else f.filters.forEach(visit);
   };
   query.filters.forEach(visit);

@@ -27,5 +27,5 @@ export function queryMembers(model: SemanticModel, query: NormalizedQuery): Reso
 }
 
 export function filterMembers(filter: NormalizedFilter): ResolvedMember<Measure | Dimension>[] {
-  return filter.kind === 'member' ? [filter.target] : filter.filters.flatMap(filterMembers);
+  return filter.kind === 'member' || filter.kind === 'measureFilter' ? [filter.target] : filter.filters.flatMap(filterMembers);
 }

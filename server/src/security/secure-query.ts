@@ -94,7 +94,9 @@ function resolveRowFilter(model: SemanticModel, owner: string, filter: object, q
 }
 
 function restoreMembers(model: SemanticModel, filter: NormalizedFilter): NormalizedFilter {
-  if (filter.kind !== 'member') return { kind: filter.kind, filters: filter.filters.map((f) => restoreMembers(model, f)) };
+  if (filter.kind === 'and' || filter.kind === 'or') return { kind: filter.kind, filters: filter.filters.map((f) => restoreMembers(model, f)) };
+  // A measureFilter names a measure: resolveRowFilter refused it before.
+  if (filter.kind === 'measureFilter') return filter;
   const { cube, name } = filter.target.member;
   const original = model.cubes[cube]?.dimensions[name] ?? model.cubes[cube]?.measures[name];
   return original ? { ...filter, target: { ...filter.target, member: original } } : filter;

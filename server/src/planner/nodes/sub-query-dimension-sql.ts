@@ -16,7 +16,7 @@ import { UserError } from '../../errors/user-error.ts';
 import { expr, type ExpressionNode } from '../../sql/expression-node.ts';
 import { selectQuery, type JoinNode } from '../../sql/select-query-node.ts';
 import type { NormalizedFilter } from '../../query/query-types.ts';
-import { collectCubes } from '../collect-cubes.ts';
+import { collectCubes, measureFilterMember } from '../collect-cubes.ts';
 import { filterSql } from '../filter-sql.ts';
 import { SUB_QUERY_VALUE, subQueryAlias, type MemberSql } from '../member-sql.ts';
 
@@ -45,7 +45,12 @@ export function subQueryDimensionJoin(dimension: Dimension, members: MemberSql, 
   if (own) throw refuse(`it references ${own.path}, a measure of its own cube; a sub_query dimension reads other cubes' measures`);
 
   const cubes = collectCubes(members.model, [{ ...dimension, subQuery: false }]);
-  for (const filter of applied) for (const leaf of leaves(filter)) cubes.add(leaf.target.member.cube);
+  for (const filter of applied) {
+    for (const leaf of leaves(filter)) {
+      if (leaf.kind === 'measureFilter') collectCubes(members.model, [measureFilterMember(leaf.target.member)], cubes);
+      else cubes.add(leaf.target.member.cube);
+    }
+  }
   cubes.delete(dimension.cube);
   const tree = joinTree(members, dimension.cube, [...cubes]);
   const multiplied = measures.find((m) => tree.multipliedCubes.has(m.cube));
@@ -54,7 +59,14 @@ export function subQueryDimensionJoin(dimension: Dimension, members: MemberSql, 
   // A count without sql counts the other cube's keys: a key with no rows there counts 0, not 1.
   const inner = members.withRendering({ measureColumn: (m) => countOfKeys(m, members) });
   const value = inner.template(dimension.sql, dimension.cube, [dimension.path]);
-  const where = applied.map((f) => filterSql(f, (leaf) => (leaf.target.member.kind === 'dimension' ? inner.dimension(leaf.target.member) : inner.measureAggregate(leaf.target.member)), filters.timezone));
+  const where = applied.map((f) =>
+    filterSql(
+      f,
+      (leaf) => (leaf.target.member.kind === 'dimension' ? inner.dimension(leaf.target.member) : inner.measureAggregate(leaf.target.member)),
+      filters.timezone,
+      (measure) => inner.measureFilterCondition(measure),
+    ),
+  );
   const query = selectQuery({
     columns: [...primaryKeys.map((pk, i) => ({ expr: inner.dimension(pk), alias: pkAlias(i) })), { expr: value, alias: SUB_QUERY_VALUE }],
     from: { kind: 'table', sql: members.cubeFrom(tree.root), alias: members.cubeAlias(tree.root) },
@@ -111,6 +123,6 @@ function readsSubQuery(filter: NormalizedFilter): boolean {
   return leaves(filter).some((leaf) => leaf.target.member.kind === 'dimension' && leaf.target.member.subQuery === true);
 }
 
-function leaves(filter: NormalizedFilter): Extract<NormalizedFilter, { kind: 'member' }>[] {
-  return filter.kind === 'member' ? [filter] : filter.filters.flatMap(leaves);
+function leaves(filter: NormalizedFilter): Extract<NormalizedFilter, { kind: 'member' | 'measureFilter' }>[] {
+  return filter.kind === 'member' || filter.kind === 'measureFilter' ? [filter] : filter.filters.flatMap(leaves);
 }
