@@ -25,6 +25,13 @@ export interface QueryResult {
 export interface QueryOptions {
   /** Abort a running query (timeout, client gone, cancellation from the queue). */
   readonly signal?: AbortSignal;
+  /**
+   * Every table the statement reads stays as it is until it is dropped (a rollup's tables): the
+   * driver may keep the statement's plan and run the same text again without parsing and planning
+   * it (≈ 0.6 ms of a 1.6 ms rollup read in DuckDB). Never for tables that take writes: a plan can
+   * hold what the data's statistics implied when it was made.
+   */
+  readonly reusePlan?: boolean;
 }
 
 export interface Driver {
@@ -37,6 +44,8 @@ export interface Driver {
    * the statement.
    */
   stream?(sql: string, params: readonly unknown[], options?: QueryOptions): AsyncIterable<QueryResult>;
+  /** Forgets every plan kept for `reusePlan` (a table such plans read was dropped); optional. */
+  forgetPlans?(): void;
   /** Cheap liveness check for /readyz. */
   testConnection(): Promise<void>;
   close(): Promise<void>;

@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { DuckDBConnection } from '@duckdb/node-api';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -103,5 +104,40 @@ describe('DuckDbDriver', () => {
   it('runs in UTC regardless of the machine time zone', async () => {
     const r = await driver.query("SELECT CAST(CAST(TIMESTAMP '2024-01-01 00:00:00' AS TIMESTAMPTZ) AS VARCHAR) v", []);
     expect(String(r.data[0]![0])).toMatch(/^2024-01-01 00:00:00\+00/);
+  });
+
+  describe('kept plans (reusePlan, for tables never written after they are built)', () => {
+    it('prepares a statement once and answers each new parameter set', async () => {
+      await driver.query('CREATE TABLE kept_plan AS SELECT range AS a, range % 7 AS g FROM range(1000)', []);
+      const prepare = vi.spyOn(DuckDBConnection.prototype, 'prepare');
+      try {
+        const sql = 'SELECT g, count(*) AS n, sum(a) AS s FROM kept_plan WHERE a >= $1 AND a < $2 GROUP BY g ORDER BY g';
+        for (const [from, to] of [[0, 1000], [10, 20], [500, 501], [990, 2000], [0, 1000]] as const) {
+          const rows = Array.from({ length: 1000 }, (_, a) => a).filter((a) => a >= from && a < to);
+          const groups = [...new Set(rows.map((a) => a % 7))].sort((x, y) => x - y);
+          const r = await driver.query(sql, [from, to], { reusePlan: true });
+          expect(r.data).toEqual([
+            groups.map(String),
+            groups.map((g) => String(rows.filter((a) => a % 7 === g).length)),
+            groups.map((g) => String(rows.filter((a) => a % 7 === g).reduce((x, y) => x + y, 0))),
+          ]);
+        }
+        // One connection served these one after another: its statement was prepared once.
+        expect(prepare.mock.calls.filter(([text]) => text === sql)).toHaveLength(1);
+      } finally {
+        prepare.mockRestore();
+      }
+    });
+
+    it('forgets kept plans when told a table went, and reads the table created again under that name', async () => {
+      const sql = 'SELECT count(*) AS n, max(a) AS m FROM kept_gone WHERE a >= $1';
+      await driver.query('CREATE TABLE kept_gone AS SELECT range AS a FROM range(10)', []);
+      expect((await driver.query(sql, [0], { reusePlan: true })).data).toEqual([['10'], ['9']]);
+      await driver.query('DROP TABLE kept_gone', []);
+      driver.forgetPlans();
+      await expect(driver.query(sql, [0], { reusePlan: true })).rejects.toMatchObject({ code: 'SOURCE_ERROR', message: expect.stringContaining('kept_gone') });
+      await driver.query("CREATE TABLE kept_gone AS SELECT 'longer text ' || range AS b, range * 100 AS a FROM range(3)", []);
+      expect((await driver.query(sql, [100], { reusePlan: true })).data).toEqual([['2'], ['200']]);
+    });
   });
 });

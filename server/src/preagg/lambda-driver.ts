@@ -26,7 +26,8 @@ export function createLambdaDriver(options: LambdaDriverOptions): Driver {
       if (!sql.includes(options.placeholder)) return options.store.query(sql, params, queryOptions);
       tail ??= options.fetchTail(queryOptions?.signal);
       const rows = `(${lambdaUnionSql({ ...options.union, tail: await tail })}) AS lambda_rows`;
-      return options.store.query(sql.split(options.placeholder).join(rows), params, queryOptions);
+      // The text holds this moment's tail rows: a plan of it would never be run again.
+      return options.store.query(sql.split(options.placeholder).join(rows), params, { ...queryOptions, reusePlan: false });
     },
     testConnection: () => options.store.testConnection(),
     // The store driver belongs to the store; a match never closes it.

@@ -13,7 +13,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { ColumnInfo, Driver, QueryResult } from '../drivers/driver-types.ts';
+import type { ColumnInfo, Driver, QueryOptions, QueryResult } from '../drivers/driver-types.ts';
 import { UserError } from '../errors/user-error.ts';
 import { quoteIdentifier, sqlTypeFor } from './store-types.ts';
 import { writeStagingCsv } from './staging-csv.ts';
@@ -66,6 +66,7 @@ const SCHEMA = 'rollups';
 
 export class PreAggregationStore {
   private readonly driver: Driver;
+  private readonly readDriver: Driver;
   private readonly stagingDir: string;
   private readonly active = new Map<string, Map<string, PartitionInfo>>(); // storeKey → partition → info
   private readonly columns = new Map<string, readonly ColumnInfo[]>();
@@ -85,11 +86,24 @@ export class PreAggregationStore {
 
   constructor(driver: Driver, options: StoreOptions = {}) {
     this.driver = driver;
+    this.readDriver = {
+      name: driver.name,
+      query: (sql, params, queryOptions) => driver.query(sql, params, { reusePlan: true, ...queryOptions }),
+      ...(driver.stream ? { stream: (sql: string, params: readonly unknown[], queryOptions?: QueryOptions) => driver.stream!(sql, params, queryOptions) } : {}),
+      testConnection: () => driver.testConnection(),
+      // The store closes its driver; a reader never does.
+      close: async () => undefined,
+    };
     this.stagingDir = options.stagingDir ?? path.join(os.tmpdir(), `preagg-staging-${process.pid}`);
   }
 
+  /**
+   * The driver queries of served rollups run on. A stored table is never written after it is built
+   * (a rebuild writes a new one), so their plans may be kept and reused (`reusePlan`); the
+   * catalog's own `_partitions` table takes writes and is read on `this.driver` directly.
+   */
   get storeDriver(): Driver {
-    return this.driver;
+    return this.readDriver;
   }
 
   /**
@@ -376,6 +390,8 @@ export class PreAggregationStore {
   private async dropTable(table: string): Promise<void> {
     this.superseded.delete(table);
     await this.driver.query(`DROP TABLE IF EXISTS ${table}`, []).catch(() => undefined);
+    // Kept plans over the dropped table would otherwise hold it until they age out.
+    this.driver.forgetPlans?.();
   }
 
   private async dropOrphanTables(catalogued: ReadonlySet<string>): Promise<void> {
