@@ -30,7 +30,7 @@ describe('rewriteAnyAllLists', () => {
   });
   it('leaves other operators and non-constant arrays alone', () => {
     for (const sql of ["SELECT 1 FROM t WHERE a > ANY('{1,2}')", 'SELECT 1 FROM t WHERE a = ANY(b)', "SELECT 1 FROM t WHERE a = ALL('{1}')"]) {
-      expect(rewritten(sql)).toBe(oneLine(deparseSync(parseSync(sql).stmts[0].stmt as never)));
+      expect(rewritten(sql)).toBe(oneLine(deparseSync((parseSync(sql) as { stmts: { stmt: object }[] }).stmts[0]!.stmt as never)));
     }
   });
 });
