@@ -21,10 +21,25 @@ export function annotateQuery(model: SemanticModel, query: NormalizedQuery): Ann
   for (const td of query.timeDimensions) {
     if (!td.granularity) continue;
     const base = { ...describe(model, td.target), type: 'time' };
-    timeDimensions[`${td.target.alias}.${td.granularity}`] = { ...base, granularity: { name: td.granularity, title: titleize(td.granularity) } };
+    timeDimensions[`${td.target.alias}.${td.granularity}`] = { ...base, granularity: granularityAnnotation(td.target.member, td.granularity) };
     timeDimensions[td.target.alias] = base;
   }
   return { measures, dimensions, segments, timeDimensions };
+}
+
+/**
+ * A custom granularity carries its interval and origin or offset, as Cube annotates it: the client
+ * needs them to snap a clicked bucket to its date range (`ResultSet.drillDown`, `dayRange().snapTo`).
+ */
+function granularityAnnotation(dimension: Dimension, name: string): NonNullable<MemberAnnotation['granularity']> {
+  const custom = dimension.granularities.find((g) => g.name === name);
+  return {
+    name,
+    title: custom?.title ?? titleize(name),
+    ...(custom?.interval !== undefined ? { interval: custom.interval } : {}),
+    ...(custom?.origin !== undefined ? { origin: custom.origin } : {}),
+    ...(custom?.offset !== undefined ? { offset: custom.offset } : {}),
+  };
 }
 
 /** Titles as the compiled model carries them (`title` is the full "Cube Member" title, as in /meta). */

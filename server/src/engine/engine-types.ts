@@ -36,7 +36,8 @@ export interface MemberAnnotation {
   readonly drillMembers?: readonly string[];
   /** Measures only: the drill members split as Cube's `drillMembersGrouped` (what `ResultSet.drillDown` queries). */
   readonly drillMembersGrouped?: { readonly measures: readonly string[]; readonly dimensions: readonly string[] };
-  readonly granularity?: { readonly name: string; readonly title: string; readonly interval?: string };
+  /** Custom granularities add their `interval` and `origin` or `offset` (the client's drill-down snaps buckets with them). */
+  readonly granularity?: { readonly name: string; readonly title: string; readonly interval?: string; readonly origin?: string; readonly offset?: string };
 }
 
 export interface Annotation {

@@ -55,6 +55,10 @@ cubes:
       - name: created_at
         sql: created_at
         type: time
+        granularities:
+          - name: fortnight
+            interval: 2 weeks
+            origin: "2025-01-06"
     measures:
       - name: count
         type: count
@@ -199,6 +203,23 @@ describe('drillDown with @cubejs-client/core', () => {
       SELECT o.id AS "orders.id", c.name AS "customers.name" FROM orders o LEFT JOIN customers c ON o.customer_id = c.id
       WHERE c.tier = 'vip' AND o.status = 'completed' ORDER BY o.id`);
     expect(normalized(detail.body.data)).toEqual(normalized(expected));
+  });
+
+  it('drills into a bucket of a custom granularity: the annotation gives the client its interval and origin', async () => {
+    const resultSet = await api.load({
+      measures: ['orders.completed_revenue'],
+      timeDimensions: [{ dimension: 'orders.created_at', granularity: 'fortnight', dateRange: ['2025-01-06', '2025-03-30'] }],
+    });
+    expect(resultSet.annotation().timeDimensions['orders.created_at.fortnight']!.granularity).toEqual({ name: 'fortnight', title: 'Fortnight', interval: '2 weeks', origin: '2025-01-06' });
+    const drill = resultSet.drillDown({ xValues: ['2025-01-20T00:00:00.000'], yValues: ['orders.completed_revenue'] });
+    expect(drill!.timeDimensions).toEqual([{ dimension: 'orders.created_at', dateRange: ['2025-01-20T00:00:00.000', '2025-02-02T23:59:59.999'] }]);
+    const rows = (await api.load(drill!)).rawData();
+    const expected = await stack.hand(`
+      SELECT o.id AS "orders.id", o.status AS "orders.status", o.channel AS "orders.channel", ${LOCAL_TIME('o.created_at', 0)} AS "orders.created_at", c.name AS "customers.name"
+      FROM orders o LEFT JOIN customers c ON o.customer_id = c.id
+      WHERE o.status = 'completed' AND o.created_at >= TIMESTAMP '2025-01-20' AND o.created_at < TIMESTAMP '2025-02-03'`);
+    expect(expected.map((r) => r['orders.id']).sort()).toEqual([2, 4, 5, 6]);
+    expect(normalized(rows)).toEqual(normalized(expected));
   });
 
   it('drills through a view: its names, only the drill members it includes, the measure filter of the cube measure', async () => {
