@@ -49,9 +49,10 @@ async function psql(command: string): Promise<string[]> {
 
 describe('psql 15 (the installed binary)', () => {
   it('lists databases with \\l and \\l+', async () => {
-    expect((await psql('\\l')).some((line) => line.startsWith('postgres|'))).toBe(true);
+    // The database the client connected to (db), as Postgres lists it.
+    expect((await psql('\\l')).some((line) => line.startsWith('db|'))).toBe(true);
     const verbose = await psql('\\l+');
-    expect(verbose.find((line) => line.startsWith('postgres|'))).toMatch(/\|pg_default\|/);
+    expect(verbose.find((line) => line.startsWith('db|'))).toMatch(/\|pg_default\|/);
   });
 
   it('lists only the public schema with \\dn and \\dn+ (no internal schema)', async () => {
@@ -76,7 +77,7 @@ describe('psql 15 (the installed binary)', () => {
 describe.each(PSQL_VERSIONS)('psql %i meta-commands (replayed)', (version) => {
   it('\\l lists the databases', async () => {
     const result = await client.query(listDatabases(version));
-    expect(result.rows.map((r) => r.Name)).toEqual(['postgres', 'template0', 'template1']);
+    expect(result.rows.map((r) => r.Name)).toEqual(['db', 'template0', 'template1']);
     expect(result.rows[0].Encoding).toBe('UTF8');
     if (version >= 15) expect(result.rows[0]['Locale Provider']).toBe('libc');
   });

@@ -11,6 +11,7 @@ import { runSessionCommand, SqlStateError } from './session/session-commands.ts'
 import { runCursorCommand } from './session/cursor-commands.ts';
 import { sessionTimeoutMs, withStatementTimeout } from './session/statement-timeout.ts';
 import type { SessionState } from './session/session-state.ts';
+import { StatementClock } from './session/session-clock.ts';
 import { formatFor, type StatementResult } from './session/statement-types.ts';
 import type { ClassifiedStatement } from './translate/classify-statement.ts';
 import { answerModelSelect, collectResult } from './translate/answer-model-select.ts';
@@ -61,7 +62,8 @@ export async function executeStatement(deps: ExecutionDeps, session: SessionStat
       });
     case 'catalog': {
       const sql = bindSessionValues(statement.sql, statement.stmt, session, deps.processId ?? 0);
-      const r = await deps.catalog.execute(sql, bound.paramTypes, bound.rawParams, bound.paramFormats, bound.resultFormats, ctx.signal, sessionTimeoutMs(session));
+      const catalogSession = { database: session.database, timeZone: StatementClock.of(session.settings).timeZone };
+      const r = await deps.catalog.execute(sql, bound.paramTypes, bound.rawParams, bound.paramFormats, bound.resultFormats, ctx.signal, sessionTimeoutMs(session), catalogSession);
       return { fields: r.fields, rows: r.rows, tag: r.tag };
     }
     case 'model': {

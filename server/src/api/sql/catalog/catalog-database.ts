@@ -36,6 +36,17 @@ export interface CatalogDescription {
  * one complete Parse/Bind/Describe/Execute/Sync unit; session state (settings, transactions,
  * prepared statements) lives in the SQL API's own layer.
  */
+/**
+ * What a catalog statement must see of the connection's session: the database it connected to
+ * (pg_database, information_schema's catalog names) and its TimeZone (now(), current_date,
+ * 'today', how timestamptz prints). Absent: PGlite's own (`postgres`, UTC).
+ */
+export interface CatalogSession {
+  readonly database: string;
+  /** An IANA zone name (session-clock.ts has checked it). */
+  readonly timeZone: string;
+}
+
 export interface CatalogDatabase {
   /**
    * Runs one statement with its bound parameters; rejects with CatalogError as Postgres answers,
@@ -43,7 +54,7 @@ export interface CatalogDatabase {
    * statement_timeout, if smaller; counted from when the statement has the database) or once
    * `signal` (the connection's CancelRequest) is tripped, or 53200 past the catalog's memory bound.
    */
-  execute(sql: string, paramTypes: readonly number[], params: readonly (Buffer | null)[], paramFormats: readonly number[], resultFormats: readonly number[], signal?: AbortSignal, timeoutMs?: number): Promise<CatalogResult>;
+  execute(sql: string, paramTypes: readonly number[], params: readonly (Buffer | null)[], paramFormats: readonly number[], resultFormats: readonly number[], signal?: AbortSignal, timeoutMs?: number, session?: CatalogSession): Promise<CatalogResult>;
   /** Describe of a statement: parameter types (declared ones kept) and result columns; bounded as `execute`. */
   describe(sql: string, paramTypes: readonly number[], signal?: AbortSignal): Promise<CatalogDescription>;
 }

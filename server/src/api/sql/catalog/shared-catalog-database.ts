@@ -43,6 +43,7 @@ import {
   type CatalogDatabase,
   type CatalogDescription,
   type CatalogResult,
+  type CatalogSession,
 } from './catalog-database.ts';
 import type { ModelTable } from './model-tables.ts';
 import { rewriteCatalogCompat } from './rewrite-catalog-compat.ts';
@@ -57,6 +58,22 @@ export interface CatalogScope {
 }
 
 const SAVEPOINT = 'sqlapi_visible';
+/** Catalog relations and views that show database names (information_schema's through current_database()). */
+const NAMES_DATABASE = /\b(pg_database|information_schema|pg_stat_\w+|pg_stat_activity)\b/i;
+
+const quoteLiteral = (s: string): string => `'${s.replace(/'/g, "''")}'`;
+
+/**
+ * The statement giving PGlite's database (`postgres`) the name the client connected with, for the
+ * transaction it runs in (rolled back after the unit): `\l`, pgjdbc's getCatalogs and
+ * information_schema's table_catalog then show the database the client is in, as Postgres does.
+ * A name already taken (`template1`) is left alone.
+ */
+function renameDatabaseSql(database: string): string {
+  const name = quoteLiteral(database);
+  return `UPDATE pg_catalog.pg_database SET datname = ${name} WHERE datname = 'postgres' AND NOT EXISTS (SELECT FROM pg_catalog.pg_database WHERE datname = ${name})`;
+}
+
 /** Functions whose answer is the transaction's start time (or derived from it). */
 const TRANSACTION_CLOCK = /\b(now|current_timestamp|current_date|current_time|localtime|localtimestamp|transaction_timestamp)\b/i;
 
@@ -111,16 +128,16 @@ export class SharedCatalogDatabase {
   /** The catalog as seen by callers of one scope. */
   scoped(scope: CatalogScope): CatalogDatabase {
     return {
-      execute: (sql, paramTypes, params, paramFormats, resultFormats, signal, timeoutMs) => this.execute(scope, sql, paramTypes, params, paramFormats, resultFormats, signal, timeoutMs),
+      execute: (sql, paramTypes, params, paramFormats, resultFormats, signal, timeoutMs, session) => this.execute(scope, sql, paramTypes, params, paramFormats, resultFormats, signal, timeoutMs, session),
       describe: (sql, paramTypes, signal) => this.describe(scope, sql, paramTypes, signal),
     };
   }
 
   /** Runs one statement (older clients' names of renamed catalog columns answered, see rewrite-catalog-compat.ts). */
-  async execute(scope: CatalogScope, sql: string, paramTypes: readonly number[], params: readonly (Buffer | null)[], paramFormats: readonly number[], resultFormats: readonly number[], signal?: AbortSignal, timeoutMs?: number): Promise<CatalogResult> {
+  async execute(scope: CatalogScope, sql: string, paramTypes: readonly number[], params: readonly (Buffer | null)[], paramFormats: readonly number[], resultFormats: readonly number[], signal?: AbortSignal, timeoutMs?: number, session?: CatalogSession): Promise<CatalogResult> {
     const text = rewriteCatalogCompat(sql);
     checkCatalogFunctions(text);
-    return readExecuteAnswer(await this.run(scope, text, executeMessage(text, paramTypes, params, paramFormats, resultFormats), signal, timeoutMs));
+    return readExecuteAnswer(await this.run(scope, text, executeMessage(text, paramTypes, params, paramFormats, resultFormats), signal, timeoutMs, session));
   }
 
   async describe(scope: CatalogScope, sql: string, paramTypes: readonly number[], signal?: AbortSignal): Promise<CatalogDescription> {
@@ -139,20 +156,25 @@ export class SharedCatalogDatabase {
    * Runs one unit in the scope's view of the catalog and returns PGlite's answer. A cancel while
    * the unit waits for its turn ends it at once; one while it runs, or the timeout, stops the thread.
    */
-  private run(scope: CatalogScope, sql: string, message: Buffer, signal?: AbortSignal, sessionTimeoutMs?: number): Promise<BackendFrame[]> {
+  private run(scope: CatalogScope, sql: string, message: Buffer, signal?: AbortSignal, sessionTimeoutMs?: number, session?: CatalogSession): Promise<BackendFrame[]> {
     const timeoutMs = Math.min(this.limits.timeoutMs, sessionTimeoutMs ?? Number.POSITIVE_INFINITY);
     if (signal?.aborted) return Promise.reject(stopError('cancel', this.limits));
     const unit = this.locked(async () => {
       if (signal?.aborted) throw stopError('cancel', this.limits);
       const thread = await this.current();
       return this.watched(thread, signal, timeoutMs, async () => {
-        await this.enter(thread, scope, TRANSACTION_CLOCK.test(sql));
-        // One round trip: the unit inside a read-only transaction (or the scope's savepoint), then
-        // its rollback, so nothing a statement sets or writes outlives it.
         const hidden = scope.hideSql !== undefined;
-        const wrapped = hidden ? Buffer.concat([message, buildQuery(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`)]) : Buffer.concat([buildQuery('BEGIN READ ONLY'), message, buildQuery('ROLLBACK')]);
+        const renamed = session && session.database !== 'postgres' && (hidden || NAMES_DATABASE.test(sql)) ? renameDatabaseSql(session.database) : undefined;
+        await this.enter(thread, scope, TRANSACTION_CLOCK.test(sql), renamed);
+        // One round trip: the unit inside a read-only transaction (or the scope's savepoint), then
+        // its rollback, so nothing a statement sets or writes outlives it. The session's time
+        // zone is set for the unit only (SET LOCAL ends with the transaction or the savepoint).
+        const zone = session ? `SET LOCAL TimeZone = ${quoteLiteral(session.timeZone)}` : undefined;
+        const begin = renamed ? `BEGIN READ WRITE; ${renamed}; SET TRANSACTION READ ONLY` : 'BEGIN READ ONLY';
+        const before = hidden ? zone : [begin, zone].filter(Boolean).join('; ');
+        const wrapped = Buffer.concat([...(before ? [buildQuery(before)] : []), message, buildQuery(hidden ? `ROLLBACK TO SAVEPOINT ${SAVEPOINT}` : 'ROLLBACK')]);
         const all = splitBackendMessages(await thread.send(wrapped));
-        const { unit, after } = unwrapUnit(all, !hidden);
+        const { unit, after } = unwrapUnit(all, before !== undefined);
         if (readyStatus(after) !== (hidden ? 'T' : 'I') || after.some((f) => f.type === 'E')) {
           // Nothing a read-only statement does ends a transaction; if it happened, its rows are not shown.
           this.hiding = undefined;
@@ -226,9 +248,9 @@ export class SharedCatalogDatabase {
     return started;
   }
 
-  /** Makes the scope's hiding (or none) the one in effect. */
-  private async enter(thread: PgliteThread, scope: CatalogScope, fresh: boolean): Promise<void> {
-    const key = scope.hideSql ? scope.key : undefined;
+  /** Makes the scope's hiding (or none) the one in effect; `renamed` is the session's database name change, made in the same transaction. */
+  private async enter(thread: PgliteThread, scope: CatalogScope, fresh: boolean, renamed?: string): Promise<void> {
+    const key = scope.hideSql ? `${scope.key}\u0000${renamed ?? ''}` : undefined;
     if (this.hiding === key && !(fresh && key !== undefined)) return;
     if (this.hiding !== undefined) {
       this.hiding = undefined;
@@ -236,7 +258,7 @@ export class SharedCatalogDatabase {
     }
     if (key === undefined) return;
     try {
-      await this.command(thread, `BEGIN READ WRITE; ${scope.hideSql}; SET TRANSACTION READ ONLY; SAVEPOINT ${SAVEPOINT}`);
+      await this.command(thread, `BEGIN READ WRITE; ${scope.hideSql}; ${renamed ? `${renamed}; ` : ''}SET TRANSACTION READ ONLY; SAVEPOINT ${SAVEPOINT}`);
     } catch (error) {
       await this.command(thread, 'ROLLBACK');
       throw error;

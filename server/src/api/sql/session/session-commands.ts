@@ -14,6 +14,7 @@ import { formatFor } from './statement-types.ts';
 import type { AstNode } from '../translate/walk-ast.ts';
 import { SqlStateError } from './sql-state-error.ts';
 import { statementTimeoutMs } from './statement-timeout.ts';
+import { checkTimeZoneSetting } from './session-clock.ts';
 
 export { SqlStateError };
 
@@ -85,7 +86,7 @@ function setVariable(session: SessionState, node: AstNode): StatementResult {
       if (!/^(on|true|1)$/i.test(value)) throw new SqlStateError('25006', 'the SQL API is read-only');
     }
     if (name === 'statement_timeout') statementTimeoutMs(value);
-    session.settings.set(name, name === 'client_encoding' ? 'UTF8' : value);
+    session.settings.set(name, name === 'client_encoding' ? 'UTF8' : name === 'timezone' ? checkTimeZoneSetting(value) : value);
   }
   const tag = kind === 'VAR_RESET' ? 'RESET' : 'SET';
   const after = REPORTED_SETTINGS.has(name) ? [msg.parameterStatus(displayName(name), session.settings.get(name) ?? '')] : [];
