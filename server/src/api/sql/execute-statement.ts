@@ -19,7 +19,7 @@ import { isStreamed, type ModelResult } from './translate/run-model-query.ts';
 import { StreamedRows } from './wire/streamed-rows.ts';
 import type { ParamValue } from './wire/decode-param.ts';
 import { encodeRows } from './wire/encode-rows.ts';
-import { typeSize } from './wire/pg-types.ts';
+import { OID, typeSize } from './wire/pg-types.ts';
 
 /** What statement execution needs from the server. */
 export interface ExecutionDeps {
@@ -67,13 +67,24 @@ export async function executeStatement(deps: ExecutionDeps, session: SessionStat
       return { fields: r.fields, rows: r.rows, tag: r.tag };
     }
     case 'model': {
+      const clock = StatementClock.of(session.settings);
       const result = await withStatementTimeout(session, ctx, async (c) => {
-        const r = await answerModelSelect(statement, bound.params, deps, c);
+        const r = await answerModelSelect(statement, bound.params, deps, c, clock);
         return bound.collect ? await collectResult(r) : r;
       });
-      return encodeResult(result, bound.resultFormats);
+      return encodeResult(printTimestamptzIn(result, clock), bound.resultFormats);
     }
   }
+}
+
+/**
+ * timestamptz columns printed in the session's time zone, as Postgres prints them (the sandbox
+ * computes in UTC). Only residual results have such columns; streamed ones come from the engine.
+ */
+function printTimestamptzIn(result: ModelResult, clock: StatementClock): ModelResult {
+  if (isStreamed(result) || !result.columns.some((c) => c.oid === OID.timestamptz)) return result;
+  const data = result.data.map((values, i) => (result.columns[i]!.oid === OID.timestamptz ? values.map((v) => (typeof v === 'string' ? clock.printTimestamptz(v) : v)) : values));
+  return { ...result, data };
 }
 
 /**

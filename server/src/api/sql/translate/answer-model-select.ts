@@ -13,6 +13,7 @@ import { prepareModelSelect } from './prepare-model-select.ts';
 import { isStreamed, runModelQuery, type ModelResult, type TypedResult } from './run-model-query.ts';
 import type { AstNode } from './walk-ast.ts';
 import { BoundedStore } from '../../../reuse/bounded-store.ts';
+import { StatementClock } from '../session/session-clock.ts';
 
 /** What answering a model SELECT needs from the connection. */
 export interface ModelSelectDeps {
@@ -28,20 +29,22 @@ export interface ModelSelect {
   readonly lists: ReadonlyMap<string, FoldedList>;
 }
 
-export async function answerModelSelect(statement: ModelSelect, params: readonly ParamValue[], deps: ModelSelectDeps, ctx: RequestContext): Promise<ModelResult> {
-  return runModelQuery(await planOf(statement, params, deps, ctx, true), deps.engine, ctx);
+/** `clock`: the statement's instant in the session's time zone (now(), current_date, 'today'). */
+export async function answerModelSelect(statement: ModelSelect, params: readonly ParamValue[], deps: ModelSelectDeps, ctx: RequestContext, clock = new StatementClock('UTC')): Promise<ModelResult> {
+  return runModelQuery(await planOf(statement, params, deps, ctx, clock, true), deps.engine, ctx);
 }
 
 /**
  * Plans are kept per model (its `findTable`) and statement text + parameters: BI tools send the
  * same statements again and again, and a repeated one then costs what REST costs. A plan is kept
- * only when it does not depend on data (no IN subquery or top-N keys were read to make it).
+ * only when it does not depend on data (no IN subquery or top-N keys were read to make it) nor on
+ * the clock (now(), current_date, 'today' were bound into it).
  */
 const PLAN_CACHE_SIZE = 500;
 const plans = new WeakMap<ModelSelectDeps['findTable'], BoundedStore<ModelQueryPlan>>();
 
 /** `whole`: the statement itself (cached); otherwise one of its subqueries, planned each time. */
-async function planOf(statement: ModelSelect, params: readonly ParamValue[], deps: ModelSelectDeps, ctx: RequestContext, whole: boolean): Promise<ModelQueryPlan> {
+async function planOf(statement: ModelSelect, params: readonly ParamValue[], deps: ModelSelectDeps, ctx: RequestContext, clock: StatementClock, whole: boolean): Promise<ModelQueryPlan> {
   let cache = plans.get(deps.findTable);
   if (!cache) {
     cache = new BoundedStore<ModelQueryPlan>({ maxEntries: PLAN_CACHE_SIZE });
@@ -54,12 +57,12 @@ async function planOf(statement: ModelSelect, params: readonly ParamValue[], dep
   let readData = false;
   const runSubselect = async (select: AstNode): Promise<TypedResult> => {
     readData = true;
-    const sub = await planOf({ ...statement, select }, params, deps, ctx, false);
+    const sub = await planOf({ ...statement, select }, params, deps, ctx, clock, false);
     return collectResult(await runModelQuery(sub, deps.engine, ctx));
   };
-  const select = await prepareModelSelect(statement.select, params, deps.findTable, runSubselect);
+  const select = await prepareModelSelect(statement.select, params, deps.findTable, runSubselect, clock);
   const plan = planModelQuery(select, params, deps.findTable, { maxScanRows: deps.maxScanRows, lists: statement.lists });
-  if (whole && !readData) {
+  if (whole && !readData && !clock.used) {
     cache.set(key, plan);
   }
   return plan;

@@ -1,12 +1,15 @@
 /**
  * Prepares the parse tree of a SELECT over model tables for planning, on the caller's own copy:
- * `= ANY(array)` / `<> ALL(array)` as IN / NOT IN lists (`any-all-lists.ts`), wrapper levels inlined into the level that reads them, top-N joins turned into IN filters, and
+ * `= ANY(array)` / `<> ALL(array)` as IN / NOT IN lists (`any-all-lists.ts`), the statement's clock
+ * as constants (`clock-values.ts`), wrapper levels inlined into the level that reads them, top-N joins turned into IN filters, and
  * uncorrelated `col IN (SELECT … FROM <model table> …)` filters answered first (through the same
  * path as any model query) so they become constant lists the semantic query can push down.
  */
 import type { ModelTable } from '../catalog/model-tables.ts';
 import type { ParamValue } from '../wire/decode-param.ts';
 import { rewriteAnyAllLists } from './any-all-lists.ts';
+import type { StatementClock } from '../session/session-clock.ts';
+import { bindClockValues } from './clock-values.ts';
 import { dropEmptyGrouping } from './check-select-input.ts';
 import { inlineSubselects } from './inline-subselects.ts';
 import { KEY_SOURCE, NULL_SAFE, rewriteSemiJoins } from './semi-join-filters.ts';
@@ -22,9 +25,10 @@ export type RunSubselect = (select: AstNode) => Promise<{ readonly columns: read
 /** At most this many values become a literal list; a larger key set stays a subquery. */
 const MAX_LIST_VALUES = 10_000;
 
-export async function prepareModelSelect(original: AstNode, params: readonly ParamValue[], findTable: FindTable, runSubselect: RunSubselect): Promise<AstNode> {
+export async function prepareModelSelect(original: AstNode, params: readonly ParamValue[], findTable: FindTable, runSubselect: RunSubselect, clock?: StatementClock): Promise<AstNode> {
   const select = structuredClone(original);
   rewriteAnyAllLists(select, params);
+  if (clock) bindClockValues(select, clock, findTable);
   dropEmptyGrouping(select);
   inlineSubselects(select, findTable);
   // A top-N join rewritten as a filter leaves a level that only filters: inline it in turn.

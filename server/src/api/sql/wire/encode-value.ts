@@ -30,8 +30,11 @@ export function encodeText(value: unknown, oid: number): string {
       return toIso(value).slice(0, 10);
     case OID.timestamp:
       return formatTimestamp(toIso(value));
-    case OID.timestamptz:
-      return `${formatTimestamp(toIso(value))}+00`;
+    case OID.timestamptz: {
+      // Text already printed in the session's zone (session-clock.ts) keeps its offset.
+      const zoned = withOffset(value);
+      return zoned ? `${formatTimestamp(zoned.local)}${zoned.offset}` : `${formatTimestamp(toIso(value))}+00`;
+    }
     default:
       return value instanceof Date ? value.toISOString() : String(value);
   }
@@ -78,7 +81,8 @@ function encodeBinary(value: unknown, oid: number): Buffer {
     case OID.timestamp:
     case OID.timestamptz: {
       const b = Buffer.allocUnsafe(8);
-      b.writeBigInt64BE(isoToPgMicros(toIso(value)));
+      const zoned = oid === OID.timestamptz ? withOffset(value) : undefined;
+      b.writeBigInt64BE(zoned ? isoToPgMicros(zoned.local) - BigInt(zoned.offsetSeconds) * 1_000_000n : isoToPgMicros(toIso(value)));
       return b;
     }
     default:
@@ -96,6 +100,15 @@ function toIso(value: unknown): string {
   if (value instanceof Date) return value.toISOString().slice(0, 23);
   const s = String(value).replace(' ', 'T');
   return s.endsWith('Z') ? s.slice(0, -1) : s;
+}
+
+/** A timestamp text ending in a UTC offset ('2024-05-13 07:00:00.5-03', '…+05:30'): its local ISO part and offset. */
+function withOffset(value: unknown): { local: string; offset: string; offsetSeconds: number } | undefined {
+  if (typeof value !== 'string') return undefined;
+  const m = /^(\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:\.\d+)?)([+-])(\d\d)(?::(\d\d))?(?::(\d\d))?$/.exec(value);
+  if (!m) return undefined;
+  const seconds = Number(m[3]) * 3600 + Number(m[4] ?? 0) * 60 + Number(m[5] ?? 0);
+  return { local: m[1]!.replace(' ', 'T'), offset: value.slice(m[1]!.length), offsetSeconds: m[2] === '-' ? -seconds : seconds };
 }
 
 /** '2024-05-13T10:00:00.120' → '2024-05-13 10:00:00.12' (Postgres trims trailing zeros). */
