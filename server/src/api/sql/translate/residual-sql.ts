@@ -13,9 +13,10 @@ import type { ParamValue } from '../wire/decode-param.ts';
 import { countColumn, resolveRef, tableOf, type Level, type Scan } from './analyze-levels.ts';
 import { isListPlaceholder, type FoldedList } from './fold-literal-lists.ts';
 import { rewriteDivisions } from './postgres-division.ts';
+import { rewriteTextConversions } from './postgres-text.ts';
 import type { ScanPlan } from './plan-scan.ts';
 import { columnRefNode, fromItemOf, funcCallNode, literalNode, transformAst } from './transform-ast.ts';
-import { names, walkAst, type AstNode } from './walk-ast.ts';
+import { names, type AstNode } from './walk-ast.ts';
 
 /** Name of the residual step's table holding the columns of table `k` of scan `index`. */
 export function scanTableName(index: number, k: number): string {
@@ -62,6 +63,7 @@ export function residualSql(
     }
     return undefined;
   });
+  rewriteTextConversions(root);
   rewriteDivisions(root);
   return deparseSync({ SelectStmt: root } as never);
 }
@@ -105,7 +107,6 @@ function replaceScan(level: Level, plan: ScanPlan, out: Map<AstNode, AstNode | A
       if (names(use.ref.fields).length === 3 && !out.has(use.ref)) out.set(use.ref, columnRefNode(tableOf(scan, column).alias, column.name));
     }
   }
-  rewriteNumberTextCasts(level, scan, out);
   const exact = exactGrain(level, plan);
   for (const call of scan.measureCalls) {
     const column = call.column ?? countColumn(scan)!;
@@ -128,26 +129,6 @@ function replaceScan(level: Level, plan: ScanPlan, out: Map<AstNode, AstNode | A
       out.set(use.ref, reaggregate(column.type, column.path, exact, tableOf(scan, column).alias, column.name));
     }
   }
-}
-
-const TEXT_TYPES = new Set(['text', 'varchar', 'bpchar']);
-
-/**
- * Number dimensions are DOUBLE columns in the sandbox and DuckDB prints a whole double with `.0`
- * (`9.0`) where Postgres prints float8 as `9`: a cast of one to text (`mes::text > '9'`,
- * `ano::text || '-'`) is printed without that trailing `.0`, so it compares and reads as in Postgres.
- */
-function rewriteNumberTextCasts(level: Level, scan: Scan, out: Map<AstNode, AstNode | AstNode[]>): void {
-  const refs = new Set<AstNode>();
-  for (const [column, uses] of scan.uses) if (column.kind === 'dimension' && column.type === 'number') for (const u of uses) refs.add(u.ref);
-  if (refs.size === 0) return;
-  walkAst(level.select, (type, body) => {
-    if (type === 'SelectStmt' && body !== level.select) return false;
-    if (type !== 'TypeCast' || !body.arg?.ColumnRef || !refs.has(body.arg.ColumnRef)) return;
-    if (!TEXT_TYPES.has(names(body.typeName?.names).at(-1)?.toLowerCase() ?? '')) return;
-    const asText = { TypeCast: { arg: out.get(body.arg.ColumnRef) ?? body.arg, typeName: { names: [{ String: { sval: 'varchar' } }], typemod: -1 } } };
-    out.set(body, funcCallNode('regexp_replace', [asText, literalNode('\\.0$'), literalNode('')]));
-  });
 }
 
 /**
