@@ -117,6 +117,20 @@ describe('evaluate', () => {
     expect((await sandbox.evaluate({ tables: [ORDERS], sql: 'SELECT max(n) FROM __scan_0' })).data).toEqual([['5']]);
   });
 
+  it("answers 53200 for strings DuckDB's memory limit does not bound, built in the sandbox's process: the server's memory stays where it was", async () => {
+    // Each passes the static check (no constant length over a million) and would build a string of
+    // 0.5 to 3.6 GB: concatenations of a column over CTE levels, replace() multiplying a string,
+    // printf's width taken from an argument.
+    const CONCAT = `WITH a AS (SELECT repeat('x', 1000000) AS s), b AS (SELECT s||s||s||s||s||s||s||s AS s FROM a),
+      c AS (SELECT s||s||s||s||s||s||s||s AS s FROM b), d AS (SELECT s||s||s||s||s||s||s||s AS s FROM c) SELECT length(s) FROM d`;
+    const before = process.memoryUsage().rss;
+    for (const sql of [CONCAT, "SELECT length(replace(repeat('a', 60000), 'a', repeat('b', 60000)))", "SELECT length(printf('%*d', 900000000, 5))"]) {
+      expect(await failure(sandbox.evaluate({ tables: [ORDERS], sql }))).toMatchObject({ sqlState: '53200' });
+    }
+    expect(process.memoryUsage().rss - before).toBeLessThan(200 * 2 ** 20);
+    expect((await sandbox.evaluate({ tables: [ORDERS], sql: "SELECT length(repeat('ab', n::INTEGER)) AS l FROM __scan_0 ORDER BY n" })).data).toEqual([['2', '4', '6', '8', '10']]);
+  });
+
   it('waits for a free slot past maxConcurrent, and a waiting evaluation can be cancelled', async () => {
     const one = await createResidualSandbox({ timeoutMs: 1500, memoryLimit: '64MB', maxConcurrent: 1 });
     try {

@@ -1,7 +1,7 @@
 /**
- * A counting semaphore: at most `size` sandbox evaluations run at once. Each holds one of the
- * libuv pool threads DuckDB runs on (4 by default) for as long as it runs, and the lakehouse's
- * DuckDB queries need those threads too, so a burst of slow post-processing must not take all.
+ * A counting semaphore: at most `size` sandbox evaluations run at once. Each holds a sandbox
+ * process (a core and up to its memory limit) for as long as it runs, and the lakehouse's queries
+ * need both too, so a burst of slow post-processing must not take them all.
  */
 export class Slots {
   private free: number;
