@@ -8,6 +8,7 @@ import { UserError } from '../../../errors/user-error.ts';
 import type { ModelColumn } from '../catalog/model-tables.ts';
 import type { ParamValue } from '../wire/decode-param.ts';
 import { countColumn, type Level, type MeasureCall, type Scan } from './analyze-levels.ts';
+import { literalValue } from './literal-value.ts';
 import { translateWhere } from './translate-filters.ts';
 import { walkAst, type AstNode } from './walk-ast.ts';
 import type { FoldedList } from './fold-literal-lists.ts';
@@ -37,6 +38,12 @@ export interface ScanPlan {
   readonly columns: readonly ScanColumn[];
   /** WHERE conjuncts fully pushed down and removable from the outer evaluation. */
   readonly removedConjuncts: readonly AstNode[];
+  /**
+   * The level reads no column of the table (`SELECT 1 FROM vendas`, `SELECT 1/0 …`): its rows are
+   * the table's rows, as many as the count measure says (`query` asks for that total); `rowLimit`
+   * is the level's constant LIMIT + OFFSET, when it has one (no more rows are ever needed).
+   */
+  readonly rowsFromCount?: { readonly rowLimit?: number };
 }
 
 /**
@@ -135,16 +142,37 @@ export function planScan(level: Level, scan: Scan, params: readonly ParamValue[]
     }
   }
   applyTimeBounds(where.timeBounds, timeDimensions, filters);
+  const rowsFromCount = !measures.length && !dimensions.length && !timeDimensions.length && scan.tables.length === 1 && columns.length === 0 ? countedRows(level, scan, params) : undefined;
+  if (rowsFromCount) {
+    const count = countColumn(scan)!;
+    measures.push(count.path);
+    columns.push({ column: count, resultKey: count.path });
+  }
   const query: CubeQuery = {
     ...(measures.length ? { measures } : {}),
     ...(dimensions.length ? { dimensions } : {}),
     ...(timeDimensions.length ? { timeDimensions } : {}),
     ...(filters.length ? { filters } : {}),
     ...(where.segments.length ? { segments: where.segments } : {}),
-    ...(level.grouped ? {} : { ungrouped: true }),
+    ...(level.grouped || rowsFromCount ? {} : { ungrouped: true }),
     limit: maxRows,
   };
-  return { scan, query, columns, removedConjuncts: removed };
+  return { scan, query, columns, removedConjuncts: removed, ...(rowsFromCount ? { rowsFromCount } : {}) };
+}
+
+/**
+ * A level that reads no column of its table still has one row per row of the table (a row of
+ * constants each, or the input of an aggregate of constants): the count measure gives how many.
+ */
+function countedRows(level: Level, scan: Scan, params: readonly ParamValue[]): { rowLimit?: number } {
+  if (!countColumn(scan)) {
+    throw new UserError('UNSUPPORTED', `this SELECT reads no column of ${scan.tables.map((t) => t.table.name).join(', ')}, so its rows are the table's rows, and the table has no measure of type count to say how many`, {
+      hint: 'select a dimension, or a measure with MEASURE()',
+    });
+  }
+  const limit = literalValue(level.select.limitCount, params);
+  const offset = level.select.limitOffset ? literalValue(level.select.limitOffset, params) : 0;
+  return typeof limit === 'number' && typeof offset === 'number' && !level.grouped ? { rowLimit: limit + offset } : {};
 }
 
 /** Aggregates that give the same answer over a group's distinct values as over its rows. */

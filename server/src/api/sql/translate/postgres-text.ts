@@ -136,7 +136,7 @@ function formatted(arg: AstNode, type: 's' | 'I' | 'L'): AstNode {
 
 /** DuckDB's names of the types a text can fail to convert to, as Postgres names them. */
 const POSTGRES_TYPE_NAMES: Readonly<Record<string, string>> = {
-  DOUBLE: 'double precision', FLOAT: 'real', INTEGER: 'integer', BIGINT: 'bigint', SMALLINT: 'smallint', BOOLEAN: 'boolean', DATE: 'date', TIMESTAMP: 'timestamp without time zone',
+  DOUBLE: 'double precision', FLOAT: 'real', INTEGER: 'integer', INT32: 'integer', BIGINT: 'bigint', INT64: 'bigint', SMALLINT: 'smallint', INT16: 'smallint', BOOLEAN: 'boolean', DATE: 'date', TIMESTAMP: 'timestamp without time zone',
 };
 
 /**
@@ -146,8 +146,7 @@ const POSTGRES_TYPE_NAMES: Readonly<Record<string, string>> = {
  */
 export function invalidTextRepresentation(error: unknown): unknown {
   if (!isUserError(error)) return error;
-  const text = `${error.message} ${error.cause instanceof Error ? error.cause.message : ''}`;
-  const m = /Could not convert string '((?:[^']|'')*)' to (\w+)/.exec(text);
+  const m = /Could not convert string '((?:[^']|'')*)' to (\w+)/.exec(error.message);
   const type = m && POSTGRES_TYPE_NAMES[m[2]!];
   if (!type) return error;
   return new UserError('INVALID_VALUE', `invalid input syntax for type ${type}: "${m[1]!.replace(/''/g, "'")}"`, { sqlState: '22P02', cause: error });
