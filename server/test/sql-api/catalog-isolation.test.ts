@@ -249,3 +249,20 @@ describe('strings past the sandbox memory limit', () => {
     });
   });
 });
+
+describe("a restricted caller's catalog sees their session", () => {
+  it('names the database they connected to and applies their time zone, still hiding what they may not see', async () => {
+    const tables = (c: pg.Client) => c.query({ text: listTables('t'), rowMode: 'array' }).then((r) => r.rows.map((row) => row[1]));
+    const everything = await withClient(tables, 'bi');
+    await withClient(async (c) => {
+      const hidden = await tables(c);
+      expect(hidden.length).toBeGreaterThan(0);
+      expect(hidden.length).toBeLessThan(everything.length);
+      expect((await answer(c, 'SELECT datname FROM pg_catalog.pg_database WHERE datname = current_database()')).rows).toEqual([['db']]);
+      expect((await answer(c, "SELECT DISTINCT table_catalog FROM information_schema.tables WHERE table_schema = 'public'")).rows).toEqual([['db']]);
+      await c.query("SET TIME ZONE 'Pacific/Kiritimati'");
+      expect((await answer(c, "SELECT to_char(now(), 'TZH')")).rows).toEqual([['+14']]);
+      expect(await tables(c)).toEqual(hidden);
+    }, 'gerente');
+  });
+});
