@@ -84,6 +84,9 @@ CREATE TABLE gold.fato_devolucoes AS
   SELECT 'D' || venda_id AS devolucao_id, venda_id, CAST(strftime(data_devolucao, '%Y%m%d') AS INT) AS data_devolucao_sk, data_devolucao,
          cliente_sk, produto_sk, loja_sk, canal_sk, quantidade_devolvida AS quantidade, valor_devolvido
   FROM gold.fato_vendas WHERE valor_devolvido IS NOT NULL;
+-- The pipeline's watermark of what gold holds (notebooks/sql/gold/07): the model's rollups are
+-- rebuilt when it moves.
+CREATE TABLE gold._watermarks AS SELECT 'fato_vendas' AS table_name, TIMESTAMP '2024-12-31 23:00:00' AS watermark;
 `;
 
 /** Test-only members the production model does not declare: every measure type and a one-to-many join. */
