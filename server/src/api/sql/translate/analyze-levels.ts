@@ -13,6 +13,11 @@ function outputAliases(level: Level): Set<string> {
 }
 
 export const AGGREGATES = new Set(['sum', 'count', 'min', 'max', 'avg', 'measure']);
+/** Whether a function name is an aggregate (when called without OVER). */
+export function isAggregateName(fn: string): boolean {
+  return AGGREGATES.has(fn) || OTHER_AGGREGATES.has(fn);
+}
+
 const OTHER_AGGREGATES = new Set(['stddev', 'stddev_samp', 'stddev_pop', 'variance', 'var_samp', 'var_pop', 'string_agg', 'array_agg', 'bool_and', 'bool_or', 'every', 'percentile_cont', 'percentile_disc', 'median', 'mode']);
 
 /** An aggregate call whose argument is a column of a model table (or `count(*)`). */
@@ -326,7 +331,7 @@ function recordRef(level: Level, ref: AstNode, clause: ColumnUse['clause'], aggr
   // `*` lists the members (not segments, not the join field); unqualified, of every joined table.
   const starTables = resolved.star ? (names(ref.fields).length >= 2 ? [resolved.table] : scan.tables) : [];
   const columns = resolved.star
-    ? starTables.flatMap((t) => t.table.columns.filter((c) => (c.kind === 'measure' || c.kind === 'dimension') && (!level.demand || level.demand.has(c.name.toLowerCase()))))
+    ? starColumns(starTables, level.demand)
     : resolved.column
       ? [resolved.column]
       : [];
@@ -335,6 +340,19 @@ function recordRef(level: Level, ref: AstNode, clause: ColumnUse['clause'], aggr
     list.push({ ref, clause, inAggregate: aggregate !== undefined, ...(aggregate ? { aggregate } : {}), trunc: trunc?.g, truncCall: trunc?.call });
     scan.uses.set(column, list);
   }
+}
+
+/**
+ * The members `*` reads: those the enclosing level reads (`demand`), but at least one dimension
+ * when it reads none (`count(*)` over the subselect): the subselect's rows are then still the
+ * table's rows, listed by an ungrouped query, not a query with no member.
+ */
+function starColumns(tables: readonly ScanTable[], demand: ReadonlySet<string> | undefined): ModelColumn[] {
+  const members = tables.flatMap((t) => t.table.columns.filter((c) => c.kind === 'measure' || c.kind === 'dimension'));
+  if (!demand) return members;
+  const read = members.filter((c) => demand.has(c.name.toLowerCase()));
+  const rowKey = members.find((c) => c.kind === 'dimension');
+  return read.length > 0 || !rowKey ? read : [rowKey];
 }
 
 function recordMeasureCall(level: Level, call: AstNode, fn: string): void {

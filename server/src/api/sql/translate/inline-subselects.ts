@@ -12,8 +12,9 @@
  * rollups and access policies applied once). It works on the parse tree (plain data), bottom-up,
  * through any number of levels; a level it cannot inline is left as it is.
  */
-import type { ModelTable } from '../catalog/model-tables.ts';
-import { AGGREGATES } from './analyze-levels.ts';
+import type { ModelColumn, ModelTable } from '../catalog/model-tables.ts';
+import { AGGREGATES, isAggregateName } from './analyze-levels.ts';
+import { castEffect } from './cast-effect.ts';
 import { names, nodeOf, walkAst, type AstNode } from './walk-ast.ts';
 
 type FindTable = (schema: string | undefined, name: string) => ModelTable | undefined;
@@ -95,6 +96,7 @@ function tryInline(outer: AstNode, holder: Holder, findTable: FindTable): void {
   if (!outputs) return;
   const byName = new Map(outputs.map((o) => [o.name.toLowerCase(), o]));
   if (!referencesResolve(outer, holder, alias, byName, findTable)) return;
+  if (!aggregatesKeepTheirMeaning(outer, alias, byName, table)) return;
 
   substituteReferences(outer, alias, byName, outputs);
   const where = inner.whereClause ? requalify(structuredClone(inner.whereClause), alias, innerNames, table) : undefined;
@@ -102,6 +104,63 @@ function tryInline(outer: AstNode, holder: Holder, findTable: FindTable): void {
   (holder.parent as Record<string | number, AstNode>)[holder.key] = {
     RangeVar: { ...rangeVar, alias: { aliasname: alias } },
   };
+}
+
+/** Aggregates that give the same answer over a group's distinct values as over its rows. */
+const ROW_FREE = new Set(['min', 'max']);
+
+/**
+ * Whether every aggregate of the outer level means the same once the subselect is inlined. Inlined,
+ * the outer level reads the model table grouped at its own grain: an aggregate over a measure
+ * column becomes the measure (the rules of plan-scan.ts apply), MIN/MAX or DISTINCT over a dimension
+ * read its distinct values. Anything else depends on how many rows the subselect returns —
+ * COUNT(*), COUNT(1), SUM(1), COUNT(dimension), an expression over a measure —, and the view's
+ * `count` measure is not that number (it counts what the model says, e.g. sale lines only): the
+ * level is then left as it is, so the aggregate runs over the subselect's rows, as in Postgres.
+ */
+function aggregatesKeepTheirMeaning(outer: AstNode, alias: string, byName: ReadonlyMap<string, InlinedOutput>, table: ModelTable): boolean {
+  const lower = alias.toLowerCase();
+  /** The model column an aggregate's argument reads as is through the subselect, if any. */
+  const columnOf = (arg: AstNode | undefined): ModelColumn | undefined => {
+    // A cast that keeps every value (Power BI's `sum(CAST(m AS NUMERIC))`) reads the column as is.
+    if (arg?.TypeCast?.arg) {
+      const column = columnOf(arg.TypeCast.arg);
+      return column && castEffect(arg.TypeCast, column.kind === 'measure' ? 'number' : column.type) === 'same' ? column : undefined;
+    }
+    const fields = arg?.ColumnRef ? names(arg.ColumnRef.fields) : [];
+    if (fields.length === 0 || (fields.length >= 2 && fields[fields.length - 2]!.toLowerCase() !== lower)) return undefined;
+    const expr = byName.get(fields.at(-1)!.toLowerCase())?.expr;
+    return expr?.ColumnRef ? table.byName.get(names(expr.ColumnRef.fields).at(-1)!.toLowerCase()) : undefined;
+  };
+  /** Whether arguments read this subselect's outputs; those that read none (constants) count rows. */
+  const readsAny = (args: AstNode[]): boolean => {
+    let reads = false;
+    let readsOther = false;
+    walkAst(args, (type, body) => {
+      if (type === 'SubLink') return false;
+      if (type !== 'ColumnRef') return;
+      const fields = names(body.fields);
+      const mine = fields.length >= 2 ? fields[fields.length - 2]!.toLowerCase() === lower : byName.has(fields[0]!.toLowerCase());
+      if (mine) reads = true;
+      else readsOther = true;
+    });
+    return reads || !readsOther;
+  };
+  let keeps = true;
+  walkAst([outer.targetList, outer.havingClause, outer.sortClause], (type, body) => {
+    if (type === 'SubLink' || type === 'SelectStmt') return false;
+    if (type !== 'FuncCall' || body.over) return;
+    const fn = names(body.funcname).at(-1)?.toLowerCase() ?? '';
+    if (!isAggregateName(fn) || fn === 'measure') return;
+    const args: AstNode[] = body.args ?? [];
+    if (!body.agg_star && !readsAny(args)) return false; // reads other FROM items only
+    const column = args.length === 1 && !body.agg_star ? columnOf(args[0]) : undefined;
+    const readsMeasure = column?.kind === 'measure';
+    const readsDistinctValues = column?.kind === 'dimension' && (ROW_FREE.has(fn) || body.agg_distinct);
+    if (!readsMeasure && !readsDistinctValues) keeps = false;
+    return false;
+  });
+  return keeps;
 }
 
 /** The model table of a level that only renames, projects and filters one model table. */
@@ -166,6 +225,8 @@ function inlinedOutputs(inner: AstNode, table: ModelTable, alias: string, innerN
     }
     const name: string | undefined = rt.name ?? fields?.at(-1);
     if (!name) return undefined; // an unnamed expression (?column?) cannot be referenced reliably
+    // A column the table does not have stays for the planner to report (42703), even if unread.
+    if (!readsOnlyTableColumns(rt.val, innerNames, table)) return undefined;
     outputs.push({ name, expr: requalify(structuredClone(rt.val), alias, innerNames, table) });
   }
   if (colnames) {
@@ -178,6 +239,19 @@ function inlinedOutputs(inner: AstNode, table: ModelTable, alias: string, innerN
     seen.add(o.name.toLowerCase());
   }
   return outputs;
+}
+
+/** Whether every column an inner expression names (bare or qualified by the inner table) is a column of the table. */
+function readsOnlyTableColumns(expr: AstNode, innerNames: ReadonlySet<string>, table: ModelTable): boolean {
+  let ok = true;
+  walkAst(expr, (type, body) => {
+    if (type === 'SubLink') return false;
+    if (type !== 'ColumnRef') return;
+    const fields = names(body.fields);
+    const ownTable = fields.length === 1 || innerNames.has(fields[fields.length - 2]!.toLowerCase());
+    if (ownTable && fields.at(-1) !== '*' && !table.byName.has(fields.at(-1)!.toLowerCase())) ok = false;
+  });
+  return ok;
 }
 
 /** Rewrites references to the inner table (qualified by its name/alias, or bare) as `alias.column`. */
