@@ -44,6 +44,19 @@ describe('numbers as text', () => {
     });
   }
 
+  it('refuses a number where Postgres wants text with the SQLSTATE Postgres gives (42883, 42804)', async () => {
+    for (const text of [
+      "SELECT ano, ano LIKE '%4' FROM vendas GROUP BY 1",
+      'SELECT ano, length(ano) FROM vendas GROUP BY 1',
+      'SELECT ano, coalesce(nome, ano) FROM vendas GROUP BY 1, nome',
+      "SELECT ano, CASE WHEN ano > 2024 THEN 'depois'::text ELSE ano END FROM vendas GROUP BY 1",
+    ]) {
+      const got = await onBoth(ours, real, [text]);
+      if (got.ours.ok || got.real.ok) throw new Error(JSON.stringify(got));
+      expect(got.ours.code, text).toBe(got.real.code);
+    }
+  });
+
   it('refuses text that is no number where Postgres reads a number (CASE mixing text and numbers), with 22P02', async () => {
     const text = "SELECT CASE WHEN ano > 2024 THEN 'depois' ELSE ano END FROM vendas GROUP BY ano";
     const got = await onBoth(ours, real, [text]);

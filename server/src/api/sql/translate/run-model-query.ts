@@ -12,6 +12,7 @@ import { JOIN_FIELD } from '../catalog/model-tables.ts';
 import type { ScanPlan } from './plan-scan.ts';
 import { divisionByZero } from './postgres-division.ts';
 import { invalidTextRepresentation } from './postgres-text.ts';
+import { typeMismatch } from './postgres-type-errors.ts';
 import { sharedResidualSandbox } from '../sandbox/residual-sandbox.ts';
 import type { ResidualSandbox, SandboxColumn, SandboxColumnType, SandboxTable } from '../sandbox/sandbox-types.ts';
 import type { ColumnarChunks } from '../wire/streamed-rows.ts';
@@ -58,7 +59,7 @@ export async function runModelQuery(plan: ModelQueryPlan, engine: SemanticEngine
   }
   const tables = plan.scans.flatMap((scan, i) => scanTables(scan, results[i]!));
   const result = await (sandbox ?? (await sharedResidualSandbox())).evaluate({ tables, sql: plan.outerSql!, signal: ctx.signal }).catch((error: unknown) => {
-    throw invalidTextRepresentation(divisionByZero(error));
+    throw typeMismatch(invalidTextRepresentation(divisionByZero(error)));
   });
   return {
     columns: result.columns.map((c, i) => ({ name: plan.names?.[i] ?? c.name, oid: oidOfDuckType(c.type) })),
