@@ -1,7 +1,7 @@
 /**
  * A SELECT over a view that reads none of its columns has one row per row of the view, as in
  * Postgres: `SELECT 1 FROM vendas LIMIT 1` (how clients probe a table), constants, aggregates of
- * constants, and errors of constant expressions with Postgres's SQLSTATE (a QA probe got 42601 for
+ * constants (the rows are those `SELECT <a dimension> FROM vendas` reads), and errors of constant expressions with Postgres's SQLSTATE (a QA probe got 42601 for
  * `SELECT 1/0 FROM vendas` where Postgres raises 22012). The oracle is a real Postgres holding the
  * same rows (support/postgres-twin.ts).
  */
@@ -31,6 +31,9 @@ const SAME_ANSWER = [
   'SELECT max(1), sum(2), count(1) FROM vendas',
   "SELECT 1 FROM sales WHERE nome = 'nobody'",
   'SELECT true FROM vendas WHERE ano > 3000 LIMIT 1',
+  'SELECT 1 FROM vendas LIMIT 0',
+  'SELECT DISTINCT 1 FROM vendas LIMIT 1',
+  "SELECT 'x' FROM vendas ORDER BY 1 LIMIT 3 OFFSET 19",
   'SELECT 1/0 FROM vendas',
   'SELECT 1 % 0 FROM vendas',
   "SELECT 'x'::int FROM vendas",

@@ -39,11 +39,10 @@ export interface ScanPlan {
   /** WHERE conjuncts fully pushed down and removable from the outer evaluation. */
   readonly removedConjuncts: readonly AstNode[];
   /**
-   * The level reads no column of the table (`SELECT 1 FROM vendas`, `SELECT 1/0 …`): its rows are
-   * the table's rows, as many as the count measure says (`query` asks for that total); `rowLimit`
-   * is the level's constant LIMIT + OFFSET, when it has one (no more rows are ever needed).
+   * How many rows of the scan are enough, when fewer than its limit are: a level that reads no
+   * column of its table with a constant LIMIT (+ OFFSET) needs no more rows than that.
    */
-  readonly rowsFromCount?: { readonly rowLimit?: number };
+  readonly rowsNeeded?: number;
 }
 
 /**
@@ -142,37 +141,41 @@ export function planScan(level: Level, scan: Scan, params: readonly ParamValue[]
     }
   }
   applyTimeBounds(where.timeBounds, timeDimensions, filters);
-  const rowsFromCount = !measures.length && !dimensions.length && !timeDimensions.length && scan.tables.length === 1 && columns.length === 0 ? countedRows(level, scan, params) : undefined;
-  if (rowsFromCount) {
-    const count = countColumn(scan)!;
-    measures.push(count.path);
-    columns.push({ column: count, resultKey: count.path });
-  }
+  // A level that reads no column of its table (`SELECT 1 FROM vendas`, `SELECT max(1) …`) still has
+  // the table's rows: read them, ungrouped, through one dimension nothing else uses.
+  const readsNothing = !measures.length && !dimensions.length && !timeDimensions.length && columns.length === 0 && scan.tables.length === 1;
+  const rowsNeeded = readsNothing ? addRowSource(level, scan, params, dimensions, columns) : undefined;
   const query: CubeQuery = {
     ...(measures.length ? { measures } : {}),
     ...(dimensions.length ? { dimensions } : {}),
     ...(timeDimensions.length ? { timeDimensions } : {}),
     ...(filters.length ? { filters } : {}),
     ...(where.segments.length ? { segments: where.segments } : {}),
-    ...(level.grouped || rowsFromCount ? {} : { ungrouped: true }),
-    limit: maxRows,
+    ...(level.grouped && !readsNothing ? {} : { ungrouped: true }),
+    limit: rowsNeeded === undefined ? maxRows : Math.min(maxRows, Math.max(1, rowsNeeded)),
   };
-  return { scan, query, columns, removedConjuncts: removed, ...(rowsFromCount ? { rowsFromCount } : {}) };
+  return { scan, query, columns, removedConjuncts: removed, ...(rowsNeeded !== undefined ? { rowsNeeded } : {}) };
 }
 
 /**
- * A level that reads no column of its table still has one row per row of the table (a row of
- * constants each, or the input of an aggregate of constants): the count measure gives how many.
+ * The rows of a level that reads no column of its table are the table's rows (a row of constants
+ * each, or the input of an aggregate of constants): they are read through the table's first
+ * dimension, as `SELECT <that dimension> FROM …` reads them. Returns the level's constant
+ * LIMIT + OFFSET when it has one and does not aggregate (no more rows are ever needed).
  */
-function countedRows(level: Level, scan: Scan, params: readonly ParamValue[]): { rowLimit?: number } {
-  if (!countColumn(scan)) {
-    throw new UserError('UNSUPPORTED', `this SELECT reads no column of ${scan.tables.map((t) => t.table.name).join(', ')}, so its rows are the table's rows, and the table has no measure of type count to say how many`, {
-      hint: 'select a dimension, or a measure with MEASURE()',
+function addRowSource(level: Level, scan: Scan, params: readonly ParamValue[], dimensions: string[], columns: ScanColumn[]): number | undefined {
+  const table = scan.tables[0]!.table;
+  const dimension = table.columns.find((c) => c.kind === 'dimension' && c.type !== 'time') ?? table.columns.find((c) => c.kind === 'dimension');
+  if (!dimension) {
+    throw new UserError('UNSUPPORTED', `this SELECT reads no column of ${table.name}, so its rows are the table's rows, and ${table.name} has no dimension to read them through`, {
+      hint: 'select a measure with MEASURE(), or count(*)',
     });
   }
+  dimensions.push(dimension.path);
+  columns.push({ column: dimension, resultKey: dimension.path });
   const limit = literalValue(level.select.limitCount, params);
   const offset = level.select.limitOffset ? literalValue(level.select.limitOffset, params) : 0;
-  return typeof limit === 'number' && typeof offset === 'number' && !level.grouped ? { rowLimit: limit + offset } : {};
+  return typeof limit === 'number' && typeof offset === 'number' && !level.grouped ? limit + offset : undefined;
 }
 
 /** Aggregates that give the same answer over a group's distinct values as over its rows. */

@@ -99,7 +99,8 @@ async function load(engine: SemanticEngine, scan: ScanPlan, ctx: RequestContext,
   const result = response.results[0];
   if (!result) throw new Error('engine returned no result set');
   // An outer evaluation over a truncated scan would silently give wrong answers: refuse instead.
-  if (outer && scan.query.limit !== undefined && result.rowCount >= scan.query.limit) {
+  const enough = scan.rowsNeeded !== undefined && result.rowCount >= scan.rowsNeeded;
+  if (outer && scan.query.limit !== undefined && result.rowCount >= scan.query.limit && !enough) {
     throw new UserError('LIMIT_EXCEEDED', `the query needs more than ${scan.query.limit} rows of ${scan.scan.tables.map((t) => t.table.name).join(' joined with ')} from the semantic layer before its post-processing (CUBEJS_DB_QUERY_LIMIT)`, {
       hint: 'add filters, group by fewer dimensions, or write the query in the shape Cube pushes down (dimensions, measures, WHERE, ORDER BY, LIMIT)',
     });
@@ -137,7 +138,6 @@ function rowKeys(count: number, offset = 0): string[] {
  * scan joins several tables, each also gets the row key column `__cubeJoinField`.
  */
 function scanTables(scan: ScanPlan, result: LoadResult): SandboxTable[] {
-  if (scan.rowsFromCount) return [countedRowsTable(scan, result, scan.rowsFromCount.rowLimit)];
   const index = columnIndex(result);
   const read = scan.columns.filter((c) => !c.rowKey);
   const keys = carriesRowKey(scan) ? rowKeys(result.rowCount) : undefined;
@@ -148,24 +148,6 @@ function scanTables(scan: ScanPlan, result: LoadResult): SandboxTable[] {
     if (keys) columns.push({ name: JOIN_FIELD, type: 'VARCHAR', values: keys });
     return { name: scanTableName(scan.scan.index, k), columns, rowCount: result.rowCount };
   });
-}
-
-/**
- * The table of a level that reads no column (plan-scan.ts, `rowsFromCount`): as many rows as the
- * count measure gives (at most the level's LIMIT + OFFSET), each NULL in the count column, which
- * nothing reads. More rows than one answer may hold are refused rather than cut.
- */
-function countedRowsTable(scan: ScanPlan, result: LoadResult, rowLimit: number | undefined): SandboxTable {
-  const count = scan.columns.find((c) => c.column.kind === 'measure')!.column;
-  const total = Number(result.data[lookup(columnIndex(result), count.path)]?.[0] ?? 0);
-  const rows = Math.min(total, rowLimit ?? total);
-  const maxRows = scan.query.limit ?? Number.POSITIVE_INFINITY;
-  if (rows > maxRows) {
-    throw new UserError('UNSUPPORTED', `this SELECT reads no column of ${scan.scan.tables[0]!.table.name}, so it has one row per row of the table: ${total} rows, more than the ${maxRows} a statement may build`, {
-      hint: 'add a LIMIT, or select the columns you need',
-    });
-  }
-  return { name: scanTableName(scan.scan.index, 0), columns: [{ name: count.name, type: 'BIGINT', values: new Array(rows).fill(null) }], rowCount: rows };
 }
 
 function oidOfDuckType(type: string): number {
