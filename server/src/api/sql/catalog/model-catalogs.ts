@@ -6,9 +6,11 @@
  * visible members (not the caller), so users with the same rights share one; a new set costs no
  * new database, only a few milliseconds of DDL inside the catalog's transaction.
  *
- * The tables queries are translated against stay complete: a hidden member queried anyway reaches
- * the engine, which refuses it with SQLSTATE 42501 naming it — as Postgres does for a column the
- * user has no privilege on, rather than pretending it does not exist.
+ * The tables queries are translated against keep every member by name: a hidden member queried
+ * anyway reaches the engine, which refuses it with SQLSTATE 42501 naming it — as Postgres does for
+ * a column the user has no privilege on, rather than pretending it does not exist. Their column
+ * lists (what `*` expands to) hold only what the caller sees, as information_schema lists them, so
+ * Power BI's Import (`select *`) works for a role whose policy excludes members.
  *
  * Kept in step with model hot reload: a new connection gets the catalog of the current model
  * (built on first use, in a worker thread); open connections keep theirs, and an outdated catalog
@@ -21,7 +23,7 @@ import type { MemberVisibilityMask } from '../../../security/member-visibility.t
 import type { CatalogDatabase } from './catalog-database.ts';
 import { readCatalogLimits, type CatalogLimits } from './catalog-limits.ts';
 import { hideMembersSql } from './hide-members-sql.ts';
-import { buildModelTables, type ModelTable } from './model-tables.ts';
+import { buildModelTables, visibleTables, type ModelTable } from './model-tables.ts';
 import { SharedCatalogDatabase } from './shared-catalog-database.ts';
 import { BoundedStore } from '../../../reuse/bounded-store.ts';
 
@@ -166,7 +168,21 @@ function scopeOf(entry: Entry, visible: MemberVisibilityMask): ModelCatalog {
   const known = entry.scopes.get(visible.key);
   if (known) return known;
   const hideSql = hideMembersSql(entry.tables, visible.isVisible);
-  const catalog: ModelCatalog = { version: entry.version, catalog: entry.database.scoped({ key: visible.key, hideSql }), findTable: entry.findTable };
+  const findTable = hideSql ? visibleColumnsOf(entry.tables, visible) : entry.findTable;
+  const catalog: ModelCatalog = { version: entry.version, catalog: entry.database.scoped({ key: visible.key, hideSql }), findTable };
   entry.scopes.set(visible.key, catalog);
   return catalog;
+}
+
+/**
+ * `findTable` over the tables with the caller's columns only (`visibleTables`, as the catalog
+ * shows them), `byName` still naming every member; a table they see nothing of stays whole.
+ */
+function visibleColumnsOf(tables: readonly ModelTable[], visible: MemberVisibilityMask): ModelCatalog['findTable'] {
+  const byName = new Map<string, ModelTable>(tables.map((t) => [t.name.toLowerCase(), t]));
+  for (const shown of visibleTables(tables, visible.isVisible)) {
+    const whole = byName.get(shown.name.toLowerCase())!;
+    byName.set(shown.name.toLowerCase(), { ...shown, byName: whole.byName });
+  }
+  return (schema, name) => (schema && schema.toLowerCase() !== 'public' ? undefined : byName.get(name.toLowerCase()));
 }

@@ -56,10 +56,13 @@ export function tableOf(scan: Scan, column: ModelColumn): ScanTable {
   return scan.tables.find((t) => t.table.byName.get(column.name.toLowerCase()) === column) ?? scan.tables[0]!;
 }
 
-/** The count measure `COUNT(*)` reads: the first table's (in FROM order) that has one. */
+/**
+ * The count measure `COUNT(*)` reads: the first table's (in FROM order) that has one — among all
+ * its members (`byName`), so a count the caller may not see is refused by the engine (42501).
+ */
 export function countColumn(scan: Scan): ModelColumn | undefined {
   for (const t of scan.tables) {
-    const count = t.table.columns.find((c) => c.kind === 'measure' && c.type === 'count');
+    const count = [...t.table.byName.values()].find((c) => c.kind === 'measure' && c.type === 'count');
     if (count) return count;
   }
   return undefined;
