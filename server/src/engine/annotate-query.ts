@@ -10,7 +10,7 @@ import type { Annotation, MemberAnnotation } from './engine-types.ts';
 
 export function annotateQuery(model: SemanticModel, query: NormalizedQuery): Annotation {
   const measures: Record<string, MemberAnnotation> = {};
-  for (const m of query.measures) {
+  for (const m of answeredMeasures(query)) {
     measures[m.alias] = { ...describe(model, m), type: measureType(m.member), ...drillMembersOf(model, m.alias.slice(0, m.alias.indexOf('.')), m.member) };
   }
   const dimensions: Record<string, MemberAnnotation> = {};
@@ -65,7 +65,7 @@ function measureType(m: Measure): string {
 /** The normalized query as Cube echoes it in `query` and in `/v1/dry-run`. */
 export function echoQuery(query: NormalizedQuery): Record<string, unknown> {
   return {
-    measures: query.measures.map((m) => m.alias),
+    measures: answeredMeasures(query).map((m) => m.alias),
     dimensions: query.dimensions.map((d) => d.alias),
     segments: query.segments.map((s) => s.alias),
     timeDimensions: query.timeDimensions.map((td) => ({
@@ -82,6 +82,12 @@ export function echoQuery(query: NormalizedQuery): Record<string, unknown> {
     timezone: query.timezone,
     queryType: 'regularQuery',
   };
+}
+
+/** The measures the answer holds: those the order alone asked for are computed, not answered. */
+function answeredMeasures(query: NormalizedQuery): NormalizedQuery['measures'] {
+  const hidden = query.orderOnlyMeasures;
+  return hidden ? query.measures.filter((m) => !hidden.includes(m.alias)) : query.measures;
 }
 
 function echoFilter(f: NormalizedFilter): unknown {

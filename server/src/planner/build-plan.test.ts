@@ -64,8 +64,13 @@ describe('buildPlan', () => {
     expect(p.where).toHaveLength(1);
   });
 
-  it('drops order keys that name members absent from the query, as Cube does', () => {
+  it('orders by a measure only the order names, computed but not among the outputs (Cube Tesseract)', () => {
     const p = plan({ measures: ['orders.revenue'], dimensions: ['orders.status'], order: { 'customers.count': 'desc', 'orders.status': 'asc' } });
-    expect(p.order).toEqual([{ sqlAlias: 'orders__status', direction: 'asc' }]);
+    expect(p.order).toEqual([{ sqlAlias: 'customers__count', direction: 'desc' }, { sqlAlias: 'orders__status', direction: 'asc' }]);
+    expect(p.outputs.map((o) => o.sqlAlias)).toEqual(['orders__status', 'orders__revenue']);
+  });
+
+  it('refuses an order on a dimension the query does not group by, naming it', () => {
+    expect(() => plan({ measures: ['orders.revenue'], order: { 'orders.status': 'asc' } })).toThrow(/cannot order by orders\.status/);
   });
 });

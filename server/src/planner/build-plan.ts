@@ -104,7 +104,7 @@ function outputColumns(query: NormalizedQuery, keys: readonly KeyColumn[]): Outp
     const names = rawDimensions.has(alias) ? [`${alias}.${k.granularity}`] : [`${alias}.${k.granularity}`, alias];
     return { sqlAlias: k.sqlAlias, keys: names, kind: 'timeDimension', member: k.timeDimension.target.member, granularity: k.granularity };
   });
-  const seen = new Set<string>();
+  const seen = new Set<string>(query.orderOnlyMeasures);
   for (const m of query.measures) {
     if (!seen.has(m.alias)) outputs.push({ sqlAlias: sqlAlias(m.alias), keys: [m.alias], kind: 'measure', member: m.member });
     seen.add(m.alias);
@@ -192,11 +192,21 @@ function seriesFor(query: NormalizedQuery, keys: readonly KeyColumn[]): Pick<Rol
   return { seriesKey, seriesMember: first.target as ResolvedMember<Dimension>, buckets: dateSeries(range, seriesKey?.granularity, first.target.member) };
 }
 
+/**
+ * The ORDER BY of the query. A key the rows cannot be ordered by (a dimension the query does not
+ * group by, a segment, a time dimension without that granularity) is refused: Cube's classic
+ * planner dropped it while echoing it, so the rows came back in another order than the one shown.
+ */
 function planOrder(query: NormalizedQuery, keys: readonly KeyColumn[], measures: ReadonlyMap<string, string>): LogicalPlan['order'] {
   const order: { sqlAlias: string; direction: 'asc' | 'desc' }[] = [];
   for (const o of query.order) {
     const alias = measures.get(o.alias) ?? keyAlias(keys, o.alias);
-    if (alias && !order.some((x) => x.sqlAlias === alias)) order.push({ sqlAlias: alias, direction: o.direction });
+    if (!alias) {
+      throw new UserError('QUERY_INVALID', `Invalid query: cannot order by ${o.alias}: it is not among the query's measures, dimensions or time dimensions with a granularity`, {
+        hint: `add ${o.alias} to "dimensions" (or the time dimension's granularity), or remove it from "order"`,
+      });
+    }
+    if (!order.some((x) => x.sqlAlias === alias)) order.push({ sqlAlias: alias, direction: o.direction });
   }
   return order;
 }

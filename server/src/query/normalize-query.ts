@@ -3,7 +3,7 @@
  * filters typed, date ranges absolute, limit and default order applied as Cube applies them.
  * https://cube.dev/docs/product/apis-integrations/rest-api/query-format
  */
-import type { Dimension, SemanticModel } from '../model/model-types.ts';
+import type { Dimension, Measure, Segment, SemanticModel } from '../model/model-types.ts';
 import { GRANULARITIES } from '../model/model-types.ts';
 import type { CubeQuery, NormalizedOrder, NormalizedQuery, NormalizedTimeDimension, OrderDirection, ResolvedMember, TimeDimensionRequest } from './query-types.ts';
 import { UserError } from '../errors/user-error.ts';
@@ -42,11 +42,14 @@ export function normalizeQuery(model: SemanticModel, value: unknown, options: No
   ];
   const filters = normalizeFilters(query.filters ?? [], ctx, 'filters');
   const explicitOrder = normalizeOrder(model, query.order);
+  const orderOnly = orderOnlyMeasures(explicitOrder ?? [], measures);
   const base = { measures, dimensions, segments, timeDimensions };
   return {
     ...base,
+    measures: [...measures, ...orderOnly],
+    ...(orderOnly.length > 0 ? { orderOnlyMeasures: orderOnly.map((m) => m.alias) } : {}),
     filters,
-    order: explicitOrder ?? (options.defaultOrder === false ? [] : defaultOrder(base)),
+    order: explicitOrder?.map(({ alias, direction }) => ({ alias, direction })) ?? (options.defaultOrder === false ? [] : defaultOrder(base)),
     limit: query.limit ?? Math.min(options.defaultLimit ?? 10000, maxLimit),
     offset: query.offset ?? 0,
     total: query.total === true,
@@ -101,15 +104,33 @@ function normalizeTimeDimension(td: TimeDimensionRequest, ctx: FilterContext, wh
   return { target, granularity, dateRange, compareDateRange };
 }
 
+/** An order key with the member it names. */
+interface ResolvedOrder extends NormalizedOrder {
+  readonly member: ResolvedMember<Measure | Dimension | Segment>;
+}
+
 /** The explicit order as pairs, each key resolved; `undefined` when the query gives none (or `[]`/`{}`). */
-function normalizeOrder(model: SemanticModel, order: CubeQuery['order']): NormalizedOrder[] | undefined {
+function normalizeOrder(model: SemanticModel, order: CubeQuery['order']): ResolvedOrder[] | undefined {
   if (order === undefined) return undefined;
   const pairs: readonly (readonly [string, OrderDirection])[] = isPairList(order) ? order : Object.entries(order);
   if (pairs.length === 0) return undefined;
-  return pairs.map(([alias, direction], i) => {
-    resolveOrderMember(model, alias, i);
-    return { alias, direction };
-  });
+  return pairs.map(([alias, direction], i) => ({ alias, direction, member: resolveOrderMember(model, alias, i) }));
+}
+
+/**
+ * Measures the order names but the query does not select. Cube's classic planner dropped such a key
+ * from ORDER BY while echoing it; its Tesseract planner computes the measure for ORDER BY without
+ * returning it (cube-js/cube#10218), which is what the echoed order promises.
+ */
+function orderOnlyMeasures(order: readonly ResolvedOrder[], measures: readonly ResolvedMember<Measure>[]): ResolvedMember<Measure>[] {
+  const selected = new Set(measures.map((m) => m.alias));
+  const added: ResolvedMember<Measure>[] = [];
+  for (const { member } of order) {
+    if (member.member.kind !== 'measure' || selected.has(member.alias)) continue;
+    selected.add(member.alias);
+    added.push(member as ResolvedMember<Measure>);
+  }
+  return added;
 }
 
 function isPairList(order: NonNullable<CubeQuery['order']>): order is readonly (readonly [string, OrderDirection])[] {
@@ -117,12 +138,12 @@ function isPairList(order: NonNullable<CubeQuery['order']>): order is readonly (
 }
 
 /** Order keys name a member, or `member.granularity` of a time dimension. */
-function resolveOrderMember(model: SemanticModel, alias: unknown, i: number): void {
+function resolveOrderMember(model: SemanticModel, alias: unknown, i: number): ResolvedMember<Measure | Dimension | Segment> {
   if (typeof alias === 'string') {
     const parts = alias.split('.');
-    if (parts.length === 3) return void resolveAnyMember(model, `${parts[0]}.${parts[1]}`, `order[${i}]`);
+    if (parts.length === 3) return resolveAnyMember(model, `${parts[0]}.${parts[1]}`, `order[${i}]`);
   }
-  resolveAnyMember(model, alias, `order[${i}]`);
+  return resolveAnyMember(model, alias, `order[${i}]`);
 }
 
 /** Cube's default: first time dimension with a granularity asc, else first measure desc, else first dimension asc. */

@@ -83,6 +83,11 @@ export interface NormalizedQuery {
    */
   readonly rowFilters?: readonly NormalizedFilter[];
   readonly order: readonly NormalizedOrder[];
+  /**
+   * Aliases of measures in `measures` that only `order` names: computed so the rows can be ordered
+   * by them (Cube's Tesseract planner does so), never answered, echoed or annotated.
+   */
+  readonly orderOnlyMeasures?: readonly string[];
   readonly limit: number;
   readonly offset: number;
   readonly total: boolean;
