@@ -7,6 +7,7 @@ import { JOIN_FIELD, type ModelColumn, type ModelTable } from '../catalog/model-
 import { UserError } from '../../../errors/user-error.ts';
 import { names, nodeOf, walkAst, type AstNode } from './walk-ast.ts';
 import { isDateCast } from './cast-effect.ts';
+import { checkConstantAggregate, isRowConstant } from './constant-aggregates.ts';
 
 function outputAliases(level: Level): Set<string> {
   return new Set<string>((level.select.targetList ?? []).map((t: AstNode) => t.ResTarget?.name?.toLowerCase()).filter(Boolean));
@@ -25,7 +26,9 @@ export interface MeasureCall {
   readonly call: AstNode; // FuncCall body
   readonly fn: string;
   readonly distinct: boolean;
-  readonly column?: ModelColumn; // undefined for count(*)
+  readonly column?: ModelColumn; // undefined for count(*) and aggregates of a constant
+  /** The argument of an aggregate of a constant (`COUNT(1)`, `SUM(1)`): read through the count measure (constant-aggregates.ts). */
+  readonly constant?: AstNode;
 }
 
 /** One model table of a scan, as the FROM clause names it. */
@@ -362,6 +365,12 @@ function recordMeasureCall(level: Level, call: AstNode, fn: string): void {
   const args: AstNode[] = call.args ?? [];
   if (call.agg_star && fn === 'count') {
     if (level.scans.length === 1) level.scans[0]!.measureCalls.push({ call, fn, distinct: false });
+    return;
+  }
+  if (args.length === 1 && level.scans.length === 1 && isRowConstant(args[0]!)) {
+    const distinct = Boolean(call.agg_distinct);
+    checkConstantAggregate(fn, distinct, level.scans[0]!.tables.map((t) => t.table.name).join(', '));
+    level.scans[0]!.measureCalls.push({ call, fn, distinct, constant: args[0]! });
     return;
   }
   const ref = args.length === 1 ? args[0]!.ColumnRef : undefined;

@@ -8,6 +8,7 @@ import type { CubeQuery } from '../../../query/query-types.ts';
 import type { ParamValue } from '../wire/decode-param.ts';
 import { OID } from '../wire/pg-types.ts';
 import { countColumn, resolveRef, tableOf, type Level } from './analyze-levels.ts';
+import { isPlainCount } from './constant-aggregates.ts';
 import { literalValue, NOT_CONSTANT } from './literal-value.ts';
 import type { ScanColumn, ScanPlan } from './plan-scan.ts';
 import { conjunctsOf } from './translate-filters.ts';
@@ -122,7 +123,7 @@ function columnOfTarget(level: Level, plan: ScanPlan, val: AstNode | undefined):
     return plan.columns.find((c) => c.column === r?.column && c.granularity === g);
   }
   const m = plan.scan.measureCalls.find((mc) => mc.call === call);
-  if (!m) return undefined;
+  if (!m || (m.constant && !isPlainCount(m.fn, m.constant))) return undefined;
   const column = m.column ?? countColumn(plan.scan);
   return plan.columns.find((c) => c.column === column);
 }

@@ -79,9 +79,11 @@ export function aggregateMatches(call: Pick<MeasureCall, 'fn' | 'distinct'> & { 
 export function planScan(level: Level, scan: Scan, params: readonly ParamValue[], maxRows: number, lists: ReadonlyMap<string, FoldedList>): ScanPlan {
   for (const call of scan.measureCalls) {
     if (!call.column && !countColumn(scan)) {
-      throw new UserError('QUERY_INVALID', `COUNT(*) needs a measure of type count in ${scan.tables.map((t) => t.table.name).join(', ')}`);
+      const what = call.constant ? `${call.fn.toUpperCase()}(<constant>)` : 'COUNT(*)';
+      throw new UserError('QUERY_INVALID', `${what} needs a measure of type count in ${scan.tables.map((t) => t.table.name).join(', ')}`);
     }
-    if (!aggregateMatches(call)) {
+    // An aggregate of a constant is defined from the count measure (constant-aggregates.ts).
+    if (!call.constant && !aggregateMatches(call)) {
       const what = call.column ? `measure ${call.column.path} of type ${call.column.type}` : 'COUNT(*)';
       throw new UserError('MEASURE_AGGREGATE', `${call.fn.toUpperCase()}${call.distinct ? '(DISTINCT …)' : '()'} over ${what} would not give the measure's value at this grain`, {
         hint: `use MEASURE(${call.column?.name ?? 'count'}) (in Power BI: set the column's summarization to the one of its type, or "Don't summarize" in a native query with MEASURE)`,

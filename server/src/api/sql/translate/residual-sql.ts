@@ -11,8 +11,10 @@ import { UserError } from '../../../errors/user-error.ts';
 import { JOIN_FIELD } from '../catalog/model-tables.ts';
 import type { ParamValue } from '../wire/decode-param.ts';
 import { countColumn, resolveRef, tableOf, type Level, type Scan } from './analyze-levels.ts';
+import { constantAggregateExpression } from './constant-aggregates.ts';
 import { isListPlaceholder, type FoldedList } from './fold-literal-lists.ts';
 import { rewriteDivisions } from './postgres-division.ts';
+import { checkMeasureInAggregate } from './scaled-measure-sums.ts';
 import { rewriteTextConversions } from './postgres-text.ts';
 import type { ScanPlan } from './plan-scan.ts';
 import { columnRefNode, fromItemOf, funcCallNode, literalNode, transformAst } from './transform-ast.ts';
@@ -110,15 +112,16 @@ function replaceScan(level: Level, plan: ScanPlan, out: Map<AstNode, AstNode | A
   const exact = exactGrain(level, plan);
   for (const call of scan.measureCalls) {
     const column = call.column ?? countColumn(scan)!;
-    out.set(call.call, reaggregate(column.type, column.path, exact, tableOf(scan, column).alias, column.name));
+    const value = reaggregate(column.type, column.path, exact, tableOf(scan, column).alias, column.name);
+    out.set(call.call, call.constant ? constantAggregateExpression(call.fn, call.constant, value) : value);
   }
   if (!level.grouped) return;
   const callArgs = new Set(scan.measureCalls.map((c) => c.call.args?.[0]?.ColumnRef).filter(Boolean));
   for (const [column, uses] of scan.uses) {
     if (column.kind !== 'measure') continue;
     for (const use of uses) {
-      // Inside another expression an aggregate reads the measure's value only when each group holds one row.
-      if (use.inAggregate && !callArgs.has(use.ref) && !exact) throw notAtGrain(column.path, column.type, column.name);
+      // Inside an expression an aggregate would read the measure's group totals, not rows.
+      if (use.inAggregate && !callArgs.has(use.ref)) checkMeasureInAggregate(level, use.ref, column);
       // A row filter on a measure of a grouped level would be evaluated on the groups' values instead.
       if (use.clause === 'where' && !use.inAggregate) {
         throw new UserError('UNSUPPORTED', `measure ${column.path} cannot filter rows in WHERE: in a grouped query it is computed per group`, {
