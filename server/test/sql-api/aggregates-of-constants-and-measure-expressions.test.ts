@@ -86,3 +86,13 @@ describe('aggregates of an expression over a measure', () => {
     expect(got.map((r) => [r[0], ...r.slice(1).map(Number)])).toEqual(want.map((w) => [w.canal_nome, Number(w.a), Number(w.b), Number(w.c)]));
   });
 });
+
+describe('DISTINCT inside an aggregate of an additive measure', () => {
+  for (const text of ['select canal_nome, sum(distinct liquido) from vendas group by 1', 'select sum(distinct count) from vendas']) {
+    it(`refuses ${text} with 42803 (over rows it would sum distinct row values, not the measure)`, async () => {
+      const got = await refusal(client, text);
+      expect(got.code).toBe('42803');
+      expect(got.message).toMatch(/liquido|count/);
+    });
+  }
+});

@@ -62,14 +62,16 @@ export function aggregateMatches(call: Pick<MeasureCall, 'fn' | 'distinct'> & { 
   switch (call.fn) {
     case 'measure':
       return true;
+    // SUM(DISTINCT …) or AVG(DISTINCT …) of an additive or avg measure would skip repeated row values.
     case 'sum':
-      return ['sum', 'count', 'running_total'].includes(type) || opaque;
+      return (!call.distinct && ['sum', 'count', 'running_total'].includes(type)) || opaque;
     case 'count':
       return call.distinct ? ['count_distinct', 'count_distinct_approx'].includes(type) : type === 'count';
     case 'min':
     case 'max':
-    case 'avg':
       return type === call.fn || opaque;
+    case 'avg':
+      return (!call.distinct && type === 'avg') || opaque;
     default:
       return false;
   }
