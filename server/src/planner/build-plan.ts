@@ -198,7 +198,7 @@ function seriesFor(query: NormalizedQuery, keys: readonly KeyColumn[]): Pick<Rol
  * planner dropped it while echoing it, so the rows came back in another order than the one shown.
  */
 function planOrder(query: NormalizedQuery, keys: readonly KeyColumn[], measures: ReadonlyMap<string, string>): LogicalPlan['order'] {
-  const order: { sqlAlias: string; direction: 'asc' | 'desc' }[] = [];
+  const order: PlanOrderKey[] = [];
   for (const o of query.order) {
     const alias = measures.get(o.alias) ?? keyAlias(keys, o.alias);
     if (!alias) {
@@ -208,8 +208,24 @@ function planOrder(query: NormalizedQuery, keys: readonly KeyColumn[], measures:
     }
     if (!order.some((x) => x.sqlAlias === alias)) order.push({ sqlAlias: alias, direction: o.direction });
   }
-  return order;
+  // No order at all (a stream's, `defaultOrder: false`) stays unsorted: it promises no order to page by.
+  return query.paged && order.length > 0 ? withTieBreakers(order, query, keys, measures) : order;
 }
+
+/**
+ * A page (`limit`/`offset`) of rows whose asked order ties can hold rows of the neighbouring page
+ * and miss others: SQL leaves tied rows in any order, anew for each statement. After the asked
+ * keys, every other key column (ascending) makes the order total over the groups; an ungrouped
+ * query's rows are told apart by their measure values too (rows equal in every column are alike).
+ */
+function withTieBreakers(order: readonly PlanOrderKey[], query: NormalizedQuery, keys: readonly KeyColumn[], measures: ReadonlyMap<string, string>): PlanOrderKey[] {
+  const total = [...order];
+  const rest = [...keys.map((k) => k.sqlAlias), ...(query.ungrouped ? query.measures.map((m) => measures.get(m.alias)!) : [])];
+  for (const sqlAlias of rest) if (!total.some((x) => x.sqlAlias === sqlAlias)) total.push({ sqlAlias, direction: 'asc' });
+  return total;
+}
+
+type PlanOrderKey = LogicalPlan['order'][number];
 
 /** A member's key column; a time dimension named without granularity means its last granularity (the one shown under its name). */
 function keyAlias(keys: readonly KeyColumn[], alias: string): string | undefined {

@@ -52,6 +52,7 @@ export function normalizeQuery(model: SemanticModel, value: unknown, options: No
     order: explicitOrder?.map(({ alias, direction }) => ({ alias, direction })) ?? (options.defaultOrder === false ? [] : defaultOrder(base)),
     limit: query.limit ?? Math.min(options.defaultLimit ?? 10000, maxLimit),
     offset: query.offset ?? 0,
+    ...(query.limit !== undefined || (query.offset ?? 0) > 0 ? { paged: true } : {}),
     total: query.total === true,
     ungrouped: query.ungrouped === true,
     timezone,

@@ -90,6 +90,11 @@ export interface NormalizedQuery {
   readonly orderOnlyMeasures?: readonly string[];
   readonly limit: number;
   readonly offset: number;
+  /**
+   * The query asked for a `limit` or an `offset`: it reads one page of the rows, so the planner
+   * makes the order total (pages must partition the rows even where the asked order ties).
+   */
+  readonly paged?: boolean;
   readonly total: boolean;
   readonly ungrouped: boolean;
   readonly timezone: string;

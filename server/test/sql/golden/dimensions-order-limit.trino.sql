@@ -3,7 +3,7 @@ SELECT
   "Customers".customer_name "Customers__customerName"
 FROM customers AS "Customers"
 GROUP BY 1, 2
-ORDER BY "Customers__customerName" ASC NULLS LAST
+ORDER BY "Customers__customerName" ASC NULLS LAST, "Customers__customerId" ASC NULLS LAST
 OFFSET 5
 LIMIT 10
 -- params: []
