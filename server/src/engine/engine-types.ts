@@ -232,6 +232,11 @@ export interface PreAggregationMatch {
   readonly cacheable?: boolean;
   /** Keys of the partitions read, when the matcher knows them (`/v1/explain`). */
   readonly partitions?: readonly string[];
+  /**
+   * When the oldest partition read was built (ms since the epoch): the answer's `lastRefreshTime`,
+   * as Cube reports the oldest `lastUpdatedAt` of the pre-aggregation tables a query read.
+   */
+  readonly builtAt?: number;
   release(): void;
 }
 

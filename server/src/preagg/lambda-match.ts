@@ -10,7 +10,7 @@ import type { SemanticModel } from '../model/model-types.ts';
 import type { NormalizedQuery } from '../query/query-types.ts';
 import type { Dialect } from '../sql/dialect.ts';
 import type { PreAggregationMatch } from '../engine/engine-types.ts';
-import type { PreAggregationStore } from './preagg-store.ts';
+import { oldestBuiltAt, type PreAggregationStore } from './preagg-store.ts';
 import type { RollupMatch } from './match-rollup.ts';
 import type { ResolvedLambda } from './lambda-rollup.ts';
 import { modelWithQueryableStamp } from './lambda-rollup.ts';
@@ -53,6 +53,8 @@ export function matchLambda(input: LambdaMatchInput): PreAggregationMatch | unde
     targetTableName: `${lease.tables.join(',')}${lambda.lambda.unionWithSourceData ? ',source' : ''}`,
     // The boundary is part of what was read; the answer is never cached anyway (see cacheable).
     refreshKeyValues: [...lease.partitions.map((p) => p.refreshKeyValue), boundary.watermark, ...boundary.changedSince.map((r) => `${r.from}>${r.stamp}`)],
+    // The batch's build time, as Cube reports a lambda's (the tail it unions is read live).
+    builtAt: oldestBuiltAt(lease.partitions),
     model: rollupModel(virtual, model),
     query: rewriteForRollup(widenToBuckets(input.query, candidate.preAggregation), virtual),
     driver: createLambdaDriver({

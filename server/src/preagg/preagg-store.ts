@@ -44,6 +44,15 @@ export function sameBuildRange(a: BuildRange | undefined, b: BuildRange | undefi
   return a === b || (a !== undefined && b !== undefined && a[0] === b[0] && a[1] === b[1]);
 }
 
+/**
+ * When the oldest of these partitions was built (ms), undefined for none: the data an answer read
+ * from them is at least that old (Cube's getLastUpdatedAtTimestamp takes the oldest too).
+ */
+export function oldestBuiltAt(partitions: readonly PartitionInfo[]): number | undefined {
+  const times = partitions.map((p) => Date.parse(p.builtAt)).filter((t) => !Number.isNaN(t));
+  return times.length === 0 ? undefined : Math.min(...times);
+}
+
 /** A snapshot of a rollup's tables taken for one query; `release()` when the query is done. */
 export interface RollupLease {
   readonly tables: readonly string[];

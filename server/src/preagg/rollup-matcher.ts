@@ -12,7 +12,7 @@ import type { PreAggregationMatch, PreAggregationMatcher } from '../engine/engin
 import type { PreAggregationStore } from './preagg-store.ts';
 import { assessRollups, matchRollups, sortBySize, type MissReason, type RollupAssessment, type RollupMatch, type RollupRejection } from './match-rollup.ts';
 import type { ExplainServedBy, PreAggregationExplanation, PreAggregationKind } from '../engine/engine-types.ts';
-import type { PartitionInfo } from './preagg-store.ts';
+import { oldestBuiltAt, type PartitionInfo } from './preagg-store.ts';
 import { suggestRollup } from './suggest-rollup.ts';
 import { buildRollupCube, rewriteForRollup, rollupModel, ROLLUP_DATA_SOURCE, widenToBuckets } from './rollup-cube.ts';
 import { rollupStoreKey } from './rollup-signature.ts';
@@ -95,6 +95,7 @@ export function createRollupMatcher(options: RollupMatcherOptions): MatchPreAggr
       targetTableName: lease.tables.join(','),
       refreshKeyValues: lease.partitions.map((p) => p.refreshKeyValue),
       partitions: lease.partitions.map((p) => p.partition),
+      builtAt: oldestBuiltAt(lease.partitions),
       model: virtualModel,
       query: rewriteForRollup(widened, virtual),
       driver: options.store.storeDriver,

@@ -23,7 +23,8 @@ function shapeResult(q: ExecutedQuery, model: SemanticModel, dbType: string, com
     ...(compare ? withPeriod(formatted, q.query) : formatted),
     ...(total ? { total: Number(total.data[0]?.[0] ?? 0) } : {}),
     annotation: described.annotation,
-    lastRefreshTime: new Date(q.at).toISOString(),
+    // A rollup's answer is as fresh as its oldest partition read, not as the query that read it.
+    lastRefreshTime: new Date(match?.builtAt ?? q.at).toISOString(),
     usedPreAggregations: match ? { [match.name]: { targetTableName: match.targetTableName, refreshKeyValues: match.refreshKeyValues } } : {},
     dataSource: 'default',
     dbType,
