@@ -268,15 +268,26 @@ describe('business dashboards in headless Chromium', () => {
       timeDimensions: [{ dimension: 'vendas.data_venda', ...(granularity ? { granularity: 'month' } : {}), dateRange: range }],
       ...(stores ? { filters: [{ member: 'vendas.loja_loja_id', operator: 'equals', values: stores }] } : {}),
     });
-    /** The page's month table, recomputed here from REST rows: customers and orders per type, new share of identified orders. */
-    const expectedTable = (rows: Row[], types: string[]) => {
+    /** The month's distinct customers, asked without the type (distinct counts do not add up across types). */
+    const allQuery = (stores?: string[]) => ({ ...query(stores), measures: ['vendas.clientes_distintos'], dimensions: [] });
+    /**
+     * The page's month table, recomputed here from REST rows: all customers (the measure without the
+     * type), customers and orders per type, new share of identified orders.
+     */
+    const expectedTable = (rows: Row[], allRows: Row[], types: string[]) => {
       const months = [...new Set(rows.map((r) => month(r['vendas.data_venda.month'])))].sort();
       return months.map((m) => {
         const of = (t: string, measure: string) => Number(rows.find((r) => month(r['vendas.data_venda.month']) === m && r['vendas.tipo_cliente'] === t)?.[measure] ?? 0);
+        const all = Number(allRows.find((r) => month(r['vendas.data_venda.month']) === m)?.['vendas.clientes_distintos'] ?? 0);
         const identified = types.filter((t) => t !== 'nao_identificado').reduce((s, t) => s + of(t, 'vendas.pedidos'), 0);
-        return [m, ...types.map((t) => of(t, 'vendas.clientes_distintos')), ...types.map((t) => of(t, 'vendas.pedidos')), identified ? percent(of('novo', 'vendas.pedidos') / identified) : null];
+        return [m, all, ...types.map((t) => of(t, 'vendas.clientes_distintos')), ...types.map((t) => of(t, 'vendas.pedidos')), identified ? percent(of('novo', 'vendas.pedidos') / identified) : null];
       });
     };
+    /** The left edge of each bar series' first bar in the customers chart: stacked series share it, side-by-side ones do not. */
+    const firstBarEdges = (page: Page) =>
+      page.getByTestId('chart-customers').evaluate((figure) =>
+        [...figure.querySelectorAll('.recharts-bar')].map((series) => Math.round(series.querySelector('.recharts-bar-rectangle path, .recharts-bar-rectangle rect')?.getBoundingClientRect().x ?? -1)),
+      );
     const order = ['novo', 'recorrente', 'sem_historico', 'nao_identificado'];
     const typesOf = (rows: Row[]) => order.filter((t) => rows.some((r) => r['vendas.tipo_cliente'] === t));
     const readTable = async (page: Page) => (await tableRows(page, 'table-new-vs-returning')).map(([m, ...cells]) => [m, ...cells.map((c) => (c === '—' ? null : figure(c)))]);
@@ -287,7 +298,14 @@ describe('business dashboards in headless Chromium', () => {
     expect(types).toEqual(expect.arrayContaining(['novo', 'recorrente']));
     const shown = await readTable(page);
     expect(shown.length).toBe(12);
-    expect(shown).toEqual(expectedTable(rest.data, types));
+    expect(shown).toEqual(expectedTable(rest.data, (await load(allQuery())).data, types));
+    // Distinct customers are never stacked: every series' bar of a month stands at its own x.
+    const edges = await firstBarEdges(page);
+    expect(edges.length).toBeGreaterThanOrEqual(3);
+    expect(edges.every((x) => x >= 0)).toBe(true);
+    expect(new Set(edges).size).toBe(edges.length);
+    const allTotal = await load({ ...allQuery(), timeDimensions: [{ dimension: 'vendas.data_venda', dateRange: range }] });
+    expect(figure(await page.getByTestId('kpi-customers:all').textContent())).toBe(Number(allTotal.data[0]!['vendas.clientes_distintos']));
     const totals = await load(query(undefined, false));
     for (const r of totals.data) {
       expect(figure(await page.getByTestId(`kpi-customers:${String(r['vendas.tipo_cliente'])}`).textContent())).toBe(Number(r['vendas.clientes_distintos']));
@@ -300,16 +318,17 @@ describe('business dashboards in headless Chromium', () => {
     await settled(page, /L001, L002/);
     const filtered = await load(query(['L001', 'L002']));
     const filteredShown = await readTable(page);
-    expect(filteredShown).toEqual(expectedTable(filtered.data, typesOf(filtered.data)));
+    expect(filteredShown).toEqual(expectedTable(filtered.data, (await load(allQuery(['L001', 'L002']))).data, typesOf(filtered.data)));
     expect(filteredShown).not.toEqual(shown);
     await page.close();
 
     // A store manager of L001: the token's row filter applies to every figure (and to the store list).
     const managed = await openDashboard(`/dashboards/new-vs-returning?from=${range[0]}&to=${range[1]}`, managerToken, 'kpi-new-share', 'new vs returning (store manager)');
     const asManager = await load(query(), managerToken);
-    expect(await readTable(managed)).toEqual(expectedTable(asManager.data, typesOf(asManager.data)));
+    const managerAll = (await load(allQuery(), managerToken)).data;
+    expect(await readTable(managed)).toEqual(expectedTable(asManager.data, managerAll, typesOf(asManager.data)));
     const onlyL001 = await load(query(['L001']));
-    expect(expectedTable(asManager.data, typesOf(asManager.data))).toEqual(expectedTable(onlyL001.data, typesOf(onlyL001.data)));
+    expect(expectedTable(asManager.data, managerAll, typesOf(asManager.data))).toEqual(expectedTable(onlyL001.data, (await load(allQuery(['L001']))).data, typesOf(onlyL001.data)));
     await expect.poll(async () => managed.getByTestId('filter-stores').locator('option').allTextContents()).toEqual([expect.stringMatching(/^L001 · /)]);
     await managed.screenshot({ path: path.join(SHOTS, 'dashboard-new-vs-returning-manager-L001.png'), fullPage: true });
     await managed.close();

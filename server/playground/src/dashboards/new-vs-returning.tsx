@@ -6,6 +6,11 @@
  *
  * `sem_historico` (first order seen in the first 12 months of history from a customer registered
  * before it: may have bought before) is shown apart, as model/GLOSSARY.md asks dashboards to do.
+ *
+ * Distinct customers do not add up across types: one customer can place a new and a returning
+ * order in the same month. So the types' bars stand side by side (never stacked, whose height
+ * would read as a customer count), and the month's customers are the measure itself, asked
+ * without the type (`All customers`).
  */
 import type { Query } from '@cubejs-client/core';
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
@@ -17,6 +22,8 @@ import { useDashboardData, useNumbersShown } from './use-dashboard-data.ts';
 const CUSTOMERS = 'vendas.clientes_distintos';
 const ORDERS = 'vendas.pedidos';
 const TYPE = 'vendas.tipo_cliente';
+/** The month's distinct customers, the measure asked without the type (not a sum of the types). */
+const ALL_LABEL = 'All customers';
 
 /** Customer types in display order, with their labels; unknown types follow with their raw name. */
 export const TYPE_LABELS: Readonly<Record<string, string>> = {
@@ -31,9 +38,12 @@ const IDENTIFIED = (type: string): boolean => type !== 'nao_identificado';
 
 export function newVsReturningQueries(filters: SalesFilters): Query[] {
   const base = { measures: [CUSTOMERS, ORDERS], dimensions: [TYPE], filters: storeFilters(filters) };
+  const all = { measures: [CUSTOMERS], filters: storeFilters(filters) };
   return [
     { ...base, timeDimensions: saleDate(filters, 'month'), order: { 'vendas.data_venda': 'asc', [TYPE]: 'asc' } },
     { ...base, timeDimensions: saleDate(filters), order: { [TYPE]: 'asc' } },
+    { ...all, timeDimensions: saleDate(filters, 'month'), order: { 'vendas.data_venda': 'asc' } },
+    { ...all, timeDimensions: saleDate(filters) },
   ];
 }
 
@@ -70,16 +80,18 @@ function byMonth(rows: readonly Record<string, unknown>[]): MonthFigures[] {
 
 export function NewVsReturning({ filters, token }: { filters: SalesFilters; token: string }) {
   const data = useDashboardData(newVsReturningQueries(filters), token);
-  const [monthly, totals] = data.results ?? [];
+  const [monthly, totals, monthlyAll, totalAll] = data.results ?? [];
   useNumbersShown(Boolean(totals));
   const types = monthly ? orderedTypes([...monthly.rows, ...(totals?.rows ?? [])]) : [];
   const months = monthly ? byMonth(monthly.rows) : [];
   const totalOrders = new Map(totals?.rows.map((r) => [String(r[TYPE]), toNumber(r[ORDERS]) ?? 0]) ?? []);
   const customerTypes = types.filter(IDENTIFIED);
+  const allByMonth = new Map(monthlyAll?.rows.map((r) => [monthOf(r['vendas.data_venda.month']), toNumber(r[CUSTOMERS]) ?? 0]) ?? []);
 
   const chartPoints = months.map((m) => ({
     month: m.month,
     ...Object.fromEntries(customerTypes.map((t) => [typeLabel(t), m.customers.get(t) ?? 0])),
+    [ALL_LABEL]: allByMonth.get(m.month) ?? 0,
     share: (newShare(m.orders) ?? 0) * 100,
   }));
 
@@ -89,6 +101,7 @@ export function NewVsReturning({ filters, token }: { filters: SalesFilters; toke
       <LoadStatus data={data} />
       {totals && (
         <KpiRow>
+          <Kpi label={`Customers · ${ALL_LABEL}`} value={formatInteger(totalAll?.rows[0]?.[CUSTOMERS] ?? 0)} testId="kpi-customers:all" />
           {totals.rows.map((r) => (
             <Kpi key={`c-${String(r[TYPE])}`} label={`Customers · ${typeLabel(String(r[TYPE]))}`} value={formatInteger(r[CUSTOMERS])} testId={`kpi-customers:${String(r[TYPE])}`} />
           ))}
@@ -100,8 +113,8 @@ export function NewVsReturning({ filters, token }: { filters: SalesFilters; toke
       )}
       {monthly && (
         <div className="charts">
-          <figure>
-            <figcaption>Customers by month and type</figcaption>
+          <figure data-testid="chart-customers">
+            <figcaption>Customers by month and type (side by side: a customer can be new and returning in one month)</figcaption>
             <ResponsiveContainer width="100%" height={260}>
               <BarChart data={chartPoints}>
                 <CartesianGrid strokeDasharray="3 3" />
@@ -109,8 +122,9 @@ export function NewVsReturning({ filters, token }: { filters: SalesFilters; toke
                 <YAxis />
                 <Tooltip />
                 <Legend />
+                <Bar dataKey={ALL_LABEL} fill="#9aa0a6" isAnimationActive={false} />
                 {customerTypes.map((t, i) => (
-                  <Bar key={t} dataKey={typeLabel(t)} stackId="customers" fill={SERIES_COLORS[i % SERIES_COLORS.length]} isAnimationActive={false} />
+                  <Bar key={t} dataKey={typeLabel(t)} fill={SERIES_COLORS[i % SERIES_COLORS.length]} isAnimationActive={false} />
                 ))}
               </BarChart>
             </ResponsiveContainer>
@@ -132,9 +146,10 @@ export function NewVsReturning({ filters, token }: { filters: SalesFilters; toke
       {monthly && (
         <FigureTable
           testId="table-new-vs-returning"
-          headers={['Month', ...types.map((t) => `Customers · ${typeLabel(t)}`), ...types.map((t) => `Orders · ${typeLabel(t)}`), 'New share']}
+          headers={['Month', `Customers · ${ALL_LABEL}`, ...types.map((t) => `Customers · ${typeLabel(t)}`), ...types.map((t) => `Orders · ${typeLabel(t)}`), 'New share']}
           rows={months.map((m) => [
             m.month,
+            formatInteger(allByMonth.get(m.month) ?? 0),
             ...types.map((t) => formatInteger(m.customers.get(t) ?? 0)),
             ...types.map((t) => formatInteger(m.orders.get(t) ?? 0)),
             formatPercent(newShare(m.orders)),
@@ -144,7 +159,8 @@ export function NewVsReturning({ filters, token }: { filters: SalesFilters; toke
       <p className="note">
         Per order: <em>new</em> is the customer&apos;s first valid order in any channel, <em>returning</em> a later one. In the first 12 months of history a first order
         from a customer registered earlier is <em>first seen (no history)</em>: they may have bought before. Anonymous store receipts are <em>not identified</em> (no
-        customer count). New share = new orders ÷ orders of identified customers.
+        customer count). A customer can place a new and a returning order in one month, so the types&apos; customers do not add up to <em>all customers</em>,
+        which is counted once each. New share = new orders ÷ orders of identified customers.
       </p>
     </section>
   );
