@@ -30,6 +30,7 @@ import { buildCubeQuery, withCompareDateRange, type CompareArgs, type CubeRootAr
 import { selectedFields, selectedMembers, writtenArgument } from './graphql-selection.ts';
 import { memberFilterType, memberOutputType, OrderBy } from './graphql-shared-types.ts';
 import { toGraphqlRows } from './graphql-results.ts';
+import { rowLimitNote, type RowLimitNote } from './graphql-row-limits.ts';
 
 /** Per-request context handed to `execute()`. */
 export interface GraphqlContext {
@@ -37,6 +38,8 @@ export interface GraphqlContext {
   readonly runQuery: (query: CubeQuery) => Promise<LoadResponse>;
   /** Variables as the client sent them (graphql-js re-orders coerced input objects). */
   readonly rawVariables: Readonly<Record<string, unknown>>;
+  /** Collects the fields cut at the default row limit, for the response's `extensions.rowLimits`. */
+  readonly rowLimits?: RowLimitNote[];
 }
 
 interface CubeTypes {
@@ -174,6 +177,7 @@ export function buildGraphqlSchema(cubes: readonly GraphqlCube[]): GraphQLSchema
       resolve: async (_source, args: CubeRootArgs, context, info) => {
         const query = queryFor(args, rootSelection(info), context, info);
         const response = await context.runQuery(query);
+        noteRowLimit(context, rowLimitNote(query, response.results[0]!, responsePath(info)));
         return toGraphqlRows(response.results[0]!, query, cubesByName);
       },
     },
@@ -189,6 +193,7 @@ export function buildGraphqlSchema(cubes: readonly GraphqlCube[]): GraphQLSchema
         const dataFields = rootSelection(info).filter((f) => f.name.value === 'data').flatMap((f) => selectedFields(f.selectionSet, info));
         const query = withCompareDateRange(queryFor(args, dataFields, context, info), args);
         const response = await context.runQuery(query);
+        response.results.forEach((result, i) => noteRowLimit(context, rowLimitNote(query, result, [...responsePath(info), i, 'data'])));
         return response.results.map((result, i) => ({
           dateRange: args.dateRanges[i] ?? [],
           data: toGraphqlRows(result, query, cubesByName),
@@ -198,6 +203,17 @@ export function buildGraphqlSchema(cubes: readonly GraphqlCube[]): GraphQLSchema
   };
 
   return new GraphQLSchema({ query: new GraphQLObjectType({ name: 'Query', fields }) });
+}
+
+function noteRowLimit(context: GraphqlContext, note: RowLimitNote | undefined): void {
+  if (note) context.rowLimits?.push(note);
+}
+
+/** The field's path in the response (its alias when it has one). */
+function responsePath(info: GraphQLResolveInfo): (string | number)[] {
+  const path: (string | number)[] = [];
+  for (let p: GraphQLResolveInfo['path'] | undefined = info.path; p; p = p.prev) path.unshift(p.key);
+  return path;
 }
 
 /** `{ member: direction }` as written → ordered pairs (nulls dropped). */

@@ -10,6 +10,7 @@ import type { CubeQuery } from '../../query/query-types.ts';
 import type { SemanticModel } from '../../model/model-types.ts';
 import { isUserError, UserError } from '../../errors/user-error.ts';
 import { buildGraphqlSchema, type GraphqlContext } from './build-graphql-schema.ts';
+import type { RowLimitNote } from './graphql-row-limits.ts';
 import { listGraphqlCubes } from './graphql-members.ts';
 import { renderGraphiql } from './graphiql-page.ts';
 import { continueWaitKey, StillRunning, type ContinueWait } from '../../reuse/continue-wait.ts';
@@ -140,7 +141,8 @@ export function createGraphqlRouter(options: GraphqlRouterOptions): Router {
       }
       validated.set(params.query, document);
     }
-    const context: GraphqlContext = { runQuery: (query) => runQuery(query, ctx), rawVariables };
+    const rowLimits: RowLimitNote[] = [];
+    const context: GraphqlContext = { runQuery: (query) => runQuery(query, ctx), rawVariables, rowLimits };
     const result: ExecutionResult = await execute({
       schema,
       document,
@@ -149,7 +151,7 @@ export function createGraphqlRouter(options: GraphqlRouterOptions): Router {
       contextValue: context,
     });
     const errors = result.errors?.map((e) => formatError(e, options)) ?? [];
-    res.status(statusFor(result)).json({ data: result.data ?? null, ...(errors.length ? { errors } : {}) });
+    res.status(statusFor(result)).json({ data: result.data ?? null, ...(errors.length ? { errors } : {}), ...(rowLimits.length ? { extensions: { rowLimits } } : {}) });
   }
 
   router.post('/', (req, res) => handle(req, res, (req.body ?? {}) as Record<string, unknown>));
