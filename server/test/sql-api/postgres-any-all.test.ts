@@ -6,7 +6,9 @@
  */
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from './support/bi-sql-client.ts';
+import { BI_PASSWORD, BI_USER, run } from './support/bi-sql-client.ts';
+import { RawPgClient } from './support/raw-pg-client.ts';
+import { buildBind, buildExecute, buildParse, buildSync, readDataRow, readErrorFields } from '../../src/api/sql/wire/frontend-builders.ts';
 import { onBoth, startPostgresTwin, type PostgresTwin } from './support/postgres-twin.ts';
 
 let twin: PostgresTwin;
@@ -56,6 +58,33 @@ describe('= ANY / <> ALL over a constant array', () => {
       const [a, b] = [await run(ours, text, { params: [...params] }), await run(real, text, { params: [...params] })];
       expect(b.ok, JSON.stringify(b)).toBe(true);
       expect(a, text).toEqual(b);
+    }
+  });
+
+  it('takes a binary array parameter, as Npgsql sends every parameter', async () => {
+    // array_send of text[] {'Ana', NULL, 'Carla'}: ndim 1, has nulls, element text (25), 3 elements from 1.
+    const element = (text: string | null): Buffer => {
+      const length = Buffer.alloc(4);
+      length.writeInt32BE(text === null ? -1 : Buffer.byteLength(text));
+      return text === null ? length : Buffer.concat([length, Buffer.from(text)]);
+    };
+    const header = Buffer.alloc(20);
+    [1, 1, 25, 3, 1].forEach((v, i) => header.writeInt32BE(v, 4 * i));
+    const array = Buffer.concat([header, element('Ana'), element(null), element('Carla')]);
+    const text = 'SELECT nome, count(*) FROM vendas WHERE nome = ANY($1) GROUP BY 1 ORDER BY 1';
+    const raw = await RawPgClient.connect(twin.stack.sqlPort, BI_USER, BI_PASSWORD);
+    try {
+      raw.send(buildParse('', text, [1009]), buildBind('', '', [array], [1]), buildExecute(''), buildSync());
+      const frames = await raw.readUntilReady();
+      const error = frames.find((f) => f.type === 'E');
+      if (error) throw new Error(JSON.stringify(readErrorFields(error.body)));
+      const rows = frames.filter((f) => f.type === 'D').map((f) => readDataRow(f.body).map((v) => v?.toString('utf8') ?? null));
+      const want = await run(real, text, { params: [['Ana', null, 'Carla']] });
+      if (!want.ok) throw new Error(want.message);
+      expect(rows).toEqual(want.rows);
+      expect(rows.length).toBe(2);
+    } finally {
+      raw.close();
     }
   });
 });

@@ -98,7 +98,43 @@ function badBinary(position: number, why: string): WireError {
   return new WireError('22P03', `incorrect binary data format in bind parameter ${position}: ${why}`);
 }
 
+/** Array types clients send in binary (Npgsql sends every parameter so), by OID. */
+const ARRAY_OIDS = new Set([1000, 1005, 1007, 1009, 1014, 1015, 1016, 1021, 1022, 1115, 1182, 1185, 1231]);
+
+/**
+ * A one-dimensional array in array_send's binary form (ndim, has-null flag, element OID, then
+ * length and lower bound per dimension, then each element as length + bytes, -1 for NULL) as
+ * Postgres's array text, `{"a","b",NULL}`: the form a text-format array parameter arrives in.
+ * https://github.com/postgres/postgres/blob/master/src/backend/utils/adt/arrayfuncs.c (array_send)
+ */
+function decodeBinaryArray(raw: Buffer, position: number): string {
+  if (raw.length < 12) throw badBinary(position, 'an array shorter than its header');
+  const ndim = raw.readInt32BE(0);
+  const elementOid = raw.readUInt32BE(8);
+  if (ndim === 0) return '{}';
+  if (ndim !== 1) throw new WireError('0A000', `arrays of ${ndim} dimensions are not supported as parameters (bind parameter ${position})`);
+  if (raw.length < 20) throw badBinary(position, 'an array shorter than its header');
+  const count = raw.readInt32BE(12);
+  const items: string[] = [];
+  let at = 20;
+  for (let i = 0; i < count; i++) {
+    if (at + 4 > raw.length) throw badBinary(position, 'an array shorter than its elements');
+    const length = raw.readInt32BE(at);
+    at += 4;
+    if (length === -1) {
+      items.push('NULL');
+      continue;
+    }
+    if (length < 0 || at + length > raw.length) throw badBinary(position, 'an array element past its end');
+    const value = decodeBinary(raw.subarray(at, at + length), elementOid, position);
+    at += length;
+    items.push(`"${String(value).replace(/[\\"]/g, (c) => `\\${c}`)}"`);
+  }
+  return `{${items.join(',')}}`;
+}
+
 function decodeBinary(raw: Buffer, oid: number, position: number): ParamValue {
+  if (ARRAY_OIDS.has(oid)) return decodeBinaryArray(raw, position);
   const size = BINARY_SIZES[oid];
   if (size !== undefined && raw.length !== size) throw badBinary(position, `${raw.length} bytes where the type takes ${size}`);
   switch (oid) {
