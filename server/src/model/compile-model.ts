@@ -8,8 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
-import path from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { ModelValidationError, UserError } from '../errors/user-error.ts';
 import { checkReferences } from './check-references.ts';
 import { collectDefinitions, type ViewDefinition } from './collect-definitions.ts';
@@ -24,7 +23,8 @@ import { evaluateJsModels, evaluateJsModelsSync, type JsModelTrees, type JsRunti
 import { clearJsAnalysisCache } from './js/js-model-runtime.ts';
 import { JinjaRenderError, JinjaRenderer } from './jinja/render-jinja-yaml.ts';
 import { mapRenderedLines, remapLocation, remapTree } from './jinja/template-lines.ts';
-import { classifyModelFiles, hasReadableExtension, isSkippedPath, type ModelSources } from './classify-model-files.ts';
+import { classifyModelFiles, hasReadableExtension, type ModelSources } from './classify-model-files.ts';
+import { listModelFolder } from './list-model-folder.ts';
 import { BoundedStore } from '../reuse/bounded-store.ts';
 
 /** One model file: `path` relative to the model root (it appears in every problem), and its text. */
@@ -209,15 +209,11 @@ export async function readModelFiles(dir: string): Promise<ModelFile[]> {
   if (!existsSync(dir)) {
     throw new UserError('CONFIG_INVALID', `The model folder ${dir} does not exist (CUBEJS_SCHEMA_PATH, default ./model)`);
   }
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  const files = entries
-    .filter((e) => e.isFile())
-    .map((e) => ({ entry: e, relative: path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/') }))
-    .filter(({ relative }) => !isSkippedPath(relative));
+  const files = await listModelFolder(dir);
   return Promise.all(
-    files.map(async ({ entry, relative }) => ({
+    files.map(async ({ entry, relative, absolute }) => ({
       path: relative,
-      content: hasReadableExtension(entry.name) ? await readFile(path.join(entry.parentPath, entry.name), 'utf8') : '',
+      content: hasReadableExtension(entry.name) ? await readFile(absolute, 'utf8') : '',
     })),
   );
 }
