@@ -8,7 +8,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { corpusDatabase, queryDuckDb, startStack, type Stack } from '../support/stack.ts';
-import { diffRows, loadCorpusCases, type CorpusCase } from '../fixtures/cube-corpus.ts';
+import { diffRows, loadCorpusCases, ordersByUnselectedMember, type CorpusCase } from '../fixtures/cube-corpus.ts';
 
 const { cases, expected } = loadCorpusCases();
 /**
@@ -25,22 +25,8 @@ const CUBE_STORE_BUCKETING = new Set([
   'querying custom granularities (with preaggregation) ECommerce: totalQuantity by half_year + no dimension',
   'querying custom granularities (with preaggregation) ECommerce: totalQuantity by half_year + dimension',
 ]);
-/**
- * Classic-planner cases ordered by a measure they do not select (`totalProfit`). Cube's classic
- * planner dropped that key from ORDER BY (its snapshots, shared with Tesseract, keep that order:
- * cube-js/cube#11179); we order by it as Tesseract does from the source (cube-js/cube#10218) and as
- * the echoed order says. Checked apart below: the same rows as Cube's, in the asked order.
- */
-const orderedByUnselected = (c: CorpusCase): boolean => {
-  const q = c.query as { measures?: string[]; dimensions?: string[]; timeDimensions?: { dimension: string }[]; order?: Record<string, string> | [string, string][] };
-  const selected = new Set([...(q.measures ?? []), ...(q.dimensions ?? []), ...(q.timeDimensions ?? []).map((t) => t.dimension)]);
-  const member = (name: string) => name.split('.').slice(0, 2).join('.');
-  for (const name of [...selected]) selected.add(member(name));
-  const keys = Array.isArray(q.order) ? q.order.map(([key]) => key) : Object.keys(q.order ?? {});
-  return keys.some((key) => !selected.has(member(key)));
-};
 const classic = cases.filter((c) => c.runsIn.baseline && !c.expectsErrorMatching && c.snapshotKey && expected.has(c.snapshotKey));
-const unselectedOrder = classic.filter(orderedByUnselected);
+const unselectedOrder = classic.filter(ordersByUnselectedMember);
 const baseline = classic.filter((c) => !CUBE_STORE_BUCKETING.has(c.name) && !unselectedOrder.includes(c));
 const rollupBucketed = classic.filter((c) => CUBE_STORE_BUCKETING.has(c.name));
 const mustFail = cases.filter((c) => c.expectsErrorMatching);
