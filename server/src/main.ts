@@ -3,7 +3,9 @@
  * `cube.config.ts`), builds the local lakehouse on first start, compiles the model (hot reload in
  * dev mode), creates the driver and the engine, and serves the REST and GraphQL APIs, the playground,
  * metrics and the Postgres-wire SQL API.
- * Shuts down cleanly on SIGINT/SIGTERM; refuses to start (exit code 1) on bad configuration.
+ * Shuts down cleanly on SIGINT/SIGTERM. Refuses to start with a plain message and the CLI's exit
+ * codes (cli/exit-codes.ts) on foreseeable conditions: 1 for bad configuration or a port in use, 3
+ * when another process holds the lakehouse; only a bug is reported with its stack (exit code 2).
  */
 import { existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
@@ -25,6 +27,8 @@ import { isUserError, UserError } from './errors/user-error.ts';
 import { ensureLocalLakehouse } from './lakehouse/build-lakehouse.ts';
 import { resolveLakehousePaths } from './lakehouse/lakehouse-paths.ts';
 import { announceRunningServer } from './lakehouse/running-server.ts';
+import { asLakehouseBusy } from './lakehouse/lakehouse-busy.ts';
+import { exitCodeFor } from './cli/exit-codes.ts';
 import { ensureLocalStreamingTables, startLocalStreaming, type LocalStreaming } from './lakehouse/stream/start-local-streaming.ts';
 import { readLocalStreamingSettings } from './lakehouse/stream/stream-config.ts';
 import { modelSettingsFromEnv, openModel } from './model/open-model.ts';
@@ -167,7 +171,9 @@ async function createDriver(config: ServerConfig): Promise<Driver> {
     if (!local && !existsSync(file)) {
       throw new UserError('CONFIG_INVALID', `CUBEJS_DB_DUCKDB_DATABASE_PATH points at ${file}, which does not exist`);
     }
-    return DuckDbDriver.open(file);
+    return DuckDbDriver.open(file).catch((error: unknown) => {
+      throw asLakehouseBusy(error, file, { lakehouseDir: config.lakehouseDir, hint: LAKEHOUSE_BUSY_HINT }) ?? error;
+    });
   }
   if (source.type === 'databricks') {
     if (!source.url || !source.token) {
@@ -205,8 +211,21 @@ function localLakehouseFile(config: ServerConfig): string | undefined {
   return source.type === 'duckdb' && source.isLocalLakehouse ? resolveLakehousePaths({ dir: config.lakehouseDir }).duckdbPath : undefined;
 }
 
+/** What a second `npm start` on a lakehouse held by another process can do. */
+const LAKEHOUSE_BUSY_HINT = 'Use the server already running on it, or stop that process and start again; '
+  + 'to run a second server, give it its own LAKEHOUSE_DIR (and its own PORT and CUBEJS_PG_SQL_PORT).';
+
 async function buildLocalLakehouseIfNeeded(config: ServerConfig): Promise<void> {
-  if (!localLakehouseFile(config)) return;
+  const duckdbPath = localLakehouseFile(config);
+  if (!duckdbPath) return;
+  try {
+    await buildLocalLakehouse(config);
+  } catch (error) {
+    throw asLakehouseBusy(error, duckdbPath, { lakehouseDir: config.lakehouseDir, hint: LAKEHOUSE_BUSY_HINT }) ?? error;
+  }
+}
+
+async function buildLocalLakehouse(config: ServerConfig): Promise<void> {
   let lastStep = '';
   const report = await ensureLocalLakehouse({
     paths: { dir: config.lakehouseDir },
@@ -282,7 +301,9 @@ export async function main(): Promise<void> {
     modelError: stack.modelError,
     readiness: [() => streaming?.monitor.health()],
   });
-  const { url } = await server.listen(config.port);
+  const { url } = await server.listen(config.port).catch((error: unknown) => {
+    throw asHttpPortInUse(error, config) ?? error;
+  });
   const sqlApi = await startConfiguredSqlApi({
     port: config.pgSqlPort ?? DEFAULT_SQL_PORT,
     host: config.pgSqlHost,
@@ -334,10 +355,19 @@ export async function main(): Promise<void> {
   process.once('SIGTERM', () => void stop('SIGTERM'));
 }
 
+/** The HTTP port taken (another server, often a second `npm start`) as a configuration error, like the SQL API's port. */
+function asHttpPortInUse(error: unknown, config: ServerConfig): UserError | undefined {
+  if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') return undefined;
+  return new UserError('CONFIG_INVALID', `HTTP port ${config.port} is in use: set PORT to a free port (or 0 for any free port)`, {
+    hint: 'Another server listens there, perhaps an earlier `npm start`: stop it, or start this one on another PORT.',
+    cause: error,
+  });
+}
+
 function reportStartupFailure(error: unknown): never {
-  if (isUserError(error)) console.error(`Cannot start: ${error.message}`);
+  if (isUserError(error)) console.error(`Cannot start: ${error.message}${error.hint ? `\n  hint: ${error.hint}` : ''}`);
   else console.error('Cannot start: unexpected error', error);
-  process.exit(1);
+  process.exit(exitCodeFor(error));
 }
 
 /** True when this file is the program Node was asked to run, also through a symlinked path (ESM URLs are real paths). */

@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { UserError } from '../errors/user-error.ts';
+import type { UserError } from '../errors/user-error.ts';
+import { asLakehouseBusy as asBusy } from '../lakehouse/lakehouse-busy.ts';
 import { openLakehouse } from '../lakehouse/open-lakehouse.ts';
 
 /**
@@ -17,13 +18,8 @@ export async function openCliLakehouse(duckdbPath: string): Promise<DuckDBConnec
 
 /** The LAKEHOUSE_BUSY error for DuckDB's "Could not set lock on file" (any DuckDB file), else undefined. */
 export function asLakehouseBusy(error: unknown, file: string): UserError | undefined {
-  const message = error instanceof Error ? error.message : String(error);
-  if (!/Could not set lock on file/i.test(message)) return undefined;
-  const holder = /Conflicting lock is held in (.+?) \(PID (\d+)\)/.exec(message);
-  const who = holder ? `process ${holder[2]} (${holder[1]})` : 'another process';
-  return new UserError('LAKEHOUSE_BUSY', `${file} is held by ${who}: DuckDB lets one process open a database file at a time`, {
+  return asBusy(error, file, {
     hint: 'If it is `npm start` on this lakehouse folder, this command goes through its jobs API when the server announces itself in '
       + '<lakehouse-dir>/server.json (check --lakehouse-dir); otherwise stop that process and run the command again.',
-    cause: error,
   });
 }
