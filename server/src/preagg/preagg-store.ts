@@ -133,6 +133,9 @@ export class PreAggregationStore {
     );
     // Stores created before lambda rollups lack the column: their partitions read as '' (no stamp).
     await this.driver.query(`ALTER TABLE ${SCHEMA}._partitions ADD COLUMN IF NOT EXISTS change_stamp VARCHAR`, []);
+    await this.driver.query(`CREATE TABLE IF NOT EXISTS ${SCHEMA}._expected (rollup_id VARCHAR PRIMARY KEY, partitions_json VARCHAR)`, []);
+    const expected = await this.driver.query(`SELECT rollup_id, partitions_json FROM ${SCHEMA}._expected`, []);
+    for (let i = 0; i < expected.rowCount; i++) this.expected.set(String(expected.data[0]![i]), JSON.parse(String(expected.data[1]![i])) as string[]);
     const result = await this.driver.query(`SELECT rollup_id, partition_key, table_name, built_at, row_count, refresh_key_value, columns_json, watermark, change_stamp FROM ${SCHEMA}._partitions`, []);
     const [ids, partitions, tables, builtAt, rowCounts, refreshKeys, columnsJson, watermarks, changeStamps] = result.data;
     for (let i = 0; i < result.rowCount; i++) {
@@ -313,7 +316,7 @@ export class PreAggregationStore {
   /** Tables that exist in the store once the drops already decided are done (tests check superseded versions are dropped). */
   async listTables(): Promise<string[]> {
     await this.dropsSettled();
-    const result = await this.driver.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_name <> '_partitions' ORDER BY 1`, [SCHEMA]);
+    const result = await this.driver.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_name NOT IN ('_partitions', '_expected') ORDER BY 1`, [SCHEMA]);
     return (result.data[0] ?? []).map((t) => `${SCHEMA}.${quoteIdentifier(String(t))}`);
   }
 
@@ -356,12 +359,14 @@ export class PreAggregationStore {
   /**
    * Records the partitions a refresh pass found the rollup should hold. Until each is built (a
    * pass in progress, or a build that failed) the matcher leaves queries touching it to the
-   * source: a lease on the others would answer without that partition's rows. Kept in memory:
-   * after a restart only the partitions found in the store are known.
+   * source: a lease on the others would answer without that partition's rows. Written to the
+   * store's catalog before any partition is built, so a build cut short by a crash or a kill is
+   * known as such after the restart (its missing partitions are not served).
    */
-  setExpectedPartitions(storeKey: string, partitions: readonly string[]): void {
+  async setExpectedPartitions(storeKey: string, partitions: readonly string[]): Promise<void> {
     const before = this.expected.get(storeKey);
     if (before && before.length === partitions.length && before.every((p, i) => p === partitions[i])) return;
+    await this.driver.query(`INSERT OR REPLACE INTO ${SCHEMA}._expected (rollup_id, partitions_json) VALUES ($1, $2)`, [storeKey, JSON.stringify(partitions)]);
     this.expected.set(storeKey, [...partitions]);
     this.catalogChanged();
   }

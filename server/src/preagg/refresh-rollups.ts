@@ -255,14 +255,14 @@ export class RollupRefresher {
     const existing = new Map(this.deps.store.partitions(key).map((p) => [p.partition, p]));
     if (!granularity || !isStandardGranularity(granularity) || rollup.timeDimensions.length === 0) {
       const current = existing.get('');
-      this.deps.store.setExpectedPartitions(key, ['']);
+      await this.deps.store.setExpectedPartitions(key, ['']);
       return { partitions: force || !current || current.refreshKeyValue !== refreshKeyValue ? [''] : [] };
     }
     const { keys: all, covered } = await this.partitionKeys(model, cube, rollup, granularity);
     // Until the partitions of a new range are built, queries go to the source.
     if (covered && !sameBuildRange(this.deps.store.buildRange(key), covered)) this.deps.store.setBuildRange(key, undefined);
     await this.deps.store.dropPartitionsExcept(key, new Set(all));
-    this.deps.store.setExpectedPartitions(key, all);
+    await this.deps.store.setExpectedPartitions(key, all);
     const missing = all.filter((p) => !existing.has(p));
     if (force) return { partitions: all, covered };
     const changed = all.filter((p) => existing.has(p) && existing.get(p)!.refreshKeyValue !== refreshKeyValue);
