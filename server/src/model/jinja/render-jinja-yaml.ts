@@ -13,6 +13,7 @@
 import nunjucks from 'nunjucks';
 import type { SourceLocation } from '../model-types.ts';
 import { DbtProject } from './dbt-manifest.ts';
+import { findErrorPosition, type TemplatePosition } from './template-error-position.ts';
 
 /** A file of the model folder a template may include. */
 export interface TemplateFile {
@@ -80,13 +81,12 @@ export class JinjaRenderer {
     try {
       template = new nunjucks.Template(file.content, this.environment, file.path, true);
     } catch (error) {
-      throw this.locate(error, file.path, 0);
+      throw this.locate(error, file.path);
     }
     try {
       return template.render(globals);
     } catch (error) {
-      // nunjucks numbers render-time positions from 0, parse-time ones from 1
-      throw this.locate(error, file.path, 1);
+      throw this.locate(error, file.path);
     }
   }
 
@@ -115,16 +115,35 @@ export class JinjaRenderer {
     });
   }
 
-  private locate(error: unknown, file: string, shift: number): JinjaRenderError {
+  /**
+   * The error at the template nunjucks names last (an included file, when the error is there): at
+   * the position nunjucks gives, else where template-error-position.ts finds the named tag.
+   */
+  private locate(error: unknown, file: string): JinjaRenderError {
     const raw = error instanceof Error ? error.message : String(error);
-    const position = /\[Line (\d+), Column (\d+)\]/.exec(raw);
-    let message = raw
-      .replace(/^\([^)]*\)\s*(\[Line \d+, Column \d+\])?\s*/, '')
-      .replace(/^\s*Template render error:\s*/i, '')
+    // "(a.yml.jinja) Template render error: (shared/b.yml.jinja) [Line 3, Column 25] unexpected token"
+    const chain = /^\s*(?:Template render error:\s*)?\(([^()\n]+)\)(?:\s*\[Line (\d+), Column (\d+)\])?/i;
+    let rest = raw;
+    let innermost: RegExpExecArray | undefined;
+    for (let link = chain.exec(rest); link; link = chain.exec(rest)) {
+      innermost = link;
+      rest = rest.slice(link[0].length);
+    }
+    const where = innermost && this.files.has(innermost[1]!) ? innermost[1]! : file;
+    rest = rest.replace(/^\s*Template render error:\s*/i, '');
+    const runtime = /^\s*\w*Error:/.test(rest);
+    let message = rest
       .replace(/^\s*(Error:\s*)?/, '')
       .replace(/\s+/g, ' ')
       .trim();
+    const position = innermost?.[2] ? givenPosition(innermost, runtime) : findErrorPosition(message, this.files.get(where)?.content ?? '');
     if (/Unable to call/.test(message) && this.pythonFiles.length > 0) message += ` (functions defined in Python files such as ${this.pythonFiles.join(', ')} are not supported)`;
-    return new JinjaRenderError(`Jinja template error: ${message}`, { file, line: position ? Number(position[1]) + shift : 1, ...(position ? { column: Number(position[2]) + shift } : {}) });
+    return new JinjaRenderError(`Jinja template error: ${message}`, { file: where, line: position?.line ?? 1, ...(position ? { column: position.column } : {}) });
   }
+}
+
+/** nunjucks numbers a parse error's position from 1, a run-time error's (a JavaScript error it wraps, "Error: ...") from 0. */
+function givenPosition(link: RegExpExecArray, runtime: boolean): TemplatePosition {
+  const shift = runtime ? 1 : 0;
+  return { line: Number(link[2]) + shift, column: Number(link[3]) + shift };
 }
