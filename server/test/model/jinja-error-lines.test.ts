@@ -50,6 +50,26 @@ describe('Jinja error lines', () => {
     expect(missingFilter.location).toMatchObject({ file: 'shared/part.yml.jinja', line: 3 });
   });
 
+  it('a syntax error in an included or imported template is one located problem, not an uncaught exception', async () => {
+    // nunjucks reported it through a deferred callback: the compile failed with a TypeError and the
+    // error was thrown again later, outside any handler, which ends a server process.
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown) => uncaught.push(error);
+    process.on('uncaughtException', onUncaught);
+    try {
+      const bad = { path: 'shared/bad.yml.jinja', content: '  - name: a\n\n    sql_table: {{ "a" + }}\n' };
+      for (const root of ['cubes:\n{% include "shared/bad.yml.jinja" %}\n', '{% import "shared/bad.yml.jinja" as m %}\ncubes: []\n']) {
+        const error = onlyError([{ path: 'cubes/a.yml.jinja', content: root }, bad]);
+        expect(error.message).toMatch(/Jinja template error: unexpected token/);
+        expect(error.location).toMatchObject({ file: 'shared/bad.yml.jinja', line: 3, column: 25 });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    } finally {
+      process.off('uncaughtException', onUncaught);
+    }
+    expect(uncaught).toEqual([]);
+  });
+
   it('positions nunjucks gives stay as they were (a bad expression, a call to an undefined function)', () => {
     expect(onlyError([{ path: 'cubes/a.yml.jinja', content: 'cubes:\n\n  - name: {{ 1 + }}\n' }]).location).toMatchObject({ line: 3 });
     expect(onlyError([{ path: 'cubes/a.yml.jinja', content: 'cubes:\n\n\n  - name: {{ foo() }}\n' }]).location).toMatchObject({ line: 4 });

@@ -53,6 +53,10 @@ export class JinjaRenderer {
       getSource: (name: string) => {
         const file = this.files.get(name.replace(/^\.?\//, ''));
         if (!file) throw new Error(`template "${name}" not found in the model folder`);
+        // nunjucks reports a syntax error of an included/imported template through a deferred
+        // callback, even when rendering synchronously: the render returned null and the error was
+        // thrown later outside any handler. Compiling it here throws it now, inside the render.
+        new nunjucks.Template(file.content, this.environment, file.path, true);
         return { src: file.content, path: file.path, noCache: true };
       },
     };
