@@ -87,9 +87,11 @@ export async function watchModel(dir: string, options: ModelWatcherOptions): Pro
         if (!closed) options.onChange(outcome.model, { usesCompileContext: outcome.usesCompileContext ?? false });
       }
     } catch (error) {
+      // the periodic re-scan of a folder that stays unreadable (removed, unmounted) reports it once
+      const repeated = depth === RESCAN && seen === undefined && String(error) === String(lastError);
       seen = undefined;
       lastError = error;
-      options.onError?.(error);
+      if (!repeated) options.onError?.(error);
     }
     return current;
   };

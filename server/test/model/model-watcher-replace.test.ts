@@ -73,3 +73,26 @@ describe.each([
     expect(watcher.lastError).toBeUndefined();
   });
 });
+
+describe('watchModel re-scan', () => {
+  it('reports a model folder that disappears once, not at every re-scan, and picks it up again', async () => {
+    const parent = await mkdtemp(path.join(os.tmpdir(), 'model-rescan-'));
+    const dir = path.join(parent, 'model');
+    await mkdir(dir);
+    await writeFile(path.join(dir, 'a.yml'), cube('alpha'));
+    const errors: unknown[] = [];
+    const watcher = await watchModel(dir, { onChange: () => {}, onError: (e) => errors.push(e), debounceMs: 20, rescanIntervalMs: 25 });
+    try {
+      await rm(dir, { recursive: true });
+      await waitFor(() => errors.length > 0);
+      await new Promise((r) => setTimeout(r, 300)); // a dozen re-scans
+      expect(errors.filter((e) => /ENOENT|does not exist/.test(String(e)))).toHaveLength(1);
+      await mkdir(dir);
+      await writeFile(path.join(dir, 'a.yml'), cube('beta'));
+      await waitFor(() => Object.keys(watcher.current?.cubes ?? {}).join() === 'beta');
+    } finally {
+      watcher.close();
+      await rm(parent, { recursive: true, force: true });
+    }
+  });
+});
