@@ -31,7 +31,7 @@ const STRINGS = [
   'concat', 'concat_ws', 'substring', 'substr', 'left', 'right', 'lpad', 'rpad', 'ltrim', 'rtrim', 'trim', 'btrim', 'replace',
   'reverse', 'repeat', 'position', 'strpos', 'instr', 'split_part', 'starts_with', 'ends_with', 'contains', 'prefix', 'suffix',
   'ascii', 'chr', 'md5', 'sha256', 'format', 'printf', 'translate', 'overlay', 'regexp_replace', 'regexp_matches', 'regexp_extract',
-  'regexp_full_match', 'regexp_like', 'similar_to_escape', 'like_escape', 'to_hex', 'strip_accents', 'string_to_array',
+  'regexp_full_match', 'regexp_like', 'similar_to_escape', 'like_escape', 'not_like_escape', 'ilike_escape', 'not_ilike_escape', 'to_hex', 'strip_accents', 'string_to_array',
   'array_to_string', 'quote_ident', 'quote_literal', 'quote_nullable', 'normalize', 'unicode',
 ];
 

@@ -18,6 +18,7 @@ import { checkMeasureInAggregate } from './scaled-measure-sums.ts';
 import { rewriteTextConversions } from './postgres-text.ts';
 import type { ScanPlan } from './plan-scan.ts';
 import { columnRefNode, fromItemOf, funcCallNode, literalNode, transformAst } from './transform-ast.ts';
+import { rewriteLikeEscapes } from './postgres-like-escape.ts';
 import { rewriteUnboundedNumericCasts } from './postgres-numeric.ts';
 import { names, type AstNode } from './walk-ast.ts';
 
@@ -69,6 +70,7 @@ export function residualSql(
   rewriteTextConversions(root);
   rewriteDivisions(root);
   rewriteUnboundedNumericCasts(root);
+  rewriteLikeEscapes(root);
   return deparseSync({ SelectStmt: root } as never);
 }
 
