@@ -1,8 +1,7 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { buildLakehouse } from '../lakehouse/build-lakehouse.ts';
-import { generateSampleData } from '../lakehouse/datagen/generate-sample-data.ts';
+import { generateIntoLakehouse, needsSampleGeneration } from '../lakehouse/sample-generation.ts';
 import { DEFAULT_SQL_DIR } from '../lakehouse/sql-layer-steps.ts';
 import { printIngestReport } from './ingest-command.ts';
 import { addLakehouseOptions, parseNumber, pathsFromOptions, type LakehouseCliOptions } from './lakehouse-options.ts';
@@ -17,7 +16,7 @@ interface BuildCliOptions extends LakehouseCliOptions {
 }
 
 /**
- * `build`: the whole batch pipeline (generate when the landing folder is empty, ingest, transform,
+ * `build`: the whole batch pipeline (generate when the landing folder is empty or a generation did not finish, ingest, transform,
  * check). While `npm start` holds the lakehouse, generation runs here and the other steps in the
  * server through its pipeline jobs API.
  */
@@ -55,9 +54,9 @@ export function buildCommand(): Command {
 async function buildThroughServer(server: RunningServerClient, options: BuildCliOptions, progress: ProgressReporter): Promise<void> {
   const paths = pathsFromOptions(options);
   console.error(`The lakehouse is held by ${server.description}: ingesting and transforming through its jobs API.`);
-  if (!fs.existsSync(paths.landingDir) || !fs.readdirSync(paths.landingDir).some((e) => !e.startsWith('.'))) {
-    await generateSampleData({
-      landingDir: paths.landingDir, scale: options.scale, seed: options.seed, rdsUrl: paths.rdsEnabled ? paths.rdsUrl : null,
+  if (needsSampleGeneration(paths)) {
+    await generateIntoLakehouse(paths, {
+      scale: options.scale, seed: options.seed, rdsUrl: paths.rdsEnabled ? paths.rdsUrl : null,
       onProgress: (e) => progress.update('generate', e.step, e.done, e.total),
     });
   }

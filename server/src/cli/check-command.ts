@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { checkLayers } from '../lakehouse/pipeline-jobs.ts';
+import { checkGeneratedRdsLanded } from '../lakehouse/sample-generation.ts';
 import { SQL_LAYER_STEPS } from '../lakehouse/sql-layer-steps.ts';
 import { addLakehouseOptions, parseList, pathsFromOptions, type LakehouseCliOptions } from './lakehouse-options.ts';
 import { openCliLakehouse } from './open-cli-lakehouse.ts';
@@ -30,6 +31,7 @@ export function checkCommand(): Command {
       const steps = SQL_LAYER_STEPS;
       const connection = await openCliLakehouse(paths.duckdbPath);
       try {
+        if (paths.rdsEnabled) await checkGeneratedRdsLanded(connection, paths);
         for (const layer of layers) {
           await steps.runQualityChecks(connection, layer);
           console.log(`${layer}: all checks passed`);

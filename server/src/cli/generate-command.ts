@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { generateSampleData } from '../lakehouse/datagen/generate-sample-data.ts';
+import { generateIntoLakehouse } from '../lakehouse/sample-generation.ts';
 import { addLakehouseOptions, parseNumber, pathsFromOptions, type LakehouseCliOptions } from './lakehouse-options.ts';
 import { createProgressReporter } from './progress-reporter.ts';
 
@@ -24,8 +24,8 @@ export function generateCommand(): Command {
       const paths = pathsFromOptions(options);
       const progress = createProgressReporter();
       try {
-        const report = await generateSampleData({
-          landingDir: paths.landingDir, scale: options.scale, seed: options.seed, periodEnd: options.periodEnd,
+        const report = await generateIntoLakehouse(paths, {
+          scale: options.scale, seed: options.seed, periodEnd: options.periodEnd,
           from: options.from, to: options.to, rdsUrl: paths.rdsEnabled ? paths.rdsUrl : null,
           onProgress: (e) => progress.update('generate', e.step, e.done, e.total),
         });

@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { generateSampleData, type GenerateReport } from './datagen/generate-sample-data.ts';
+import type { GenerateReport } from './datagen/generate-sample-data.ts';
 import { runIngestion } from './ingest/run-ingestion.ts';
 import type { IngestReport } from './ingest/ingest-types.ts';
 import { resolveLakehousePaths, type LakehousePaths } from './lakehouse-paths.ts';
 import { openLakehouse } from './open-lakehouse.ts';
+import { checkGeneratedRdsLanded, generateIntoLakehouse, needsSampleGeneration, sampleGenerationInterrupted } from './sample-generation.ts';
 import { DEFAULT_SQL_DIR, SQL_LAYER_STEPS, type SqlLayer } from './sql-layer-steps.ts';
 
 /** Options of a local lakehouse build; everything has a default suited to `npm start`. */
@@ -37,11 +38,12 @@ export interface BuildReport {
 
 /**
  * Used by `npm start`: builds the lakehouse from generated sample data when the DuckDB file is
- * missing or has no gold star schema yet, and otherwise leaves it as it is (data is kept between runs).
+ * missing or has no gold star schema yet, or when the generation of its sources was interrupted;
+ * otherwise leaves it as it is (data is kept between runs).
  */
 export async function ensureLocalLakehouse(options: LocalLakehouseOptions = {}): Promise<BuildReport> {
   const paths = resolveLakehousePaths(options.paths);
-  if (fs.existsSync(paths.duckdbPath)) {
+  if (fs.existsSync(paths.duckdbPath) && !sampleGenerationInterrupted(paths)) {
     const connection = await openLakehouse(paths.duckdbPath);
     try {
       if (await hasGoldFacts(connection)) return { built: false, paths, seconds: 0 };
@@ -53,17 +55,17 @@ export async function ensureLocalLakehouse(options: LocalLakehouseOptions = {}):
 }
 
 /**
- * Runs the whole batch pipeline: generate sources (only when the landing folder is empty) →
- * ingest to bronze → silver SQL → silver checks → gold SQL → gold checks.
+ * Runs the whole batch pipeline: generate sources (when the landing folder is empty or an earlier
+ * generation did not finish, see sample-generation.ts) → ingest to bronze → silver SQL → silver checks → gold SQL → gold checks.
  */
 export async function buildLakehouse(options: LocalLakehouseOptions = {}): Promise<BuildReport> {
   const started = performance.now();
   const paths = resolveLakehousePaths(options.paths);
   const progress = options.onProgress ?? (() => undefined);
   let generated: GenerateReport | undefined;
-  if (!hasLandingFiles(paths.landingDir)) {
-    generated = await generateSampleData({
-      landingDir: paths.landingDir, scale: options.scale ?? 0.05, seed: options.seed ?? 42, rdsUrl: paths.rdsUrl,
+  if (needsSampleGeneration(paths)) {
+    generated = await generateIntoLakehouse(paths, {
+      scale: options.scale ?? 0.05, seed: options.seed ?? 42, rdsUrl: paths.rdsUrl,
       onProgress: (e) => progress({ step: 'generate', detail: e.step, done: e.done, total: e.total }),
     });
   }
@@ -73,6 +75,7 @@ export async function buildLakehouse(options: LocalLakehouseOptions = {}): Promi
       landingDir: paths.landingDir, rdsUrl: paths.rdsUrl,
       onProgress: (e) => progress({ step: 'ingest', detail: e.source, done: e.done, total: e.total }),
     });
+    if (paths.rdsUrl) await checkGeneratedRdsLanded(connection, paths);
     await transformAndCheck(connection, options.sqlDir ?? DEFAULT_SQL_DIR, ['silver', 'gold'], progress);
     return { built: true, paths, generated, ingested, seconds: (performance.now() - started) / 1000 };
   } finally {
@@ -93,10 +96,6 @@ export async function transformAndCheck(
     await steps.runQualityChecks(connection, layer);
     progress({ step: 'check', detail: layer, done: 1, total: 1 });
   }
-}
-
-function hasLandingFiles(landingDir: string): boolean {
-  return fs.existsSync(landingDir) && fs.readdirSync(landingDir).some((entry) => !entry.startsWith('.'));
 }
 
 async function hasGoldFacts(connection: DuckDBConnection): Promise<boolean> {

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { isProcessAlive } from './process-alive.ts';
 
 /**
  * What a running `npm start` tells the pipeline CLI about itself, in `<lakehouse-dir>/server.json`:
@@ -47,15 +48,5 @@ export function findRunningServer(lakehouseDir: string): RunningServer | undefin
     return undefined;
   }
   if (!Number.isInteger(announced.pid) || typeof announced.url !== 'string' || typeof announced.duckdbPath !== 'string') return undefined;
-  return isAlive(announced.pid) ? announced : undefined;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return isProcessAlive(announced.pid) ? announced : undefined;
 }

@@ -104,12 +104,13 @@ async function runAll(connection: DuckDBConnection, statements: readonly string[
   for (const sql of statements) await connection.run(sql);
 }
 
+/** Exact row counts: `estimated_size` still counts rows deleted after drawing (days past the last generated one). */
 async function countRows(connection: DuckDBConnection): Promise<Record<string, number>> {
-  const reader = await connection.runAndReadAll(
-    "SELECT table_name, estimated_size FROM duckdb_tables() WHERE temporary AND (table_name LIKE 'out_%' OR table_name LIKE 'rds_%')",
-  );
+  const tables = (await connection.runAndReadAll(
+    "SELECT table_name FROM duckdb_tables() WHERE temporary AND (table_name LIKE 'out_%' OR table_name LIKE 'rds_%')",
+  )).getRows().map(([name]) => String(name));
   const rows: Record<string, number> = {};
-  for (const [name, size] of reader.getRows()) rows[String(name)] = Number(size);
+  for (const name of tables) rows[name] = Number((await connection.runAndReadAll(`SELECT count(*) FROM ${name}`)).getRows()[0]![0]);
   return rows;
 }
 

@@ -89,6 +89,8 @@ const GOLD: TableChecks[] = [
       { column: 'origem', values: ['erp', 'pos'] },
       { column: 'tipo_cliente', values: ['novo', 'recorrente', 'nao_identificado', 'sem_historico'] },
     ],
+    // Every other check passes on an empty table: a build from partial sources must not look healthy.
+    queries: [{ name: 'has rows', sql: "SELECT 'gold.fato_vendas has no rows' AS sample WHERE NOT EXISTS (SELECT 1 FROM gold.fato_vendas)" }],
     rules: [
       { name: 'quantidade > 0', condition: 'quantidade > 0' },
       { name: 'valor_bruto = preco_unitario × quantidade', condition: 'valor_bruto = preco_unitario * quantidade' },
