@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Command } from 'commander';
 import { buildLakehouse } from '../lakehouse/build-lakehouse.ts';
-import { generateIntoLakehouse, needsSampleGeneration } from '../lakehouse/sample-generation.ts';
+import { ensureSampleData } from '../lakehouse/sample-generation.ts';
 import { DEFAULT_SQL_DIR } from '../lakehouse/sql-layer-steps.ts';
 import { printIngestReport } from './ingest-command.ts';
 import { addLakehouseOptions, parseNumber, pathsFromOptions, type LakehouseCliOptions } from './lakehouse-options.ts';
@@ -54,12 +54,10 @@ export function buildCommand(): Command {
 async function buildThroughServer(server: RunningServerClient, options: BuildCliOptions, progress: ProgressReporter): Promise<void> {
   const paths = pathsFromOptions(options);
   console.error(`The lakehouse is held by ${server.description}: ingesting and transforming through its jobs API.`);
-  if (needsSampleGeneration(paths)) {
-    await generateIntoLakehouse(paths, {
-      scale: options.scale, seed: options.seed, rdsUrl: paths.rdsEnabled ? paths.rdsUrl : null,
-      onProgress: (e) => progress.update('generate', e.step, e.done, e.total),
-    });
-  }
+  await ensureSampleData(paths, {
+    scale: options.scale, seed: options.seed, rdsUrl: paths.rdsEnabled ? paths.rdsUrl : null,
+    onProgress: (e) => progress.update('generate', e.step, e.done, e.total),
+  });
   const ingested = await server.runPipelineJob({ command: 'ingest', rds: paths.rdsEnabled }, (d, done, total) => progress.update('ingest', d, done, total));
   await server.runPipelineJob({ command: 'transform', check: true }, (d, done, total) => progress.update('transform', d, done, total));
   progress.stop();

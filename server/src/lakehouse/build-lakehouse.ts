@@ -5,7 +5,7 @@ import { runIngestion } from './ingest/run-ingestion.ts';
 import type { IngestReport } from './ingest/ingest-types.ts';
 import { resolveLakehousePaths, type LakehousePaths } from './lakehouse-paths.ts';
 import { openLakehouse } from './open-lakehouse.ts';
-import { checkGeneratedRdsLanded, generateIntoLakehouse, needsSampleGeneration, sampleGenerationInterrupted } from './sample-generation.ts';
+import { checkGeneratedRdsLanded, ensureSampleData, sampleGenerationInterrupted } from './sample-generation.ts';
 import { DEFAULT_SQL_DIR, SQL_LAYER_STEPS, type SqlLayer } from './sql-layer-steps.ts';
 
 /** Options of a local lakehouse build; everything has a default suited to `npm start`. */
@@ -62,13 +62,10 @@ export async function buildLakehouse(options: LocalLakehouseOptions = {}): Promi
   const started = performance.now();
   const paths = resolveLakehousePaths(options.paths);
   const progress = options.onProgress ?? (() => undefined);
-  let generated: GenerateReport | undefined;
-  if (needsSampleGeneration(paths)) {
-    generated = await generateIntoLakehouse(paths, {
-      scale: options.scale ?? 0.05, seed: options.seed ?? 42, rdsUrl: paths.rdsUrl,
-      onProgress: (e) => progress({ step: 'generate', detail: e.step, done: e.done, total: e.total }),
-    });
-  }
+  const generated = await ensureSampleData(paths, {
+    scale: options.scale ?? 0.05, seed: options.seed ?? 42, rdsUrl: paths.rdsUrl,
+    onProgress: (e) => progress({ step: 'generate', detail: e.step, done: e.done, total: e.total }),
+  });
   const connection = await openLakehouse(paths.duckdbPath);
   try {
     const ingested = await runIngestion(connection, {

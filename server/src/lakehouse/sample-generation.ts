@@ -4,6 +4,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { generateSampleData, type GenerateOptions, type GenerateReport } from './datagen/generate-sample-data.ts';
 import type { LakehousePaths } from './lakehouse-paths.ts';
 import { isProcessAlive } from './process-alive.ts';
+import { acquireProcessLock } from './process-lock.ts';
 import { DataQualityError } from './quality/run-quality-checks.ts';
 
 /**
@@ -33,9 +34,38 @@ export type SampleGenerationOptions = Omit<GenerateOptions, 'landingDir'>;
 
 /**
  * Generates the sample sources into the lakehouse's landing folder and RDS, marking the landing
- * folder `generating` first and `complete` last, so an interrupted or failed run is redone.
+ * folder `generating` first and `complete` last, so an interrupted or failed run is redone. One
+ * process at a time (`<lakehouse-dir>/generate.lock`): two generators writing the same files and
+ * the same embedded RDS corrupt it; the second gets LAKEHOUSE_BUSY naming the first.
  */
 export async function generateIntoLakehouse(paths: LakehousePaths, options: SampleGenerationOptions): Promise<GenerateReport> {
+  const release = lockGeneration(paths);
+  try {
+    return await generateUnlocked(paths, options);
+  } finally {
+    release();
+  }
+}
+
+/**
+ * What a build runs: generates when `needsSampleGeneration` says so, deciding under the generation
+ * lock (a generator that just finished is not redone). Undefined when nothing was generated.
+ */
+export async function ensureSampleData(paths: LakehousePaths, options: SampleGenerationOptions): Promise<GenerateReport | undefined> {
+  const release = lockGeneration(paths);
+  try {
+    return needsSampleGeneration(paths) ? await generateUnlocked(paths, options) : undefined;
+  } finally {
+    release();
+  }
+}
+
+function lockGeneration(paths: LakehousePaths): () => void {
+  fs.mkdirSync(paths.dir, { recursive: true });
+  return acquireProcessLock(path.join(paths.dir, 'generate.lock'), `Sample data generation into ${paths.dir}`);
+}
+
+async function generateUnlocked(paths: LakehousePaths, options: SampleGenerationOptions): Promise<GenerateReport> {
   removeDeadScratchFolders(paths.landingDir);
   const base = { landingDir: path.resolve(paths.landingDir), pid: process.pid, seed: options.seed ?? 42, scale: options.scale ?? 0.05 };
   writeMarker(paths.dir, { state: 'generating', ...base, at: new Date().toISOString() });

@@ -1,7 +1,9 @@
+import path from 'node:path';
 import pg from 'pg';
 import mysql from 'mysql2/promise';
 import { PGlite } from '@electric-sql/pglite';
 import { UserError } from '../../errors/user-error.ts';
+import { acquireProcessLock } from '../process-lock.ts';
 import { describeRdsUrl, type RdsClient } from './rds-client.ts';
 import { startPgliteWireServer } from './pglite-wire-server.ts';
 
@@ -28,13 +30,29 @@ export async function openRdsClient(url: string): Promise<RdsClient> {
   });
 }
 
+/**
+ * PGlite is a single-process database: two processes opening one folder corrupt it for good
+ * (every later open aborts). So a folder is opened under a lock file beside it (`<dir>.lock`), and
+ * a second opener gets LAKEHOUSE_BUSY naming the holder.
+ */
 async function openPglite(dir: string, description: string): Promise<RdsClient> {
-  const db = await PGlite.create(dir === 'memory' || dir === '' ? undefined : dir);
-  const server = await startPgliteWireServer(db);
-  return openPg({ host: '127.0.0.1', port: server.port, user: 'postgres', database: 'postgres' }, description, async () => {
-    await server.close();
-    await db.close();
-  });
+  const inMemory = dir === 'memory' || dir === '';
+  const release = inMemory ? () => undefined : acquireProcessLock(`${path.resolve(dir)}.lock`, `The embedded RDS ${description}`);
+  try {
+    const db = await PGlite.create(inMemory ? undefined : dir);
+    const server = await startPgliteWireServer(db).catch(async (error: unknown) => { await db.close(); throw error; });
+    return await openPg({ host: '127.0.0.1', port: server.port, user: 'postgres', database: 'postgres' }, description, async () => {
+      try {
+        await server.close();
+        await db.close();
+      } finally {
+        release();
+      }
+    });
+  } catch (error) {
+    release();
+    throw error;
+  }
 }
 
 async function openPg(config: pg.ClientConfig, description: string, onClose: () => Promise<void>): Promise<RdsClient> {
