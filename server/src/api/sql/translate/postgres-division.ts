@@ -7,6 +7,7 @@
  * message `divisionByZero` recognizes. Rewritten on the parse tree, bottom up.
  */
 import { isUserError, UserError } from '../../../errors/user-error.ts';
+import { rewriteBottomUp } from './transform-ast.ts';
 import { names, type AstNode } from './walk-ast.ts';
 
 /** The text of the failing cast: what marks a DuckDB error as a division by zero. */
@@ -14,13 +15,11 @@ const MARKER = 'division by zero';
 
 /** Rewrites every `a / b` and `a % b` below `tree` in place (see the file's doc comment). */
 export function rewriteDivisions(tree: unknown): void {
-  if (tree === null || typeof tree !== 'object') return;
-  if (Array.isArray(tree)) {
-    for (const item of tree) rewriteDivisions(item);
-    return;
-  }
-  for (const value of Object.values(tree as AstNode)) rewriteDivisions(value);
-  const expr = (tree as AstNode).A_Expr as AstNode | undefined;
+  rewriteBottomUp(tree, rewriteDivision);
+}
+
+function rewriteDivision(node: AstNode): void {
+  const expr = node.A_Expr as AstNode | undefined;
   if (!expr || expr.kind !== 'AEXPR_OP' || !expr.rexpr || !expr.lexpr) return;
   const op = names(expr.name).at(-1);
   if (op !== '/' && op !== '%') return;

@@ -5,7 +5,7 @@
  * like_escape(x, p, e), not_like_escape, ilike_escape, not_ilike_escape. Rewritten on the parse
  * tree, bottom up.
  */
-import { funcCallNode } from './transform-ast.ts';
+import { funcCallNode, replaceNode, rewriteBottomUp } from './transform-ast.ts';
 import { names, type AstNode } from './walk-ast.ts';
 
 const BY_OPERATOR: Readonly<Record<string, string>> = {
@@ -17,18 +17,14 @@ const BY_OPERATOR: Readonly<Record<string, string>> = {
 
 /** Rewrites every LIKE/ILIKE with an ESCAPE below `tree` in place (see the file's doc comment). */
 export function rewriteLikeEscapes(tree: unknown): void {
-  if (tree === null || typeof tree !== 'object') return;
-  if (Array.isArray(tree)) {
-    for (const item of tree) rewriteLikeEscapes(item);
-    return;
-  }
-  for (const value of Object.values(tree as AstNode)) rewriteLikeEscapes(value);
-  const expr = (tree as AstNode).A_Expr as AstNode | undefined;
+  rewriteBottomUp(tree, rewriteLikeEscape);
+}
+
+function rewriteLikeEscape(node: AstNode): void {
+  const expr = node.A_Expr as AstNode | undefined;
   if (!expr || (expr.kind !== 'AEXPR_LIKE' && expr.kind !== 'AEXPR_ILIKE')) return;
   const escape = expr.rexpr?.FuncCall as AstNode | undefined;
   const fn = BY_OPERATOR[names(expr.name).at(-1) ?? ''];
   if (!fn || !escape || names(escape.funcname).at(-1) !== 'like_escape' || escape.args?.length !== 2) return;
-  const node = tree as Record<string, unknown>;
-  delete node.A_Expr;
-  Object.assign(node, funcCallNode(fn, [expr.lexpr as AstNode, escape.args[0] as AstNode, escape.args[1] as AstNode]));
+  replaceNode(node, funcCallNode(fn, [expr.lexpr as AstNode, escape.args[0] as AstNode, escape.args[1] as AstNode]));
 }

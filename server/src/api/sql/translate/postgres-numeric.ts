@@ -9,25 +9,21 @@
  * tree, bottom up.
  */
 import { parseSync } from 'libpg-query';
-import { transformAst } from './transform-ast.ts';
+import { replaceNode, rewriteBottomUp, transformAst } from './transform-ast.ts';
 import { names, type AstNode } from './walk-ast.ts';
 
 const FIFTEEN_DIGITS = 'CASE WHEN __d = 0 OR NOT isfinite(__d) THEN __d ELSE round(__d, CAST(14 - floor(log10(abs(__d))) AS INTEGER)) END';
 
 /** Rewrites every unconstrained numeric cast below `tree` in place (see the file's doc comment). */
 export function rewriteUnboundedNumericCasts(tree: unknown): void {
-  if (tree === null || typeof tree !== 'object') return;
-  if (Array.isArray(tree)) {
-    for (const item of tree) rewriteUnboundedNumericCasts(item);
-    return;
-  }
-  for (const value of Object.values(tree as AstNode)) rewriteUnboundedNumericCasts(value);
-  const cast = (tree as AstNode).TypeCast as AstNode | undefined;
+  rewriteBottomUp(tree, rewriteCast);
+}
+
+function rewriteCast(node: AstNode): void {
+  const cast = node.TypeCast as AstNode | undefined;
   if (!cast || !isUnboundedNumeric(cast.typeName)) return;
   const replacement = fifteenDigits({ TypeCast: { arg: cast.arg, typeName: { names: [{ String: { sval: 'float8' } }], typemod: -1 } } });
-  const node = tree as Record<string, unknown>;
-  delete node.TypeCast;
-  Object.assign(node, replacement);
+  replaceNode(node, replacement);
 }
 
 function isUnboundedNumeric(typeName: AstNode | undefined): boolean {

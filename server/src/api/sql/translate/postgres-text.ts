@@ -10,7 +10,7 @@
  * Rewritten on the residual parse tree, bottom up.
  */
 import { isUserError, UserError } from '../../../errors/user-error.ts';
-import { funcCallNode } from './transform-ast.ts';
+import { funcCallNode, rewriteBottomUp } from './transform-ast.ts';
 import { names, type AstNode } from './walk-ast.ts';
 
 const TEXT_TYPES = new Set(['text', 'varchar', 'bpchar']);
@@ -42,13 +42,10 @@ const asText = (node: AstNode, castToText = false): AstNode => (isPlainText(node
 
 /** Rewrites every place below `tree` where a value becomes text (see the file's doc comment). */
 export function rewriteTextConversions(tree: unknown): void {
-  if (tree === null || typeof tree !== 'object') return;
-  if (Array.isArray(tree)) {
-    for (const item of tree) rewriteTextConversions(item);
-    return;
-  }
-  for (const value of Object.values(tree as AstNode)) rewriteTextConversions(value);
-  const node = tree as AstNode;
+  rewriteBottomUp(tree, rewriteTextConversion);
+}
+
+function rewriteTextConversion(node: AstNode): void {
   const expr = node.A_Expr;
   if (expr?.kind === 'AEXPR_OP' && names(expr.name).at(-1) === '||' && expr.lexpr && expr.rexpr) {
     // `||` casts a non-text operand to text (textanycat is `$1::text || $2`): booleans read true/false.

@@ -60,6 +60,26 @@ export function funcCallNode(fn: string, args: AstNode[]): AstNode {
   return { FuncCall: { funcname: [{ String: { sval: fn } }], args, funcformat: 'COERCE_EXPLICIT_CALL' } };
 }
 
+/**
+ * Calls `rewrite` on every node object below `tree`, children before their parent, so a rewrite in
+ * place (the Postgres-semantics passes over the residual SQL) sees its operands already rewritten.
+ */
+export function rewriteBottomUp(tree: unknown, rewrite: (node: AstNode) => void): void {
+  if (tree === null || typeof tree !== 'object') return;
+  if (Array.isArray(tree)) {
+    for (const item of tree) rewriteBottomUp(item, rewrite);
+    return;
+  }
+  for (const value of Object.values(tree as AstNode)) rewriteBottomUp(value, rewrite);
+  rewrite(tree as AstNode);
+}
+
+/** Turns `node` into `replacement` in place (its parent keeps pointing at the same object). */
+export function replaceNode(node: AstNode, replacement: AstNode): void {
+  for (const key of Object.keys(node)) delete (node as Record<string, unknown>)[key];
+  Object.assign(node, replacement);
+}
+
 /** A constant as a literal node (numbers as written, so decimals keep their digits). */
 export function literalNode(value: ParamValue | number): AstNode {
   if (value === null) return { A_Const: { isnull: true } };
