@@ -38,7 +38,7 @@ export function buildCommand(): Command {
           await buildThroughServer(server, options, progress);
         } else {
           const report = await buildLakehouse({
-            paths: { ...paths, rdsUrl: paths.rdsEnabled ? paths.rdsUrl : undefined }, scale: options.scale, seed: options.seed,
+            paths, rds: paths.rdsEnabled, scale: options.scale, seed: options.seed,
             sqlDir: options.sqlDir, onProgress: (e) => progress.update(e.step, e.detail, e.done, e.total),
           }).catch((error: unknown) => { throw asLakehouseBusy(error, paths.duckdbPath) ?? error; });
           progress.stop();

@@ -15,6 +15,8 @@ export interface LocalLakehouseOptions {
   readonly scale?: number;
   readonly seed?: number;
   readonly sqlDir?: string;
+  /** false: no RDS source at all (`cli build --no-rds`): none generated, none ingested. Default true. */
+  readonly rds?: boolean;
   /** One event per step and per unit of work inside it (files, SQL files, sources). */
   readonly onProgress?: (event: BuildProgress) => void;
 }
@@ -62,17 +64,18 @@ export async function buildLakehouse(options: LocalLakehouseOptions = {}): Promi
   const started = performance.now();
   const paths = resolveLakehousePaths(options.paths);
   const progress = options.onProgress ?? (() => undefined);
+  const rdsUrl = options.rds === false ? null : paths.rdsUrl;
   const generated = await ensureSampleData(paths, {
-    scale: options.scale ?? 0.05, seed: options.seed ?? 42, rdsUrl: paths.rdsUrl,
+    scale: options.scale ?? 0.05, seed: options.seed ?? 42, rdsUrl,
     onProgress: (e) => progress({ step: 'generate', detail: e.step, done: e.done, total: e.total }),
   });
   const connection = await openLakehouse(paths.duckdbPath);
   try {
     const ingested = await runIngestion(connection, {
-      landingDir: paths.landingDir, rdsUrl: paths.rdsUrl,
+      landingDir: paths.landingDir, rdsUrl,
       onProgress: (e) => progress({ step: 'ingest', detail: e.source, done: e.done, total: e.total }),
     });
-    if (paths.rdsUrl) await checkGeneratedRdsLanded(connection, paths);
+    if (rdsUrl) await checkGeneratedRdsLanded(connection, paths);
     await transformAndCheck(connection, options.sqlDir ?? DEFAULT_SQL_DIR, ['silver', 'gold'], progress);
     return { built: true, paths, generated, ingested, seconds: (performance.now() - started) / 1000 };
   } finally {
