@@ -195,11 +195,25 @@ function queryOver(members: Omit<FuzzCube, 'name'>, model: FuzzModel, hostile: b
     },
     { requiredKeys: [] },
   );
-  if (!hostile) return record;
+  if (!hostile) return record.map((query) => withOrderable(query, members.measures));
   // Now and then a key the API does not know, prototype names included.
   return fc.tuple(record, sometimes(fc.tuple(fc.constantFrom('__proto__', 'constructor', 'prototype', 'rowLimit', 'joinHints', 'nope'), fc.jsonValue({ maxDepth: 1 })), 8)).map(
     ([query, extra]) => (extra ? { ...query, ...Object.fromEntries([extra]) } : query),
   );
+}
+
+/**
+ * A sane query orders by what a query can be ordered by: its own members, or a measure (computed
+ * for the order alone); a dimension it does not group by is a 400, which hostile queries still try.
+ */
+function withOrderable<Q extends { order?: unknown; measures?: unknown; dimensions?: unknown; timeDimensions?: unknown }>(query: Q, measures: readonly string[]): Q {
+  const selected = new Set<string>(measures);
+  for (const list of [query.measures, query.dimensions]) if (Array.isArray(list)) for (const m of list) selected.add(String(m));
+  if (Array.isArray(query.timeDimensions)) for (const t of query.timeDimensions) selected.add(String((t as { dimension?: unknown }).dimension));
+  const order = query.order;
+  if (Array.isArray(order)) return { ...query, order: order.filter(([key]) => selected.has(String(key))) };
+  if (order && typeof order === 'object') return { ...query, order: Object.fromEntries(Object.entries(order).filter(([key]) => selected.has(key))) };
+  return query;
 }
 
 /** What a REST call carries as `query` (and `queryType`): one query, a blending array, JSON text, or garbage. */
