@@ -140,7 +140,7 @@ export async function startFakeWarehouse(options: FakeWarehouseOptions = {}): Pr
   const cancelled: string[] = [];
   const replayProblems: string[] = [];
   const sideRequests: string[] = [];
-  const replay = { next: 0, arrivals: 0, last: undefined as RecordedExchange | undefined, waiting: [] as (() => void)[] };
+  const replay = { next: 0, arrivals: 0, lastPoll: undefined as RecordedExchange | undefined, waiting: [] as (() => void)[] };
   const wake = (): void => replay.waiting.splice(0).forEach((resolve) => resolve());
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -236,12 +236,13 @@ export async function startFakeWarehouse(options: FakeWarehouseOptions = {}): Pr
     // A client polls as often as timing makes it: skip recorded polls it did not make, repeat ones it makes again.
     while (exchange && exchange.method !== name && exchange.method === 'GetOperationStatus') exchange = recorded[++replay.next];
     if (exchange?.method === name) replay.next++;
-    else if (name === 'GetOperationStatus' && replay.last?.method === name) exchange = replay.last;
+    // A poll whose timer fired late (after the cancel or close that followed it in the recording) gets the last poll's answer.
+    else if (name === 'GetOperationStatus' && replay.lastPoll) exchange = replay.lastPoll;
     else {
       replayProblems.push(`request ${name} where the recording has ${exchange?.method ?? 'nothing more'}`);
       return { status: 500, body: Buffer.from('not in the recording') };
     }
-    replay.last = exchange;
+    if (name === 'GetOperationStatus') replay.lastPoll = exchange;
     // A reply the server sent only after later requests came (a long poll answered by a cancel) waits for them.
     const after = exchange.repliedAfterRequests ?? 0;
     const deadline = Date.now() + 5_000;

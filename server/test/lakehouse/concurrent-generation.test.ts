@@ -6,38 +6,17 @@
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openLakehouse } from '../../src/lakehouse/open-lakehouse.ts';
-import { resolveLakehousePaths, type LakehousePaths } from '../../src/lakehouse/lakehouse-paths.ts';
+import type { LakehousePaths } from '../../src/lakehouse/lakehouse-paths.ts';
 import { openRdsClient } from '../../src/lakehouse/rds/open-rds-client.ts';
 import { REPO_ROOT, cliEnv, runCliProcess, type CliRun } from '../cli/run-cli-process.ts';
+import { tableTotals, tempLakehouses } from './support/generated-lakehouses.ts';
 
 const BUILD = ['build', '--scale', '0.01', '--seed', '11'];
-const TABLE_TOTALS = `
-  SELECT 'bronze.order_status', count(*), 0 FROM bronze.order_status
-  UNION ALL SELECT 'bronze.returns', count(*), coalesce(sum(refund_amount), 0) FROM bronze.returns
-  UNION ALL SELECT 'gold.fato_vendas', count(*), coalesce(sum(valor_liquido), 0) FROM gold.fato_vendas
-  UNION ALL SELECT 'gold.fato_devolucoes', count(*), coalesce(sum(valor_devolvido), 0) FROM gold.fato_devolucoes
-  ORDER BY 1`;
-
-const dirs: string[] = [];
-function tempPaths(): LakehousePaths {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lakehouse-concurrent-'));
-  dirs.push(dir);
-  return resolveLakehousePaths({ dir }, {});
-}
-
-async function tableTotals(duckdbPath: string): Promise<string[][]> {
-  const connection = await openLakehouse(duckdbPath);
-  try {
-    return (await connection.runAndReadAll(TABLE_TOTALS)).getRows().map((row) => row.map(String));
-  } finally {
-    connection.closeSync();
-  }
-}
+const lakehouses = tempLakehouses('lakehouse-concurrent-');
+const tempPaths = (): LakehousePaths => lakehouses.paths();
 
 /** A CLI process started now; `done` resolves with its run when it exits. */
 function startCli(args: readonly string[]): { pid: number; done: Promise<CliRun> } {
@@ -70,7 +49,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(() => {
-  for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+  lakehouses.removeAll();
 });
 
 describe('two processes generating into one lakehouse folder', () => {

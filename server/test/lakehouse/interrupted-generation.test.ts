@@ -6,41 +6,21 @@
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildLakehouse, ensureLocalLakehouse } from '../../src/lakehouse/build-lakehouse.ts';
+import type { LakehousePaths } from '../../src/lakehouse/lakehouse-paths.ts';
 import { openLakehouse } from '../../src/lakehouse/open-lakehouse.ts';
-import { resolveLakehousePaths, type LakehousePaths } from '../../src/lakehouse/lakehouse-paths.ts';
 import { runQualityChecks } from '../../src/lakehouse/quality/run-quality-checks.ts';
 import { needsSampleGeneration } from '../../src/lakehouse/sample-generation.ts';
 import { REPO_ROOT, cliEnv, runCliProcess } from '../cli/run-cli-process.ts';
+import { tableTotals, tempLakehouses } from './support/generated-lakehouses.ts';
 
 const SCALE = '0.01';
 const SEED = '7';
-const TABLE_TOTALS = `
-  SELECT 'bronze.order_status', count(*), 0 FROM bronze.order_status
-  UNION ALL SELECT 'bronze.returns', count(*), coalesce(sum(refund_amount), 0) FROM bronze.returns
-  UNION ALL SELECT 'gold.fato_vendas', count(*), coalesce(sum(valor_liquido), 0) FROM gold.fato_vendas
-  UNION ALL SELECT 'gold.fato_devolucoes', count(*), coalesce(sum(valor_devolvido), 0) FROM gold.fato_devolucoes
-  ORDER BY 1`;
-
-const dirs: string[] = [];
-function tempPaths(): LakehousePaths {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lakehouse-restart-'));
-  dirs.push(dir);
-  return resolveLakehousePaths({ dir }, {});
-}
-
-async function tableTotals(duckdbPath: string): Promise<string[][]> {
-  const connection = await openLakehouse(duckdbPath);
-  try {
-    return (await connection.runAndReadAll(TABLE_TOTALS)).getRows().map((row) => row.map(String));
-  } finally {
-    connection.closeSync();
-  }
-}
+const lakehouses = tempLakehouses('lakehouse-restart-');
+const tempPaths = (): LakehousePaths => lakehouses.paths();
 
 const cliArgs = (paths: LakehousePaths) => ['build', '--scale', SCALE, '--seed', SEED, '--lakehouse-dir', paths.dir];
 
@@ -72,7 +52,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(() => {
-  for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+  lakehouses.removeAll();
 });
 
 describe('a build interrupted while generating is finished by the next one', () => {
